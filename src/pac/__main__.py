@@ -1,0 +1,3 @@
+from pac.cli.app import main
+
+main()

@@ -1,0 +1,52 @@
+"""The rule checks of `pac validate`, one module per kind of document.
+
+Each check takes the repository and a loaded document and returns findings; none of them
+prints, exits or changes a file. Document checks run only on documents that passed their
+schema, so they can rely on the structure the schema guarantees.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+from pac.diagnostics import Diagnostic, Severity
+from pac.documents import JsonPath
+from pac.repository import Loaded, Repository, diagnostic
+
+DocumentCheck = Callable[[Repository, Loaded], list[Diagnostic]]
+
+
+class Findings:
+    """Collects findings for one document, adding the owner to hints where it helps."""
+
+    def __init__(self, loaded: Loaded, owner: str = "") -> None:
+        self.loaded = loaded
+        self.owner = owner
+        self.items: list[Diagnostic] = []
+
+    def add(
+        self,
+        path: JsonPath,
+        code: str,
+        message: str,
+        hint: str,
+        *,
+        at_key: bool = False,
+        severity: Severity | None = None,
+        owner: str | None = None,
+    ) -> None:
+        who = self.owner if owner is None else owner
+        if who:
+            hint = f"{hint} Owner: {who}."
+        self.items.append(
+            diagnostic(
+                self.loaded.document,
+                self.loaded.display,
+                path,
+                code,
+                message,
+                hint,
+                at_key=at_key,
+                severity=severity,
+            )
+        )

@@ -1,0 +1,282 @@
+"""Checks shared by items and bundles (metadata, form) and the item's fulfilment."""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+from typing import Any
+
+from pac.checks import Findings
+from pac.checks.placement import check_offering_placement
+from pac.diagnostics import Diagnostic
+from pac.forms import field_schema, validator_for
+from pac.model import Action, CatalogItem, Field, Form, Offering
+from pac.repository import Loaded, Repository
+
+VALIDATION_KEYS: dict[str, frozenset[str]] = {
+    "string": frozenset({"pattern", "minLength", "maxLength"}),
+    "textarea": frozenset({"minLength", "maxLength"}),
+    "number": frozenset({"min", "max", "step"}),
+    "boolean": frozenset(),
+    "select": frozenset(),
+    "multiselect": frozenset({"minItems", "maxItems"}),
+    "date": frozenset({"min", "max"}),
+    "email": frozenset(),
+    "password": frozenset(),
+    "file": frozenset({"maxSize", "types"}),
+}
+PRIORITIES = ("Critical", "High", "Medium", "Low")
+JIRA_TEMPLATES = "templates/jira"
+_SMALL_WORDS = frozenset(
+    {"a", "an", "and", "as", "at", "by", "for", "from", "in", "into", "of", "on", "or"}
+    | {"per", "the", "to", "via", "vs", "with"}
+)
+
+
+def check_offering(repo: Repository, loaded: Loaded) -> list[Diagnostic]:
+    offering = loaded.model
+    assert isinstance(offering, Offering)
+    findings = Findings(loaded, owner=offering.owner.describe())
+    check_offering_placement(repo, loaded, offering, findings)
+    _check_metadata(offering, findings)
+    check_form(offering.form, findings)
+    if isinstance(offering, CatalogItem):
+        _check_fulfillment(repo, offering, findings)
+    return findings.items
+
+
+def _check_metadata(offering: Offering, findings: Findings) -> None:
+    words = offering.name.split()
+    lower = [
+        w
+        for i, w in enumerate(words)
+        if w[:1].isalpha() and w[:1].islower() and (i == 0 or w not in _SMALL_WORDS)
+    ]
+    if lower:
+        suggestion = " ".join(w[:1].upper() + w[1:] if w in lower else w for w in words)
+        findings.add(
+            ("metadata", "name"),
+            "naming-title-case",
+            f"the display name {offering.name!r} is not in title case",
+            f"Write it as {suggestion!r}; portals show names side by side.",
+        )
+    for key, value in offering.custom.items():
+        values = value if isinstance(value, list) else [value]
+        if any(isinstance(v, str) and ("{{" in v or "{%" in v) for v in values):
+            findings.add(
+                ("metadata", key),
+                "metadata-template",
+                f"metadata.{key} contains template syntax, but metadata is never rendered",
+                "Metadata holds constants; templates refer to it as "
+                f"{{{{ .metadata.{offering.id}.{key} }}}}. Put computed text in an action.",
+            )
+
+
+def check_form(form: Form, findings: Findings) -> None:
+    seen_groups: dict[str, int] = {}
+    for group in form.groups:
+        if group.id in seen_groups:
+            findings.add(
+                (*group.path, "id"),
+                "form-duplicate-id",
+                f"the group id {group.id} is used twice in this form",
+                "Give each group a different id; requests address fields as group.field.",
+            )
+        seen_groups.setdefault(group.id, 0)
+        seen_fields: set[str] = set()
+        for field in group.fields:
+            if field.id in seen_fields:
+                findings.add(
+                    (*field.path, "id"),
+                    "form-duplicate-id",
+                    f"the field id {field.id} is used twice in group {group.id}",
+                    "Give each field in a group a different id.",
+                )
+            seen_fields.add(field.id)
+            if field.id == "name":
+                findings.add(
+                    (*field.path, "id"),
+                    "form-reserved-name",
+                    f"group {group.id} has a field called name, which is reserved",
+                    "The top-level `name` field names every request; call this one e.g. "
+                    f"{group.id}Name.",
+                )
+            _check_field(field, findings)
+
+
+def _check_field(field: Field, findings: Findings) -> None:
+    allowed = VALIDATION_KEYS[field.type]
+    for key in field.validation:
+        if key not in allowed:
+            applies = ", ".join(sorted(allowed)) or "no validation keys"
+            findings.add(
+                (*field.path, "validation", key),
+                "form-validation-key",
+                f"validation.{key} does not apply to a {field.type} field",
+                f"A {field.type} field takes {applies}.",
+                at_key=True,
+            )
+    if field.type in ("select", "multiselect") and not field.enum:
+        findings.add(
+            field.path,
+            "form-enum",
+            f"the {field.type} field {field.id} has no enum",
+            "List the choices: `enum: [small, medium, large]`.",
+        )
+    if field.enum is not None and field.type not in ("select", "multiselect"):
+        findings.add(
+            (*field.path, "enum"),
+            "form-enum",
+            f"enum is only for select and multiselect fields, not {field.type}",
+            "Use `type: select` to offer a fixed list of choices.",
+            at_key=True,
+        )
+    if not _check_validation_values(field, findings):
+        return
+    if field.type == "multiselect" and field.enum:
+        # Enum members of a multiselect are checked as one-element selections.
+        _check_values(field, [[member] for member in field.enum], "enum", findings)
+    if field.has_default:
+        _check_values(field, [field.default], "default", findings)
+
+
+def _check_validation_values(field: Field, findings: Findings) -> bool:
+    rules = field.validation
+    ok = True
+    if field.type == "date":
+        for key in ("min", "max"):
+            if key in rules and not _is_date(rules[key]):
+                findings.add(
+                    (*field.path, "validation", key),
+                    "form-validation-key",
+                    f"validation.{key} of a date field must be a date, not {rules[key]!r}",
+                    "Write it as YYYY-MM-DD in quotes, e.g. '2026-01-31'.",
+                )
+                ok = False
+    elif field.type == "number":
+        for key in ("min", "max"):
+            if key in rules and isinstance(rules[key], str):
+                findings.add(
+                    (*field.path, "validation", key),
+                    "form-validation-key",
+                    f"validation.{key} of a number field must be a number",
+                    "Remove the quotes.",
+                )
+                ok = False
+    for low, high in (("min", "max"), ("minLength", "maxLength"), ("minItems", "maxItems")):
+        if (
+            ok
+            and low in rules
+            and high in rules
+            and str(rules[low]) > str(rules[high])
+            and (field.type == "date" or float(rules[low]) > float(rules[high]))
+        ):
+            findings.add(
+                (*field.path, "validation", low),
+                "form-range",
+                f"validation.{low} ({rules[low]}) is above validation.{high} ({rules[high]})",
+                "No value could satisfy both; swap or correct them.",
+            )
+            ok = False
+    if "pattern" in rules:
+        try:
+            re.compile(str(rules["pattern"]))
+        except re.error as exc:
+            findings.add(
+                (*field.path, "validation", "pattern"),
+                "form-range",
+                f"validation.pattern is not a valid regular expression: {exc}",
+                "Fix the expression; test it with an example value.",
+            )
+            ok = False
+    return ok
+
+
+def _is_date(value: Any) -> bool:
+    if not isinstance(value, str):
+        return False
+    try:
+        dt.date.fromisoformat(value)
+    except ValueError:
+        return False
+    return len(value) == 10
+
+
+def _check_values(field: Field, values: list[Any], key: str, findings: Findings) -> None:
+    schema = field_schema(field)
+    schema.pop("default", None)
+    validator = validator_for(schema)
+    for index, value in enumerate(values):
+        error = next(iter(validator.iter_errors(value)), None)
+        if error is None:
+            continue
+        path = (*field.path, key) if key == "default" else (*field.path, "enum", index)
+        shown = value[0] if key == "enum" else value
+        findings.add(
+            path,
+            "form-default",
+            f"the {key} {shown!r} of field {field.id} does not satisfy the field: {error.message}",
+            "Defaults and choices must be values a request could send; correct the value or "
+            "the field's validation.",
+        )
+
+
+def _check_fulfillment(repo: Repository, item: CatalogItem, findings: Findings) -> None:
+    for actions in (item.manual, item.automatic):
+        for action in actions:
+            _check_action(repo, item, action, findings)
+
+
+def _check_action(repo: Repository, item: CatalogItem, action: Action, findings: Findings) -> None:
+    if not action.implemented:
+        active = action in item.actions()
+        findings.add(
+            (*action.path, "type"),
+            "action-unsupported",
+            f"pac apply does not run {action.type} actions yet"
+            + ("; requests will fail at this step" if active else ""),
+            "Use jira-ticket or rest-api for now, or keep this action out of the active strategy.",
+        )
+        return
+    if action.type != "jira-ticket":
+        return
+    ticket = action.config["ticket"]
+    tpath = (*action.path, "config", "ticket")
+    if "descriptionTemplate" in ticket and "descriptionTemplateFile" in ticket:
+        findings.add(
+            (*tpath, "descriptionTemplateFile"),
+            "action-description",
+            "a ticket has both descriptionTemplate and descriptionTemplateFile",
+            "Keep one: inline text, or a file under templates/jira/.",
+            at_key=True,
+        )
+    file_name = ticket.get("descriptionTemplateFile")
+    if isinstance(file_name, str):
+        base = (repo.root / JIRA_TEMPLATES).resolve()
+        target = (base / file_name).resolve()
+        if not target.is_relative_to(base):
+            findings.add(
+                (*tpath, "descriptionTemplateFile"),
+                "action-description",
+                f"descriptionTemplateFile {file_name!r} points outside {JIRA_TEMPLATES}/",
+                f"Name a file inside {JIRA_TEMPLATES}/, e.g. database-request.j2.",
+            )
+        elif not target.is_file():
+            available = (
+                sorted(p.name for p in base.glob("*") if p.is_file()) if base.is_dir() else []
+            )
+            findings.add(
+                (*tpath, "descriptionTemplateFile"),
+                "action-description",
+                f"the description template {JIRA_TEMPLATES}/{file_name} does not exist",
+                "Create it, or name an existing one"
+                + (f": {', '.join(available)}." if available else "."),
+            )
+    priority = ticket.get("priority")
+    if isinstance(priority, str) and "{" not in priority and priority not in PRIORITIES:
+        findings.add(
+            (*tpath, "priority"),
+            "action-priority",
+            f"priority {priority!r} is not a JIRA priority pac knows",
+            f"Use one of: {', '.join(PRIORITIES)} (or a template that renders to one).",
+        )

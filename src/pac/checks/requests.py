@@ -1,0 +1,112 @@
+"""Requests: the target exists and the input satisfies its form exactly."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+from pac.checks import Findings
+from pac.checks.placement import check_request_placement
+from pac.diagnostics import Diagnostic
+from pac.forms import InputChecker
+from pac.model import Field, Offering, Request
+from pac.repository import Loaded, Repository, Role
+from pac.schemas import did_you_mean
+
+
+def input_checker(repo: Repository, offering: Offering) -> InputChecker:
+    """One checker per offering: the form's schema is built once per run."""
+    return repo.memo(
+        ("input-checker", offering.id),
+        lambda: InputChecker(offering.form, offering.owner.describe()),
+    )
+
+
+def find_target(repo: Repository, request: Request) -> tuple[Loaded | None, str]:
+    """The requested offering's file, or why there is none (a hint)."""
+    role = Role.ITEM if request.target_kind == "CatalogItem" else Role.BUNDLE
+    other = Role.BUNDLE if role is Role.ITEM else Role.ITEM
+    if request.target_id in repo.index(role):
+        return repo.load(repo.index(role)[request.target_id][0]), ""
+    if request.target_id in repo.index(other):
+        right = "bundleId" if other is Role.BUNDLE else "catalogItemId"
+        what = "bundle" if other is Role.BUNDLE else "catalog item"
+        return None, f"{request.target_id} is a {what}: write `{right}: {request.target_id}`."
+    suggestion = did_you_mean(request.target_id, repo.index(role))
+    if suggestion:
+        return None, f"Did you mean '{suggestion}'?"
+    return None, "Find the right id with `pac catalog search <words>`."
+
+
+def check_request(repo: Repository, loaded: Loaded) -> list[Diagnostic]:
+    request = loaded.model
+    assert isinstance(request, Request)
+    diagnostics = check_request_placement(repo, loaded, request)
+    findings = Findings(loaded)
+    target, hint = find_target(repo, request)
+    key = request.target_key
+    if target is None:
+        findings.add(
+            (key,),
+            "request-unknown-target",
+            f"{request.target_id} is not in the catalog",
+            hint,
+        )
+        return diagnostics + findings.items
+    offering = target.model
+    if not isinstance(offering, Offering):
+        findings.add(
+            (key,),
+            "request-target-invalid",
+            f"{request.target_id} has errors, so this request's input cannot be checked",
+            f"Its owners must fix {target.display} first (run `pac validate {target.display}`).",
+            owner=repo.owner_hint(target),
+        )
+        return diagnostics + findings.items
+
+    owner = offering.owner.describe()
+    for finding in input_checker(repo, offering).check(request.input):
+        findings.add(
+            ("input", *finding.path),
+            finding.code,
+            finding.message,
+            finding.hint,
+            at_key=finding.at_key,
+            owner="",
+        )
+    _check_files(loaded, offering, request, findings, owner)
+    return diagnostics + findings.items
+
+
+def _check_files(
+    loaded: Loaded, offering: Offering, request: Request, findings: Findings, owner: str
+) -> None:
+    for group, field in offering.form.fields():
+        if field.type != "file":
+            continue
+        values = request.input.get(group.id)
+        value = values.get(field.id) if isinstance(values, dict) else None
+        if not isinstance(value, str) or not value:
+            continue
+        problem = _file_problem(loaded.path.parent, value, field)
+        if problem:
+            findings.add(
+                ("input", group.id, field.id),
+                "input-file",
+                f"{field.name} ({group.id}.{field.id}): {problem}",
+                "Paths are relative to the request file; commit the file next to it.",
+                owner=owner,
+            )
+
+
+def _file_problem(base: Path, value: str, field: Field) -> str:
+    target = (base / value).resolve()
+    if Path(value).is_absolute() or ".." in Path(value).parts:
+        return f"{value} must be a path inside the repository, relative to the request"
+    if not target.is_file():
+        return f"the file {value} does not exist"
+    limit: Any = field.validation.get("maxSize")
+    size = target.stat().st_size
+    if isinstance(limit, int) and size > limit:
+        return f"the file {value} is {size:,} bytes; at most {limit:,} are allowed"
+    return ""

@@ -1,0 +1,70 @@
+"""What every command needs: the repository, error reporting and output streams."""
+
+from __future__ import annotations
+
+import os
+import sys
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
+from pathlib import Path
+from typing import TYPE_CHECKING, NoReturn, TextIO
+
+import typer
+
+from pac.errors import PacError
+
+if TYPE_CHECKING:
+    from pac.repository import Repository
+
+
+@dataclass
+class State:
+    repo_path: Path | None = None
+
+
+def use_colour(stream: TextIO) -> bool:
+    """Colours only on a terminal, and never when NO_COLOR is set (no-color.org)."""
+    if "NO_COLOR" in os.environ or os.environ.get("TERM") == "dumb":
+        return False
+    return bool(getattr(stream, "isatty", lambda: False)())
+
+
+def fail(error: PacError) -> NoReturn:
+    message = f"error: {error.message}"
+    if error.hint:
+        message += f"\n  hint: {error.hint}"
+    typer.echo(message, err=True)
+    raise typer.Exit(error.exit_code)
+
+
+@contextmanager
+def user_errors() -> Iterator[None]:
+    """Turn the library's typed errors into a message and an exit code, no traceback."""
+    try:
+        yield
+    except PacError as error:
+        fail(error)
+
+
+def repository(ctx: typer.Context) -> Repository:
+    from pac.repository import Repository
+
+    state = ctx.obj if isinstance(ctx.obj, State) else State()
+    with user_errors():
+        if state.repo_path is not None:
+            root = state.repo_path
+            if not root.is_dir():
+                from pac.errors import RepositoryError
+
+                raise RepositoryError(
+                    f"--repo {root} is not a folder", "Pass the catalog repository's root folder."
+                )
+            return Repository(root)
+        return Repository.discover()
+    raise AssertionError("unreachable")  # pragma: no cover
+
+
+def write(text: str) -> None:
+    sys.stdout.write(text)
+    sys.stdout.flush()

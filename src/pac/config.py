@@ -1,0 +1,125 @@
+"""`pac.yaml`: the repository's non-secret settings, and the change calendar in it."""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from typing import Any
+
+DEFAULT_LINK_TYPE = "Blocks"
+DEFAULT_CONCURRENCY = 8
+
+
+def _parse_day(text: str) -> tuple[int | None, int, int]:
+    parts = [int(p) for p in text.split("-")]
+    if len(parts) == 3:
+        return parts[0], parts[1], parts[2]
+    return None, parts[0], parts[1]
+
+
+@dataclass(frozen=True, slots=True)
+class FreezeWindow:
+    """A change freeze: absolute (YYYY-MM-DD) or recurring every year (MM-DD)."""
+
+    name: str
+    start: str
+    end: str
+    categories: tuple[str, ...] | None = None  # None: every category
+
+    @property
+    def recurring(self) -> bool:
+        return len(self.start.split("-")) == 2
+
+    def validate(self) -> str:
+        """An explanation when the window cannot be used, else ''."""
+        try:
+            start_year, sm, sd = _parse_day(self.start)
+            end_year, em, ed = _parse_day(self.end)
+            dt.date(start_year or 2000, sm, sd)
+            dt.date(end_year or 2000, em, ed)
+        except ValueError as exc:
+            return f"not a real date ({exc})"
+        if (start_year is None) != (end_year is None):
+            return "start and end must both be YYYY-MM-DD or both MM-DD"
+        if start_year is not None and self.start > self.end:
+            return "the window ends before it starts"
+        return ""
+
+    def applies_to(self, category: str) -> bool:
+        return self.categories is None or category in self.categories
+
+    def contains(self, day: dt.date) -> bool:
+        if not self.recurring:
+            return self.start <= day.isoformat() <= self.end
+        key = (day.month, day.day)
+        _, sm, sd = _parse_day(self.start)
+        _, em, ed = _parse_day(self.end)
+        if (sm, sd) <= (em, ed):
+            return (sm, sd) <= key <= (em, ed)
+        return key >= (sm, sd) or key <= (em, ed)  # wraps over the new year
+
+    def ends_on(self, day: dt.date) -> dt.date:
+        """The last day of the occurrence of this window that contains `day`."""
+        if not self.recurring:
+            return dt.date.fromisoformat(self.end)
+        _, em, ed = _parse_day(self.end)
+        candidate = _safe_date(day.year, em, ed)
+        return candidate if candidate >= day else _safe_date(day.year + 1, em, ed)
+
+
+def _safe_date(year: int, month: int, day: int) -> dt.date:
+    try:
+        return dt.date(year, month, day)
+    except ValueError:  # 02-29 in a common year
+        return dt.date(year, month, 28)
+
+
+@dataclass(frozen=True)
+class PacConfig:
+    architecture_team: tuple[str, ...] = ()
+    requests_owners: tuple[str, ...] = ()
+    jira_url: str = ""
+    jira_browse_url: str = ""
+    jira_link_type: str = DEFAULT_LINK_TYPE
+    platform: Mapping[str, Any] = field(default_factory=dict)
+    concurrency: int = DEFAULT_CONCURRENCY
+    commit_name: str = "pac-bot"
+    commit_email: str = "pac-bot@users.noreply.github.com"
+    timezone: str = "UTC"
+    freezes: tuple[FreezeWindow, ...] = ()
+
+    def freeze_for(self, category: str, day: dt.date) -> FreezeWindow | None:
+        return next((w for w in self.freezes if w.applies_to(category) and w.contains(day)), None)
+
+
+def build_config(data: Mapping[str, Any]) -> PacConfig:
+    governance = data.get("governance") or {}
+    jira = data.get("jira") or {}
+    apply = data.get("apply") or {}
+    author = apply.get("commitAuthor") or {}
+    calendar = data.get("changeCalendar") or {}
+    freezes = []
+    for window in calendar.get("freezes") or []:
+        scope = window.get("scope", "all")
+        freezes.append(
+            FreezeWindow(
+                name=window["name"],
+                start=window["start"],
+                end=window["end"],
+                categories=None if scope == "all" else tuple(scope["categories"]),
+            )
+        )
+    return PacConfig(
+        architecture_team=tuple(governance.get("architectureTeam") or ()),
+        requests_owners=tuple(governance.get("requestsOwners") or ()),
+        jira_url=jira.get("url", ""),
+        jira_browse_url=jira.get("browseUrl", ""),
+        jira_link_type=jira.get("linkType", DEFAULT_LINK_TYPE),
+        platform=data.get("platform") or {},
+        concurrency=int(apply.get("concurrency", DEFAULT_CONCURRENCY)),
+        commit_name=author.get("name", PacConfig.commit_name),
+        commit_email=author.get("email", PacConfig.commit_email),
+        timezone=calendar.get("timezone", "UTC"),
+        freezes=tuple(freezes),
+    )

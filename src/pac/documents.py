@@ -1,0 +1,535 @@
+"""Loading YAML documents with the positions of every node.
+
+Documents are composed by libyaml (when available) into a node tree and built into plain
+Python data by our own constructor, which is both faster than PyYAML's and stricter:
+
+* scalars follow the YAML 1.2 core schema (what editors and JSON tools use), so ``on`` and
+  ``yes`` stay strings and get a warning instead of silently becoming booleans;
+* duplicate keys, non-string keys and unknown tags are findings instead of being dropped;
+* alias expansion is budgeted, so a "billion laughs" file is refused at once.
+
+The node tree is kept so positions are looked up only when a finding needs one: checking a
+valid document costs nothing extra.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import yaml
+from yaml.nodes import MappingNode, Node, ScalarNode, SequenceNode
+from yaml.resolver import BaseResolver
+
+from pac.diagnostics import Diagnostic, Position, Severity
+
+JsonPath = tuple[str | int, ...]
+
+MAX_FILE_BYTES = 1024 * 1024
+# Far above any real catalog document (a large one has a few thousand nodes), far below
+# what it takes to exhaust memory or time.
+MAX_NODES = 100_000
+
+_PLAIN = "pac:plain"  # marks an untagged plain scalar, resolved by `_resolve_plain`
+_STR = "tag:yaml.org,2002:str"
+_INT = "tag:yaml.org,2002:int"
+_FLOAT = "tag:yaml.org,2002:float"
+_BOOL = "tag:yaml.org,2002:bool"
+_NULL = "tag:yaml.org,2002:null"
+_SEQ = "tag:yaml.org,2002:seq"
+_MAP = "tag:yaml.org,2002:map"
+_MERGE = "tag:yaml.org,2002:merge"
+
+_NULLS = frozenset({"", "~", "null", "Null", "NULL"})
+_TRUE = frozenset({"true", "True", "TRUE"})
+_FALSE = frozenset({"false", "False", "FALSE"})
+# Booleans only in YAML 1.1: PyYAML and some CI systems read them as true/false, editors and
+# JSON tools as strings. We read them as strings and warn so nobody is surprised.
+_YAML11_BOOLS = frozenset(
+    "y Y yes Yes YES n N no No NO on On ON off Off OFF".split()  # noqa: SIM905
+)
+_INT_RE = re.compile(r"[-+]?[0-9]+|0o[0-7]+|0x[0-9a-fA-F]+")
+_FLOAT_RE = re.compile(
+    r"[-+]?(?:\.[0-9]+|[0-9]+(?:\.[0-9]*)?)(?:[eE][-+]?[0-9]+)?"
+    r"|[-+]?\.(?:inf|Inf|INF)|\.(?:nan|NaN|NAN)"
+)
+_NUMBER_START = frozenset("-+.0123456789")
+
+
+class _Resolver(BaseResolver):
+    """Leaves plain scalars unresolved so the constructor applies the YAML 1.2 core schema."""
+
+    def resolve(self, kind: type[Node], value: Any, implicit: Any) -> str:
+        if kind is ScalarNode:
+            return _PLAIN if implicit[0] else _STR
+        return _SEQ if kind is SequenceNode else _MAP
+
+
+try:
+    from yaml._yaml import CParser
+
+    class _Composer(CParser, _Resolver):
+        def __init__(self, stream: str) -> None:
+            CParser.__init__(self, stream)
+            _Resolver.__init__(self)
+
+except ImportError:  # pragma: no cover - PyYAML built without libyaml
+    from yaml.composer import Composer
+    from yaml.parser import Parser
+    from yaml.reader import Reader
+    from yaml.scanner import Scanner
+
+    class _Composer(Reader, Scanner, Parser, Composer, _Resolver):  # type: ignore[no-redef]
+        def __init__(self, stream: str) -> None:
+            Reader.__init__(self, stream)
+            Scanner.__init__(self)
+            Parser.__init__(self)
+            Composer.__init__(self)
+            _Resolver.__init__(self)
+
+
+@dataclass(slots=True)
+class Document:
+    """One parsed YAML file: its data, its node tree and where it lives."""
+
+    path: Path
+    display: str
+    text: str
+    root: MappingNode
+    data: dict[str, Any]
+    diagnostics: list[Diagnostic] = field(default_factory=list)
+
+    def node_at(self, path: JsonPath) -> tuple[Node | None, Node]:
+        """The (key node, value node) at `path`, or the deepest existing ancestor's."""
+        key: Node | None = None
+        node: Node = self.root
+        for step in path:
+            found = _child(node, step)
+            if found is None:
+                break
+            key, node = found
+        return key, node
+
+    def position(self, path: JsonPath, *, key: bool = False) -> Position:
+        """Where the value at `path` starts (or its key, when `key` is set).
+
+        A path that does not exist points at the deepest mapping or list that does, which
+        is where a missing key has to be added.
+        """
+        key_node, node = self.node_at(path)
+        target = key_node if key and key_node is not None else node
+        return _position(target)
+
+    def exists(self, path: JsonPath) -> bool:
+        node: Node = self.root
+        for step in path:
+            found = _child(node, step)
+            if found is None:
+                return False
+            node = found[1]
+        return True
+
+    def position_in_scalar(self, path: JsonPath, line: int, column: int = 0) -> Position:
+        """Translate a 1-based line (and 0-based column) inside a string value to the file.
+
+        Block scalars (``|`` and ``>``) start on the line after their indicator; quoted
+        scalars start one column after the quote.
+        """
+        _, node = self.node_at(path)
+        start = node.start_mark
+        style = getattr(node, "style", None)
+        if isinstance(node, ScalarNode) and style in ("|", ">"):
+            file_line = start.line + 1 + line  # 0-based line of the content line
+            indent = _block_indent(self.text, start.line + 1)
+            return Position(file_line + 1, indent + column + 1)
+        if line <= 1:
+            quote = 1 if style in ('"', "'") else 0
+            return Position(start.line + 1, start.column + quote + column + 1)
+        return Position(start.line + line, column + 1)
+
+
+def _child(node: Node, step: str | int) -> tuple[Node | None, Node] | None:
+    if isinstance(node, MappingNode) and isinstance(step, str):
+        merged: list[Node] = []
+        for key_node, value_node in node.value:
+            if isinstance(key_node, ScalarNode):
+                if key_node.value == step and key_node.tag != _MERGE:
+                    return key_node, value_node
+                if key_node.value == "<<" and key_node.tag == _PLAIN:
+                    merged.append(value_node)
+        for source in merged:
+            for candidate in source.value if isinstance(source, SequenceNode) else [source]:
+                found = _child(candidate, step)
+                if found is not None:
+                    return found
+        return None
+    if isinstance(node, SequenceNode) and isinstance(step, int) and 0 <= step < len(node.value):
+        return None, node.value[step]
+    return None
+
+
+def _position(node: Node) -> Position:
+    mark = node.start_mark
+    return Position(mark.line + 1, mark.column + 1)
+
+
+def _block_indent(text: str, line_index: int) -> int:
+    lines = text.splitlines()
+    for candidate in lines[line_index:]:
+        if candidate.strip():
+            return len(candidate) - len(candidate.lstrip(" "))
+    return 0
+
+
+class _AliasLimit(Exception):
+    def __init__(self, node: Node, recursive: bool) -> None:
+        super().__init__()
+        self.node = node
+        self.recursive = recursive
+
+
+class _Builder:
+    """Builds plain data from a node tree, recording problems as findings."""
+
+    def __init__(self, display: str) -> None:
+        self.display = display
+        self.budget = MAX_NODES
+        self.active: set[int] = set()
+        self.diagnostics: list[Diagnostic] = []
+
+    def finding(self, node: Node, severity: Severity, code: str, message: str, hint: str) -> None:
+        pos = _position(node)
+        self.diagnostics.append(
+            Diagnostic(self.display, pos.line, pos.column, severity, code, message, hint)
+        )
+
+    def build(self, node: Node) -> Any:
+        self.budget -= 1
+        if self.budget < 0:
+            raise _AliasLimit(node, recursive=False)
+        if isinstance(node, ScalarNode):
+            return self.scalar(node)
+        marker = id(node)
+        if marker in self.active:
+            raise _AliasLimit(node, recursive=True)
+        self.active.add(marker)
+        try:
+            if isinstance(node, SequenceNode):
+                self.check_collection_tag(node, _SEQ)
+                return [self.build(item) for item in node.value]
+            assert isinstance(node, MappingNode)
+            self.check_collection_tag(node, _MAP)
+            return self.mapping(node)
+        finally:
+            self.active.discard(marker)
+
+    def check_collection_tag(self, node: Node, expected: str) -> None:
+        if node.tag != expected:
+            self.unknown_tag(node)
+
+    def unknown_tag(self, node: Node) -> None:
+        self.finding(
+            node,
+            Severity.ERROR,
+            "yaml-tag",
+            f"the tag '{node.tag}' is not supported",
+            "Catalog documents are plain data: remove the tag and write the value itself.",
+        )
+
+    def mapping(self, node: MappingNode) -> dict[str, Any]:
+        result: dict[str, Any] = {}
+        first_seen: dict[str, Node] = {}
+        merges: list[Node] = []
+        for key_node, value_node in node.value:
+            if not isinstance(key_node, ScalarNode):
+                self.finding(
+                    key_node,
+                    Severity.ERROR,
+                    "yaml-key-type",
+                    "a key must be a plain string, not a list or mapping",
+                    "Write the key as a simple word such as `instanceClass`.",
+                )
+                continue
+            key = key_node.value
+            if key == "<<" and key_node.tag == _PLAIN:
+                merges.append(value_node)
+                continue
+            if key in first_seen:
+                line = first_seen[key].start_mark.line + 1
+                self.finding(
+                    key_node,
+                    Severity.ERROR,
+                    "yaml-duplicate-key",
+                    f"duplicate key '{key}' (first defined on line {line})",
+                    "YAML keeps only one of the two values; delete or merge one of them.",
+                )
+                continue
+            first_seen[key] = key_node
+            result[key] = self.build(value_node)
+        for source in merges:
+            self.merge(result, source)
+        return result
+
+    def merge(self, result: dict[str, Any], source: Node) -> None:
+        sources = source.value if isinstance(source, SequenceNode) else [source]
+        for candidate in sources:
+            if not isinstance(candidate, MappingNode):
+                self.finding(
+                    candidate,
+                    Severity.ERROR,
+                    "yaml-key-type",
+                    "a merge key (<<) must refer to a mapping",
+                    "Point `<<:` at an anchored mapping, e.g. `<<: *defaults`.",
+                )
+                continue
+            for key, value in self.build(candidate).items():
+                result.setdefault(key, value)
+
+    def scalar(self, node: ScalarNode) -> Any:
+        value: str = node.value
+        tag = node.tag
+        if tag == _PLAIN:
+            return self.plain(node, value)
+        if tag == _STR:
+            return value
+        if tag in (_INT, _FLOAT, _BOOL, _NULL):
+            resolved = _resolve_plain(value)
+            wanted = {_INT: int, _FLOAT: float, _BOOL: bool, _NULL: type(None)}[tag]
+            if tag == _FLOAT and isinstance(resolved, int) and not isinstance(resolved, bool):
+                return float(resolved)
+            if isinstance(resolved, wanted) and not (wanted is int and isinstance(resolved, bool)):
+                return resolved
+            self.finding(
+                node,
+                Severity.ERROR,
+                "yaml-tag",
+                f"'{value}' is not a valid {tag.rsplit(':', 1)[-1]}",
+                "Remove the tag or correct the value.",
+            )
+            return value
+        self.unknown_tag(node)
+        return value
+
+    def plain(self, node: ScalarNode, value: str) -> Any:
+        if value in _YAML11_BOOLS:
+            self.finding(
+                node,
+                Severity.WARNING,
+                "yaml-ambiguous-value",
+                f"'{value}' is read as the string \"{value}\", but YAML 1.1 tools read it as "
+                "a boolean",
+                f"Write true or false for a boolean, or quote it ('{value}') for a string.",
+            )
+            return value
+        return _resolve_plain(value)
+
+
+def _resolve_plain(value: str) -> Any:
+    if not value or value in _NULLS:
+        return None
+    if value in _TRUE:
+        return True
+    if value in _FALSE:
+        return False
+    if value[0] in _NUMBER_START:
+        if _INT_RE.fullmatch(value):
+            if value.startswith("0o"):
+                return int(value[2:], 8)
+            if value.startswith("0x"):
+                return int(value[2:], 16)
+            return int(value)
+        if _FLOAT_RE.fullmatch(value):
+            # Python spells the YAML specials without the dot: `.inf` -> `inf`.
+            return float(value.replace(".", "", 1) if value[-1] in "fFnN" else value)
+    return value
+
+
+@dataclass(slots=True)
+class LoadResult:
+    document: Document | None
+    diagnostics: list[Diagnostic]
+
+
+def load_file(path: Path, display: str) -> LoadResult:
+    """Read and parse one file. Unreadable files are findings, never exceptions."""
+    try:
+        raw = path.read_bytes()
+    except OSError as exc:
+        return LoadResult(
+            None,
+            [
+                Diagnostic(
+                    display,
+                    1,
+                    1,
+                    Severity.ERROR,
+                    "file-unreadable",
+                    f"cannot read the file: {exc.strerror or exc}",
+                    "Check that the file exists and is readable.",
+                )
+            ],
+        )
+    return parse_bytes(raw, path, display)
+
+
+def _fail(display: str, pos: Position, code: str, message: str, hint: str) -> LoadResult:
+    return LoadResult(
+        None, [Diagnostic(display, pos.line, pos.column, Severity.ERROR, code, message, hint)]
+    )
+
+
+def parse_bytes(raw: bytes, path: Path, display: str) -> LoadResult:
+    """Parse a YAML file's bytes into a `Document`, or explain why it cannot be one."""
+    if len(raw) > MAX_FILE_BYTES:
+        return _fail(
+            display,
+            Position(1, 1),
+            "yaml-too-large",
+            f"the file is {len(raw) // 1024} KiB; catalog documents are limited to "
+            f"{MAX_FILE_BYTES // 1024} KiB",
+            "Split the document, or move long text into a template under templates/.",
+        )
+    try:
+        text = raw.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        line = raw.count(b"\n", 0, exc.start) + 1
+        line_start = raw.rfind(b"\n", 0, exc.start) + 1
+        column = len(raw[line_start : exc.start].decode("utf-8", "replace")) + 1
+        return _fail(
+            display,
+            Position(line, column),
+            "yaml-encoding",
+            f"the file is not valid UTF-8 (byte 0x{raw[exc.start]:02x})",
+            "Save the file as UTF-8; most editors offer this under 'Save with encoding'.",
+        )
+    if text.startswith("\ufeff"):
+        text = text[1:]
+
+    diagnostics: list[Diagnostic] = []
+    if "\t" in text:
+        diagnostics.extend(_tab_findings(text, display))
+        if diagnostics:
+            # A tab in indentation makes libyaml fail with a confusing message; the tab
+            # finding says what is really wrong.
+            return LoadResult(None, diagnostics)
+
+    composer = _Composer(text)
+    try:
+        root = composer.get_single_node()
+    except yaml.MarkedYAMLError as exc:
+        return LoadResult(None, [_syntax_finding(exc, display)])
+    except yaml.YAMLError as exc:  # pragma: no cover - errors without a position
+        return _fail(display, Position(1, 1), "yaml-syntax", str(exc), _SYNTAX_HINT)
+    finally:
+        composer.dispose()
+
+    if root is None:
+        return _fail(
+            display,
+            Position(1, 1),
+            "yaml-empty",
+            "the file contains no YAML document",
+            "Start from a template in templates/ or delete the file.",
+        )
+    if not isinstance(root, MappingNode):
+        kind = "a list" if isinstance(root, SequenceNode) else "a single value"
+        pos = _position(root)
+        return _fail(
+            display,
+            pos,
+            "yaml-not-mapping",
+            f"the document is {kind}; it must be a mapping of keys to values",
+            "A catalog document starts with `schemaVersion:` and `kind:` at the left margin.",
+        )
+
+    builder = _Builder(display)
+    try:
+        data = builder.build(root)
+    except _AliasLimit as exc:
+        pos = _position(exc.node)
+        if exc.recursive:
+            message = "an alias refers to the node that contains it (a recursive alias)"
+        else:
+            message = f"aliases expand to more than {MAX_NODES:,} values"
+        return _fail(
+            display,
+            pos,
+            "yaml-alias-limit",
+            message,
+            "Anchors and aliases may repeat small pieces; write large structures out.",
+        )
+    diagnostics.extend(builder.diagnostics)
+    document = Document(path, display, text, root, data, diagnostics)
+    return LoadResult(document, diagnostics)
+
+
+def _tab_findings(text: str, display: str) -> list[Diagnostic]:
+    findings = []
+    for number, line in enumerate(text.splitlines(), start=1):
+        stripped = line.lstrip(" \t")
+        indent = line[: len(line) - len(stripped)]
+        if "\t" in indent:
+            findings.append(
+                Diagnostic(
+                    display,
+                    number,
+                    indent.index("\t") + 1,
+                    Severity.ERROR,
+                    "yaml-tab",
+                    "a tab is used for indentation; YAML allows only spaces",
+                    "Replace the tab with spaces (two per level); set your editor to insert "
+                    "spaces for YAML files.",
+                )
+            )
+    return findings
+
+
+_SYNTAX_HINT = (
+    "Check the indentation and quoting on this line and the one before it; quote values that "
+    "contain ': ', ' #', or start with one of { [ * & ! % @ `."
+)
+_SPECIFIC_HINTS = (
+    ("mapping values are not allowed", "A value containing ': ' must be quoted."),
+    ("found undefined alias", "Define the anchor (&name) before using the alias (*name)."),
+    ("found duplicate anchor", "Give each anchor (&name) a different name."),
+    (
+        "could not find expected ':'",
+        "A key is missing its colon, or a quoted value is not closed.",
+    ),
+    ("found unexpected end of stream", "A quoted value or a bracket is not closed."),
+)
+
+
+def _syntax_finding(exc: yaml.MarkedYAMLError, display: str) -> Diagnostic:
+    mark = exc.problem_mark or exc.context_mark
+    line, column = (mark.line + 1, mark.column + 1) if mark else (1, 1)
+    problem = exc.problem or "invalid YAML"
+    if exc.context == "expected a single document in the stream":
+        return Diagnostic(
+            display,
+            line,
+            column,
+            Severity.ERROR,
+            "yaml-multiple-documents",
+            "the file holds more than one YAML document",
+            "Keep one document per file, named after its id; remove the `---` separator.",
+        )
+    message = f"invalid YAML: {problem}"
+    if exc.context:
+        message += f" ({exc.context})"
+    hint = next((h for text, h in _SPECIFIC_HINTS if text in problem), _SYNTAX_HINT)
+    return Diagnostic(display, line, column, Severity.ERROR, "yaml-syntax", message, hint)
+
+
+def path_text(path: Sequence[str | int]) -> str:
+    """`('input', 'form', 'groups', 0, 'id')` -> `input.form.groups[0].id`."""
+    out = ""
+    for step in path:
+        if isinstance(step, int):
+            out += f"[{step}]"
+        else:
+            out += f".{step}" if out else step
+    return out

@@ -1,0 +1,58 @@
+"""What changed in the working tree since a git revision (gitpython, imported lazily)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from pac.errors import GitError
+
+
+def changed_files(root: Path, base: str) -> list[tuple[str, bool]]:
+    """(path relative to `root`, deleted?) for every file changed since `base`.
+
+    Covers commits since the merge base, staged and unstaged edits, and untracked files,
+    so the same command works in CI (PR head vs. base branch) and on a laptop.
+    """
+    import git
+
+    try:
+        repo = git.Repo(root, search_parent_directories=True)
+    except (git.InvalidGitRepositoryError, git.NoSuchPathError) as exc:
+        raise GitError(
+            f"{root} is not a git repository, so --changed cannot be used",
+            "Run inside a clone of the catalog repository, or pass paths instead.",
+        ) from exc
+    try:
+        base_commit = repo.commit(base)
+    except (git.BadName, ValueError, git.GitCommandError) as exc:
+        raise GitError(
+            f"unknown git revision {base!r}",
+            "Fetch it first (e.g. `git fetch origin main`) and pass a branch, tag or commit, "
+            "such as origin/main.",
+        ) from exc
+    try:
+        merge_bases = repo.merge_base(base_commit, repo.head.commit)
+    except (ValueError, git.GitCommandError):
+        merge_bases = []
+    start = merge_bases[0] if merge_bases else base_commit
+
+    top = Path(repo.working_tree_dir or root).resolve()
+    changes: dict[str, bool] = {}
+    for diff in start.diff(None):  # commits since start plus the working tree
+        if diff.a_path:
+            changes[diff.a_path] = diff.deleted_file or diff.renamed_file
+        if diff.b_path and not diff.deleted_file:
+            changes[diff.b_path] = False
+    for untracked in repo.untracked_files:
+        changes[untracked] = False
+
+    out = []
+    root = root.resolve()
+    for git_path, deleted in sorted(changes.items()):
+        absolute = top / git_path
+        try:
+            relative = absolute.relative_to(root).as_posix()
+        except ValueError:
+            continue  # outside the catalog repository's folder
+        out.append((relative, deleted or not absolute.exists()))
+    return out

@@ -1,0 +1,504 @@
+"""The catalog repository: where documents live, and loading them into models.
+
+Files are found by name without being read (a document's file name is its id), and each
+is parsed at most once, when first needed. That keeps `pac validate` on one file fast in a
+catalog of thousands: only the documents it refers to are read.
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass, field
+from enum import Enum
+from pathlib import Path
+from typing import Any, TypeVar
+
+from pac.config import PacConfig, build_config
+from pac.diagnostics import Diagnostic, Severity
+from pac.documents import Document, JsonPath, load_file
+from pac.errors import RepositoryError
+from pac.model import (
+    Bundle,
+    CatalogItem,
+    Category,
+    Offering,
+    Request,
+    build_bundle,
+    build_categories,
+    build_item,
+    build_request,
+)
+from pac.rules import RULES
+from pac.schemas import SchemaFinding, SchemaRegistry, default_registry
+
+T = TypeVar("T")
+
+CATALOG = "catalog"
+REQUESTS = "requests"
+STATUS_DIR = ".status"
+BUNDLES = "bundles"
+CATEGORIES_FILE = "catalog/categories.yaml"
+CONFIG_FILE = "pac.yaml"
+CODEOWNERS_FILE = "CODEOWNERS"
+YAML_SUFFIXES = (".yaml", ".yml")
+
+
+class Role(Enum):
+    CONFIG = "config"
+    CATEGORIES = "categories"
+    ITEM = "item"
+    BUNDLE = "bundle"
+    REQUEST = "request"
+    STATUS = "status"
+    CODEOWNERS = "codeowners"
+    OTHER = "other"
+
+
+ROLE_KIND = {
+    Role.ITEM: "CatalogItem",
+    Role.BUNDLE: "CatalogBundle",
+    Role.REQUEST: "Request",
+    Role.CATEGORIES: "CategoryRegistry",
+    Role.CONFIG: "PacConfig",
+}
+KIND_HOME = {
+    "CatalogItem": "catalog/<category>/",
+    "CatalogBundle": "catalog/bundles/",
+    "Request": "requests/<team>/",
+    "CategoryRegistry": CATEGORIES_FILE,
+    "PacConfig": CONFIG_FILE,
+}
+
+
+def diagnostic(
+    doc: Document | None,
+    display: str,
+    path: JsonPath,
+    code: str,
+    message: str,
+    hint: str,
+    *,
+    at_key: bool = False,
+    severity: Severity | None = None,
+) -> Diagnostic:
+    """A finding at `path` of `doc` (line 1 when there is no document)."""
+    line, column = 1, 1
+    if doc is not None:
+        pos = doc.position(path, key=at_key)
+        line, column = pos.line, pos.column
+    return Diagnostic(display, line, column, severity or RULES[code].severity, code, message, hint)
+
+
+@dataclass
+class Loaded:
+    """A file after parsing, header and schema checks; `model` is set when those passed."""
+
+    path: Path
+    display: str
+    role: Role
+    document: Document | None = None
+    kind: str = ""
+    diagnostics: list[Diagnostic] = field(default_factory=list)
+    model: Any = None
+
+    @property
+    def ok(self) -> bool:
+        return self.model is not None
+
+    def add(
+        self,
+        path: JsonPath,
+        code: str,
+        message: str,
+        hint: str,
+        *,
+        at_key: bool = False,
+        severity: Severity | None = None,
+    ) -> None:
+        self.diagnostics.append(
+            diagnostic(
+                self.document,
+                self.display,
+                path,
+                code,
+                message,
+                hint,
+                at_key=at_key,
+                severity=severity,
+            )
+        )
+
+
+@dataclass
+class CategoryIndex:
+    categories: list[Category]
+    loaded: Loaded | None
+
+    def get(self, category_id: str) -> Category | None:
+        return next((c for c in self.categories if c.id == category_id), None)
+
+    @property
+    def bundles(self) -> Category | None:
+        return self.get(BUNDLES)
+
+    def describe_owner(self, category_id: str) -> str:
+        category = self.get(category_id)
+        return category.describe_owner() if category else ""
+
+
+class Repository:
+    def __init__(self, root: Path, registry: SchemaRegistry | None = None) -> None:
+        self.root = root.resolve()
+        self.registry = registry or default_registry()
+        self._loaded: dict[Path, Loaded] = {}
+        self._index: dict[Role, dict[str, list[Path]]] = {}
+        self._categories: CategoryIndex | None = None
+        self._config: PacConfig | None = None
+        self._memo: dict[tuple[str, str], Any] = {}
+
+    @classmethod
+    def discover(cls, start: Path | None = None) -> Repository:
+        """The repository containing `start` (default: the working directory)."""
+        here = (start or Path.cwd()).resolve()
+        for candidate in (here, *here.parents):
+            if (candidate / CATEGORIES_FILE).is_file() or (candidate / CONFIG_FILE).is_file():
+                return cls(candidate)
+        raise RepositoryError(
+            f"{here} is not inside a catalog repository",
+            "Run pac in a repository that has catalog/categories.yaml or pac.yaml, "
+            "or pass --repo PATH.",
+        )
+
+    # --- paths -----------------------------------------------------------------------
+
+    def absolute(self, path: Path | str) -> Path:
+        candidate = Path(path)
+        if not candidate.is_absolute():
+            candidate = Path.cwd() / candidate
+        return Path(os.path.normpath(candidate))
+
+    def display(self, path: Path) -> str:
+        try:
+            return path.relative_to(self.root).as_posix()
+        except ValueError:
+            return path.as_posix()
+
+    def role(self, path: Path) -> Role:
+        try:
+            parts = path.relative_to(self.root).parts
+        except ValueError:
+            return Role.OTHER
+        if parts == (CONFIG_FILE,):
+            return Role.CONFIG
+        if parts in ((CODEOWNERS_FILE,), (".github", CODEOWNERS_FILE)):
+            return Role.CODEOWNERS
+        if not parts or not parts[-1].endswith(YAML_SUFFIXES):
+            return Role.OTHER
+        if parts[0] == CATALOG:
+            if parts == tuple(CATEGORIES_FILE.split("/")):
+                return Role.CATEGORIES
+            if len(parts) == 3:
+                return Role.BUNDLE if parts[1] == BUNDLES else Role.ITEM
+            return Role.OTHER
+        if parts[0] == REQUESTS and len(parts) >= 2:
+            return Role.STATUS if parts[1] == STATUS_DIR else Role.REQUEST
+        return Role.OTHER
+
+    # --- finding documents by id without reading them --------------------------------
+
+    def _build_index(self, role: Role) -> dict[str, list[Path]]:
+        index: dict[str, list[Path]] = {}
+        if role in (Role.ITEM, Role.BUNDLE):
+            catalog = self.root / CATALOG
+            folders = (
+                [catalog / BUNDLES]
+                if role is Role.BUNDLE
+                else [
+                    p
+                    for p in sorted(_subdirs(catalog))
+                    if p.name != BUNDLES and not p.name.startswith(".")
+                ]
+            )
+            for folder in folders:
+                for path in sorted(_yaml_files(folder)):
+                    index.setdefault(_stem(path), []).append(path)
+        elif role is Role.REQUEST:
+            for path in sorted(_walk_requests(self.root / REQUESTS)):
+                index.setdefault(_stem(path), []).append(path)
+        return index
+
+    def index(self, role: Role) -> dict[str, list[Path]]:
+        if role not in self._index:
+            self._index[role] = self._build_index(role)
+        return self._index[role]
+
+    def files(self, role: Role) -> list[Path]:
+        return sorted(p for paths in self.index(role).values() for p in paths)
+
+    def all_documents(self) -> list[Path]:
+        """Every file `pac validate` checks when given no paths."""
+        paths = [self.root / CATEGORIES_FILE]
+        if (self.root / CONFIG_FILE).exists():
+            paths.append(self.root / CONFIG_FILE)
+        for role in (Role.ITEM, Role.BUNDLE, Role.REQUEST):
+            paths.extend(self.files(role))
+        return paths
+
+    # --- loading ----------------------------------------------------------------------
+
+    def load(self, path: Path) -> Loaded:
+        path = self.absolute(path)
+        cached = self._loaded.get(path)
+        if cached is None:
+            cached = self._load(path)
+            self._loaded[path] = cached
+        return cached
+
+    def _load(self, path: Path) -> Loaded:
+        role = self.role(path)
+        loaded = Loaded(path, self.display(path), role)
+        result = load_file(path, loaded.display)
+        loaded.document = result.document
+        loaded.diagnostics.extend(result.diagnostics)
+        doc = result.document
+        if doc is None:
+            return loaded
+        if not self._check_header(loaded, doc):
+            return loaded
+        schema_set = self.registry.get(doc.data["schemaVersion"])
+        assert schema_set is not None
+        findings = schema_set.check(loaded.kind, doc.data)
+        for finding in findings:
+            loaded.diagnostics.append(self.schema_diagnostic(loaded, finding))
+        if any(f for f in findings if RULES[f.code].severity is Severity.ERROR):
+            return loaded
+        loaded.model = _build_model(loaded.kind, doc)
+        return loaded
+
+    def schema_diagnostic(self, loaded: Loaded, finding: SchemaFinding) -> Diagnostic:
+        hint = finding.hint
+        owner = self.owner_hint(loaded)
+        if owner and finding.code.startswith(("schema-", "naming-", "form-")):
+            hint = f"{hint} Owner: {owner}."
+        return diagnostic(
+            loaded.document,
+            loaded.display,
+            finding.path,
+            finding.code,
+            finding.message,
+            hint,
+            at_key=finding.at_key,
+        )
+
+    def owner_hint(self, loaded: Loaded) -> str:
+        """The team and contact responsible for a catalog document, for hints."""
+        if loaded.role not in (Role.ITEM, Role.BUNDLE) or loaded.document is None:
+            return ""
+        owner = loaded.document.data.get("metadata", {})
+        owner = owner.get("owner") if isinstance(owner, dict) else None
+        if isinstance(owner, dict) and isinstance(owner.get("team"), str):
+            contact = owner.get("contact")
+            return f"{owner['team']} ({contact})" if isinstance(contact, str) else owner["team"]
+        folder = loaded.path.parent.name
+        return self.categories.describe_owner(folder)
+
+    def _check_header(self, loaded: Loaded, doc: Document) -> bool:
+        data = doc.data
+        supported = self.registry.describe()
+        version = data.get("schemaVersion")
+        if version is None:
+            loaded.add(
+                (),
+                "schema-version",
+                "the document has no schemaVersion",
+                f"Add `schemaVersion: {self.registry.stable}` as the first line "
+                f"(supported: {supported}).",
+            )
+            return False
+        if not isinstance(version, str) or self.registry.get(version) is None:
+            loaded.add(
+                ("schemaVersion",),
+                "schema-version",
+                f"schemaVersion {version!r} is not supported",
+                f"Supported versions: {supported}.",
+            )
+            return False
+        kinds = self.registry.get(version).kinds()  # type: ignore[union-attr]
+        kind = data.get("kind")
+        expected = ROLE_KIND.get(loaded.role)
+        if kind is None:
+            loaded.add(
+                (),
+                "schema-kind",
+                "the document has no kind",
+                f"Add `kind: {expected or 'CatalogItem'}` after schemaVersion.",
+            )
+            return False
+        if kind not in kinds:
+            from pac.schemas import did_you_mean
+
+            suggestion = did_you_mean(str(kind), kinds)
+            loaded.add(
+                ("kind",),
+                "schema-kind",
+                f"unknown kind {kind!r}",
+                f"Did you mean '{suggestion}'?"
+                if suggestion
+                else f"Use one of: {', '.join(kinds)}.",
+            )
+            return False
+        if expected is not None and kind != expected:
+            loaded.add(
+                ("kind",),
+                "file-location",
+                f"a {kind} does not belong in {loaded.display}",
+                f"Move it to {KIND_HOME[kind]}, or correct `kind:` (expected {expected} here).",
+            )
+            return False
+        loaded.kind = kind
+        return True
+
+    # --- typed access by id --------------------------------------------------------------
+
+    def _by_id(self, role: Role, doc_id: str) -> Loaded | None:
+        paths = self.index(role).get(doc_id)
+        if not paths:
+            return None
+        return self.load(paths[0])
+
+    def item_file(self, item_id: str) -> Loaded | None:
+        return self._by_id(Role.ITEM, item_id)
+
+    def bundle_file(self, bundle_id: str) -> Loaded | None:
+        return self._by_id(Role.BUNDLE, bundle_id)
+
+    def request_file(self, request_id: str) -> Loaded | None:
+        return self._by_id(Role.REQUEST, request_id)
+
+    def item(self, item_id: str) -> CatalogItem | None:
+        loaded = self.item_file(item_id)
+        return loaded.model if loaded and isinstance(loaded.model, CatalogItem) else None
+
+    def bundle(self, bundle_id: str) -> Bundle | None:
+        loaded = self.bundle_file(bundle_id)
+        return loaded.model if loaded and isinstance(loaded.model, Bundle) else None
+
+    def offering(self, offering_id: str) -> Offering | None:
+        return self.item(offering_id) or self.bundle(offering_id)
+
+    def offering_file(self, offering_id: str) -> Loaded | None:
+        return self.item_file(offering_id) or self.bundle_file(offering_id)
+
+    def request(self, request_id: str) -> Request | None:
+        loaded = self.request_file(request_id)
+        return loaded.model if loaded and isinstance(loaded.model, Request) else None
+
+    def items(self) -> Iterator[CatalogItem]:
+        for path in self.files(Role.ITEM):
+            model = self.load(path).model
+            if isinstance(model, CatalogItem):
+                yield model
+
+    def bundles(self) -> Iterator[Bundle]:
+        for path in self.files(Role.BUNDLE):
+            model = self.load(path).model
+            if isinstance(model, Bundle):
+                yield model
+
+    def requests(self) -> Iterator[Request]:
+        for path in self.files(Role.REQUEST):
+            model = self.load(path).model
+            if isinstance(model, Request):
+                yield model
+
+    def files_mentioning(self, role: Role, text: str) -> list[Path]:
+        """Files of `role` whose bytes contain `text`: a cheap pre-filter before parsing."""
+        needle = text.encode()
+        found = []
+        for path in self.files(role):
+            try:
+                if needle in path.read_bytes():
+                    found.append(path)
+            except OSError:
+                continue
+        return found
+
+    def memo(self, key: tuple[str, str], factory: Callable[[], T]) -> T:
+        """Derived data computed once per repository (compiled forms, rendered templates)."""
+        if key not in self._memo:
+            self._memo[key] = factory()
+        value: T = self._memo[key]
+        return value
+
+    # --- registry and settings ----------------------------------------------------------
+
+    @property
+    def categories(self) -> CategoryIndex:
+        if self._categories is None:
+            path = self.root / CATEGORIES_FILE
+            if not path.exists():
+                self._categories = CategoryIndex([], None)
+            else:
+                loaded = self.load(path)
+                categories = loaded.model if isinstance(loaded.model, list) else []
+                self._categories = CategoryIndex(categories, loaded)
+        return self._categories
+
+    @property
+    def config(self) -> PacConfig:
+        if self._config is None:
+            path = self.root / CONFIG_FILE
+            model = self.load(path).model if path.exists() else None
+            self._config = model if isinstance(model, PacConfig) else PacConfig()
+        return self._config
+
+
+def _build_model(kind: str, doc: Document) -> Any:
+    if kind == "CatalogItem":
+        return build_item(doc)
+    if kind == "CatalogBundle":
+        return build_bundle(doc)
+    if kind == "Request":
+        return build_request(doc)
+    if kind == "CategoryRegistry":
+        return build_categories(doc.data)
+    if kind == "PacConfig":
+        return build_config(doc.data)
+    raise AssertionError(kind)  # pragma: no cover - kinds come from the schema registry
+
+
+def _stem(path: Path) -> str:
+    name = path.name
+    for suffix in YAML_SUFFIXES:
+        if name.endswith(suffix):
+            return name[: -len(suffix)]
+    return name
+
+
+def _subdirs(folder: Path) -> Iterator[Path]:
+    try:
+        with os.scandir(folder) as entries:
+            for entry in entries:
+                if entry.is_dir():
+                    yield Path(entry.path)
+    except OSError:
+        return
+
+
+def _yaml_files(folder: Path) -> Iterator[Path]:
+    try:
+        with os.scandir(folder) as entries:
+            for entry in entries:
+                if entry.is_file() and entry.name.endswith(YAML_SUFFIXES):
+                    yield Path(entry.path)
+    except OSError:
+        return
+
+
+def _walk_requests(folder: Path) -> Iterator[Path]:
+    for dirpath, dirnames, filenames in os.walk(folder):
+        dirnames[:] = sorted(d for d in dirnames if not d.startswith("."))
+        for name in filenames:
+            if name.endswith(YAML_SUFFIXES):
+                yield Path(dirpath) / name

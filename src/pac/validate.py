@@ -1,0 +1,205 @@
+"""`pac validate`: choose what to check, run every check, return the findings."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from pac import codeowners
+from pac.checks import DocumentCheck
+from pac.checks.bundles import check_bundle
+from pac.checks.governance import check_categories, check_config
+from pac.checks.offerings import check_offering
+from pac.checks.requests import check_request
+from pac.diagnostics import Diagnostic, Severity, sorted_unique
+from pac.errors import UsageError
+from pac.repository import (
+    CATEGORIES_FILE,
+    CODEOWNERS_FILE,
+    CONFIG_FILE,
+    YAML_SUFFIXES,
+    Repository,
+    Role,
+)
+from pac.rules import RULES
+
+# The checks each kind of document gets once it has passed its schema. Further checks
+# (the template checks) are appended to these lists by the modules that define them.
+DOCUMENT_CHECKS: dict[str, list[DocumentCheck]] = {
+    "CatalogItem": [check_offering],
+    "CatalogBundle": [check_offering, check_bundle],
+    "Request": [check_request],
+    "CategoryRegistry": [check_categories],
+    "PacConfig": [check_config],
+}
+
+
+@dataclass
+class ValidationResult:
+    diagnostics: list[Diagnostic]
+    checked: list[str] = field(default_factory=list)
+
+    @property
+    def errors(self) -> int:
+        return sum(1 for d in self.diagnostics if d.severity is Severity.ERROR)
+
+    @property
+    def warnings(self) -> int:
+        return sum(1 for d in self.diagnostics if d.severity is Severity.WARNING)
+
+    @property
+    def ok(self) -> bool:
+        return self.errors == 0
+
+
+def check_file(repo: Repository, path: Path) -> list[Diagnostic]:
+    """Every finding for one document: parsing, schema, and the checks of its kind."""
+    loaded = repo.load(path)
+    found = list(loaded.diagnostics)
+    if loaded.ok:
+        for check in DOCUMENT_CHECKS.get(loaded.kind, []):
+            found.extend(check(repo, loaded))
+    return found
+
+
+def _registry_findings(repo: Repository) -> list[Diagnostic]:
+    if (repo.root / CATEGORIES_FILE).is_file():
+        return []
+    return [
+        Diagnostic(
+            CATEGORIES_FILE,
+            1,
+            1,
+            RULES["categories-missing"].severity,
+            "categories-missing",
+            "the repository has no category registry",
+            "Create catalog/categories.yaml listing each category folder, its id prefix, "
+            "team and codeowners (see docs/platform-teams.md).",
+        )
+    ]
+
+
+def validate(
+    repo: Repository,
+    paths: Iterable[Path] | None = None,
+    changed_since: str | None = None,
+) -> ValidationResult:
+    """Check the whole repository, the given files and folders, or what changed.
+
+    With `changed_since` (a git revision), the changed documents are checked together
+    with every document that refers to them, so a change to an item re-checks the
+    bundles and requests that use it and a deleted item that is still used is reported.
+    """
+    selected: list[Path]
+    repo_checks = False
+    if changed_since is not None:
+        from pac.gitchanges import changed_files
+
+        changes = changed_files(repo.root, changed_since)
+        selected, repo_checks = affected_documents(repo, changes)
+    elif paths:
+        selected, repo_checks = _expand(repo, paths)
+    else:
+        selected, repo_checks = repo.all_documents(), True
+
+    found: list[Diagnostic] = []
+    checked: list[str] = []
+    for path in selected:
+        if path.name == CODEOWNERS_FILE:
+            repo_checks = True
+            continue
+        if not path.exists():
+            continue
+        checked.append(repo.display(path))
+        found.extend(check_file(repo, path))
+    if repo_checks:
+        found.extend(_registry_findings(repo))
+        found.extend(codeowners.check(repo))
+        checked.append(CODEOWNERS_FILE)
+    return ValidationResult(sorted_unique(found), checked)
+
+
+def _expand(repo: Repository, paths: Iterable[Path]) -> tuple[list[Path], bool]:
+    out: list[Path] = []
+    repo_checks = False
+    for given in paths:
+        path = repo.absolute(given)
+        if not path.exists():
+            raise UsageError(
+                f"{given} does not exist",
+                "Pass files or folders of the catalog repository, or nothing to check all.",
+            )
+        if path.is_dir():
+            if path == repo.root:
+                out.extend(repo.all_documents())
+                repo_checks = True
+                continue
+            for candidate in sorted(path.rglob("*")):
+                if candidate.is_file() and _is_checkable(repo, candidate):
+                    out.append(candidate)
+        elif path.name == CODEOWNERS_FILE:
+            repo_checks = True
+        elif _is_checkable(repo, path) or path.suffix in YAML_SUFFIXES:
+            out.append(path)
+    return _dedupe(out), repo_checks
+
+
+def _is_checkable(repo: Repository, path: Path) -> bool:
+    role = repo.role(path)
+    return role not in (Role.STATUS, Role.OTHER, Role.CODEOWNERS) or (
+        role is Role.OTHER and path.suffix in YAML_SUFFIXES and _under_docs(repo, path)
+    )
+
+
+def _under_docs(repo: Repository, path: Path) -> bool:
+    try:
+        first = path.relative_to(repo.root).parts[0]
+    except (ValueError, IndexError):
+        return False
+    return first in ("catalog", "requests")
+
+
+def _dedupe(paths: list[Path]) -> list[Path]:
+    seen: set[Path] = set()
+    out = []
+    for path in paths:
+        if path not in seen:
+            seen.add(path)
+            out.append(path)
+    return out
+
+
+def affected_documents(
+    repo: Repository, changes: Iterable[tuple[str, bool]]
+) -> tuple[list[Path], bool]:
+    """Documents to check for a set of changed paths (relative, with `deleted` flags).
+
+    Returns the documents and whether repository-wide checks (CODEOWNERS) are due.
+    """
+    selected: list[Path] = []
+    repo_checks = False
+    referenced_ids: set[str] = set()
+    templates_changed: set[str] = set()
+    for relative, deleted in changes:
+        path = repo.root / relative
+        role = repo.role(path)
+        if relative in (CATEGORIES_FILE, CONFIG_FILE, CODEOWNERS_FILE):
+            repo_checks = True
+            if relative == CATEGORIES_FILE:
+                # Owners and prefixes of every item may have changed.
+                selected += repo.files(Role.ITEM) + repo.files(Role.BUNDLE)
+        if relative.startswith("templates/jira/"):
+            templates_changed.add(Path(relative).name)
+        if role in (Role.ITEM, Role.BUNDLE):
+            referenced_ids.add(Path(relative).name.rsplit(".", 1)[0])
+        if role in (Role.ITEM, Role.BUNDLE, Role.REQUEST, Role.CONFIG, Role.CATEGORIES) and (
+            not deleted
+        ):
+            selected.append(path)
+    for doc_id in sorted(referenced_ids):
+        selected += repo.files_mentioning(Role.BUNDLE, doc_id)
+        selected += repo.files_mentioning(Role.REQUEST, doc_id)
+    for name in sorted(templates_changed):
+        selected += repo.files_mentioning(Role.ITEM, name)
+    return _dedupe(selected), repo_checks
