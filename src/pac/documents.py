@@ -142,9 +142,10 @@ class Document:
         start = node.start_mark
         style = getattr(node, "style", None)
         if isinstance(node, ScalarNode) and style in ("|", ">"):
-            file_line = start.line + 1 + line  # 0-based line of the content line
+            # Content starts on the line after the indicator: its line 1 is start.line + 1
+            # (0-based), so its line N is start.line + N, or start.line + N + 1 one-based.
             indent = _block_indent(self.text, start.line + 1)
-            return Position(file_line + 1, indent + column + 1)
+            return Position(start.line + line + 1, indent + column + 1)
         if line <= 1:
             quote = 1 if style in ('"', "'") else 0
             return Position(start.line + 1, start.column + quote + column + 1)
@@ -354,24 +355,17 @@ class LoadResult:
 
 
 def load_file(path: Path, display: str) -> LoadResult:
-    """Read and parse one file. Unreadable files are findings, never exceptions."""
+    """Read and parse one file. Problems with its content are findings; a file that cannot
+    be read at all is a system error (`RepositoryError`, exit code 2)."""
     try:
         raw = path.read_bytes()
     except OSError as exc:
-        return LoadResult(
-            None,
-            [
-                Diagnostic(
-                    display,
-                    1,
-                    1,
-                    Severity.ERROR,
-                    "file-unreadable",
-                    f"cannot read the file: {exc.strerror or exc}",
-                    "Check that the file exists and is readable.",
-                )
-            ],
-        )
+        from pac.errors import RepositoryError
+
+        raise RepositoryError(
+            f"cannot read {display}: {exc.strerror or exc}",
+            "Check that the file exists and that you may read it.",
+        ) from exc
     return parse_bytes(raw, path, display)
 
 
@@ -519,7 +513,11 @@ def _syntax_finding(exc: yaml.MarkedYAMLError, display: str) -> Diagnostic:
         )
     message = f"invalid YAML: {problem}"
     if exc.context:
-        message += f" ({exc.context})"
+        message += f" ({exc.context}"
+        context = exc.context_mark
+        if context is not None and mark is not None and context.line != mark.line:
+            message += f" that starts on line {context.line + 1}"
+        message += ")"
     hint = next((h for text, h in _SPECIFIC_HINTS if text in problem), _SYNTAX_HINT)
     return Diagnostic(display, line, column, Severity.ERROR, "yaml-syntax", message, hint)
 

@@ -225,8 +225,14 @@ class InputChecker:
 
     def check(self, values: Any) -> list[InputFinding]:
         findings: list[InputFinding] = []
+        seen: set[tuple[JsonPath, str]] = set()
         for error in self.validator.iter_errors(values):
-            findings.extend(self._convert(error))
+            for finding in self._convert(error):
+                # One finding per value and kind: a malformed date fails both its pattern
+                # and its format, which is one mistake.
+                if (finding.path, finding.code) not in seen:
+                    seen.add((finding.path, finding.code))
+                    findings.append(finding)
         return findings
 
     def _field(self, path: JsonPath) -> Field | None:
@@ -263,6 +269,19 @@ class InputChecker:
         field = self._field(path[:2])
         label = self._label(path)
 
+        if field is not None and field.type == "password" and len(path) == 3:
+            return [
+                InputFinding(
+                    path,
+                    "input-secret",
+                    f"{field.name} ({'.'.join(map(str, path[:2]))}): the secret name "
+                    f"{instance!r} must be upper-case letters, digits and underscores",
+                    self._hint(
+                        "For example `{secretRef: PAYMENTS_DB_ADMIN}`, stored as the CI secret "
+                        "PAC_SECRET_PAYMENTS_DB_ADMIN."
+                    ),
+                )
+            ]
         if field is not None and field.type == "password" and len(path) == 2:
             return [
                 InputFinding(
@@ -420,4 +439,5 @@ class InputChecker:
                     self._hint("Choose a value in range.", field),
                 )
             ]
-        return [InputFinding(path, "input-invalid", f"{label}: {error.message}", self._hint(""))]
+        # Keywords the form generator does not emit; reported as a format problem.
+        return [InputFinding(path, "input-format", f"{label}: {error.message}", self._hint(""))]

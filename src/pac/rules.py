@@ -24,7 +24,6 @@ class Rule:
 
 _RULES = [
     # reading files
-    Rule("file-unreadable", E, "the file cannot be read"),
     Rule("yaml-too-large", E, "the file is larger than a catalog document may be"),
     Rule("yaml-encoding", E, "the file is not UTF-8"),
     Rule("yaml-syntax", E, "the file is not valid YAML"),
@@ -102,7 +101,6 @@ _RULES = [
     Rule("input-range", E, "a value is out of the field's range or length"),
     Rule("input-secret", E, "a password field holds a value instead of a secretRef"),
     Rule("input-file", E, "a file field names a missing, wrong or too large file"),
-    Rule("input-invalid", E, "input does not satisfy the form"),
     # pac.yaml
     Rule("config-invalid", E, "pac.yaml has a setting that cannot work"),
 ]

@@ -86,7 +86,8 @@ class SchemaSet:
             # The reference validator disagrees (regex dialects differ at the edges);
             # never let a document through that the compiled schema rejected.
             message = getattr(exc, "message", str(exc)).replace("data.", "", 1)
-            return [SchemaFinding((), "schema-invalid", message, _SCHEMA_HINT)]
+            path = _data_path(data, getattr(exc, "path", ["data"])[1:])
+            return [SchemaFinding(path, "schema-invalid", message, _SCHEMA_HINT)]
         return []
 
     def _compile(self, kind: str) -> Callable[[Any], Any]:
@@ -115,8 +116,41 @@ class SchemaSet:
         validator = self.reference_validator(kind)
         findings: list[SchemaFinding] = []
         for error in validator.iter_errors(data):
-            findings.extend(_convert(error))
+            findings.extend(_convert(error, self._describe))
         return findings
+
+    def _describe(self, subschema: dict[str, Any]) -> str:
+        """The description (or title) of a schema, following a `$ref` if there is one."""
+        ref = subschema.get("$ref")
+        if isinstance(ref, str):
+            name, _, pointer = ref.partition("#")
+            candidates = (
+                [self.documents[name]] if name in self.documents else self.documents.values()
+            )
+            for document in candidates:
+                target: Any = document
+                for step in pointer.strip("/").split("/") if pointer.strip("/") else []:
+                    target = target.get(step) if isinstance(target, dict) else None
+                if isinstance(target, dict):
+                    subschema = target
+                    break
+        return str(subschema.get("description") or subschema.get("title") or "")
+
+
+def _data_path(data: Any, steps: list[str]) -> JsonPath:
+    """fastjsonschema names list indexes as strings; turn them back into ints."""
+    path: list[str | int] = []
+    current = data
+    for step in steps:
+        if isinstance(current, list) and step.isdigit() and int(step) < len(current):
+            path.append(int(step))
+            current = current[int(step)]
+        elif isinstance(current, dict) and step in current:
+            path.append(step)
+            current = current[step]
+        else:
+            break
+    return tuple(path)
 
 
 def _compiled_code(documents: dict[str, dict[str, Any]], name: str) -> Any:
@@ -231,6 +265,13 @@ def _show(value: Any) -> str:
     return text if len(text) <= 60 else text[:57] + "..."
 
 
+def _sentence(text: str, fallback: str) -> str:
+    if not text:
+        return fallback
+    text = text[0].upper() + text[1:]
+    return text if text.endswith((".", "?", "!")) else text + "."
+
+
 def _where(path: JsonPath) -> str:
     return path_text(path) or "the document"
 
@@ -250,7 +291,7 @@ def did_you_mean(word: str, choices: Iterable[str]) -> str:
     return ""
 
 
-def _convert(error: Any) -> list[SchemaFinding]:
+def _convert(error: Any, describe: Callable[[dict[str, Any]], str]) -> list[SchemaFinding]:
     path: JsonPath = tuple(error.absolute_path)
     keyword = error.validator
     schema = error.schema if isinstance(error.schema, dict) else {}
@@ -271,8 +312,7 @@ def _convert(error: Any) -> list[SchemaFinding]:
                     )
                 )
                 continue
-            prop = schema.get("properties", {}).get(key, {})
-            about = prop.get("description") or prop.get("title") or ""
+            about = describe(schema.get("properties", {}).get(key, {}))
             hint = f"Add `{key}:`" + (f" ({about})." if about else ".")
             if path[:2] == ("input", "form") or path == ("input",):
                 hint += " See templates/ for a complete example."
@@ -360,15 +400,14 @@ def _convert(error: Any) -> list[SchemaFinding]:
         at_key = _names_a_key(error)
         target = (*path, instance) if at_key else path
         what = f"the key '{instance}'" if at_key else f"{_where(path)} {_show(instance)}"
-        kind = title or f"a match for {error.validator_value}"
         return [
             SchemaFinding(
                 target,
                 code,
-                f"{what} is not a valid {kind}" if title else f"{what} is not {kind}",
-                (description[0].upper() + description[1:] + ".")
-                if description
-                else "Correct the value.",
+                f"{what} is not a valid {title}"
+                if title
+                else f"{what} does not match {error.validator_value}",
+                _sentence(description, f"Write a value matching {error.validator_value}."),
                 at_key=at_key,
             )
         ]
@@ -382,7 +421,7 @@ def _convert(error: Any) -> list[SchemaFinding]:
                 path,
                 "schema-length",
                 f"{_where(path)} is {length} characters long; it must be {relation} {bound}",
-                schema.get("description", "").capitalize() or "Adjust the length.",
+                _sentence(schema.get("description", ""), "Adjust the length."),
             )
         ]
 
@@ -442,7 +481,7 @@ def _convert(error: Any) -> list[SchemaFinding]:
     if keyword in ("oneOf", "anyOf") and error.context:
         from jsonschema.exceptions import best_match
 
-        return _convert(best_match(error.context))
+        return _convert(best_match(error.context), describe)
 
     return [SchemaFinding(path, "schema-invalid", error.message, _SCHEMA_HINT)]
 

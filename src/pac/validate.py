@@ -197,8 +197,12 @@ def affected_documents(
             not deleted
         ):
             selected.append(path)
+    # An item's change reaches requests through the bundles that contain it, too.
     for doc_id in sorted(referenced_ids):
-        selected += repo.files_mentioning(Role.BUNDLE, doc_id)
+        for bundle in repo.files_mentioning(Role.BUNDLE, doc_id):
+            selected.append(bundle)
+            referenced_ids.add(bundle.name.rsplit(".", 1)[0])
+    for doc_id in sorted(referenced_ids):
         selected += repo.files_mentioning(Role.REQUEST, doc_id)
     for name in sorted(templates_changed):
         selected += repo.files_mentioning(Role.ITEM, name)

@@ -22,20 +22,29 @@ def input_checker(repo: Repository, offering: Offering) -> InputChecker:
     )
 
 
-def find_target(repo: Repository, request: Request) -> tuple[Loaded | None, str]:
-    """The requested offering's file, or why there is none (a hint)."""
+def find_target(repo: Repository, request: Request) -> tuple[Loaded | None, str, str]:
+    """The requested offering's file, or why there is none (message and hint)."""
     role = Role.ITEM if request.target_kind == "CatalogItem" else Role.BUNDLE
     other = Role.BUNDLE if role is Role.ITEM else Role.ITEM
     if request.target_id in repo.index(role):
-        return repo.load(repo.index(role)[request.target_id][0]), ""
+        return repo.load(repo.index(role)[request.target_id][0]), "", ""
     if request.target_id in repo.index(other):
         right = "bundleId" if other is Role.BUNDLE else "catalogItemId"
-        what = "bundle" if other is Role.BUNDLE else "catalog item"
-        return None, f"{request.target_id} is a {what}: write `{right}: {request.target_id}`."
+        what = (
+            "a bundle, not a catalog item"
+            if other is Role.BUNDLE
+            else ("a catalog item, not a bundle")
+        )
+        return (
+            None,
+            f"{request.target_id} is {what}",
+            f"Write `{right}: {request.target_id}` instead of `{request.target_key}:`.",
+        )
+    message = f"{request.target_id} is not in the catalog"
     suggestion = did_you_mean(request.target_id, repo.index(role))
     if suggestion:
-        return None, f"Did you mean '{suggestion}'?"
-    return None, "Find the right id with `pac catalog search <words>`."
+        return None, message, f"Did you mean '{suggestion}'?"
+    return None, message, "Find the right id with `pac catalog search <words>`."
 
 
 def check_request(repo: Repository, loaded: Loaded) -> list[Diagnostic]:
@@ -43,15 +52,10 @@ def check_request(repo: Repository, loaded: Loaded) -> list[Diagnostic]:
     assert isinstance(request, Request)
     diagnostics = check_request_placement(repo, loaded, request)
     findings = Findings(loaded)
-    target, hint = find_target(repo, request)
+    target, message, hint = find_target(repo, request)
     key = request.target_key
     if target is None:
-        findings.add(
-            (key,),
-            "request-unknown-target",
-            f"{request.target_id} is not in the catalog",
-            hint,
-        )
+        findings.add((key,), "request-unknown-target", message, hint)
         return diagnostics + findings.items
     offering = target.model
     if not isinstance(offering, Offering):

@@ -1,0 +1,61 @@
+"""Shared fixtures: a fresh copy of the shipped sample repository for every test."""
+
+from __future__ import annotations
+
+import shutil
+from pathlib import Path
+
+import pytest
+
+from pac.repository import Repository
+
+PROJECT = Path(__file__).resolve().parents[1]
+FIXTURES = Path(__file__).resolve().parent / "fixtures"
+SAMPLE_PARTS = ("catalog", "requests", "templates", "pac.yaml", "CODEOWNERS")
+
+
+def copy_sample(target: Path) -> Path:
+    target.mkdir(parents=True, exist_ok=True)
+    for part in SAMPLE_PARTS:
+        source = PROJECT / part
+        if source.is_dir():
+            shutil.copytree(
+                source, target / part, ignore=shutil.ignore_patterns(".status", "__pycache__")
+            )
+        else:
+            shutil.copy2(source, target / part)
+    return target
+
+
+@pytest.fixture
+def sample_root(tmp_path: Path) -> Path:
+    """A writable copy of the sample catalog repository (no git)."""
+    return copy_sample(tmp_path / "repo")
+
+
+@pytest.fixture
+def sample_repo(sample_root: Path) -> Repository:
+    return Repository(sample_root)
+
+
+def git_commit_all(root: Path, message: str) -> str:
+    import git
+
+    repo = git.Repo(root)
+    repo.git.add(A=True)
+    repo.index.commit(message)
+    return repo.head.commit.hexsha
+
+
+@pytest.fixture
+def sample_git(sample_root: Path) -> Path:
+    """The sample repository as a git repository with one commit on `main`."""
+    import git
+
+    repo = git.Repo.init(sample_root, initial_branch="main")
+    with repo.config_writer() as config:
+        config.set_value("user", "name", "Test User")
+        config.set_value("user", "email", "test@company.com")
+        config.set_value("commit", "gpgsign", "false")
+    git_commit_all(sample_root, "sample catalog")
+    return sample_root

@@ -1,0 +1,154 @@
+"""Loading YAML with positions: scalars, strictness, hostile input."""
+
+from __future__ import annotations
+
+import time
+from pathlib import Path
+
+import pytest
+
+from pac.diagnostics import Position
+from pac.documents import MAX_NODES, parse_bytes, path_text
+
+
+def load(text: str | bytes):  # type: ignore[no-untyped-def]
+    raw = text.encode() if isinstance(text, str) else text
+    return parse_bytes(raw, Path("doc.yaml"), "doc.yaml")
+
+
+def codes(text: str | bytes) -> list[tuple[str, int, int]]:
+    return [(d.code, d.line, d.column) for d in load(text).diagnostics]
+
+
+def test_scalars_follow_the_yaml_1_2_core_schema() -> None:
+    doc = load(
+        "a: 1\nb: -2.5\nc: true\nd: ~\ne: 0x1f\nf: 0o17\ng: .inf\nh: 2024-01-01\n"
+        "i: 1.2.0\nj: '3'\nk: null\nl:\nm: 1e3\n"
+    ).document
+    assert doc is not None
+    assert doc.data == {
+        "a": 1,
+        "b": -2.5,
+        "c": True,
+        "d": None,
+        "e": 31,
+        "f": 15,
+        "g": float("inf"),
+        "h": "2024-01-01",
+        "i": "1.2.0",
+        "j": "3",
+        "k": None,
+        "l": None,
+        "m": 1000.0,
+    }
+
+
+def test_yaml_1_1_booleans_stay_strings_with_a_warning() -> None:
+    result = load("enabled: yes\nmode: on\nquoted: 'no'\n")
+    assert result.document is not None
+    assert result.document.data == {"enabled": "yes", "mode": "on", "quoted": "no"}
+    assert [(d.code, d.severity.value) for d in result.diagnostics] == [
+        ("yaml-ambiguous-value", "warning"),
+        ("yaml-ambiguous-value", "warning"),
+    ]
+
+
+def test_explicit_core_tags_are_honoured_and_checked() -> None:
+    result = load("a: !!str 12\nb: !!int '7'\nc: !!int seven\n")
+    assert result.document is not None
+    assert result.document.data["a"] == "12"
+    assert result.document.data["b"] == 7
+    assert [(d.code, d.line) for d in result.diagnostics] == [("yaml-tag", 3)]
+
+
+def test_duplicate_keys_are_reported_at_the_second_key() -> None:
+    assert codes("a: 1\nb:\n  c: 1\n  c: 2\n") == [("yaml-duplicate-key", 4, 3)]
+
+
+def test_merge_keys_fill_but_never_override() -> None:
+    doc = load("base: &b {x: 1, y: 2}\nchild:\n  <<: *b\n  y: 3\n").document
+    assert doc is not None
+    assert doc.data["child"] == {"x": 1, "y": 3}
+
+
+def test_aliases_are_deep_copies() -> None:
+    doc = load("a: &x {k: [1]}\nb: *x\n").document
+    assert doc is not None
+    doc.data["a"]["k"].append(2)
+    assert doc.data["b"] == {"k": [1]}
+
+
+def test_billion_laughs_is_refused_quickly() -> None:
+    lines = ['l0: &l0 ["lol","lol","lol","lol","lol","lol","lol","lol","lol"]']
+    for level in range(1, 10):
+        lines.append(f"l{level}: &l{level} [" + ",".join([f"*l{level - 1}"] * 9) + "]")
+    started = time.perf_counter()
+    result = load("\n".join(lines) + "\n")
+    elapsed = time.perf_counter() - started
+    assert result.document is None
+    assert [d.code for d in result.diagnostics] == ["yaml-alias-limit"]
+    assert f"{MAX_NODES:,}" in result.diagnostics[0].message
+    # Not a timing assertion on pac's speed: a guard that the limit stops expansion at all.
+    assert elapsed < 5
+
+
+def test_recursive_alias_is_refused() -> None:
+    assert [c for c, *_ in codes("a: &x [*x]\n")] == ["yaml-alias-limit"]
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("", ("yaml-empty", 1, 1)),
+        ("# only a comment\n", ("yaml-empty", 1, 1)),
+        ("- a\n- b\n", ("yaml-not-mapping", 1, 1)),
+        ("just text\n", ("yaml-not-mapping", 1, 1)),
+        ("a: 1\n---\nb: 2\n", ("yaml-multiple-documents", 2, 1)),
+        ("a: [1, 2\nb: 3\n", ("yaml-syntax", 2, 2)),
+        ("a: b: c\n", ("yaml-syntax", 1, 5)),
+        ("a:\n\tb: 1\n", ("yaml-tab", 2, 1)),
+        ("a: *nowhere\n", ("yaml-syntax", 1, 4)),
+        ("? [x]\n: 1\n", ("yaml-key-type", 1, 3)),
+    ],
+)
+def test_broken_files_are_findings_with_positions(
+    text: str, expected: tuple[str, int, int]
+) -> None:
+    assert codes(text) == [expected]
+
+
+def test_non_utf8_bytes_point_at_the_byte() -> None:
+    assert codes(b"name: ok\nother: caf\xe9\n") == [("yaml-encoding", 2, 11)]
+
+
+def test_byte_order_mark_is_accepted() -> None:
+    doc = load("\ufeffa: 1\n".encode()).document
+    assert doc is not None
+    assert doc.data == {"a": 1}
+
+
+def test_oversized_files_are_refused_before_parsing() -> None:
+    assert codes(b"a: 1\n#" + b"x" * (1024 * 1024)) == [("yaml-too-large", 1, 1)]
+
+
+def test_positions_of_values_keys_and_missing_keys() -> None:
+    doc = load("top:\n  list:\n    - id: a\n      value: 1\n    - {id: b}\n").document
+    assert doc is not None
+    assert doc.position(("top", "list", 0, "value")) == Position(4, 14)
+    assert doc.position(("top", "list", 0, "value"), key=True) == Position(4, 7)
+    assert doc.position(("top", "list", 1, "id")) == Position(5, 12)
+    # A key that does not exist points at the mapping that should hold it.
+    assert doc.position(("top", "list", 1, "missing")) == Position(5, 7)
+    assert doc.position(("top", "absent", "deeper")) == Position(2, 3)
+
+
+def test_positions_inside_block_and_quoted_scalars() -> None:
+    doc = load('a: |\n  line one\n  line two\nb: "x {{ y }}"\n').document
+    assert doc is not None
+    assert doc.position_in_scalar(("a",), line=2, column=5) == Position(3, 8)
+    assert doc.position_in_scalar(("b",), line=1, column=2) == Position(4, 7)
+
+
+def test_path_text() -> None:
+    assert path_text(("input", "form", "groups", 0, "id")) == "input.form.groups[0].id"
+    assert path_text(()) == ""

@@ -1,0 +1,132 @@
+"""Every fixture produces exactly the findings it declares; every rule has a fixture."""
+
+from __future__ import annotations
+
+import re
+import shutil
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import pytest
+
+from pac.repository import Repository
+from pac.rules import RULES
+from pac.validate import validate
+from tests.conftest import FIXTURES, copy_sample
+
+EXPECTATIONS = "expectations.txt"
+_HEADER = re.compile(rb"^#\s*(path|expect|delete|fill-bytes):\s*(.+?)\s*$")
+_WHERE = re.compile(r"^(?:(?P<path>[^:]+):)?(?P<line>\d+):(?P<column>\d+)$")
+
+
+@dataclass
+class Fixture:
+    name: str
+    files: dict[str, bytes] = field(default_factory=dict)
+    expects: set[tuple[str, str, int, int]] = field(default_factory=set)
+    deletes: list[str] = field(default_factory=list)
+
+    def install(self, root: Path) -> None:
+        for relative in self.deletes:
+            target = root / relative
+            if target.is_dir():
+                shutil.rmtree(target)
+            else:
+                target.unlink()
+        for relative, content in self.files.items():
+            target = root / relative
+            target.parent.mkdir(parents=True, exist_ok=True)
+            target.write_bytes(content)
+
+
+def _read_header(fixture: Fixture, content: bytes, default_path: str | None) -> str | None:
+    path = default_path
+    expects: list[tuple[str, str]] = []
+    fill = 0
+    for raw in content.splitlines():
+        if not raw.startswith(b"#"):
+            break
+        match = _HEADER.match(raw)
+        if not match:
+            continue
+        key, value = match.group(1).decode(), match.group(2).decode()
+        if key == "path":
+            path = value
+        elif key == "expect":
+            code, where = value.split(None, 1)
+            expects.append((code, where))
+        elif key == "delete":
+            fixture.deletes.append(value)
+        elif key == "fill-bytes":
+            fill = int(value)
+    for code, where in expects:
+        found = _WHERE.match(where)
+        assert found, f"{fixture.name}: bad expect location {where!r}"
+        target = found.group("path") or path
+        assert target, f"{fixture.name}: `expect: {code} {where}` needs a path"
+        fixture.expects.add((code, target, int(found.group("line")), int(found.group("column"))))
+    if path is None:
+        return None
+    if fill:
+        content = content + b"#" + b"x" * fill + b"\n"
+    fixture.files[path] = content
+    return path
+
+
+def load_fixture(location: Path) -> Fixture:
+    fixture = Fixture(location.stem if location.is_file() else location.name)
+    if location.is_file():
+        content = location.read_bytes()
+        _read_header(fixture, content, None)
+    else:
+        for file in sorted(p for p in location.rglob("*") if p.is_file()):
+            relative = file.relative_to(location).as_posix()
+            # expectations.txt holds `# expect:` lines for files that cannot carry comments
+            # of their own (CODEOWNERS is compared byte for byte); it is not installed.
+            default = None if file.name == EXPECTATIONS else relative
+            _read_header(fixture, file.read_bytes(), default)
+    return fixture
+
+
+def fixtures(kind: str) -> list[Path]:
+    folder = FIXTURES / kind
+    return sorted(p for p in folder.iterdir() if p.name != "README.md")
+
+
+def findings_for(fixture: Fixture, root: Path) -> set[tuple[str, str, int, int]]:
+    copy_sample(root)
+    fixture.install(root)
+    result = validate(Repository(root))
+    return {(d.code, d.path, d.line, d.column) for d in result.diagnostics}
+
+
+@pytest.mark.parametrize("location", fixtures("invalid"), ids=lambda p: p.stem)
+def test_invalid_fixture_produces_exactly_its_findings(location: Path, tmp_path: Path) -> None:
+    fixture = load_fixture(location)
+    assert fixture.expects, f"{location.name} declares no `# expect:` line"
+    got = findings_for(fixture, tmp_path / "repo")
+    assert got == fixture.expects
+
+
+@pytest.mark.parametrize("location", fixtures("valid"), ids=lambda p: p.stem)
+def test_valid_fixture_has_no_findings(location: Path, tmp_path: Path) -> None:
+    fixture = load_fixture(location)
+    assert fixture.files, f"{location.name} has no `# path:` line"
+    assert findings_for(fixture, tmp_path / "repo") == set()
+
+
+def test_every_rule_has_a_failing_fixture() -> None:
+    covered = {code for p in fixtures("invalid") for code, *_ in load_fixture(p).expects}
+    missing = sorted(set(RULES) - covered)
+    assert not missing, f"rules without an invalid fixture: {missing}"
+
+
+def test_fixtures_only_name_known_rules() -> None:
+    used = {code for p in fixtures("invalid") for code, *_ in load_fixture(p).expects}
+    assert used <= set(RULES)
+
+
+def test_the_sample_repository_is_valid(tmp_path: Path) -> None:
+    root = copy_sample(tmp_path / "repo")
+    result = validate(Repository(root))
+    assert result.diagnostics == []

@@ -1,0 +1,110 @@
+"""Choosing what to validate: paths, folders, and `--changed` on real git repositories."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from pac.errors import GitError, UsageError
+from pac.repository import Repository
+from pac.validate import validate
+from tests.conftest import git_commit_all
+
+ITEM = "catalog/databases/database-aurora-postgresql-standard.yaml"
+BUNDLE = "catalog/bundles/bundle-webapp-standard.yaml"
+WEBAPP = "requests/payments/payments-webapp.yaml"
+EVENTS = "requests/payments/payments-events.yaml"
+
+
+def test_explicit_paths_are_checked_alone(sample_repo: Repository) -> None:
+    result = validate(sample_repo, paths=[sample_repo.root / ITEM])
+    assert result.checked == [ITEM]
+    assert result.ok
+
+
+def test_a_folder_is_expanded_to_its_documents(sample_repo: Repository) -> None:
+    result = validate(sample_repo, paths=[sample_repo.root / "requests"])
+    assert sorted(result.checked) == [EVENTS, WEBAPP]
+
+
+def test_a_missing_path_is_a_usage_error(sample_repo: Repository) -> None:
+    with pytest.raises(UsageError, match="does not exist"):
+        validate(sample_repo, paths=[sample_repo.root / "nope.yaml"])
+
+
+def test_status_files_are_not_documents(sample_repo: Repository) -> None:
+    status = sample_repo.root / "requests/.status/payments-events.yaml"
+    status.parent.mkdir(parents=True)
+    status.write_text("state: completed\n")
+    assert validate(sample_repo).ok
+
+
+def test_changed_with_nothing_changed_checks_nothing(sample_git: Path) -> None:
+    result = validate(Repository(sample_git), changed_since="main")
+    assert result.checked == []
+    assert result.ok
+
+
+def test_a_changed_item_rechecks_the_bundles_and_requests_using_it(sample_git: Path) -> None:
+    item = sample_git / ITEM
+    # Renaming a field breaks the bundle's and requests' use of it.
+    item.write_text(item.read_text().replace("  version: 1.2.0", "  version: 1.3.0"))
+    result = validate(Repository(sample_git), changed_since="main")
+    assert sorted(result.checked) == [BUNDLE, ITEM, WEBAPP]
+    assert result.ok
+
+
+def test_a_changed_request_is_checked_with_its_target(sample_git: Path) -> None:
+    request = sample_git / EVENTS
+    request.write_text(request.read_text().replace("partitions: 12", "partitions: 480"))
+    result = validate(Repository(sample_git), changed_since="main")
+    assert result.checked == [EVENTS]
+    assert [(d.code, d.path) for d in result.diagnostics] == [("input-range", EVENTS)]
+
+
+def test_a_deleted_item_still_used_is_an_error(sample_git: Path) -> None:
+    (sample_git / ITEM).unlink()
+    git_commit_all(sample_git, "retire the database")
+    result = validate(Repository(sample_git), changed_since="HEAD~1")
+    assert sorted(result.checked) == [BUNDLE, WEBAPP]
+    assert [(d.code, d.path) for d in result.diagnostics] == [("bundle-unknown-item", BUNDLE)]
+    # The request is for the bundle, which still exists; it is re-checked and passes.
+
+
+def test_a_deleted_item_that_a_request_names_directly(sample_git: Path) -> None:
+    (sample_git / "catalog/messaging/messaging-kafka-topic.yaml").unlink()
+    result = validate(Repository(sample_git), changed_since="main")
+    assert result.checked == [EVENTS]
+    [finding] = result.diagnostics
+    assert (finding.code, finding.path) == ("request-unknown-target", EVENTS)
+
+
+def test_committed_and_untracked_changes_both_count(sample_git: Path) -> None:
+    (sample_git / "requests/checkout").mkdir()
+    new = sample_git / "requests/checkout/checkout-events.yaml"
+    new.write_text((sample_git / EVENTS).read_text().replace("payments-events", "checkout-events"))
+    result = validate(Repository(sample_git), changed_since="main")
+    assert "requests/checkout/checkout-events.yaml" in result.checked
+    git_commit_all(sample_git, "add a request")
+    result = validate(Repository(sample_git), changed_since="HEAD~1")
+    assert "requests/checkout/checkout-events.yaml" in result.checked
+
+
+def test_a_registry_change_rechecks_every_offering_and_codeowners(sample_git: Path) -> None:
+    registry = sample_git / "catalog/categories.yaml"
+    registry.write_text(registry.read_text().replace("@acme/platform-security", "@acme/sec"))
+    result = validate(Repository(sample_git), changed_since="main")
+    assert "CODEOWNERS" in result.checked
+    assert ITEM in result.checked and BUNDLE in result.checked
+    assert [d.code for d in result.diagnostics] == ["codeowners-outdated"]
+
+
+def test_an_unknown_revision_is_a_git_error(sample_git: Path) -> None:
+    with pytest.raises(GitError, match="unknown git revision 'origin/nope'"):
+        validate(Repository(sample_git), changed_since="origin/nope")
+
+
+def test_changed_outside_git_is_a_git_error(sample_root: Path) -> None:
+    with pytest.raises(GitError, match="not a git repository"):
+        validate(Repository(sample_root), changed_since="main")
