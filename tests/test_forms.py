@@ -122,3 +122,64 @@ def test_pac_and_the_published_schema_agree_on_a_corpus(sample_repo: Repository)
     corpus += [{**VALID, "environment": {"stage": "qa", "costCenter": "CC-1"}}]
     for values in corpus:
         assert (checker.check(values) == []) == published.is_valid(values)
+
+
+# --- the fast check agrees with jsonschema -----------------------------------------------
+
+from hypothesis import HealthCheck, given, settings  # noqa: E402
+from hypothesis import strategies as st  # noqa: E402
+
+from pac.forms import compile_check  # noqa: E402
+from tests.conftest import PROJECT  # noqa: E402
+
+_JSON = st.recursive(
+    st.none() | st.booleans() | st.integers(-100, 5000) | st.floats(allow_nan=False) | st.text(),
+    lambda inner: (
+        st.lists(inner, max_size=3) | st.dictionaries(st.text(max_size=5), inner, max_size=3)
+    ),
+    max_leaves=6,
+)
+
+
+def _plausible(field_schema: dict[str, Any]) -> st.SearchStrategy[Any]:
+    options: list[st.SearchStrategy[Any]] = [_JSON]
+    if "enum" in field_schema:
+        options.append(st.sampled_from(field_schema["enum"]))
+    if field_schema.get("type") == "array" and "enum" in field_schema.get("items", {}):
+        options.append(st.lists(st.sampled_from(field_schema["items"]["enum"]), max_size=5))
+    if field_schema.get("type") == "number":
+        low, high = field_schema.get("minimum", -10), field_schema.get("maximum", 10_000)
+        options.append(st.integers(low - 2, high + 2) | st.floats(low - 1, high + 1))
+    if field_schema.get("format") == "date":
+        options.append(st.dates().map(lambda d: d.isoformat()) | st.just("2026-02-30"))
+    if "pattern" in field_schema:
+        options.append(st.from_regex(field_schema["pattern"], fullmatch=True))
+    if field_schema.get("type") == "object":  # a password field's secretRef
+        options.append(st.fixed_dictionaries({"secretRef": st.sampled_from(["OK_NAME", "bad"])}))
+    return st.one_of(options)
+
+
+def _inputs(schema: dict[str, Any]) -> st.SearchStrategy[dict[str, Any]]:
+    groups = {}
+    for group_id, group in schema["properties"].items():
+        if group_id == "name":
+            continue
+        fields = {f: _plausible(s) for f, s in group["properties"].items()}
+        groups[group_id] = st.fixed_dictionaries({}, optional=fields)
+    return st.fixed_dictionaries(
+        {"name": _plausible(schema["properties"]["name"])},
+        optional={**groups, "unknown": _JSON},
+    )
+
+
+def _sample_forms() -> list[dict[str, Any]]:
+    repo = Repository(PROJECT)
+    return [form_schema(o.form) for o in [*repo.items(), *repo.bundles()]]
+
+
+@pytest.mark.parametrize("schema", _sample_forms(), ids=lambda s: ",".join(s["properties"]))
+@settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(data=st.data())
+def test_the_fast_check_agrees_with_jsonschema(schema: dict[str, Any], data: st.DataObject) -> None:
+    values = data.draw(_inputs(schema))
+    assert compile_check(schema)(values) == validator_for(schema).is_valid(values)

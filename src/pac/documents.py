@@ -57,10 +57,18 @@ _FLOAT_RE = re.compile(
     r"|[-+]?\.(?:inf|Inf|INF)|\.(?:nan|NaN|NAN)"
 )
 _NUMBER_START = frozenset("-+.0123456789")
+_SPECIAL_WORDS = _NULLS | _TRUE | _FALSE | _YAML11_BOOLS
 
 
 class _Resolver(BaseResolver):
     """Leaves plain scalars unresolved so the constructor applies the YAML 1.2 core schema."""
+
+    # Path-based resolvers are not used; skipping their bookkeeping saves a call per node.
+    def descend_resolver(self, current_node: Any, current_index: Any) -> None:
+        return None
+
+    def ascend_resolver(self) -> None:
+        return None
 
     def resolve(self, kind: type[Node], value: Any, implicit: Any) -> str:
         if kind is ScalarNode:
@@ -198,7 +206,6 @@ class _Builder:
     def __init__(self, display: str) -> None:
         self.display = display
         self.budget = MAX_NODES
-        self.active: set[int] = set()
         self.diagnostics: list[Diagnostic] = []
 
     def finding(self, node: Node, severity: Severity, code: str, message: str, hint: str) -> None:
@@ -208,28 +215,30 @@ class _Builder:
         )
 
     def build(self, node: Node) -> Any:
+        # The hot path of loading: keep it free of calls for the common cases (plain
+        # words and quoted strings). A recursive alias ends in RecursionError, handled
+        # by the caller, so no bookkeeping is needed here.
         self.budget -= 1
         if self.budget < 0:
             raise _AliasLimit(node, recursive=False)
-        if isinstance(node, ScalarNode):
-            return self.scalar(node)
-        marker = id(node)
-        if marker in self.active:
-            raise _AliasLimit(node, recursive=True)
-        self.active.add(marker)
-        try:
-            if isinstance(node, SequenceNode):
-                self.check_collection_tag(node, _SEQ)
-                return [self.build(item) for item in node.value]
-            assert isinstance(node, MappingNode)
-            self.check_collection_tag(node, _MAP)
-            return self.mapping(node)
-        finally:
-            self.active.discard(marker)
-
-    def check_collection_tag(self, node: Node, expected: str) -> None:
-        if node.tag != expected:
+        cls = type(node)
+        if cls is ScalarNode:
+            tag = node.tag
+            value = node.value
+            if tag == _PLAIN:
+                if value and value[0] not in _NUMBER_START and value not in _SPECIAL_WORDS:
+                    return value
+                return self.plain(node, value)  # type: ignore[arg-type]
+            if tag == _STR:
+                return value
+            return self.scalar(node)  # type: ignore[arg-type]
+        if cls is SequenceNode:
+            if node.tag != _SEQ:
+                self.unknown_tag(node)
+            return [self.build(item) for item in node.value]
+        if node.tag != _MAP:
             self.unknown_tag(node)
+        return self.mapping(node)  # type: ignore[arg-type]
 
     def unknown_tag(self, node: Node) -> None:
         self.finding(
@@ -441,7 +450,10 @@ def parse_bytes(raw: bytes, path: Path, display: str) -> LoadResult:
 
     builder = _Builder(display)
     try:
-        data = builder.build(root)
+        try:
+            data = builder.build(root)
+        except RecursionError:
+            raise _AliasLimit(_recursive_node(root), recursive=True) from None
     except _AliasLimit as exc:
         pos = _position(exc.node)
         if exc.recursive:
@@ -458,6 +470,23 @@ def parse_bytes(raw: bytes, path: Path, display: str) -> LoadResult:
     diagnostics.extend(builder.diagnostics)
     document = Document(path, display, text, root, data, diagnostics)
     return LoadResult(document, diagnostics)
+
+
+def _recursive_node(root: Node) -> Node:
+    """The node where an alias refers back to one of its containers (or a very deep one)."""
+    stack: list[tuple[Node, int]] = [(root, 0)]
+    active: list[Node] = []
+    while stack:
+        node, depth = stack.pop()
+        del active[depth:]
+        if any(node is ancestor for ancestor in active) or depth > 500:
+            return node
+        active.append(node)
+        if isinstance(node, SequenceNode):
+            stack.extend((child, depth + 1) for child in reversed(node.value))
+        elif isinstance(node, MappingNode):
+            stack.extend((v, depth + 1) for _, v in reversed(node.value))
+    return root
 
 
 def _tab_findings(text: str, display: str) -> list[Diagnostic]:

@@ -8,10 +8,12 @@ use `formatMinimum` / `formatMaximum`, the keywords of ajv-formats, implemented 
 from __future__ import annotations
 
 import copy
+import datetime as dt
 import re
-from collections.abc import Iterator, Mapping
+from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass
-from functools import cache
+from fractions import Fraction
+from functools import cache, cached_property
 from typing import Any
 
 from pac.documents import JsonPath
@@ -214,20 +216,217 @@ def validator_for(schema: Mapping[str, Any]) -> Any:
     return cls(schema, format_checker=FormatChecker(formats=("date",)))
 
 
+# --- a fast yes/no check of form schemas -------------------------------------------------
+#
+# Form schemas use a small, fixed vocabulary. Compiling them into nested closures answers
+# "valid?" some ten times faster than the general validator; only invalid input is handed
+# to jsonschema for its full list of errors. The two are proven to agree by the tests.
+
+Check = Callable[[Any], bool]
+_IGNORED = frozenset({"title", "description", "default", "$schema"})
+_JSON_TYPES: dict[str, Callable[[Any], bool]] = {
+    "string": lambda v: isinstance(v, str),
+    "number": lambda v: isinstance(v, int | float) and not isinstance(v, bool),
+    "integer": lambda v: (
+        (isinstance(v, int) and not isinstance(v, bool))
+        or (isinstance(v, float) and v.is_integer())
+    ),
+    "boolean": lambda v: isinstance(v, bool),
+    "array": lambda v: isinstance(v, list),
+    "object": lambda v: isinstance(v, dict),
+    "null": lambda v: v is None,
+}
+
+
+def _unbool(value: Any) -> Any:
+    if value is True:
+        return ("bool", True)
+    if value is False:
+        return ("bool", False)
+    return value
+
+
+def _json_equal(one: Any, two: Any) -> bool:
+    if isinstance(one, list) and isinstance(two, list):
+        return len(one) == len(two) and all(map(_json_equal, one, two))
+    if isinstance(one, dict) and isinstance(two, dict):
+        return one.keys() == two.keys() and all(_json_equal(one[k], two[k]) for k in one)
+    return bool(_unbool(one) == _unbool(two))
+
+
+def _multiple_of(value: float, divisor: int | float) -> bool:
+    if isinstance(divisor, float):
+        quotient = value / divisor
+        try:
+            return int(quotient) == quotient
+        except OverflowError:
+            return (Fraction(value) / Fraction(divisor)).denominator == 1
+    return not value % divisor
+
+
+def _is_date(value: str) -> bool:
+    if not _DATE_RE.fullmatch(value):
+        return False
+    try:
+        dt.date.fromisoformat(value)
+    except ValueError:
+        return False
+    return True
+
+
+def compile_check(schema: Mapping[str, Any]) -> Check:
+    """A function telling whether a value satisfies a form schema (no error details)."""
+    checks: list[Check] = []
+    unknown = set(schema) - _IGNORED - _KEYWORDS
+    if unknown:
+        raise ValueError(f"form schemas do not use {sorted(unknown)}")
+    kind = schema.get("type")
+    if kind is not None:
+        tests = [_JSON_TYPES[k] for k in (kind if isinstance(kind, list) else [kind])]
+        checks.append(lambda v: any(t(v) for t in tests))
+    if "enum" in schema:
+        options = list(schema["enum"])
+        checks.append(lambda v: any(_json_equal(v, o) for o in options))
+    is_str = _JSON_TYPES["string"]
+    is_num = _JSON_TYPES["number"]
+    if "pattern" in schema:
+        regex = re.compile(schema["pattern"])
+        checks.append(lambda v: not is_str(v) or regex.search(v) is not None)
+    if "minLength" in schema:
+        low = schema["minLength"]
+        checks.append(lambda v: not is_str(v) or len(v) >= low)
+    if "maxLength" in schema:
+        high = schema["maxLength"]
+        checks.append(lambda v: not is_str(v) or len(v) <= high)
+    if "minimum" in schema:
+        minimum = schema["minimum"]
+        checks.append(lambda v: not is_num(v) or v >= minimum)
+    if "maximum" in schema:
+        maximum = schema["maximum"]
+        checks.append(lambda v: not is_num(v) or v <= maximum)
+    if "multipleOf" in schema:
+        divisor = schema["multipleOf"]
+        checks.append(lambda v: not is_num(v) or _multiple_of(v, divisor))
+    if schema.get("format") == "date":
+        checks.append(lambda v: not is_str(v) or _is_date(v))
+    if "formatMinimum" in schema:
+        earliest = schema["formatMinimum"]
+        checks.append(lambda v: not is_str(v) or not _DATE_RE.match(v) or v >= earliest)
+    if "formatMaximum" in schema:
+        latest = schema["formatMaximum"]
+        checks.append(lambda v: not is_str(v) or not _DATE_RE.match(v) or v <= latest)
+    if "items" in schema:
+        item = compile_check(schema["items"])
+        checks.append(lambda v: not isinstance(v, list) or all(map(item, v)))
+    if "minItems" in schema:
+        fewest = schema["minItems"]
+        checks.append(lambda v: not isinstance(v, list) or len(v) >= fewest)
+    if "maxItems" in schema:
+        most = schema["maxItems"]
+        checks.append(lambda v: not isinstance(v, list) or len(v) <= most)
+    if schema.get("uniqueItems"):
+        checks.append(
+            lambda v: (
+                not isinstance(v, list)
+                or all(not _json_equal(a, b) for i, a in enumerate(v) for b in v[i + 1 :])
+            )
+        )
+    if "properties" in schema or "required" in schema or "additionalProperties" in schema:
+        properties = {k: compile_check(s) for k, s in schema.get("properties", {}).items()}
+        required = tuple(schema.get("required", ()))
+        closed = schema.get("additionalProperties") is False
+
+        def check_object(v: Any) -> bool:
+            if not isinstance(v, dict):
+                return True
+            if any(key not in v for key in required):
+                return False
+            for key, value in v.items():
+                check = properties.get(key)
+                if check is None:
+                    if closed:
+                        return False
+                elif not check(value):
+                    return False
+            return True
+
+        checks.append(check_object)
+    if len(checks) == 1:
+        return checks[0]
+    return lambda v: all(check(v) for check in checks)
+
+
+_KEYWORDS = frozenset(
+    {
+        "type",
+        "enum",
+        "pattern",
+        "minLength",
+        "maxLength",
+        "minimum",
+        "maximum",
+        "multipleOf",
+        "format",
+        "formatMinimum",
+        "formatMaximum",
+        "items",
+        "minItems",
+        "maxItems",
+        "uniqueItems",
+        "properties",
+        "required",
+        "additionalProperties",
+    }
+)
+
+
+def _without_required(schema: Any) -> Any:
+    if isinstance(schema, dict):
+        return {
+            k: _without_required(v)
+            for k, v in schema.items()
+            if not (k == "required" and isinstance(v, list))  # the keyword, not a field
+        }
+    return schema
+
+
 class InputChecker:
     """Checks request input against one form; build once per offering, reuse per request."""
 
     def __init__(self, form: Form, owner_hint: str = "") -> None:
         self.form = form
         self.schema = form_schema(form)
-        self.validator = validator_for(self.schema)
+        self.is_valid = compile_check(self.schema)
         self.owner_hint = owner_hint
+
+    @cached_property
+    def validator(self) -> Any:
+        """The reference validator, built only when some input is invalid."""
+        return validator_for(self.schema)
+
+    @cached_property
+    def is_valid_partial(self) -> Check:
+        """Like `is_valid`, but missing fields are fine (for checking defaults alone)."""
+        return compile_check(_without_required(self.schema))
+
+    def errors(self, values: Any, *, partial: bool = False) -> Iterator[Any]:
+        """jsonschema errors for `values`; none at all, quickly, when they are valid.
+
+        With `partial`, missing required fields are not errors.
+        """
+        valid = self.is_valid_partial(values) if partial else self.is_valid(values)
+        if valid:
+            return iter(())
+        errors = self.validator.iter_errors(values)
+        if partial:
+            return (e for e in errors if e.validator != "required")
+        return iter(errors)
 
     def check(self, values: Any) -> list[InputFinding]:
         findings: list[InputFinding] = []
         seen: set[tuple[JsonPath, str]] = set()
-        for error in self.validator.iter_errors(values):
-            for finding in self._convert(error):
+        for error in self.errors(values):
+            for finding in self.convert(error):
                 # One finding per value and kind: a malformed date fails both its pattern
                 # and its format, which is one mistake.
                 if (finding.path, finding.code) not in seen:
@@ -262,7 +461,7 @@ class InputChecker:
             parts.append(f"Questions about this form: {self.owner_hint}.")
         return " ".join(parts)
 
-    def _convert(self, error: Any) -> list[InputFinding]:
+    def convert(self, error: Any) -> list[InputFinding]:
         path: JsonPath = tuple(error.absolute_path)
         keyword = error.validator
         instance = error.instance

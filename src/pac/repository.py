@@ -150,6 +150,7 @@ class CategoryIndex:
 class Repository:
     def __init__(self, root: Path, registry: SchemaRegistry | None = None) -> None:
         self.root = root.resolve()
+        self._prefix = str(self.root).rstrip(os.sep) + os.sep
         self.registry = registry or default_registry()
         self._loaded: dict[Path, Loaded] = {}
         self._index: dict[Role, dict[str, list[Path]]] = {}
@@ -178,17 +179,22 @@ class Repository:
             candidate = Path.cwd() / candidate
         return Path(os.path.normpath(candidate))
 
+    def _relative(self, path: Path) -> str | None:
+        # String arithmetic instead of Path.relative_to: this runs for every document.
+        text = str(path)
+        if text.startswith(self._prefix):
+            return text[len(self._prefix) :].replace(os.sep, "/")
+        return None
+
     def display(self, path: Path) -> str:
-        try:
-            return path.relative_to(self.root).as_posix()
-        except ValueError:
-            return path.as_posix()
+        relative = self._relative(path)
+        return relative if relative is not None else path.as_posix()
 
     def role(self, path: Path) -> Role:
-        try:
-            parts = path.relative_to(self.root).parts
-        except ValueError:
+        relative = self._relative(path)
+        if relative is None:
             return Role.OTHER
+        parts = tuple(relative.split("/"))
         if parts == (CONFIG_FILE,):
             return Role.CONFIG
         if parts in ((CODEOWNERS_FILE,), (".github", CODEOWNERS_FILE)):
@@ -248,7 +254,8 @@ class Repository:
     # --- loading ----------------------------------------------------------------------
 
     def load(self, path: Path) -> Loaded:
-        path = self.absolute(path)
+        if not path.is_absolute() or ".." in path.parts:
+            path = self.absolute(path)
         cached = self._loaded.get(path)
         if cached is None:
             cached = self._load(path)

@@ -11,9 +11,19 @@ from collections.abc import Callable
 
 from pac.diagnostics import Diagnostic, Severity
 from pac.documents import JsonPath
+from pac.forms import InputChecker
+from pac.model import Offering
 from pac.repository import Loaded, Repository, diagnostic
 
 DocumentCheck = Callable[[Repository, Loaded], list[Diagnostic]]
+
+
+def input_checker(repo: Repository, offering: Offering) -> InputChecker:
+    """One checker per offering and run: the form's schema is built once."""
+    return repo.memo(
+        ("input-checker", offering.id),
+        lambda: InputChecker(offering.form, offering.owner.describe()),
+    )
 
 
 class Findings:

@@ -6,10 +6,9 @@ import datetime as dt
 import re
 from typing import Any
 
-from pac.checks import Findings
+from pac.checks import Findings, input_checker
 from pac.checks.placement import check_offering_placement
-from pac.diagnostics import Diagnostic
-from pac.forms import field_schema, validator_for
+from pac.diagnostics import Diagnostic, Severity
 from pac.model import Action, CatalogItem, Field, Form, Offering
 from pac.repository import Loaded, Repository
 
@@ -40,6 +39,8 @@ def check_offering(repo: Repository, loaded: Loaded) -> list[Diagnostic]:
     check_offering_placement(repo, loaded, offering, findings)
     _check_metadata(offering, findings)
     check_form(offering.form, findings)
+    if not any(d.severity is Severity.ERROR for d in findings.items):
+        _check_defaults(repo, offering, findings)
     if isinstance(offering, CatalogItem):
         _check_fulfillment(repo, offering, findings)
     return findings.items
@@ -131,13 +132,7 @@ def _check_field(field: Field, findings: Findings) -> None:
             "Use `type: select` to offer a fixed list of choices.",
             at_key=True,
         )
-    if not _check_validation_values(field, findings):
-        return
-    if field.type == "multiselect" and field.enum:
-        # Enum members of a multiselect are checked as one-element selections.
-        _check_values(field, [[member] for member in field.enum], "enum", findings)
-    if field.has_default:
-        _check_values(field, [field.default], "default", findings)
+    _check_validation_values(field, findings)
 
 
 def _check_validation_values(field: Field, findings: Findings) -> bool:
@@ -202,23 +197,45 @@ def _is_date(value: Any) -> bool:
     return len(value) == 10
 
 
-def _check_values(field: Field, values: list[Any], key: str, findings: Findings) -> None:
-    schema = field_schema(field)
-    schema.pop("default", None)
-    validator = validator_for(schema)
-    for index, value in enumerate(values):
-        error = next(iter(validator.iter_errors(value)), None)
-        if error is None:
+def _check_defaults(repo: Repository, offering: Offering, findings: Findings) -> None:
+    """Defaults must be values a request could send: check them as one request input."""
+    defaults: dict[str, Any] = {}
+    for group, field in offering.form.fields():
+        if field.has_default:
+            defaults.setdefault(group.id, {})[field.id] = field.default
+    if not defaults:
+        return
+    checker = input_checker(repo, offering)
+    for error in checker.errors(defaults, partial=True):
+        path = tuple(error.absolute_path)
+        if len(path) < 2:
             continue
-        path = (*field.path, key) if key == "default" else (*field.path, "enum", index)
-        shown = value[0] if key == "enum" else value
-        findings.add(
-            path,
-            "form-default",
-            f"the {key} {shown!r} of field {field.id} does not satisfy the field: {error.message}",
-            "Defaults and choices must be values a request could send; correct the value or "
-            "the field's validation.",
-        )
+        owner_group = offering.form.group(str(path[0]))
+        target = owner_group.field(str(path[1])) if owner_group else None
+        if target is None:
+            continue
+        for finding in checker.convert(error):
+            findings.add(
+                (*target.path, "default", *path[2:]),
+                "form-default",
+                f"the default of field {target.id} is not a value the field accepts: "
+                f"{finding.message}",
+                "Defaults must be values a request could send; correct the default or the "
+                "field's validation.",
+            )
+            break
+
+
+def _jira_templates(repo: Repository) -> frozenset[str]:
+    """Files under templates/jira/, relative to it; listed once per run."""
+
+    def scan() -> frozenset[str]:
+        base = repo.root / JIRA_TEMPLATES
+        if not base.is_dir():
+            return frozenset()
+        return frozenset(p.relative_to(base).as_posix() for p in base.rglob("*") if p.is_file())
+
+    return repo.memo(("jira-templates", ""), scan)
 
 
 def _check_fulfillment(repo: Repository, item: CatalogItem, findings: Findings) -> None:
@@ -252,19 +269,16 @@ def _check_action(repo: Repository, item: CatalogItem, action: Action, findings:
         )
     file_name = ticket.get("descriptionTemplateFile")
     if isinstance(file_name, str):
-        base = (repo.root / JIRA_TEMPLATES).resolve()
-        target = (base / file_name).resolve()
-        if not target.is_relative_to(base):
+        parts = file_name.split("/")
+        if file_name.startswith("/") or ".." in parts:
             findings.add(
                 (*tpath, "descriptionTemplateFile"),
                 "action-description",
                 f"descriptionTemplateFile {file_name!r} points outside {JIRA_TEMPLATES}/",
                 f"Name a file inside {JIRA_TEMPLATES}/, e.g. database-request.j2.",
             )
-        elif not target.is_file():
-            available = (
-                sorted(p.name for p in base.glob("*") if p.is_file()) if base.is_dir() else []
-            )
+        elif file_name not in _jira_templates(repo):
+            available = sorted(_jira_templates(repo))
             findings.add(
                 (*tpath, "descriptionTemplateFile"),
                 "action-description",

@@ -5,21 +5,12 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
-from pac.checks import Findings
+from pac.checks import Findings, input_checker
 from pac.checks.placement import check_request_placement
 from pac.diagnostics import Diagnostic
-from pac.forms import InputChecker
 from pac.model import Field, Offering, Request
 from pac.repository import Loaded, Repository, Role
 from pac.schemas import did_you_mean
-
-
-def input_checker(repo: Repository, offering: Offering) -> InputChecker:
-    """One checker per offering: the form's schema is built once per run."""
-    return repo.memo(
-        ("input-checker", offering.id),
-        lambda: InputChecker(offering.form, offering.owner.describe()),
-    )
 
 
 def find_target(repo: Repository, request: Request) -> tuple[Loaded | None, str, str]:
