@@ -6,6 +6,7 @@ Documents are derived from the shipped sample catalog so they exercise the same 
 
 from __future__ import annotations
 
+import re
 import shutil
 from pathlib import Path
 
@@ -23,11 +24,21 @@ _REQUESTS = {
 }
 
 
-def _item_text(category: str, index: int) -> tuple[str, str]:
+def _item_text(root: Path, category: str, index: int) -> tuple[str, str]:
     source_id, prefix, _ = _SOURCES[category]
     text = (PROJECT / "catalog" / category / f"{source_id}.yaml").read_text()
     new_id = f"{prefix}-svc{index:04d}-standard"
-    return new_id, text.replace(source_id, new_id)
+    text = text.replace(source_id, new_id)
+    # A description template that names its item's metadata is the item's own: give
+    # each synthetic item its copy, as a real team would.
+    match = re.search(r"descriptionTemplateFile: (\S+)", text)
+    if match:
+        template = (PROJECT / "templates/jira" / match.group(1)).read_text()
+        if source_id in template:
+            own = f"{new_id}.j2"
+            (root / "templates/jira" / own).write_text(template.replace(source_id, new_id))
+            text = text.replace(match.group(0), f"descriptionTemplateFile: {own}")
+    return new_id, text
 
 
 def build(
@@ -48,7 +59,7 @@ def build(
     ids: dict[str, list[str]] = {c: [] for c in categories}
     for index in range(items):
         category = categories[index % len(categories)]
-        new_id, text = _item_text(category, index)
+        new_id, text = _item_text(root, category, index)
         path = root / "catalog" / category / f"{new_id}.yaml"
         path.parent.mkdir(parents=True, exist_ok=True)
         path.write_text(text)

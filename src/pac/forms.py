@@ -396,8 +396,12 @@ class InputChecker:
     def __init__(self, form: Form, owner_hint: str = "") -> None:
         self.form = form
         self.schema = form_schema(form)
-        self.is_valid = compile_check(self.schema)
         self.owner_hint = owner_hint
+
+    @cached_property
+    def is_valid(self) -> Check:
+        """The compiled yes/no check of the form schema (built when first needed)."""
+        return compile_check(self.schema)
 
     @cached_property
     def validator(self) -> Any:

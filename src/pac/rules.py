@@ -101,6 +101,19 @@ _RULES = [
     Rule("input-range", E, "a value is out of the field's range or length"),
     Rule("input-secret", E, "a password field holds a value instead of a secretRef"),
     Rule("input-file", E, "a file field names a missing, wrong or too large file"),
+    # templates
+    Rule("template-syntax", E, "a template does not parse"),
+    Rule(
+        "template-namespace",
+        E,
+        "a variable uses an unknown namespace, or .response outside outputs",
+    ),
+    Rule("template-current", E, "a .current path is not in the form that supplies it"),
+    Rule("template-metadata", E, "a .metadata id is not in scope, or the key does not exist"),
+    Rule("template-system", E, "a .system value that does not exist"),
+    Rule("template-output", E, "an .output key is used before an earlier action produces it"),
+    Rule("template-output-shadow", W, "an output key replaces an earlier action's"),
+    Rule("template-unsafe", E, "a template reaches for Python internals or other templates"),
     # pac.yaml
     Rule("config-invalid", E, "pac.yaml has a setting that cannot work"),
 ]

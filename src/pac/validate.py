@@ -14,6 +14,7 @@ from pac.checks.bundles import check_bundle
 from pac.checks.governance import check_categories, check_config
 from pac.checks.offerings import check_offering
 from pac.checks.requests import check_request
+from pac.checks.templates import check_bundle_templates, check_item_templates
 from pac.diagnostics import Diagnostic, Severity, sorted_unique
 from pac.errors import UsageError
 from pac.repository import (
@@ -26,11 +27,10 @@ from pac.repository import (
 )
 from pac.rules import RULES
 
-# The checks each kind of document gets once it has passed its schema. Further checks
-# (the template checks) are appended to these lists by the modules that define them.
+# The checks each kind of document gets once it has passed its schema.
 DOCUMENT_CHECKS: dict[str, list[DocumentCheck]] = {
-    "CatalogItem": [check_offering],
-    "CatalogBundle": [check_offering, check_bundle],
+    "CatalogItem": [check_offering, check_item_templates],
+    "CatalogBundle": [check_offering, check_bundle, check_bundle_templates],
     "Request": [check_request],
     "CategoryRegistry": [check_categories],
     "PacConfig": [check_config],

@@ -1,0 +1,710 @@
+"""Static checks of templates: they parse, and every variable they use will exist.
+
+Runs inside `pac validate` on items (each template against the item's own form and
+actions) and on bundles (each component's templates against the bundle's form, since in a
+bundle every component reads `.current` from it). Findings point at the line of the
+template inside the YAML file, and at the column where the variable starts.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterator, Mapping
+from dataclasses import dataclass
+from functools import lru_cache
+from typing import Any
+
+from pac.checks import Findings
+from pac.diagnostics import Diagnostic
+from pac.documents import JsonPath, path_text
+from pac.model import Action, Bundle, CatalogItem, Form
+from pac.namespaces import PLATFORM_KEYS, SYSTEM_KEYS, USER_KEYS
+from pac.repository import Loaded, Repository
+from pac.rules import RULES
+from pac.schemas import did_you_mean
+from pac.templating import (
+    CONTEXT_NAME,
+    ENCODERS,
+    NAMESPACES,
+    RESPONSE,
+    Target,
+    TemplateError,
+    environment,
+    translate,
+)
+
+JIRA_TEMPLATES = "templates/jira"
+RESPONSE_KEYS = {"jira-ticket": ("key", "id", "url"), "rest-api": ("status", "headers", "body")}
+_UNSAFE_NAMES = frozenset({"self", "__builtins__", "config", "request", "session", "g"})
+_UNSAFE_ATTRS = frozenset(
+    {"mro", "func_globals", "f_globals", "f_locals", "gi_frame", "gi_code", "cr_frame"}
+)
+
+# --- the fast path: templates of common shapes, read without Jinja ------------------------
+#
+# It only ever accepts: anything it does not recognise goes to Jinja's parser, which is
+# the authority on syntax. What it accepts is a strict subset of Jinja.
+
+_REF_TEXT = r"\.[A-Za-z_][A-Za-z0-9_]*(?:\.[A-Za-z0-9_]+(?:-[A-Za-z0-9_]+)*)*"
+_LITERAL = r"(?:'[^'\\\n{}%]*'|\"[^\"\\\n{}%]*\"|-?[0-9]+(?:\.[0-9]+)?|true|false|none)"
+_FAST_FILTERS = frozenset(
+    {"default", "d", "upper", "lower", "title", "capitalize", "trim", "join", "length"}
+    | {"first", "last", "int", "float", "string", "round", "replace", "truncate"}
+    | {"wordcount", "urlencode", "tojson", "abs", "sort", "unique"}
+)
+_FILTER = re.compile(
+    rf"\s*\|\s*(?P<name>[a-z]+)\s*(?:\(\s*(?:{_LITERAL}(?:\s*,\s*{_LITERAL})*)?\s*\))?"
+)
+_OUTPUT = re.compile(rf"\s*(?P<ref>{_REF_TEXT})")
+_CONDITION = re.compile(
+    rf"\s*(?:(?P<not>not)\s+)?(?P<ref>{_REF_TEXT})\s*"
+    rf"(?:(?:==|!=|<=|>=|<|>)\s*{_LITERAL}|is\s+(?P<negated>not\s+)?(?P<test>defined|none|true|false))?\s*$"
+)
+_TAG_TEXT = re.compile(r"\{\{(?P<out>.*?)\}\}|\{%(?P<stmt>.*?)%\}|\{#.*?#\}", re.DOTALL)
+
+
+def _output_guard(body: str) -> bool | None:
+    """For `{{ .ref | filter(...) }}`: whether a default() guards it; None: not this shape."""
+    match = _OUTPUT.match(body)
+    if not match:
+        return None
+    position = match.end()
+    guarded = False
+    while position < len(body.rstrip()):
+        filt = _FILTER.match(body, position)
+        if not filt or filt.group("name") not in _FAST_FILTERS:
+            return None
+        guarded = guarded or filt.group("name") in ("default", "d")
+        position = filt.end()
+    return guarded
+
+
+def _fast_guards(source: str) -> list[bool] | None:
+    """Guard flags of each variable in source order, or None to use Jinja's parser."""
+    flags: list[bool] = []
+    stack: list[tuple[frozenset[str], frozenset[str], bool]] = []  # (then, else, in_else)
+    guards: frozenset[str] = frozenset()
+    for match in _TAG_TEXT.finditer(source):
+        out, stmt = match.group("out"), match.group("stmt")
+        if out is not None:
+            body = out.strip("-+ \t\n")
+            guarded = _output_guard(" " + body)
+            if guarded is None:
+                return None
+            ref = _OUTPUT.match(" " + body)
+            assert ref is not None
+            key = _output_key(ref.group("ref"))
+            flags.append(guarded or (key is not None and key in guards))
+            continue
+        if stmt is None:
+            continue  # a comment
+        words = stmt.strip("-+ \t\n")
+        keyword, _, rest = words.partition(" ")
+        if keyword in ("if", "elif"):
+            condition = _CONDITION.match(rest)
+            if not condition:
+                return None
+            key = _output_key(condition.group("ref"))
+            tested = condition.group("test") == "defined" and key is not None
+            negated = bool(condition.group("negated")) != bool(condition.group("not"))
+            flags.append(tested)
+            positive = frozenset({key}) if tested and not negated and key else frozenset()
+            negative = frozenset({key}) if tested and negated and key else frozenset()
+            if keyword == "if":
+                stack.append((guards | positive, guards | negative, False))
+                guards = guards | positive
+            else:
+                if not stack or stack[-1][2]:
+                    return None
+                outer = stack[-1][1]
+                stack[-1] = (outer | positive, outer | negative, False)
+                guards = outer | positive
+        elif keyword == "else" and not rest:
+            if not stack or stack[-1][2]:
+                return None
+            then, otherwise, _ = stack[-1]
+            stack[-1] = (then, otherwise, True)
+            guards = otherwise
+        elif keyword == "endif" and not rest:
+            if not stack:
+                return None
+            stack.pop()
+            guards = (
+                stack[-1][0]
+                if stack and not stack[-1][2]
+                else (stack[-1][1] if stack else frozenset())
+            )
+        else:
+            return None
+    if stack or "{{" in _TAG_TEXT.sub("", source) or "{%" in _TAG_TEXT.sub("", source):
+        return None
+    return flags
+
+
+def _output_key(ref: str) -> str | None:
+    parts = ref.split(".")
+    return parts[2] if len(parts) > 2 and parts[1] == "output" else None
+
+
+@dataclass(frozen=True, slots=True)
+class Use:
+    """A variable a template uses, where, and whether an `is defined`/`default` guards it."""
+
+    namespace: str
+    path: tuple[str, ...]
+    line: int
+    column: int
+    guarded: bool = False
+
+    def text(self) -> str:
+        return "." + ".".join((self.namespace, *self.path))
+
+
+@dataclass(frozen=True, slots=True)
+class Problem:
+    code: str
+    message: str
+    hint: str
+    line: int
+    column: int = 0
+
+
+@dataclass(frozen=True)
+class Analysis:
+    uses: tuple[Use, ...]
+    problems: tuple[Problem, ...]
+
+
+@lru_cache(maxsize=16384)
+def analyse(source: str) -> Analysis:
+    """Parse a template once and list what it uses; cached by its text."""
+    try:
+        translation = translate(source, Target.TEXT)
+    except TemplateError as exc:
+        return Analysis(
+            (), (Problem("template-syntax", exc.message, exc.hint, exc.line, exc.column),)
+        )
+    uses = [Use(r.namespace, r.path, r.line, r.column) for r in translation.references]
+    guards = _fast_guards(source)
+    if guards is not None and len(guards) == len(uses):
+        # The common shapes (variables, simple filters, if/else on a variable) are read
+        # here without Jinja's parser, which costs a millisecond per template.
+        return Analysis(
+            tuple(
+                Use(u.namespace, u.path, u.line, u.column, g)
+                for u, g in zip(uses, guards, strict=True)
+            ),
+            (),
+        )
+    from jinja2 import TemplateSyntaxError
+
+    try:
+        tree = environment().parse(translation.source)
+    except TemplateSyntaxError as exc:
+        from pac.templating import _syntax_hint
+
+        return Analysis(
+            (),
+            (
+                Problem(
+                    "template-syntax",
+                    f"template syntax error: {exc.message}",
+                    _syntax_hint(exc.message or ""),
+                    exc.lineno or 1,
+                ),
+            ),
+        )
+    walker = _Walker(uses, source)
+    walker.visit(tree, frozenset())
+    return Analysis(tuple(walker.result()), tuple(walker.problems))
+
+
+class _Walker:
+    """Finds guarded variables and sandbox escapes in a Jinja syntax tree."""
+
+    def __init__(self, uses: list[Use], source: str) -> None:
+        self.lines = source.splitlines()
+        self.positions: dict[tuple[str, tuple[str, ...], int], list[int]] = {}
+        for use in uses:
+            self.positions.setdefault((use.namespace, use.path, use.line), []).append(use.column)
+        self.found: list[Use] = []
+        self.problems: list[Problem] = []
+
+    def result(self) -> list[Use]:
+        return self.found
+
+    def _chain(self, node: Any) -> tuple[str, tuple[str, ...]] | None:
+        from jinja2 import nodes
+
+        steps: list[str] = []
+        while isinstance(node, nodes.Getitem) and isinstance(node.arg, nodes.Const):
+            steps.append(str(node.arg.value))
+            node = node.node
+        if isinstance(node, nodes.Name) and node.name == CONTEXT_NAME and steps:
+            steps.reverse()
+            return steps[0], tuple(steps[1:])
+        return None
+
+    def _record(self, namespace: str, path: tuple[str, ...], line: int, guarded: bool) -> None:
+        columns = self.positions.get((namespace, path, line)) or [0]
+        column = columns.pop(0) if len(columns) > 1 else columns[0]
+        self.found.append(Use(namespace, path, line, column, guarded))
+
+    def _unsafe(self, node: Any, what: str, needle: str = "") -> None:
+        line = getattr(node, "lineno", 1) or 1
+        text = self.lines[line - 1] if 0 < line <= len(self.lines) else ""
+        column = max(text.find(needle), 0) if needle else 0
+        self.problems.append(
+            Problem(
+                "template-unsafe",
+                f"the template reaches for {what}, which the sandbox forbids",
+                "Templates read pac's variables and use filters; Python internals, other "
+                "templates and `self` are out of reach.",
+                line,
+                column,
+            )
+        )
+
+    def visit(self, node: Any, guards: frozenset[str]) -> None:
+        from jinja2 import nodes
+
+        chain = self._chain(node)
+        if chain is not None:
+            namespace, path = chain
+            guarded = namespace == "output" and bool(path) and path[0] in guards
+            self._record(namespace, path, node.lineno, guarded)
+            return
+        if isinstance(node, nodes.Test) and node.name in ("defined", "undefined"):
+            inner = self._chain(node.node)
+            if inner is not None:
+                self._record(inner[0], inner[1], node.lineno, True)
+                return
+        if isinstance(node, nodes.Filter) and node.name in ("default", "d") and node.node:
+            inner = self._chain(node.node)
+            if inner is not None:
+                self._record(inner[0], inner[1], node.lineno, True)
+                for child in [*node.args, *node.kwargs]:
+                    self.visit(child, guards)
+                return
+        if isinstance(node, nodes.Filter) and node.name == "attr":
+            self._unsafe(node, "attributes by name (the attr filter)", "attr")
+        if isinstance(node, nodes.Getattr) and (
+            node.attr.startswith("_") or node.attr in _UNSAFE_ATTRS
+        ):
+            self._unsafe(node, f"the attribute {node.attr!r}", node.attr)
+        if (
+            isinstance(node, nodes.Getitem)
+            and isinstance(node.arg, nodes.Const)
+            and isinstance(node.arg.value, str)
+            and node.arg.value.startswith("__")
+        ):
+            self._unsafe(node, f"the item {node.arg.value!r}", node.arg.value)
+        if isinstance(node, nodes.Name) and (
+            node.name in _UNSAFE_NAMES
+            or (
+                node.name.startswith("_")
+                and node.name != CONTEXT_NAME
+                and node.name not in ENCODERS  # pac's own output encoders
+            )
+        ):
+            self._unsafe(node, f"the name {node.name!r}", node.name)
+        if isinstance(node, nodes.Name) and node.name == CONTEXT_NAME:
+            self._unsafe(node, "pac's context object itself")
+        if isinstance(node, nodes.Import | nodes.FromImport | nodes.Include | nodes.Extends):
+            self._unsafe(node, "another template")
+        if isinstance(node, nodes.If | nodes.CondExpr):
+            positive, negative = self._defined_tests(node.test)
+            self.visit(node.test, guards)
+            body: list[Any] = node.body if isinstance(node, nodes.If) else [node.expr1]
+            otherwise: list[Any] = (
+                [*node.elif_, *node.else_] if isinstance(node, nodes.If) else [node.expr2]
+            )
+            for child in body:
+                if child is not None:
+                    self.visit(child, guards | positive)
+            for child in otherwise:
+                if child is not None:
+                    self.visit(child, guards | negative)
+            return
+        for child in node.iter_child_nodes():
+            self.visit(child, guards)
+
+    def _defined_tests(self, test: Any) -> tuple[frozenset[str], frozenset[str]]:
+        """Output keys known to exist in the body (`is defined`) and in the else branch."""
+        from jinja2 import nodes
+
+        positive: set[str] = set()
+        negative: set[str] = set()
+        for node in [test, *test.find_all(nodes.Test)]:
+            if isinstance(node, nodes.Test):
+                chain = self._chain(node.node)
+                if chain and chain[0] == "output" and chain[1]:
+                    (positive if node.name == "defined" else negative).add(chain[1][0])
+            if isinstance(node, nodes.Not) and isinstance(node.node, nodes.Test):
+                chain = self._chain(node.node.node)
+                if chain and chain[0] == "output" and chain[1]:
+                    negative.add(chain[1][0])
+        return frozenset(positive), frozenset(negative)
+
+
+# --- where templates are in a document ----------------------------------------------------
+
+
+@dataclass(frozen=True)
+class TemplateField:
+    path: JsonPath  # in the item document
+    source: str
+    file: str = ""  # set for descriptionTemplateFile: the template lives in that file
+    outputs: bool = False  # `.response` is in scope
+
+
+def template_fields(repo: Repository, action: Action) -> Iterator[TemplateField]:
+    config = action.config
+    base = (*action.path, "config")
+    if action.type == "jira-ticket":
+        ticket = config.get("ticket") or {}
+        tbase = (*base, "ticket")
+        for key in ("summaryTemplate", "descriptionTemplate", "priority", "epicKey", "assignee"):
+            if isinstance(ticket.get(key), str):
+                yield TemplateField((*tbase, key), ticket[key])
+        for i, label in enumerate(ticket.get("labels") or []):
+            yield TemplateField((*tbase, "labels", i), str(label))
+        for key, value in (ticket.get("customFields") or {}).items():
+            yield TemplateField((*tbase, "customFields", key), str(value))
+        name = ticket.get("descriptionTemplateFile")
+        if isinstance(name, str) and ".." not in name.split("/"):
+            source = _template_file(repo, name)
+            if source is not None:
+                yield TemplateField((*tbase, "descriptionTemplateFile"), source, file=name)
+    elif action.type == "rest-api":
+        endpoint = config.get("endpoint") or {}
+        if isinstance(endpoint.get("url"), str):
+            yield TemplateField((*base, "endpoint", "url"), endpoint["url"])
+        for key, value in (config.get("headers") or {}).items():
+            yield TemplateField((*base, "headers", key), str(value))
+        body = config.get("body") or {}
+        if isinstance(body.get("contentTemplate"), str):
+            yield TemplateField((*base, "body", "contentTemplate"), body["contentTemplate"])
+    for key, value in action.outputs.items():
+        yield TemplateField((*action.path, "outputs", key), str(value), outputs=True)
+
+
+def _template_file(repo: Repository, name: str) -> str | None:
+    def read() -> str | None:
+        try:
+            return (repo.root / JIRA_TEMPLATES / name).read_text(encoding="utf-8")
+        except (OSError, UnicodeDecodeError):
+            return None
+
+    return repo.memo(("jira-template", name), read)
+
+
+# --- the checks --------------------------------------------------------------------------
+
+
+class _Sink:
+    """Findings for a document; uses in a template file are reported in that file."""
+
+    def __init__(self, loaded: Loaded, findings: Findings) -> None:
+        self.loaded = loaded
+        self.findings = findings
+        self.extra: list[Diagnostic] = []
+
+    def add(
+        self,
+        where: TemplateField,
+        line: int,
+        column: int,
+        code: str,
+        message: str,
+        hint: str,
+        anchor: JsonPath | None = None,
+    ) -> None:
+        if anchor is not None:
+            # Reported on another document's node (a bundle's component entry).
+            self.findings.add(anchor, code, message, hint)
+            return
+        owner = self.findings.owner
+        if where.file:
+            self.extra.append(
+                Diagnostic(
+                    f"{JIRA_TEMPLATES}/{where.file}",
+                    max(line, 1),
+                    column + 1,
+                    RULES[code].severity,
+                    code,
+                    f"{message} (used by {self.loaded.display})",
+                    f"{hint} Owner: {owner}." if owner else hint,
+                )
+            )
+            return
+        document = self.loaded.document
+        assert document is not None
+        position = (
+            document.position_in_scalar(where.path, line, column)
+            if line
+            else document.position(where.path)
+        )
+        self.findings.items.append(
+            Diagnostic(
+                self.loaded.display,
+                position.line,
+                position.column,
+                RULES[code].severity,
+                code,
+                message,
+                f"{hint} Owner: {owner}." if owner else hint,
+            )
+        )
+
+
+def check_item_templates(repo: Repository, loaded: Loaded) -> list[Diagnostic]:
+    item = loaded.model
+    assert isinstance(item, CatalogItem)
+    findings = Findings(loaded, owner=item.owner.describe())
+    sink = _Sink(loaded, findings)
+    scope = {item.id: item.metadata}
+    for actions in (item.manual, item.automatic):
+        produced: dict[str, str] = {}
+        for action in actions:
+            for where in template_fields(repo, action):
+                _check_template(sink, where, action, item.form, scope, produced)
+            _check_shadowing(findings, action, produced, None)
+    return findings.items + sink.extra
+
+
+def check_bundle_templates(repo: Repository, loaded: Loaded) -> list[Diagnostic]:
+    bundle = loaded.model
+    assert isinstance(bundle, Bundle)
+    findings = Findings(loaded, owner=bundle.owner.describe())
+    sink = _Sink(loaded, findings)
+    try:
+        ordered = bundle.ordered_components()
+    except Exception:  # a cycle: reported by the bundle checks
+        return []
+    items: dict[str, CatalogItem] = {}
+    for component in ordered:
+        item = repo.item(component.catalog_item)
+        if item is not None:
+            items[component.id] = item
+    scope: dict[str, Any] = {bundle.id: bundle.metadata}
+    scope.update({item.id: item.metadata for item in items.values()})
+    produced: dict[str, str] = {}
+    for component in ordered:
+        item = items.get(component.id)
+        if item is None:
+            continue
+        anchor = (*component.path, "catalogItem")
+        missing: dict[str, tuple[str, ...]] = {}
+        for mode in ("automatic", "manual") if item.automatic else ("manual",):
+            # Escalation runs the manual actions in the bundle too, so both must fit.
+            for action in item.actions(mode):
+                for where in template_fields(repo, action):
+                    for use in analyse(where.source).uses:
+                        if use.namespace == "current" and not _current_ok(bundle.form, use.path):
+                            missing.setdefault(use.text(), use.path)
+        if missing:
+            shown = sorted(missing)
+            listed = ", ".join(shown[:6]) + (
+                f" and {len(shown) - 6} more" if len(shown) > 6 else ""
+            )
+            first = missing[shown[0]]
+            sink.add(
+                TemplateField(anchor, ""),
+                0,
+                0,
+                "template-current",
+                f"component {component.id} ({item.id}) uses {listed}, which the bundle's "
+                "form does not have",
+                "In a bundle every component reads .current from the bundle's form: add "
+                "those groups and fields to it. " + _current_hint(bundle.form, first),
+                anchor=anchor,
+            )
+        for action in item.actions():
+            _check_shadowing(findings, action, produced, (component.id, anchor))
+    return findings.items + sink.extra
+
+
+def _check_template(
+    sink: _Sink,
+    where: TemplateField,
+    action: Action,
+    form: Form,
+    scope: Mapping[str, Any],
+    produced: Mapping[str, str],
+) -> None:
+    if "{" not in where.source:
+        return
+    analysis = analyse(where.source)
+    for problem in analysis.problems:
+        sink.add(where, problem.line, problem.column, problem.code, problem.message, problem.hint)
+    for use in analysis.uses:
+        _check_use(sink, where, action, use, form, scope, produced)
+
+
+def _check_use(
+    sink: _Sink,
+    where: TemplateField,
+    action: Action,
+    use: Use,
+    form: Form,
+    scope: Mapping[str, Any],
+    produced: Mapping[str, str],
+) -> None:
+    def report(code: str, message: str, hint: str) -> None:
+        sink.add(where, use.line, use.column, code, message, hint)
+
+    namespace, path = use.namespace, use.path
+    if namespace == RESPONSE:
+        if not where.outputs:
+            report(
+                "template-namespace",
+                f"{use.text()} is only available in outputs",
+                "`.response` holds the result of the action itself; use it under `outputs:` "
+                "and read the kept value later as .output.<key>.",
+            )
+        elif path and path[0] not in RESPONSE_KEYS.get(action.type, ()):
+            keys = ", ".join(RESPONSE_KEYS.get(action.type, ()))
+            report(
+                "template-namespace",
+                f"{use.text()}: a {action.type} response has no {path[0]!r}",
+                f"A {action.type} response has: {keys}.",
+            )
+        return
+    if namespace not in NAMESPACES:
+        suggestion = did_you_mean(namespace, NAMESPACES)
+        report(
+            "template-namespace",
+            f"{use.text()} uses the unknown namespace .{namespace}",
+            (f"Did you mean .{suggestion}? " if suggestion else "")
+            + "Variables live in .current, .output, .metadata and .system.",
+        )
+        return
+    if namespace == "current" and not _current_ok(form, path):
+        report(
+            "template-current",
+            f"{use.text()} is not a field of this item's form",
+            _current_hint(form, path),
+        )
+    elif namespace == "metadata":
+        _check_metadata(report, use, scope)
+    elif namespace == "system":
+        _check_system(report, use)
+    elif namespace == "output" and path and not use.guarded and path[0] not in produced:
+        earlier = ", ".join(sorted(produced)) or "none yet"
+        report(
+            "template-output",
+            f"{use.text()} is used before any earlier action produces it",
+            f"Outputs available here: {earlier}. Produce it in an earlier action's outputs, "
+            f"or guard it: {{{{ {use.text()} | default('') }}}} or "
+            f"{{% if {use.text()} is defined %}}.",
+        )
+
+
+def _current_ok(form: Form, path: tuple[str, ...]) -> bool:
+    if not path:
+        return True
+    if path[0] == "name":
+        return len(path) == 1
+    group = form.group(path[0])
+    if group is None:
+        return False
+    return len(path) == 1 or group.field(path[1]) is not None
+
+
+def _current_hint(form: Form, path: tuple[str, ...]) -> str:
+    if path and path[0] != "name":
+        group = form.group(path[0])
+        if group is None:
+            options = ["name", *(g.id for g in form.groups)]
+            suggestion = did_you_mean(path[0], options)
+            return (f"Did you mean .current.{suggestion}? " if suggestion else "") + (
+                "The form has: " + ", ".join(options) + "."
+            )
+        if len(path) > 1:
+            fields = [f.id for f in group.fields]
+            suggestion = did_you_mean(path[1], fields)
+            return (f"Did you mean .current.{group.id}.{suggestion}? " if suggestion else "") + (
+                f"Group {group.id} has: " + ", ".join(fields) + "."
+            )
+    return "Use .current.name or .current.<group>.<field> from the form."
+
+
+def _check_metadata(report: Any, use: Use, scope: Mapping[str, Any]) -> None:
+    path = use.path
+    if not path:
+        return
+    if path[0] not in scope:
+        suggestion = did_you_mean(path[0], scope)
+        report(
+            "template-metadata",
+            f"{use.text()} names {path[0]}, which is not in scope here",
+            (f"Did you mean '{suggestion}'? " if suggestion else "")
+            + "In scope: "
+            + ", ".join(sorted(scope))
+            + " (the item itself, or a bundle and "
+            "its components).",
+        )
+        return
+    if len(path) > 1 and path[1] not in scope[path[0]]:
+        keys = sorted(scope[path[0]])
+        suggestion = did_you_mean(path[1], keys)
+        report(
+            "template-metadata",
+            f"{use.text()}: {path[0]} has no metadata key {path[1]!r}",
+            (f"Did you mean '{suggestion}'? " if suggestion else "")
+            + "Its metadata keys: "
+            + ", ".join(keys)
+            + ".",
+        )
+
+
+def _check_system(report: Any, use: Use) -> None:
+    path = use.path
+    if not path:
+        return
+    key = path[0]
+    allowed: frozenset[str] = SYSTEM_KEYS
+    name = key
+    if key in ("user", "platform") and len(path) > 1:
+        allowed = USER_KEYS if key == "user" else PLATFORM_KEYS
+        name = path[1]
+    if name not in allowed:
+        suggestion = did_you_mean(name, allowed)
+        report(
+            "template-system",
+            f"{use.text()} is not a .system value",
+            (f"Did you mean '{suggestion}'? " if suggestion else "")
+            + "Available: "
+            + ", ".join(sorted(allowed))
+            + " (see docs/templates.md).",
+        )
+
+
+def _check_shadowing(
+    findings: Findings,
+    action: Action,
+    produced: dict[str, str],
+    component: tuple[str, JsonPath] | None,
+) -> None:
+    label = component[0] if component else path_text(action.path)
+    for key in action.outputs:
+        # In a bundle only clashes between components are new; an item's own are
+        # reported on the item.
+        if key in produced and not (component and produced[key] == label):
+            message = (
+                f"output {key!r} of {label} replaces the one from {produced[key]}; later "
+                "actions see only the new value"
+            )
+            hint = "Give the outputs different names if later actions need both."
+            if component is not None:
+                findings.add(component[1], "template-output-shadow", message, hint)
+            else:
+                findings.add(
+                    (*action.path, "outputs", key),
+                    "template-output-shadow",
+                    message,
+                    hint,
+                    at_key=True,
+                )
+        produced[key] = label

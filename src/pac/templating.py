@@ -1,0 +1,549 @@
+"""The template engine: Jinja2 in a sandbox, with pac's leading-dot variables.
+
+Catalog templates write variables as `{{ .current.basic.instanceClass }}`, with hyphenated
+ids allowed in paths (`{{ .metadata.database-aurora-postgresql-standard.defaultPort }}`).
+Before Jinja sees a template, each such reference is rewritten into a subscript of one
+context variable, and every `{{ … }}` output is wrapped in the encoder for its target:
+
+* `json`: strings are escaped for where they stand (inside a JSON string literal, or as
+  a whole value), numbers stay bare, lists and mappings become JSON;
+* `text`: plain, lists joined with ", ", mappings as `k=v` pairs;
+* `jira`: text escaped so a requester's input cannot form wiki markup, links, mentions
+  or macros;
+* `summary` / `label` / `url` / `header` / `form`: one line, no spaces, percent-encoded,
+  no line breaks, form-encoded.
+
+Values are data: they are never evaluated as templates. Secret values (`secretRef`) show
+as `***` unless the caller renders for sending (`reveal=True`), and then only in the
+places that are sent (a REST call), never in what is shown or stored.
+"""
+
+from __future__ import annotations
+
+import contextvars
+import json
+import re
+from collections.abc import Callable, Iterator, Mapping
+from dataclasses import dataclass, field
+from enum import StrEnum
+from functools import lru_cache
+from typing import Any
+from urllib.parse import quote, quote_plus
+
+from pac.errors import PacError
+
+NAMESPACES = ("current", "output", "metadata", "system")
+RESPONSE = "response"  # only in `outputs` templates
+CONTEXT_NAME = "_pac"
+MASK = "***"
+SUMMARY_LIMIT = 255
+
+
+class Target(StrEnum):
+    TEXT = "text"
+    JSON = "json"
+    JIRA = "jira"
+    SUMMARY = "summary"
+    LABEL = "label"
+    URL = "url"
+    HEADER = "header"
+    FORM = "form"
+
+
+class TemplateError(PacError):
+    """A template that cannot be compiled or rendered; `line`/`column` are in the template."""
+
+    exit_code = 1
+
+    def __init__(self, message: str, hint: str = "", line: int = 0, column: int = 0) -> None:
+        super().__init__(message, hint)
+        self.line = line
+        self.column = column
+
+
+# --- secrets ---------------------------------------------------------------------------
+
+_REVEAL: contextvars.ContextVar[bool] = contextvars.ContextVar("pac_reveal", default=False)
+SECRET_PREFIX = "PAC_SECRET_"
+
+
+class SecretMissing(TemplateError):
+    pass
+
+
+class Secret:
+    """A value from a `secretRef`: `***` whenever it is shown, the real value only when sent.
+
+    The value is looked up (from `PAC_SECRET_<NAME>`) the moment it is first needed for
+    sending, so previews never need the secret to exist.
+    """
+
+    __slots__ = ("_lookup", "name")
+
+    def __init__(self, name: str, lookup: Callable[[str], str | None] | None = None) -> None:
+        self.name = name
+        self._lookup = lookup
+
+    def reveal(self) -> str:
+        value = self._lookup(self.name) if self._lookup else None
+        if value is None:
+            raise SecretMissing(
+                f"the secret {self.name} is not set",
+                f"Add it as the CI secret {SECRET_PREFIX}{self.name} (or export it in your "
+                "shell); pac reads secrets only from the environment.",
+            )
+        return value
+
+    def __str__(self) -> str:
+        return self.reveal() if _REVEAL.get() else MASK
+
+    def __repr__(self) -> str:
+        return f"Secret({self.name!r})"
+
+    def __eq__(self, other: object) -> bool:
+        return isinstance(other, Secret) and other.name == self.name
+
+    def __hash__(self) -> int:
+        return hash(("secret", self.name))
+
+
+class RawJson(str):
+    """Already-encoded JSON (from the `tojson` filter): inserted as it is in JSON bodies."""
+
+
+# --- turning leading-dot references into Jinja ------------------------------------------
+
+_TAG = re.compile(r"\{\{|\{%|\{#")
+_TAG_END = {"{{": "}}", "{%": "%}", "{#": "#}"}
+_REF = re.compile(
+    r"\.(?P<ns>[A-Za-z_][A-Za-z0-9_]*)"
+    r"(?P<path>(?:\.[A-Za-z0-9_]+(?:-[A-Za-z0-9_]+)*)*)"
+)
+_RAW_START = re.compile(r"\{%-?\s*raw\s*-?%\}")
+_RAW_END = re.compile(r"\{%-?\s*endraw\s*-?%\}")
+# A `.` starts a reference only where an expression may begin, not after a name, a
+# closing bracket or a digit (attribute access and decimals stay Jinja's).
+_NOT_AFTER = frozenset('abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789_)]}.\x27"')
+
+
+@dataclass(frozen=True, slots=True)
+class Reference:
+    """One `.namespace.path` in a template, with its 1-based line and 0-based column."""
+
+    namespace: str
+    path: tuple[str, ...]
+    line: int
+    column: int
+
+    def text(self) -> str:
+        return "." + ".".join((self.namespace, *self.path))
+
+
+@dataclass(frozen=True)
+class Translation:
+    source: str  # Jinja source
+    references: tuple[Reference, ...]
+    outputs: int  # how many `{{ }}` outputs were wrapped
+
+
+def _line_col(text: str, offset: int) -> tuple[int, int]:
+    line = text.count("\n", 0, offset) + 1
+    start = text.rfind("\n", 0, offset) + 1
+    return line, offset - start
+
+
+def _rewrite_expression(expr: str, base: int, original: str, refs: list[Reference]) -> str:
+    """Rewrite references in one tag's expression, leaving string literals alone."""
+    out: list[str] = []
+    i = 0
+    quote_char = ""
+    while i < len(expr):
+        ch = expr[i]
+        if quote_char:
+            out.append(ch)
+            if ch == "\\" and i + 1 < len(expr):
+                out.append(expr[i + 1])
+                i += 2
+                continue
+            if ch == quote_char:
+                quote_char = ""
+            i += 1
+            continue
+        if ch in "'\"":
+            quote_char = ch
+            out.append(ch)
+            i += 1
+            continue
+        if ch == "." and (i == 0 or expr[i - 1] not in _NOT_AFTER):
+            match = _REF.match(expr, i)
+            if match:
+                namespace = match.group("ns")
+                path = [p for p in match.group("path").split(".") if p]
+                end = match.end()
+                method = ""
+                # `.current.items()`: the last step before a call is a method, not a key.
+                rest = expr[end:].lstrip()
+                if path and rest.startswith("(") and "-" not in path[-1]:
+                    method = path.pop()
+                line, column = _line_col(original, base + i)
+                refs.append(Reference(namespace, tuple(path), line, column))
+                code = f'{CONTEXT_NAME}["{namespace}"]' + "".join(f'["{step}"]' for step in path)
+                out.append(code + (f".{method}" if method else ""))
+                i = end
+                continue
+        out.append(ch)
+        i += 1
+    return "".join(out)
+
+
+def _json_state(text: str, in_string: bool) -> bool:
+    """Whether a JSON string literal is open after `text` (template literal text)."""
+    i = 0
+    while i < len(text):
+        ch = text[i]
+        if in_string:
+            if ch == "\\":
+                i += 2
+                continue
+            if ch == '"':
+                in_string = False
+        elif ch == '"':
+            in_string = True
+        i += 1
+    return in_string
+
+
+@lru_cache(maxsize=8192)
+def translate(source: str, target: Target = Target.TEXT) -> Translation:
+    """The Jinja source for a pac template, and the references it makes."""
+    refs: list[Reference] = []
+    out: list[str] = []
+    pos = 0
+    in_string = False
+    outputs = 0
+    while True:
+        match = _TAG.search(source, pos)
+        if match is None:
+            literal = source[pos:]
+            out.append(literal)
+            break
+        literal = source[pos : match.start()]
+        out.append(literal)
+        in_string = _json_state(literal, in_string) if target is Target.JSON else False
+        opener = match.group()
+        closer = _TAG_END[opener]
+        end = source.find(closer, match.end())
+        if end < 0:
+            line, column = _line_col(source, match.start())
+            raise TemplateError(
+                f"a {opener} is never closed",
+                f"Close it with {closer}.",
+                line,
+                column,
+            )
+        inner = source[match.end() : end]
+        if opener == "{#":
+            out.append(source[match.start() : end + 2])
+            pos = end + 2
+            continue
+        if opener == "{%" and _RAW_START.match(source, match.start()):
+            raw_end = _RAW_END.search(source, end + 2)
+            stop = raw_end.end() if raw_end else len(source)
+            out.append(source[match.start() : stop])
+            pos = stop
+            continue
+        left = "-" if inner.startswith(("-", "+")) and opener == "{{" else ""
+        right = "-" if inner.endswith(("-", "+")) and opener == "{{" else ""
+        body_start = match.end() + len(left)
+        body = inner[len(left) : len(inner) - len(right)]
+        rewritten = _rewrite_expression(body, body_start, source, refs)
+        if opener == "{{":
+            encoder = _encoder_name(target, in_string)
+            out.append(f"{{{{{left} {encoder}(({rewritten})) {right}}}}}")
+            outputs += 1
+        else:
+            out.append(f"{{%{rewritten}%}}")
+        pos = end + 2
+    return Translation("".join(out), tuple(refs), outputs)
+
+
+def _encoder_name(target: Target, in_json_string: bool) -> str:
+    if target is Target.JSON:
+        return "_pac_json_in_string" if in_json_string else "_pac_json_value"
+    return f"_pac_{target.value}"
+
+
+# --- encoders ---------------------------------------------------------------------------
+
+
+def _is_undefined(value: Any) -> bool:
+    from jinja2 import Undefined
+
+    return isinstance(value, Undefined)
+
+
+def plain(value: Any) -> str:
+    """Text form of a value: lists joined with ", ", mappings as k=v, missing as empty."""
+    if value is None or _is_undefined(value):
+        return ""
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if isinstance(value, str | Secret):
+        return str(value)
+    if isinstance(value, list | tuple):
+        return ", ".join(plain(v) for v in value)
+    if isinstance(value, Mapping):
+        return ", ".join(f"{k}={plain(v)}" for k, v in value.items())
+    return str(value)
+
+
+def to_json_data(value: Any) -> Any:
+    """Plain JSON data: secrets become their text form (masked unless revealing)."""
+    if value is None or _is_undefined(value):
+        return None
+    if isinstance(value, Secret):
+        return str(value)
+    if isinstance(value, RawJson):
+        return json.loads(value)
+    if isinstance(value, Mapping):
+        return {str(k): to_json_data(v) for k, v in value.items()}
+    if isinstance(value, list | tuple):
+        return [to_json_data(v) for v in value]
+    if isinstance(value, bool | int | float | str):
+        return value
+    return str(value)
+
+
+def json_value(value: Any) -> str:
+    if isinstance(value, RawJson):
+        return str(value)
+    return json.dumps(to_json_data(value), ensure_ascii=False)
+
+
+def json_in_string(value: Any) -> str:
+    return json.dumps(plain(value), ensure_ascii=False)[1:-1]
+
+
+_JIRA_ALWAYS = frozenset("{}[]|!")
+_JIRA_EDGE = frozenset("*_-+^~?#")
+_LINE_MARKUP = re.compile(r"^(\s*)(h[1-6]|bq)\.", re.MULTILINE)
+_AUTOLINK = re.compile(r"(?i)\b(https?|ftp|file|mailto|irc|news|nntp)(:)")
+
+
+def jira_escape(text: str) -> str:
+    """Escape text for JIRA wiki markup so it shows literally and forms no markup.
+
+    Brackets, braces, pipes and bangs (links, mentions, macros, tables, images) are always
+    escaped; emphasis characters only where they could open or close markup, so ids like
+    `payments-api` stay readable. Backslashes become an entity (`\\\\` is a line break in
+    JIRA), line-start `h1.`/`bq.` lose their meaning, and URLs are not turned into links.
+    """
+    out: list[str] = []
+    length = len(text)
+    for i, ch in enumerate(text):
+        if ch == "\\":
+            out.append("&#92;")
+        elif ch in _JIRA_ALWAYS:
+            out.append("\\" + ch)
+        elif ch in _JIRA_EDGE:
+            before = text[i - 1] if i else " "
+            after = text[i + 1] if i + 1 < length else " "
+            if before.isalnum() and after.isalnum() and ch not in "?#":
+                out.append(ch)
+            else:
+                out.append("\\" + ch)
+        else:
+            out.append(ch)
+    escaped = _LINE_MARKUP.sub(_neutral_line_start, "".join(out))
+    return _AUTOLINK.sub(lambda m: m.group(1) + "&#58;", escaped)
+
+
+def _neutral_line_start(match: re.Match[str]) -> str:
+    indent, marker = match.group(1), match.group(2)
+    return f"{indent}&#{ord(marker[0])};{marker[1:]}."
+
+
+def _jira(value: Any) -> str:
+    if isinstance(value, RawJson):
+        return jira_escape(str(value))
+    return jira_escape(plain(value))
+
+
+def _summary(value: Any) -> str:
+    text = plain(value)
+    if "\n" in text or "\r" in text:
+        raise TemplateError(
+            "a value with a line break was inserted into a ticket summary",
+            "Summaries are one line: use a single-line field here, or put the text in the "
+            "description.",
+        )
+    return text
+
+
+_SPACES = re.compile(r"\s+")
+
+
+def _label(value: Any) -> str:
+    return _SPACES.sub("-", plain(value).strip())
+
+
+def _url(value: Any) -> str:
+    return quote(plain(value), safe="")
+
+
+def _header(value: Any) -> str:
+    text = plain(value)
+    if "\n" in text or "\r" in text:
+        raise TemplateError(
+            "a value with a line break was inserted into an HTTP header",
+            "Header values are one line; use another field for multi-line text.",
+        )
+    return text
+
+
+def _form(value: Any) -> str:
+    return quote_plus(plain(value))
+
+
+ENCODERS: dict[str, Callable[[Any], str]] = {
+    "_pac_text": plain,
+    "_pac_json_value": json_value,
+    "_pac_json_in_string": json_in_string,
+    "_pac_jira": _jira,
+    "_pac_summary": _summary,
+    "_pac_label": _label,
+    "_pac_url": _url,
+    "_pac_header": _header,
+    "_pac_form": _form,
+}
+
+
+# --- the sandboxed environment ----------------------------------------------------------
+
+_MAX_REPEAT = 100_000
+
+
+def _environment() -> Any:
+    from jinja2 import ChainableUndefined
+    from jinja2.sandbox import SandboxedEnvironment
+
+    class PacSandbox(SandboxedEnvironment):
+        # `*` and `**` on big operands are how a template would exhaust memory or time.
+        intercepted_binops = frozenset({"*", "**"})
+
+        def call_binop(self, context: Any, operator: str, left: Any, right: Any) -> Any:
+            if operator == "**" and isinstance(right, int) and abs(right) > 100:
+                raise TemplateError("exponent too large in a template")
+            if operator == "*":
+                for a, b in ((left, right), (right, left)):
+                    if (
+                        isinstance(a, str | list | tuple)
+                        and isinstance(b, int)
+                        and (len(a) * b > _MAX_REPEAT)
+                    ):
+                        raise TemplateError("a template tried to repeat text too often")
+            return super().call_binop(context, operator, left, right)
+
+    env = PacSandbox(
+        undefined=ChainableUndefined,
+        autoescape=False,
+        keep_trailing_newline=True,
+        trim_blocks=False,
+    )
+    env.globals.clear()  # no range/cycler/joiner/namespace/lipsum/dict: data only
+    env.globals.update(ENCODERS)
+    env.filters["tojson"] = lambda value, indent=None: RawJson(
+        json.dumps(to_json_data(value), ensure_ascii=False, indent=indent)
+    )
+    return env
+
+
+@lru_cache(maxsize=1)
+def environment() -> Any:
+    """The one sandboxed Jinja environment of the process (built on first use)."""
+    return _environment()
+
+
+@dataclass
+class CompiledTemplate:
+    source: str
+    target: Target
+    translation: Translation
+    template: Any = field(repr=False)
+
+    def render(self, namespaces: Mapping[str, Any], *, reveal: bool = False) -> str:
+        from jinja2 import TemplateError as JinjaError
+        from jinja2.exceptions import SecurityError
+
+        token = _REVEAL.set(reveal)
+        try:
+            return str(self.template.render({CONTEXT_NAME: namespaces}))
+        except TemplateError:
+            raise
+        except SecurityError as exc:
+            raise TemplateError(
+                f"the template tried something the sandbox forbids: {exc}",
+                "Templates may read variables and use filters; they cannot reach Python internals.",
+            ) from exc
+        except JinjaError as exc:
+            raise TemplateError(
+                f"the template failed: {exc}",
+                "Check the variables and filters it uses (pac validate shows where).",
+                getattr(exc, "lineno", 0) or 0,
+            ) from exc
+        except (TypeError, ValueError, ArithmeticError, AttributeError, LookupError) as exc:
+            raise TemplateError(
+                f"the template failed: {type(exc).__name__}: {exc}",
+                "A filter or operation does not fit the value's type; check the template.",
+            ) from exc
+        finally:
+            _REVEAL.reset(token)
+
+
+@lru_cache(maxsize=8192)
+def compile_template(source: str, target: Target = Target.TEXT) -> CompiledTemplate:
+    """Translate and compile a template once per process; raises `TemplateError`."""
+    from jinja2 import TemplateSyntaxError
+
+    translation = translate(source, target)
+    try:
+        template = environment().from_string(translation.source)
+    except TemplateSyntaxError as exc:
+        raise TemplateError(
+            f"template syntax error: {exc.message}",
+            _syntax_hint(exc.message or ""),
+            exc.lineno or 0,
+        ) from exc
+    return CompiledTemplate(source, target, translation, template)
+
+
+def _syntax_hint(message: str) -> str:
+    if "expected token 'end of print statement'" in message:
+        return (
+            "Something follows the variable that Jinja cannot read; variables are written "
+            "{{ .current.group.field }} and filters {{ .current.name | upper }}."
+        )
+    if "Unexpected end of template" in message or "unknown tag" in message:
+        return "Every {% if %} and {% for %} needs its {% endif %} / {% endfor %}."
+    return "Compare with the examples in docs/templates.md."
+
+
+def is_template(text: str) -> bool:
+    return "{{" in text or "{%" in text
+
+
+def render(
+    source: str,
+    namespaces: Mapping[str, Any],
+    target: Target = Target.TEXT,
+    *,
+    reveal: bool = False,
+) -> str:
+    """Render one template string (plain strings are returned as they are)."""
+    if not is_template(source):
+        return source
+    return compile_template(source, target).render(namespaces, reveal=reveal)
+
+
+def iter_references(source: str) -> Iterator[Reference]:
+    yield from translate(source, Target.TEXT).references
