@@ -23,7 +23,15 @@ from pac.namespaces import (
     metadata_scope,
 )
 from pac.repository import Repository
-from pac.templating import MASK, SUMMARY_LIMIT, Secret, Target, TemplateError, render
+from pac.templating import (
+    MASK,
+    SUMMARY_LIMIT,
+    Placeholder,
+    Secret,
+    Target,
+    TemplateError,
+    render,
+)
 
 PRIORITIES = ("Critical", "High", "Medium", "Low")
 DEFAULT_PRIORITY = "Medium"
@@ -454,7 +462,7 @@ def _read(repo: Repository, display: str) -> str | None:
 
 def preview_outputs(spec: TaskSpec) -> dict[str, str]:
     """Stand-ins for outputs nobody has produced yet, shown in previews and plans."""
-    return {key: f"<output {key} of {spec.component}>" for key in spec.action.outputs}
+    return {key: Placeholder(f"<{key} from {spec.component}>") for key in spec.action.outputs}
 
 
 def renderer_for(
@@ -519,10 +527,11 @@ def preview(
     values: Mapping[str, Any],
     system: SystemValues,
     link_type: str,
+    modes: Mapping[str, str] | None = None,
 ) -> list[PreviewTask]:
     """Every task rendered in execution order, with stand-ins for outputs."""
     renderer = renderer_for(repo, offering, values, system)
-    specs = expand(repo, offering)
+    specs = expand(repo, offering, modes)
     tickets_of: dict[str, list[str]] = {}
     outputs: dict[str, Any] = {}
     tasks = []

@@ -111,19 +111,17 @@ class RawJson(str):
     """Already-encoded JSON (from the `tojson` filter): inserted as it is in JSON bodies."""
 
 
+class Placeholder(str):
+    """A stand-in for a value that exists only at apply time (an earlier action's output),
+    shown as it is in previews rather than encoded."""
+
+
 # --- turning leading-dot references into Jinja ------------------------------------------
 
 _TAG = re.compile(r"\{\{|\{%|\{#")
 _TAG_END = {"{{": "}}", "{%": "%}", "{#": "#}"}
-_REF = re.compile(
-    r"\.(?P<ns>[A-Za-z_][A-Za-z0-9_]*)"
-    r"(?P<path>(?:\.[A-Za-z0-9_]+(?:-[A-Za-z0-9_]+)*)*)"
-)
 _RAW_START = re.compile(r"\{%-?\s*raw\s*-?%\}")
 _RAW_END = re.compile(r"\{%-?\s*endraw\s*-?%\}")
-# A `.` starts a reference only where an expression may begin, not after a name, a
-# closing bracket or a digit (attribute access and decimals stay Jinja's).
-_NOT_AFTER = frozenset('abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789_)]}.\x27"')
 
 
 @dataclass(frozen=True, slots=True)
@@ -152,47 +150,36 @@ def _line_col(text: str, offset: int) -> tuple[int, int]:
     return line, offset - start
 
 
+# A `.` starts a reference only where an expression may begin, not after a name, a
+# closing bracket, a digit or a quote (attribute access and decimals stay Jinja's).
+_EXPRESSION_TOKEN = re.compile(
+    r"""(?P<string>'(?:[^'\\]|\\.)*'|"(?:[^"\\]|\\.)*")"""
+    r"|(?<![A-Za-z0-9_)\]}.'\"])(?P<ref>\.(?P<ns>[A-Za-z_][A-Za-z0-9_]*)"
+    r"(?P<path>(?:\.[A-Za-z0-9_]+(?:-[A-Za-z0-9_]+)*)*))(?P<call>\s*\()?",
+    re.DOTALL,
+)
+
+
 def _rewrite_expression(expr: str, base: int, original: str, refs: list[Reference]) -> str:
     """Rewrite references in one tag's expression, leaving string literals alone."""
     out: list[str] = []
-    i = 0
-    quote_char = ""
-    while i < len(expr):
-        ch = expr[i]
-        if quote_char:
-            out.append(ch)
-            if ch == "\\" and i + 1 < len(expr):
-                out.append(expr[i + 1])
-                i += 2
-                continue
-            if ch == quote_char:
-                quote_char = ""
-            i += 1
-            continue
-        if ch in "'\"":
-            quote_char = ch
-            out.append(ch)
-            i += 1
-            continue
-        if ch == "." and (i == 0 or expr[i - 1] not in _NOT_AFTER):
-            match = _REF.match(expr, i)
-            if match:
-                namespace = match.group("ns")
-                path = [p for p in match.group("path").split(".") if p]
-                end = match.end()
-                method = ""
-                # `.current.items()`: the last step before a call is a method, not a key.
-                rest = expr[end:].lstrip()
-                if path and rest.startswith("(") and "-" not in path[-1]:
-                    method = path.pop()
-                line, column = _line_col(original, base + i)
-                refs.append(Reference(namespace, tuple(path), line, column))
-                code = f'{CONTEXT_NAME}["{namespace}"]' + "".join(f'["{step}"]' for step in path)
-                out.append(code + (f".{method}" if method else ""))
-                i = end
-                continue
-        out.append(ch)
-        i += 1
+    last = 0
+    for match in _EXPRESSION_TOKEN.finditer(expr):
+        if match.group("ref") is None:
+            continue  # a string literal: copied as it is
+        out.append(expr[last : match.start()])
+        namespace = match.group("ns")
+        path = [p for p in match.group("path").split(".") if p]
+        method = ""
+        # `.current.items()`: the last step before a call is a method, not a key.
+        if match.group("call") and path and "-" not in path[-1]:
+            method = path.pop()
+        line, column = _line_col(original, base + match.start())
+        refs.append(Reference(namespace, tuple(path), line, column))
+        code = f'{CONTEXT_NAME}["{namespace}"]' + "".join(f'["{step}"]' for step in path)
+        out.append(code + (f".{method}" if method else "") + (match.group("call") or ""))
+        last = match.end()
+    out.append(expr[last:])
     return "".join(out)
 
 
@@ -364,6 +351,8 @@ def _neutral_line_start(match: re.Match[str]) -> str:
 
 
 def _jira(value: Any) -> str:
+    if isinstance(value, Placeholder):
+        return str(value)
     if isinstance(value, RawJson):
         return jira_escape(str(value))
     return jira_escape(plain(value))
@@ -388,6 +377,8 @@ def _label(value: Any) -> str:
 
 
 def _url(value: Any) -> str:
+    if isinstance(value, Placeholder):
+        return str(value)
     return quote(plain(value), safe="")
 
 
@@ -425,11 +416,27 @@ _MAX_REPEAT = 100_000
 
 def _environment() -> Any:
     from jinja2 import ChainableUndefined
+    from jinja2.exceptions import SecurityError
     from jinja2.sandbox import SandboxedEnvironment
 
     class PacSandbox(SandboxedEnvironment):
         # `*` and `**` on big operands are how a template would exhaust memory or time.
         intercepted_binops = frozenset({"*", "**"})
+
+        def getitem(self, obj: Any, argument: Any) -> Any:
+            # pac's variables are data: `.current.items` is the field "items", never the
+            # dict method, and a dunder key is an escape attempt.
+            if isinstance(argument, str) and argument.startswith("__"):
+                raise SecurityError(f"access to {argument!r} is not allowed")
+            if isinstance(obj, Mapping):
+                if argument in obj:
+                    return obj[argument]
+                return self.undefined(obj=obj, name=argument)
+            return super().getitem(obj, argument)
+
+        def unsafe_undefined(self, obj: Any, attribute: str) -> Any:
+            # Jinja would quietly render nothing; an escape attempt is an error instead.
+            raise SecurityError(f"access to {attribute!r} is not allowed")
 
         def call_binop(self, context: Any, operator: str, left: Any, right: Any) -> Any:
             if operator == "**" and isinstance(right, int) and abs(right) > 100:

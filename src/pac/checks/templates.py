@@ -250,10 +250,13 @@ class _Walker:
         column = columns.pop(0) if len(columns) > 1 else columns[0]
         self.found.append(Use(namespace, path, line, column, guarded))
 
+    def _column(self, line: int, needle: str) -> int:
+        text = self.lines[line - 1] if 0 < line <= len(self.lines) else ""
+        return max(text.find(needle), 0) if needle else 0
+
     def _unsafe(self, node: Any, what: str, needle: str = "") -> None:
         line = getattr(node, "lineno", 1) or 1
-        text = self.lines[line - 1] if 0 < line <= len(self.lines) else ""
-        column = max(text.find(needle), 0) if needle else 0
+        column = self._column(line, needle)
         self.problems.append(
             Problem(
                 "template-unsafe",
@@ -286,6 +289,21 @@ class _Walker:
                 for child in [*node.args, *node.kwargs]:
                     self.visit(child, guards)
                 return
+        if isinstance(node, nodes.Filter | nodes.Test):
+            known = environment().filters if isinstance(node, nodes.Filter) else environment().tests
+            if node.name not in known:
+                kind = "filter" if isinstance(node, nodes.Filter) else "test"
+                suggestion = did_you_mean(node.name, known)
+                self.problems.append(
+                    Problem(
+                        "template-syntax",
+                        f"there is no {kind} named {node.name!r}",
+                        (f"Did you mean {suggestion!r}? " if suggestion else "")
+                        + "See Jinja's list of built-in filters and tests.",
+                        node.lineno or 1,
+                        self._column(node.lineno or 1, node.name),
+                    )
+                )
         if isinstance(node, nodes.Filter) and node.name == "attr":
             self._unsafe(node, "attributes by name (the attr filter)", "attr")
         if isinstance(node, nodes.Getattr) and (
@@ -333,18 +351,22 @@ class _Walker:
         """Output keys known to exist in the body (`is defined`) and in the else branch."""
         from jinja2 import nodes
 
-        positive: set[str] = set()
-        negative: set[str] = set()
-        for node in [test, *test.find_all(nodes.Test)]:
-            if isinstance(node, nodes.Test):
-                chain = self._chain(node.node)
-                if chain and chain[0] == "output" and chain[1]:
-                    (positive if node.name == "defined" else negative).add(chain[1][0])
-            if isinstance(node, nodes.Not) and isinstance(node.node, nodes.Test):
-                chain = self._chain(node.node.node)
-                if chain and chain[0] == "output" and chain[1]:
-                    negative.add(chain[1][0])
-        return frozenset(positive), frozenset(negative)
+        none: frozenset[str] = frozenset()
+        if isinstance(test, nodes.Not):
+            positive, negative = self._defined_tests(test.node)
+            return negative, positive
+        if isinstance(test, nodes.And):
+            left, right = self._defined_tests(test.left), self._defined_tests(test.right)
+            return left[0] | right[0], none
+        if isinstance(test, nodes.Or):
+            left, right = self._defined_tests(test.left), self._defined_tests(test.right)
+            return none, left[1] | right[1]
+        if isinstance(test, nodes.Test) and test.name in ("defined", "undefined"):
+            chain = self._chain(test.node)
+            if chain and chain[0] == "output" and chain[1]:
+                key = frozenset({chain[1][0]})
+                return (key, none) if test.name == "defined" else (none, key)
+        return none, none
 
 
 # --- where templates are in a document ----------------------------------------------------

@@ -1,0 +1,228 @@
+"""`pac render`: every task an item or bundle would run for some input, sent nowhere."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from pac.checks import input_checker
+from pac.diagnostics import Diagnostic, Severity
+from pac.documents import load_file
+from pac.errors import UsageError
+from pac.model import Bundle, Offering
+from pac.namespaces import OVERRIDABLE, SystemValues
+from pac.repository import Repository, Role
+from pac.rules import RULES
+from pac.schemas import did_you_mean
+from pac.tasks import PreviewTask, RenderedCall, RenderedTicket, preview
+
+PREVIEW_REQUEST_ID = "preview"
+
+
+@dataclass
+class RenderResult:
+    offering: Offering
+    request_id: str
+    tasks: list[PreviewTask] = field(default_factory=list)
+    findings: list[Diagnostic] = field(default_factory=list)
+
+    @property
+    def ok(self) -> bool:
+        return not any(f.severity is Severity.ERROR for f in self.findings)
+
+
+def parse_overrides(pairs: list[str]) -> dict[str, str]:
+    overrides: dict[str, str] = {}
+    for pair in pairs:
+        key, sep, value = pair.partition("=")
+        if not sep or key not in OVERRIDABLE:
+            suggestion = did_you_mean(key, OVERRIDABLE)
+            raise UsageError(
+                f"--system {pair!r} is not KEY=VALUE with a known key",
+                (f"Did you mean {suggestion}? " if suggestion else "")
+                + "Keys: "
+                + ", ".join(OVERRIDABLE)
+                + ".",
+            )
+        overrides[key] = value
+    return overrides
+
+
+def find_offering(repo: Repository, offering_id: str) -> Offering:
+    loaded = repo.offering_file(offering_id)
+    if loaded is None:
+        known = list(repo.index(Role.ITEM)) + list(repo.index(Role.BUNDLE))
+        suggestion = did_you_mean(offering_id, known)
+        raise UsageError(
+            f"{offering_id} is not a catalog item or bundle",
+            f"Did you mean {suggestion}?" if suggestion else "`pac catalog list` shows the ids.",
+        )
+    if not isinstance(loaded.model, Offering):
+        raise UsageError(
+            f"{offering_id} has errors, so it cannot be rendered",
+            f"Run `pac validate {loaded.display}` and fix what it reports "
+            f"(owner: {repo.owner_hint(loaded)}).",
+        )
+    return loaded.model
+
+
+def render_offering(
+    repo: Repository,
+    offering_id: str,
+    input_path: Path,
+    system_overrides: Mapping[str, str] | None = None,
+    requester: tuple[str, str, str] = ("you@company.com", "You", "your-team"),
+    strategy: str = "",
+) -> RenderResult:
+    """Check the input against the form, then render every task in execution order."""
+    offering = find_offering(repo, offering_id)
+    display = repo.display(repo.absolute(input_path))
+    if not input_path.is_file():
+        raise UsageError(
+            f"--input {input_path} does not exist", "Pass a request file or a YAML mapping."
+        )
+    loaded = load_file(input_path, display)
+    document = loaded.document
+    if document is None:
+        return RenderResult(offering, PREVIEW_REQUEST_ID, findings=loaded.diagnostics)
+    data = document.data
+    base: tuple[str, ...] = ()
+    request_id = PREVIEW_REQUEST_ID
+    if data.get("kind") == "Request":
+        target = data.get("catalogItemId") or data.get("bundleId")
+        if target != offering_id:
+            raise UsageError(
+                f"{display} asks for {target}, not {offering_id}",
+                f"Run `pac render {target} --input {input_path}`, or pass a plain input file.",
+            )
+        values = data.get("input") or {}
+        base = ("input",)
+        meta = data.get("metadata") or {}
+        request_id = str(meta.get("id", PREVIEW_REQUEST_ID))
+        person = meta.get("requester") or {}
+        requester = (
+            str(person.get("email", requester[0])),
+            str(person.get("name", requester[1])),
+            str(person.get("team", requester[2])),
+        )
+    else:
+        values = data
+    result = RenderResult(offering, request_id, findings=list(loaded.diagnostics))
+    for finding in input_checker(repo, offering).check(values):
+        position = document.position((*base, *finding.path), key=finding.at_key)
+        result.findings.append(
+            Diagnostic(
+                display,
+                position.line,
+                position.column,
+                RULES[finding.code].severity,
+                finding.code,
+                finding.message,
+                finding.hint,
+            )
+        )
+    if not result.ok:
+        return result
+    system = SystemValues.generate(
+        request_id, *requester, config=repo.config, catalog_revision=catalog_revision(repo)
+    )
+    if system_overrides:
+        system = system.with_overrides(system_overrides)
+    modes = None
+    if strategy:
+        # One strategy for every component: "manual" shows what escalation would open.
+        ids = [c.id for c in offering.components] if isinstance(offering, Bundle) else [offering.id]
+        modes = dict.fromkeys(ids, strategy)
+    result.tasks = preview(repo, offering, values, system, repo.config.jira_link_type, modes)
+    return result
+
+
+def catalog_revision(repo: Repository) -> str:
+    """The commit the catalog is at, or "uncommitted" outside git."""
+    try:
+        import git
+
+        return str(git.Repo(repo.root, search_parent_directories=True).head.commit.hexsha)
+    except Exception:  # not a repository, no commits yet, git missing
+        return "uncommitted"
+
+
+# --- presenting it --------------------------------------------------------------------
+
+
+def as_json(result: RenderResult) -> str:
+    data = {
+        "offering": result.offering.id,
+        "kind": result.offering.kind,
+        "request": result.request_id,
+        "tasks": [task.as_dict() for task in result.tasks],
+    }
+    return json.dumps(data, indent=2, ensure_ascii=False) + "\n"
+
+
+def _indent(text: str, prefix: str = "      ") -> str:
+    return "\n".join(prefix + line if line else line for line in text.splitlines())
+
+
+def as_text(result: RenderResult) -> str:
+    offering = result.offering
+    components = {t.spec.component for t in result.tasks}
+    lines = [
+        f"{offering.kind} {offering.id} for request {result.request_id}: "
+        f"{len(result.tasks)} task{'s' if len(result.tasks) != 1 else ''}"
+        + (f" in {len(components)} components" if len(components) > 1 else "")
+        + ", in execution order. Nothing is sent.",
+        "",
+    ]
+    for number, task in enumerate(result.tasks, start=1):
+        spec = task.spec
+        owner = spec.item.owner
+        lines.append(
+            f"{number}. [{spec.component}] {spec.action.label()}  ({spec.action.type}, "
+            f"{spec.mode} strategy, owner {owner.team} <{owner.contact}>)"
+        )
+        lines.append(f"   task key: {task.key}")
+        rendered = task.rendered
+        if isinstance(rendered, RenderedTicket):
+            lines.append(
+                f"   JIRA {rendered.project} / {rendered.issue_type} / priority {rendered.priority}"
+            )
+            lines.append(f"   summary: {rendered.summary}")
+            if rendered.labels:
+                lines.append(f"   labels: {', '.join(rendered.labels)}")
+            if rendered.components:
+                lines.append(f"   components: {', '.join(rendered.components)}")
+            if rendered.epic_key:
+                lines.append(f"   epic: {rendered.epic_key}")
+            for key, value in rendered.custom_fields.items():
+                lines.append(f"   {key}: {value}")
+            if task.blocked_by:
+                lines.append(
+                    f"   links: is blocked by ({task.link_type}) " + ", ".join(task.blocked_by)
+                )
+            if rendered.description:
+                lines.append("   description:")
+                lines.append(_indent(rendered.description.rstrip("\n")))
+        elif isinstance(rendered, RenderedCall):
+            lines.append(f"   {rendered.method} {rendered.url}")
+            for name, value in rendered.headers.items():
+                lines.append(f"   {name}: {value}")
+            if rendered.body is not None:
+                lines.append(f"   body ({rendered.body_type}):")
+                body = rendered.body
+                if rendered.body_type == "json":
+                    body = json.dumps(json.loads(body), indent=2, ensure_ascii=False)
+                lines.append(_indent(body))
+            retry = (
+                f"retry {rendered.retry_attempts}x {rendered.backoff}"
+                if rendered.retry_attempts
+                else "no retries"
+            )
+            lines.append(f"   timeout {rendered.timeout:g}s, {retry}")
+        if spec.action.outputs:
+            kept = ", ".join(f"{k} = {v}" for k, v in spec.action.outputs.items())
+            lines.append(f"   keeps: {kept}")
+        lines.append("")
+    return "\n".join(lines)

@@ -1,0 +1,108 @@
+"""`pac render`: input checked first, every task shown in order, nothing sent."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+from tests.conftest import FIXTURES
+from tests.test_cli import invoke
+
+
+def test_render_the_sample_bundle_request(sample_root: Path) -> None:
+    code, out = invoke(
+        sample_root,
+        "render",
+        "bundle-webapp-standard",
+        "--input",
+        str(sample_root / "requests/payments/payments-webapp.yaml"),
+    )
+    assert code == 0, out
+    assert "4 tasks in 3 components, in execution order. Nothing is sent." in out
+    assert "1. [database] Create the Aurora cluster" in out
+    assert "Authorization: Bearer ***" in out
+    assert '"masterPassword": "***"' in out
+    assert "PAYMENTS_DB_ADMIN" not in out
+
+
+def test_render_as_json_with_a_manual_strategy(sample_root: Path) -> None:
+    code, out = invoke(
+        sample_root,
+        "render",
+        "bundle-webapp-standard",
+        "--input",
+        str(sample_root / "requests/payments/payments-webapp.yaml"),
+        "--strategy",
+        "manual",
+        "--format",
+        "json",
+    )
+    assert code == 0, out
+    data = json.loads(out)
+    assert data["request"] == "payments-webapp"
+    tickets = [t["jira-ticket"] for t in data["tasks"]]
+    assert [t["project"] for t in tickets] == ["DBA", "SEC", "PLATFORM"]
+    assert data["tasks"][2]["blockedBy"] == [
+        "payments-webapp/database/manual/0",
+        "payments-webapp/secrets/manual/0",
+    ]
+
+
+def test_plain_input_and_system_overrides(sample_root: Path) -> None:
+    code, out = invoke(
+        sample_root,
+        "render",
+        "database-aurora-postgresql-standard",
+        "--input",
+        str(FIXTURES / "inputs/database-aurora-postgresql-standard.yaml"),
+        "--system",
+        "platform.region=us-east-1",
+        "--format",
+        "json",
+    )
+    assert code == 0, out
+    body = json.loads(out)["tasks"][0]["rest-api"]["body"]
+    assert body["region"] == "us-east-1"
+    assert body["name"] == "orders-db"
+
+
+def test_invalid_input_is_reported_with_positions(sample_root: Path, tmp_path: Path) -> None:
+    bad = tmp_path / "input.yaml"
+    bad.write_text("name: Orders\nenvironment: {costCenter: CC-1}\n")
+    code, out = invoke(sample_root, "render", "messaging-kafka-topic", "--input", str(bad))
+    assert code == 1
+    assert ":1:7: error[input-format] Topic Name (name) 'Orders'" in out
+    assert ":2:27: error[input-format] Cost Center (environment.costCenter)" in out
+    assert "error[input-required] required group Topic (topic) is missing" in out
+
+
+def test_usage_mistakes_exit_2(sample_root: Path, tmp_path: Path) -> None:
+    request = str(sample_root / "requests/payments/payments-events.yaml")
+    code, out = invoke(sample_root, "render", "messaging-kafka-topik", "--input", request)
+    assert code == 2 and "Did you mean messaging-kafka-topic?" in out
+    code, out = invoke(sample_root, "render", "bundle-webapp-standard", "--input", request)
+    assert code == 2 and "asks for messaging-kafka-topic, not bundle-webapp-standard" in out
+    code, out = invoke(
+        sample_root, "render", "messaging-kafka-topic", "--input", request, "--system", "region=x"
+    )
+    assert code == 2 and "platform.region" in out
+    code, out = invoke(
+        sample_root, "render", "messaging-kafka-topic", "--input", str(tmp_path / "none.yaml")
+    )
+    assert code == 2 and "does not exist" in out
+
+
+def test_a_template_failure_names_the_template_and_the_owner(sample_root: Path) -> None:
+    path = sample_root / "catalog/messaging/messaging-kafka-topic.yaml"
+    path.write_text(path.read_text().replace("priority: Medium", 'priority: "{{ .current.name }}"'))
+    code, out = invoke(
+        sample_root,
+        "render",
+        "messaging-kafka-topic",
+        "--input",
+        str(sample_root / "requests/payments/payments-events.yaml"),
+    )
+    assert code == 1
+    assert "catalog/messaging/messaging-kafka-topic.yaml:" in out
+    assert "the priority rendered as 'payments-events'" in out
+    assert "platform-messaging-team" in out

@@ -1,0 +1,165 @@
+"""Expanding requests into ordered tasks and rendering each task's action."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+import yaml
+
+from pac.namespaces import SystemValues
+from pac.repository import Repository
+from pac.tasks import RenderedCall, RenderedTicket, RenderError, expand, preview
+from tests.conftest import FIXTURES
+
+
+def _system(repo: Repository, request_id: str = "r-1") -> SystemValues:
+    return SystemValues.generate(
+        request_id, "dev@company.com", "Dev", "payments", repo.config, "rev", new_uuid="u" * 32
+    )
+
+
+def test_bundle_components_run_in_dependency_order(sample_repo: Repository) -> None:
+    bundle = sample_repo.bundle("bundle-webapp-standard")
+    assert bundle is not None
+    specs = expand(sample_repo, bundle)
+    assert [(s.component, s.mode, s.index) for s in specs] == [
+        ("database", "automatic", 0),
+        ("secrets", "automatic", 0),
+        ("app", "automatic", 0),
+        ("app", "automatic", 1),
+    ]
+    assert specs[0].key("payments-webapp") == "payments-webapp/database/automatic/0"
+    manual = expand(sample_repo, bundle, {"secrets": "manual"})
+    assert [s.mode for s in manual] == ["automatic", "manual", "automatic", "automatic"]
+
+
+def test_declaration_order_breaks_ties(sample_root: Path) -> None:
+    path = sample_root / "catalog/bundles/bundle-webapp-standard.yaml"
+    path.write_text(path.read_text().replace("dependsOn: [database, secrets]", "dependsOn: []"))
+    bundle = Repository(sample_root).bundle("bundle-webapp-standard")
+    assert bundle is not None
+    assert [c.id for c in bundle.ordered_components()] == ["database", "secrets", "app"]
+
+
+def _inputs(offering_id: str) -> dict[str, object]:
+    data = yaml.safe_load((FIXTURES / "inputs" / f"{offering_id}.yaml").read_text())
+    assert isinstance(data, dict)
+    return data
+
+
+@pytest.mark.parametrize(
+    "offering_id",
+    [
+        "database-aurora-postgresql-standard",
+        "compute-eks-containerapp",
+        "security-parameterstore-standard",
+        "messaging-kafka-topic",
+        "bundle-webapp-standard",
+    ],
+)
+@pytest.mark.parametrize("strategy", ["", "manual"])
+def test_every_sample_offering_renders(
+    sample_repo: Repository, offering_id: str, strategy: str
+) -> None:
+    offering = sample_repo.offering(offering_id)
+    assert offering is not None
+    modes = None
+    if strategy:
+        ids = [c.id for c in getattr(offering, "components", ())] or [offering.id]
+        modes = dict.fromkeys(ids, strategy)
+    tasks = preview(
+        sample_repo, offering, _inputs(offering_id), _system(sample_repo), "Blocks", modes
+    )
+    assert tasks
+    for task in tasks:
+        if isinstance(task.rendered, RenderedCall) and task.rendered.body_type == "json":
+            assert isinstance(json.loads(task.rendered.body or ""), dict)
+        if isinstance(task.rendered, RenderedTicket):
+            assert task.rendered.summary and "\n" not in task.rendered.summary
+
+
+def test_later_actions_see_earlier_outputs(sample_repo: Repository) -> None:
+    bundle = sample_repo.bundle("bundle-webapp-standard")
+    assert bundle is not None
+    tasks = preview(sample_repo, bundle, _inputs(bundle.id), _system(sample_repo), "Blocks")
+    deploy = tasks[-1].rendered
+    assert isinstance(deploy, RenderedCall)
+    assert deploy.url == "https://k8s.platform.internal/api/v1/namespaces/<namespace from app>/apps"
+    body = json.loads(deploy.body or "")
+    assert body["env"] == {
+        "DATABASE_HOST": "<databaseEndpoint from database>",
+        "SECRETS_PATH": "<secretsPath from secrets>",
+    }
+
+
+def test_tickets_of_dependent_components_are_blocked_by_their_dependencies(
+    sample_repo: Repository,
+) -> None:
+    bundle = sample_repo.bundle("bundle-webapp-standard")
+    assert bundle is not None
+    modes = {"database": "manual", "secrets": "manual", "app": "manual"}
+    tasks = preview(sample_repo, bundle, _inputs(bundle.id), _system(sample_repo), "Blocks", modes)
+    assert [t.blocked_by for t in tasks] == [
+        [],
+        ["r-1/database/manual/0"],
+        ["r-1/database/manual/0", "r-1/secrets/manual/0"],
+    ]
+    assert {t.link_type for t in tasks} == {"Blocks"}
+
+
+def test_requester_text_is_escaped_in_descriptions(sample_repo: Repository) -> None:
+    item = sample_repo.item("database-aurora-postgresql-standard")
+    assert item is not None
+    [task] = preview(
+        sample_repo,
+        item,
+        _inputs(item.id),
+        _system(sample_repo),
+        "Blocks",
+        {item.id: "manual"},
+    )
+    assert isinstance(task.rendered, RenderedTicket)
+    description = task.rendered.description
+    assert "\\*logical replication\\*" in description
+    assert "\\[CDC pipeline\\|http&#58;//evil.example\\]" in description
+    assert "&#104;1. Not a heading" in description
+    assert task.rendered.priority == "Medium"  # staging; prod would be High
+
+
+def test_a_long_summary_is_an_error_that_points_at_the_template(sample_root: Path) -> None:
+    path = sample_root / "catalog/messaging/messaging-kafka-topic.yaml"
+    path.write_text(
+        path.read_text().replace(
+            'summaryTemplate: "Kafka topic',
+            'summaryTemplate: "{{ .current.topic.purpose }} Kafka topic',
+        )
+    )
+    repo = Repository(sample_root)
+    item = repo.item("messaging-kafka-topic")
+    assert item is not None
+    values = _inputs(item.id)
+    values["topic"] = {**values["topic"], "purpose": "x" * 300}  # type: ignore[dict-item]
+    with pytest.raises(RenderError) as caught:
+        preview(repo, item, values, _system(repo), "Blocks")
+    error = caught.value
+    assert error.display == "catalog/messaging/messaging-kafka-topic.yaml"
+    assert "characters; JIRA allows 255" in error.message
+    assert "never cuts a summary" in error.hint
+    assert "platform-messaging-team" in error.hint
+
+
+def test_a_body_that_is_not_json_is_an_error(sample_root: Path) -> None:
+    path = sample_root / "catalog/compute/compute-eks-containerapp.yaml"
+    path.write_text(
+        path.read_text().replace(
+            '"costCenter": "{{ .current.environment.costCenter }}"}',
+            '"costCenter": "{{ .current.environment.costCenter }}",}',
+        )
+    )
+    repo = Repository(sample_root)
+    item = repo.item("compute-eks-containerapp")
+    assert item is not None
+    with pytest.raises(RenderError, match="the body is not valid JSON"):
+        preview(repo, item, _inputs(item.id), _system(repo), "Blocks")
