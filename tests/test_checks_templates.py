@@ -18,7 +18,8 @@ CRAFTED = [
     "{% if not .current.flag %}a{% elif .output.y is defined %}{{ .output.y }}{% endif %}",
     "{%- if .current.stage == 'prod' -%}High{%- else -%}Low{%- endif -%}",
     "{# comment {{ .nothing }} #}{{ .current.name }}",
-    "{% if .current.a %}{% if .output.z is defined %}{{ .output.z }}{% endif %}{{ .output.z }}{% endif %}",
+    "{% if .current.a %}{% if .output.z is defined %}{{ .output.z }}{% endif %}"
+    "{{ .output.z }}{% endif %}",
 ]
 
 

@@ -89,7 +89,7 @@ VALID: dict[str, Any] = {
         ({"topic": {**VALID["topic"], "goLiveDate": "05/05/2026"}}, "input-format"),
         ({"topic": {**VALID["topic"], "compacted": "yes"}}, "input-type"),
         ({"topic": {**VALID["topic"], "purpose": "short"}}, "input-range"),
-        ({"topic": {**VALID["topic"], "schemaFile": "schema.xml"}}, "input-format"),
+        ({"topic": {**VALID["topic"], "schemaFile": "schema.xml"}}, "input-file"),
         ({"topic": {"consumers": ["fraud"]}}, "input-required"),
         ({"extra": 1}, "input-unknown-field"),
         ({"environment": "prod"}, "input-type"),

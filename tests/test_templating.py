@@ -144,7 +144,7 @@ def test_labels_urls_headers_and_forms() -> None:
 
 
 def test_secrets_are_masked_unless_revealed_for_sending() -> None:
-    secret = Secret("DB_ADMIN", lambda name: {"DB_ADMIN": "s3cr3t"}.get(name))
+    secret = Secret("DB_ADMIN", {"DB_ADMIN": "s3cr3t"}.get)
     ns = spaces(pw=secret)
     assert render("{{ .current.pw }}", ns) == "***"
     assert render('{"p": "{{ .current.pw }}"}', ns, Target.JSON) == '{"p": "***"}'

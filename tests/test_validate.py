@@ -108,3 +108,25 @@ def test_an_unknown_revision_is_a_git_error(sample_git: Path) -> None:
 def test_changed_outside_git_is_a_git_error(sample_root: Path) -> None:
     with pytest.raises(GitError, match="not a git repository"):
         validate(Repository(sample_root), changed_since="main")
+
+
+def test_relative_paths_fall_back_to_the_repository(
+    sample_repo: Repository, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.chdir(tmp_path)  # somewhere else, as with `pac --repo X validate catalog/...`
+    result = validate(sample_repo, paths=[Path("catalog/messaging")])
+    assert result.checked == ["catalog/messaging/messaging-kafka-topic.yaml"]
+
+
+def test_paths_outside_the_repository_are_refused(sample_repo: Repository, tmp_path: Path) -> None:
+    outside = tmp_path / "elsewhere.yaml"
+    outside.write_text("a: 1\n")
+    with pytest.raises(UsageError, match="outside the catalog repository"):
+        validate(sample_repo, paths=[outside])
+
+
+def test_a_folder_without_documents_is_refused(sample_repo: Repository) -> None:
+    (sample_repo.root / "notes").mkdir()
+    (sample_repo.root / "notes/readme.txt").write_text("hi\n")
+    with pytest.raises(UsageError, match="holds no catalog documents"):
+        validate(sample_repo, paths=[sample_repo.root / "notes"])

@@ -587,9 +587,21 @@ class InputChecker:
         if keyword == "pattern":
             what = "does not have the required form"
             if field is not None and field.type == "file":
-                types = ", ".join(field.validation.get("types", []))
-                what = f"must be a file of type {types}"
-            elif field is not None and field.type == "email":
+                types = [str(t).lstrip(".") for t in field.validation.get("types", [])]
+                return [
+                    InputFinding(
+                        path,
+                        "input-file",
+                        f"{label} {instance!r} must be a file of type {', '.join(types)}",
+                        self._hint(
+                            "Name a file ending in "
+                            + " or ".join(f".{t}" for t in types)
+                            + ", committed next to the request.",
+                            field,
+                        ),
+                    )
+                ]
+            if field is not None and field.type == "email":
                 what = "must be an email address"
             elif field is not None and field.type == "date":
                 what = "must be a date written YYYY-MM-DD"

@@ -286,7 +286,7 @@ class Repository:
     def schema_diagnostic(self, loaded: Loaded, finding: SchemaFinding) -> Diagnostic:
         hint = finding.hint
         owner = self.owner_hint(loaded)
-        if owner and finding.code.startswith(("schema-", "naming-", "form-")):
+        if owner:
             hint = f"{hint} Owner: {owner}."
         return diagnostic(
             loaded.document,
@@ -304,11 +304,14 @@ class Repository:
             return ""
         owner = loaded.document.data.get("metadata", {})
         owner = owner.get("owner") if isinstance(owner, dict) else None
+        folder = loaded.path.parent.name
+        registered = self.categories.describe_owner(folder)
         if isinstance(owner, dict) and isinstance(owner.get("team"), str):
             contact = owner.get("contact")
-            return f"{owner['team']} ({contact})" if isinstance(contact, str) else owner["team"]
-        folder = loaded.path.parent.name
-        return self.categories.describe_owner(folder)
+            if isinstance(contact, str) and "@" in contact:
+                return f"{owner['team']} ({contact})"
+            return registered or owner["team"]  # its own contact is what is broken
+        return registered
 
     def _check_header(self, loaded: Loaded, doc: Document) -> bool:
         data = doc.data

@@ -38,7 +38,7 @@ _RULES = [
     Rule("yaml-ambiguous-value", W, "an unquoted yes/no/on/off, read differently by YAML 1.1"),
     # document header and structure
     Rule("schema-version", E, "schemaVersion is missing or not supported"),
-    Rule("schema-kind", E, "kind is missing, unknown or wrong for the folder"),
+    Rule("schema-kind", E, "kind is missing or unknown"),
     Rule("schema-required", E, "a required key is missing"),
     Rule("schema-unknown-key", E, "a key the schema does not define"),
     Rule("schema-type", E, "a value has the wrong type"),

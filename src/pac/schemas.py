@@ -87,6 +87,17 @@ class SchemaSet:
             # never let a document through that the compiled schema rejected.
             message = getattr(exc, "message", str(exc)).replace("data.", "", 1)
             path = _data_path(data, getattr(exc, "path", ["data"])[1:])
+            value = _value_at(data, path)
+            if isinstance(value, str) and value != value.strip():
+                return [
+                    SchemaFinding(
+                        path,
+                        "schema-invalid",
+                        f"{_where(path)} {value!r} has a line break or spaces around it",
+                        "Write the value on one line, without a `|` or `>` block, so it "
+                        "carries no line break.",
+                    )
+                ]
             return [SchemaFinding(path, "schema-invalid", message, _SCHEMA_HINT)]
         return []
 
@@ -135,6 +146,12 @@ class SchemaSet:
                     subschema = target
                     break
         return str(subschema.get("description") or subschema.get("title") or "")
+
+
+def _value_at(data: Any, path: JsonPath) -> Any:
+    for step in path:
+        data = data[step]
+    return data
 
 
 def _data_path(data: Any, steps: list[str]) -> JsonPath:
@@ -357,6 +374,9 @@ def _convert(error: Any, describe: Callable[[dict[str, Any]], str]) -> list[Sche
         hint = f"Write {wanted} here."
         if "string" in expected_list and actual in ("number", "integer", "boolean", "null"):
             hint = f"YAML read {_show(instance)} as {_TYPE_NAMES[actual]}; put it in quotes."
+            about = describe(schema)
+            if about:
+                hint += f" It must be {about}."
         return [
             SchemaFinding(
                 path,

@@ -154,19 +154,35 @@ def _expand(repo: Repository, paths: Iterable[Path]) -> tuple[list[Path], bool]:
     repo_checks = False
     for given in paths:
         path = repo.absolute(given)
+        if not path.exists() and not given.is_absolute() and (repo.root / given).exists():
+            path = repo.absolute(repo.root / given)  # relative to --repo rather than here
         if not path.exists():
             raise UsageError(
                 f"{given} does not exist",
                 "Pass files or folders of the catalog repository, or nothing to check all.",
+            )
+        if path != repo.root and not path.is_relative_to(repo.root):
+            raise UsageError(
+                f"{given} is outside the catalog repository {repo.root}",
+                "Pass files or folders inside it, or point --repo at the repository they are in.",
             )
         if path.is_dir():
             if path == repo.root:
                 out.extend(repo.all_documents())
                 repo_checks = True
                 continue
-            for candidate in sorted(path.rglob("*")):
-                if candidate.is_file() and _is_checkable(repo, candidate):
-                    out.append(candidate)
+            found = [
+                candidate
+                for candidate in sorted(path.rglob("*"))
+                if candidate.is_file() and _is_checkable(repo, candidate)
+            ]
+            if not found:
+                raise UsageError(
+                    f"{given} holds no catalog documents",
+                    "Documents live in catalog/ and requests/ (and pac.yaml); pass one of "
+                    "those, or nothing to check the whole repository.",
+                )
+            out.extend(found)
         elif path.name == CODEOWNERS_FILE:
             repo_checks = True
         elif _is_checkable(repo, path) or path.suffix in YAML_SUFFIXES:

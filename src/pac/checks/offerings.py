@@ -163,8 +163,11 @@ def _check_validation_values(field: Field, findings: Findings) -> bool:
             ok
             and low in rules
             and high in rules
-            and str(rules[low]) > str(rules[high])
-            and (field.type == "date" or float(rules[low]) > float(rules[high]))
+            and (
+                str(rules[low]) > str(rules[high])
+                if field.type == "date"
+                else float(rules[low]) > float(rules[high])
+            )
         ):
             findings.add(
                 (*field.path, "validation", low),
@@ -275,7 +278,7 @@ def _check_action(repo: Repository, item: CatalogItem, action: Action, findings:
                 (*tpath, "descriptionTemplateFile"),
                 "action-description",
                 f"descriptionTemplateFile {file_name!r} points outside {JIRA_TEMPLATES}/",
-                f"Name a file inside {JIRA_TEMPLATES}/, e.g. database-request.j2.",
+                f"Name a file inside {JIRA_TEMPLATES}/, e.g. databases/database-request.j2.",
             )
         elif file_name not in _jira_templates(repo):
             available = sorted(_jira_templates(repo))

@@ -74,7 +74,7 @@ def check_offering_placement(
         )
     if category is None:
         if registry.loaded is not None:
-            known = ", ".join(c.id for c in registry.categories if c.id != BUNDLES)
+            known = ", ".join(sorted({c.id for c in registry.categories} - {BUNDLES}))
             findings.add(
                 ("metadata", "category"),
                 "category-unknown",

@@ -69,12 +69,17 @@ def check_request(repo: Repository, loaded: Loaded) -> list[Diagnostic]:
             at_key=finding.at_key,
             owner="",
         )
-    _check_files(loaded, offering, request, findings, owner)
+    _check_files(repo, loaded, offering, request, findings, owner)
     return diagnostics + findings.items
 
 
 def _check_files(
-    loaded: Loaded, offering: Offering, request: Request, findings: Findings, owner: str
+    repo: Repository,
+    loaded: Loaded,
+    offering: Offering,
+    request: Request,
+    findings: Findings,
+    owner: str,
 ) -> None:
     for group, field in offering.form.fields():
         if field.type != "file":
@@ -83,20 +88,21 @@ def _check_files(
         value = values.get(field.id) if isinstance(values, dict) else None
         if not isinstance(value, str) or not value:
             continue
-        problem = _file_problem(loaded.path.parent, value, field)
+        problem = _file_problem(repo.root, loaded.path.parent, value, field)
         if problem:
             findings.add(
                 ("input", group.id, field.id),
                 "input-file",
                 f"{field.name} ({group.id}.{field.id}): {problem}",
-                "Paths are relative to the request file; commit the file next to it.",
-                owner=owner,
+                "Paths are relative to the request file; commit the file with the request. "
+                f"Questions about this form: {owner}.",
+                owner="",
             )
 
 
-def _file_problem(base: Path, value: str, field: Field) -> str:
+def _file_problem(root: Path, base: Path, value: str, field: Field) -> str:
     target = (base / value).resolve()
-    if Path(value).is_absolute() or ".." in Path(value).parts:
+    if Path(value).is_absolute() or not target.is_relative_to(root):
         return f"{value} must be a path inside the repository, relative to the request"
     if not target.is_file():
         return f"the file {value} does not exist"

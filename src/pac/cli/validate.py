@@ -42,8 +42,8 @@ def validate(
 ) -> None:
     """Check catalog documents, requests and CODEOWNERS; exit 1 on errors.
 
-    Findings read `path:line:column: severity[rule] message` with a hint below; the rules
-    are explained in docs/rules.md.
+    Findings read `path:line:column: severity\\[rule] message` with a hint below; the
+    rules are explained in docs/rules.md.
     """
     from pac.report import render
     from pac.validate import validate as run
