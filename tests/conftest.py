@@ -59,3 +59,29 @@ def sample_git(sample_root: Path) -> Path:
         config.set_value("commit", "gpgsign", "false")
     git_commit_all(sample_root, "sample catalog")
     return sample_root
+
+
+REST_HOSTS = (
+    "https://dbaas.platform.internal",
+    "https://secrets.platform.internal",
+    "https://k8s.platform.internal",
+)
+
+
+def point_rest_at(root: Path, base_url: str) -> None:
+    """Send the sample items' REST calls to `base_url` (a local test server)."""
+    for path in (root / "catalog").rglob("*.yaml"):
+        text = path.read_text()
+        for host in REST_HOSTS:
+            text = text.replace(host, base_url)
+        path.write_text(text)
+
+
+def fast_retries(root: Path) -> None:
+    """Keep retries but make their waits tiny, so failure tests run in milliseconds."""
+    for path in (root / "catalog").rglob("*.yaml"):
+        text = path.read_text()
+        text = text.replace("backoff: exponential}", "backoff: exponential, delaySeconds: 0.01}")
+        text = text.replace("backoff: linear}", "backoff: linear, delaySeconds: 0.01}")
+        text = text.replace("timeout: 30", "timeout: 2").replace("timeout: 60", "timeout: 2")
+        path.write_text(text)

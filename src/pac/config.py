@@ -82,6 +82,7 @@ class PacConfig:
     jira_url: str = ""
     jira_browse_url: str = ""
     jira_link_type: str = DEFAULT_LINK_TYPE
+    jira_epic_field: str = "customfield_10014"
     platform: Mapping[str, Any] = field(default_factory=dict)
     concurrency: int = DEFAULT_CONCURRENCY
     commit_name: str = "pac-bot"
@@ -116,6 +117,7 @@ def build_config(data: Mapping[str, Any]) -> PacConfig:
         jira_url=jira.get("url", ""),
         jira_browse_url=jira.get("browseUrl", ""),
         jira_link_type=jira.get("linkType", DEFAULT_LINK_TYPE),
+        jira_epic_field=jira.get("epicLinkField", PacConfig.jira_epic_field),
         platform=data.get("platform") or {},
         concurrency=int(apply.get("concurrency", DEFAULT_CONCURRENCY)),
         commit_name=author.get("name", PacConfig.commit_name),

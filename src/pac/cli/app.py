@@ -10,7 +10,7 @@ from typing import Annotated
 import typer
 
 from pac import __version__
-from pac.cli import codeowners, new, render, validate
+from pac.cli import apply, codeowners, new, render, request, status, validate
 from pac.cli.common import State
 
 app = typer.Typer(
@@ -51,6 +51,10 @@ def root(
 
 app.command("validate")(validate.validate)
 app.command("render")(render.render)
+app.add_typer(request.app, name="request")
+app.command("plan")(apply.plan)
+app.command("apply")(apply.apply)
+app.command("status")(status.status)
 app.add_typer(new.app, name="new")
 app.add_typer(codeowners.app, name="codeowners")
 

@@ -1,0 +1,164 @@
+"""`pac apply`: choose the requests, pick the ticket backend, fulfil them concurrently."""
+
+from __future__ import annotations
+
+import os
+import threading
+from collections.abc import Callable, Iterable
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from pac.backends import TicketBackend
+from pac.backends.rest import RestClient
+from pac.errors import UsageError
+from pac.executor import Outcome, Redactor, RequestRunner, Step, today_in
+from pac.model import Request
+from pac.repository import Repository, Role
+from pac.schemas import did_you_mean
+from pac.status import StatusStore
+
+TicketFactory = Callable[[], TicketBackend]
+
+
+@dataclass
+class Selection:
+    requests: list[Request] = field(default_factory=list)
+    invalid: list[tuple[str, str]] = field(default_factory=list)  # (display path, reason)
+
+
+def select_requests(
+    repo: Repository, selectors: Iterable[str] = (), changed_since: str | None = None
+) -> Selection:
+    """Requests named by id or path, changed since a revision, or all of them."""
+    from pac.validate import check_file
+
+    paths: list[Path] = []
+    chosen = list(selectors)
+    if changed_since is not None:
+        from pac.gitchanges import changed_files
+
+        for relative, deleted in changed_files(repo.root, changed_since):
+            path = repo.root / relative
+            if not deleted and repo.role(path) is Role.REQUEST:
+                paths.append(path)
+    if chosen:
+        for selector in chosen:
+            paths.append(_resolve(repo, selector))
+    elif changed_since is None:
+        paths = repo.files(Role.REQUEST)
+    selection = Selection()
+    for path in dict.fromkeys(paths):
+        findings = [d for d in check_file(repo, path) if d.is_error]
+        loaded = repo.load(path)
+        if findings or not isinstance(loaded.model, Request):
+            first = findings[0] if findings else None
+            reason = (
+                f"{len(findings)} error(s), first: {first.line}:{first.column} {first.message}"
+                if first
+                else "not a request"
+            )
+            selection.invalid.append((loaded.display, reason))
+            continue
+        selection.requests.append(loaded.model)
+    return selection
+
+
+def _resolve(repo: Repository, selector: str) -> Path:
+    """A REQUEST argument: a request id or the path of its file (SPEC §8)."""
+    candidate = repo.absolute(selector)
+    if candidate.is_file():
+        return candidate
+    paths = repo.index(Role.REQUEST).get(selector)
+    if paths:
+        return paths[0]
+    suggestion = did_you_mean(selector, repo.index(Role.REQUEST))
+    raise UsageError(
+        f"{selector} is neither a request id nor a request file",
+        f"Did you mean {suggestion}?" if suggestion else "Request files live in requests/<team>/.",
+    )
+
+
+def ticket_backend(
+    repo: Repository, *, outbox: bool = False, env: dict[str, str] | None = None
+) -> tuple[str, TicketFactory]:
+    """JIRA when credentials are set, else the embedded outbox (never silently in CI)."""
+    env = dict(os.environ if env is None else env)
+    url = env.get("PAC_JIRA_URL") or repo.config.jira_url
+    user, token = env.get("PAC_JIRA_USER", ""), env.get("PAC_JIRA_TOKEN", "")
+    if not outbox and url and user and token:
+        from pac.backends.jira_api import JiraTickets
+
+        config = repo.config
+
+        def jira() -> TicketBackend:
+            return JiraTickets(
+                url,
+                user,
+                token,
+                link_type=config.jira_link_type,
+                epic_field=config.jira_epic_field,
+                browse_url=config.jira_browse_url,
+            )
+
+        return f"JIRA at {url}", jira
+    if not outbox and env.get("CI") == "true":
+        raise UsageError(
+            "JIRA is not configured, and in CI pac will not put tickets into a local outbox "
+            "that disappears with the runner",
+            "Set the repository secrets PAC_JIRA_USER and PAC_JIRA_TOKEN (and PAC_JIRA_URL or "
+            "jira.url in pac.yaml), or pass --outbox deliberately.",
+        )
+    from pac.backends.outbox import OUTBOX_DIR, Outbox
+
+    return f"the outbox {OUTBOX_DIR}/ (JIRA is not configured)", lambda: Outbox(repo.root)
+
+
+def run(
+    repo: Repository,
+    requests: list[Request],
+    tickets: TicketFactory,
+    *,
+    concurrency: int | None = None,
+    emit: Callable[[str], None] = lambda line: None,
+    rest: Callable[[], RestClient] = RestClient,
+) -> list[Outcome]:
+    """Fulfil requests concurrently; the tasks of one request keep their order."""
+    store = StatusStore(repo.root)
+    today = today_in(repo.config.timezone)
+    redact = Redactor.from_environment()
+    local = threading.local()
+    made: list[tuple[TicketBackend, RestClient]] = []
+    lock = threading.Lock()
+
+    def clients() -> tuple[TicketBackend, RestClient]:
+        if not hasattr(local, "clients"):
+            local.clients = (tickets(), rest())
+            with lock:
+                made.append(local.clients)
+        return local.clients  # type: ignore[no-any-return]
+
+    def one(request: Request) -> Outcome:
+        ticket_backend, rest_client = clients()
+        runner = RequestRunner(
+            repo, store, request, ticket_backend, rest_client, today, redact, emit
+        )
+        return runner.run()
+
+    # Warm the catalog in this thread: documents load lazily and are then shared read-only.
+    for request in requests:
+        repo.offering(request.target_id)
+    workers = max(1, min(concurrency or repo.config.concurrency, len(requests) or 1))
+    try:
+        if workers == 1:
+            return [one(r) for r in requests]
+        with ThreadPoolExecutor(max_workers=workers, thread_name_prefix="pac-apply") as pool:
+            return list(pool.map(one, requests))
+    finally:
+        for ticket_backend, rest_client in made:
+            ticket_backend.close()
+            rest_client.close()
+
+
+def acted(outcomes: Iterable[Outcome]) -> list[Outcome]:
+    return [o for o in outcomes if o.step not in (Step.NOTHING,)]

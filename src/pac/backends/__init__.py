@@ -1,0 +1,55 @@
+"""Where tickets and calls go: JIRA (through the `jira` library), the offline outbox, REST.
+
+`TicketBackend` is what the executor needs from a ticket system: find tickets by pac's
+task labels (the exactly-once look-up), create one, link two, and read a ticket's status.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from typing import Protocol
+
+from pac.tasks import RenderedTicket
+
+
+@dataclass(frozen=True)
+class Ticket:
+    key: str
+    id: str
+    url: str
+    labels: tuple[str, ...] = ()
+    blocked_by: frozenset[str] = field(default_factory=frozenset)
+    status: str = ""
+
+
+class BackendError(Exception):
+    """A ticket system or REST target did not do what was asked."""
+
+    def __init__(self, message: str, hint: str = "", transient: bool = False) -> None:
+        super().__init__(message)
+        self.message = message
+        self.hint = hint
+        self.transient = transient
+
+
+class TicketBackend(Protocol):
+    name: str
+
+    def find(self, labels: Sequence[str]) -> dict[str, Ticket]:
+        """Tickets carrying any of `labels`, by label (one query for all of them)."""
+
+    def create(self, ticket: RenderedTicket, labels: Sequence[str]) -> Ticket: ...
+
+    def link(self, blocked: str, blocker: str, link_type: str) -> None:
+        """Record that `blocked` is blocked by `blocker`."""
+
+    def state(self, key: str) -> str:
+        """The ticket's current status, read live."""
+
+    def close(self) -> None: ...
+
+
+def task_label(task_key: str) -> str:
+    """The JIRA label that marks a ticket as pac's ticket for one task (no spaces)."""
+    return "pac-" + task_key.replace("/", ".")

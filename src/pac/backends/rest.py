@@ -1,0 +1,124 @@
+"""REST calls for `rest-api` actions: timeouts, retries with backoff, idempotency keys.
+
+Retried only when retrying cannot do harm twice: connection errors, timeouts and 5xx
+answers, always with the same `Idempotency-Key` so a target that already did the work can
+say so. A 4xx answer fails at once: asking again would get the same answer.
+"""
+
+from __future__ import annotations
+
+import json
+import time
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Any
+
+from pac.backends import BackendError
+from pac.tasks import RenderedCall
+
+IDEMPOTENCY_HEADER = "Idempotency-Key"
+_SNIPPET = 300
+
+
+@dataclass
+class HttpResult:
+    status: int
+    headers: dict[str, str]
+    text: str
+    attempts: int
+
+    def body(self) -> Any:
+        """The body parsed as JSON when it is JSON, else the text."""
+        try:
+            return json.loads(self.text)
+        except ValueError:
+            return self.text
+
+    def as_response(self) -> dict[str, Any]:
+        """`.response` for outputs templates."""
+        return {"status": self.status, "headers": dict(self.headers), "body": self.body()}
+
+
+def backoff_delay(call: RenderedCall, attempt: int) -> float:
+    """Seconds to wait before retry number `attempt` (1-based)."""
+    factor = attempt if call.backoff == "linear" else 2 ** (attempt - 1)
+    return float(call.retry_delay * factor)
+
+
+class RestClient:
+    """One per thread: a `requests` session keeps connections to the targets open."""
+
+    def __init__(self, sleep: Callable[[float], None] = time.sleep) -> None:
+        import requests
+
+        self.session = requests.Session()
+        self.sleep = sleep
+
+    def send(self, call: RenderedCall, idempotency_key: str, shown_url: str = "") -> HttpResult:
+        import requests
+
+        headers = dict(call.headers)
+        headers[IDEMPOTENCY_HEADER] = idempotency_key
+        shown = f"{call.method} {shown_url or call.url}"
+        tries = 1 + max(call.retry_attempts, 0)
+        problem = ""
+        for attempt in range(1, tries + 1):
+            if attempt > 1:
+                self.sleep(backoff_delay(call, attempt - 1))
+            try:
+                response = self.session.request(
+                    call.method,
+                    call.url,
+                    headers=headers,
+                    data=call.body.encode("utf-8") if call.body is not None else None,
+                    timeout=call.timeout,
+                    allow_redirects=False,
+                )
+            except requests.Timeout:
+                problem = f"no answer within {call.timeout:g} s"
+                continue
+            except requests.ConnectionError as exc:
+                problem = f"connection failed ({_reason(exc)})"
+                continue
+            except requests.RequestException as exc:
+                raise BackendError(
+                    f"{shown} could not be sent: {exc}",
+                    "Check the endpoint URL in the catalog item.",
+                ) from exc
+            result = HttpResult(
+                response.status_code, dict(response.headers), response.text, attempt
+            )
+            if response.status_code >= 500:
+                problem = f"answered {response.status_code}: {response.text[:_SNIPPET]}"
+                continue
+            if response.status_code >= 400:
+                raise BackendError(
+                    f"{shown} answered {response.status_code}: {response.text[:_SNIPPET]}",
+                    "The service rejected the call, so it was not retried. Check the request's "
+                    "input and the item's template with its owners.",
+                )
+            return result
+        raise BackendError(
+            f"{shown} failed after {tries} attempt{'s' if tries > 1 else ''}: {problem}",
+            "The service is unavailable or failing. Raise operations.retry in the request file "
+            "to try again later, or set operations.escalate to hand it to the team as tickets.",
+            transient=True,
+        )
+
+    def close(self) -> None:
+        self.session.close()
+
+
+def _reason(exc: Exception) -> str:
+    text = str(exc)
+    for marker in (
+        "Connection refused",
+        "Name or service not known",
+        "Temporary failure",
+        "Connection reset",
+        "RemoteDisconnected",
+        "Connection aborted",
+    ):
+        if marker in text:
+            return marker
+    return type(exc).__name__

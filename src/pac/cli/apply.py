@@ -1,0 +1,151 @@
+"""`pac apply` and `pac plan`."""
+
+from __future__ import annotations
+
+import os
+from enum import StrEnum
+from pathlib import Path
+from typing import Annotated
+
+import typer
+
+from pac.cli.common import repository, user_errors, write
+
+RequestArgument = Annotated[
+    list[str] | None,
+    typer.Argument(metavar="REQUEST", help="Request ids or files (default: all requests)."),
+]
+ChangedOption = Annotated[
+    str | None,
+    typer.Option(
+        "--changed", metavar="BASE", help="Only requests changed since this git revision."
+    ),
+]
+
+
+def _emit(line: str) -> None:
+    typer.echo(line, err=True)
+
+
+def apply(
+    ctx: typer.Context,
+    requests: RequestArgument = None,
+    changed: ChangedOption = None,
+    commit: Annotated[
+        bool | None,
+        typer.Option(
+            "--commit/--no-commit",
+            help="Commit the status files and push them (default: on when CI=true).",
+            show_default=False,
+        ),
+    ] = None,
+    outbox: Annotated[
+        bool, typer.Option("--outbox", help="Put tickets in .pac/outbox/ even if JIRA is set.")
+    ] = False,
+    concurrency: Annotated[
+        int | None,
+        typer.Option("--concurrency", "-j", min=1, help="Requests fulfilled at once."),
+    ] = None,
+) -> None:
+    """Fulfil new, retried, escalated and no-longer-deferred requests, and record their status.
+
+    Tickets go to JIRA when PAC_JIRA_URL (or jira.url in pac.yaml), PAC_JIRA_USER and
+    PAC_JIRA_TOKEN are set, else to the offline outbox. Secrets come from PAC_SECRET_<NAME>.
+    Exit 1 when a request failed.
+    """
+    from pac import apply as applying
+    from pac.gitops import commit_and_push
+    from pac.status import StatusStore
+
+    repo = repository(ctx)
+    with user_errors():
+        selection = applying.select_requests(repo, requests or [], changed)
+        name, tickets = applying.ticket_backend(repo, outbox=outbox)
+    for display, reason in selection.invalid:
+        _emit(f"{display}: not applied, the request file has errors ({reason}); run pac validate")
+    _emit(f"pac apply: {len(selection.requests)} request(s), tickets go to {name}")
+    with user_errors():
+        outcomes = applying.run(
+            repo, selection.requests, tickets, concurrency=concurrency, emit=_emit
+        )
+    acted = [o for o in outcomes if o.step.value != "nothing"]
+    for outcome in acted:
+        write(f"{outcome.request_id}: {outcome.summary}\n")
+    failed = [o for o in outcomes if o.failed]
+    created = sum(len(o.created) for o in outcomes)
+    write(
+        f"{len(acted)} request(s) acted on, {created} ticket(s) created, "
+        f"{len(failed)} failed, {len(outcomes) - len(acted)} unchanged\n"
+    )
+    if commit is None:
+        commit = os.environ.get("CI") == "true"
+    if commit:
+        store = StatusStore(repo.root)
+        paths = [store.path(o.request_id) for o in acted]
+        config = repo.config
+        with user_errors():
+            result = commit_and_push(
+                repo.root,
+                paths,
+                f"pac apply: status of {len(acted)} request(s) [skip ci]",
+                (config.commit_name, config.commit_email),
+            )
+        if result.pushed:
+            _emit(
+                f"status committed and pushed (attempt {result.attempts}"
+                + (f", merged {', '.join(result.merged)}" if result.merged else "")
+                + ")"
+            )
+    raise typer.Exit(1 if failed or selection.invalid else 0)
+
+
+class PlanFormat(StrEnum):
+    text = "text"
+    markdown = "markdown"
+    json = "json"
+
+
+def plan(
+    ctx: typer.Context,
+    requests: RequestArgument = None,
+    changed: ChangedOption = None,
+    fmt: Annotated[PlanFormat, typer.Option("--format", "-f", help="Output format.")] = (
+        PlanFormat.text
+    ),
+    summary: Annotated[
+        Path | None,
+        typer.Option(
+            "--summary",
+            help="Also append the markdown plan to this file (default: $GITHUB_STEP_SUMMARY).",
+            show_default=False,
+        ),
+    ] = None,
+) -> None:
+    """Show exactly what pac apply would do: every ticket and call, in order, for review."""
+    from pac import apply as applying
+    from pac import plan as planning
+    from pac.status import StatusStore
+
+    repo = repository(ctx)
+    with user_errors():
+        selection = applying.select_requests(repo, requests or [], changed)
+    store = StatusStore(repo.root)
+    plans = [planning.plan_request(repo, store, request) for request in selection.requests]
+    if not requests:
+        plans = [p for p in plans if p.acts]
+    rendered = {
+        PlanFormat.text: planning.as_text,
+        PlanFormat.markdown: planning.as_markdown,
+        PlanFormat.json: planning.as_json,
+    }[fmt](plans)
+    write(rendered)
+    target = summary or (
+        Path(os.environ["GITHUB_STEP_SUMMARY"]) if os.environ.get("GITHUB_STEP_SUMMARY") else None
+    )
+    if target is not None:
+        with target.open("a", encoding="utf-8") as handle:
+            handle.write(planning.as_markdown(plans))
+    for display, reason in selection.invalid:
+        typer.echo(f"{display}: cannot be planned, it has errors ({reason})", err=True)
+    errors = [p for p in plans if p.error] or selection.invalid
+    raise typer.Exit(1 if errors else 0)

@@ -1,0 +1,142 @@
+"""`pac status`."""
+
+from __future__ import annotations
+
+import json
+import sys
+import time
+from enum import StrEnum
+from typing import Annotated
+
+import typer
+
+from pac.cli.common import repository, use_colour, user_errors, write
+
+
+class Output(StrEnum):
+    table = "table"
+    json = "json"
+    yaml = "yaml"
+
+
+def status(
+    ctx: typer.Context,
+    request: Annotated[
+        str | None, typer.Argument(metavar="REQUEST", help="A request id or file (default: all).")
+    ] = None,
+    output: Annotated[Output, typer.Option("--output", "-o", help="Output format.")] = Output.table,
+    watch: Annotated[
+        bool, typer.Option("--watch", "-w", help="Refresh until the request settles.")
+    ] = False,
+    interval: Annotated[
+        float, typer.Option("--interval", min=0.5, help="Seconds between refreshes with --watch.")
+    ] = 5.0,
+) -> None:
+    """Show requests' state and tasks, with each JIRA ticket's status read live."""
+    from pac.apply import _resolve, ticket_backend
+    from pac.errors import PacError, UsageError
+    from pac.status import SETTLED, StatusStore
+    from pac.statusview import build_views
+
+    repo = repository(ctx)
+    store = StatusStore(repo.root)
+    request_id = None
+    if request is not None:
+        with user_errors():
+            loaded = repo.load(_resolve(repo, request))
+            request_id = loaded.path.stem
+    try:
+        _, tickets = ticket_backend(repo)
+    except PacError:
+        tickets = None  # no live ticket status without JIRA credentials in CI
+
+    while True:
+        if request_id is not None:
+            one = store.load(request_id)
+            if one is None:
+                with user_errors():
+                    raise UsageError(
+                        f"{request_id} has no status yet: pac apply has not run for it",
+                        f"Run `pac plan {request_id}` to see what apply will do.",
+                    )
+            statuses = [one] if one else []
+        else:
+            statuses = list(store.all())
+        with user_errors():
+            views = build_views(statuses, tickets)
+        if output is Output.json:
+            write(json.dumps([v.as_dict() for v in views], indent=2) + "\n")
+        elif output is Output.yaml:
+            import yaml
+
+            write(yaml.safe_dump([v.as_dict() for v in views], sort_keys=False))
+        else:
+            _table(views, request_id is not None)
+        settled = all(v.status.state in SETTLED for v in views)
+        if not watch or settled:
+            break
+        time.sleep(interval)
+    failed = any(v.status.state == "failed" for v in views)
+    raise typer.Exit(1 if failed else 0)
+
+
+def _table(views: list, detailed: bool) -> None:  # type: ignore[type-arg]
+    from rich.console import Console
+    from rich.table import Table
+
+    from pac.statusview import progress, reference
+
+    console = Console(no_color=not use_colour(sys.stdout), highlight=False, soft_wrap=True)
+    colours = {"completed": "green", "failed": "red", "deferred": "yellow", "escalated": "magenta"}
+    if not views:
+        console.print("No request has a status yet (pac apply writes it).")
+        return
+    if not detailed:
+        table = Table("request", "state", "target", "tasks", "tickets (live status)")
+        for view in views:
+            state = view.status.state
+            tickets = ", ".join(
+                f"{t.task.ticket_key} ({t.live})" if t.live else t.task.ticket_key
+                for t in view.tasks
+                if t.task.ticket_key
+            )
+            table.add_row(
+                view.status.request,
+                f"[{colours.get(state, 'white')}]{state}[/]",
+                view.status.target_id,
+                progress(view.status),
+                tickets,
+            )
+        console.print(table)
+        return
+    for view in views:
+        st = view.status
+        console.print(
+            f"[bold]{st.request}[/]: [{colours.get(st.state, 'white')}]{st.state}[/] "
+            f"({st.target_kind} {st.target_id} {st.target_version}), updated {st.updated_at}"
+        )
+        if st.deferred_window:
+            console.print(f"deferred by {st.deferred_window!r} until {st.deferred_until}")
+        table = Table("#", "component", "task", "state", "ticket / call", "JIRA status", "owner")
+        for number, task_view in enumerate(view.tasks, start=1):
+            task = task_view.task
+            table.add_row(
+                str(number),
+                task.component,
+                task.label or task.key,
+                task.state,
+                reference(task),
+                task_view.live,
+                task.owner_team,
+            )
+        console.print(table)
+        for task_view in view.tasks:
+            error = task_view.task.error
+            if error is not None:
+                console.print(f"[red]{task_view.task.key} failed:[/] {error.message}")
+                if error.hint:
+                    console.print(f"  hint: {error.hint}")
+                if error.contact:
+                    console.print(f"  ask: {error.contact}")
+        if view.live_error:
+            console.print(f"live ticket status unavailable: {view.live_error}")

@@ -1,0 +1,599 @@
+"""The fulfilment executor: one request, its tasks in order, exactly once (SPEC §6).
+
+Every step is recorded in the request's status file before and after it happens, and
+every effect can be recognised on a re-run: tickets carry a label made from their task
+key and are looked up before any is created; REST calls carry the task key as their
+`Idempotency-Key`. A run killed at any instant can therefore simply be run again.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import datetime as dt
+import hashlib
+import json
+import os
+from collections.abc import Callable, Iterable, Mapping
+from dataclasses import dataclass, field
+from enum import StrEnum
+from typing import Any
+
+from pac.backends import BackendError, Ticket, TicketBackend, task_label
+from pac.backends.rest import RestClient
+from pac.config import FreezeWindow
+from pac.errors import PacError
+from pac.model import Bundle, Offering, Request
+from pac.namespaces import SystemValues, environment_secrets
+from pac.repository import Repository
+from pac.status import (
+    ABORTED,
+    COMPLETED,
+    DEFERRED,
+    ESCALATED,
+    FAILED,
+    PENDING,
+    PROCESSING,
+    RETRYING,
+    SKIPPED,
+    RequestStatus,
+    StatusStore,
+    TaskError,
+    TaskStatus,
+    now_text,
+)
+from pac.tasks import (
+    RenderedCall,
+    RenderedTicket,
+    Renderer,
+    RenderError,
+    TaskSpec,
+    expand,
+    renderer_for,
+)
+from pac.templating import MASK, SECRET_PREFIX, jira_escape
+
+
+class Step(StrEnum):
+    """What `pac apply` does with a request this run (and what `pac plan` says it would)."""
+
+    NOTHING = "nothing"  # completed, aborted, escalated, or failed and waiting
+    NEW = "new"
+    RESUME = "resume"  # a run stopped half-way: carry on
+    RETRY = "retry"
+    ABORT = "abort"
+    ESCALATE = "escalate"
+    DEFER = "defer"
+    WAITING = "waiting"  # failed: needs retry, abort or escalate in the request file
+    CHANGED = "changed"  # input edited after it was fulfilled: not applied again
+
+
+def input_digest(request: Request) -> str:
+    """Identifies what was asked: the target and the input (not metadata or operations)."""
+    payload = json.dumps(
+        {"target": request.target_id, "input": request.input}, sort_keys=True, default=str
+    )
+    return "sha256:" + hashlib.sha256(payload.encode()).hexdigest()[:32]
+
+
+def decide(status: RequestStatus | None, request: Request, window: FreezeWindow | None) -> Step:
+    operations = request.operations
+    frozen = window is not None and request.priority != "emergency"
+    if status is None:
+        if operations.abort:
+            return Step.ABORT
+        return Step.DEFER if frozen else Step.NEW
+    if status.state in (COMPLETED, ESCALATED, ABORTED):
+        changed = status.input_digest and status.input_digest != input_digest(request)
+        return Step.CHANGED if changed else Step.NOTHING
+    if status.state == DEFERRED:
+        if operations.abort:
+            return Step.ABORT
+        return Step.DEFER if frozen else Step.NEW
+    if status.state == FAILED:
+        if operations.abort:
+            return Step.ABORT
+        if operations.escalate:
+            return Step.ESCALATE
+        if operations.retry > status.handled_retry:
+            return Step.RETRY
+        return Step.WAITING
+    return Step.RESUME  # submitted, processing or retrying: a run was interrupted
+
+
+def freeze_window(repo: Repository, offering: Offering, today: dt.date) -> FreezeWindow | None:
+    """The change freeze covering any category the request touches today, if any."""
+    categories = [offering.category]
+    if isinstance(offering, Bundle):
+        for component in offering.components:
+            item = repo.item(component.catalog_item)
+            if item is not None:
+                categories.append(item.category)
+    for category in categories:
+        window = repo.config.freeze_for(category, today)
+        if window is not None:
+            return window
+    return None
+
+
+def today_in(timezone: str) -> dt.date:
+    """Today in the change calendar's time zone; `PAC_TODAY` rehearses another day."""
+    override = os.environ.get("PAC_TODAY")
+    if override:
+        return dt.date.fromisoformat(override)
+    try:
+        from zoneinfo import ZoneInfo
+
+        return dt.datetime.now(ZoneInfo(timezone)).date()
+    except (KeyError, ValueError, ModuleNotFoundError):
+        return dt.datetime.now(dt.UTC).date()
+
+
+class Redactor:
+    """Masks known secret values in anything pac writes or prints."""
+
+    def __init__(self, secrets: Iterable[str]) -> None:
+        self.secrets = sorted({s for s in secrets if len(s) >= 4}, key=len, reverse=True)
+
+    @classmethod
+    def from_environment(cls) -> Redactor:
+        names = [k for k in os.environ if k.startswith(SECRET_PREFIX)] + ["PAC_JIRA_TOKEN"]
+        return cls(os.environ.get(name, "") for name in names)
+
+    def __call__(self, text: str) -> str:
+        for secret in self.secrets:
+            if secret in text:
+                text = text.replace(secret, MASK)
+        return text
+
+    def mapping(self, values: Mapping[str, Any]) -> dict[str, str]:
+        return {key: self(str(value)) for key, value in values.items()}
+
+
+@dataclass
+class Outcome:
+    request_id: str
+    step: Step
+    before: str
+    state: str
+    summary: str
+    created: list[str] = field(default_factory=list)
+    calls: int = 0
+
+    @property
+    def failed(self) -> bool:
+        return self.state == FAILED and self.step not in (Step.NOTHING, Step.WAITING)
+
+
+class RequestFailed(Exception):
+    pass
+
+
+@dataclass
+class Escalation:
+    failed: TaskStatus
+    done: list[TaskStatus]
+
+
+class RequestRunner:
+    """Fulfils one request; one runner per request, each in its own worker thread."""
+
+    def __init__(
+        self,
+        repo: Repository,
+        store: StatusStore,
+        request: Request,
+        tickets: TicketBackend,
+        rest: RestClient,
+        today: dt.date,
+        redact: Redactor,
+        emit: Callable[[str], None] = lambda line: None,
+        lookup: Callable[[str], str | None] = environment_secrets,
+    ) -> None:
+        self.repo = repo
+        self.store = store
+        self.request = request
+        self.tickets = tickets
+        self.rest = rest
+        self.today = today
+        self.redact = redact
+        self.emit = emit
+        self.lookup = lookup
+        self.created: list[str] = []
+        self.calls = 0
+
+    def say(self, text: str) -> None:
+        self.emit(self.redact(f"{self.request.id}: {text}"))
+
+    def run(self) -> Outcome:
+        request = self.request
+        offering = self.repo.offering(request.target_id)
+        status = self.store.load(request.id)
+        before = status.state if status else "new"
+        if offering is None:
+            return self._broken(status, before)
+        window = freeze_window(self.repo, offering, self.today)
+        step = decide(status, request, window)
+        if step in (Step.NOTHING, Step.WAITING, Step.CHANGED):
+            state = status.state if status else "new"
+            summary = {
+                Step.NOTHING: f"{state}; nothing to do",
+                Step.WAITING: "failed; waiting for operations.retry, abort or escalate",
+                Step.CHANGED: f"{state}, but its input changed afterwards; pac does not change "
+                "fulfilled requests: open a new request",
+            }[step]
+            return Outcome(request.id, step, before, state, summary)
+
+        if status is None:
+            status = self._new_status(offering)
+        if step is Step.DEFER:
+            assert window is not None
+            until = window.ends_on(self.today).isoformat()
+            if not status.tasks:
+                # A broken bundle shows its tasks at the run that fulfils it instead.
+                with contextlib.suppress(PacError):
+                    self._sync_tasks(status, expand(self.repo, offering))
+            if status.state != DEFERRED or status.deferred_until != until:
+                status.state = DEFERRED
+                status.deferred_window, status.deferred_until = window.name, until
+                status.note(f"deferred by the change freeze {window.name!r} until {until}")
+                self.store.save(status)
+            summary = f"deferred: change freeze {window.name!r} until {until}"
+            self.say(summary)
+            return Outcome(request.id, step, before, DEFERRED, summary)
+        if step is Step.ABORT:
+            for task in status.tasks:
+                if task.state in (PENDING, PROCESSING):
+                    task.state = SKIPPED
+            status.state = ABORTED
+            status.note("aborted by operations.abort in the request file")
+            self.store.save(status)
+            self.say("aborted; remaining tasks skipped")
+            return Outcome(request.id, step, before, ABORTED, "aborted")
+
+        if window is not None:
+            status.note(f"emergency request: passed the change freeze {window.name!r}")
+            self.say(f"emergency: passing the change freeze {window.name!r}")
+        status.deferred_window = status.deferred_until = ""
+        modes: dict[str, str] = {}
+        escalation: Escalation | None = None
+        if step is Step.RETRY:
+            status.handled_retry = request.operations.retry
+            for task in status.tasks:
+                if task.state in (FAILED, SKIPPED):
+                    task.state, task.error = PENDING, None
+            status.state = RETRYING
+            status.note(f"retrying (operations.retry = {request.operations.retry})")
+        elif step is Step.ESCALATE:
+            escalation, modes = self._escalation(status, offering)
+            status.state = PROCESSING
+            status.note("escalating to the items' manual tickets (operations.escalate)")
+        else:
+            status.state = PROCESSING if status.state != RETRYING else RETRYING
+        try:
+            specs = expand(self.repo, offering, modes)
+        except PacError as exc:
+            return self._fail_request(status, before, step, exc.message, exc.hint)
+        self._sync_tasks(status, specs)
+        system = self._system(status)
+        self.store.save(status)
+        try:
+            self._run_tasks(status, offering, specs, system, escalation)
+        except RequestFailed:
+            return Outcome(
+                request.id,
+                step,
+                before,
+                FAILED,
+                self._failure_summary(status),
+                self.created,
+                self.calls,
+            )
+        status.state = ESCALATED if escalation is not None else COMPLETED
+        status.note(f"{status.state}")
+        self.store.save(status)
+        done = len([t for t in status.tasks if t.state == COMPLETED])
+        summary = f"{status.state}: {done} task{'s' if done != 1 else ''} done"
+        self.say(summary)
+        return Outcome(request.id, step, before, status.state, summary, self.created, self.calls)
+
+    # --- preparation ----------------------------------------------------------------
+
+    def _new_status(self, offering: Offering) -> RequestStatus:
+        from pac.render import catalog_revision
+
+        status = RequestStatus(
+            request=self.request.id,
+            target_kind=offering.kind,
+            target_id=offering.id,
+            target_version=offering.version,
+            catalog_revision=self.repo.memo(("revision", ""), lambda: catalog_revision(self.repo)),
+            input_digest=input_digest(self.request),
+            priority=self.request.priority,
+        )
+        if isinstance(offering, Bundle):
+            for component in offering.components:
+                item = self.repo.item(component.catalog_item)
+                if item is not None:
+                    status.item_versions[item.id] = item.version
+        else:
+            status.item_versions[offering.id] = offering.version
+        status.note("submitted")
+        return status
+
+    def _system(self, status: RequestStatus) -> SystemValues:
+        if status.system:
+            return SystemValues.from_record(status.system, self.repo.config)
+        requester = self.request.requester
+        system = SystemValues.generate(
+            self.request.id,
+            requester.email,
+            requester.name,
+            requester.team,
+            self.repo.config,
+            status.catalog_revision,
+        )
+        status.system = system.to_record()
+        return system
+
+    def _sync_tasks(self, status: RequestStatus, specs: list[TaskSpec]) -> None:
+        for spec in specs:
+            key = spec.key(self.request.id)
+            if status.task(key) is None:
+                owner = spec.item.owner
+                status.tasks.append(
+                    TaskStatus(
+                        key=key,
+                        component=spec.component,
+                        catalog_item=spec.item.id,
+                        action=spec.action.type,
+                        strategy=spec.mode,
+                        index=spec.index,
+                        label=spec.action.label(),
+                        owner_team=owner.team,
+                        owner_contact=owner.contact,
+                    )
+                )
+
+    def _escalation(
+        self, status: RequestStatus, offering: Offering
+    ) -> tuple[Escalation, dict[str, str]]:
+        failed = next((t for t in status.tasks if t.state == FAILED), None)
+        assert failed is not None, "escalation needs a failed task"
+        components = (
+            [c.id for c in offering.ordered_components()]
+            if isinstance(offering, Bundle)
+            else [offering.id]
+        )
+        start = components.index(failed.component) if failed.component in components else 0
+        modes = dict.fromkeys(components[start:], "manual")
+        done = [t for t in status.tasks if t.state == COMPLETED]
+        for task in status.tasks:
+            if task.state == PENDING and task.component in modes and task.strategy != "manual":
+                task.state = SKIPPED
+        return Escalation(failed, done), modes
+
+    # --- running ----------------------------------------------------------------------
+
+    def _run_tasks(
+        self,
+        status: RequestStatus,
+        offering: Offering,
+        specs: list[TaskSpec],
+        system: SystemValues,
+        escalation: Escalation | None,
+    ) -> None:
+        shown = renderer_for(self.repo, offering, self.request.input, system, lookup=self.lookup)
+        sent = renderer_for(
+            self.repo, offering, self.request.input, system, reveal=True, lookup=self.lookup
+        )
+        link_type = (
+            offering.link_type
+            if isinstance(offering, Bundle) and offering.link_type
+            else self.repo.config.jira_link_type
+        )
+        pending_tickets = [
+            task_label(spec.key(self.request.id))
+            for spec in specs
+            if spec.action.type == "jira-ticket"
+            and (task := status.task(spec.key(self.request.id))) is not None
+            and task.state != COMPLETED
+        ]
+        existing: dict[str, Ticket] = {}
+        if pending_tickets:
+            existing = self._backend(lambda: self.tickets.find(pending_tickets), status, None)
+        outputs: dict[str, Any] = {}
+        previous_escalation_ticket = ""
+        for spec in specs:
+            key = spec.key(self.request.id)
+            task = status.task(key)
+            assert task is not None
+            if task.state == COMPLETED:
+                outputs.update(task.outputs)
+                if escalation is not None and task.strategy == "manual" and task.ticket_key:
+                    previous_escalation_ticket = task.ticket_key
+                continue
+            task.state = PROCESSING
+            task.attempts += 1
+            task.started_at = now_text()
+            task.error = None
+            self.store.save(status)
+            try:
+                if spec.action.type == "jira-ticket":
+                    rendered = shown.render_action(spec, outputs)
+                    assert isinstance(rendered, RenderedTicket)
+                    if escalation is not None and spec.mode == "manual":
+                        rendered.description += self._escalation_note(escalation)
+                    blockers = self._blockers(status, spec, offering)
+                    if previous_escalation_ticket:
+                        blockers.append(previous_escalation_ticket)
+                    ticket = self._ticket(status, task, rendered, existing, blockers, link_type)
+                    if escalation is not None:
+                        previous_escalation_ticket = ticket.key
+                    response: dict[str, Any] = {
+                        "key": ticket.key,
+                        "id": ticket.id,
+                        "url": ticket.url,
+                    }
+                elif spec.action.type == "rest-api":
+                    response = self._call(status, task, spec, shown, sent, outputs)
+                else:
+                    raise BackendError(
+                        f"{spec.action.type} actions are not yet supported by pac apply",
+                        "Ask the owning team to use jira-ticket or rest-api actions for now, "
+                        "or escalate the request to its manual tickets.",
+                    )
+                kept = shown.render_outputs(spec, outputs, response)
+            except (RenderError, BackendError) as exc:
+                self._fail_task(status, task, specs, exc)
+                raise RequestFailed from exc
+            task.outputs = self.redact.mapping(kept)
+            outputs.update(task.outputs)
+            task.state = COMPLETED
+            task.finished_at = now_text()
+            self.store.save(status)
+
+    def _backend(
+        self, operation: Callable[[], Any], status: RequestStatus, task: TaskStatus | None
+    ) -> Any:
+        try:
+            return operation()
+        except BackendError as exc:
+            if task is None:
+                # The look-up before any task: fail the first task that needed it.
+                task = next(t for t in status.tasks if t.state not in (COMPLETED,))
+                self._fail_task(status, task, [], exc)
+            raise RequestFailed from exc
+
+    def _ticket(
+        self,
+        status: RequestStatus,
+        task: TaskStatus,
+        rendered: RenderedTicket,
+        existing: dict[str, Ticket],
+        blockers: list[str],
+        link_type: str,
+    ) -> Ticket:
+        label = task_label(task.key)
+        labels = list(dict.fromkeys([*rendered.labels, label]))
+        ticket = existing.get(label)
+        if ticket is None:
+            try:
+                ticket = self.tickets.create(rendered, labels)
+                self.calls += 1
+                self.created.append(ticket.key)
+                self.say(f"{task.component}: created {ticket.key} ({rendered.summary})")
+            except BackendError as exc:
+                if not exc.transient:
+                    raise
+                # The ticket may exist although the answer was lost: look before failing.
+                ticket = self.tickets.find([label]).get(label)
+                if ticket is None:
+                    raise
+        else:
+            self.say(f"{task.component}: found {ticket.key} from an earlier run")
+        task.ticket_key, task.ticket_url = ticket.key, ticket.url
+        self.store.save(status)  # the ticket exists: never lose its key, even if linking fails
+        for blocker in blockers:
+            if blocker != ticket.key and blocker not in ticket.blocked_by:
+                self.tickets.link(ticket.key, blocker, link_type)
+                self.calls += 1
+        return ticket
+
+    def _blockers(self, status: RequestStatus, spec: TaskSpec, offering: Offering) -> list[str]:
+        if not isinstance(offering, Bundle):
+            return []
+        keys: list[str] = []
+        for dependency in spec.depends_on:
+            for task in status.tasks:
+                if task.component == dependency and task.ticket_key and task.state == COMPLETED:
+                    keys.append(task.ticket_key)
+        return list(dict.fromkeys(keys))
+
+    def _call(
+        self,
+        status: RequestStatus,
+        task: TaskStatus,
+        spec: TaskSpec,
+        shown: Renderer,
+        sent: Renderer,
+        outputs: Mapping[str, Any],
+    ) -> dict[str, Any]:
+        display = shown.render_action(spec, outputs)
+        call = sent.render_action(spec, outputs)
+        assert isinstance(call, RenderedCall) and isinstance(display, RenderedCall)
+        task.http_method, task.http_url = display.method, self.redact(display.url)
+        # A retry requested in the request file is a new attempt, not a replay of the old.
+        idempotency = task.key + (f"#retry-{status.handled_retry}" if status.handled_retry else "")
+        result = self.rest.send(call, idempotency, shown_url=display.url)
+        self.calls += result.attempts
+        task.http_status = result.status
+        self.say(f"{task.component}: {display.method} {display.url} -> {result.status}")
+        return result.as_response()
+
+    def _escalation_note(self, escalation: Escalation) -> str:
+        failed = escalation.failed
+        lines = [
+            "",
+            "----",
+            "h3. Escalated by pac",
+            jira_escape(
+                f"Automation failed at {failed.label or failed.key} ({failed.key}): "
+                f"{failed.error.message if failed.error else 'unknown error'}"
+            ),
+        ]
+        if escalation.done:
+            lines.append("Already done:")
+            for task in escalation.done:
+                what = task.ticket_key or (
+                    f"{task.http_method} {task.http_url} answered {task.http_status}"
+                    if task.http_status
+                    else "done"
+                )
+                lines.append("* " + jira_escape(f"{task.label or task.key}: {what}"))
+        return self.redact("\n".join(lines) + "\n")
+
+    # --- failure ----------------------------------------------------------------------
+
+    def _fail_task(
+        self,
+        status: RequestStatus,
+        task: TaskStatus,
+        specs: list[TaskSpec],
+        exc: RenderError | BackendError,
+    ) -> None:
+        contact = f"{task.owner_team} ({task.owner_contact})" if task.owner_team else ""
+        task.state = FAILED
+        task.finished_at = now_text()
+        task.error = TaskError(self.redact(exc.message), self.redact(exc.hint or ""), contact)
+        for other in status.tasks:
+            if other is not task and other.state in (PENDING, PROCESSING):
+                other.state = SKIPPED
+        status.state = FAILED
+        status.note(f"failed at {task.key}")
+        self.store.save(status)
+        self.say(f"{task.component}: FAILED: {self.redact(exc.message)}")
+
+    def _failure_summary(self, status: RequestStatus) -> str:
+        failed = next((t for t in status.tasks if t.state == FAILED), None)
+        if failed is None or failed.error is None:
+            return "failed"
+        return f"failed at {failed.key}: {failed.error.message} (ask {failed.error.contact})"
+
+    def _fail_request(
+        self, status: RequestStatus, before: str, step: Step, message: str, hint: str
+    ) -> Outcome:
+        status.state = FAILED
+        status.note(f"failed: {message}")
+        self.store.save(status)
+        self.say(f"FAILED: {message}")
+        return Outcome(self.request.id, step, before, FAILED, f"failed: {message} ({hint})")
+
+    def _broken(self, status: RequestStatus | None, before: str) -> Outcome:
+        message = f"{self.request.target_id} is missing from the catalog or has errors"
+        return Outcome(
+            self.request.id,
+            Step.WAITING,
+            before,
+            status.state if status else "new",
+            f"not applied: {message}; run `pac validate`",
+        )

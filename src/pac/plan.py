@@ -1,0 +1,306 @@
+"""`pac plan`: exactly what `pac apply` would do, for the people reviewing the pull request.
+
+The plan uses the same decision (`executor.decide`), the same task expansion and the same
+rendering as apply; only the outputs of actions not yet run are stand-ins.
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass, field
+from typing import Any
+
+from pac.errors import PacError
+from pac.executor import Step, decide, freeze_window, today_in
+from pac.model import Bundle, Offering, Request
+from pac.namespaces import SystemValues
+from pac.render import catalog_revision
+from pac.repository import BUNDLES, Repository
+from pac.status import COMPLETED, FAILED, RequestStatus, StatusStore
+from pac.tasks import PreviewTask, RenderedTicket, expand, preview
+
+_ACTS = {
+    Step.NEW: "fulfil",
+    Step.RESUME: "resume an interrupted run",
+    Step.RETRY: "retry the failed and skipped tasks",
+    Step.ESCALATE: "escalate to the items' manual tickets",
+    Step.ABORT: "abort: skip the remaining tasks",
+    Step.DEFER: "defer: inside a change freeze",
+    Step.WAITING: "nothing: failed, waiting for retry, abort or escalate",
+    Step.NOTHING: "nothing",
+    Step.CHANGED: "nothing: already fulfilled; its changed input is not applied",
+}
+
+
+@dataclass
+class RequestPlan:
+    request: Request
+    display: str
+    offering: Offering | None
+    step: Step
+    state: str
+    tasks: list[PreviewTask] = field(default_factory=list)
+    warnings: list[str] = field(default_factory=list)
+    teams: list[str] = field(default_factory=list)
+    reviewers: list[str] = field(default_factory=list)
+    error: str = ""
+
+    @property
+    def acts(self) -> bool:
+        return self.step not in (Step.NOTHING,)
+
+    def as_dict(self) -> dict[str, Any]:
+        return {
+            "request": self.request.id,
+            "file": self.display,
+            "target": {
+                "kind": self.offering.kind if self.offering else "",
+                "id": self.request.target_id,
+            },
+            "priority": self.request.priority,
+            "state": self.state,
+            "step": self.step.value,
+            "does": _ACTS[self.step],
+            "warnings": list(self.warnings),
+            "error": self.error,
+            "teams": list(self.teams),
+            "reviewers": list(self.reviewers),
+            "tasks": [t.as_dict() for t in self.tasks],
+        }
+
+
+def plan_request(repo: Repository, store: StatusStore, request: Request) -> RequestPlan:
+    loaded = repo.request_file(request.id)
+    display = loaded.display if loaded else request.id
+    offering = repo.offering(request.target_id)
+    status = store.load(request.id)
+    state = status.state if status else "new"
+    if offering is None:
+        return RequestPlan(
+            request,
+            display,
+            None,
+            Step.WAITING,
+            state,
+            error=f"{request.target_id} is missing from the catalog or has errors",
+        )
+    today = today_in(repo.config.timezone)
+    window = freeze_window(repo, offering, today)
+    step = decide(status, request, window)
+    plan = RequestPlan(request, display, offering, step, state)
+    plan.teams, plan.reviewers = _owners(repo, offering)
+    _warn(repo, plan, offering, status, window, today)
+    if step in (Step.NEW, Step.RESUME, Step.RETRY, Step.ESCALATE, Step.DEFER):
+        try:
+            plan.tasks = _tasks(repo, offering, request, status, step)
+        except PacError as exc:
+            plan.error = f"{exc.message} ({exc.hint})" if exc.hint else exc.message
+    return plan
+
+
+def _owners(repo: Repository, offering: Offering) -> tuple[list[str], list[str]]:
+    teams = [offering.owner.team]
+    categories = [offering.category]
+    if isinstance(offering, Bundle):
+        for component in offering.components:
+            item = repo.item(component.catalog_item)
+            if item is not None:
+                teams.append(item.owner.team)
+                categories.append(item.category)
+    reviewers: list[str] = []
+    for category_id in categories:
+        category = repo.categories.get(category_id)
+        if category is not None:
+            reviewers.extend(category.codeowners)
+    if isinstance(offering, Bundle) and repo.categories.get(BUNDLES) is None:
+        reviewers.extend(repo.config.architecture_team)
+    return list(dict.fromkeys(teams)), list(dict.fromkeys(reviewers))
+
+
+def _warn(
+    repo: Repository,
+    plan: RequestPlan,
+    offering: Offering,
+    status: RequestStatus | None,
+    window: Any,
+    today: Any,
+) -> None:
+    offerings: list[Offering] = [offering]
+    if isinstance(offering, Bundle):
+        offerings += [i for c in offering.components if (i := repo.item(c.catalog_item))]
+    for each in offerings:
+        if each.deprecated is not None:
+            replacement = (
+                f"; use {each.deprecated.replaced_by} instead"
+                if each.deprecated.replaced_by
+                else ""
+            )
+            plan.warnings.append(
+                f"{each.id} {each.version} is deprecated: {each.deprecated.reason}{replacement}"
+            )
+    if window is not None:
+        until = window.ends_on(today).isoformat()
+        if plan.request.priority == "emergency":
+            plan.warnings.append(
+                f"change freeze {window.name!r} until {until}: this emergency request goes "
+                "through and is marked as such"
+            )
+        else:
+            plan.warnings.append(
+                f"change freeze {window.name!r}: the request waits (deferred) until {until}, "
+                "then goes through on the first run after it"
+            )
+    if plan.step is Step.CHANGED:
+        plan.warnings.append(
+            "the request was already fulfilled; editing its input does not change what was "
+            "provisioned: open a new request instead"
+        )
+    if plan.step is Step.WAITING and status is not None:
+        failed = next((t for t in status.tasks if t.state == FAILED), None)
+        if failed is not None and failed.error is not None:
+            plan.warnings.append(
+                f"failed at {failed.key}: {failed.error.message} (contact {failed.error.contact})"
+            )
+
+
+def _tasks(
+    repo: Repository,
+    offering: Offering,
+    request: Request,
+    status: RequestStatus | None,
+    step: Step,
+) -> list[PreviewTask]:
+    modes: dict[str, str] = {}
+    if step is Step.ESCALATE and status is not None:
+        failed = next((t for t in status.tasks if t.state == FAILED), None)
+        components = (
+            [c.id for c in offering.ordered_components()]
+            if isinstance(offering, Bundle)
+            else [offering.id]
+        )
+        if failed is not None and failed.component in components:
+            modes = dict.fromkeys(components[components.index(failed.component) :], "manual")
+    if status is not None and status.system:
+        system = SystemValues.from_record(status.system, repo.config)
+    else:
+        requester = request.requester
+        system = SystemValues.generate(
+            request.id,
+            requester.email,
+            requester.name,
+            requester.team,
+            repo.config,
+            repo.memo(("revision", ""), lambda: catalog_revision(repo)),
+        )
+    tasks = preview(repo, offering, request.input, system, repo.config.jira_link_type, modes)
+    if status is not None:
+        done = {t.key for t in status.tasks if t.state == COMPLETED}
+        tasks = [t for t in tasks if t.key not in done]
+    expand(repo, offering, modes)  # raises for a broken bundle before anything is shown
+    return tasks
+
+
+# --- presenting plans ---------------------------------------------------------------------
+
+
+def as_json(plans: list[RequestPlan]) -> str:
+    reviewers = list(dict.fromkeys(r for p in plans if p.acts for r in p.reviewers))
+    data = {"requests": [p.as_dict() for p in plans], "reviewers": reviewers}
+    return json.dumps(data, indent=2, ensure_ascii=False) + "\n"
+
+
+def _step_line(task: PreviewTask) -> str:
+    rendered = task.rendered
+    if isinstance(rendered, RenderedTicket):
+        return f"JIRA {rendered.project} {rendered.issue_type}: {rendered.summary}"
+    return f"{rendered.method} {rendered.url}"
+
+
+def as_text(plans: list[RequestPlan]) -> str:
+    if not plans:
+        return "No requests to plan.\n"
+    lines: list[str] = []
+    for plan in plans:
+        target = plan.offering.kind if plan.offering else "?"
+        lines.append(
+            f"{plan.request.id} ({plan.display}): {target} {plan.request.target_id}, "
+            f"state {plan.state} -> {_ACTS[plan.step]}"
+        )
+        if plan.error:
+            lines.append(f"  error: {plan.error}")
+        for warning in plan.warnings:
+            lines.append(f"  warning: {warning}")
+        for number, task in enumerate(plan.tasks, start=1):
+            owner = task.spec.item.owner
+            lines.append(
+                f"  {number}. [{task.spec.component}] {_step_line(task)}  (owner {owner.team})"
+            )
+            if task.blocked_by:
+                lines.append(f"     is blocked by: {', '.join(task.blocked_by)}")
+        if plan.reviewers and plan.acts:
+            lines.append(f"  reviewers: {', '.join(plan.reviewers)}")
+        lines.append("")
+    return "\n".join(lines)
+
+
+def _md(text: str) -> str:
+    return text.replace("|", "\\|").replace("\n", " ")
+
+
+def as_markdown(plans: list[RequestPlan]) -> str:
+    lines = ["## pac plan", ""]
+    acting = [p for p in plans if p.acts]
+    if not acting:
+        lines.append("No request in this change needs fulfilment.")
+        return "\n".join(lines) + "\n"
+    lines.append(
+        "What `pac apply` will do when this pull request is merged. Secrets show as `***`; "
+        "values that earlier steps produce show as `<key from component>`."
+    )
+    lines.append("")
+    for plan in acting:
+        target = plan.offering.kind if plan.offering else ""
+        lines.append(f"### `{plan.request.id}`: {target} `{plan.request.target_id}`")
+        lines.append("")
+        lines.append(
+            f"Requested by {plan.request.requester.name} ({plan.request.requester.team}) in "
+            f"`{plan.display}`. Current state: **{plan.state}**; pac will "
+            f"**{_ACTS[plan.step]}**."
+        )
+        if plan.request.priority == "emergency":
+            lines.append("")
+            lines.append("**Emergency request.**")
+        for warning in plan.warnings:
+            lines.append("")
+            lines.append(f"> **Warning:** {_md(warning)}")
+        if plan.error:
+            lines.append("")
+            lines.append(f"> **Error:** {_md(plan.error)}")
+        if plan.tasks:
+            lines.append("")
+            lines.append("| # | component | step | owner | blocked by |")
+            lines.append("|---|---|---|---|---|")
+            for number, task in enumerate(plan.tasks, start=1):
+                owner = task.spec.item.owner
+                lines.append(
+                    f"| {number} | {task.spec.component} | {_md(_step_line(task))} | "
+                    f"{owner.team} ({owner.contact}) | {', '.join(task.blocked_by) or '-'} |"
+                )
+            lines.append("")
+            lines.append("<details><summary>Every ticket and call in full</summary>")
+            lines.append("")
+            for number, task in enumerate(plan.tasks, start=1):
+                lines.append(f"**{number}. {task.spec.action.label()}** (`{task.key}`)")
+                lines.append("")
+                lines.append("```json")
+                lines.append(
+                    json.dumps(task.as_dict()[task.rendered.kind], indent=2, ensure_ascii=False)
+                )
+                lines.append("```")
+                lines.append("")
+            lines.append("</details>")
+        if plan.reviewers:
+            lines.append("")
+            lines.append("Reviewers: " + ", ".join(plan.reviewers))
+        lines.append("")
+    return "\n".join(lines) + "\n"

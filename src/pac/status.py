@@ -1,0 +1,319 @@
+"""The status store: `requests/.status/<id>.yaml`, written only by `pac apply` (SPEC §6.2).
+
+Every write replaces the whole file atomically (temporary file, fsync, rename), so a run
+killed at any instant leaves either the previous status or the new one, never a torn file.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import os
+import tempfile
+from collections.abc import Iterator, Mapping
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import yaml
+
+from pac.repository import REQUESTS, STATUS_DIR
+
+# Request states (SPEC §6.2).
+SUBMITTED = "submitted"
+PROCESSING = "processing"
+COMPLETED = "completed"
+FAILED = "failed"
+RETRYING = "retrying"
+ABORTED = "aborted"
+ESCALATED = "escalated"
+DEFERRED = "deferred"
+REQUEST_STATES = (SUBMITTED, PROCESSING, COMPLETED, FAILED, RETRYING, ABORTED, ESCALATED, DEFERRED)
+SETTLED = frozenset({COMPLETED, FAILED, ABORTED, ESCALATED, DEFERRED})
+
+# Task states.
+PENDING = "pending"
+SKIPPED = "skipped"
+TASK_STATES = (PENDING, PROCESSING, COMPLETED, FAILED, SKIPPED)
+
+HEADER = (
+    "# Written by `pac apply`; do not edit. To act on this request, change its request file:\n"
+    "# raise operations.retry, or set operations.abort / operations.escalate.\n"
+)
+
+
+def now_text() -> str:
+    return dt.datetime.now(dt.UTC).replace(microsecond=0).isoformat().replace("+00:00", "Z")
+
+
+@dataclass
+class TaskError:
+    message: str
+    hint: str = ""
+    contact: str = ""  # the owning team, to escalate to
+
+    def as_dict(self) -> dict[str, str]:
+        return {"message": self.message, "hint": self.hint, "contact": self.contact}
+
+
+@dataclass
+class TaskStatus:
+    key: str
+    component: str
+    catalog_item: str
+    action: str
+    strategy: str
+    index: int
+    label: str = ""
+    owner_team: str = ""
+    owner_contact: str = ""
+    state: str = PENDING
+    attempts: int = 0
+    started_at: str = ""
+    finished_at: str = ""
+    ticket_key: str = ""
+    ticket_url: str = ""
+    http_status: int = 0
+    http_method: str = ""
+    http_url: str = ""
+    outputs: dict[str, str] = field(default_factory=dict)
+    error: TaskError | None = None
+
+    def as_dict(self) -> dict[str, Any]:
+        data: dict[str, Any] = {
+            "key": self.key,
+            "component": self.component,
+            "catalogItem": self.catalog_item,
+            "action": self.action,
+            "strategy": self.strategy,
+            "index": self.index,
+            "label": self.label,
+            "owner": {"team": self.owner_team, "contact": self.owner_contact},
+            "state": self.state,
+            "attempts": self.attempts,
+        }
+        if self.started_at:
+            data["startedAt"] = self.started_at
+        if self.finished_at:
+            data["finishedAt"] = self.finished_at
+        if self.ticket_key:
+            data["ticket"] = {"key": self.ticket_key, "url": self.ticket_url}
+        if self.http_status or self.http_url:
+            data["http"] = {
+                "method": self.http_method,
+                "url": self.http_url,
+                "status": self.http_status,
+            }
+        if self.outputs:
+            data["outputs"] = dict(self.outputs)
+        if self.error is not None:
+            data["error"] = self.error.as_dict()
+        return data
+
+    @classmethod
+    def from_dict(cls, data: Mapping[str, Any]) -> TaskStatus:
+        owner = data.get("owner") or {}
+        ticket = data.get("ticket") or {}
+        http = data.get("http") or {}
+        error = data.get("error")
+        return cls(
+            key=str(data["key"]),
+            component=str(data.get("component", "")),
+            catalog_item=str(data.get("catalogItem", "")),
+            action=str(data.get("action", "")),
+            strategy=str(data.get("strategy", "")),
+            index=int(data.get("index", 0)),
+            label=str(data.get("label", "")),
+            owner_team=str(owner.get("team", "")),
+            owner_contact=str(owner.get("contact", "")),
+            state=str(data.get("state", PENDING)),
+            attempts=int(data.get("attempts", 0)),
+            started_at=str(data.get("startedAt", "")),
+            finished_at=str(data.get("finishedAt", "")),
+            ticket_key=str(ticket.get("key", "")),
+            ticket_url=str(ticket.get("url", "")),
+            http_status=int(http.get("status", 0) or 0),
+            http_method=str(http.get("method", "")),
+            http_url=str(http.get("url", "")),
+            outputs={str(k): str(v) for k, v in (data.get("outputs") or {}).items()},
+            error=TaskError(
+                str(error.get("message", "")),
+                str(error.get("hint", "")),
+                str(error.get("contact", "")),
+            )
+            if isinstance(error, Mapping)
+            else None,
+        )
+
+
+@dataclass
+class RequestStatus:
+    request: str
+    state: str = SUBMITTED
+    target_kind: str = ""
+    target_id: str = ""
+    target_version: str = ""
+    catalog_revision: str = ""
+    item_versions: dict[str, str] = field(default_factory=dict)
+    input_digest: str = ""
+    priority: str = "normal"
+    system: dict[str, Any] = field(default_factory=dict)
+    handled_retry: int = 0
+    deferred_window: str = ""
+    deferred_until: str = ""
+    created_at: str = ""
+    updated_at: str = ""
+    tasks: list[TaskStatus] = field(default_factory=list)
+    history: list[dict[str, str]] = field(default_factory=list)
+
+    def task(self, key: str) -> TaskStatus | None:
+        return next((t for t in self.tasks if t.key == key), None)
+
+    def note(self, event: str) -> None:
+        """Keep a short trail of what happened, for people reading the status."""
+        self.history.append({"at": now_text(), "event": event})
+        del self.history[:-50]
+
+    def outputs(self) -> dict[str, str]:
+        """`.output` as completed tasks left it, in execution order."""
+        merged: dict[str, str] = {}
+        for task in self.tasks:
+            if task.state == COMPLETED:
+                merged.update(task.outputs)
+        return merged
+
+    def as_dict(self) -> dict[str, Any]:
+        data: dict[str, Any] = {
+            "request": self.request,
+            "state": self.state,
+            "target": {
+                "kind": self.target_kind,
+                "id": self.target_id,
+                "version": self.target_version,
+            },
+            "catalogRevision": self.catalog_revision,
+            "itemVersions": dict(self.item_versions),
+            "inputDigest": self.input_digest,
+            "priority": self.priority,
+            "operations": {"retryHandled": self.handled_retry},
+            "createdAt": self.created_at,
+            "updatedAt": self.updated_at,
+        }
+        if self.deferred_window:
+            data["deferred"] = {"window": self.deferred_window, "until": self.deferred_until}
+        if self.system:
+            data["system"] = dict(self.system)
+        data["tasks"] = [t.as_dict() for t in self.tasks]
+        data["history"] = list(self.history)
+        return data
+
+    @classmethod
+    def from_dict(cls, data: Mapping[str, Any]) -> RequestStatus:
+        target = data.get("target") or {}
+        deferred = data.get("deferred") or {}
+        operations = data.get("operations") or {}
+        return cls(
+            request=str(data["request"]),
+            state=str(data.get("state", SUBMITTED)),
+            target_kind=str(target.get("kind", "")),
+            target_id=str(target.get("id", "")),
+            target_version=str(target.get("version", "")),
+            catalog_revision=str(data.get("catalogRevision", "")),
+            item_versions={str(k): str(v) for k, v in (data.get("itemVersions") or {}).items()},
+            input_digest=str(data.get("inputDigest", "")),
+            priority=str(data.get("priority", "normal")),
+            system=dict(data.get("system") or {}),
+            handled_retry=int(operations.get("retryHandled", 0)),
+            deferred_window=str(deferred.get("window", "")),
+            deferred_until=str(deferred.get("until", "")),
+            created_at=str(data.get("createdAt", "")),
+            updated_at=str(data.get("updatedAt", "")),
+            tasks=[TaskStatus.from_dict(t) for t in data.get("tasks") or []],
+            history=[dict(h) for h in data.get("history") or []],
+        )
+
+
+class StatusError(Exception):
+    pass
+
+
+class StatusStore:
+    """Reads and writes status files under `requests/.status/`."""
+
+    def __init__(self, root: Path) -> None:
+        self.folder = root / REQUESTS / STATUS_DIR
+
+    def path(self, request_id: str) -> Path:
+        return self.folder / f"{request_id}.yaml"
+
+    def load(self, request_id: str) -> RequestStatus | None:
+        path = self.path(request_id)
+        try:
+            text = path.read_text(encoding="utf-8")
+        except FileNotFoundError:
+            return None
+        data = yaml.safe_load(text)
+        if not isinstance(data, Mapping) or "request" not in data:
+            raise StatusError(f"{path} is not a pac status file")
+        return RequestStatus.from_dict(data)
+
+    def save(self, status: RequestStatus) -> Path:
+        status.updated_at = now_text()
+        if not status.created_at:
+            status.created_at = status.updated_at
+        text = HEADER + yaml.safe_dump(
+            status.as_dict(), sort_keys=False, allow_unicode=True, width=100
+        )
+        path = self.path(status.request)
+        self.folder.mkdir(parents=True, exist_ok=True)
+        write_atomic(path, text)
+        return path
+
+    def all(self) -> Iterator[RequestStatus]:
+        if not self.folder.is_dir():
+            return
+        for path in sorted(self.folder.glob("*.yaml")):
+            loaded = self.load(path.stem)
+            if loaded is not None:
+                yield loaded
+
+
+def write_atomic(path: Path, text: str) -> None:
+    """Replace `path` with `text` so readers see the old or the new file, never half."""
+    handle, temp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
+    try:
+        with os.fdopen(handle, "w", encoding="utf-8") as out:
+            out.write(text)
+            out.flush()
+            os.fsync(out.fileno())
+        Path(temp).replace(path)
+    except BaseException:
+        Path(temp).unlink(missing_ok=True)
+        raise
+
+
+_RANK = {PENDING: 0, SKIPPED: 1, PROCESSING: 2, FAILED: 3, COMPLETED: 4}
+
+
+def merge(ours: RequestStatus, theirs: RequestStatus) -> RequestStatus:
+    """Combine two statuses of one request written by different runs, losing nothing.
+
+    For each task the more advanced record wins (a completed task beats a failed one, a
+    failed one a pending one); the request keeps the later state and the union of history.
+    """
+    merged = RequestStatus.from_dict(ours.as_dict())
+    by_key = {t.key: t for t in merged.tasks}
+    for task in theirs.tasks:
+        mine = by_key.get(task.key)
+        if mine is None:
+            merged.tasks.append(task)
+        elif _RANK.get(task.state, 0) > _RANK.get(mine.state, 0) or (
+            task.state == mine.state and task.finished_at > mine.finished_at
+        ):
+            merged.tasks[merged.tasks.index(mine)] = task
+    if theirs.updated_at > ours.updated_at:
+        merged.state = theirs.state
+    merged.handled_retry = max(ours.handled_retry, theirs.handled_retry)
+    seen = {(h.get("at"), h.get("event")) for h in merged.history}
+    merged.history += [h for h in theirs.history if (h.get("at"), h.get("event")) not in seen]
+    merged.history.sort(key=lambda h: h.get("at", ""))
+    return merged
