@@ -1,0 +1,234 @@
+"""`pac request new`, `pac plan` and `pac status` through the CLI."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+import yaml
+from typer.testing import CliRunner
+
+from pac.cli.app import app
+from tests.test_cli import invoke
+
+PERSON = ["--email", "sam@company.com", "--requester", "Sam Shop", "--team", "checkout"]
+
+
+def test_request_new_from_flags_writes_a_valid_request(sample_root: Path) -> None:
+    code, out = invoke(
+        sample_root,
+        "request",
+        "new",
+        "messaging-kafka-topic",
+        "--set",
+        "name=checkout-events",
+        "--set",
+        "environment.costCenter=CC-1234",
+        "--set",
+        "topic.consumers=search, fraud",
+        "--set",
+        "topic.partitions=24",
+        "--set",
+        "topic.compacted=yes",
+        "--set",
+        "topic.contactEmail=sam@company.com",
+        *PERSON,
+    )
+    assert code == 0, out
+    path = sample_root / "requests/checkout/checkout-events.yaml"
+    assert "wrote requests/checkout/checkout-events.yaml" in out
+    data = yaml.safe_load(path.read_text())
+    assert data["catalogItemId"] == "messaging-kafka-topic"
+    assert data["metadata"] == {
+        "id": "checkout-events",
+        "requester": {"email": "sam@company.com", "name": "Sam Shop", "team": "checkout"},
+    }
+    assert data["input"]["topic"] == {
+        "consumers": ["search", "fraud"],
+        "partitions": 24,
+        "compacted": True,
+        "contactEmail": "sam@company.com",
+    }
+    assert path.read_text().startswith("# yaml-language-server: $schema=../../schema/request.json")
+    assert invoke(sample_root, "validate", str(path))[0] == 0
+
+
+def test_request_new_password_fields_take_a_secret_name(sample_root: Path) -> None:
+    code, out = invoke(
+        sample_root,
+        "request",
+        "new",
+        "database-aurora-postgresql-standard",
+        "--set",
+        "name=orders-db",
+        "--set",
+        "environment.costCenter=CC-1234",
+        "--set",
+        "credentials.adminPassword=ORDERS_DB_ADMIN",
+        *PERSON,
+    )
+    assert code == 0, out
+    data = yaml.safe_load((sample_root / "requests/checkout/orders-db.yaml").read_text())
+    assert data["input"]["credentials"] == {"adminPassword": {"secretRef": "ORDERS_DB_ADMIN"}}
+
+
+def test_request_new_from_an_earlier_request(sample_root: Path) -> None:
+    code, out = invoke(
+        sample_root,
+        "request",
+        "new",
+        "bundle-webapp-standard",
+        "--from",
+        "payments-webapp",
+        "--set",
+        "name=refunds-api",
+        *PERSON,
+    )
+    assert code == 0, out
+    data = yaml.safe_load((sample_root / "requests/checkout/refunds-api.yaml").read_text())
+    assert data["bundleId"] == "bundle-webapp-standard"
+    assert data["input"]["name"] == "refunds-api"
+    assert data["input"]["database"]["storageGb"] == 100  # copied
+
+
+@pytest.mark.parametrize(
+    ("args", "message"),
+    [
+        (
+            ["--set", "name=x-events-1", "--set", "topic.partitons=3"],
+            "Did you mean topic.partitions?",
+        ),
+        (["--set", "name=x-events-1", "--set", "topic.partitions=many"], "'many' is not a number"),
+        (["--set", "name=x-events-1"], "does not fit the form"),
+        (
+            [
+                "--set",
+                "name=payments-events",
+                "--set",
+                "environment.costCenter=CC-1234",
+                "--set",
+                "topic.contactEmail=a@b.co",
+                "--set",
+                "topic.consumers=search",
+            ],
+            "already exists",
+        ),
+        (["--from", "payments-webapp", "--set", "name=abc-def"], "asks for bundle-webapp-standard"),
+    ],
+)
+def test_request_new_mistakes(sample_root: Path, args: list[str], message: str) -> None:
+    code, out = invoke(sample_root, "request", "new", "messaging-kafka-topic", *args, *PERSON)
+    assert code == 2
+    assert message in out
+
+
+def test_request_new_interactive_asks_and_re_asks(sample_root: Path) -> None:
+    answers = "\n".join(
+        [
+            "checkout-events",  # name
+            "",  # stage: default dev
+            "1234",  # cost center: wrong pattern, asked again
+            "CC-1234",
+            "",  # partitions default
+            "2d",  # retention: not a choice
+            "7d",
+            "no",  # compacted
+            "search",  # consumers
+            "",  # go-live date (optional)
+            "",  # schema file (optional)
+            "",  # purpose (optional)
+            "sam@company.com",  # contact
+        ]
+    )
+    result = CliRunner().invoke(
+        app,
+        [
+            "--repo",
+            str(sample_root),
+            "request",
+            "new",
+            "messaging-kafka-topic",
+            "--interactive",
+            *PERSON,
+        ],
+        input=answers + "\n",
+    )
+    assert result.exit_code == 0, result.output
+    assert "does not match" in result.output
+    assert "is not one of" in result.output
+    data = yaml.safe_load((sample_root / "requests/checkout/checkout-events.yaml").read_text())
+    # Accepted defaults are written out: the request says exactly what was chosen.
+    assert data["input"]["environment"] == {"stage": "dev", "costCenter": "CC-1234"}
+    assert data["input"]["topic"] == {
+        "partitions": 6,
+        "retention": "7d",
+        "compacted": False,
+        "consumers": ["search"],
+        "contactEmail": "sam@company.com",
+    }
+
+
+def test_plan_formats(sample_root: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("PAC_TODAY", "2026-06-01")
+    summary = tmp_path / "summary.md"
+    monkeypatch.setenv("GITHUB_STEP_SUMMARY", str(summary))
+    code, out = invoke(sample_root, "plan", "payments-webapp", "--format", "json")
+    assert code == 0, out
+    data = json.loads(out)
+    [plan] = data["requests"]
+    assert plan["step"] == "new" and plan["does"] == "fulfil"
+    assert [t["component"] for t in plan["tasks"]] == ["database", "secrets", "app", "app"]
+    assert data["reviewers"] == [
+        "@acme/developer-experience",
+        "@acme/platform-databases",
+        "@acme/platform-security",
+        "@acme/platform-compute",
+    ]
+    assert "### `payments-webapp`" in summary.read_text()
+
+    code, out = invoke(sample_root, "plan", "--format", "markdown")
+    assert code == 0
+    assert "| 1 | database | POST https://dbaas.platform.internal/api/v1/clusters |" in out
+    assert '"masterPassword": "***"' in out
+
+    monkeypatch.setenv("PAC_TODAY", "2026-12-01")
+    code, out = invoke(sample_root, "plan", "payments-webapp")
+    assert "warning: change freeze 'Retail peak season'" in out
+    assert "defer: inside a change freeze" in out
+
+
+def test_plan_warns_about_deprecated_offerings(
+    sample_root: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("PAC_TODAY", "2026-06-01")
+    item = sample_root / "catalog/messaging/messaging-kafka-topic.yaml"
+    item.write_text(
+        item.read_text().replace(
+            "  slaDays: 2\n",
+            "  slaDays: 2\n  deprecated: {reason: moving to the managed streaming service}\n",
+        )
+    )
+    _code, out = invoke(sample_root, "plan", "payments-events")
+    assert "warning: messaging-kafka-topic 1.1.0 is deprecated: moving to the managed" in out
+
+
+def test_status_after_apply(sample_root: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("PAC_TODAY", "2026-06-01")
+    monkeypatch.delenv("CI", raising=False)
+    assert invoke(sample_root, "status", "payments-events")[0] == 2  # no status yet
+    code, out = invoke(sample_root, "apply", "payments-events")
+    assert code == 0, out
+    code, out = invoke(sample_root, "status", "payments-events", "--output", "json")
+    assert code == 0
+    [view] = json.loads(out)
+    assert view["state"] == "completed"
+    assert view["tasks"][0]["ticket"] == {
+        "key": "MSG-1",
+        "url": ".pac/outbox/MSG-1.json",
+        "liveStatus": "Open",
+    }
+    code, out = invoke(sample_root, "status", "--output", "yaml")
+    assert yaml.safe_load(out)[0]["request"] == "payments-events"
+    code, out = invoke(sample_root, "status", "payments-events", "--watch", "--interval", "0.5")
+    assert code == 0 and "MSG-1" in out
