@@ -55,3 +55,17 @@ def test_generation_needs_the_architecture_team(sample_repo: Repository) -> None
     config.write_text("schemaVersion: catalog/v1\nkind: PacConfig\n")
     with pytest.raises(UsageError, match="names no architecture team"):
         codeowners.generate(Repository(sample_repo.root))
+
+
+def test_an_alignment_change_is_not_reported_before_the_real_difference(
+    sample_repo: Repository,
+) -> None:
+    registry = sample_repo.root / "catalog/categories.yaml"
+    registry.write_text(
+        registry.read_text()
+        + "  - {id: observability-and-monitoring, idPrefix: observability, team: o11y-team,"
+        " codeowners: ['@acme/o11y'], description: Metrics and logs.}\n"
+    )
+    [finding] = codeowners.check(Repository(sample_repo.root))
+    assert finding.code == "codeowners-outdated"
+    assert "/catalog/observability-and-monitoring/" in finding.message

@@ -23,7 +23,7 @@ _WHERE = re.compile(r"^(?:(?P<path>[^:]+):)?(?P<line>\d+):(?P<column>\d+)$")
 class Fixture:
     name: str
     files: dict[str, bytes] = field(default_factory=dict)
-    expects: set[tuple[str, str, int, int]] = field(default_factory=set)
+    expects: list[tuple[str, str, int, int]] = field(default_factory=list)
     deletes: list[str] = field(default_factory=list)
 
     def install(self, root: Path) -> None:
@@ -64,7 +64,7 @@ def _read_header(fixture: Fixture, content: bytes, default_path: str | None) -> 
         assert found, f"{fixture.name}: bad expect location {where!r}"
         target = found.group("path") or path
         assert target, f"{fixture.name}: `expect: {code} {where}` needs a path"
-        fixture.expects.add((code, target, int(found.group("line")), int(found.group("column"))))
+        fixture.expects.append((code, target, int(found.group("line")), int(found.group("column"))))
     if path is None:
         return None
     if fill:
@@ -93,11 +93,12 @@ def fixtures(kind: str) -> list[Path]:
     return sorted(p for p in folder.iterdir() if p.name != "README.md")
 
 
-def findings_for(fixture: Fixture, root: Path) -> set[tuple[str, str, int, int]]:
+def findings_for(fixture: Fixture, root: Path) -> list[tuple[str, str, int, int]]:
+    """Every finding, in order: two findings at one spot count twice."""
     copy_sample(root)
     fixture.install(root)
     result = validate(Repository(root))
-    return {(d.code, d.path, d.line, d.column) for d in result.diagnostics}
+    return sorted((d.code, d.path, d.line, d.column) for d in result.diagnostics)
 
 
 @pytest.mark.parametrize("location", fixtures("invalid"), ids=lambda p: p.stem)
@@ -105,14 +106,14 @@ def test_invalid_fixture_produces_exactly_its_findings(location: Path, tmp_path:
     fixture = load_fixture(location)
     assert fixture.expects, f"{location.name} declares no `# expect:` line"
     got = findings_for(fixture, tmp_path / "repo")
-    assert got == fixture.expects
+    assert got == sorted(fixture.expects)
 
 
 @pytest.mark.parametrize("location", fixtures("valid"), ids=lambda p: p.stem)
 def test_valid_fixture_has_no_findings(location: Path, tmp_path: Path) -> None:
     fixture = load_fixture(location)
     assert fixture.files, f"{location.name} has no `# path:` line"
-    assert findings_for(fixture, tmp_path / "repo") == set()
+    assert findings_for(fixture, tmp_path / "repo") == []
 
 
 def test_every_rule_has_a_failing_fixture() -> None:

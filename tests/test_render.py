@@ -106,3 +106,30 @@ def test_a_template_failure_names_the_template_and_the_owner(sample_root: Path) 
     assert "catalog/messaging/messaging-kafka-topic.yaml:" in out
     assert "the priority rendered as 'payments-events'" in out
     assert "platform-messaging-team" in out
+
+
+def test_system_overrides_keep_derived_values_in_step(sample_root: Path) -> None:
+    code, out = invoke(
+        sample_root,
+        "render",
+        "database-aurora-postgresql-standard",
+        "--input",
+        str(FIXTURES / "inputs/database-aurora-postgresql-standard.yaml"),
+        "--system",
+        "requestId=orders-db-2",
+        "--system",
+        "uuid=0badc0de-1111-2222-3333-444455556666",
+        "--system",
+        "user.email=olga@company.com",
+        "--system",
+        "platform.apiKey=PLATFORM_KEY",
+        "--format",
+        "json",
+    )
+    assert code == 0, out
+    data = json.loads(out)
+    assert data["request"] == "orders-db-2"
+    call = data["tasks"][0]["rest-api"]
+    assert call["headers"]["X-Correlation-Id"] == "pac-orders-db-2-0badc0de"
+    assert call["body"]["tags"]["requestedBy"] == "olga@company.com"
+    assert "PLATFORM_KEY" not in out

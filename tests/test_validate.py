@@ -130,3 +130,33 @@ def test_a_folder_without_documents_is_refused(sample_repo: Repository) -> None:
     (sample_repo.root / "notes/readme.txt").write_text("hi\n")
     with pytest.raises(UsageError, match="holds no catalog documents"):
         validate(sample_repo, paths=[sample_repo.root / "notes"])
+
+
+def test_a_changed_description_template_rechecks_its_items_and_their_bundles(
+    sample_git: Path,
+) -> None:
+    template = sample_git / "templates/jira/databases/database-request.j2"
+    template.write_text(template.read_text() + "|Window|{{ .current.database.window }}|\n")
+    result = validate(Repository(sample_git), changed_since="main")
+    assert sorted(result.checked) == [BUNDLE, ITEM, WEBAPP]
+    found = sorted((d.code, d.path) for d in result.diagnostics)
+    assert found == [
+        ("template-current", BUNDLE),
+        ("template-current", "templates/jira/databases/database-request.j2"),
+    ]
+
+
+def test_a_description_template_path_checks_the_items_using_it(sample_repo: Repository) -> None:
+    template = sample_repo.root / "templates/jira/messaging/kafka-topic-request.j2"
+    result = validate(sample_repo, paths=[template])
+    assert result.checked == [
+        "catalog/messaging/messaging-kafka-topic.yaml",
+        "requests/payments/payments-events.yaml",
+    ]
+
+
+def test_other_files_are_not_documents(sample_repo: Repository) -> None:
+    readme = sample_repo.root / "README.md"
+    readme.write_text("# hello\n")
+    with pytest.raises(UsageError, match="is not a catalog document"):
+        validate(sample_repo, paths=[readme])

@@ -171,6 +171,13 @@ def check(repo: Repository) -> list[Diagnostic]:
 def _first_difference(expected: str, actual: str) -> tuple[int, str, str]:
     want_lines = expected.splitlines()
     got_lines = actual.splitlines()
+    # Report the first difference in content; alignment changes whenever a longer folder
+    # is added and is only worth naming if nothing else differs.
+    for number in range(max(len(want_lines), len(got_lines))):
+        want = want_lines[number] if number < len(want_lines) else "<end of file>"
+        got = got_lines[number] if number < len(got_lines) else "<end of file>"
+        if want.split() != got.split():
+            return number + 1, want or "<blank line>", got or "<blank line>"
     for number in range(max(len(want_lines), len(got_lines))):
         want = want_lines[number] if number < len(want_lines) else "<end of file>"
         got = got_lines[number] if number < len(got_lines) else "<end of file>"

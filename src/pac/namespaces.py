@@ -195,10 +195,19 @@ class SystemValues:
                 changes[names[key]] = value
             elif key == "user.teams":
                 changes["user_teams"] = tuple(t.strip() for t in value.split(",") if t.strip())
+            elif key == "platform.apiKey":
+                # Like pac.yaml, the key is a secret's NAME: its value never appears.
+                platform["apiKey"] = {"secretRef": value}
             elif key.startswith("platform.") and key[9:] in PLATFORM_KEYS:
                 platform[key[9:]] = value
             else:
                 raise KeyError(key)
+        # Values derived from others follow them, unless set themselves.
+        if "correlationId" not in overrides and ({"requestId", "uuid"} & set(overrides)):
+            request_id = changes.get("request_id", self.request_id)
+            changes["correlation_id"] = f"pac-{request_id}-{changes.get('uuid', self.uuid)[:8]}"
+        if "user.id" not in overrides and "user.email" in overrides:
+            changes["user_id"] = overrides["user.email"].split("@", 1)[0]
         return replace(self, platform=platform, **changes)
 
 

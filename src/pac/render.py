@@ -130,6 +130,7 @@ def render_offering(
     )
     if system_overrides:
         system = system.with_overrides(system_overrides)
+        result.request_id = system.request_id
     modes = None
     if strategy:
         # One strategy for every component: "manual" shows what escalation would open.

@@ -23,6 +23,7 @@ from pac.model import (
     CatalogItem,
     Category,
     Offering,
+    Owner,
     Request,
     build_bundle,
     build_categories,
@@ -309,7 +310,10 @@ class Repository:
         if isinstance(owner, dict) and isinstance(owner.get("team"), str):
             contact = owner.get("contact")
             if isinstance(contact, str) and "@" in contact:
-                return f"{owner['team']} ({contact})"
+                slack = owner.get("slack")
+                return Owner(
+                    owner["team"], contact, slack if isinstance(slack, str) else ""
+                ).describe()
             return registered or owner["team"]  # its own contact is what is broken
         return registered
 

@@ -58,7 +58,7 @@ def new_item(repo: Repository, category_id: str, service: str, variant: str) -> 
     registry = repo.categories
     category = registry.get(category_id)
     if category is None or category_id == BUNDLES:
-        known = ", ".join(c.id for c in registry.categories if c.id != BUNDLES) or "none yet"
+        known = ", ".join(sorted({c.id for c in registry.categories} - {BUNDLES})) or "none yet"
         raise UsageError(
             f"{category_id!r} is not a registered category",
             f"Use one of: {known}. New categories are added to catalog/categories.yaml "

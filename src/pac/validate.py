@@ -27,6 +27,8 @@ from pac.repository import (
 )
 from pac.rules import RULES
 
+JIRA_TEMPLATES = "templates/jira"
+
 # The checks each kind of document gets once it has passed its schema.
 DOCUMENT_CHECKS: dict[str, list[DocumentCheck]] = {
     "CatalogItem": [check_offering, check_item_templates],
@@ -187,6 +189,16 @@ def _expand(repo: Repository, paths: Iterable[Path]) -> tuple[list[Path], bool]:
             repo_checks = True
         elif _is_checkable(repo, path) or path.suffix in YAML_SUFFIXES:
             out.append(path)
+        elif repo.display(path).startswith(f"{JIRA_TEMPLATES}/"):
+            # A description template is checked as part of the items (and bundles) using it.
+            users, _ = affected_documents(repo, [(repo.display(path), False)])
+            out.extend(users)
+        else:
+            raise UsageError(
+                f"{given} is not a catalog document",
+                "pac validate checks catalog/ and requests/ documents, pac.yaml, CODEOWNERS "
+                "and the JIRA templates under templates/jira/.",
+            )
     return _dedupe(out), repo_checks
 
 
@@ -234,14 +246,19 @@ def affected_documents(
             if relative == CATEGORIES_FILE:
                 # Owners and prefixes of every item may have changed.
                 selected += repo.files(Role.ITEM) + repo.files(Role.BUNDLE)
-        if relative.startswith("templates/jira/"):
-            templates_changed.add(Path(relative).name)
+        if relative.startswith(f"{JIRA_TEMPLATES}/"):
+            templates_changed.add(relative[len(JIRA_TEMPLATES) + 1 :])
         if role in (Role.ITEM, Role.BUNDLE):
             referenced_ids.add(Path(relative).name.rsplit(".", 1)[0])
         if role in (Role.ITEM, Role.BUNDLE, Role.REQUEST, Role.CONFIG, Role.CATEGORIES) and (
             not deleted
         ):
             selected.append(path)
+    # A description template is part of the items that use it (and so of their bundles).
+    for name in sorted(templates_changed):
+        for item in repo.files_mentioning(Role.ITEM, name):
+            selected.append(item)
+            referenced_ids.add(item.name.rsplit(".", 1)[0])
     # An item's change reaches requests through the bundles that contain it, too.
     for doc_id in sorted(referenced_ids):
         for bundle in repo.files_mentioning(Role.BUNDLE, doc_id):
@@ -249,6 +266,4 @@ def affected_documents(
             referenced_ids.add(bundle.name.rsplit(".", 1)[0])
     for doc_id in sorted(referenced_ids):
         selected += repo.files_mentioning(Role.REQUEST, doc_id)
-    for name in sorted(templates_changed):
-        selected += repo.files_mentioning(Role.ITEM, name)
     return _dedupe(selected), repo_checks

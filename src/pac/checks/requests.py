@@ -60,7 +60,8 @@ def check_request(repo: Repository, loaded: Loaded) -> list[Diagnostic]:
         return diagnostics + findings.items
 
     owner = offering.owner.describe()
-    for finding in input_checker(repo, offering).check(request.input):
+    input_findings = input_checker(repo, offering).check(request.input)
+    for finding in input_findings:
         findings.add(
             ("input", *finding.path),
             finding.code,
@@ -69,7 +70,9 @@ def check_request(repo: Repository, loaded: Loaded) -> list[Diagnostic]:
             at_key=finding.at_key,
             owner="",
         )
-    _check_files(repo, loaded, offering, request, findings, owner)
+    # A value already reported (say, the wrong file type) is not also looked for on disk.
+    reported = {finding.path[:2] for finding in input_findings}
+    _check_files(repo, loaded, offering, request, findings, owner, reported)
     return diagnostics + findings.items
 
 
@@ -80,9 +83,10 @@ def _check_files(
     request: Request,
     findings: Findings,
     owner: str,
+    reported: set[tuple[str | int, ...]],
 ) -> None:
     for group, field in offering.form.fields():
-        if field.type != "file":
+        if field.type != "file" or (group.id, field.id) in reported:
             continue
         values = request.input.get(group.id)
         value = values.get(field.id) if isinstance(values, dict) else None

@@ -391,6 +391,8 @@ def template_fields(repo: Repository, action: Action) -> Iterator[TemplateField]
                 yield TemplateField((*tbase, key), ticket[key])
         for i, label in enumerate(ticket.get("labels") or []):
             yield TemplateField((*tbase, "labels", i), str(label))
+        for i, component in enumerate(ticket.get("components") or []):
+            yield TemplateField((*tbase, "components", i), str(component))
         for key, value in (ticket.get("customFields") or {}).items():
             yield TemplateField((*tbase, "customFields", key), str(value))
         name = ticket.get("descriptionTemplateFile")
@@ -608,7 +610,8 @@ def _check_use(
             f"{use.text()} is not a field of this item's form",
             _current_hint(form, path),
         )
-    elif namespace == "metadata":
+    elif namespace == "metadata" and not use.guarded:
+        # Guarded (`| default(...)`), an item may read a bundle companion's metadata.
         _check_metadata(report, use, scope)
     elif namespace == "system":
         _check_system(report, use)
