@@ -491,8 +491,9 @@ class RequestRunner:
                     raise
         else:
             self.say(f"{task.component}: found {ticket.key} from an earlier run")
+        # Kept in memory: the completed (or failed) task is saved next, and a run killed in
+        # between finds the ticket again by its label.
         task.ticket_key, task.ticket_url = ticket.key, ticket.url
-        self.store.save(status)  # the ticket exists: never lose its key, even if linking fails
         for blocker in blockers:
             if blocker != ticket.key and blocker not in ticket.blocked_by:
                 self.tickets.link(ticket.key, blocker, link_type)

@@ -14,7 +14,7 @@ from pathlib import Path
 import yaml
 
 from pac.errors import GitError
-from pac.status import HEADER, RequestStatus, merge
+from pac.status import HEADER, RequestStatus, dump, merge
 
 
 @dataclass
@@ -115,7 +115,7 @@ def _rebase(repo: object, upstream: str, author: tuple[str, str]) -> list[str]:
             combined = merge(_status(ours_text), _status(upstream_text))
             path = Path(repo.working_tree_dir or ".") / name
             path.write_text(
-                HEADER + yaml.safe_dump(combined.as_dict(), sort_keys=False, allow_unicode=True),
+                HEADER + dump(combined.as_dict()),
                 encoding="utf-8",
             )
             repo.git.add("--", name)

@@ -260,9 +260,7 @@ class StatusStore:
         status.updated_at = now_text()
         if not status.created_at:
             status.created_at = status.updated_at
-        text = HEADER + yaml.safe_dump(
-            status.as_dict(), sort_keys=False, allow_unicode=True, width=100
-        )
+        text = HEADER + dump(status.as_dict())
         path = self.path(status.request)
         self.folder.mkdir(parents=True, exist_ok=True)
         write_atomic(path, text)
@@ -275,6 +273,14 @@ class StatusStore:
             loaded = self.load(path.stem)
             if loaded is not None:
                 yield loaded
+
+
+_Dumper = getattr(yaml, "CSafeDumper", yaml.SafeDumper)  # libyaml when available
+
+
+def dump(data: Any) -> str:
+    """YAML for status files: written after every step, so libyaml's speed matters."""
+    return yaml.dump(data, Dumper=_Dumper, sort_keys=False, allow_unicode=True, width=100)
 
 
 def write_atomic(path: Path, text: str) -> None:

@@ -14,7 +14,7 @@ import json
 from collections.abc import Sequence
 from typing import Any
 
-from pac.backends import BackendError, Ticket
+from pac.backends import BackendError, Ticket, tune_session
 from pac.tasks import RenderedTicket
 
 DEFAULT_TIMEOUT = 30.0
@@ -57,6 +57,7 @@ class JiraTickets:
                 )
             except Exception as exc:  # JIRAError, connection errors
                 raise _error(exc, f"cannot connect to JIRA at {self.url}") from exc
+            tune_session(self._client._session)
         return self._client
 
     def find(self, labels: Sequence[str]) -> dict[str, Ticket]:
@@ -161,7 +162,9 @@ def _error(exc: Exception, what: str) -> BackendError:
 
     if isinstance(exc, JIRAError):
         status = exc.status_code or 0
-        detail = _jira_detail(exc.text or "")
+        response = getattr(exc, "response", None)
+        body = getattr(response, "text", "") if response is not None else ""
+        detail = _jira_detail(body or exc.text or "")
         transient = status >= 500 or status in (0, 429)
         hint = (
             "JIRA is unavailable; raise operations.retry in the request file to try again."

@@ -13,7 +13,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
-from pac.backends import BackendError
+from pac.backends import BackendError, tune_session
 from pac.tasks import RenderedCall
 
 IDEMPOTENCY_HEADER = "Idempotency-Key"
@@ -52,6 +52,7 @@ class RestClient:
         import requests
 
         self.session = requests.Session()
+        tune_session(self.session)
         self.sleep = sleep
 
     def send(self, call: RenderedCall, idempotency_key: str, shown_url: str = "") -> HttpResult:

@@ -1,0 +1,321 @@
+"""A fake JIRA Server answering the REST API v2 the way the `jira` library expects.
+
+Strict like the real one: unknown projects, issue types, priorities or link types, a
+summary over 255 characters or with a line break, and labels with spaces are refused with
+JIRA's error shape (`{"errorMessages": [...], "errors": {...}}`).
+"""
+
+from __future__ import annotations
+
+import base64
+import datetime as dt
+import re
+import shlex
+import threading
+from typing import Any
+
+from tests.fakes.server import FakeServer, Received, Response, serve_forever
+
+API = "/rest/api/2/"
+DEFAULT_PROJECTS = {
+    "DBA": ["Task", "Bug"],
+    "SEC": ["Task", "Service Request"],
+    "PLATFORM": ["Task", "Story"],
+    "MSG": ["Task"],
+}
+PRIORITIES = ["Critical", "High", "Medium", "Low"]
+FIELDS = [
+    {
+        "id": key,
+        "key": key,
+        "name": name,
+        "custom": key.startswith("customfield_"),
+        "navigable": True,
+        "searchable": True,
+        "clauseNames": [name.lower()],
+    }
+    for key, name in [
+        ("summary", "Summary"),
+        ("description", "Description"),
+        ("labels", "Labels"),
+        ("status", "Status"),
+        ("priority", "Priority"),
+        ("issuelinks", "Linked Issues"),
+        ("project", "Project"),
+        ("issuetype", "Issue Type"),
+        ("components", "Component/s"),
+        ("assignee", "Assignee"),
+        ("customfield_10010", "Cost Center"),
+        ("customfield_10014", "Epic Link"),
+    ]
+]
+LINK_TYPES = [
+    ("10000", "Blocks", "is blocked by", "blocks"),
+    ("10001", "Cloners", "is cloned by", "clones"),
+    ("10002", "Duplicate", "is duplicated by", "duplicates"),
+    ("10003", "Relates", "relates to", "relates to"),
+]
+
+
+def _error(
+    status: int, errors: dict[str, str] | None = None, messages: list[str] | None = None
+) -> Response:
+    return Response(status, {"errorMessages": messages or [], "errors": errors or {}})
+
+
+class FakeJira(FakeServer):
+    name = "jira"
+
+    def __init__(
+        self,
+        projects: dict[str, list[str]] | None = None,
+        latency: float = 0.0,
+        credentials: tuple[str, str] | None = None,
+    ) -> None:
+        super().__init__(latency)
+        self.projects = projects or {k: list(v) for k, v in DEFAULT_PROJECTS.items()}
+        self.credentials = credentials
+        self.issues: dict[str, dict[str, Any]] = {}  # key -> raw issue
+        self._ids = 10000
+        self._numbers: dict[str, int] = {}
+        self._data_lock = threading.Lock()
+
+    # --- test helpers -------------------------------------------------------------------
+
+    def with_label(self, label: str) -> list[dict[str, Any]]:
+        return [i for i in self.issues.values() if label in i["fields"]["labels"]]
+
+    def set_status(self, key: str, name: str, category: str = "indeterminate") -> None:
+        self.issues[key]["fields"]["status"] = {"name": name, "statusCategory": {"key": category}}
+
+    def stats(self) -> dict[str, Any]:
+        data = super().stats()
+        data["issues"] = len(self.issues)
+        return data
+
+    # --- the API --------------------------------------------------------------------------
+
+    def respond(self, request: Received) -> Response:
+        if self.credentials is not None and not self._authorised(request):
+            return _error(401, messages=["You are not authenticated."])
+        path = request.path
+        if not path.startswith(API):
+            return _error(404, messages=["Not found"])
+        route = path[len(API) :].rstrip("/")
+        if route == "serverInfo":
+            return Response(200, self._server_info())
+        if route == "issue" and request.method == "POST":
+            return self._create(request.json() or {})
+        match = re.fullmatch(r"issue/([A-Za-z0-9_-]+)", route)
+        if match and request.method == "GET":
+            return self._get(match.group(1), request)
+        if route == "search":
+            if request.method == "POST":
+                body = request.json() or {}
+                params = {k: [str(v)] for k, v in body.items() if not isinstance(v, list)}
+                if isinstance(body.get("fields"), list):
+                    params["fields"] = [",".join(body["fields"])]
+                return self._search(params)
+            return self._search(request.query)
+        if route == "field":
+            return Response(200, FIELDS)
+        if route == "issueLinkType":
+            return Response(200, {"issueLinkTypes": [self._link_type(t) for t in LINK_TYPES]})
+        if route == "issueLink" and request.method == "POST":
+            return self._link(request.json() or {})
+        match = re.fullmatch(r"project/([A-Z][A-Z0-9_]+)", route)
+        if match:
+            key = match.group(1)
+            if key not in self.projects:
+                return _error(404, messages=[f"No project could be found with key '{key}'."])
+            return Response(200, {"id": str(abs(hash(key)) % 10000), "key": key, "name": key})
+        return _error(404, messages=[f"no route for {request.method} {path}"])
+
+    def _authorised(self, request: Received) -> bool:
+        header = request.headers.get("Authorization", "")
+        if not header.startswith("Basic "):
+            return False
+        user, _, token = base64.b64decode(header[6:]).decode().partition(":")
+        return (user, token) == self.credentials
+
+    def _server_info(self) -> dict[str, Any]:
+        return {
+            "baseUrl": self.url,
+            "version": "9.12.0",
+            "versionNumbers": [9, 12, 0],
+            "deploymentType": "Server",
+            "buildNumber": 9120000,
+            "serverTitle": "Fake JIRA",
+        }
+
+    def _link_type(self, entry: tuple[str, str, str, str]) -> dict[str, str]:
+        ident, name, inward, outward = entry
+        return {
+            "id": ident,
+            "name": name,
+            "inward": inward,
+            "outward": outward,
+            "self": f"{self.url}{API}issueLinkType/{ident}",
+        }
+
+    def _create(self, body: dict[str, Any]) -> Response:
+        fields = body.get("fields") or {}
+        errors: dict[str, str] = {}
+        project = (fields.get("project") or {}).get("key")
+        if not project or project not in self.projects:
+            errors["project"] = "valid project is required"
+        issuetype = (fields.get("issuetype") or {}).get("name")
+        if not issuetype or (project in self.projects and issuetype not in self.projects[project]):
+            errors["issuetype"] = "valid issue type is required"
+        summary = fields.get("summary")
+        if not summary:
+            errors["summary"] = "You must specify a summary of the issue."
+        elif len(summary) > 255:
+            errors["summary"] = "You must specify a summary of less than 255 characters."
+        elif "\n" in summary or "\r" in summary:
+            errors["summary"] = "The summary is invalid because it contains newline characters."
+        for label in fields.get("labels") or []:
+            if re.search(r"\s", label):
+                errors["labels"] = f"The label '{label}' contains spaces which is invalid."
+            elif len(label) > 255:
+                errors["labels"] = "The label must not exceed 255 characters."
+        priority = (fields.get("priority") or {}).get("name")
+        if priority is not None and priority not in PRIORITIES:
+            errors["priority"] = f"Priority name '{priority}' is not valid"
+        if errors:
+            return _error(400, errors)
+        with self._data_lock:
+            self._ids += 1
+            number = self._numbers.get(project, 0) + 1
+            self._numbers[project] = number
+            key = f"{project}-{number}"
+            ident = str(self._ids)
+            stored = dict(fields)
+            stored.update(
+                {
+                    "project": {"key": project, "name": project},
+                    "issuetype": {"name": issuetype},
+                    "labels": list(fields.get("labels") or []),
+                    "issuelinks": [],
+                    "status": {"name": "Open", "statusCategory": {"key": "new"}},
+                    "priority": {"name": priority or "Medium"},
+                    "created": dt.datetime.now(dt.UTC).isoformat(),
+                }
+            )
+            self.issues[key] = {
+                "id": ident,
+                "key": key,
+                "self": f"{self.url}{API}issue/{ident}",
+                "fields": stored,
+            }
+        return Response(201, {"id": ident, "key": key, "self": f"{self.url}{API}issue/{ident}"})
+
+    def _find(self, key_or_id: str) -> dict[str, Any] | None:
+        if key_or_id in self.issues:
+            return self.issues[key_or_id]
+        return next((i for i in self.issues.values() if i["id"] == key_or_id), None)
+
+    def _view(self, issue: dict[str, Any], fields: list[str] | None) -> dict[str, Any]:
+        shown = issue["fields"]
+        if fields and "*all" not in fields:
+            shown = {k: v for k, v in shown.items() if k in fields}
+        return {**issue, "fields": shown}
+
+    def _fields(self, query: dict[str, list[str]]) -> list[str] | None:
+        raw = (query.get("fields") or [""])[0]
+        return [f.strip() for f in raw.split(",") if f.strip()] or None
+
+    def _get(self, key: str, request: Received) -> Response:
+        issue = self._find(key)
+        if issue is None:
+            return _error(404, messages=["Issue Does Not Exist"])
+        return Response(200, self._view(issue, self._fields(request.query)))
+
+    def _search(self, query: dict[str, list[str]]) -> Response:
+        jql = (query.get("jql") or [""])[0]
+        try:
+            matcher = _parse_jql(jql)
+        except ValueError as exc:
+            return _error(400, messages=[f"Error in the JQL Query: {exc}"])
+        start = int((query.get("startAt") or ["0"])[0])
+        limit = int((query.get("maxResults") or ["50"])[0])
+        found = [i for i in self.issues.values() if matcher(i)]
+        found.sort(key=lambda i: int(i["id"]))
+        page = found[start : start + limit]
+        fields = self._fields(query)
+        return Response(
+            200,
+            {
+                "expand": "schema,names",
+                "startAt": start,
+                "maxResults": limit,
+                "total": len(found),
+                "issues": [self._view(i, fields) for i in page],
+            },
+        )
+
+    def _link(self, body: dict[str, Any]) -> Response:
+        name = (body.get("type") or {}).get("name")
+        kind = next((t for t in LINK_TYPES if t[1] == name), None)
+        if kind is None:
+            return _error(404, messages=[f"No issue link type with name '{name}' found."])
+        inward = self._find((body.get("inwardIssue") or {}).get("key", ""))
+        outward = self._find((body.get("outwardIssue") or {}).get("key", ""))
+        if inward is None or outward is None:
+            return _error(404, messages=["Issue Does Not Exist"])
+        link_type = self._link_type(kind)
+        with self._data_lock:
+            ident = str(len(self._all_links()) + 20000)
+            # The inward issue (the blocked one) lists the other as its outward issue.
+            inward["fields"]["issuelinks"].append(
+                {"id": ident, "type": link_type, "outwardIssue": {"key": outward["key"]}}
+            )
+            outward["fields"]["issuelinks"].append(
+                {"id": ident, "type": link_type, "inwardIssue": {"key": inward["key"]}}
+            )
+        return Response(201, None)
+
+    def _all_links(self) -> list[dict[str, Any]]:
+        return [link for i in self.issues.values() for link in i["fields"]["issuelinks"]]
+
+    def blocked_by(self, key: str) -> set[str]:
+        """Keys the issue `key` is blocked by."""
+        return {
+            link["outwardIssue"]["key"]
+            for link in self.issues[key]["fields"]["issuelinks"]
+            if "outwardIssue" in link and link["type"]["name"] == "Blocks"
+        }
+
+
+def _parse_jql(jql: str) -> Any:
+    """A matcher for the JQL pac uses: labels =/in, project =, joined by AND."""
+    text = re.split(r"\s+ORDER\s+BY\s+", jql.strip(), flags=re.IGNORECASE)[0]
+    if not text:
+        return lambda issue: True
+    tests = []
+    for clause in re.split(r"\s+AND\s+", text, flags=re.IGNORECASE):
+        match = re.fullmatch(r"\s*(\w+)\s*(=|in)\s*(.+?)\s*", clause, flags=re.IGNORECASE)
+        if not match:
+            raise ValueError(f"cannot parse {clause!r}")
+        name, operator, value = match.group(1).lower(), match.group(2).lower(), match.group(3)
+        if operator == "in":
+            if not (value.startswith("(") and value.endswith(")")):
+                raise ValueError(f"expected a list after 'in' in {clause!r}")
+            values = [v.strip().strip(",") for v in shlex.split(value[1:-1].replace(",", " "))]
+        else:
+            values = [shlex.split(value)[0]]
+        if name == "labels":
+            tests.append(
+                lambda issue, wanted=set(values): bool(wanted & set(issue["fields"]["labels"]))
+            )
+        elif name == "project":
+            tests.append(
+                lambda issue, wanted=set(values): issue["fields"]["project"]["key"] in wanted
+            )
+        else:
+            raise ValueError(f"the field {name!r} is not supported by the fake")
+    return lambda issue: all(test(issue) for test in tests)
+
+
+if __name__ == "__main__":
+    serve_forever(FakeJira, "A fake JIRA on 127.0.0.1")

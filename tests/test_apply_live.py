@@ -1,0 +1,299 @@
+"""`pac apply` against a fake JIRA and a fake platform API on 127.0.0.1.
+
+Includes the kill tests: a real `pac apply` process is killed at chosen instants and run
+again; every task must end with exactly one ticket or one effect, and a complete status.
+"""
+
+from __future__ import annotations
+
+import os
+import signal
+import subprocess
+import sys
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+from pac import apply
+from pac.backends.jira_api import JiraTickets
+from pac.backends.rest import RestClient
+from pac.repository import Repository
+from pac.status import StatusStore
+from tests.conftest import fast_retries, point_rest_at
+from tests.fakes.jira import FakeJira
+from tests.fakes.rest import FakeRestTarget, platform_api
+
+WEBAPP = "payments-webapp"
+EVENTS = "payments-events"
+TOKEN = "jira-token-s3cr3t"
+SECRETS = {
+    "PAC_SECRET_PAYMENTS_DB_ADMIN": "db-admin-pw-0001",
+    "PAC_SECRET_DBAAS_API_TOKEN": "dbaas-token-0002",
+    "PAC_SECRET_SECRETS_API_KEY": "secrets-key-0003",
+    "PAC_SECRET_K8S_PLATFORM_TOKEN": "k8s-token-0004",
+}
+
+
+@pytest.fixture
+def jira() -> Iterator[FakeJira]:
+    with FakeJira(credentials=("bot", TOKEN)) as fake:
+        yield fake  # type: ignore[misc]
+
+
+@pytest.fixture
+def platform() -> Iterator[FakeRestTarget]:
+    with platform_api(FakeRestTarget()) as target:
+        yield target  # type: ignore[misc]
+
+
+def manual_only(root: Path) -> None:
+    for path in (root / "catalog").rglob("*.yaml"):
+        path.write_text(path.read_text().replace("{mode: automatic}", "{mode: manual}"))
+
+
+def environment(jira: FakeJira) -> dict[str, str]:
+    env = {k: v for k, v in os.environ.items() if not k.startswith("PAC_")}
+    env.pop("CI", None)
+    env.update(SECRETS)
+    env.update(
+        {
+            "PAC_JIRA_URL": jira.url,
+            "PAC_JIRA_USER": "bot",
+            "PAC_JIRA_TOKEN": TOKEN,
+            "PAC_TODAY": "2026-06-01",
+            "NO_COLOR": "1",
+        }
+    )
+    return env
+
+
+def apply_in_process(root: Path, jira: FakeJira, *ids: str, monkeypatch: pytest.MonkeyPatch):  # type: ignore[no-untyped-def]
+    for name, value in environment(jira).items():
+        monkeypatch.setenv(name, value)
+    repo = Repository(root)
+    requests = apply.select_requests(repo, list(ids)).requests
+    name, tickets = apply.ticket_backend(repo)
+    assert name.startswith("JIRA at")
+    return apply.run(repo, requests, tickets, rest=lambda: RestClient(sleep=lambda s: None))
+
+
+def test_a_bundle_of_manual_items_becomes_linked_tickets(
+    sample_root: Path, jira: FakeJira, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    manual_only(sample_root)
+    [outcome] = apply_in_process(sample_root, jira, WEBAPP, monkeypatch=monkeypatch)
+    assert (outcome.state, outcome.created) == ("completed", ["DBA-1", "SEC-1", "PLATFORM-1"])
+    assert jira.blocked_by("DBA-1") == set()
+    assert jira.blocked_by("SEC-1") == {"DBA-1"}
+    assert jira.blocked_by("PLATFORM-1") == {"DBA-1", "SEC-1"}
+    database = jira.issues["DBA-1"]["fields"]
+    assert database["summary"] == "Aurora PostgreSQL payments-api (prod)"
+    assert database["priority"] == {"name": "High"}
+    assert database["components"] == [{"name": "Aurora"}]
+    assert database["customfield_10010"] == "CC-4521"
+    assert "pac-payments-webapp.database.manual.0" in database["labels"]
+    # Calls per ticket: one search for the request, then a create and its links.
+    creates = jira.count("POST", "/issue$")
+    links = jira.count("POST", "/issueLink$")
+    searches = jira.count("GET", "/search$")
+    assert (creates, links, searches) == (3, 3, 1)
+    # A second run changes nothing.
+    [again] = apply_in_process(sample_root, jira, WEBAPP, monkeypatch=monkeypatch)
+    assert again.created == [] and len(jira.issues) == 3
+    status = StatusStore(sample_root).load(WEBAPP)
+    assert status is not None
+    assert [t.ticket_url for t in status.tasks] == [
+        f"{jira.url}/browse/DBA-1",
+        f"{jira.url}/browse/SEC-1",
+        f"{jira.url}/browse/PLATFORM-1",
+    ]
+
+
+def test_an_automated_bundle_calls_the_apis_in_order_with_outputs(
+    sample_root: Path,
+    jira: FakeJira,
+    platform: FakeRestTarget,
+    monkeypatch: pytest.MonkeyPatch,
+    capfd: pytest.CaptureFixture[str],
+) -> None:
+    point_rest_at(sample_root, platform.url)
+    [outcome] = apply_in_process(sample_root, jira, WEBAPP, monkeypatch=monkeypatch)
+    assert outcome.state == "completed", outcome.summary
+    calls = [(r.method, r.path) for r in platform.requests]
+    assert calls == [
+        ("POST", "/api/v1/clusters"),
+        ("PUT", "/api/v2/namespaces/prod/payments-api"),
+        ("POST", "/api/v1/namespaces"),
+        ("POST", "/api/v1/namespaces/payments-api-prod/apps"),
+    ]
+    cluster, secrets, _, deploy = platform.requests
+    assert cluster.headers["Authorization"] == f"Bearer {SECRETS['PAC_SECRET_DBAAS_API_TOKEN']}"
+    assert cluster.json()["masterPassword"] == SECRETS["PAC_SECRET_PAYMENTS_DB_ADMIN"]
+    assert cluster.headers["Idempotency-Key"] == "payments-webapp/database/automatic/0"
+    assert secrets.headers["X-Api-Key"] == SECRETS["PAC_SECRET_SECRETS_API_KEY"]
+    endpoint = cluster.json()["name"] + ".cluster-1.eu-west-1.rds.amazonaws.com"
+    assert secrets.json()["seed"] == {"DATABASE_HOST": endpoint}
+    assert deploy.json()["env"] == {
+        "DATABASE_HOST": endpoint,
+        "SECRETS_PATH": "/apps/prod/payments-api",
+    }
+    status = StatusStore(sample_root).load(WEBAPP)
+    assert status is not None
+    assert [t.http_status for t in status.tasks] == [201, 200, 201, 201]
+    assert status.tasks[-1].outputs == {"appUrl": "https://payments-api.apps.company.com"}
+    # Secrets are sent to the APIs that need them and nowhere else.
+    printed = capfd.readouterr()
+    written = [p.read_text() for p in (sample_root / "requests/.status").glob("*.yaml")]
+    for value in [TOKEN, *SECRETS.values()]:
+        for text in [*written, printed.out, printed.err]:
+            assert value not in text
+
+
+def test_rest_retries_only_what_may_be_retried(
+    sample_root: Path, jira: FakeJira, platform: FakeRestTarget, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    point_rest_at(sample_root, platform.url)
+    fast_retries(sample_root)
+    platform.fail_next("POST", "/api/v1/clusters", 503, times=2)
+    platform.fail_next("PUT", "/api/v2/namespaces", "drop")
+    [outcome] = apply_in_process(sample_root, jira, WEBAPP, monkeypatch=monkeypatch)
+    assert outcome.state == "completed"
+    assert platform.count("POST", "/api/v1/clusters$") == 3
+    keys = {r.headers["Idempotency-Key"] for r in platform.requests if r.path == "/api/v1/clusters"}
+    assert keys == {"payments-webapp/database/automatic/0"}
+
+    # A 4xx is not retried: the request fails at once, with the owner to ask.
+    (sample_root / "requests/.status/payments-webapp.yaml").unlink()
+    platform.fail_next("POST", "/api/v1/clusters", 400)
+    before = platform.count("POST", "/api/v1/clusters$")
+    [failed] = apply_in_process(sample_root, jira, WEBAPP, monkeypatch=monkeypatch)
+    assert failed.state == "failed"
+    assert platform.count("POST", "/api/v1/clusters$") == before + 1
+    assert "answered 400" in failed.summary and "dba@company.com" in failed.summary
+
+
+def test_a_lost_answer_to_a_create_adopts_the_ticket(
+    sample_root: Path, jira: FakeJira, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    jira.fail_next("POST", "/issue$", "drop", after_effect=True)
+    [outcome] = apply_in_process(sample_root, jira, EVENTS, monkeypatch=monkeypatch)
+    assert outcome.state == "completed"
+    assert list(jira.issues) == ["MSG-1"]
+
+
+def test_jira_rejections_fail_the_task_with_jiras_reason(
+    sample_root: Path, jira: FakeJira, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    del jira.projects["MSG"]
+    [outcome] = apply_in_process(sample_root, jira, EVENTS, monkeypatch=monkeypatch)
+    assert outcome.state == "failed"
+    status = StatusStore(sample_root).load(EVENTS)
+    assert status is not None and status.tasks[0].error is not None
+    assert "project: valid project is required" in status.tasks[0].error.message
+    assert status.tasks[0].error.contact == "platform-messaging-team (messaging@company.com)"
+
+
+def test_jira_backend_reads_live_status(jira: FakeJira) -> None:
+    backend = JiraTickets(jira.url, "bot", TOKEN)
+    from pac.tasks import RenderedTicket
+
+    ticket = backend.create(RenderedTicket("DBA", "Task", "x"), ["pac-t"])
+    jira.set_status(ticket.key, "In Progress")
+    assert backend.state(ticket.key) == "In Progress"
+    assert backend.find(["pac-t", "pac-other"])["pac-t"].key == ticket.key
+    backend.close()
+
+
+# --- kill tests --------------------------------------------------------------------------
+
+
+def start_apply(root: Path, jira: FakeJira, *args: str) -> subprocess.Popen[str]:
+    return subprocess.Popen(
+        [sys.executable, "-m", "pac", "apply", *args],
+        cwd=root,
+        env=environment(jira),
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+    )
+
+
+def finish_apply(root: Path, jira: FakeJira, *args: str) -> str:
+    done = subprocess.run(
+        [sys.executable, "-m", "pac", "apply", *args],
+        cwd=root,
+        env=environment(jira),
+        capture_output=True,
+        text=True,
+        timeout=120,
+        check=False,
+    )
+    assert done.returncode == 0, done.stdout + done.stderr
+    assert "Traceback" not in done.stderr
+    return done.stdout + done.stderr
+
+
+def kill(process: subprocess.Popen[str]) -> None:
+    process.send_signal(signal.SIGKILL)
+    process.wait(30)
+
+
+@pytest.mark.parametrize(
+    ("point", "gate"),
+    [
+        ("before the first create", {"method": "POST", "path": "/issue$"}),
+        (
+            "after a create, before its status is written",
+            {"method": "POST", "path": "/issue$", "after_effect": True},
+        ),
+        ("between components", {"method": "POST", "path": "/issue$", "skip": 1}),
+        (
+            "after a link, before its status is written",
+            {"method": "POST", "path": "/issueLink$", "after_effect": True},
+        ),
+    ],
+)
+def test_killed_at_any_point_then_re_run_creates_each_ticket_once(
+    sample_root: Path, jira: FakeJira, point: str, gate: dict[str, object]
+) -> None:
+    manual_only(sample_root)
+    held = jira.pause_on(
+        str(gate["method"]),
+        str(gate["path"]),
+        after_effect=bool(gate.get("after_effect")),
+        skip=int(gate.get("skip", 0)),  # type: ignore[call-overload]
+    )
+    process = start_apply(sample_root, jira, WEBAPP)
+    assert held.reached.wait(60), f"pac apply never got to {point}"
+    kill(process)
+    held.release()
+    finish_apply(sample_root, jira, WEBAPP)
+    tasks = ["database", "secrets", "app"]
+    for component in tasks:
+        label = f"pac-payments-webapp.{component}.manual.0"
+        assert len(jira.with_label(label)) == 1, f"{point}: {component}"
+    assert jira.blocked_by("PLATFORM-1") == {"DBA-1", "SEC-1"}
+    status = StatusStore(sample_root).load(WEBAPP)
+    assert status is not None and status.state == "completed"
+    assert [t.state for t in status.tasks] == ["completed"] * 3
+
+
+def test_killed_after_a_call_the_re_run_sends_the_same_idempotency_key(
+    sample_root: Path, jira: FakeJira, platform: FakeRestTarget
+) -> None:
+    point_rest_at(sample_root, platform.url)
+    held = platform.pause_on("POST", "/api/v1/clusters$", after_effect=True)
+    process = start_apply(sample_root, jira, WEBAPP)
+    assert held.reached.wait(60)
+    kill(process)
+    held.release()
+    finish_apply(sample_root, jira, WEBAPP)
+    clusters = [r for r in platform.requests if r.path == "/api/v1/clusters"]
+    assert len(clusters) == 2  # sent again, with the same key...
+    assert len([e for e in platform.effects if e.path == "/api/v1/clusters"]) == 1  # ...done once
+    assert {r.headers["Idempotency-Key"] for r in clusters} == {
+        "payments-webapp/database/automatic/0"
+    }
+    status = StatusStore(sample_root).load(WEBAPP)
+    assert status is not None and status.state == "completed"
