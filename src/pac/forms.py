@@ -159,6 +159,67 @@ def form_schema(form: Form, title: str = "", description: str = "") -> dict[str,
     return schema
 
 
+_WIDGETS = {
+    "textarea": "textarea",
+    "select": "select",
+    "multiselect": "checkboxes",
+    "date": "date",
+    "email": "email",
+    "number": "updown",
+    "boolean": "checkbox",
+    "file": "file",
+}
+
+
+def _field_ui(field: Field) -> dict[str, Any]:
+    ui: dict[str, Any] = {}
+    if field.type == "password":
+        # The value is a reference to a CI secret, so the input asks for its name.
+        ui["secretRef"] = {
+            "ui:widget": "text",
+            "ui:placeholder": "NAME_OF_THE_CI_SECRET",
+            "ui:help": "The name of the CI secret (PAC_SECRET_<NAME>), never the secret itself.",
+        }
+        ui["ui:options"] = {"pacFieldType": "password"}
+        if field.description:
+            ui["ui:description"] = field.description
+        return ui
+    widget = _WIDGETS.get(field.type)
+    if widget:
+        ui["ui:widget"] = widget
+    if field.description:
+        ui["ui:help"] = field.description
+    if field.placeholder:
+        ui["ui:placeholder"] = field.placeholder
+    if field.type == "file":
+        # pac stores a path in the repository, not the file's content.
+        types = [str(t).lstrip(".") for t in field.validation.get("types", [])]
+        ui["ui:options"] = {"pacFieldType": "file", "accept": ",".join(f".{t}" for t in types)}
+    return ui
+
+
+def ui_schema(form: Form) -> dict[str, Any]:
+    """The react-jsonschema-form UI schema: field order, widgets, help and placeholders."""
+    name = form.name_field
+    ui: dict[str, Any] = {"ui:order": ["name", *(g.id for g in form.groups)]}
+    ui["name"] = {
+        key: value
+        for key, value in (
+            ("ui:help", name.description),
+            ("ui:placeholder", name.placeholder),
+        )
+        if value
+    }
+    for group in form.groups:
+        group_ui: dict[str, Any] = {"ui:order": [f.id for f in group.fields]}
+        if group.description:
+            group_ui["ui:description"] = group.description
+        for field in group.fields:
+            group_ui[field.id] = _field_ui(field)
+        ui[group.id] = group_ui
+    return ui
+
+
 def apply_defaults(form: Form, values: Mapping[str, Any]) -> dict[str, Any]:
     """A copy of `values` with every missing field that has a default filled in."""
     result = copy.deepcopy(dict(values))

@@ -10,7 +10,7 @@ from typing import Annotated
 import typer
 
 from pac import __version__
-from pac.cli import apply, codeowners, new, render, request, status, validate
+from pac.cli import apply, catalog, codeowners, new, render, request, status, validate
 from pac.cli.common import State
 
 app = typer.Typer(
@@ -51,6 +51,9 @@ def root(
 
 app.command("validate")(validate.validate)
 app.command("render")(render.render)
+app.add_typer(catalog.app, name="catalog")
+app.command("form")(catalog.form)
+app.command("export")(catalog.export_site)
 app.add_typer(request.app, name="request")
 app.command("plan")(apply.plan)
 app.command("apply")(apply.apply)

@@ -1,0 +1,219 @@
+"""`pac catalog list|show|search`, `pac form` and `pac export`."""
+
+from __future__ import annotations
+
+import json
+import sys
+from enum import StrEnum
+from pathlib import Path
+from typing import Annotated, Any
+
+import typer
+
+from pac.cli.common import repository, use_colour, user_errors, write
+
+app = typer.Typer(help="Find platform offerings.", no_args_is_help=True)
+
+
+class Output(StrEnum):
+    table = "table"
+    json = "json"
+    yaml = "yaml"
+
+
+OutputOption = Annotated[Output, typer.Option("--output", "-o", help="Output format.")]
+
+
+def _dump(data: Any, output: Output) -> None:
+    if output is Output.json:
+        write(json.dumps(data, indent=2, ensure_ascii=False) + "\n")
+    else:
+        import yaml
+
+        write(yaml.safe_dump(data, sort_keys=False, allow_unicode=True, width=100))
+
+
+def _console() -> Any:
+    from rich.console import Console
+
+    return Console(no_color=not use_colour(sys.stdout), highlight=False, soft_wrap=False)
+
+
+def _table(rows: list[list[str]], extra: str = "") -> None:
+    from rich.markup import escape
+    from rich.table import Table
+
+    table = Table()
+    table.add_column("id", no_wrap=True)  # ids are what people copy: never cut them
+    for column in ("name", "category", "owner", "version", "fulfilment"):
+        table.add_column(column)
+    if extra:
+        table.add_column(extra)
+    for row in rows:
+        table.add_row(*(escape(cell) for cell in row))
+    _console().print(table)
+
+
+@app.command("list")
+def list_(
+    ctx: typer.Context,
+    category: Annotated[str | None, typer.Option("--category", help="Only this category.")] = None,
+    owner: Annotated[
+        str | None, typer.Option("--owner", help="Only offerings of this team (or contact).")
+    ] = None,
+    kind: Annotated[str | None, typer.Option("--kind", help="item or bundle.")] = None,
+    output: OutputOption = Output.table,
+) -> None:
+    """List the catalog's items and bundles."""
+    from pac import catalog
+
+    repo = repository(ctx)
+    with user_errors():
+        rows = catalog.summaries(repo, category, owner, kind)
+    if output is Output.table:
+        if not rows:
+            typer.echo("No offering matches.", err=True)
+        _table(catalog.as_rows(rows))
+    else:
+        _dump([r.as_dict() for r in rows], output)
+
+
+@app.command()
+def search(
+    ctx: typer.Context,
+    text: Annotated[list[str], typer.Argument(help="Words to look for.")],
+    output: OutputOption = Output.table,
+) -> None:
+    """Find offerings by words in their id, name, tags, description and custom metadata."""
+    from pac import catalog
+
+    repo = repository(ctx)
+    with user_errors():
+        found = catalog.search(repo, " ".join(text))
+    if output is Output.table:
+        if not found:
+            typer.echo(f"Nothing matches {' '.join(text)!r}.", err=True)
+            raise typer.Exit(1)
+        rows = [
+            [*row, f"{score:g}"]
+            for row, (score, _) in zip(catalog.as_rows([s for _, s in found]), found, strict=True)
+        ]
+        _table(rows, extra="score")
+    else:
+        _dump([{**s.as_dict(), "score": score} for score, s in found], output)
+    raise typer.Exit(0 if found else 1)
+
+
+@app.command()
+def show(
+    ctx: typer.Context,
+    offering_id: Annotated[str, typer.Argument(metavar="ID", help="An item or bundle id.")],
+    output: OutputOption = Output.table,
+) -> None:
+    """Describe an offering: owner, form fields and rules, and what happens on request."""
+    from pac import catalog
+
+    repo = repository(ctx)
+    with user_errors():
+        offering = catalog.find(repo, offering_id)
+    data = catalog.describe(repo, offering)
+    if output is not Output.table:
+        _dump(data, output)
+        return
+    _show(data)
+
+
+def _show(data: dict[str, Any]) -> None:
+    from rich.markup import escape
+
+    console = _console()
+
+    def say(text: str = "", style: str = "") -> None:
+        console.print(f"[{style}]{escape(text)}[/]" if style and text else escape(text))
+
+    say(f"{data['name']} ({data['id']}, {data['kind']} {data['version']})", "bold")
+    say(data["description"])
+    owner = data["owner"]
+    say(f"Owner: {owner['team']} <{owner['contact']}>   Category: {data['category']}")
+    if data.get("deprecated"):
+        say(f"Deprecated: {data['deprecated']['reason']}", "red")
+    say()
+    say("Form", "bold")
+    form = data["form"]
+    for entry in [form["name"], *(f for g in form["groups"] for f in g["fields"])]:
+        facts = [entry["type"]]
+        if entry["required"]:
+            facts.append("required")
+        if entry["default"] is not None:
+            facts.append(f"default {json.dumps(entry['default'])}")
+        line = f"  {entry['path']:<28} {entry['name']} ({', '.join(facts)})"
+        rules = list(entry["rules"])
+        if entry["choices"]:
+            rules.insert(0, "choices: " + ", ".join(map(str, entry["choices"])))
+        say(line)
+        for detail in ("; ".join(rules), entry["description"]):
+            if detail:
+                say(f"  {'':<28}   {detail}")
+    say()
+    if "steps" in data:
+        steps = data["steps"]
+        say(f"What happens ({steps['strategy']})", "bold")
+        for number, step in enumerate(steps[steps["strategy"]], start=1):
+            say(f"  {number}. {step}")
+        if steps["strategy"] == "automatic" and steps["manual"]:
+            say("  If escalated: " + "; ".join(steps["manual"]))
+        if data["usedBy"]:
+            say("Used in the bundles: " + ", ".join(data["usedBy"]))
+    else:
+        say("What happens, in this order", "bold")
+        for component in data["components"]:
+            after = (
+                f" (after {', '.join(component['dependsOn'])})" if component["dependsOn"] else ""
+            )
+            say(f"  {component['id']}: {component['name']}, {component['team']}{after}")
+            for step in component["steps"]:
+                say(f"      {step}")
+
+
+class FormFormat(StrEnum):
+    jsonschema = "jsonschema"
+    html = "html"
+
+
+def form(
+    ctx: typer.Context,
+    offering_id: Annotated[str, typer.Argument(metavar="ID", help="An item or bundle id.")],
+    fmt: Annotated[FormFormat, typer.Option("--format", "-f", help="Output format.")] = (
+        FormFormat.jsonschema
+    ),
+) -> None:
+    """The request form of an offering: JSON Schema + UI schema, or a standalone HTML page.
+
+    The JSON Schema is the one pac validates request input with.
+    """
+    from pac import catalog, export
+
+    repo = repository(ctx)
+    with user_errors():
+        offering = catalog.find(repo, offering_id)
+    if fmt is FormFormat.html:
+        write(export.item_page(repo, offering, inline=True))
+    else:
+        write(json.dumps(export.form_document(offering), indent=2, ensure_ascii=False) + "\n")
+
+
+def export_site(
+    ctx: typer.Context,
+    out: Annotated[Path, typer.Option("--out", "-o", help="The folder to write the site into.")],
+) -> None:
+    """Write the catalog as a static site: JSON API, openapi.json and browsable pages."""
+    from pac import export
+
+    repo = repository(ctx)
+    with user_errors():
+        result = export.export(repo, out)
+    typer.echo(
+        f"exported {result.offerings} offerings ({result.files} files) to {out}; "
+        f"open {out / 'index.html'}",
+        err=True,
+    )

@@ -1,0 +1,334 @@
+/* pac catalog site: the index filter and the request form. Plain script, no build step,
+   works from file:// (data is embedded in each page, nothing is fetched). */
+(function () {
+  "use strict";
+
+  function data(id) {
+    var node = document.getElementById(id);
+    return node ? JSON.parse(node.textContent) : null;
+  }
+
+  function el(tag, attrs, children) {
+    var node = document.createElement(tag);
+    Object.keys(attrs || {}).forEach(function (key) {
+      if (key === "text") node.textContent = attrs[key];
+      else if (key === "className") node.className = attrs[key];
+      else node.setAttribute(key, attrs[key]);
+    });
+    (children || []).forEach(function (child) { if (child) node.appendChild(child); });
+    return node;
+  }
+
+  /* ---------------------------------------------------------------- the index */
+
+  function index(catalog) {
+    var list = document.getElementById("cards");
+    var text = document.getElementById("filter-text");
+    var category = document.getElementById("filter-category");
+    var owner = document.getElementById("filter-owner");
+    var count = document.getElementById("count");
+
+    function matches(entry, words) {
+      var hay = [entry.id, entry.name, entry.description, entry.category, entry.owner.team,
+        (entry.tags || []).join(" ")].join(" ").toLowerCase();
+      return words.every(function (word) { return hay.indexOf(word) >= 0; });
+    }
+
+    function draw() {
+      var words = text.value.toLowerCase().split(/\s+/).filter(Boolean);
+      var shown = catalog.filter(function (entry) {
+        return (!category.value || entry.category === category.value) &&
+          (!owner.value || entry.owner.team === owner.value) && matches(entry, words);
+      });
+      list.innerHTML = "";
+      shown.forEach(function (entry) {
+        var badges = el("div", {}, [
+          el("span", { className: "badge", text: entry.kind === "CatalogBundle" ? "bundle" : entry.category }),
+          el("span", { className: "badge " + entry.fulfilment, text: entry.fulfilment }),
+          entry.deprecated ? el("span", { className: "badge deprecated", text: "deprecated" }) : null,
+        ]);
+        list.appendChild(el("div", { className: "card", "data-id": entry.id }, [
+          el("h3", {}, [el("a", { href: "items/" + entry.id + ".html", text: entry.name })]),
+          el("div", { className: "muted", text: entry.id + " · v" + entry.version + " · " + entry.owner.team }),
+          badges,
+          el("p", { text: entry.description }),
+        ]));
+      });
+      if (!shown.length) list.appendChild(el("div", { className: "empty", text: "No offering matches." }));
+      count.textContent = shown.length + " of " + catalog.length;
+    }
+
+    [text, category, owner].forEach(function (input) {
+      input.addEventListener("input", draw);
+      input.addEventListener("change", draw);
+    });
+    draw();
+  }
+
+  /* ----------------------------------------------------------- the request form */
+
+  var KEBAB = /^[a-z][a-z0-9]*(-[a-z0-9]+)*$/;
+  var EMAIL = /^[^@\s]+@[^@\s]+\.[^@\s]+$/;
+  var SECRET = /^[A-Z][A-Z0-9_]*$/;
+  var DATE = /^[0-9]{4}-[0-9]{2}-[0-9]{2}$/;
+
+  function realDate(text) {
+    if (!DATE.test(text)) return false;
+    var parts = text.split("-").map(Number);
+    var date = new Date(Date.UTC(parts[0], parts[1] - 1, parts[2]));
+    return date.getUTCFullYear() === parts[0] && date.getUTCMonth() === parts[1] - 1 && date.getUTCDate() === parts[2];
+  }
+
+  function multipleOf(value, step) {
+    var quotient = value / step;
+    return Math.abs(quotient - Math.round(quotient)) < 1e-9;
+  }
+
+  /* The checks of the form's JSON Schema, the same schema pac validates requests with. */
+  function problem(schema, value, required) {
+    var empty = value === undefined || value === "" || (Array.isArray(value) && !value.length);
+    if (empty) return required ? "This field is required." : "";  // left out: pac applies the default
+    if (schema.properties && schema.properties.secretRef) {
+      if (!SECRET.test(value.secretRef)) return "Upper-case letters, digits and underscores, e.g. PAYMENTS_DB_ADMIN.";
+      return "";
+    }
+    if (schema.type === "number") {
+      if (typeof value !== "number" || isNaN(value)) return "Enter a number.";
+      if (schema.minimum !== undefined && value < schema.minimum) return "At least " + schema.minimum + ".";
+      if (schema.maximum !== undefined && value > schema.maximum) return "At most " + schema.maximum + ".";
+      if (schema.multipleOf !== undefined && !multipleOf(value, schema.multipleOf)) return "In steps of " + schema.multipleOf + ".";
+      return "";
+    }
+    if (schema.type === "array") {
+      if (schema.minItems !== undefined && value.length < schema.minItems) return "Choose at least " + schema.minItems + ".";
+      if (schema.maxItems !== undefined && value.length > schema.maxItems) return "Choose at most " + schema.maxItems + ".";
+      return "";
+    }
+    if (schema.enum && schema.enum.map(String).indexOf(String(value)) < 0) return "Choose one of: " + schema.enum.join(", ") + ".";
+    if (typeof value === "string") {
+      if (schema.format === "date") {
+        if (!realDate(value)) return "A date, YYYY-MM-DD.";
+        if (schema.formatMinimum && value < schema.formatMinimum) return "On or after " + schema.formatMinimum + ".";
+        if (schema.formatMaximum && value > schema.formatMaximum) return "On or before " + schema.formatMaximum + ".";
+      }
+      if (schema.minLength !== undefined && value.length < schema.minLength) return "At least " + schema.minLength + " characters.";
+      if (schema.maxLength !== undefined && value.length > schema.maxLength) return "At most " + schema.maxLength + " characters.";
+      if (schema.pattern && !new RegExp(schema.pattern, "u").test(value)) {
+        if (schema.format === "email") return "An email address.";
+        return "Must match " + schema.pattern + ".";
+      }
+    }
+    return "";
+  }
+
+  function control(id, schema, ui, fieldDefault) {
+    var widget = (ui && ui["ui:widget"]) || "";
+    var input;
+    if (schema.properties && schema.properties.secretRef) {
+      input = el("input", { type: "text", id: id, name: id, placeholder: "NAME_OF_THE_CI_SECRET", autocomplete: "off" });
+      input.pacRead = function () { return input.value.trim() ? { secretRef: input.value.trim() } : undefined; };
+      return input;
+    }
+    if (schema.type === "boolean") {
+      input = el("input", { type: "checkbox", id: id, name: id });
+      input.checked = fieldDefault === true;
+      input.pacRead = function () { return input.checked; };
+      return input;
+    }
+    if (schema.type === "array" && schema.items && schema.items.enum) {
+      var box = el("div", { className: "choices", id: id });
+      var chosen = fieldDefault || [];
+      schema.items.enum.forEach(function (option) {
+        var check = el("input", { type: "checkbox", value: String(option), name: id });
+        check.checked = chosen.indexOf(option) >= 0;
+        box.appendChild(el("label", {}, [check, document.createTextNode(" " + option)]));
+      });
+      box.pacRead = function () {
+        return Array.prototype.slice.call(box.querySelectorAll("input:checked")).map(function (c) { return c.value; });
+      };
+      return box;
+    }
+    if (schema.enum) {
+      input = el("select", { id: id, name: id });
+      input.appendChild(el("option", { value: "", text: "— choose —" }));
+      schema.enum.forEach(function (option) {
+        var item = el("option", { value: String(option), text: String(option) });
+        if (fieldDefault !== undefined && String(fieldDefault) === String(option)) item.selected = true;
+        input.appendChild(item);
+      });
+      input.pacRead = function () {
+        if (!input.value) return undefined;
+        var match = schema.enum.filter(function (o) { return String(o) === input.value; })[0];
+        return match;
+      };
+      return input;
+    }
+    if (widget === "textarea") {
+      input = el("textarea", { id: id, name: id });
+    } else {
+      var type = schema.type === "number" ? "number" : widget === "date" ? "date" : widget === "email" ? "email" : "text";
+      input = el("input", { type: type, id: id, name: id });
+      if (schema.type === "number" && schema.multipleOf) input.setAttribute("step", String(schema.multipleOf));
+    }
+    if (ui && ui["ui:placeholder"]) input.setAttribute("placeholder", ui["ui:placeholder"]);
+    if (fieldDefault !== undefined && fieldDefault !== null) input.value = String(fieldDefault);
+    input.pacRead = function () {
+      var text = input.value.trim();
+      if (!text) return undefined;
+      if (schema.type === "number") return Number(text);
+      return text;
+    };
+    return input;
+  }
+
+  function fieldBlock(id, label, schema, ui, required, fieldDefault) {
+    var input = control(id, schema, ui, fieldDefault);
+    var help = (ui && (ui["ui:help"] || ui["ui:description"])) || (schema.description || "");
+    if (ui && ui.secretRef) help = ui.secretRef["ui:help"] + (help ? " " + help : "");
+    var error = el("div", { className: "error", role: "alert" });
+    var block = el("div", { className: "field", "data-field": id }, [
+      el("label", { "for": id }, [document.createTextNode(label), required ? el("span", { className: "req", text: " *" }) : null]),
+      input,
+      help ? el("div", { className: "help", text: help }) : null,
+      error,
+    ]);
+    return { block: block, input: input, error: error, schema: schema, required: required };
+  }
+
+  function yamlScalar(value) {
+    if (typeof value === "number" || typeof value === "boolean") return String(value);
+    return JSON.stringify(String(value));
+  }
+
+  function yamlValue(value, indent) {
+    if (Array.isArray(value)) return "[" + value.map(yamlScalar).join(", ") + "]";
+    if (value && typeof value === "object") {
+      return Object.keys(value).map(function (key) {
+        var inner = value[key];
+        if (inner && typeof inner === "object" && !Array.isArray(inner)) {
+          return "\n" + indent + key + ":" + yamlValue(inner, indent + "  ");
+        }
+        return "\n" + indent + key + ": " + yamlValue(inner, indent + "  ");
+      }).join("");
+    }
+    return yamlScalar(value);
+  }
+
+  function requestForm(spec) {
+    var schema = spec.schema, ui = spec.uiSchema, offering = spec.offering;
+    var form = document.getElementById("request-form");
+    var fields = [];
+    var meta = el("fieldset", {}, [el("legend", { text: "You" })]);
+    var people = [
+      ["meta-email", "Your email", { type: "string", pattern: EMAIL.source, format: "email" }, "dev@company.com"],
+      ["meta-name", "Your name", { type: "string", minLength: 1 }, "Dana Dev"],
+      ["meta-team", "Your team (its folder under requests/)", { type: "string", pattern: KEBAB.source }, "payments"],
+      ["meta-id", "Request id (default: the name below)", { type: "string", pattern: KEBAB.source }, ""],
+    ];
+    people.forEach(function (row) {
+      var f = fieldBlock(row[0], row[1], row[2], { "ui:placeholder": row[3] }, row[0] !== "meta-id");
+      f.path = null;
+      fields.push(f);
+      meta.appendChild(f.block);
+    });
+    form.appendChild(meta);
+
+    var nameSchema = schema.properties.name;
+    var top = el("fieldset", {}, [el("legend", { text: "Request" })]);
+    var nameField = fieldBlock("input-name", nameSchema.title || "Name", nameSchema, ui.name || {}, true);
+    nameField.path = ["name"];
+    fields.push(nameField);
+    top.appendChild(nameField.block);
+    form.appendChild(top);
+
+    (ui["ui:order"] || []).forEach(function (groupId) {
+      if (groupId === "name") return;
+      var group = schema.properties[groupId];
+      var groupUi = ui[groupId] || {};
+      var required = group.required || [];
+      var set = el("fieldset", { "data-group": groupId }, [el("legend", { text: group.title || groupId })]);
+      if (group.description) set.appendChild(el("p", { className: "muted", text: group.description }));
+      (groupUi["ui:order"] || Object.keys(group.properties)).forEach(function (fieldId) {
+        var fieldSchema = group.properties[fieldId];
+        var f = fieldBlock("input-" + groupId + "-" + fieldId, fieldSchema.title || fieldId, fieldSchema,
+          groupUi[fieldId] || {}, required.indexOf(fieldId) >= 0, fieldSchema["default"]);
+        f.path = [groupId, fieldId];
+        fields.push(f);
+        set.appendChild(f.block);
+      });
+      form.appendChild(set);
+    });
+
+    var summary = el("div", { className: "summary", id: "form-summary", role: "status" });
+    summary.style.display = "none";
+    form.appendChild(summary);
+    form.appendChild(el("div", { className: "actions" }, [el("button", { type: "submit", id: "make-request", text: "Make the request file" })]));
+
+    var output = document.getElementById("request-output");
+    form.addEventListener("submit", function (event) {
+      event.preventDefault();
+      var bad = 0, values = {}, input = {};
+      fields.forEach(function (f) {
+        var value = f.input.pacRead();
+        var message = problem(f.schema, value, f.required);
+        f.error.textContent = message;
+        f.block.classList.toggle("invalid", !!message);
+        if (message) { bad += 1; return; }
+        values[f.block.getAttribute("data-field")] = value;
+        if (!f.path || value === undefined || (Array.isArray(value) && !value.length)) return;
+        if (f.path.length === 1) input.name = value;
+        else { input[f.path[0]] = input[f.path[0]] || {}; input[f.path[0]][f.path[1]] = value; }
+      });
+      summary.style.display = "block";
+      if (bad) {
+        summary.className = "summary bad";
+        summary.textContent = bad === 1 ? "1 field needs attention." : bad + " fields need attention.";
+        output.hidden = true;
+        return;
+      }
+      var id = values["meta-id"] || input.name;
+      if (!KEBAB.test(id)) {
+        summary.className = "summary bad";
+        summary.textContent = "The request id must be kebab-case.";
+        return;
+      }
+      var team = values["meta-team"];
+      var lines = [
+        "# yaml-language-server: $schema=../../schema/request.json",
+        "# Made with the catalog site's form. Commit it as requests/" + team + "/" + id + ".yaml",
+        "# and open a pull request: the owners review it, merging it fulfils it.",
+        "schemaVersion: catalog/v1",
+        "kind: Request",
+        "metadata:",
+        "  id: " + yamlScalar(id),
+        "  requester:",
+        "    email: " + yamlScalar(values["meta-email"]),
+        "    name: " + yamlScalar(values["meta-name"]),
+        "    team: " + yamlScalar(team),
+        (offering.kind === "CatalogBundle" ? "bundleId: " : "catalogItemId: ") + yamlScalar(offering.id),
+        "input:" + yamlValue(input, "  "),
+      ];
+      var text = lines.join("\n") + "\n";
+      summary.className = "summary good";
+      summary.textContent = "Done: save it as requests/" + team + "/" + id + ".yaml.";
+      document.getElementById("request-path").textContent = "requests/" + team + "/" + id + ".yaml";
+      document.getElementById("request-yaml").textContent = text;
+      var download = document.getElementById("request-download");
+      download.setAttribute("download", id + ".yaml");
+      download.setAttribute("href", URL.createObjectURL(new Blob([text], { type: "text/yaml" })));
+      output.hidden = false;
+    });
+
+    document.getElementById("request-copy").addEventListener("click", function () {
+      var text = document.getElementById("request-yaml").textContent;
+      if (navigator.clipboard) navigator.clipboard.writeText(text).catch(function () {});
+    });
+  }
+
+  document.addEventListener("DOMContentLoaded", function () {
+    var catalog = data("pac-catalog");
+    if (catalog) index(catalog);
+    var spec = data("pac-form");
+    if (spec) requestForm(spec);
+  });
+})();

@@ -1,0 +1,193 @@
+"""The exported site in a real browser: headless Chromium driven through Selenium.
+
+Opened from disk (file://): filter the index, open an offering, submit an invalid form
+and read the messages, fill it in validly, and check that `pac validate` accepts the
+request file the page produced. `.ci/run` installs Chromium; elsewhere, without it, the
+test is skipped unless PAC_REQUIRE_BROWSER is set.
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+import tempfile
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from pac.export import export
+from pac.repository import Repository
+from pac.validate import validate
+
+CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
+DRIVER = shutil.which("chromedriver") or "/usr/bin/chromedriver"
+
+
+@pytest.fixture(scope="module")
+def browser() -> Iterator[Any]:
+    if not (Path(CHROMIUM).exists() and Path(DRIVER).exists()):
+        if os.environ.get("PAC_REQUIRE_BROWSER"):
+            pytest.fail("Chromium and chromedriver are required (PAC_REQUIRE_BROWSER is set)")
+        pytest.skip("Chromium is not installed (bash .ci/run installs it)")
+    webdriver = pytest.importorskip("selenium.webdriver")
+    from selenium.webdriver.chrome.service import Service
+
+    options = webdriver.ChromeOptions()
+    options.binary_location = CHROMIUM
+    profile = tempfile.mkdtemp(prefix="pac-chromium-")
+    # Without the background-networking flags Chromium tries to reach Google's hosts.
+    for flag in (
+        "--headless=new",
+        "--no-sandbox",
+        "--disable-gpu",
+        "--disable-quic",
+        "--no-first-run",
+        "--disable-background-networking",
+        "--disable-component-update",
+        "--disable-sync",
+        "--disable-dev-shm-usage",
+        f"--user-data-dir={profile}",
+    ):
+        options.add_argument(flag)
+    driver = webdriver.Chrome(service=Service(DRIVER), options=options)
+    driver.implicitly_wait(2)
+    try:
+        yield driver
+    finally:
+        driver.quit()
+        shutil.rmtree(profile, ignore_errors=True)
+
+
+@pytest.fixture
+def site(sample_root: Path, tmp_path: Path) -> Path:
+    out = tmp_path / "site"
+    export(Repository(sample_root), out)
+    return out
+
+
+def cards(browser: Any) -> list[str]:
+    from selenium.webdriver.common.by import By
+
+    return [
+        c.get_attribute("data-id") for c in browser.find_elements(By.CSS_SELECTOR, "#cards .card")
+    ]
+
+
+def test_the_index_filters_as_you_type(browser: Any, site: Path) -> None:
+    from selenium.webdriver.common.by import By
+    from selenium.webdriver.support.ui import Select
+
+    browser.get((site / "index.html").as_uri())
+    assert len(cards(browser)) == 5
+    browser.find_element(By.ID, "filter-text").send_keys("postgres")
+    assert cards(browser) == ["bundle-webapp-standard", "database-aurora-postgresql-standard"]
+    Select(browser.find_element(By.ID, "filter-category")).select_by_value("databases")
+    assert cards(browser) == ["database-aurora-postgresql-standard"]
+    Select(browser.find_element(By.ID, "filter-owner")).select_by_value("platform-messaging-team")
+    assert cards(browser) == []
+    assert "No offering matches." in browser.find_element(By.ID, "cards").text
+
+
+def _field(browser: Any, name: str) -> Any:
+    from selenium.webdriver.common.by import By
+
+    return browser.find_element(By.ID, name)
+
+
+def _errors(browser: Any) -> dict[str, str]:
+    from selenium.webdriver.common.by import By
+
+    return {
+        block.get_attribute("data-field"): block.find_element(By.CSS_SELECTOR, ".error").text
+        for block in browser.find_elements(By.CSS_SELECTOR, ".field.invalid")
+    }
+
+
+def test_the_request_form_validates_and_makes_a_valid_request(
+    browser: Any, site: Path, sample_root: Path
+) -> None:
+    from selenium.webdriver.common.by import By
+
+    browser.get((site / "index.html").as_uri())
+    browser.find_element(By.LINK_TEXT, "Kafka Topic").click()
+    assert browser.title.startswith("Kafka Topic")
+
+    browser.find_element(By.ID, "make-request").click()
+    errors = _errors(browser)
+    assert errors["input-name"] == "This field is required."
+    assert errors["input-environment-costCenter"] == "This field is required."
+    assert "1 field" not in browser.find_element(By.ID, "form-summary").text
+    assert not browser.find_element(By.ID, "request-output").is_displayed()
+
+    _field(browser, "meta-email").send_keys("not-an-email")
+    _field(browser, "input-name").send_keys("Search Clicks")
+    _field(browser, "input-environment-costCenter").send_keys("1234")
+    _field(browser, "input-topic-partitions").clear()
+    _field(browser, "input-topic-partitions").send_keys("64")
+    browser.find_element(By.ID, "make-request").click()
+    errors = _errors(browser)
+    assert errors["meta-email"] == "An email address."
+    assert errors["input-name"].startswith("Must match ^[a-z]")
+    assert errors["input-environment-costCenter"] == "Must match ^CC-[0-9]{4}$."
+    assert errors["input-topic-partitions"] == "At most 48."
+
+    for name, value in {
+        "meta-email": "ana@company.com",
+        "meta-name": "Ana Search",
+        "meta-team": "search",
+        "input-name": "search-clicks",
+        "input-environment-costCenter": "CC-0042",
+        "input-topic-partitions": "24",
+        "input-topic-contactEmail": "ana@company.com",
+        "input-topic-goLiveDate": "2027-03-01",
+    }.items():
+        field = _field(browser, name)
+        field.clear()
+        if field.get_attribute("type") == "date":
+            browser.execute_script("arguments[0].value = arguments[1]", field, value)
+        else:
+            field.send_keys(value)
+    browser.find_element(By.CSS_SELECTOR, "#input-topic-consumers input[value=analytics]").click()
+    browser.find_element(By.ID, "make-request").click()
+    assert _errors(browser) == {}
+    assert browser.find_element(By.ID, "request-path").text == "requests/search/search-clicks.yaml"
+    text = browser.find_element(By.ID, "request-yaml").text + "\n"
+
+    target = sample_root / "requests/search/search-clicks.yaml"
+    target.parent.mkdir(parents=True)
+    target.write_text(text)
+    result = validate(Repository(sample_root), paths=[target])
+    assert result.diagnostics == [], text
+    assert 'catalogItemId: "messaging-kafka-topic"' in text
+    assert 'consumers: ["analytics"]' in text
+
+
+def test_a_bundle_form_asks_for_secret_names(browser: Any, site: Path, sample_root: Path) -> None:
+    from selenium.webdriver.common.by import By
+
+    browser.get((site / "items/bundle-webapp-standard.html").as_uri())
+    for name, value in {
+        "meta-email": "sam@company.com",
+        "meta-name": "Sam Shop",
+        "meta-team": "checkout",
+        "input-name": "checkout-api",
+        "input-environment-costCenter": "CC-1234",
+        "input-app-image": "registry.company.com/checkout/api:1.0.0",
+        "input-credentials-adminPassword": "hunter2",
+        "input-secrets-notifyEmail": "oncall@company.com",
+    }.items():
+        _field(browser, name).send_keys(value)
+    browser.find_element(By.ID, "make-request").click()
+    secret_help = "Upper-case letters, digits and underscores, e.g. PAYMENTS_DB_ADMIN."
+    assert _errors(browser) == {"input-credentials-adminPassword": secret_help}
+    _field(browser, "input-credentials-adminPassword").clear()
+    _field(browser, "input-credentials-adminPassword").send_keys("CHECKOUT_DB_ADMIN")
+    browser.find_element(By.ID, "make-request").click()
+    text = browser.find_element(By.ID, "request-yaml").text + "\n"
+    assert 'adminPassword:\n      secretRef: "CHECKOUT_DB_ADMIN"' in text
+    target = sample_root / "requests/checkout/checkout-api.yaml"
+    target.parent.mkdir(parents=True)
+    target.write_text(text)
+    assert validate(Repository(sample_root), paths=[target]).diagnostics == []

@@ -1,0 +1,180 @@
+"""Discovery: `pac catalog list|show|search` and `pac form`."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+import yaml
+
+from pac import catalog
+from pac.errors import UsageError
+from pac.forms import InputChecker, form_schema, ui_schema, validator_for
+from pac.repository import Repository
+from tests.test_cli import invoke
+
+
+def test_summaries_and_filters(sample_repo: Repository) -> None:
+    rows = catalog.summaries(sample_repo)
+    assert [r.id for r in rows] == [
+        "bundle-webapp-standard",
+        "compute-eks-containerapp",
+        "database-aurora-postgresql-standard",
+        "messaging-kafka-topic",
+        "security-parameterstore-standard",
+    ]
+    assert [r.fulfilment for r in rows] == [
+        "bundle",
+        "automatic",
+        "automatic",
+        "manual",
+        "automatic",
+    ]
+    assert [r.id for r in catalog.summaries(sample_repo, category="messaging")] == [
+        "messaging-kafka-topic"
+    ]
+    assert [r.id for r in catalog.summaries(sample_repo, owner="devex")] == [
+        "bundle-webapp-standard"
+    ]
+    assert [r.id for r in catalog.summaries(sample_repo, kind="bundle")] == [
+        "bundle-webapp-standard"
+    ]
+    with pytest.raises(UsageError, match="not item or bundle"):
+        catalog.summaries(sample_repo, kind="widget")
+
+
+def test_search_ranks_by_where_words_are_found(sample_repo: Repository) -> None:
+    ranked = [s.id for _, s in catalog.search(sample_repo, "postgres")]
+    assert ranked == ["database-aurora-postgresql-standard", "bundle-webapp-standard"]
+    # Custom metadata counts too: the cluster name is only there.
+    assert [s.id for _, s in catalog.search(sample_repo, "kafka-shared-01")] == [
+        "messaging-kafka-topic"
+    ]
+    # Every word must be found.
+    assert catalog.search(sample_repo, "kafka postgres") == []
+
+
+def test_describe_an_item_and_a_bundle(sample_repo: Repository) -> None:
+    item = catalog.describe(
+        sample_repo, catalog.find(sample_repo, "database-aurora-postgresql-standard")
+    )
+    assert item["owner"] == {"team": "platform-databases-team", "contact": "dba@company.com"}
+    assert item["usedBy"] == ["bundle-webapp-standard"]
+    assert item["steps"]["strategy"] == "automatic"
+    assert item["steps"]["automatic"] == [
+        "Create the Aurora cluster: POST https://dbaas.platform.internal/api/v1/clusters, "
+        "retried up to 3 times"
+    ]
+    storage = next(f for g in item["form"]["groups"] for f in g["fields"] if f["id"] == "storageGb")
+    assert storage["rules"] == ["from 20", "up to 2000", "in steps of 10"]
+    bundle = catalog.describe(sample_repo, catalog.find(sample_repo, "bundle-webapp-standard"))
+    assert [(c["id"], c["dependsOn"]) for c in bundle["components"]] == [
+        ("database", []),
+        ("secrets", ["database"]),
+        ("app", ["database", "secrets"]),
+    ]
+    with pytest.raises(UsageError) as caught:
+        catalog.find(sample_repo, "messaging-kafka-topik")
+    assert caught.value.hint == "Did you mean messaging-kafka-topic?"
+
+
+def test_cli_list_search_show(sample_root: Path) -> None:
+    code, out = invoke(sample_root, "catalog", "list", "--output", "json")
+    assert code == 0 and len(json.loads(out)) == 5
+    code, out = invoke(sample_root, "catalog", "list", "--category", "databases", "-o", "yaml")
+    assert [r["id"] for r in yaml.safe_load(out)] == ["database-aurora-postgresql-standard"]
+    code, out = invoke(sample_root, "catalog", "list")
+    assert code == 0 and "messaging-kafka-topic" in out
+    code, out = invoke(sample_root, "catalog", "search", "secrets", "-o", "json")
+    assert json.loads(out)[0]["id"] == "security-parameterstore-standard"
+    code, out = invoke(sample_root, "catalog", "search", "nothing-like-this")
+    assert code == 1 and "Nothing matches" in out
+    code, out = invoke(sample_root, "catalog", "show", "messaging-kafka-topic")
+    assert code == 0
+    assert "matches ^[a-z][a-z0-9-]{2,28}[a-z0-9]$" in out  # brackets survive the terminal
+    assert "Opens a JIRA Task in project MSG" in out
+    code, out = invoke(sample_root, "catalog", "show", "nope")
+    assert code == 2
+
+
+def test_form_is_the_schema_pac_validates_with(sample_root: Path, sample_repo: Repository) -> None:
+    code, out = invoke(sample_root, "form", "messaging-kafka-topic")
+    assert code == 0
+    document = json.loads(out)
+    item = sample_repo.item("messaging-kafka-topic")
+    assert item is not None
+    assert document["schema"]["properties"] == form_schema(item.form)["properties"]
+    assert document["uiSchema"] == ui_schema(item.form)
+    assert document["uiSchema"]["ui:order"] == ["name", "environment", "topic"]
+    topic = document["uiSchema"]["topic"]
+    assert topic["ui:order"][:3] == ["partitions", "retention", "compacted"]
+    assert (topic["consumers"]["ui:widget"], topic["purpose"]["ui:widget"]) == (
+        "checkboxes",
+        "textarea",
+    )
+    assert topic["goLiveDate"]["ui:widget"] == "date"
+    assert topic["schemaFile"]["ui:options"] == {"pacFieldType": "file", "accept": ".avsc,.json"}
+
+
+CORPUS = [
+    {
+        "name": "orders-events",
+        "environment": {"costCenter": "CC-0001"},
+        "topic": {"contactEmail": "a@b.co"},
+    },
+    {
+        "name": "orders-events",
+        "environment": {"costCenter": "CC-0001", "stage": "qa"},
+        "topic": {"contactEmail": "a@b.co"},
+    },
+    {
+        "name": "Orders",
+        "environment": {"costCenter": "CC-0001"},
+        "topic": {"contactEmail": "a@b.co"},
+    },
+    {
+        "name": "orders-events",
+        "environment": {"costCenter": "CC-0001"},
+        "topic": {"contactEmail": "a@b.co", "partitions": 49},
+    },
+    {
+        "name": "orders-events",
+        "environment": {"costCenter": "CC-0001"},
+        "topic": {"contactEmail": "a@b.co", "goLiveDate": "2031-01-01"},
+    },
+    {
+        "name": "orders-events",
+        "environment": {"costCenter": "CC-0001"},
+        "topic": {"contactEmail": "a@b.co", "consumers": []},
+    },
+    {
+        "name": "orders-events",
+        "environment": {"costCenter": "CC-0001"},
+        "topic": {"contactEmail": "a@b.co", "schemaFile": "x.txt"},
+    },
+    {"name": "orders-events", "environment": {}, "topic": {"contactEmail": "a@b.co"}},
+    {"name": "orders-events", "environment": {"costCenter": "CC-0001"}, "extra": {}},
+]
+
+
+def test_a_portal_and_pac_give_the_same_verdicts(
+    sample_root: Path, sample_repo: Repository
+) -> None:
+    """What a JSON Schema form library does with form.json is what pac validate does."""
+    _code, out = invoke(sample_root, "form", "messaging-kafka-topic")
+    published = validator_for(json.loads(out)["schema"])
+    item = sample_repo.item("messaging-kafka-topic")
+    assert item is not None
+    checker = InputChecker(item.form)
+    verdicts = [(published.is_valid(c), not checker.check(c)) for c in CORPUS]
+    assert all(portal == pac for portal, pac in verdicts)
+    assert [v[0] for v in verdicts] == [True] + [False] * (len(CORPUS) - 1)
+
+
+def test_form_as_a_standalone_page(sample_root: Path) -> None:
+    code, out = invoke(sample_root, "form", "bundle-webapp-standard", "--format", "html")
+    assert code == 0
+    assert out.startswith("<!doctype html>")
+    assert "<style>" in out and "requestForm" in out  # self-contained: no assets needed
+    assert 'id="pac-form"' in out

@@ -1,0 +1,125 @@
+"""`pac export`: a deterministic static site whose JSON matches its own OpenAPI document."""
+
+from __future__ import annotations
+
+import json
+import re
+from pathlib import Path
+
+import pytest
+
+from pac.errors import UsageError
+from pac.export import export
+from pac.repository import Repository
+from tests.test_cli import invoke
+
+
+def _files(root: Path) -> dict[str, bytes]:
+    return {
+        p.relative_to(root).as_posix(): p.read_bytes()
+        for p in sorted(root.rglob("*"))
+        if p.is_file()
+    }
+
+
+def test_export_writes_the_api_and_the_pages(sample_repo: Repository, tmp_path: Path) -> None:
+    result = export(sample_repo, tmp_path / "site")
+    files = _files(tmp_path / "site")
+    assert result.offerings == 5 and result.files == len(files)
+    assert {
+        "index.html",
+        "assets/pac.css",
+        "assets/pac.js",
+        "api/v1/catalog.json",
+        "api/v1/categories.json",
+        "api/v1/openapi.json",
+        "api/v1/catalog/messaging-kafka-topic.json",
+        "api/v1/catalog/messaging-kafka-topic/form.json",
+        "items/messaging-kafka-topic.html",
+    } <= set(files)
+    categories = json.loads(files["api/v1/categories.json"])
+    messaging = next(c for c in categories if c["id"] == "messaging")
+    assert (messaging["items"], messaging["owner"]["team"]) == (1, "platform-messaging-team")
+    document = json.loads(files["api/v1/catalog/bundle-webapp-standard.json"])
+    assert document["components"][0]["catalogItem"] == "database-aurora-postgresql-standard"
+
+
+def test_export_is_deterministic_byte_for_byte(sample_repo: Repository, tmp_path: Path) -> None:
+    export(sample_repo, tmp_path / "a")
+    export(Repository(sample_repo.root), tmp_path / "b")
+    assert _files(tmp_path / "a") == _files(tmp_path / "b")
+
+
+def test_export_refuses_to_overwrite_a_folder_it_did_not_write(
+    sample_repo: Repository, tmp_path: Path
+) -> None:
+    (tmp_path / "mine").mkdir()
+    (tmp_path / "mine/notes.txt").write_text("keep me")
+    with pytest.raises(UsageError, match="is not a pac export"):
+        export(sample_repo, tmp_path / "mine")
+    assert (tmp_path / "mine/notes.txt").read_text() == "keep me"
+
+
+def test_pages_work_offline(sample_repo: Repository, tmp_path: Path) -> None:
+    export(sample_repo, tmp_path / "site")
+    for page in (tmp_path / "site").rglob("*.html"):
+        text = page.read_text()
+        # No CDN, no absolute URLs for assets: the site works from file:// and any host.
+        assert not re.search(r"""(src|href)=["']https?://""", text), page
+        assert "fetch(" not in text
+
+
+def test_openapi_document_is_valid(sample_repo: Repository, tmp_path: Path) -> None:
+    from openapi_spec_validator import validate
+
+    export(sample_repo, tmp_path / "site")
+    spec = json.loads((tmp_path / "site/api/v1/openapi.json").read_text())
+    validate(spec)
+    assert spec["openapi"] == "3.1.0"
+
+
+def _response_schema(spec: dict[str, object], path: str) -> object:
+    operation = spec["paths"][path]["get"]  # type: ignore[index]
+    return operation["responses"]["200"]["content"]["application/json"]["schema"]
+
+
+def test_every_exported_json_file_matches_its_openapi_response_schema(
+    sample_repo: Repository, tmp_path: Path
+) -> None:
+    from jsonschema import Draft202012Validator
+    from referencing import Registry, Resource
+    from referencing.jsonschema import DRAFT202012
+
+    export(sample_repo, tmp_path / "site")
+    root = tmp_path / "site"
+    spec = json.loads((root / "api/v1/openapi.json").read_text())
+    registry = Registry().with_resource("urn:openapi", Resource(spec, DRAFT202012))
+    checked = 0
+    routes = [
+        (re.compile(r"api/v1/catalog\.json"), "/api/v1/catalog.json"),
+        (re.compile(r"api/v1/categories\.json"), "/api/v1/categories.json"),
+        (re.compile(r"api/v1/catalog/[a-z0-9-]+\.json"), "/api/v1/catalog/{id}.json"),
+        (re.compile(r"api/v1/catalog/[a-z0-9-]+/form\.json"), "/api/v1/catalog/{id}/form.json"),
+    ]
+    for path in sorted(root.glob("api/v1/**/*.json")):
+        relative = path.relative_to(root).as_posix()
+        if relative == "api/v1/openapi.json":
+            continue
+        route = next(r for pattern, r in routes if pattern.fullmatch(relative))
+        schema = {"$ref": "urn:openapi#" + _pointer(route)}
+        validator = Draft202012Validator(schema, registry=registry)
+        errors = list(validator.iter_errors(json.loads(path.read_text())))
+        assert errors == [], f"{relative}: {errors[0].message if errors else ''}"
+        checked += 1
+    assert checked == 2 + 2 * 5
+
+
+def _pointer(route: str) -> str:
+    escaped = route.replace("~", "~0").replace("/", "~1")
+    return f"/paths/{escaped}/get/responses/200/content/application~1json/schema"
+
+
+def test_export_command(sample_root: Path, tmp_path: Path) -> None:
+    code, out = invoke(sample_root, "export", "--out", str(tmp_path / "site"))
+    assert code == 0
+    assert "exported 5 offerings" in out
