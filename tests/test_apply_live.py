@@ -297,3 +297,52 @@ def test_killed_after_a_call_the_re_run_sends_the_same_idempotency_key(
     }
     status = StatusStore(sample_root).load(WEBAPP)
     assert status is not None and status.state == "completed"
+
+
+def test_from_request_new_to_status_against_jira(sample_root: Path, jira: FakeJira) -> None:
+    """The whole flow through the real command: write, validate, plan, apply, status."""
+    env = environment(jira)
+
+    def pac(*args: str) -> str:
+        done = subprocess.run(
+            [sys.executable, "-m", "pac", *args],
+            cwd=sample_root,
+            env=env,
+            capture_output=True,
+            text=True,
+            timeout=120,
+            check=False,
+        )
+        assert done.returncode == 0, done.stdout + done.stderr
+        return done.stdout
+
+    manual_only(sample_root)
+    pac(
+        "request",
+        "new",
+        "bundle-webapp-standard",
+        "--set",
+        "name=checkout-api",
+        "--set",
+        "environment.costCenter=CC-2001",
+        "--set",
+        "app.image=registry.company.com/checkout/api:0.9.0",
+        "--set",
+        "credentials.adminPassword=CHECKOUT_DB_ADMIN",
+        "--set",
+        "secrets.notifyEmail=checkout-oncall@company.com",
+        "--email",
+        "sam@company.com",
+        "--requester",
+        "Sam Shop",
+        "--team",
+        "checkout",
+    )
+    pac("validate", "requests/checkout/checkout-api.yaml")
+    plan = pac("plan", "checkout-api")
+    assert "JIRA DBA Task: Aurora PostgreSQL checkout-api (dev)" in plan
+    pac("apply", "checkout-api")
+    jira.set_status("DBA-1", "In Progress")
+    status = pac("status", "checkout-api")
+    assert "DBA-1 (JIRA: In Progress)" in status
+    assert "SEC-1 (JIRA: Open)" in status and "PLATFORM-1 (JIRA: Open)" in status

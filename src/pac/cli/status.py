@@ -82,6 +82,7 @@ def status(
 
 def _table(views: list, detailed: bool) -> None:  # type: ignore[type-arg]
     from rich.console import Console
+    from rich.markup import escape
     from rich.table import Table
 
     from pac.statusview import progress, reference
@@ -101,42 +102,38 @@ def _table(views: list, detailed: bool) -> None:  # type: ignore[type-arg]
                 if t.task.ticket_key
             )
             table.add_row(
-                view.status.request,
+                escape(view.status.request),
                 f"[{colours.get(state, 'white')}]{state}[/]",
-                view.status.target_id,
+                escape(view.status.target_id),
                 progress(view.status),
-                tickets,
+                escape(tickets),
             )
         console.print(table)
         return
     for view in views:
         st = view.status
         console.print(
-            f"[bold]{st.request}[/]: [{colours.get(st.state, 'white')}]{st.state}[/] "
-            f"({st.target_kind} {st.target_id} {st.target_version}), updated {st.updated_at}"
+            f"[bold]{escape(st.request)}[/]: [{colours.get(st.state, 'white')}]{st.state}[/] "
+            f"({st.target_kind} {escape(st.target_id)} {st.target_version}), "
+            f"updated {st.updated_at}"
         )
         if st.deferred_window:
-            console.print(f"deferred by {st.deferred_window!r} until {st.deferred_until}")
-        table = Table("#", "component", "task", "state", "ticket / call", "JIRA status", "owner")
+            console.print(f"  deferred by {escape(st.deferred_window)!r} until {st.deferred_until}")
         for number, task_view in enumerate(view.tasks, start=1):
             task = task_view.task
-            table.add_row(
-                str(number),
-                task.component,
-                task.label or task.key,
-                task.state,
-                reference(task),
-                task_view.live,
-                task.owner_team,
-            )
-        console.print(table)
-        for task_view in view.tasks:
-            error = task_view.task.error
+            facts = [f"[{colours.get(task.state, 'white')}]{task.state}[/]"]
+            if reference(task):
+                live = f" (JIRA: {escape(task_view.live)})" if task_view.live else ""
+                facts.append(escape(reference(task)) + live)
+            facts.append(f"owner {escape(task.owner_team)}")
+            console.print(f"  {number}. {escape(task.component)}: {escape(task.label or task.key)}")
+            console.print("     " + " · ".join(facts))
+            error = task.error
             if error is not None:
-                console.print(f"[red]{task_view.task.key} failed:[/] {error.message}")
+                console.print(f"     [red]failed:[/] {escape(error.message)}")
                 if error.hint:
-                    console.print(f"  hint: {error.hint}")
+                    console.print(f"     hint: {escape(error.hint)}")
                 if error.contact:
-                    console.print(f"  ask: {error.contact}")
+                    console.print(f"     ask: {escape(error.contact)}")
         if view.live_error:
-            console.print(f"live ticket status unavailable: {view.live_error}")
+            console.print(f"  live ticket status unavailable: {escape(view.live_error)}")
