@@ -177,36 +177,35 @@ def find(repo: Repository, offering_id: str) -> Offering:
     )
 
 
+_RULE_WORDS = (
+    ("minLength", "at least {} characters"),
+    ("maxLength", "at most {} characters"),
+    ("min", "from {}"),
+    ("max", "up to {}"),
+    ("step", "in steps of {}"),
+    ("minItems", "at least {} chosen"),
+    ("maxItems", "at most {} chosen"),
+)
+_TYPE_WORDS = {
+    "password": "the name of a CI secret, never the secret",
+    "email": "an email address",
+    "date": "a date, YYYY-MM-DD",
+}
+
+
 def field_rules(field_def: Field) -> list[str]:
     """The field's rules in plain words."""
     rules = field_def.validation
     out = []
     if "pattern" in rules and field_def.type == "string":
         out.append(f"matches {rules['pattern']}")
-    if "minLength" in rules:
-        out.append(f"at least {rules['minLength']} characters")
-    if "maxLength" in rules:
-        out.append(f"at most {rules['maxLength']} characters")
-    if "min" in rules:
-        out.append(f"from {rules['min']}")
-    if "max" in rules:
-        out.append(f"up to {rules['max']}")
-    if "step" in rules:
-        out.append(f"in steps of {rules['step']}")
-    if "minItems" in rules:
-        out.append(f"at least {rules['minItems']} chosen")
-    if "maxItems" in rules:
-        out.append(f"at most {rules['maxItems']} chosen")
+    out += [words.format(rules[key]) for key, words in _RULE_WORDS if key in rules]
     if "types" in rules:
         out.append("a ." + " or .".join(str(t).lstrip(".") for t in rules["types"]) + " file")
     if "maxSize" in rules:
         out.append(f"at most {rules['maxSize']:,} bytes")
-    if field_def.type == "password":
-        out.append("the name of a CI secret, never the secret")
-    if field_def.type == "email":
-        out.append("an email address")
-    if field_def.type == "date":
-        out.append("a date, YYYY-MM-DD")
+    if field_def.type in _TYPE_WORDS:
+        out.append(_TYPE_WORDS[field_def.type])
     return out
 
 

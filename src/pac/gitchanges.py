@@ -3,8 +3,19 @@
 from __future__ import annotations
 
 from pathlib import Path
+from typing import Any
 
 from pac.errors import GitError
+
+
+def open_repository(root: Path, needed_for: str, hint: str) -> Any:
+    """The git repository containing `root`, or a `GitError` saying what needed it."""
+    import git
+
+    try:
+        return git.Repo(root, search_parent_directories=True)
+    except (git.InvalidGitRepositoryError, git.NoSuchPathError) as exc:
+        raise GitError(f"{root} is not a git repository, so {needed_for}", hint) from exc
 
 
 def changed_files(root: Path, base: str) -> list[tuple[str, bool]]:
@@ -15,13 +26,11 @@ def changed_files(root: Path, base: str) -> list[tuple[str, bool]]:
     """
     import git
 
-    try:
-        repo = git.Repo(root, search_parent_directories=True)
-    except (git.InvalidGitRepositoryError, git.NoSuchPathError) as exc:
-        raise GitError(
-            f"{root} is not a git repository, so --changed cannot be used",
-            "Run inside a clone of the catalog repository, or pass paths instead.",
-        ) from exc
+    repo = open_repository(
+        root,
+        "--changed cannot be used",
+        "Run inside a clone of the catalog repository, or pass paths instead.",
+    )
     try:
         base_commit = repo.commit(base)
     except (git.BadName, ValueError, git.GitCommandError) as exc:

@@ -37,13 +37,13 @@ def commit_and_push(
     """Commit `paths` (status files) as the bot and push to the branch's upstream."""
     import git
 
-    try:
-        repo = git.Repo(root, search_parent_directories=True)
-    except (git.InvalidGitRepositoryError, git.NoSuchPathError) as exc:
-        raise GitError(
-            f"{root} is not a git repository, so status cannot be committed",
-            "Run without --commit, or inside a clone of the catalog repository.",
-        ) from exc
+    from pac.gitchanges import open_repository
+
+    repo = open_repository(
+        root,
+        "status cannot be committed",
+        "Run without --commit, or inside a clone of the catalog repository.",
+    )
     top = Path(repo.working_tree_dir or root)
     relative = [str(p.resolve().relative_to(top.resolve())) for p in paths if p.exists()]
     if relative:

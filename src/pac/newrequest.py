@@ -17,7 +17,7 @@ from pac.forms import field_schema, validator_for
 from pac.model import Bundle, Field, Offering
 from pac.render import find_offering
 from pac.repository import REQUESTS, Repository, Role
-from pac.schemas import did_you_mean
+from pac.schemas import did_you_mean, suggestion_hint
 
 _ID = re.compile(r"^[a-z][a-z0-9]*(-[a-z0-9]+)*$")
 
@@ -93,13 +93,9 @@ def _find_field(offering: Offering, dotted: str) -> tuple[str, Field]:
     field = group.field(field_id) if group else None
     if group is None or field is None:
         known = ["name"] + [f"{g.id}.{f.id}" for g, f in offering.form.fields()]
-        suggestion = did_you_mean(dotted, known)
         raise UsageError(
             f"--set {dotted}: {offering.id} has no such field",
-            (f"Did you mean {suggestion}? " if suggestion else "")
-            + "Fields: "
-            + ", ".join(known)
-            + ".",
+            suggestion_hint(dotted, known, "Fields"),
         )
     return group_id, field
 

@@ -15,7 +15,7 @@ from pac.model import Bundle, Offering
 from pac.namespaces import OVERRIDABLE, SystemValues
 from pac.repository import Repository, Role
 from pac.rules import RULES
-from pac.schemas import did_you_mean
+from pac.schemas import did_you_mean, suggestion_hint
 from pac.tasks import PreviewTask, RenderedCall, RenderedTicket, preview
 
 PREVIEW_REQUEST_ID = "preview"
@@ -38,13 +38,9 @@ def parse_overrides(pairs: list[str]) -> dict[str, str]:
     for pair in pairs:
         key, sep, value = pair.partition("=")
         if not sep or key not in OVERRIDABLE:
-            suggestion = did_you_mean(key, OVERRIDABLE)
             raise UsageError(
                 f"--system {pair!r} is not KEY=VALUE with a known key",
-                (f"Did you mean {suggestion}? " if suggestion else "")
-                + "Keys: "
-                + ", ".join(OVERRIDABLE)
-                + ".",
+                suggestion_hint(key, OVERRIDABLE, "Keys"),
             )
         overrides[key] = value
     return overrides

@@ -308,6 +308,15 @@ def did_you_mean(word: str, choices: Iterable[str]) -> str:
     return ""
 
 
+def suggestion_hint(word: str, options: Iterable[str], listing: str) -> str:
+    """ "Did you mean X? <listing>: a, b, c." for a name that is not one of `options`."""
+    choices = list(options)
+    suggestion = did_you_mean(word, choices)
+    return (f"Did you mean {suggestion}? " if suggestion else "") + (
+        f"{listing}: {', '.join(choices)}."
+    )
+
+
 def _convert(error: Any, describe: Callable[[dict[str, Any]], str]) -> list[SchemaFinding]:
     path: JsonPath = tuple(error.absolute_path)
     keyword = error.validator

@@ -10,15 +10,9 @@ from typing import Annotated, Any
 
 import typer
 
-from pac.cli.common import repository, use_colour, user_errors, write
+from pac.cli.common import Output, repository, use_colour, user_errors, write
 
 app = typer.Typer(help="Find platform offerings.", no_args_is_help=True)
-
-
-class Output(StrEnum):
-    table = "table"
-    json = "json"
-    yaml = "yaml"
 
 
 OutputOption = Annotated[Output, typer.Option("--output", "-o", help="Output format.")]

@@ -7,6 +7,7 @@ import sys
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
+from enum import StrEnum
 from pathlib import Path
 from typing import TYPE_CHECKING, NoReturn, TextIO
 
@@ -16,6 +17,14 @@ from pac.errors import PacError
 
 if TYPE_CHECKING:
     from pac.repository import Repository
+
+
+class Output(StrEnum):
+    """`--output` of commands that list things (SPEC §8)."""
+
+    table = "table"
+    json = "json"
+    yaml = "yaml"
 
 
 @dataclass

@@ -5,18 +5,11 @@ from __future__ import annotations
 import json
 import sys
 import time
-from enum import StrEnum
 from typing import Annotated
 
 import typer
 
-from pac.cli.common import repository, use_colour, user_errors, write
-
-
-class Output(StrEnum):
-    table = "table"
-    json = "json"
-    yaml = "yaml"
+from pac.cli.common import Output, repository, use_colour, user_errors, write
 
 
 def status(
