@@ -162,7 +162,24 @@ _EXPRESSION_TOKEN = re.compile(
 
 def _rewrite_expression(expr: str, base: int, original: str, refs: list[Reference]) -> str:
     """Rewrite references in one tag's expression, leaving string literals alone."""
+    code, found = _rewrite_body(expr)
+    for namespace, path, offset in found:
+        line, column = _line_col(original, base + offset)
+        refs.append(Reference(namespace, path, line, column))
+    return code
+
+
+@lru_cache(maxsize=16384)
+def _rewrite_body(
+    expr: str,
+) -> tuple[str, tuple[tuple[str, tuple[str, ...], int], ...]]:
+    """The Jinja code of one tag and its references at offsets within it.
+
+    Cached by the tag's text: the same few tags (`{{ .current.name }}`) recur in template
+    after template, and `pac validate` reads every template of the catalog.
+    """
     out: list[str] = []
+    found: list[tuple[str, tuple[str, ...], int]] = []
     last = 0
     for match in _EXPRESSION_TOKEN.finditer(expr):
         if match.group("ref") is None:
@@ -174,13 +191,12 @@ def _rewrite_expression(expr: str, base: int, original: str, refs: list[Referenc
         # `.current.items()`: the last step before a call is a method, not a key.
         if match.group("call") and path and "-" not in path[-1]:
             method = path.pop()
-        line, column = _line_col(original, base + match.start())
-        refs.append(Reference(namespace, tuple(path), line, column))
+        found.append((namespace, tuple(path), match.start()))
         code = f'{CONTEXT_NAME}["{namespace}"]' + "".join(f'["{step}"]' for step in path)
         out.append(code + (f".{method}" if method else "") + (match.group("call") or ""))
         last = match.end()
     out.append(expr[last:])
-    return "".join(out)
+    return "".join(out), tuple(found)
 
 
 def _json_state(text: str, in_string: bool) -> bool:

@@ -12,7 +12,7 @@ import re
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
 from functools import lru_cache
-from typing import Any
+from typing import Any, NamedTuple
 
 from pac.checks import Findings
 from pac.diagnostics import Diagnostic
@@ -63,8 +63,11 @@ _CONDITION = re.compile(
 _TAG_TEXT = re.compile(r"\{\{(?P<out>.*?)\}\}|\{%(?P<stmt>.*?)%\}|\{#.*?#\}", re.DOTALL)
 
 
-def _output_guard(body: str) -> bool | None:
-    """For `{{ .ref | filter(...) }}`: whether a default() guards it; None: not this shape."""
+@lru_cache(maxsize=16384)
+def _output_tag(body: str) -> tuple[bool, str | None] | None:
+    """For `{{ .ref | filter(...) }}`: whether a default() guards it and the `.output` key
+    it reads; None: not this shape. Cached: the same tags recur across templates."""
+    body = " " + body.strip("-+ \t\n")
     match = _OUTPUT.match(body)
     if not match:
         return None
@@ -76,7 +79,26 @@ def _output_guard(body: str) -> bool | None:
             return None
         guarded = guarded or filt.group("name") in ("default", "d")
         position = filt.end()
-    return guarded
+    return guarded, _output_key(match.group("ref"))
+
+
+@lru_cache(maxsize=16384)
+def _statement_tag(stmt: str) -> tuple[str, bool, bool, str | None] | None:
+    """For `{% if/elif/else/endif %}` on one variable: (keyword, tested with `is defined`,
+    negated, the `.output` key); None: not this shape."""
+    words = stmt.strip("-+ \t\n")
+    keyword, _, rest = words.partition(" ")
+    if keyword in ("else", "endif"):
+        return (keyword, False, False, None) if not rest else None
+    if keyword not in ("if", "elif"):
+        return None
+    condition = _CONDITION.match(rest)
+    if not condition:
+        return None
+    key = _output_key(condition.group("ref"))
+    tested = condition.group("test") == "defined" and key is not None
+    negated = bool(condition.group("negated")) != bool(condition.group("not"))
+    return keyword, tested, negated, key
 
 
 def _fast_guards(source: str) -> list[bool] | None:
@@ -84,29 +106,27 @@ def _fast_guards(source: str) -> list[bool] | None:
     flags: list[bool] = []
     stack: list[tuple[frozenset[str], frozenset[str], bool]] = []  # (then, else, in_else)
     guards: frozenset[str] = frozenset()
+    last = 0
     for match in _TAG_TEXT.finditer(source):
+        between = source[last : match.start()]
+        if "{{" in between or "{%" in between:
+            return None  # an opener that never closes: Jinja says what is wrong
+        last = match.end()
         out, stmt = match.group("out"), match.group("stmt")
         if out is not None:
-            body = out.strip("-+ \t\n")
-            guarded = _output_guard(" " + body)
-            if guarded is None:
+            tag = _output_tag(out)
+            if tag is None:
                 return None
-            ref = _OUTPUT.match(" " + body)
-            assert ref is not None
-            key = _output_key(ref.group("ref"))
+            guarded, key = tag
             flags.append(guarded or (key is not None and key in guards))
             continue
         if stmt is None:
             continue  # a comment
-        words = stmt.strip("-+ \t\n")
-        keyword, _, rest = words.partition(" ")
+        statement = _statement_tag(stmt)
+        if statement is None:
+            return None
+        keyword, tested, negated, key = statement
         if keyword in ("if", "elif"):
-            condition = _CONDITION.match(rest)
-            if not condition:
-                return None
-            key = _output_key(condition.group("ref"))
-            tested = condition.group("test") == "defined" and key is not None
-            negated = bool(condition.group("negated")) != bool(condition.group("not"))
             flags.append(tested)
             positive = frozenset({key}) if tested and not negated and key else frozenset()
             negative = frozenset({key}) if tested and negated and key else frozenset()
@@ -119,13 +139,13 @@ def _fast_guards(source: str) -> list[bool] | None:
                 outer = stack[-1][1]
                 stack[-1] = (outer | positive, outer | negative, False)
                 guards = outer | positive
-        elif keyword == "else" and not rest:
+        elif keyword == "else":
             if not stack or stack[-1][2]:
                 return None
             then, otherwise, _ = stack[-1]
             stack[-1] = (then, otherwise, True)
             guards = otherwise
-        elif keyword == "endif" and not rest:
+        else:  # endif
             if not stack:
                 return None
             stack.pop()
@@ -134,9 +154,8 @@ def _fast_guards(source: str) -> list[bool] | None:
                 if stack and not stack[-1][2]
                 else (stack[-1][1] if stack else frozenset())
             )
-        else:
-            return None
-    if stack or "{{" in _TAG_TEXT.sub("", source) or "{%" in _TAG_TEXT.sub("", source):
+    tail = source[last:]
+    if stack or "{{" in tail or "{%" in tail:
         return None
     return flags
 
@@ -146,9 +165,10 @@ def _output_key(ref: str) -> str | None:
     return parts[2] if len(parts) > 2 and parts[1] == "output" else None
 
 
-@dataclass(frozen=True, slots=True)
-class Use:
-    """A variable a template uses, where, and whether an `is defined`/`default` guards it."""
+class Use(NamedTuple):
+    """A variable a template uses, where, and whether an `is defined`/`default` guards it.
+
+    A named tuple: tens of thousands are made in a full `pac validate`."""
 
     namespace: str
     path: tuple[str, ...]
@@ -184,18 +204,19 @@ def analyse(source: str) -> Analysis:
         return Analysis(
             (), (Problem("template-syntax", exc.message, exc.hint, exc.line, exc.column),)
         )
-    uses = [Use(r.namespace, r.path, r.line, r.column) for r in translation.references]
+    references = translation.references
     guards = _fast_guards(source)
-    if guards is not None and len(guards) == len(uses):
+    if guards is not None and len(guards) == len(references):
         # The common shapes (variables, simple filters, if/else on a variable) are read
         # here without Jinja's parser, which costs a millisecond per template.
         return Analysis(
             tuple(
-                Use(u.namespace, u.path, u.line, u.column, g)
-                for u, g in zip(uses, guards, strict=True)
+                Use(r.namespace, r.path, r.line, r.column, g)
+                for r, g in zip(references, guards, strict=True)
             ),
             (),
         )
+    uses = [Use(r.namespace, r.path, r.line, r.column) for r in references]
     from jinja2 import TemplateSyntaxError
 
     try:
