@@ -10,7 +10,7 @@ from typing import Annotated
 import typer
 
 from pac import __version__
-from pac.cli import apply, catalog, codeowners, new, render, request, status, validate
+from pac.cli import apply, catalog, codeowners, new, render, report, request, status, validate
 from pac.cli.common import State
 
 app = typer.Typer(
@@ -60,6 +60,7 @@ app.command("apply")(apply.apply)
 app.command("status")(status.status)
 app.add_typer(new.app, name="new")
 app.add_typer(codeowners.app, name="codeowners")
+app.command("report")(report.report)
 
 
 def main() -> None:
