@@ -36,6 +36,7 @@ from pac.status import (
     RETRYING,
     SKIPPED,
     RequestStatus,
+    StatusError,
     StatusStore,
     TaskError,
     TaskStatus,
@@ -132,7 +133,12 @@ class Redactor:
     """Masks known secret values in anything pac writes or prints."""
 
     def __init__(self, secrets: Iterable[str]) -> None:
-        self.secrets = sorted({s for s in secrets if len(s) >= 4}, key=len, reverse=True)
+        from urllib.parse import quote
+
+        # A service echoing a secret in JSON or in a URL shows it escaped or percent-encoded.
+        known = {s for s in secrets if len(s) >= 4}
+        forms = known | {json.dumps(s)[1:-1] for s in known} | {quote(s, safe="") for s in known}
+        self.secrets = sorted(forms, key=len, reverse=True)
 
     @classmethod
     def from_environment(cls) -> Redactor:
@@ -207,7 +213,18 @@ class RequestRunner:
     def run(self) -> Outcome:
         request = self.request
         offering = self.repo.offering(request.target_id)
-        status = self.store.load(request.id)
+        try:
+            status = self.store.load(request.id)
+        except StatusError as exc:
+            # Nothing can be known about what was done: touch nothing, tell whoever reads.
+            self.say(f"not applied: {exc.message}")
+            return Outcome(
+                request.id,
+                Step.RESUME,
+                "unreadable",
+                FAILED,
+                f"not applied: {exc.message} ({exc.hint})",
+            )
         before = status.state if status else "new"
         if offering is None:
             return self._broken(status, before)
@@ -525,7 +542,19 @@ class RequestRunner:
         task.http_method, task.http_url = display.method, self.redact(display.url)
         # A retry requested in the request file is a new attempt, not a replay of the old.
         idempotency = task.key + (f"#retry-{status.handled_retry}" if status.handled_retry else "")
-        result = self.rest.send(call, idempotency, shown_url=display.url)
+        # Credentials sent in headers, as sent (a basic pair is base64), masked in any echo.
+        credentials = [
+            value
+            for name, value in call.headers.items()
+            if MASK in display.headers.get(name, "")
+            for value in (value, value.partition(" ")[2])
+        ]
+        redact = Redactor([*self.redact.secrets, *credentials])
+        try:
+            result = self.rest.send(call, idempotency, shown_url=display.url, redact=redact)
+        except BackendError as exc:
+            task.http_status = exc.http_status
+            raise
         self.calls += result.attempts
         task.http_status = result.status
         self.say(f"{task.component}: {display.method} {display.url} -> {result.status}")

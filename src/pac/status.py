@@ -16,6 +16,7 @@ from typing import Any
 
 import yaml
 
+from pac.errors import PacError
 from pac.repository import REQUESTS, STATUS_DIR
 
 # Request states (SPEC §6.2).
@@ -232,8 +233,8 @@ class RequestStatus:
         )
 
 
-class StatusError(Exception):
-    pass
+class StatusError(PacError):
+    """A status file that pac cannot read: edited by hand, or damaged outside pac."""
 
 
 class StatusStore:
@@ -251,10 +252,28 @@ class StatusStore:
             text = path.read_text(encoding="utf-8")
         except FileNotFoundError:
             return None
-        data = yaml.safe_load(text)
-        if not isinstance(data, Mapping) or "request" not in data:
-            raise StatusError(f"{path} is not a pac status file")
-        return RequestStatus.from_dict(data)
+        shown = f"{REQUESTS}/{STATUS_DIR}/{path.name}"
+        hint = (
+            "Status files are written by `pac apply` only. Restore it from git (`git checkout "
+            f"-- {shown}`); to act on the request, change its request file's operations instead."
+        )
+        try:
+            data = yaml.safe_load(text)
+        except yaml.YAMLError as exc:
+            mark = getattr(exc, "problem_mark", None)
+            where = f"{shown}:{mark.line + 1}:{mark.column + 1}" if mark else shown
+            problem = getattr(exc, "problem", None) or "not valid YAML"
+            raise StatusError(
+                f"{where}: the status file is not valid YAML: {problem}", hint
+            ) from exc
+        if not isinstance(data, Mapping) or data.get("request") != request_id:
+            raise StatusError(f"{shown}: not a pac status file of the request {request_id}", hint)
+        try:
+            return RequestStatus.from_dict(data)
+        except (KeyError, TypeError, ValueError, AttributeError) as exc:
+            raise StatusError(
+                f"{shown}: the status file has been altered and cannot be read ({exc})", hint
+            ) from exc
 
     def save(self, status: RequestStatus) -> Path:
         status.updated_at = now_text()
