@@ -116,7 +116,8 @@ def plan(
         Path | None,
         typer.Option(
             "--summary",
-            help="Also append the markdown plan to this file (default: $GITHUB_STEP_SUMMARY).",
+            help="Also append the markdown plan to this file (default: $GITHUB_STEP_SUMMARY, "
+            "except with --format json).",
             show_default=False,
         ),
     ] = None,
@@ -139,9 +140,9 @@ def plan(
         PlanFormat.json: planning.as_json,
     }[fmt](plans)
     write(rendered)
-    target = summary or (
-        Path(os.environ["GITHUB_STEP_SUMMARY"]) if os.environ.get("GITHUB_STEP_SUMMARY") else None
-    )
+    # JSON is for machines: a workflow that also asks for it must not get the plan twice.
+    in_actions = os.environ.get("GITHUB_STEP_SUMMARY") and fmt is not PlanFormat.json
+    target = summary or (Path(os.environ["GITHUB_STEP_SUMMARY"]) if in_actions else None)
     if target is not None:
         with target.open("a", encoding="utf-8") as handle:
             handle.write(planning.as_markdown(plans))
