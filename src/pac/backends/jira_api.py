@@ -84,9 +84,10 @@ class JiraTickets:
         fields = raw.get("fields") or {}
         blocked_by = set()
         for link in fields.get("issuelinks") or []:
-            # pac links with inwardIssue = the blocked ticket, so on the blocked ticket the
-            # link lists the blocker as its outward issue.
-            other = link.get("outwardIssue")
+            # A link {inwardIssue: A, outwardIssue: B} of type Blocks reads "A blocks B", and
+            # each side lists the other under its role: the blocked ticket lists its
+            # blocker as `inwardIssue` (Atlassian's "Jira issue linking model").
+            other = link.get("inwardIssue")
             if other and (link.get("type") or {}).get("name") == self.link_type:
                 blocked_by.add(other["key"])
         status = (fields.get("status") or {}).get("name", "")
@@ -129,10 +130,12 @@ class JiraTickets:
 
     def link(self, blocked: str, blocker: str, link_type: str) -> None:
         client = self.client
+        # The inward issue takes the type's outward phrase: "blocker blocks blocked", shown
+        # on the blocked ticket as "is blocked by blocker".
         data = {
             "type": {"name": link_type},
-            "inwardIssue": {"key": blocked},
-            "outwardIssue": {"key": blocker},
+            "inwardIssue": {"key": blocker},
+            "outwardIssue": {"key": blocked},
         }
         try:
             response = client._session.post(client._get_url("issueLink"), data=json.dumps(data))
