@@ -337,6 +337,11 @@ def merge(ours: RequestStatus, theirs: RequestStatus) -> RequestStatus:
             merged.tasks[merged.tasks.index(mine)] = task
     if theirs.updated_at > ours.updated_at:
         merged.state = theirs.state
+    # Between them the two runs did everything: a "failed" from one would leave the
+    # request waiting for a retry that has nothing left to do.
+    everything_done = merged.tasks and all(t.state == COMPLETED for t in merged.tasks)
+    if everything_done and merged.state not in (ESCALATED, ABORTED):
+        merged.state = COMPLETED
     merged.handled_retry = max(ours.handled_retry, theirs.handled_retry)
     seen = {(h.get("at"), h.get("event")) for h in merged.history}
     merged.history += [h for h in theirs.history if (h.get("at"), h.get("event")) not in seen]
