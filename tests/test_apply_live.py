@@ -439,3 +439,26 @@ def test_an_unreadable_status_stops_only_its_request_with_a_clear_message(
         assert done.returncode in (1, 2), command
         assert "Traceback" not in done.stderr and "internal error" not in done.stderr
         assert "not valid YAML" in done.stdout + done.stderr
+
+
+def test_jira_unavailable_before_anything_started_leaves_the_request_for_the_next_run(
+    sample_root: Path, jira: FakeJira, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    manual_only(sample_root)
+    jira.credentials = ("bot", "a-rotated-token")  # pac's token no longer works
+    [outcome] = apply_in_process(sample_root, jira, WEBAPP, monkeypatch=monkeypatch)
+    assert outcome.failed and outcome.unavailable
+    assert "401" in outcome.summary and "PAC_JIRA_TOKEN" in outcome.summary
+    status = StatusStore(sample_root).load(WEBAPP)
+    assert status is not None and status.state == "processing"
+    assert [t.state for t in status.tasks] == ["pending"] * 3
+    assert all(t.error is None for t in status.tasks)
+
+    jira.credentials = ("bot", TOKEN)  # the secret is updated...
+    jira.fail_next("GET", "/search", 503)  # ...and then JIRA has an outage
+    [outcome] = apply_in_process(sample_root, jira, WEBAPP, monkeypatch=monkeypatch)
+    assert outcome.unavailable and "503" in outcome.summary
+
+    # The next run goes through, with no operations.retry in the request file.
+    [outcome] = apply_in_process(sample_root, jira, WEBAPP, monkeypatch=monkeypatch)
+    assert outcome.state == "completed" and outcome.created == ["DBA-1", "SEC-1", "PLATFORM-1"]

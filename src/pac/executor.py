@@ -164,14 +164,30 @@ class Outcome:
     summary: str
     created: list[str] = field(default_factory=list)
     calls: int = 0
+    unavailable: bool = False  # the ticket system could not be reached: nothing was done
 
     @property
     def failed(self) -> bool:
+        if self.unavailable:
+            return True
         return self.state == FAILED and self.step not in (Step.NOTHING, Step.WAITING)
 
 
 class RequestFailed(Exception):
     pass
+
+
+class TicketsUnavailable(Exception):
+    """The look-up before any task failed: JIRA is down or pac's credentials are wrong.
+
+    That is no fault of the request, and nothing has been done for it yet, so it is not
+    failed (which would wait for a person to raise operations.retry): the next run, such
+    as the hourly scheduled one, simply carries on.
+    """
+
+    def __init__(self, error: BackendError) -> None:
+        super().__init__(error.message)
+        self.error = error
 
 
 @dataclass
@@ -295,6 +311,19 @@ class RequestRunner:
         self.store.save(status)
         try:
             self._run_tasks(status, offering, specs, system, escalation)
+        except TicketsUnavailable as exc:
+            message = self.redact(exc.error.message)
+            status.note(f"not started: {message}; the next run tries again")
+            self.store.save(status)
+            self.say(f"not started: {message}")
+            return Outcome(
+                request.id,
+                step,
+                before,
+                status.state,
+                f"not started, the next run tries again: {message} ({exc.error.hint})",
+                unavailable=True,
+            )
         except RequestFailed:
             return Outcome(
                 request.id,
@@ -417,7 +446,10 @@ class RequestRunner:
         ]
         existing: dict[str, Ticket] = {}
         if pending_tickets:
-            existing = self._backend(lambda: self.tickets.find(pending_tickets), status, None)
+            try:
+                existing = self.tickets.find(pending_tickets)
+            except BackendError as exc:
+                raise TicketsUnavailable(exc) from exc
         outputs: dict[str, Any] = {}
         previous_escalation_ticket = ""
         for spec in specs:
@@ -468,18 +500,6 @@ class RequestRunner:
             task.state = COMPLETED
             task.finished_at = now_text()
             self.store.save(status)
-
-    def _backend(
-        self, operation: Callable[[], Any], status: RequestStatus, task: TaskStatus | None
-    ) -> Any:
-        try:
-            return operation()
-        except BackendError as exc:
-            if task is None:
-                # The look-up before any task: fail the first task that needed it.
-                task = next(t for t in status.tasks if t.state not in (COMPLETED,))
-                self._fail_task(status, task, [], exc)
-            raise RequestFailed from exc
 
     def _ticket(
         self,

@@ -163,6 +163,8 @@ class JiraTickets:
 def _error(exc: Exception, what: str) -> BackendError:
     from jira.exceptions import JIRAError
 
+    if isinstance(exc, BackendError):
+        return exc  # already says what went wrong (e.g. connecting, from `client`)
     if isinstance(exc, JIRAError):
         status = exc.status_code or 0
         response = getattr(exc, "response", None)
@@ -170,16 +172,27 @@ def _error(exc: Exception, what: str) -> BackendError:
         detail = _jira_detail(body or exc.text or "")
         transient = status >= 500 or status in (0, 429)
         hint = (
-            "JIRA is unavailable; raise operations.retry in the request file to try again."
+            "JIRA is unavailable; a request that had not started is tried again by the next "
+            "run, one that failed half-way after a raise of operations.retry."
             if transient
             else "Fix the ticket template or JIRA configuration (project, issue type, fields)."
         )
         if status == 401:
             hint = "Check PAC_JIRA_USER and PAC_JIRA_TOKEN."
         return BackendError(f"{what}: {status} {detail}".rstrip(), hint, transient)
+    import requests
+
+    if isinstance(exc, requests.Timeout):
+        detail = "no answer in time"
+    elif isinstance(exc, requests.ConnectionError):
+        from pac.backends.rest import _reason
+
+        detail = f"connection failed ({_reason(exc)})"
+    else:
+        detail = f"{type(exc).__name__}: {exc}"
     return BackendError(
-        f"{what}: {type(exc).__name__}: {exc}",
-        "JIRA could not be reached; raise operations.retry in the request file to try again.",
+        f"{what}: {detail}",
+        "JIRA could not be reached; check that it is up and that PAC_JIRA_URL is right.",
         transient=True,
     )
 

@@ -72,10 +72,13 @@ def apply(
     for outcome in acted:
         write(f"{outcome.request_id}: {outcome.summary}\n")
     failed = [o for o in outcomes if o.failed]
+    waiting = [o for o in failed if o.unavailable]
     created = sum(len(o.created) for o in outcomes)
     write(
         f"{len(acted)} request(s) acted on, {created} ticket(s) created, "
-        f"{len(failed)} failed, {len(outcomes) - len(acted)} unchanged\n"
+        f"{len(failed) - len(waiting)} failed, "
+        + (f"{len(waiting)} not started (tickets unavailable), " if waiting else "")
+        + f"{len(outcomes) - len(acted)} unchanged\n"
     )
     if commit is None:
         commit = os.environ.get("CI") == "true"
