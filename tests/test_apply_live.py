@@ -462,3 +462,33 @@ def test_jira_unavailable_before_anything_started_leaves_the_request_for_the_nex
     # The next run goes through, with no operations.retry in the request file.
     [outcome] = apply_in_process(sample_root, jira, WEBAPP, monkeypatch=monkeypatch)
     assert outcome.state == "completed" and outcome.created == ["DBA-1", "SEC-1", "PLATFORM-1"]
+
+
+def test_credentials_echoed_into_an_output_are_masked(
+    sample_root: Path, jira: FakeJira, platform: FakeRestTarget, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    point_rest_at(sample_root, platform.url)
+    item = sample_root / "catalog/databases/database-aurora-postgresql-standard.yaml"
+    item.write_text(
+        item.read_text().replace(
+            "{type: bearer, token: {secretRef: DBAAS_API_TOKEN}}",
+            "{type: basic, username: pac, password: {secretRef: DBAAS_API_TOKEN}}",
+        )
+    )
+
+    def careless(request: Received, match: re.Match[str]) -> tuple[int, object]:
+        # A service that puts the caller's credentials into its answer.
+        return 201, {"endpoint": f"db.internal (auth {request.headers['Authorization']})"}
+
+    platform.routes.insert(0, ("POST", re.compile(r"/api/v1/clusters"), careless))
+    [outcome] = apply_in_process(sample_root, jira, WEBAPP, monkeypatch=monkeypatch)
+    assert outcome.state == "completed", outcome.summary
+    sent = platform.requests[0].headers["Authorization"].partition(" ")[2]
+    status = StatusStore(sample_root).load(WEBAPP)
+    assert status is not None
+    assert status.tasks[0].outputs["databaseEndpoint"] == "db.internal (auth ***)"
+    seed = platform.requests[1].json()["seed"]["DATABASE_HOST"]
+    assert (
+        sent not in seed
+        and sent not in (sample_root / "requests/.status/").joinpath(f"{WEBAPP}.yaml").read_text()
+    )

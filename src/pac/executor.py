@@ -569,9 +569,10 @@ class RequestRunner:
             if MASK in display.headers.get(name, "")
             for value in (value, value.partition(" ")[2])
         ]
-        redact = Redactor([*self.redact.secrets, *credentials])
+        # Kept for the rest of the request: outputs and later messages are masked alike.
+        self.redact = Redactor([*self.redact.secrets, *credentials])
         try:
-            result = self.rest.send(call, idempotency, shown_url=display.url, redact=redact)
+            result = self.rest.send(call, idempotency, shown_url=display.url, redact=self.redact)
         except BackendError as exc:
             task.http_status = exc.http_status
             raise
