@@ -241,3 +241,23 @@ def test_decisions(
         status = RequestStatus(request=EVENTS, state=state, input_digest=input_digest(request))
     window = FreezeWindow("w", "01-01", "12-31") if frozen else None
     assert decide(status, request, window) is step
+
+
+@pytest.mark.parametrize("command", ["apply", "plan"])
+def test_a_broken_pac_yaml_stops_apply_and_plan_instead_of_dropping_the_freeze(
+    sample_root: Path, monkeypatch: pytest.MonkeyPatch, command: str
+) -> None:
+    from typer.testing import CliRunner
+
+    from pac.cli.app import app
+
+    config = sample_root / "pac.yaml"
+    config.write_text(config.read_text().replace("changeCalendar:", "changeCalender:"))
+    monkeypatch.setenv("PAC_TODAY", "2026-12-01")  # inside the retail peak freeze
+    monkeypatch.delenv("CI", raising=False)
+    result = CliRunner().invoke(app, ["--repo", str(sample_root), command, WEBAPP])
+    assert result.exit_code == 2
+    assert "pac.yaml:" in result.output and "unknown key 'changeCalender'" in result.output
+    assert "Did you mean 'changeCalendar'?" in result.output
+    assert not (sample_root / ".pac/outbox").exists()
+    assert StatusStore(sample_root).load(WEBAPP) is None

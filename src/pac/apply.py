@@ -27,11 +27,39 @@ class Selection:
     invalid: list[tuple[str, str]] = field(default_factory=list)  # (display path, reason)
 
 
+def require_valid_config(repo: Repository) -> None:
+    """Refuse to plan or apply with a broken `pac.yaml`.
+
+    Its change calendar, JIRA settings and platform values would silently fall back to
+    defaults: no freeze at all, in the middle of one.
+    """
+    from pac.repository import CONFIG_FILE
+    from pac.validate import check_file
+
+    path = repo.root / CONFIG_FILE
+    if not path.is_file():
+        return
+    errors = [d for d in check_file(repo, path) if d.is_error]
+    if errors:
+        first = errors[0]
+        raise UsageError(
+            f"{first.path}:{first.line}:{first.column}: {first.message}"
+            + (f" (and {len(errors) - 1} more error(s))" if len(errors) > 1 else "")
+            + "; pac will not plan or apply with a broken pac.yaml, whose change calendar "
+            "and JIRA settings it could not trust",
+            f"{first.hint} Run `pac validate pac.yaml`; the architecture team owns the file."
+            if first.hint
+            else "Run `pac validate pac.yaml`; the architecture team owns the file.",
+        )
+
+
 def select_requests(
     repo: Repository, selectors: Iterable[str] = (), changed_since: str | None = None
 ) -> Selection:
     """Requests named by id or path, changed since a revision, or all of them."""
     from pac.validate import check_file
+
+    require_valid_config(repo)
 
     paths: list[Path] = []
     chosen = list(selectors)
