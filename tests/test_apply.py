@@ -261,3 +261,21 @@ def test_a_broken_pac_yaml_stops_apply_and_plan_instead_of_dropping_the_freeze(
     assert "Did you mean 'changeCalendar'?" in result.output
     assert not (sample_root / ".pac/outbox").exists()
     assert StatusStore(sample_root).load(WEBAPP) is None
+
+
+def test_a_second_apply_in_the_same_checkout_waits_its_turn(
+    sample_root: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import fcntl
+
+    from pac.errors import UsageError
+
+    (sample_root / ".pac").mkdir()
+    with (sample_root / ".pac/apply.lock").open("a") as held:
+        fcntl.flock(held, fcntl.LOCK_EX)  # another pac apply is working here
+        with pytest.raises(UsageError, match="another pac apply is running"):
+            run(sample_root, EVENTS, monkeypatch=monkeypatch)
+        assert StatusStore(sample_root).load(EVENTS) is None
+        fcntl.flock(held, fcntl.LOCK_UN)
+    [outcome], _ = run(sample_root, EVENTS, monkeypatch=monkeypatch)
+    assert outcome.state == "completed" and len(outbox(sample_root)) == 1

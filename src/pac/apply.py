@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+import contextlib
+import fcntl
 import os
 import threading
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Iterator
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -152,6 +154,43 @@ def run(
     rest: Callable[[], RestClient] = RestClient,
 ) -> list[Outcome]:
     """Fulfil requests concurrently; the tasks of one request keep their order."""
+    with _one_run_at_a_time(repo.root):
+        return _run(repo, requests, tickets, concurrency=concurrency, emit=emit, rest=rest)
+
+
+@contextlib.contextmanager
+def _one_run_at_a_time(root: Path) -> Iterator[None]:
+    """Two runs on one checkout would both miss each other's new tickets and create twice.
+
+    In CI the workflow's concurrency group keeps runs apart; on a laptop this lock does.
+    The lock goes with the process, so a killed run leaves nothing to clean up.
+    """
+    folder = root / ".pac"
+    folder.mkdir(exist_ok=True)
+    with (folder / "apply.lock").open("a") as handle:
+        try:
+            fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except BlockingIOError as exc:
+            raise UsageError(
+                "another pac apply is running in this checkout",
+                "Wait for it to finish, then run pac apply again; it picks up where that one "
+                "left off.",
+            ) from exc
+        try:
+            yield
+        finally:
+            fcntl.flock(handle, fcntl.LOCK_UN)
+
+
+def _run(
+    repo: Repository,
+    requests: list[Request],
+    tickets: TicketFactory,
+    *,
+    concurrency: int | None,
+    emit: Callable[[str], None],
+    rest: Callable[[], RestClient],
+) -> list[Outcome]:
     store = StatusStore(repo.root)
     today = today_in(repo.config.timezone)
     redact = Redactor.from_environment()
