@@ -174,3 +174,31 @@ def test_no_upstream_is_a_clear_error(tmp_path: Path) -> None:
     path = StatusStore(root).save(_status("r-1", COMPLETED, True))
     with pytest.raises(GitError, match="has no upstream"):
         commit_and_push(root, [path], "status", BOT)
+
+
+def test_apply_commit_leaves_a_hand_edited_status_uncommitted(
+    remote: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from typer.testing import CliRunner
+
+    from pac.cli.app import app
+
+    repo = _clone(remote, tmp_path / "a")
+    root = Path(repo.working_tree_dir or ".")
+    monkeypatch.setenv("PAC_TODAY", "2026-06-01")
+    monkeypatch.delenv("CI", raising=False)
+    for name in ("PAC_JIRA_URL", "PAC_JIRA_USER", "PAC_JIRA_TOKEN"):
+        monkeypatch.delenv(name, raising=False)
+
+    def apply() -> int:
+        args = ["--repo", str(root), "apply", "payments-events", "--commit"]
+        return CliRunner().invoke(app, args).exit_code
+
+    assert apply() == 0
+    pushed = repo.head.commit
+    assert pushed.author.name == BOT[0]
+    status = root / "requests/.status/payments-events.yaml"
+    status.write_text(status.read_text().replace("state: completed", "state: [completed", 1))
+    assert apply() == 1
+    assert repo.head.commit == pushed  # the edited file was not committed as the bot's
+    assert [d.a_path for d in repo.index.diff(None)] == ["requests/.status/payments-events.yaml"]

@@ -53,6 +53,8 @@ from pac.tasks import (
 )
 from pac.templating import MASK, SECRET_PREFIX, jira_escape
 
+UNREADABLE = "unreadable"  # the state shown for a status file pac cannot read
+
 
 class Step(StrEnum):
     """What `pac apply` does with a request this run (and what `pac plan` says it would)."""
@@ -237,7 +239,7 @@ class RequestRunner:
             return Outcome(
                 request.id,
                 Step.RESUME,
-                "unreadable",
+                UNREADABLE,
                 FAILED,
                 f"not applied: {exc.message} ({exc.hint})",
             )

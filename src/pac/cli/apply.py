@@ -54,6 +54,7 @@ def apply(
     Exit 1 when a request failed.
     """
     from pac import apply as applying
+    from pac.executor import UNREADABLE
     from pac.gitops import commit_and_push
     from pac.status import StatusStore
 
@@ -84,7 +85,8 @@ def apply(
         commit = os.environ.get("CI") == "true"
     if commit:
         store = StatusStore(repo.root)
-        paths = [store.path(o.request_id) for o in acted]
+        # An unreadable status file was left as it was: not pac's to commit.
+        paths = [store.path(o.request_id) for o in acted if o.before != UNREADABLE]
         config = repo.config
         with user_errors():
             result = commit_and_push(
