@@ -107,6 +107,12 @@ def test_an_emergency_passes_the_freeze_and_is_marked(
     status = StatusStore(sample_root).load(EVENTS)
     assert status is not None and status.priority == "emergency"
     assert any("emergency request" in h["event"] for h in status.history)
+    from typer.testing import CliRunner
+
+    from pac.cli.app import app
+
+    shown = CliRunner().invoke(app, ["--repo", str(sample_root), "status", EVENTS]).output
+    assert "emergency request: passed the change freeze 'Retail peak season'" in shown
 
 
 def test_a_failure_stops_skips_and_says_whom_to_ask(

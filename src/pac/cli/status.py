@@ -109,6 +109,9 @@ def _table(views: list, detailed: bool) -> None:  # type: ignore[type-arg]
             f"({st.target_kind} {escape(st.target_id)} {st.target_version}), "
             f"updated {st.updated_at}"
         )
+        if st.priority == "emergency":
+            passed = [h["event"] for h in st.history if "passed the change freeze" in h["event"]]
+            console.print(f"  [bold red]{escape(passed[-1]) if passed else 'emergency request'}[/]")
         if st.deferred_window:
             console.print(f"  deferred by {escape(st.deferred_window)!r} until {st.deferred_until}")
         for number, task_view in enumerate(view.tasks, start=1):
