@@ -492,3 +492,40 @@ def test_credentials_echoed_into_an_output_are_masked(
         sent not in seed
         and sent not in (sample_root / "requests/.status/").joinpath(f"{WEBAPP}.yaml").read_text()
     )
+
+
+def test_an_escalation_killed_half_way_carries_on_as_an_escalation(
+    sample_root: Path, jira: FakeJira, platform: FakeRestTarget
+) -> None:
+    point_rest_at(sample_root, platform.url)
+    fast_retries(sample_root)
+    platform.fail_next("PUT", "/api/v2/namespaces", 503, times=100)
+    first = subprocess.run(
+        [sys.executable, "-m", "pac", "apply", WEBAPP],
+        cwd=sample_root,
+        env=environment(jira),
+        capture_output=True,
+        text=True,
+        timeout=120,
+        check=False,
+    )
+    assert first.returncode == 1, first.stdout + first.stderr
+    request = sample_root / "requests/payments/payments-webapp.yaml"
+    request.write_text(request.read_text() + "operations: {escalate: true}\n")
+    held = jira.pause_on("POST", "/issue$", after_effect=True)  # the first manual ticket
+    process = start_apply(sample_root, jira, WEBAPP)
+    assert held.reached.wait(60)
+    kill(process)
+    held.release()
+    calls = len(platform.requests)
+    finish_apply(sample_root, jira, WEBAPP)
+    assert len(platform.requests) == calls  # the failed automation is not tried again
+    assert sorted(jira.issues) == ["PLATFORM-1", "SEC-1"]
+    assert jira.blocked_by("PLATFORM-1") == {"SEC-1"}
+    status = StatusStore(sample_root).load(WEBAPP)
+    assert status is not None and status.state == "escalated"
+    manual = [t for t in status.tasks if t.strategy == "manual"]
+    assert [(t.state, t.ticket_key) for t in manual] == [
+        ("completed", "SEC-1"),
+        ("completed", "PLATFORM-1"),
+    ]

@@ -100,6 +100,10 @@ def decide(status: RequestStatus | None, request: Request, window: FreezeWindow 
         if operations.retry > status.handled_retry:
             return Step.RETRY
         return Step.WAITING
+    if status.escalating and status.state == PROCESSING:
+        # An escalation was interrupted: carry on with the manual tickets, never fall back
+        # to the automation that failed.
+        return Step.ESCALATE
     return Step.RESUME  # submitted, processing or retrying: a run was interrupted
 
 
@@ -300,6 +304,7 @@ class RequestRunner:
             status.note(f"retrying (operations.retry = {request.operations.retry})")
         elif step is Step.ESCALATE:
             escalation, modes = self._escalation(status, offering)
+            status.escalating = escalation.failed.key
             status.state = PROCESSING
             status.note("escalating to the items' manual tickets (operations.escalate)")
         else:
@@ -405,7 +410,8 @@ class RequestRunner:
     def _escalation(
         self, status: RequestStatus, offering: Offering
     ) -> tuple[Escalation, dict[str, str]]:
-        failed = next((t for t in status.tasks if t.state == FAILED), None)
+        failed = status.task(status.escalating) if status.escalating else None
+        failed = failed or next((t for t in status.tasks if t.state == FAILED), None)
         assert failed is not None, "escalation needs a failed task"
         components = (
             [c.id for c in offering.ordered_components()]

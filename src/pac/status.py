@@ -159,6 +159,7 @@ class RequestStatus:
     priority: str = "normal"
     system: dict[str, Any] = field(default_factory=dict)
     handled_retry: int = 0
+    escalating: str = ""  # the failed task an escalation started from, until it is done
     deferred_window: str = ""
     deferred_until: str = ""
     created_at: str = ""
@@ -195,7 +196,8 @@ class RequestStatus:
             "itemVersions": dict(self.item_versions),
             "inputDigest": self.input_digest,
             "priority": self.priority,
-            "operations": {"retryHandled": self.handled_retry},
+            "operations": {"retryHandled": self.handled_retry}
+            | ({"escalating": self.escalating} if self.escalating else {}),
             "createdAt": self.created_at,
             "updatedAt": self.updated_at,
         }
@@ -224,6 +226,7 @@ class RequestStatus:
             priority=str(data.get("priority", "normal")),
             system=dict(data.get("system") or {}),
             handled_retry=int(operations.get("retryHandled", 0)),
+            escalating=str(operations.get("escalating", "")),
             deferred_window=str(deferred.get("window", "")),
             deferred_until=str(deferred.get("until", "")),
             created_at=str(data.get("createdAt", "")),
