@@ -107,6 +107,12 @@ def test_an_emergency_passes_the_freeze_and_is_marked(
     status = StatusStore(sample_root).load(EVENTS)
     assert status is not None and status.priority == "emergency"
     assert any("emergency request" in h["event"] for h in status.history)
+    from typer.testing import CliRunner
+
+    from pac.cli.app import app
+
+    shown = CliRunner().invoke(app, ["--repo", str(sample_root), "status", EVENTS]).output
+    assert "emergency request: passed the change freeze 'Retail peak season'" in shown
 
 
 def test_a_failure_stops_skips_and_says_whom_to_ask(
@@ -241,3 +247,41 @@ def test_decisions(
         status = RequestStatus(request=EVENTS, state=state, input_digest=input_digest(request))
     window = FreezeWindow("w", "01-01", "12-31") if frozen else None
     assert decide(status, request, window) is step
+
+
+@pytest.mark.parametrize("command", ["apply", "plan"])
+def test_a_broken_pac_yaml_stops_apply_and_plan_instead_of_dropping_the_freeze(
+    sample_root: Path, monkeypatch: pytest.MonkeyPatch, command: str
+) -> None:
+    from typer.testing import CliRunner
+
+    from pac.cli.app import app
+
+    config = sample_root / "pac.yaml"
+    config.write_text(config.read_text().replace("changeCalendar:", "changeCalender:"))
+    monkeypatch.setenv("PAC_TODAY", "2026-12-01")  # inside the retail peak freeze
+    monkeypatch.delenv("CI", raising=False)
+    result = CliRunner().invoke(app, ["--repo", str(sample_root), command, WEBAPP])
+    assert result.exit_code == 2
+    assert "pac.yaml:" in result.output and "unknown key 'changeCalender'" in result.output
+    assert "Did you mean 'changeCalendar'?" in result.output
+    assert not (sample_root / ".pac/outbox").exists()
+    assert StatusStore(sample_root).load(WEBAPP) is None
+
+
+def test_a_second_apply_in_the_same_checkout_waits_its_turn(
+    sample_root: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import fcntl
+
+    from pac.errors import UsageError
+
+    (sample_root / ".pac").mkdir()
+    with (sample_root / ".pac/apply.lock").open("a") as held:
+        fcntl.flock(held, fcntl.LOCK_EX)  # another pac apply is working here
+        with pytest.raises(UsageError, match="another pac apply is running"):
+            run(sample_root, EVENTS, monkeypatch=monkeypatch)
+        assert StatusStore(sample_root).load(EVENTS) is None
+        fcntl.flock(held, fcntl.LOCK_UN)
+    [outcome], _ = run(sample_root, EVENTS, monkeypatch=monkeypatch)
+    assert outcome.state == "completed" and len(outbox(sample_root)) == 1

@@ -7,6 +7,7 @@ again; every task must end with exactly one ticket or one effect, and a complete
 from __future__ import annotations
 
 import os
+import re
 import signal
 import subprocess
 import sys
@@ -23,6 +24,7 @@ from pac.status import StatusStore
 from tests.conftest import fast_retries, point_rest_at
 from tests.fakes.jira import FakeJira
 from tests.fakes.rest import FakeRestTarget, platform_api
+from tests.fakes.server import Received
 
 WEBAPP = "payments-webapp"
 EVENTS = "payments-events"
@@ -346,3 +348,184 @@ def test_from_request_new_to_status_against_jira(sample_root: Path, jira: FakeJi
     status = pac("status", "checkout-api")
     assert "DBA-1 (JIRA: In Progress)" in status
     assert "SEC-1 (JIRA: Open)" in status and "PLATFORM-1 (JIRA: Open)" in status
+
+
+# --- secrets in failures, unreadable status ------------------------------------------------
+
+
+def test_an_empty_secret_is_missing_and_nothing_is_sent(
+    sample_root: Path, jira: FakeJira, platform: FakeRestTarget, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # GitHub Actions passes a repository secret that was never created as an empty string.
+    point_rest_at(sample_root, platform.url)
+    monkeypatch.setenv("PAC_SECRET_DBAAS_API_TOKEN", "")
+    for name, value in environment(jira).items():
+        if name != "PAC_SECRET_DBAAS_API_TOKEN":
+            monkeypatch.setenv(name, value)
+    repo = Repository(sample_root)
+    [outcome] = apply.run(
+        repo, apply.select_requests(repo, [WEBAPP]).requests, apply.ticket_backend(repo)[1]
+    )
+    assert outcome.state == "failed"
+    assert platform.requests == []
+    status = StatusStore(sample_root).load(WEBAPP)
+    assert status is not None and status.tasks[0].error is not None
+    assert "the secret DBAAS_API_TOKEN is not set" in status.tasks[0].error.message
+    assert "PAC_SECRET_DBAAS_API_TOKEN" in status.tasks[0].error.hint
+
+
+@pytest.mark.parametrize("authentication", ["bearer", "basic"])
+def test_a_rejection_echoing_the_credentials_is_masked_before_it_is_cut_short(
+    sample_root: Path,
+    jira: FakeJira,
+    platform: FakeRestTarget,
+    monkeypatch: pytest.MonkeyPatch,
+    capfd: pytest.CaptureFixture[str],
+    authentication: str,
+) -> None:
+    point_rest_at(sample_root, platform.url)
+    item = sample_root / "catalog/databases/database-aurora-postgresql-standard.yaml"
+    if authentication == "basic":
+        item.write_text(
+            item.read_text().replace(
+                "{type: bearer, token: {secretRef: DBAAS_API_TOKEN}}",
+                "{type: basic, username: pac, password: {secretRef: DBAAS_API_TOKEN}}",
+            )
+        )
+
+    def echo(request: Received, match: re.Match[str]) -> tuple[int, object]:
+        # Long enough that the quoted answer is cut in the middle of the credentials.
+        return 400, {"error": "bad request", "headers": request.headers, "body": request.json()}
+
+    platform.routes.insert(0, ("POST", re.compile(r"/api/v1/clusters"), echo))
+    [outcome] = apply_in_process(sample_root, jira, WEBAPP, monkeypatch=monkeypatch)
+    assert outcome.state == "failed"
+    status = StatusStore(sample_root).load(WEBAPP)
+    assert status is not None and status.tasks[0].error is not None
+    assert status.tasks[0].http_status == 400
+    assert '"Authorization": "***"' in status.tasks[0].error.message
+    sent = platform.requests[0].headers["Authorization"].partition(" ")[2]
+    printed = capfd.readouterr()
+    written = (sample_root / "requests/.status" / f"{WEBAPP}.yaml").read_text()
+    for value in [sent, *SECRETS.values()]:
+        for text in [written, outcome.summary, printed.out, printed.err]:
+            assert value[:8] not in text
+
+
+def test_an_unreadable_status_stops_only_its_request_with_a_clear_message(
+    sample_root: Path, jira: FakeJira, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    manual_only(sample_root)
+    apply_in_process(sample_root, jira, EVENTS, monkeypatch=monkeypatch)
+    path = sample_root / "requests/.status" / f"{EVENTS}.yaml"
+    path.write_text(path.read_text().replace("state: completed", "state: [completed", 1))
+    outcomes = apply_in_process(sample_root, jira, EVENTS, WEBAPP, monkeypatch=monkeypatch)
+    by_id = {o.request_id: o for o in outcomes}
+    assert by_id[WEBAPP].state == "completed"  # the other request went on
+    assert by_id[EVENTS].state == "failed"
+    assert f"requests/.status/{EVENTS}.yaml:5:" in by_id[EVENTS].summary
+    assert "git checkout" in by_id[EVENTS].summary
+    assert len(jira.issues) == 4  # nothing was created again for the unreadable one
+    for command in (["status"], ["status", EVENTS], ["apply", EVENTS], ["plan", EVENTS]):
+        done = subprocess.run(
+            [sys.executable, "-m", "pac", *command],
+            cwd=sample_root,
+            env=environment(jira),
+            capture_output=True,
+            text=True,
+            timeout=120,
+            check=False,
+        )
+        assert done.returncode in (1, 2), command
+        assert "Traceback" not in done.stderr and "internal error" not in done.stderr
+        assert "not valid YAML" in done.stdout + done.stderr
+
+
+def test_jira_unavailable_before_anything_started_leaves_the_request_for_the_next_run(
+    sample_root: Path, jira: FakeJira, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    manual_only(sample_root)
+    jira.credentials = ("bot", "a-rotated-token")  # pac's token no longer works
+    [outcome] = apply_in_process(sample_root, jira, WEBAPP, monkeypatch=monkeypatch)
+    assert outcome.failed and outcome.unavailable
+    assert "401" in outcome.summary and "PAC_JIRA_TOKEN" in outcome.summary
+    status = StatusStore(sample_root).load(WEBAPP)
+    assert status is not None and status.state == "processing"
+    assert [t.state for t in status.tasks] == ["pending"] * 3
+    assert all(t.error is None for t in status.tasks)
+
+    jira.credentials = ("bot", TOKEN)  # the secret is updated...
+    jira.fail_next("GET", "/search", 503)  # ...and then JIRA has an outage
+    [outcome] = apply_in_process(sample_root, jira, WEBAPP, monkeypatch=monkeypatch)
+    assert outcome.unavailable and "503" in outcome.summary
+
+    # The next run goes through, with no operations.retry in the request file.
+    [outcome] = apply_in_process(sample_root, jira, WEBAPP, monkeypatch=monkeypatch)
+    assert outcome.state == "completed" and outcome.created == ["DBA-1", "SEC-1", "PLATFORM-1"]
+
+
+def test_credentials_echoed_into_an_output_are_masked(
+    sample_root: Path, jira: FakeJira, platform: FakeRestTarget, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    point_rest_at(sample_root, platform.url)
+    item = sample_root / "catalog/databases/database-aurora-postgresql-standard.yaml"
+    item.write_text(
+        item.read_text().replace(
+            "{type: bearer, token: {secretRef: DBAAS_API_TOKEN}}",
+            "{type: basic, username: pac, password: {secretRef: DBAAS_API_TOKEN}}",
+        )
+    )
+
+    def careless(request: Received, match: re.Match[str]) -> tuple[int, object]:
+        # A service that puts the caller's credentials into its answer.
+        return 201, {"endpoint": f"db.internal (auth {request.headers['Authorization']})"}
+
+    platform.routes.insert(0, ("POST", re.compile(r"/api/v1/clusters"), careless))
+    [outcome] = apply_in_process(sample_root, jira, WEBAPP, monkeypatch=monkeypatch)
+    assert outcome.state == "completed", outcome.summary
+    sent = platform.requests[0].headers["Authorization"].partition(" ")[2]
+    status = StatusStore(sample_root).load(WEBAPP)
+    assert status is not None
+    assert status.tasks[0].outputs["databaseEndpoint"] == "db.internal (auth ***)"
+    seed = platform.requests[1].json()["seed"]["DATABASE_HOST"]
+    assert (
+        sent not in seed
+        and sent not in (sample_root / "requests/.status/").joinpath(f"{WEBAPP}.yaml").read_text()
+    )
+
+
+def test_an_escalation_killed_half_way_carries_on_as_an_escalation(
+    sample_root: Path, jira: FakeJira, platform: FakeRestTarget
+) -> None:
+    point_rest_at(sample_root, platform.url)
+    fast_retries(sample_root)
+    platform.fail_next("PUT", "/api/v2/namespaces", 503, times=100)
+    first = subprocess.run(
+        [sys.executable, "-m", "pac", "apply", WEBAPP],
+        cwd=sample_root,
+        env=environment(jira),
+        capture_output=True,
+        text=True,
+        timeout=120,
+        check=False,
+    )
+    assert first.returncode == 1, first.stdout + first.stderr
+    request = sample_root / "requests/payments/payments-webapp.yaml"
+    request.write_text(request.read_text() + "operations: {escalate: true}\n")
+    held = jira.pause_on("POST", "/issue$", after_effect=True)  # the first manual ticket
+    process = start_apply(sample_root, jira, WEBAPP)
+    assert held.reached.wait(60)
+    kill(process)
+    held.release()
+    calls = len(platform.requests)
+    finish_apply(sample_root, jira, WEBAPP)
+    assert len(platform.requests) == calls  # the failed automation is not tried again
+    assert sorted(jira.issues) == ["PLATFORM-1", "SEC-1"]
+    assert jira.blocked_by("PLATFORM-1") == {"SEC-1"}
+    status = StatusStore(sample_root).load(WEBAPP)
+    assert status is not None and status.state == "escalated"
+    manual = [t for t in status.tasks if t.strategy == "manual"]
+    assert [(t.state, t.ticket_key) for t in manual] == [
+        ("completed", "SEC-1"),
+        ("completed", "PLATFORM-1"),
+    ]

@@ -43,11 +43,17 @@ def test_the_jira_client_works_against_the_fake() -> None:
             jira._get_url("issueLink"),
             json={
                 "type": {"name": "Blocks"},
-                "inwardIssue": {"key": "DBA-2"},
-                "outwardIssue": {"key": "DBA-1"},
+                "inwardIssue": {"key": "DBA-1"},
+                "outwardIssue": {"key": "DBA-2"},
             },
         )
-        assert fake.blocked_by("DBA-2") == {"DBA-1"}
+        # Jira reads this link "DBA-1 blocks DBA-2": the blocked issue lists its blocker as
+        # its inward issue, the blocker the blocked one as its outward issue.
+        assert fake.blocked_by("DBA-2") == {"DBA-1"} and fake.blocked_by("DBA-1") == set()
+        links = jira.issue("DBA-2", fields="issuelinks").raw["fields"]["issuelinks"]
+        assert [link["inwardIssue"]["key"] for link in links] == ["DBA-1"]
+        links = jira.issue("DBA-1", fields="issuelinks").raw["fields"]["issuelinks"]
+        assert [link["outwardIssue"]["key"] for link in links] == ["DBA-2"]
         assert jira.issue("DBA-1", fields="status").fields.status.name == "Open"
 
 

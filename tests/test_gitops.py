@@ -131,6 +131,39 @@ def test_a_conflicting_status_is_merged_not_dropped(remote: Path, tmp_path: Path
         ("payments-events/u/manual/0", COMPLETED, "MSG-2"),
     ]
     assert {h["event"] for h in merged.history} >= {"the other run", "this run"}
+    assert merged.state == COMPLETED  # every task is done, whichever run wrote last
+
+
+def test_only_the_status_is_committed_and_local_changes_do_not_stop_the_push(
+    remote: Path, tmp_path: Path
+) -> None:
+    a = _clone(remote, tmp_path / "a")
+    b = _clone(remote, tmp_path / "b")
+    root_a, root_b = Path(a.working_tree_dir or "."), Path(b.working_tree_dir or ".")
+    with a.config_writer() as config:
+        config.set_value("commit", "gpgsign", "true")  # a person's setting, not the bot's
+    # Someone's work in the same checkout: one change staged, one not.
+    (root_a / "requests/payments/draft.yaml").write_text("kind: Request\n")
+    a.git.add("requests/payments/draft.yaml")
+    pac_yaml = root_a / "pac.yaml"
+    pac_yaml.write_text(pac_yaml.read_text() + "# a local note\n")
+    # ...and main moves meanwhile.
+    (root_b / "README.md").write_text("moved\n")
+    b.git.add(A=True)
+    b.index.commit("main moved")
+    b.remote().push("main:main")
+
+    path = StatusStore(root_a).save(_status("payments-events", COMPLETED, True))
+    result = commit_and_push(root_a, [path], "pac apply: status", BOT)
+    assert result.pushed and result.attempts == 2
+    assert set(a.head.commit.stats.files) == {"requests/.status/payments-events.yaml"}
+    assert (a.head.commit.author.name, a.head.commit.committer.name) == (BOT[0], BOT[0])
+    # The person's work is where it was: staged, and unstaged.
+    assert [d.a_path for d in a.index.diff("HEAD")] == ["requests/payments/draft.yaml"]
+    assert pac_yaml.read_text().endswith("# a local note\n")
+    seen = _files_on_remote(remote, tmp_path, "check")
+    assert not (seen / "requests/payments/draft.yaml").exists()
+    assert (seen / "README.md").read_text() == "moved\n"
 
 
 def test_no_upstream_is_a_clear_error(tmp_path: Path) -> None:
@@ -141,3 +174,31 @@ def test_no_upstream_is_a_clear_error(tmp_path: Path) -> None:
     path = StatusStore(root).save(_status("r-1", COMPLETED, True))
     with pytest.raises(GitError, match="has no upstream"):
         commit_and_push(root, [path], "status", BOT)
+
+
+def test_apply_commit_leaves_a_hand_edited_status_uncommitted(
+    remote: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from typer.testing import CliRunner
+
+    from pac.cli.app import app
+
+    repo = _clone(remote, tmp_path / "a")
+    root = Path(repo.working_tree_dir or ".")
+    monkeypatch.setenv("PAC_TODAY", "2026-06-01")
+    monkeypatch.delenv("CI", raising=False)
+    for name in ("PAC_JIRA_URL", "PAC_JIRA_USER", "PAC_JIRA_TOKEN"):
+        monkeypatch.delenv(name, raising=False)
+
+    def apply() -> int:
+        args = ["--repo", str(root), "apply", "payments-events", "--commit"]
+        return CliRunner().invoke(app, args).exit_code
+
+    assert apply() == 0
+    pushed = repo.head.commit
+    assert pushed.author.name == BOT[0]
+    status = root / "requests/.status/payments-events.yaml"
+    status.write_text(status.read_text().replace("state: completed", "state: [completed", 1))
+    assert apply() == 1
+    assert repo.head.commit == pushed  # the edited file was not committed as the bot's
+    assert [d.a_path for d in repo.index.diff(None)] == ["requests/.status/payments-events.yaml"]

@@ -235,6 +235,6 @@ def test_report_explains_bad_input(sample_root: Path) -> None:
     broken.write_text("- just\n- a list\n")
     code, out = invoke(sample_root, "report")
     assert code == 2
-    assert "cannot be read" in out
-    assert "git checkout -- requests/.status/" in out
+    assert "requests/.status/shop-db.yaml: not a pac status file" in out
+    assert "git checkout -- requests/.status/shop-db.yaml" in out
     assert "Traceback" not in out

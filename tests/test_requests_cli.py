@@ -169,6 +169,66 @@ def test_request_new_interactive_asks_and_re_asks(sample_root: Path) -> None:
     }
 
 
+def test_request_new_interactive_re_asks_a_taken_name_and_copies_from(sample_root: Path) -> None:
+    answers = ["payments-events", "search-events"] + [""] * 20
+    result = CliRunner().invoke(
+        app,
+        [
+            "--repo",
+            str(sample_root),
+            "request",
+            "new",
+            "messaging-kafka-topic",
+            "--interactive",
+            "--from",
+            "payments-events",
+            *PERSON,
+        ],
+        input="\n".join(answers) + "\n",
+    )
+    assert result.exit_code == 0, result.output
+    assert "a request named payments-events already exists" in result.output
+    written = (sample_root / "requests/checkout/search-events.yaml").read_text()
+    data = yaml.safe_load(written)
+    source = yaml.safe_load((sample_root / "requests/payments/payments-events.yaml").read_text())
+    assert next(iter(data["input"])) == "name" and data["input"]["name"] == "search-events"
+    assert data["input"]["topic"]["consumers"] == source["input"]["topic"]["consumers"]
+
+    for source_id, message in [
+        ("payments-event", "Did you mean payments-events?"),
+        ("payments-webapp", "asks for bundle-webapp-standard"),
+    ]:
+        code, out = invoke(
+            sample_root,
+            "request",
+            "new",
+            "messaging-kafka-topic",
+            "--interactive",
+            "--from",
+            source_id,
+            *PERSON,
+        )
+        assert code == 2 and message in out
+
+
+def test_request_new_says_what_each_field_needs(sample_root: Path) -> None:
+    code, out = invoke(
+        sample_root,
+        "request",
+        "new",
+        "messaging-kafka-topic",
+        "--set",
+        "name=x-events-1",
+        "--set",
+        "environment.costCenter=CC-1",
+        *PERSON,
+    )
+    assert code == 2
+    assert "Cost Center (environment.costCenter) 'CC-1'" in out
+    assert "It must match ^CC-[0-9]{4}$" in out
+    assert out.count("Questions about") == 1
+
+
 def test_plan_formats(sample_root: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setenv("PAC_TODAY", "2026-06-01")
     summary = tmp_path / "summary.md"
@@ -185,10 +245,12 @@ def test_plan_formats(sample_root: Path, tmp_path: Path, monkeypatch: pytest.Mon
         "@acme/platform-security",
         "@acme/platform-compute",
     ]
-    assert "### `payments-webapp`" in summary.read_text()
+    # The plan workflow asks for JSON and markdown: the job summary gets the plan once.
+    assert not summary.exists()
 
     code, out = invoke(sample_root, "plan", "--format", "markdown")
     assert code == 0
+    assert summary.read_text().count("### `payments-webapp`") == 1
     assert "| 1 | database | POST https://dbaas.platform.internal/api/v1/clusters |" in out
     assert '"masterPassword": "***"' in out
 

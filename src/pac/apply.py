@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+import contextlib
+import fcntl
 import os
 import threading
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Iterator
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -27,11 +29,39 @@ class Selection:
     invalid: list[tuple[str, str]] = field(default_factory=list)  # (display path, reason)
 
 
+def require_valid_config(repo: Repository) -> None:
+    """Refuse to plan or apply with a broken `pac.yaml`.
+
+    Its change calendar, JIRA settings and platform values would silently fall back to
+    defaults: no freeze at all, in the middle of one.
+    """
+    from pac.repository import CONFIG_FILE
+    from pac.validate import check_file
+
+    path = repo.root / CONFIG_FILE
+    if not path.is_file():
+        return
+    errors = [d for d in check_file(repo, path) if d.is_error]
+    if errors:
+        first = errors[0]
+        raise UsageError(
+            f"{first.path}:{first.line}:{first.column}: {first.message}"
+            + (f" (and {len(errors) - 1} more error(s))" if len(errors) > 1 else "")
+            + "; pac will not plan or apply with a broken pac.yaml, whose change calendar "
+            "and JIRA settings it could not trust",
+            f"{first.hint} Run `pac validate pac.yaml`; the architecture team owns the file."
+            if first.hint
+            else "Run `pac validate pac.yaml`; the architecture team owns the file.",
+        )
+
+
 def select_requests(
     repo: Repository, selectors: Iterable[str] = (), changed_since: str | None = None
 ) -> Selection:
     """Requests named by id or path, changed since a revision, or all of them."""
     from pac.validate import check_file
+
+    require_valid_config(repo)
 
     paths: list[Path] = []
     chosen = list(selectors)
@@ -124,6 +154,43 @@ def run(
     rest: Callable[[], RestClient] = RestClient,
 ) -> list[Outcome]:
     """Fulfil requests concurrently; the tasks of one request keep their order."""
+    with _one_run_at_a_time(repo.root):
+        return _run(repo, requests, tickets, concurrency=concurrency, emit=emit, rest=rest)
+
+
+@contextlib.contextmanager
+def _one_run_at_a_time(root: Path) -> Iterator[None]:
+    """Two runs on one checkout would both miss each other's new tickets and create twice.
+
+    In CI the workflow's concurrency group keeps runs apart; on a laptop this lock does.
+    The lock goes with the process, so a killed run leaves nothing to clean up.
+    """
+    folder = root / ".pac"
+    folder.mkdir(exist_ok=True)
+    with (folder / "apply.lock").open("a") as handle:
+        try:
+            fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except BlockingIOError as exc:
+            raise UsageError(
+                "another pac apply is running in this checkout",
+                "Wait for it to finish, then run pac apply again; it picks up where that one "
+                "left off.",
+            ) from exc
+        try:
+            yield
+        finally:
+            fcntl.flock(handle, fcntl.LOCK_UN)
+
+
+def _run(
+    repo: Repository,
+    requests: list[Request],
+    tickets: TicketFactory,
+    *,
+    concurrency: int | None,
+    emit: Callable[[str], None],
+    rest: Callable[[], RestClient],
+) -> list[Outcome]:
     store = StatusStore(repo.root)
     today = today_in(repo.config.timezone)
     redact = Redactor.from_environment()

@@ -36,6 +36,7 @@ from pac.status import (
     RETRYING,
     SKIPPED,
     RequestStatus,
+    StatusError,
     StatusStore,
     TaskError,
     TaskStatus,
@@ -51,6 +52,8 @@ from pac.tasks import (
     renderer_for,
 )
 from pac.templating import MASK, SECRET_PREFIX, jira_escape
+
+UNREADABLE = "unreadable"  # the state shown for a status file pac cannot read
 
 
 class Step(StrEnum):
@@ -97,6 +100,10 @@ def decide(status: RequestStatus | None, request: Request, window: FreezeWindow 
         if operations.retry > status.handled_retry:
             return Step.RETRY
         return Step.WAITING
+    if status.escalating and status.state == PROCESSING:
+        # An escalation was interrupted: carry on with the manual tickets, never fall back
+        # to the automation that failed.
+        return Step.ESCALATE
     return Step.RESUME  # submitted, processing or retrying: a run was interrupted
 
 
@@ -132,7 +139,12 @@ class Redactor:
     """Masks known secret values in anything pac writes or prints."""
 
     def __init__(self, secrets: Iterable[str]) -> None:
-        self.secrets = sorted({s for s in secrets if len(s) >= 4}, key=len, reverse=True)
+        from urllib.parse import quote
+
+        # A service echoing a secret in JSON or in a URL shows it escaped or percent-encoded.
+        known = {s for s in secrets if len(s) >= 4}
+        forms = known | {json.dumps(s)[1:-1] for s in known} | {quote(s, safe="") for s in known}
+        self.secrets = sorted(forms, key=len, reverse=True)
 
     @classmethod
     def from_environment(cls) -> Redactor:
@@ -158,14 +170,30 @@ class Outcome:
     summary: str
     created: list[str] = field(default_factory=list)
     calls: int = 0
+    unavailable: bool = False  # the ticket system could not be reached: nothing was done
 
     @property
     def failed(self) -> bool:
+        if self.unavailable:
+            return True
         return self.state == FAILED and self.step not in (Step.NOTHING, Step.WAITING)
 
 
 class RequestFailed(Exception):
     pass
+
+
+class TicketsUnavailable(Exception):
+    """The look-up before any task failed: JIRA is down or pac's credentials are wrong.
+
+    That is no fault of the request, and nothing has been done for it yet, so it is not
+    failed (which would wait for a person to raise operations.retry): the next run, such
+    as the hourly scheduled one, simply carries on.
+    """
+
+    def __init__(self, error: BackendError) -> None:
+        super().__init__(error.message)
+        self.error = error
 
 
 @dataclass
@@ -207,7 +235,18 @@ class RequestRunner:
     def run(self) -> Outcome:
         request = self.request
         offering = self.repo.offering(request.target_id)
-        status = self.store.load(request.id)
+        try:
+            status = self.store.load(request.id)
+        except StatusError as exc:
+            # Nothing can be known about what was done: touch nothing, tell whoever reads.
+            self.say(f"not applied: {exc.message}")
+            return Outcome(
+                request.id,
+                Step.RESUME,
+                UNREADABLE,
+                FAILED,
+                f"not applied: {exc.message} ({exc.hint})",
+            )
         before = status.state if status else "new"
         if offering is None:
             return self._broken(status, before)
@@ -265,6 +304,7 @@ class RequestRunner:
             status.note(f"retrying (operations.retry = {request.operations.retry})")
         elif step is Step.ESCALATE:
             escalation, modes = self._escalation(status, offering)
+            status.escalating = escalation.failed.key
             status.state = PROCESSING
             status.note("escalating to the items' manual tickets (operations.escalate)")
         else:
@@ -278,6 +318,19 @@ class RequestRunner:
         self.store.save(status)
         try:
             self._run_tasks(status, offering, specs, system, escalation)
+        except TicketsUnavailable as exc:
+            message = self.redact(exc.error.message)
+            status.note(f"not started: {message}; the next run tries again")
+            self.store.save(status)
+            self.say(f"not started: {message}")
+            return Outcome(
+                request.id,
+                step,
+                before,
+                status.state,
+                f"not started, the next run tries again: {message} ({exc.error.hint})",
+                unavailable=True,
+            )
         except RequestFailed:
             return Outcome(
                 request.id,
@@ -357,7 +410,8 @@ class RequestRunner:
     def _escalation(
         self, status: RequestStatus, offering: Offering
     ) -> tuple[Escalation, dict[str, str]]:
-        failed = next((t for t in status.tasks if t.state == FAILED), None)
+        failed = status.task(status.escalating) if status.escalating else None
+        failed = failed or next((t for t in status.tasks if t.state == FAILED), None)
         assert failed is not None, "escalation needs a failed task"
         components = (
             [c.id for c in offering.ordered_components()]
@@ -400,7 +454,10 @@ class RequestRunner:
         ]
         existing: dict[str, Ticket] = {}
         if pending_tickets:
-            existing = self._backend(lambda: self.tickets.find(pending_tickets), status, None)
+            try:
+                existing = self.tickets.find(pending_tickets)
+            except BackendError as exc:
+                raise TicketsUnavailable(exc) from exc
         outputs: dict[str, Any] = {}
         previous_escalation_ticket = ""
         for spec in specs:
@@ -451,18 +508,6 @@ class RequestRunner:
             task.state = COMPLETED
             task.finished_at = now_text()
             self.store.save(status)
-
-    def _backend(
-        self, operation: Callable[[], Any], status: RequestStatus, task: TaskStatus | None
-    ) -> Any:
-        try:
-            return operation()
-        except BackendError as exc:
-            if task is None:
-                # The look-up before any task: fail the first task that needed it.
-                task = next(t for t in status.tasks if t.state not in (COMPLETED,))
-                self._fail_task(status, task, [], exc)
-            raise RequestFailed from exc
 
     def _ticket(
         self,
@@ -525,7 +570,20 @@ class RequestRunner:
         task.http_method, task.http_url = display.method, self.redact(display.url)
         # A retry requested in the request file is a new attempt, not a replay of the old.
         idempotency = task.key + (f"#retry-{status.handled_retry}" if status.handled_retry else "")
-        result = self.rest.send(call, idempotency, shown_url=display.url)
+        # Credentials sent in headers, as sent (a basic pair is base64), masked in any echo.
+        credentials = [
+            value
+            for name, value in call.headers.items()
+            if MASK in display.headers.get(name, "")
+            for value in (value, value.partition(" ")[2])
+        ]
+        # Kept for the rest of the request: outputs and later messages are masked alike.
+        self.redact = Redactor([*self.redact.secrets, *credentials])
+        try:
+            result = self.rest.send(call, idempotency, shown_url=display.url, redact=self.redact)
+        except BackendError as exc:
+            task.http_status = exc.http_status
+            raise
         self.calls += result.attempts
         task.http_status = result.status
         self.say(f"{task.component}: {display.method} {display.url} -> {result.status}")

@@ -35,8 +35,6 @@ def commit_and_push(
     attempts: int = 5,
 ) -> PushResult:
     """Commit `paths` (status files) as the bot and push to the branch's upstream."""
-    import git
-
     from pac.gitchanges import open_repository
 
     repo = open_repository(
@@ -50,8 +48,8 @@ def commit_and_push(
         repo.git.add("--", *relative)
     if not relative or not repo.index.diff("HEAD", paths=tuple(relative)):
         return PushResult(False, False, 0, [])
-    actor = git.Actor(*author)
-    repo.index.commit(message, author=actor, committer=actor)
+    # `--only`: whatever else someone had staged stays staged, out of the bot's commit.
+    repo.git.commit("--only", "--no-verify", "-m", message, "--", *relative, env=_bot(author))
     if not push:
         return PushResult(True, False, 0, [])
     try:
@@ -87,14 +85,10 @@ def _rebase(repo: object, upstream: str, author: tuple[str, str]) -> list[str]:
     import git
 
     assert isinstance(repo, git.Repo)
-    # The runner may have no git identity of its own: rebased commits are the bot's too.
-    env = {
-        "GIT_EDITOR": "true",
-        "GIT_COMMITTER_NAME": author[0],
-        "GIT_COMMITTER_EMAIL": author[1],
-    }
+    env = _bot(author)
     try:
-        repo.git.rebase(upstream, env=env)
+        # --autostash: other local changes in the checkout must not stop the push.
+        repo.git.rebase("--autostash", upstream, env=env)
         return []
     except git.GitCommandError:
         pass
@@ -126,6 +120,24 @@ def _rebase(repo: object, upstream: str, author: tuple[str, str]) -> list[str]:
         except git.GitCommandError:
             continue  # the next commit of the rebase conflicts too
     return merged
+
+
+def _bot(author: tuple[str, str]) -> dict[str, str]:
+    """The environment for git commands made as the bot.
+
+    The runner may have no git identity of its own, and a person's settings (commit
+    signing) must not apply to the bot's commits.
+    """
+    return {
+        "GIT_AUTHOR_NAME": author[0],
+        "GIT_AUTHOR_EMAIL": author[1],
+        "GIT_COMMITTER_NAME": author[0],
+        "GIT_COMMITTER_EMAIL": author[1],
+        "GIT_EDITOR": "true",
+        "GIT_CONFIG_COUNT": "1",
+        "GIT_CONFIG_KEY_0": "commit.gpgsign",
+        "GIT_CONFIG_VALUE_0": "false",
+    }
 
 
 def _status(text: str) -> RequestStatus:

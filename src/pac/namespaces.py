@@ -43,8 +43,12 @@ SecretLookup = Callable[[str], str | None]
 
 
 def environment_secrets(name: str) -> str | None:
-    """Secrets come only from the environment: `PAC_SECRET_<NAME>`."""
-    return os.environ.get(SECRET_PREFIX + name)
+    """Secrets come only from the environment: `PAC_SECRET_<NAME>`.
+
+    An empty value counts as missing: GitHub Actions maps a repository secret that was never
+    created to an empty string, and sending an empty credential would fail far less clearly.
+    """
+    return os.environ.get(SECRET_PREFIX + name) or None
 
 
 def current_values(

@@ -134,9 +134,17 @@ Ask = Callable[[str, str, bool], str]  # (question, default, hide) -> answer
 
 
 def ask_all(
-    offering: Offering, values: dict[str, Any], ask: Ask, say: Callable[[str], None]
+    offering: Offering,
+    values: dict[str, Any],
+    ask: Ask,
+    say: Callable[[str], None],
+    taken: Callable[[Any], bool] = lambda name: False,
 ) -> dict[str, Any]:
-    """Ask field by field, with labels, help, defaults and choices; re-ask bad answers."""
+    """Ask field by field, with labels, help, defaults and choices; re-ask bad answers.
+
+    `taken` says whether a name is already a request's id: asked at once rather than
+    refused after every other question has been answered.
+    """
     result = copy.deepcopy(values)
     fields: list[tuple[str, Field]] = [("", offering.form.name_field)]
     fields += [(group.id, field) for group, field in offering.form.fields()]
@@ -173,6 +181,8 @@ def ask_all(
                 say(f"  {exc}. {_describe(field)}")
                 continue
             problem = field_problem(field, value)
+            if not problem and not group_id and taken(value):
+                problem = f"a request named {value} already exists; request ids are unique"
             if problem:
                 say(f"  {problem}")
                 continue
@@ -197,6 +207,23 @@ def _default_text(field: Field, existing: Any) -> str:
     return str(value)
 
 
+def copy_input(repo: Repository, offering: Offering, from_request: str) -> dict[str, Any]:
+    """The input of the request `--from` names, which must ask for the same offering."""
+    source = repo.request(from_request)
+    if source is None:
+        suggestion = did_you_mean(from_request, repo.index(Role.REQUEST))
+        raise UsageError(
+            f"--from {from_request}: no such valid request",
+            f"Did you mean {suggestion}?" if suggestion else "Name a request id from requests/.",
+        )
+    if source.target_id != offering.id:
+        raise UsageError(
+            f"--from {from_request} asks for {source.target_id}, not {offering.id}",
+            f"Run `pac request new {source.target_id} --from {from_request} --set name=...`.",
+        )
+    return copy.deepcopy(dict(source.input))
+
+
 def build(
     repo: Repository,
     offering_id: str,
@@ -211,22 +238,10 @@ def build(
     offering = find_offering(repo, offering_id)
     base: dict[str, Any] = dict(values or {})
     if from_request:
-        source = repo.request(from_request)
-        if source is None:
-            suggestion = did_you_mean(from_request, repo.index(Role.REQUEST))
-            raise UsageError(
-                f"--from {from_request}: no such valid request",
-                f"Did you mean {suggestion}?"
-                if suggestion
-                else "Name a request id from requests/.",
-            )
-        if source.target_id != offering.id:
-            raise UsageError(
-                f"--from {from_request} asks for {source.target_id}, not {offering.id}",
-                f"Run `pac request new {source.target_id} --from {from_request} --set name=...`.",
-            )
-        base = {**copy.deepcopy(dict(source.input)), **base}
+        base = {**copy_input(repo, offering, from_request), **base}
     base = apply_sets(offering, base, sets)
+    if "name" in base:  # the name first, as in the form and every example
+        base = {"name": base["name"], **{k: v for k, v in base.items() if k != "name"}}
     name = base.get("name")
     chosen = request_id or (name if isinstance(name, str) else "")
     if from_request and chosen == from_request:
@@ -266,11 +281,19 @@ def build(
     }
     findings = input_checker(repo, offering).check(base)
     if findings:
-        problems = "; ".join(f.message for f in findings[:5])
+        # Each problem with its own hint (the pattern to match, the field's help), the
+        # owners once at the end rather than after every line.
+        lines = []
+        for finding in findings[:8]:
+            hint = finding.hint.split(" Questions about this form:")[0].strip()
+            lines.append(f"  - {finding.message}" + (f" ({hint})" if hint else ""))
+        if len(findings) > 8:
+            lines.append(f"  - and {len(findings) - 8} more")
         raise UsageError(
-            f"the input does not fit the form of {offering.id}: {problems}",
+            f"the input does not fit the form of {offering.id}:\n" + "\n".join(lines),
             "Add or correct fields with --set group.field=VALUE, or use --interactive; "
-            f"`pac catalog show {offering.id}` lists the form.",
+            f"`pac catalog show {offering.id}` lists the form. Questions about it: "
+            f"{offering.owner.describe()}.",
         )
     return document
 

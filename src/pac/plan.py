@@ -16,7 +16,7 @@ from pac.model import Bundle, Offering, Request
 from pac.namespaces import SystemValues
 from pac.render import catalog_revision
 from pac.repository import BUNDLES, Repository
-from pac.status import COMPLETED, FAILED, RequestStatus, StatusStore
+from pac.status import COMPLETED, FAILED, RequestStatus, StatusError, StatusStore
 from pac.tasks import PreviewTask, RenderedTicket, expand, preview
 
 _ACTS = {
@@ -73,7 +73,17 @@ def plan_request(repo: Repository, store: StatusStore, request: Request) -> Requ
     loaded = repo.request_file(request.id)
     display = loaded.display if loaded else request.id
     offering = repo.offering(request.target_id)
-    status = store.load(request.id)
+    try:
+        status = store.load(request.id)
+    except StatusError as exc:
+        return RequestPlan(
+            request,
+            display,
+            offering,
+            Step.WAITING,
+            "unreadable",
+            error=f"{exc.message} ({exc.hint})",
+        )
     state = status.state if status else "new"
     if offering is None:
         return RequestPlan(

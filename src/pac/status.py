@@ -16,6 +16,7 @@ from typing import Any
 
 import yaml
 
+from pac.errors import PacError
 from pac.repository import REQUESTS, STATUS_DIR
 
 # Request states (SPEC §6.2).
@@ -158,6 +159,7 @@ class RequestStatus:
     priority: str = "normal"
     system: dict[str, Any] = field(default_factory=dict)
     handled_retry: int = 0
+    escalating: str = ""  # the failed task an escalation started from, until it is done
     deferred_window: str = ""
     deferred_until: str = ""
     created_at: str = ""
@@ -194,7 +196,8 @@ class RequestStatus:
             "itemVersions": dict(self.item_versions),
             "inputDigest": self.input_digest,
             "priority": self.priority,
-            "operations": {"retryHandled": self.handled_retry},
+            "operations": {"retryHandled": self.handled_retry}
+            | ({"escalating": self.escalating} if self.escalating else {}),
             "createdAt": self.created_at,
             "updatedAt": self.updated_at,
         }
@@ -223,6 +226,7 @@ class RequestStatus:
             priority=str(data.get("priority", "normal")),
             system=dict(data.get("system") or {}),
             handled_retry=int(operations.get("retryHandled", 0)),
+            escalating=str(operations.get("escalating", "")),
             deferred_window=str(deferred.get("window", "")),
             deferred_until=str(deferred.get("until", "")),
             created_at=str(data.get("createdAt", "")),
@@ -232,8 +236,8 @@ class RequestStatus:
         )
 
 
-class StatusError(Exception):
-    pass
+class StatusError(PacError):
+    """A status file that pac cannot read: edited by hand, or damaged outside pac."""
 
 
 class StatusStore:
@@ -251,10 +255,28 @@ class StatusStore:
             text = path.read_text(encoding="utf-8")
         except FileNotFoundError:
             return None
-        data = yaml.safe_load(text)
-        if not isinstance(data, Mapping) or "request" not in data:
-            raise StatusError(f"{path} is not a pac status file")
-        return RequestStatus.from_dict(data)
+        shown = f"{REQUESTS}/{STATUS_DIR}/{path.name}"
+        hint = (
+            "Status files are written by `pac apply` only. Restore it from git (`git checkout "
+            f"-- {shown}`); to act on the request, change its request file's operations instead."
+        )
+        try:
+            data = yaml.safe_load(text)
+        except yaml.YAMLError as exc:
+            mark = getattr(exc, "problem_mark", None)
+            where = f"{shown}:{mark.line + 1}:{mark.column + 1}" if mark else shown
+            problem = getattr(exc, "problem", None) or "not valid YAML"
+            raise StatusError(
+                f"{where}: the status file is not valid YAML: {problem}", hint
+            ) from exc
+        if not isinstance(data, Mapping) or data.get("request") != request_id:
+            raise StatusError(f"{shown}: not a pac status file of the request {request_id}", hint)
+        try:
+            return RequestStatus.from_dict(data)
+        except (KeyError, TypeError, ValueError, AttributeError) as exc:
+            raise StatusError(
+                f"{shown}: the status file has been altered and cannot be read ({exc})", hint
+            ) from exc
 
     def save(self, status: RequestStatus) -> Path:
         status.updated_at = now_text()
@@ -318,6 +340,11 @@ def merge(ours: RequestStatus, theirs: RequestStatus) -> RequestStatus:
             merged.tasks[merged.tasks.index(mine)] = task
     if theirs.updated_at > ours.updated_at:
         merged.state = theirs.state
+    # Between them the two runs did everything: a "failed" from one would leave the
+    # request waiting for a retry that has nothing left to do.
+    everything_done = merged.tasks and all(t.state == COMPLETED for t in merged.tasks)
+    if everything_done and merged.state not in (ESCALATED, ABORTED):
+        merged.state = COMPLETED
     merged.handled_retry = max(ours.handled_retry, theirs.handled_retry)
     seen = {(h.get("at"), h.get("event")) for h in merged.history}
     merged.history += [h for h in theirs.history if (h.get("at"), h.get("event")) not in seen]

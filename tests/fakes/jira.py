@@ -266,7 +266,8 @@ class FakeJira(FakeServer):
         link_type = self._link_type(kind)
         with self._data_lock:
             ident = str(len(self._all_links()) + 20000)
-            # The inward issue (the blocked one) lists the other as its outward issue.
+            # As in Jira, {inwardIssue: A, outwardIssue: B} of type Blocks reads "A blocks B";
+            # each issue lists the other under the other's role in the link.
             inward["fields"]["issuelinks"].append(
                 {"id": ident, "type": link_type, "outwardIssue": {"key": outward["key"]}}
             )
@@ -281,9 +282,9 @@ class FakeJira(FakeServer):
     def blocked_by(self, key: str) -> set[str]:
         """Keys the issue `key` is blocked by."""
         return {
-            link["outwardIssue"]["key"]
+            link["inwardIssue"]["key"]
             for link in self.issues[key]["fields"]["issuelinks"]
-            if "outwardIssue" in link and link["type"]["name"] == "Blocks"
+            if "inwardIssue" in link and link["type"]["name"] == "Blocks"
         }
 
 

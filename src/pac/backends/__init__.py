@@ -26,11 +26,14 @@ class Ticket:
 class BackendError(Exception):
     """A ticket system or REST target did not do what was asked."""
 
-    def __init__(self, message: str, hint: str = "", transient: bool = False) -> None:
+    def __init__(
+        self, message: str, hint: str = "", transient: bool = False, http_status: int = 0
+    ) -> None:
         super().__init__(message)
         self.message = message
         self.hint = hint
         self.transient = transient
+        self.http_status = http_status  # the last HTTP answer of a failed REST call, if any
 
 
 class TicketBackend(Protocol):

@@ -84,9 +84,10 @@ class JiraTickets:
         fields = raw.get("fields") or {}
         blocked_by = set()
         for link in fields.get("issuelinks") or []:
-            # pac links with inwardIssue = the blocked ticket, so on the blocked ticket the
-            # link lists the blocker as its outward issue.
-            other = link.get("outwardIssue")
+            # A link {inwardIssue: A, outwardIssue: B} of type Blocks reads "A blocks B", and
+            # each side lists the other under its role: the blocked ticket lists its
+            # blocker as `inwardIssue` (Atlassian's "Jira issue linking model").
+            other = link.get("inwardIssue")
             if other and (link.get("type") or {}).get("name") == self.link_type:
                 blocked_by.add(other["key"])
         status = (fields.get("status") or {}).get("name", "")
@@ -129,10 +130,12 @@ class JiraTickets:
 
     def link(self, blocked: str, blocker: str, link_type: str) -> None:
         client = self.client
+        # The inward issue takes the type's outward phrase: "blocker blocks blocked", shown
+        # on the blocked ticket as "is blocked by blocker".
         data = {
             "type": {"name": link_type},
-            "inwardIssue": {"key": blocked},
-            "outwardIssue": {"key": blocker},
+            "inwardIssue": {"key": blocker},
+            "outwardIssue": {"key": blocked},
         }
         try:
             response = client._session.post(client._get_url("issueLink"), data=json.dumps(data))
@@ -160,6 +163,8 @@ class JiraTickets:
 def _error(exc: Exception, what: str) -> BackendError:
     from jira.exceptions import JIRAError
 
+    if isinstance(exc, BackendError):
+        return exc  # already says what went wrong (e.g. connecting, from `client`)
     if isinstance(exc, JIRAError):
         status = exc.status_code or 0
         response = getattr(exc, "response", None)
@@ -167,16 +172,27 @@ def _error(exc: Exception, what: str) -> BackendError:
         detail = _jira_detail(body or exc.text or "")
         transient = status >= 500 or status in (0, 429)
         hint = (
-            "JIRA is unavailable; raise operations.retry in the request file to try again."
+            "JIRA is unavailable; a request that had not started is tried again by the next "
+            "run, one that failed half-way after a raise of operations.retry."
             if transient
             else "Fix the ticket template or JIRA configuration (project, issue type, fields)."
         )
         if status == 401:
             hint = "Check PAC_JIRA_USER and PAC_JIRA_TOKEN."
         return BackendError(f"{what}: {status} {detail}".rstrip(), hint, transient)
+    import requests
+
+    if isinstance(exc, requests.Timeout):
+        detail = "no answer in time"
+    elif isinstance(exc, requests.ConnectionError):
+        from pac.backends.rest import _reason
+
+        detail = f"connection failed ({_reason(exc)})"
+    else:
+        detail = f"{type(exc).__name__}: {exc}"
     return BackendError(
-        f"{what}: {type(exc).__name__}: {exc}",
-        "JIRA could not be reached; raise operations.retry in the request file to try again.",
+        f"{what}: {detail}",
+        "JIRA could not be reached; check that it is up and that PAC_JIRA_URL is right.",
         transient=True,
     )
 

@@ -55,14 +55,30 @@ class RestClient:
         tune_session(self.session)
         self.sleep = sleep
 
-    def send(self, call: RenderedCall, idempotency_key: str, shown_url: str = "") -> HttpResult:
+    def send(
+        self,
+        call: RenderedCall,
+        idempotency_key: str,
+        shown_url: str = "",
+        redact: Callable[[str], str] = str,
+    ) -> HttpResult:
+        """Send `call`; `redact` masks secrets in answers quoted in errors.
+
+        A target may echo the request (its Authorization header, a body holding a secret) in
+        an error: the whole answer is masked before it is cut short, so no prefix of a secret
+        survives the cut.
+        """
         import requests
+
+        def snippet(text: str) -> str:
+            return redact(text)[:_SNIPPET]
 
         headers = dict(call.headers)
         headers[IDEMPOTENCY_HEADER] = idempotency_key
         shown = f"{call.method} {shown_url or call.url}"
         tries = 1 + max(call.retry_attempts, 0)
         problem = ""
+        last_status = 0
         for attempt in range(1, tries + 1):
             if attempt > 1:
                 self.sleep(backoff_delay(call, attempt - 1))
@@ -76,27 +92,29 @@ class RestClient:
                     allow_redirects=False,
                 )
             except requests.Timeout:
-                problem = f"no answer within {call.timeout:g} s"
+                problem, last_status = f"no answer within {call.timeout:g} s", 0
                 continue
             except requests.ConnectionError as exc:
-                problem = f"connection failed ({_reason(exc)})"
+                problem, last_status = f"connection failed ({_reason(exc)})", 0
                 continue
             except requests.RequestException as exc:
                 raise BackendError(
-                    f"{shown} could not be sent: {exc}",
+                    f"{shown} could not be sent: {redact(str(exc))}",
                     "Check the endpoint URL in the catalog item.",
                 ) from exc
             result = HttpResult(
                 response.status_code, dict(response.headers), response.text, attempt
             )
             if response.status_code >= 500:
-                problem = f"answered {response.status_code}: {response.text[:_SNIPPET]}"
+                last_status = response.status_code
+                problem = f"answered {response.status_code}: {snippet(response.text)}"
                 continue
             if response.status_code >= 400:
                 raise BackendError(
-                    f"{shown} answered {response.status_code}: {response.text[:_SNIPPET]}",
+                    f"{shown} answered {response.status_code}: {snippet(response.text)}",
                     "The service rejected the call, so it was not retried. Check the request's "
                     "input and the item's template with its owners.",
+                    http_status=response.status_code,
                 )
             return result
         raise BackendError(
@@ -104,6 +122,7 @@ class RestClient:
             "The service is unavailable or failing. Raise operations.retry in the request file "
             "to try again later, or set operations.escalate to hand it to the team as tickets.",
             transient=True,
+            http_status=last_status,
         )
 
     def close(self) -> None:

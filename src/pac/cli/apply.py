@@ -54,6 +54,7 @@ def apply(
     Exit 1 when a request failed.
     """
     from pac import apply as applying
+    from pac.executor import UNREADABLE
     from pac.gitops import commit_and_push
     from pac.status import StatusStore
 
@@ -72,16 +73,20 @@ def apply(
     for outcome in acted:
         write(f"{outcome.request_id}: {outcome.summary}\n")
     failed = [o for o in outcomes if o.failed]
+    waiting = [o for o in failed if o.unavailable]
     created = sum(len(o.created) for o in outcomes)
     write(
         f"{len(acted)} request(s) acted on, {created} ticket(s) created, "
-        f"{len(failed)} failed, {len(outcomes) - len(acted)} unchanged\n"
+        f"{len(failed) - len(waiting)} failed, "
+        + (f"{len(waiting)} not started (tickets unavailable), " if waiting else "")
+        + f"{len(outcomes) - len(acted)} unchanged\n"
     )
     if commit is None:
         commit = os.environ.get("CI") == "true"
     if commit:
         store = StatusStore(repo.root)
-        paths = [store.path(o.request_id) for o in acted]
+        # An unreadable status file was left as it was: not pac's to commit.
+        paths = [store.path(o.request_id) for o in acted if o.before != UNREADABLE]
         config = repo.config
         with user_errors():
             result = commit_and_push(
@@ -116,7 +121,8 @@ def plan(
         Path | None,
         typer.Option(
             "--summary",
-            help="Also append the markdown plan to this file (default: $GITHUB_STEP_SUMMARY).",
+            help="Also append the markdown plan to this file (default: $GITHUB_STEP_SUMMARY, "
+            "except with --format json).",
             show_default=False,
         ),
     ] = None,
@@ -139,9 +145,9 @@ def plan(
         PlanFormat.json: planning.as_json,
     }[fmt](plans)
     write(rendered)
-    target = summary or (
-        Path(os.environ["GITHUB_STEP_SUMMARY"]) if os.environ.get("GITHUB_STEP_SUMMARY") else None
-    )
+    # JSON is for machines: a workflow that also asks for it must not get the plan twice.
+    in_actions = os.environ.get("GITHUB_STEP_SUMMARY") and fmt is not PlanFormat.json
+    target = summary or (Path(os.environ["GITHUB_STEP_SUMMARY"]) if in_actions else None)
     if target is not None:
         with target.open("a", encoding="utf-8") as handle:
             handle.write(planning.as_markdown(plans))

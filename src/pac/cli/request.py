@@ -43,6 +43,7 @@ def new(
 ) -> None:
     """Write requests/<team>/<id>.yaml for ID, checked against its form."""
     from pac import newrequest
+    from pac.repository import Role
 
     repo = repository(ctx)
     git_email, git_name, git_team = newrequest.requester_from_git(repo.root)
@@ -60,10 +61,10 @@ def new(
             typer.echo(
                 f"Requesting {offering.name} ({offering.id}), owned by {offering.owner.describe()}."
             )
-            base = {}
-            if from_request:
-                source = repo.request(from_request)
-                base = dict(source.input) if source else {}
+            base = newrequest.copy_input(repo, offering, from_request) if from_request else {}
+            if base:
+                base.pop("name", None)  # a copy needs a name of its own
+            existing = repo.index(Role.REQUEST)
             values = newrequest.ask_all(
                 offering,
                 newrequest.apply_sets(offering, base, sets or []),
@@ -73,6 +74,7 @@ def new(
                     else typer.prompt(question, default="", show_default=False)
                 ),
                 typer.echo,
+                taken=lambda name: request_id is None and name in existing,
             )
         document = newrequest.build(
             repo,

@@ -44,18 +44,17 @@ def status(
         tickets = None  # no live ticket status without JIRA credentials in CI
 
     while True:
-        if request_id is not None:
-            one = store.load(request_id)
-            if one is None:
-                with user_errors():
+        with user_errors():
+            if request_id is not None:
+                one = store.load(request_id)
+                if one is None:
                     raise UsageError(
                         f"{request_id} has no status yet: pac apply has not run for it",
                         f"Run `pac plan {request_id}` to see what apply will do.",
                     )
-            statuses = [one] if one else []
-        else:
-            statuses = list(store.all())
-        with user_errors():
+                statuses = [one]
+            else:
+                statuses = list(store.all())
             views = build_views(statuses, tickets)
         if output is Output.json:
             write(json.dumps([v.as_dict() for v in views], indent=2) + "\n")
@@ -110,6 +109,9 @@ def _table(views: list, detailed: bool) -> None:  # type: ignore[type-arg]
             f"({st.target_kind} {escape(st.target_id)} {st.target_version}), "
             f"updated {st.updated_at}"
         )
+        if st.priority == "emergency":
+            passed = [h["event"] for h in st.history if "passed the change freeze" in h["event"]]
+            console.print(f"  [bold red]{escape(passed[-1]) if passed else 'emergency request'}[/]")
         if st.deferred_window:
             console.print(f"  deferred by {escape(st.deferred_window)!r} until {st.deferred_until}")
         for number, task_view in enumerate(view.tasks, start=1):
