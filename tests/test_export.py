@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import html
 import json
 import re
 from pathlib import Path
@@ -173,3 +174,15 @@ def test_export_command(sample_root: Path, tmp_path: Path) -> None:
     code, out = invoke(sample_root, "export", "--out", str(tmp_path / "site"))
     assert code == 0
     assert "exported 5 offerings" in out
+
+
+def test_embedded_page_data_holds_no_markup(sample_root: Path, tmp_path: Path) -> None:
+    item = sample_root / "catalog/messaging/messaging-kafka-topic.yaml"
+    hostile = "<!--<script></script>&amp;"
+    item.write_text(item.read_text().replace("    you need.", f"    you need. {hostile}", 1))
+    export(Repository(sample_root), tmp_path / "site")
+    page = (tmp_path / "site/items/messaging-kafka-topic.html").read_text()
+    embedded = page.split('<script type="application/json" id="pac-form">')[1].split("</script>")[0]
+    assert not set("<>&") & set(embedded)
+    assert json.loads(embedded)["schema"]["description"].count(hostile) == 1
+    assert html.escape(hostile) in page  # shown as text in the description

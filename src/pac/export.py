@@ -37,8 +37,13 @@ def _json(data: Any) -> str:
 
 
 def _embed(data: Any) -> str:
-    """JSON inside a <script> element: `</` must not end the element early."""
-    return json.dumps(data, ensure_ascii=False, sort_keys=True).replace("</", "<\\/")
+    """JSON inside a <script> element, with `<`, `>` and `&` as JSON escapes.
+
+    Escaping only `</` is not enough: catalog text holding `<!--<script>` puts the HTML
+    parser in a state where the element's own `</script>` no longer ends it.
+    """
+    text = json.dumps(data, ensure_ascii=False, sort_keys=True)
+    return text.replace("<", "\\u003c").replace(">", "\\u003e").replace("&", "\\u0026")
 
 
 def form_document(offering: Offering) -> dict[str, Any]:
