@@ -288,3 +288,16 @@ def test_catalog_text_cannot_inject_markup(browser: Any, sample_root: Path, tmp_
         assert 'Kafka <i>Topic</i> "x"' in browser.find_element(By.TAG_NAME, "main").text
     # The page's script still ran: the form was built from the embedded data.
     assert browser.find_elements(By.ID, "input-topic-partitions")
+
+
+def test_pac_reads_patterns_as_the_browser_does(browser: Any, site: Path) -> None:
+    from pac.forms import ecma_regex
+    from tests.test_forms import PATTERN_CASES
+
+    browser.get((site / "index.html").as_uri())
+    for pattern, text, expected in PATTERN_CASES:
+        in_browser = browser.execute_script(
+            "return new RegExp(arguments[0], 'u').test(arguments[1])", pattern, text
+        )
+        assert in_browser is expected, (pattern, text)
+        assert (ecma_regex(pattern).search(text) is not None) is expected, (pattern, text)
