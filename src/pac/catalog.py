@@ -86,9 +86,30 @@ def summaries(
     wanted_kind = _kind(kind)
     rows = [summarise(o) for o in offerings(repo)]
     if category:
+        known = sorted(c.id for c in repo.categories.categories)
+        if category not in known:
+            suggestion = did_you_mean(category, known)
+            raise UsageError(
+                f"--category {category!r} is not a category",
+                (f"Did you mean {suggestion}? " if suggestion else "")
+                + "Categories: "
+                + ", ".join(known)
+                + ".",
+            )
         rows = [r for r in rows if r.category == category]
     if owner:
         needle = owner.lower()
+        teams = sorted({r.team for r in rows} | {c.team for c in repo.categories.categories})
+        contacts = {r.contact for r in rows} | {c.contact for c in repo.categories.categories}
+        if not any(needle in known.lower() for known in [*teams, *contacts]):
+            suggestion = did_you_mean(owner, teams)
+            raise UsageError(
+                f"--owner {owner!r} matches no team or contact",
+                (f"Did you mean {suggestion}? " if suggestion else "")
+                + "Teams: "
+                + ", ".join(teams)
+                + ".",
+            )
         rows = [r for r in rows if needle in r.team.lower() or needle in r.contact.lower()]
     if wanted_kind:
         rows = [r for r in rows if r.kind == wanted_kind]
