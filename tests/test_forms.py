@@ -8,7 +8,7 @@ from typing import Any
 
 import pytest
 
-from pac.forms import InputChecker, apply_defaults, form_schema, validator_for
+from pac.forms import EMAIL_PATTERN, InputChecker, apply_defaults, form_schema, validator_for
 from pac.model import CatalogItem
 from pac.repository import Repository
 
@@ -54,7 +54,11 @@ def test_every_field_type_maps_to_json_schema(sample_repo: Repository) -> None:
         "title": "Purpose",
         "description": "What flows through the topic and who produces it.",
     }
-    assert fields["contactEmail"]["format"] == "email"
+    assert fields["contactEmail"] == {
+        "type": "string",
+        "pattern": EMAIL_PATTERN,
+        "title": "Technical Contact",
+    }
     assert fields["compacted"]["type"] == "boolean"
 
 

@@ -136,7 +136,9 @@ def field_schema(field: Field) -> dict[str, Any]:
         if "max" in rules:
             schema["formatMaximum"] = str(rules["max"])
     elif kind == "email":
-        schema = {"type": "string", "format": "email", "pattern": EMAIL_PATTERN}
+        # No `format: email`: ajv-formats' email format is stricter than pac's rule (it
+        # refuses non-ASCII names, for one), so a portal would refuse what pac accepts.
+        schema = {"type": "string", "pattern": EMAIL_PATTERN}
     elif kind == "file":
         schema = {"type": "string", "minLength": 1}
         types = [t.lstrip(".") for t in rules.get("types", [])]

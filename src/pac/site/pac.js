@@ -131,7 +131,7 @@
       if (schema.minLength !== undefined && length(value) < schema.minLength) return "At least " + schema.minLength + " characters.";
       if (schema.maxLength !== undefined && length(value) > schema.maxLength) return "At most " + schema.maxLength + " characters.";
       if (schema.pattern && !matches(schema.pattern, value)) {
-        if (schema.format === "email") return "An email address.";
+        if (schema.pattern === EMAIL.source) return "An email address.";
         return "Must match " + schema.pattern + ".";
       }
     }
@@ -248,7 +248,7 @@
     var fields = [];
     var meta = el("fieldset", {}, [el("legend", { text: "You" })]);
     var people = [
-      ["meta-email", "Your email", { type: "string", pattern: EMAIL.source, format: "email" }, "dev@company.com"],
+      ["meta-email", "Your email", { type: "string", pattern: EMAIL.source }, "dev@company.com"],
       ["meta-name", "Your name", { type: "string", minLength: 1 }, "Dana Dev"],
       ["meta-team", "Your team (its folder under requests/)", { type: "string", pattern: KEBAB.source }, "payments"],
       ["meta-id", "Request id (default: the name below)", { type: "string", pattern: KEBAB.source }, ""],
