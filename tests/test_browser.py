@@ -187,6 +187,12 @@ def test_a_bundle_form_asks_for_secret_names(browser: Any, site: Path, sample_ro
     browser.find_element(By.ID, "make-request").click()
     text = browser.find_element(By.ID, "request-yaml").text + "\n"
     assert 'adminPassword:\n      secretRef: "CHECKOUT_DB_ADMIN"' in text
+    # Without a clipboard API (some file:// pages), Copy selects the text for Ctrl+C.
+    browser.execute_script(
+        "Object.defineProperty(navigator, 'clipboard', {value: undefined, configurable: true})"
+    )
+    browser.find_element(By.ID, "request-copy").click()
+    assert browser.execute_script("return window.getSelection().toString()") + "\n" == text
     target = sample_root / "requests/checkout/checkout-api.yaml"
     target.parent.mkdir(parents=True)
     target.write_text(text)

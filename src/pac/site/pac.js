@@ -347,9 +347,18 @@
       output.hidden = false;
     });
 
+    // The clipboard API is missing or refused on some file:// and http:// pages: then the
+    // text is selected, so one Ctrl+C copies it.
     document.getElementById("request-copy").addEventListener("click", function () {
-      var text = document.getElementById("request-yaml").textContent;
-      if (navigator.clipboard) navigator.clipboard.writeText(text).catch(function () {});
+      var pre = document.getElementById("request-yaml");
+      function select() {
+        var range = document.createRange();
+        range.selectNodeContents(pre);
+        window.getSelection().removeAllRanges();
+        window.getSelection().addRange(range);
+      }
+      if (navigator.clipboard) navigator.clipboard.writeText(pre.textContent).catch(select);
+      else select();
     });
   }
 
