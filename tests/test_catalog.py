@@ -182,6 +182,8 @@ def test_form_as_a_standalone_page(sample_root: Path) -> None:
     assert out.startswith("<!doctype html>")
     assert "<style>" in out and "requestForm" in out  # self-contained: no assets needed
     assert 'id="pac-form"' in out
+    # Alone on disk it has no neighbouring pages, so it links to none.
+    assert "Aurora PostgreSQL Database" in out and 'href="database-' not in out
 
 
 def _run(root: Path, *args: str, **env: str) -> subprocess.CompletedProcess[str]:

@@ -197,6 +197,14 @@ def _facts(rows: list[tuple[str, str]]) -> str:
     )
 
 
+def _link(offering_id: str, text: str, inline: bool) -> str:
+    """A link to another offering's page; a standalone page (`pac form --format html`) has
+    no neighbours to link to, so there it is plain text."""
+    if inline:
+        return html.escape(text)
+    return f'<a href="{html.escape(offering_id)}.html">{html.escape(text)}</a>'
+
+
 def item_page(
     repo: Repository,
     offering: Offering,
@@ -225,7 +233,7 @@ def item_page(
                 else ""
             )
             inner = "".join(f"<li>{html.escape(s)}</li>" for s in component["steps"])
-            link = f'<a href="{html.escape(component["catalogItem"])}.html">{html.escape(component["name"])}</a>'
+            link = _link(component["catalogItem"], component["name"], inline)
             parts.append(
                 f"<li><strong>{html.escape(component['id'])}</strong>: {link} "
                 f"({html.escape(component['team'])}){after}<ul>{inner}</ul></li>"
@@ -248,11 +256,7 @@ def item_page(
             )
         if data["usedBy"]:
             steps += (
-                "<p>Part of: "
-                + ", ".join(
-                    f'<a href="{html.escape(b)}.html">{html.escape(b)}</a>' for b in data["usedBy"]
-                )
-                + "</p>"
+                "<p>Part of: " + ", ".join(_link(b, b, inline) for b in data["usedBy"]) + "</p>"
             )
     spec = form_document(offering)
     home = (
