@@ -98,6 +98,8 @@ def test_cli_list_search_show(sample_root: Path) -> None:
     assert code == 0
     assert "matches ^[a-z][a-z0-9-]{2,28}[a-z0-9]$" in out  # brackets survive the terminal
     assert "Opens a JIRA Task in project MSG" in out
+    assert "Tags: kafka, events, streaming" in out
+    assert "Details: clusterName: kafka-shared-01; slaDays: 2" in out  # custom metadata
     code, out = invoke(sample_root, "catalog", "show", "nope")
     assert code == 2
 
@@ -266,3 +268,24 @@ def test_filters_that_match_nothing_print_no_table(sample_root: Path) -> None:
     code, out = invoke(sample_root, "catalog", "list", "--category", "bundles", "--kind", "item")
     assert code == 0
     assert out.strip() == "No offering matches."
+
+
+def test_a_deprecated_offering_names_its_replacement(sample_root: Path, tmp_path: Path) -> None:
+    from pac.export import export
+
+    item = sample_root / "catalog/messaging/messaging-kafka-topic.yaml"
+    item.write_text(
+        item.read_text().replace(
+            "  tags: [kafka, events, streaming]\n",
+            "  tags: [kafka, events, streaming]\n"
+            "  deprecated:\n"
+            "    {reason: Moving to the new cluster., replacedBy: bundle-webapp-standard}\n",
+            1,
+        )
+    )
+    code, out = invoke(sample_root, "catalog", "show", "messaging-kafka-topic")
+    assert code == 0
+    assert "Deprecated: Moving to the new cluster. Use bundle-webapp-standard instead." in out
+    export(Repository(sample_root), tmp_path / "site")
+    page = (tmp_path / "site/items/messaging-kafka-topic.html").read_text()
+    assert 'Use <a href="bundle-webapp-standard.html">bundle-webapp-standard</a> instead.' in page

@@ -221,8 +221,20 @@ def item_page(
         ("Version", html.escape(offering.version)),
         ("Id", f"<code>{html.escape(offering.id)}</code>"),
     ]
+    if offering.tags:
+        rows.append(("Tags", html.escape(", ".join(offering.tags))))
+    for key, value in offering.custom.items():
+        shown = value if isinstance(value, str) else json.dumps(value, ensure_ascii=False)
+        rows.append((key, html.escape(shown)))
     if offering.deprecated is not None:
-        rows.append(("Deprecated", html.escape(offering.deprecated.reason)))
+        replaced = offering.deprecated.replaced_by
+        rows.append(
+            (
+                "Deprecated",
+                html.escape(offering.deprecated.reason)
+                + (f" Use {_link(replaced, replaced, inline)} instead." if replaced else ""),
+            )
+        )
     steps = ""
     if isinstance(offering, Bundle):
         parts = []

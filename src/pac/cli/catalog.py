@@ -162,8 +162,21 @@ def _show(data: dict[str, Any]) -> None:
     say(data["description"])
     owner = data["owner"]
     say(f"Owner: {owner['team']} <{owner['contact']}>   Category: {data['category']}")
+    if data["tags"]:
+        say("Tags: " + ", ".join(data["tags"]))
+    if data["customMetadata"]:
+        details = [
+            f"{key}: {value if isinstance(value, str) else json.dumps(value, ensure_ascii=False)}"
+            for key, value in data["customMetadata"].items()
+        ]
+        block([("Details:", "; ".join(details), "")], 0)
     if data.get("deprecated"):
-        say(f"Deprecated: {data['deprecated']['reason']}", "red")
+        replaced = data["deprecated"].get("replacedBy")
+        say(
+            f"Deprecated: {data['deprecated']['reason']}"
+            + (f" Use {replaced} instead." if replaced else ""),
+            "red",
+        )
     say()
     say("Form", "bold")
     form = data["form"]
