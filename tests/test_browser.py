@@ -150,6 +150,11 @@ def test_the_request_form_validates_and_makes_a_valid_request(
         else:
             field.send_keys(value)
     browser.find_element(By.CSS_SELECTOR, "#input-topic-consumers input[value=analytics]").click()
+    go_live = _field(browser, "input-topic-goLiveDate")
+    assert (go_live.get_attribute("min"), go_live.get_attribute("max")) == (
+        "2026-01-01",
+        "2030-12-31",
+    )
     browser.find_element(By.ID, "make-request").click()
     assert _errors(browser) == {}
     assert browser.find_element(By.ID, "request-path").text == "requests/search/search-clicks.yaml"

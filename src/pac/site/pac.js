@@ -186,6 +186,10 @@
       var type = schema.type === "number" ? "number" : widget === "date" ? "date" : widget === "email" ? "email" : "text";
       input = el("input", { type: type, id: id, name: id });
       if (schema.type === "number" && schema.multipleOf) input.setAttribute("step", String(schema.multipleOf));
+      // The date picker offers only days in range. (Numbers get no min: the spinner counts its
+      // steps from min, which would step off the multiples pac requires.)
+      if (type === "date" && schema.formatMinimum) input.setAttribute("min", schema.formatMinimum);
+      if (type === "date" && schema.formatMaximum) input.setAttribute("max", schema.formatMaximum);
     }
     if (ui && ui["ui:placeholder"]) input.setAttribute("placeholder", ui["ui:placeholder"]);
     if (fieldDefault !== undefined && fieldDefault !== null) input.value = String(fieldDefault);
