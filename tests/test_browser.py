@@ -132,6 +132,14 @@ def test_the_request_form_validates_and_makes_a_valid_request(
     assert errors["input-name"].startswith("Must match ^[a-z]")
     assert errors["input-environment-costCenter"] == "Must match ^CC-[0-9]{4}$."
     assert errors["input-topic-partitions"] == "At most 48."
+    schema_file = _field(browser, "input-topic-schemaFile")
+    assert schema_file.get_attribute("placeholder") == "file name, e.g. schema.avsc"
+    schema_file.send_keys("schema.xml")
+    browser.find_element(By.ID, "make-request").click()
+    assert _errors(browser)["input-topic-schemaFile"] == (
+        "A .avsc or .json file, committed next to the request file."
+    )
+    schema_file.clear()
 
     for name, value in {
         "meta-email": "ana@company.com",

@@ -192,6 +192,11 @@
       if (type === "date" && schema.formatMaximum) input.setAttribute("max", schema.formatMaximum);
     }
     if (ui && ui["ui:placeholder"]) input.setAttribute("placeholder", ui["ui:placeholder"]);
+    // A file field holds the path of a file committed next to the request, not its content.
+    var types = fileTypes(ui);
+    if (types && types.length && !input.getAttribute("placeholder")) {
+      input.setAttribute("placeholder", "file name, e.g. schema" + types[0]);
+    }
     if (fieldDefault !== undefined && fieldDefault !== null) input.value = String(fieldDefault);
     input.pacRead = function () {
       if (schema.type === "number") {
@@ -217,7 +222,14 @@
       help ? el("div", { className: "help", text: help }) : null,
       error,
     ]);
-    return { block: block, input: input, error: error, schema: schema, required: required };
+    return { block: block, input: input, error: error, schema: schema, required: required, accept: fileTypes(ui) };
+  }
+
+  /* A file field's extensions (".avsc,.json" in ui:options.accept), or null for other fields. */
+  function fileTypes(ui) {
+    var options = ui && ui["ui:options"];
+    if (!options || options.pacFieldType !== "file") return null;
+    return options.accept ? options.accept.split(",") : [];
   }
 
   /* Strings are always double-quoted, so "yes", "0123", "1e3" or "null" stay strings.
@@ -303,6 +315,9 @@
       fields.forEach(function (f) {
         var value = f.input.pacRead();
         var message = problem(f.schema, value, f.required);
+        if (message && f.accept && typeof value === "string" && f.accept.length) {
+          message = "A " + f.accept.join(" or ") + " file, committed next to the request file.";
+        }
         f.error.textContent = message;
         f.block.classList.toggle("invalid", !!message);
         if (message) { bad += 1; return; }
