@@ -289,3 +289,23 @@ def test_a_deprecated_offering_names_its_replacement(sample_root: Path, tmp_path
     export(Repository(sample_root), tmp_path / "site")
     page = (tmp_path / "site/items/messaging-kafka-topic.html").read_text()
     assert 'Use <a href="bundle-webapp-standard.html">bundle-webapp-standard</a> instead.' in page
+
+
+def test_files_with_errors_are_named_not_silently_dropped(
+    sample_root: Path, tmp_path: Path
+) -> None:
+    item = sample_root / "catalog/messaging/messaging-kafka-topic.yaml"
+    item.write_text(item.read_text().replace("  version: 1.1.0", "  version: banana", 1))
+    for args in (
+        ("catalog", "list"),
+        ("catalog", "search", "postgres"),
+        ("export", "--out", str(tmp_path / "site")),
+    ):
+        result = _run(sample_root, *args)
+        assert result.returncode == 0, result.stderr
+        assert (
+            "warning: 1 catalog file(s) have errors and are left out: "
+            "catalog/messaging/messaging-kafka-topic.yaml"
+        ) in result.stderr
+        assert "pac validate catalog/messaging/messaging-kafka-topic.yaml" in result.stderr
+    assert not (tmp_path / "site/items/messaging-kafka-topic.html").exists()

@@ -77,6 +77,17 @@ def offerings(repo: Repository) -> list[Offering]:
     return sorted(found, key=lambda o: o.id)
 
 
+def unreadable(repo: Repository) -> list[str]:
+    """Item and bundle files left out of listings and exports because they have errors."""
+    found = []
+    for role in (Role.ITEM, Role.BUNDLE):
+        for path in repo.files(role):
+            loaded = repo.load(path)
+            if loaded.model is None:
+                found.append(loaded.display)
+    return sorted(found)
+
+
 def summaries(
     repo: Repository,
     category: str | None = None,

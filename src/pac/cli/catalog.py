@@ -27,6 +27,21 @@ def _dump(data: Any, output: Output) -> None:
         write(yaml.safe_dump(data, sort_keys=False, allow_unicode=True, width=100))
 
 
+def _warn_unreadable(repo: Any) -> None:
+    from pac import catalog
+
+    left_out = catalog.unreadable(repo)
+    if left_out:
+        shown = ", ".join(left_out[:5]) + (
+            f" and {len(left_out) - 5} more" if len(left_out) > 5 else ""
+        )
+        typer.echo(
+            f"warning: {len(left_out)} catalog file(s) have errors and are left out: {shown}\n"
+            f"  hint: Run `pac validate {left_out[0]}` to see what is wrong.",
+            err=True,
+        )
+
+
 def _console(width: int | None = None) -> Any:
     from rich.console import Console
 
@@ -86,6 +101,7 @@ def list_(
     repo = repository(ctx)
     with user_errors():
         rows = catalog.summaries(repo, category, owner, kind)
+    _warn_unreadable(repo)
     if output is Output.table:
         if not rows:
             typer.echo("No offering matches.", err=True)
@@ -107,6 +123,7 @@ def search(
     repo = repository(ctx)
     with user_errors():
         found = catalog.search(repo, " ".join(text))
+    _warn_unreadable(repo)
     if output is Output.table:
         if not found:
             typer.echo(f"Nothing matches {' '.join(text)!r}.", err=True)
@@ -260,6 +277,7 @@ def export_site(
     repo = repository(ctx)
     with user_errors():
         result = export.export(repo, out)
+    _warn_unreadable(repo)
     typer.echo(
         f"exported {result.offerings} offerings ({result.files} files) to {out}; "
         f"open {out / 'index.html'}",
