@@ -132,6 +132,14 @@ def test_the_request_form_validates_and_makes_a_valid_request(
     assert errors["input-name"].startswith("Must match ^[a-z]")
     assert errors["input-environment-costCenter"] == "Must match ^CC-[0-9]{4}$."
     assert errors["input-topic-partitions"] == "At most 48."
+    schema_file = _field(browser, "input-topic-schemaFile")
+    assert schema_file.get_attribute("placeholder") == "file name, e.g. schema.avsc"
+    schema_file.send_keys("schema.xml")
+    browser.find_element(By.ID, "make-request").click()
+    assert _errors(browser)["input-topic-schemaFile"] == (
+        "A .avsc or .json file, committed next to the request file."
+    )
+    schema_file.clear()
 
     for name, value in {
         "meta-email": "ana@company.com",
@@ -150,6 +158,11 @@ def test_the_request_form_validates_and_makes_a_valid_request(
         else:
             field.send_keys(value)
     browser.find_element(By.CSS_SELECTOR, "#input-topic-consumers input[value=analytics]").click()
+    go_live = _field(browser, "input-topic-goLiveDate")
+    assert (go_live.get_attribute("min"), go_live.get_attribute("max")) == (
+        "2026-01-01",
+        "2030-12-31",
+    )
     browser.find_element(By.ID, "make-request").click()
     assert _errors(browser) == {}
     assert browser.find_element(By.ID, "request-path").text == "requests/search/search-clicks.yaml"
@@ -187,7 +200,123 @@ def test_a_bundle_form_asks_for_secret_names(browser: Any, site: Path, sample_ro
     browser.find_element(By.ID, "make-request").click()
     text = browser.find_element(By.ID, "request-yaml").text + "\n"
     assert 'adminPassword:\n      secretRef: "CHECKOUT_DB_ADMIN"' in text
+    # Without a clipboard API (some file:// pages), Copy selects the text for Ctrl+C.
+    browser.execute_script(
+        "Object.defineProperty(navigator, 'clipboard', {value: undefined, configurable: true})"
+    )
+    browser.find_element(By.ID, "request-copy").click()
+    assert browser.execute_script("return window.getSelection().toString()") + "\n" == text
     target = sample_root / "requests/checkout/checkout-api.yaml"
     target.parent.mkdir(parents=True)
     target.write_text(text)
     assert validate(Repository(sample_root), paths=[target]).diagnostics == []
+
+
+HOSTILE = [
+    "yes",
+    "0123",
+    "1e3",
+    "null",
+    "~",
+    "  two leading spaces",
+    "key: value # not a comment",
+    "'single' and \"double\" quotes",
+    "line one\n  line two, indented\nlast: line\n",
+    "unicode é ü 😀, a line separator\u2028and a next-line\u0085mark",
+    "- looks like a list",
+    "{looks: like a mapping}",
+]
+
+
+def test_hostile_text_round_trips_as_the_same_string(
+    browser: Any, sample_root: Path, tmp_path: Path
+) -> None:
+    """Whatever is typed reaches the request file unchanged and still a string."""
+    from selenium.webdriver.common.by import By
+
+    from pac.documents import load_file
+    from tests.conftest import FIXTURES
+
+    shutil.copy(
+        FIXTURES / "valid/item-every-field-type.yaml",
+        sample_root / "catalog/compute/compute-batch-job.yaml",
+    )
+    site = tmp_path / "site"
+    export(Repository(sample_root), site)
+    browser.get((site / "items/compute-batch-job.html").as_uri())
+    for name, value in {
+        "meta-email": "ana@company.com",
+        "meta-team": "search",
+        "input-name": "nightly-job",
+        "input-job-image": "1e300",
+    }.items():
+        _field(browser, name).send_keys(value)
+    target = sample_root / "requests/search/nightly-job.yaml"
+    target.parent.mkdir(parents=True)
+    for value in HOSTILE:
+        # A one-line input cannot hold a line break; the textarea can.
+        one_line = value.replace("\n", " ")
+        for name, typed in (("meta-name", one_line), ("input-job-command", value)):
+            browser.execute_script(
+                "arguments[0].value = arguments[1]", _field(browser, name), typed
+            )
+        browser.find_element(By.ID, "make-request").click()
+        assert _errors(browser) == {}, value
+        text = browser.execute_script("return document.getElementById('request-yaml').textContent")
+        target.write_text(text, encoding="utf-8")
+        loaded = load_file(target, "requests/search/nightly-job.yaml")
+        assert loaded.diagnostics == [] and loaded.document is not None, text
+        data = loaded.document.data
+        assert data["metadata"]["requester"]["name"] == one_line, text
+        assert data["input"]["job"]["command"] == value, text
+        assert data["input"]["job"]["image"] == "1e300", text
+        result = validate(Repository(sample_root), paths=[target])
+        assert result.diagnostics == [], text
+
+
+def test_number_fields_check_what_pac_checks(browser: Any, site: Path) -> None:
+    from selenium.webdriver.common.by import By
+
+    browser.get((site / "items/database-aurora-postgresql-standard.html").as_uri())
+    storage = _field(browser, "input-database-storageGb")
+    storage.clear()
+    storage.send_keys("1e")  # not a number: the browser reports it empty
+    browser.find_element(By.ID, "make-request").click()
+    assert _errors(browser)["input-database-storageGb"] == "Enter a number."
+    storage.clear()
+    storage.send_keys("25")
+    browser.find_element(By.ID, "make-request").click()
+    assert _errors(browser)["input-database-storageGb"] == "In steps of 10."
+
+
+def test_catalog_text_cannot_inject_markup(browser: Any, sample_root: Path, tmp_path: Path) -> None:
+    from selenium.webdriver.common.by import By
+
+    hostile = '<!--<script> "quoted" </script><script>window.pwned = 1</script><b>bold</b>'
+    item = sample_root / "catalog/messaging/messaging-kafka-topic.yaml"
+    text = item.read_text().replace(
+        "    you need. Fulfilled", f"    you need. {hostile} Fulfilled", 1
+    )
+    item.write_text(text.replace("name: Kafka Topic", "name: 'Kafka <i>Topic</i> \"x\"'", 1))
+    site = tmp_path / "site"
+    export(Repository(sample_root), site)
+    for page in ("index.html", "items/messaging-kafka-topic.html"):
+        browser.get((site / page).as_uri())
+        assert browser.execute_script("return window.pwned === undefined")
+        assert hostile in browser.find_element(By.TAG_NAME, "main").text
+        assert 'Kafka <i>Topic</i> "x"' in browser.find_element(By.TAG_NAME, "main").text
+    # The page's script still ran: the form was built from the embedded data.
+    assert browser.find_elements(By.ID, "input-topic-partitions")
+
+
+def test_pac_reads_patterns_as_the_browser_does(browser: Any, site: Path) -> None:
+    from pac.forms import ecma_regex
+    from tests.test_forms import PATTERN_CASES
+
+    browser.get((site / "index.html").as_uri())
+    for pattern, text, expected in PATTERN_CASES:
+        in_browser = browser.execute_script(
+            "return new RegExp(arguments[0], 'u').test(arguments[1])", pattern, text
+        )
+        assert in_browser is expected, (pattern, text)
+        assert (ecma_regex(pattern).search(text) is not None) is expected, (pattern, text)

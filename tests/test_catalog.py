@@ -3,6 +3,10 @@
 from __future__ import annotations
 
 import json
+import os
+import re
+import subprocess
+import sys
 from pathlib import Path
 
 import pytest
@@ -94,6 +98,8 @@ def test_cli_list_search_show(sample_root: Path) -> None:
     assert code == 0
     assert "matches ^[a-z][a-z0-9-]{2,28}[a-z0-9]$" in out  # brackets survive the terminal
     assert "Opens a JIRA Task in project MSG" in out
+    assert "Tags: kafka, events, streaming" in out
+    assert "Details: clusterName: kafka-shared-01; slaDays: 2" in out  # custom metadata
     code, out = invoke(sample_root, "catalog", "show", "nope")
     assert code == 2
 
@@ -178,3 +184,128 @@ def test_form_as_a_standalone_page(sample_root: Path) -> None:
     assert out.startswith("<!doctype html>")
     assert "<style>" in out and "requestForm" in out  # self-contained: no assets needed
     assert 'id="pac-form"' in out
+    # Alone on disk it has no neighbouring pages, so it links to none.
+    assert "Aurora PostgreSQL Database" in out and 'href="database-' not in out
+
+
+def _run(root: Path, *args: str, **env: str) -> subprocess.CompletedProcess[str]:
+    environment = {k: v for k, v in os.environ.items() if k not in ("PAC_REPO", "FORCE_COLOR")}
+    return subprocess.run(
+        [sys.executable, "-m", "pac", "--repo", str(root), *args],
+        capture_output=True,
+        text=True,
+        env={**environment, "COLUMNS": "80", **env},
+        timeout=120,
+        check=False,
+    )
+
+
+def test_list_in_a_pipe_is_one_plain_line_an_offering(sample_root: Path) -> None:
+    result = _run(sample_root, "catalog", "list")
+    assert result.returncode == 0
+    assert "\x1b[" not in result.stdout and "…" not in result.stdout
+    lines = result.stdout.splitlines()
+    row = next(line for line in lines if line.startswith("database-aurora-postgresql-standard"))
+    assert row.split() == [
+        "database-aurora-postgresql-standard",
+        *["Aurora", "PostgreSQL", "Database"],
+        "databases",
+        "platform-databases-team",
+        "1.2.0",
+        "automatic",
+    ]
+    assert len([line for line in lines if line.strip()]) == 2 + 5  # header, rule, rows
+
+
+def test_list_on_an_80_column_terminal_cuts_nothing(sample_root: Path) -> None:
+    # FORCE_COLOR makes rich treat the pipe as a terminal; NO_COLOR still drops colours.
+    result = _run(sample_root, "catalog", "list", FORCE_COLOR="1", NO_COLOR="1")
+    assert result.returncode == 0
+    plain = re.sub(r"\x1b\[[0-9;]*m", "", result.stdout)
+    assert "…" not in plain
+    assert all(len(line) <= 80 for line in plain.splitlines())
+    for text in (
+        "database-aurora-postgresql-standard",
+        "Standard Web Application Stack · v1.0.0",
+        "developer-experience-team",
+        "databases · automatic",
+    ):
+        assert text in plain
+    assert "\x1b[3" not in result.stdout  # styles (bold, dim) but no colours
+
+
+def test_show_wraps_under_its_own_column(sample_root: Path) -> None:
+    result = _run(sample_root, "catalog", "show", "database-aurora-postgresql-standard")
+    assert result.returncode == 0
+    lines = result.stdout.splitlines()
+    assert all(len(line) <= 80 for line in lines)
+    at = next(i for i, line in enumerate(lines) if "The finance cost center" in line)
+    indent = len(lines[at]) - len(lines[at].lstrip())
+    assert lines[at + 1].startswith(" " * indent + "CC-1234.")
+
+
+@pytest.mark.parametrize(
+    ("option", "message", "hint"),
+    [
+        (("--category", "databse"), "'databse' is not a category", "Did you mean databases?"),
+        (
+            ("--owner", "platform-databse-team"),
+            "matches no team or contact",
+            "Did you mean platform-databases-team?",
+        ),
+        (("--kind", "bundel"), "is not item or bundle", "--kind bundle"),
+    ],
+)
+def test_unknown_filters_are_usage_errors(
+    sample_root: Path, option: tuple[str, str], message: str, hint: str
+) -> None:
+    code, out = invoke(sample_root, "catalog", "list", *option)
+    assert code == 2
+    assert message in out and hint in out
+
+
+def test_filters_that_match_nothing_print_no_table(sample_root: Path) -> None:
+    code, out = invoke(sample_root, "catalog", "list", "--category", "bundles", "--kind", "item")
+    assert code == 0
+    assert out.strip() == "No offering matches."
+
+
+def test_a_deprecated_offering_names_its_replacement(sample_root: Path, tmp_path: Path) -> None:
+    from pac.export import export
+
+    item = sample_root / "catalog/messaging/messaging-kafka-topic.yaml"
+    item.write_text(
+        item.read_text().replace(
+            "  tags: [kafka, events, streaming]\n",
+            "  tags: [kafka, events, streaming]\n"
+            "  deprecated:\n"
+            "    {reason: Moving to the new cluster., replacedBy: bundle-webapp-standard}\n",
+            1,
+        )
+    )
+    code, out = invoke(sample_root, "catalog", "show", "messaging-kafka-topic")
+    assert code == 0
+    assert "Deprecated: Moving to the new cluster. Use bundle-webapp-standard instead." in out
+    export(Repository(sample_root), tmp_path / "site")
+    page = (tmp_path / "site/items/messaging-kafka-topic.html").read_text()
+    assert 'Use <a href="bundle-webapp-standard.html">bundle-webapp-standard</a> instead.' in page
+
+
+def test_files_with_errors_are_named_not_silently_dropped(
+    sample_root: Path, tmp_path: Path
+) -> None:
+    item = sample_root / "catalog/messaging/messaging-kafka-topic.yaml"
+    item.write_text(item.read_text().replace("  version: 1.1.0", "  version: banana", 1))
+    for args in (
+        ("catalog", "list"),
+        ("catalog", "search", "postgres"),
+        ("export", "--out", str(tmp_path / "site")),
+    ):
+        result = _run(sample_root, *args)
+        assert result.returncode == 0, result.stderr
+        assert (
+            "warning: 1 catalog file(s) have errors and are left out: "
+            "catalog/messaging/messaging-kafka-topic.yaml"
+        ) in result.stderr
+        assert "pac validate catalog/messaging/messaging-kafka-topic.yaml" in result.stderr
+    assert not (tmp_path / "site/items/messaging-kafka-topic.html").exists()

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import html
 import json
 import re
 from pathlib import Path
@@ -58,6 +59,56 @@ def test_export_refuses_to_overwrite_a_folder_it_did_not_write(
     with pytest.raises(UsageError, match="is not a pac export"):
         export(sample_repo, tmp_path / "mine")
     assert (tmp_path / "mine/notes.txt").read_text() == "keep me"
+
+
+def test_exporting_again_keeps_what_the_user_added(
+    sample_repo: Repository, sample_root: Path, tmp_path: Path
+) -> None:
+    site = tmp_path / "site"
+    export(sample_repo, site)
+    (site / "CNAME").write_text("catalog.company.com\n")
+    (site / ".git").mkdir()
+    (site / ".git/HEAD").write_text("ref: refs/heads/gh-pages\n")
+    (sample_root / "catalog/messaging/messaging-kafka-topic.yaml").unlink()
+    result = export(Repository(sample_root), site)
+    assert result.offerings == 4
+    assert (site / "CNAME").read_text() == "catalog.company.com\n"
+    assert (site / ".git/HEAD").exists()
+    # What the earlier export wrote for the removed item is gone with it.
+    assert not (site / "items/messaging-kafka-topic.html").exists()
+    assert not (site / "api/v1/catalog/messaging-kafka-topic").exists()
+    assert result.files == len(_files(site)) - 2  # not the CNAME nor .git/HEAD
+
+
+def test_a_hand_edited_manifest_cannot_delete_outside_the_site(
+    sample_repo: Repository, tmp_path: Path
+) -> None:
+    site = tmp_path / "site"
+    export(sample_repo, site)
+    (tmp_path / "precious.txt").write_text("keep me")
+    with (site / ".pac-export").open("a") as manifest:
+        manifest.write("../precious.txt\n")
+    export(sample_repo, site)
+    assert (tmp_path / "precious.txt").read_text() == "keep me"
+
+
+def test_export_into_a_folder_with_only_hidden_files(
+    sample_repo: Repository, tmp_path: Path
+) -> None:
+    (tmp_path / "site/.git").mkdir(parents=True)
+    export(sample_repo, tmp_path / "site")
+    assert (tmp_path / "site/index.html").exists() and (tmp_path / "site/.git").is_dir()
+
+
+def test_export_to_a_file_or_below_one_is_a_usage_error(sample_root: Path, tmp_path: Path) -> None:
+    (tmp_path / "notes.txt").write_text("keep me")
+    code, out = invoke(sample_root, "export", "--out", str(tmp_path / "notes.txt"))
+    assert code == 2
+    assert "is a file, not a folder" in out and "Traceback" not in out
+    code, out = invoke(sample_root, "export", "--out", str(tmp_path / "notes.txt/site"))
+    assert code == 2
+    assert "cannot write the site to" in out and "Not a directory" in out
+    assert (tmp_path / "notes.txt").read_text() == "keep me"
 
 
 def test_pages_work_offline(sample_repo: Repository, tmp_path: Path) -> None:
@@ -123,3 +174,22 @@ def test_export_command(sample_root: Path, tmp_path: Path) -> None:
     code, out = invoke(sample_root, "export", "--out", str(tmp_path / "site"))
     assert code == 0
     assert "exported 5 offerings" in out
+
+
+def test_embedded_page_data_holds_no_markup(sample_root: Path, tmp_path: Path) -> None:
+    item = sample_root / "catalog/messaging/messaging-kafka-topic.yaml"
+    hostile = "<!--<script></script>&amp;"
+    item.write_text(item.read_text().replace("    you need.", f"    you need. {hostile}", 1))
+    export(Repository(sample_root), tmp_path / "site")
+    page = (tmp_path / "site/items/messaging-kafka-topic.html").read_text()
+    embedded = page.split('<script type="application/json" id="pac-form">')[1].split("</script>")[0]
+    assert not set("<>&") & set(embedded)
+    assert json.loads(embedded)["schema"]["description"].count(hostile) == 1
+    assert html.escape(hostile) in page  # shown as text in the description
+
+
+def test_item_pages_show_tags_and_custom_metadata(sample_repo: Repository, tmp_path: Path) -> None:
+    export(sample_repo, tmp_path / "site")
+    page = (tmp_path / "site/items/messaging-kafka-topic.html").read_text()
+    assert "<tr><th>clusterName</th><td>kafka-shared-01</td></tr>" in page
+    assert "<tr><th>Tags</th><td>kafka, events, streaming</td></tr>" in page

@@ -77,6 +77,17 @@ def offerings(repo: Repository) -> list[Offering]:
     return sorted(found, key=lambda o: o.id)
 
 
+def unreadable(repo: Repository) -> list[str]:
+    """Item and bundle files left out of listings and exports because they have errors."""
+    found = []
+    for role in (Role.ITEM, Role.BUNDLE):
+        for path in repo.files(role):
+            loaded = repo.load(path)
+            if loaded.model is None:
+                found.append(loaded.display)
+    return sorted(found)
+
+
 def summaries(
     repo: Repository,
     category: str | None = None,
@@ -86,9 +97,30 @@ def summaries(
     wanted_kind = _kind(kind)
     rows = [summarise(o) for o in offerings(repo)]
     if category:
+        known = sorted(c.id for c in repo.categories.categories)
+        if category not in known:
+            suggestion = did_you_mean(category, known)
+            raise UsageError(
+                f"--category {category!r} is not a category",
+                (f"Did you mean {suggestion}? " if suggestion else "")
+                + "Categories: "
+                + ", ".join(known)
+                + ".",
+            )
         rows = [r for r in rows if r.category == category]
     if owner:
         needle = owner.lower()
+        teams = sorted({r.team for r in rows} | {c.team for c in repo.categories.categories})
+        contacts = {r.contact for r in rows} | {c.contact for c in repo.categories.categories}
+        if not any(needle in known.lower() for known in [*teams, *contacts]):
+            suggestion = did_you_mean(owner, teams)
+            raise UsageError(
+                f"--owner {owner!r} matches no team or contact",
+                (f"Did you mean {suggestion}? " if suggestion else "")
+                + "Teams: "
+                + ", ".join(teams)
+                + ".",
+            )
         rows = [r for r in rows if needle in r.team.lower() or needle in r.contact.lower()]
     if wanted_kind:
         rows = [r for r in rows if r.kind == wanted_kind]

@@ -10,7 +10,6 @@ from __future__ import annotations
 import copy
 import html
 import json
-import shutil
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -38,8 +37,13 @@ def _json(data: Any) -> str:
 
 
 def _embed(data: Any) -> str:
-    """JSON inside a <script> element: `</` must not end the element early."""
-    return json.dumps(data, ensure_ascii=False, sort_keys=True).replace("</", "<\\/")
+    """JSON inside a <script> element, with `<`, `>` and `&` as JSON escapes.
+
+    Escaping only `</` is not enough: catalog text holding `<!--<script>` puts the HTML
+    parser in a state where the element's own `</script>` no longer ends it.
+    """
+    text = json.dumps(data, ensure_ascii=False, sort_keys=True)
+    return text.replace("<", "\\u003c").replace(">", "\\u003e").replace("&", "\\u0026")
 
 
 def form_document(offering: Offering) -> dict[str, Any]:
@@ -51,17 +55,47 @@ def form_document(offering: Offering) -> dict[str, Any]:
     }
 
 
-def export(repo: Repository, out: Path) -> ExportResult:
-    """Write the site into `out` (replacing what pac wrote there before)."""
-    if out.exists():
-        if not (out / API / "openapi.json").exists() and any(out.iterdir()):
-            from pac.errors import UsageError
+MANIFEST = ".pac-export"
 
+
+def _previous_export(out: Path) -> set[str] | None:
+    """The files an earlier export wrote into `out`, or None if `out` is not one.
+
+    Hidden entries (a `.git` of a gh-pages checkout, `.nojekyll`) never make a folder
+    "not empty": the export leaves them alone.
+    """
+    manifest = out / MANIFEST
+    if manifest.is_file():
+        return {line for line in manifest.read_text(encoding="utf-8").splitlines() if line}
+    if (out / API / "openapi.json").is_file():
+        return set()  # an export from before the manifest: overwrite, remove nothing
+    if any(not entry.name.startswith(".") for entry in out.iterdir()):
+        return None
+    return set()
+
+
+def export(repo: Repository, out: Path) -> ExportResult:
+    """Write the site into `out`.
+
+    Re-exporting into an earlier export updates it: files that export wrote and this one
+    does not are removed, and nothing else is (a CNAME, a `.git`, notes added by hand).
+    """
+    from pac.errors import UsageError
+
+    if out.exists() and not out.is_dir():
+        raise UsageError(f"{out} is a file, not a folder", "Give --out a new or empty folder.")
+    previous: set[str] = set()
+    if out.is_dir():
+        try:
+            found_before = _previous_export(out)
+        except OSError as exc:
+            raise UsageError(f"cannot read {out}: {exc.strerror}", "Check the folder.") from exc
+        if found_before is None:
             raise UsageError(
                 f"{out} exists and is not a pac export",
-                "Choose an empty or new folder; pac replaces only folders it exported before.",
+                "Choose an empty or new folder; pac writes over only folders it exported before.",
             )
-        shutil.rmtree(out)
+        previous = found_before
     files: dict[str, str] = {}
     found = offerings(repo)
     summaries = [summarise(o).as_dict() for o in found]
@@ -78,11 +112,36 @@ def export(repo: Repository, out: Path) -> ExportResult:
     files["index.html"] = index_page(summaries, categories(repo))
     files["assets/pac.css"] = (SITE / "pac.css").read_text(encoding="utf-8")
     files["assets/pac.js"] = (SITE / "pac.js").read_text(encoding="utf-8")
+    try:
+        _write(out, files, previous)
+    except OSError as exc:
+        where = exc.filename or out
+        raise UsageError(
+            f"cannot write the site to {out}: {exc.strerror or exc} ({where})",
+            "Give --out a folder you can write to, that is not inside a file.",
+        ) from exc
+    return ExportResult(out, len(files) + 1, len(found))  # + the manifest
+
+
+def _write(out: Path, files: dict[str, str], previous: set[str]) -> None:
+    for relative in sorted(previous - set(files)):
+        stale = out / relative
+        # Only paths inside `out` that an export wrote: a manifest edited by hand cannot
+        # make pac delete anything else.
+        if ".." in Path(relative).parts or Path(relative).is_absolute() or not stale.is_file():
+            continue
+        stale.unlink()
+        parent = stale.parent
+        while parent != out and parent.is_dir() and not any(parent.iterdir()):
+            parent.rmdir()
+            parent = parent.parent
     for relative, text in sorted(files.items()):
         path = out / relative
         path.parent.mkdir(parents=True, exist_ok=True)
         path.write_text(text, encoding="utf-8", newline="\n")
-    return ExportResult(out, len(files), len(found))
+    (out / MANIFEST).write_text(
+        "".join(f"{relative}\n" for relative in sorted(files)), encoding="utf-8", newline="\n"
+    )
 
 
 # --- pages ----------------------------------------------------------------------------------
@@ -138,6 +197,14 @@ def _facts(rows: list[tuple[str, str]]) -> str:
     )
 
 
+def _link(offering_id: str, text: str, inline: bool) -> str:
+    """A link to another offering's page; a standalone page (`pac form --format html`) has
+    no neighbours to link to, so there it is plain text."""
+    if inline:
+        return html.escape(text)
+    return f'<a href="{html.escape(offering_id)}.html">{html.escape(text)}</a>'
+
+
 def item_page(
     repo: Repository,
     offering: Offering,
@@ -154,8 +221,20 @@ def item_page(
         ("Version", html.escape(offering.version)),
         ("Id", f"<code>{html.escape(offering.id)}</code>"),
     ]
+    if offering.tags:
+        rows.append(("Tags", html.escape(", ".join(offering.tags))))
+    for key, value in offering.custom.items():
+        shown = value if isinstance(value, str) else json.dumps(value, ensure_ascii=False)
+        rows.append((key, html.escape(shown)))
     if offering.deprecated is not None:
-        rows.append(("Deprecated", html.escape(offering.deprecated.reason)))
+        replaced = offering.deprecated.replaced_by
+        rows.append(
+            (
+                "Deprecated",
+                html.escape(offering.deprecated.reason)
+                + (f" Use {_link(replaced, replaced, inline)} instead." if replaced else ""),
+            )
+        )
     steps = ""
     if isinstance(offering, Bundle):
         parts = []
@@ -166,7 +245,7 @@ def item_page(
                 else ""
             )
             inner = "".join(f"<li>{html.escape(s)}</li>" for s in component["steps"])
-            link = f'<a href="{html.escape(component["catalogItem"])}.html">{html.escape(component["name"])}</a>'
+            link = _link(component["catalogItem"], component["name"], inline)
             parts.append(
                 f"<li><strong>{html.escape(component['id'])}</strong>: {link} "
                 f"({html.escape(component['team'])}){after}<ul>{inner}</ul></li>"
@@ -189,11 +268,7 @@ def item_page(
             )
         if data["usedBy"]:
             steps += (
-                "<p>Part of: "
-                + ", ".join(
-                    f'<a href="{html.escape(b)}.html">{html.escape(b)}</a>' for b in data["usedBy"]
-                )
-                + "</p>"
+                "<p>Part of: " + ", ".join(_link(b, b, inline) for b in data["usedBy"]) + "</p>"
             )
     spec = form_document(offering)
     home = (

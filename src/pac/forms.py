@@ -25,6 +25,52 @@ DATE_PATTERN = r"^[0-9]{4}-[0-9]{2}-[0-9]{2}$"
 SECRET_NAME_PATTERN = "^[A-Z][A-Z0-9_]*$"
 _DATE_RE = re.compile(DATE_PATTERN)
 
+# ECMAScript's \s (what browsers and ajv use), spelled out for Python.
+_ECMA_SPACE = (
+    "\\t\\n\\v\\f\\r \\u00a0\\u1680\\u2000-\\u200a\\u2028\\u2029\\u202f\\u205f\\u3000\\ufeff"
+)
+
+
+@cache
+def ecma_regex(pattern: str) -> re.Pattern[str]:
+    """`pattern` compiled with the meaning JSON Schema gives it (ECMA-262), as far as the
+    two dialects differ in patterns people write.
+
+    A form's patterns are also run by browsers and portal libraries; read with Python's
+    meaning they would disagree: `$` matches before a final newline (so "name\\n" passed
+    `^[a-z-]+$`), `\\d` and `\\w` match any script's digits and letters, and `\\s` is a
+    different set of spaces.
+    """
+    out: list[str] = []
+    in_class = False
+    index = 0
+    while index < len(pattern):
+        char = pattern[index]
+        if char == "\\" and index + 1 < len(pattern):
+            escaped = pattern[index + 1]
+            if escaped == "s":
+                out.append(_ECMA_SPACE if in_class else f"[{_ECMA_SPACE}]")
+            elif escaped == "S" and not in_class:
+                out.append(f"[^{_ECMA_SPACE}]")
+            else:
+                out.append(char + escaped)
+            index += 2
+            continue
+        if in_class:
+            if char == "]" and not (out and out[-1] in ("[", "[^")):
+                in_class = False
+        elif char == "[":
+            in_class = True
+            if pattern.startswith("[^", index):
+                out.append("[^")
+                index += 2
+                continue
+        elif char == "$":
+            char = r"\Z"
+        out.append(char)
+        index += 1
+    return re.compile("".join(out), re.ASCII)
+
 
 def secret_ref_schema(title: str = "", description: str = "") -> dict[str, Any]:
     schema: dict[str, Any] = {
@@ -90,7 +136,9 @@ def field_schema(field: Field) -> dict[str, Any]:
         if "max" in rules:
             schema["formatMaximum"] = str(rules["max"])
     elif kind == "email":
-        schema = {"type": "string", "format": "email", "pattern": EMAIL_PATTERN}
+        # No `format: email`: ajv-formats' email format is stricter than pac's rule (it
+        # refuses non-ASCII names, for one), so a portal would refuse what pac accepts.
+        schema = {"type": "string", "pattern": EMAIL_PATTERN}
     elif kind == "file":
         schema = {"type": "string", "minLength": 1}
         types = [t.lstrip(".") for t in rules.get("types", [])]
@@ -263,9 +311,13 @@ def _validator_class() -> Any:
 
         return check
 
+    def pattern(validator: Any, pattern: str, instance: Any, schema: Any) -> Iterator[Any]:
+        if isinstance(instance, str) and not ecma_regex(pattern).search(instance):
+            yield ValidationError(f"{instance!r} does not match {pattern!r}")
+
     return validators.extend(  # type: ignore[no-untyped-call]
         Draft7Validator,
-        {"formatMinimum": bound("min"), "formatMaximum": bound("max")},
+        {"formatMinimum": bound("min"), "formatMaximum": bound("max"), "pattern": pattern},
     )
 
 
@@ -351,7 +403,7 @@ def compile_check(schema: Mapping[str, Any]) -> Check:
     is_str = _JSON_TYPES["string"]
     is_num = _JSON_TYPES["number"]
     if "pattern" in schema:
-        regex = re.compile(schema["pattern"])
+        regex = ecma_regex(schema["pattern"])
         checks.append(lambda v: not is_str(v) or regex.search(v) is not None)
     if "minLength" in schema:
         low = schema["minLength"]

@@ -27,25 +27,62 @@ def _dump(data: Any, output: Output) -> None:
         write(yaml.safe_dump(data, sort_keys=False, allow_unicode=True, width=100))
 
 
-def _console() -> Any:
+def _warn_unreadable(repo: Any) -> None:
+    from pac import catalog
+
+    left_out = catalog.unreadable(repo)
+    if left_out:
+        shown = ", ".join(left_out[:5]) + (
+            f" and {len(left_out) - 5} more" if len(left_out) > 5 else ""
+        )
+        typer.echo(
+            f"warning: {len(left_out)} catalog file(s) have errors and are left out: {shown}\n"
+            f"  hint: Run `pac validate {left_out[0]}` to see what is wrong.",
+            err=True,
+        )
+
+
+def _console(width: int | None = None) -> Any:
     from rich.console import Console
 
-    return Console(no_color=not use_colour(sys.stdout), highlight=False, soft_wrap=False)
+    return Console(no_color=not use_colour(sys.stdout), highlight=False, width=width)
+
+
+_COLUMNS = ("id", "name", "category", "owner", "version", "fulfilment")
 
 
 def _table(rows: list[list[str]], extra: str = "") -> None:
+    """One offering a line when the terminal is wide enough, and always in a pipe (so grep
+    and cut work); on a narrow terminal, two lines an offering with nothing cut short."""
+    from rich import box
     from rich.markup import escape
+    from rich.measure import Measurement
     from rich.table import Table
 
-    table = Table()
-    table.add_column("id", no_wrap=True)  # ids are what people copy: never cut them
-    for column in ("name", "category", "owner", "version", "fulfilment"):
-        table.add_column(column)
-    if extra:
-        table.add_column(extra)
+    wide = Table(box=box.SIMPLE_HEAD, pad_edge=False, show_edge=False)
+    for header in [*_COLUMNS, *([extra] if extra else [])]:
+        wide.add_column(header, no_wrap=True)
     for row in rows:
-        table.add_row(*(escape(cell) for cell in row))
-    _console().print(table)
+        wide.add_row(*(escape(cell) for cell in row))
+    console = _console()
+    needed = Measurement.get(console, console.options.update_width(100_000), wide).maximum
+    if not console.is_terminal:
+        console = _console(max(console.width, needed))
+    if needed <= console.width:
+        console.print(wide)
+        return
+    longest_id = max((len(row[0]) for row in rows), default=2)
+    narrow = Table(box=box.SIMPLE_HEAD, pad_edge=False, show_edge=False)
+    # Ids are what people copy: the column is wide enough never to break one.
+    narrow.add_column("id / name", min_width=longest_id)
+    narrow.add_column("owner / category · fulfilment", overflow="fold")
+    for row in rows:
+        identifier, name, category, owner, version, fulfilment, *more = map(escape, row)
+        second = f"{name} · v{version}" + (f" · {extra} {more[0]}" if more else "")
+        narrow.add_row(
+            f"{identifier}\n[dim]{second}[/]", f"{owner}\n[dim]{category} · {fulfilment}[/]"
+        )
+    console.print(narrow)
 
 
 @app.command("list")
@@ -64,9 +101,11 @@ def list_(
     repo = repository(ctx)
     with user_errors():
         rows = catalog.summaries(repo, category, owner, kind)
+    _warn_unreadable(repo)
     if output is Output.table:
         if not rows:
             typer.echo("No offering matches.", err=True)
+            return
         _table(catalog.as_rows(rows))
     else:
         _dump([r.as_dict() for r in rows], output)
@@ -84,6 +123,7 @@ def search(
     repo = repository(ctx)
     with user_errors():
         found = catalog.search(repo, " ".join(text))
+    _warn_unreadable(repo)
     if output is Output.table:
         if not found:
             typer.echo(f"Nothing matches {' '.join(text)!r}.", err=True)
@@ -118,55 +158,86 @@ def show(
 
 
 def _show(data: dict[str, Any]) -> None:
-    from rich.markup import escape
+    from rich.table import Table
+    from rich.text import Text
 
     console = _console()
 
     def say(text: str = "", style: str = "") -> None:
-        console.print(f"[{style}]{escape(text)}[/]" if style and text else escape(text))
+        console.print(Text(text, style=style))
+
+    def block(rows: list[tuple[str, str, str]], first: int) -> None:
+        """Rows of (label, text, style); long text wraps under itself, not under the label."""
+        grid = Table.grid(padding=(0, 1))
+        grid.add_column(min_width=first, no_wrap=True)
+        grid.add_column(overflow="fold")
+        for label, text, style in rows:
+            grid.add_row(Text(label), Text(text, style=style))
+        console.print(grid)
 
     say(f"{data['name']} ({data['id']}, {data['kind']} {data['version']})", "bold")
     say(data["description"])
     owner = data["owner"]
     say(f"Owner: {owner['team']} <{owner['contact']}>   Category: {data['category']}")
+    if data["tags"]:
+        say("Tags: " + ", ".join(data["tags"]))
+    if data["customMetadata"]:
+        details = [
+            f"{key}: {value if isinstance(value, str) else json.dumps(value, ensure_ascii=False)}"
+            for key, value in data["customMetadata"].items()
+        ]
+        block([("Details:", "; ".join(details), "")], 0)
     if data.get("deprecated"):
-        say(f"Deprecated: {data['deprecated']['reason']}", "red")
+        replaced = data["deprecated"].get("replacedBy")
+        say(
+            f"Deprecated: {data['deprecated']['reason']}"
+            + (f" Use {replaced} instead." if replaced else ""),
+            "red",
+        )
     say()
     say("Form", "bold")
     form = data["form"]
+    rows: list[tuple[str, str, str]] = []
     for entry in [form["name"], *(f for g in form["groups"] for f in g["fields"])]:
         facts = [entry["type"]]
         if entry["required"]:
             facts.append("required")
         if entry["default"] is not None:
-            facts.append(f"default {json.dumps(entry['default'])}")
-        line = f"  {entry['path']:<28} {entry['name']} ({', '.join(facts)})"
+            facts.append(f"default {json.dumps(entry['default'], ensure_ascii=False)}")
+        rows.append((f"  {entry['path']}", f"{entry['name']} ({', '.join(facts)})", ""))
         rules = list(entry["rules"])
         if entry["choices"]:
             rules.insert(0, "choices: " + ", ".join(map(str, entry["choices"])))
-        say(line)
         for detail in ("; ".join(rules), entry["description"]):
             if detail:
-                say(f"  {'':<28}   {detail}")
+                rows.append(("", detail, "dim"))
+    block(rows, max(len(r[0]) for r in rows))
     say()
     if "steps" in data:
         steps = data["steps"]
         say(f"What happens ({steps['strategy']})", "bold")
-        for number, step in enumerate(steps[steps["strategy"]], start=1):
-            say(f"  {number}. {step}")
+        block(
+            [
+                (f"  {number}.", step, "")
+                for number, step in enumerate(steps[steps["strategy"]], start=1)
+            ],
+            4,
+        )
         if steps["strategy"] == "automatic" and steps["manual"]:
-            say("  If escalated: " + "; ".join(steps["manual"]))
+            block([("  If escalated:", "; ".join(steps["manual"]), "")], 0)
         if data["usedBy"]:
-            say("Used in the bundles: " + ", ".join(data["usedBy"]))
+            block([("Used in the bundles:", ", ".join(data["usedBy"]), "")], 0)
     else:
         say("What happens, in this order", "bold")
         for component in data["components"]:
             after = (
                 f" (after {', '.join(component['dependsOn'])})" if component["dependsOn"] else ""
             )
-            say(f"  {component['id']}: {component['name']}, {component['team']}{after}")
-            for step in component["steps"]:
-                say(f"      {step}")
+            block(
+                [(f"  {component['id']}:", f"{component['name']}, {component['team']}{after}", "")]
+                + [("", step, "") for step in component["steps"]],
+                0,
+            )
 
 
 class FormFormat(StrEnum):
@@ -206,6 +277,7 @@ def export_site(
     repo = repository(ctx)
     with user_errors():
         result = export.export(repo, out)
+    _warn_unreadable(repo)
     typer.echo(
         f"exported {result.offerings} offerings ({result.files} files) to {out}; "
         f"open {out / 'index.html'}",

@@ -79,9 +79,26 @@
     return date.getUTCFullYear() === parts[0] && date.getUTCMonth() === parts[1] - 1 && date.getUTCDate() === parts[2];
   }
 
+  /* Exactly as pac (Python's jsonschema) and ajv decide it, so the page never accepts
+     what the pull request's check then rejects. */
   function multipleOf(value, step) {
-    var quotient = value / step;
-    return Math.abs(quotient - Math.round(quotient)) < 1e-9;
+    return Number.isInteger(step) ? value % step === 0 : Number.isInteger(value / step);
+  }
+
+  /* Lengths in characters (code points), as pac counts them, not UTF-16 units. */
+  function length(text) {
+    return Array.from(text).length;
+  }
+
+  /* A pattern JavaScript cannot compile (Python-only syntax) is left to pac's check. */
+  function matches(pattern, text) {
+    var regex;
+    try {
+      regex = new RegExp(pattern, "u");
+    } catch (error) {
+      return true;
+    }
+    return regex.test(text);
   }
 
   /* The checks of the form's JSON Schema, the same schema pac validates requests with. */
@@ -93,7 +110,7 @@
       return "";
     }
     if (schema.type === "number") {
-      if (typeof value !== "number" || isNaN(value)) return "Enter a number.";
+      if (typeof value !== "number" || !isFinite(value)) return "Enter a number.";
       if (schema.minimum !== undefined && value < schema.minimum) return "At least " + schema.minimum + ".";
       if (schema.maximum !== undefined && value > schema.maximum) return "At most " + schema.maximum + ".";
       if (schema.multipleOf !== undefined && !multipleOf(value, schema.multipleOf)) return "In steps of " + schema.multipleOf + ".";
@@ -111,10 +128,10 @@
         if (schema.formatMinimum && value < schema.formatMinimum) return "On or after " + schema.formatMinimum + ".";
         if (schema.formatMaximum && value > schema.formatMaximum) return "On or before " + schema.formatMaximum + ".";
       }
-      if (schema.minLength !== undefined && value.length < schema.minLength) return "At least " + schema.minLength + " characters.";
-      if (schema.maxLength !== undefined && value.length > schema.maxLength) return "At most " + schema.maxLength + " characters.";
-      if (schema.pattern && !new RegExp(schema.pattern, "u").test(value)) {
-        if (schema.format === "email") return "An email address.";
+      if (schema.minLength !== undefined && length(value) < schema.minLength) return "At least " + schema.minLength + " characters.";
+      if (schema.maxLength !== undefined && length(value) > schema.maxLength) return "At most " + schema.maxLength + " characters.";
+      if (schema.pattern && !matches(schema.pattern, value)) {
+        if (schema.pattern === EMAIL.source) return "An email address.";
         return "Must match " + schema.pattern + ".";
       }
     }
@@ -169,14 +186,27 @@
       var type = schema.type === "number" ? "number" : widget === "date" ? "date" : widget === "email" ? "email" : "text";
       input = el("input", { type: type, id: id, name: id });
       if (schema.type === "number" && schema.multipleOf) input.setAttribute("step", String(schema.multipleOf));
+      // The date picker offers only days in range. (Numbers get no min: the spinner counts its
+      // steps from min, which would step off the multiples pac requires.)
+      if (type === "date" && schema.formatMinimum) input.setAttribute("min", schema.formatMinimum);
+      if (type === "date" && schema.formatMaximum) input.setAttribute("max", schema.formatMaximum);
     }
     if (ui && ui["ui:placeholder"]) input.setAttribute("placeholder", ui["ui:placeholder"]);
+    // A file field holds the path of a file committed next to the request, not its content.
+    var types = fileTypes(ui);
+    if (types && types.length && !input.getAttribute("placeholder")) {
+      input.setAttribute("placeholder", "file name, e.g. schema" + types[0]);
+    }
     if (fieldDefault !== undefined && fieldDefault !== null) input.value = String(fieldDefault);
     input.pacRead = function () {
-      var text = input.value.trim();
-      if (!text) return undefined;
-      if (schema.type === "number") return Number(text);
-      return text;
+      if (schema.type === "number") {
+        // Text the browser cannot read as a number leaves the value empty: say so rather
+        // than silently leaving the field out.
+        if (input.validity && input.validity.badInput) return NaN;
+        return input.value.trim() ? Number(input.value) : undefined;
+      }
+      // Kept exactly as typed, leading spaces and all: pac checks the same characters.
+      return input.value === "" ? undefined : input.value;
     };
     return input;
   }
@@ -192,12 +222,26 @@
       help ? el("div", { className: "help", text: help }) : null,
       error,
     ]);
-    return { block: block, input: input, error: error, schema: schema, required: required };
+    return { block: block, input: input, error: error, schema: schema, required: required, accept: fileTypes(ui) };
   }
 
+  /* A file field's extensions (".avsc,.json" in ui:options.accept), or null for other fields. */
+  function fileTypes(ui) {
+    var options = ui && ui["ui:options"];
+    if (!options || options.pacFieldType !== "file") return null;
+    return options.accept ? options.accept.split(",") : [];
+  }
+
+  /* Strings are always double-quoted, so "yes", "0123", "1e3" or "null" stay strings.
+     JSON's escapes are YAML's; on top, characters YAML would read as line breaks or
+     reject (NEL, U+2028/9, C1 controls, BOM) are written as escapes. */
   function yamlScalar(value) {
     if (typeof value === "number" || typeof value === "boolean") return String(value);
-    return JSON.stringify(String(value));
+    var text = String(value);
+    if (text.toWellFormed) text = text.toWellFormed();
+    return JSON.stringify(text).replace(/[\u007f-\u009f\u2028\u2029\ufeff\ufffe\uffff]/g, function (found) {
+      return "\\u" + ("000" + found.charCodeAt(0).toString(16)).slice(-4);
+    });
   }
 
   function yamlValue(value, indent) {
@@ -220,7 +264,7 @@
     var fields = [];
     var meta = el("fieldset", {}, [el("legend", { text: "You" })]);
     var people = [
-      ["meta-email", "Your email", { type: "string", pattern: EMAIL.source, format: "email" }, "dev@company.com"],
+      ["meta-email", "Your email", { type: "string", pattern: EMAIL.source }, "dev@company.com"],
       ["meta-name", "Your name", { type: "string", minLength: 1 }, "Dana Dev"],
       ["meta-team", "Your team (its folder under requests/)", { type: "string", pattern: KEBAB.source }, "payments"],
       ["meta-id", "Request id (default: the name below)", { type: "string", pattern: KEBAB.source }, ""],
@@ -271,6 +315,9 @@
       fields.forEach(function (f) {
         var value = f.input.pacRead();
         var message = problem(f.schema, value, f.required);
+        if (message && f.accept && typeof value === "string" && f.accept.length) {
+          message = "A " + f.accept.join(" or ") + " file, committed next to the request file.";
+        }
         f.error.textContent = message;
         f.block.classList.toggle("invalid", !!message);
         if (message) { bad += 1; return; }
@@ -319,9 +366,18 @@
       output.hidden = false;
     });
 
+    // The clipboard API is missing or refused on some file:// and http:// pages: then the
+    // text is selected, so one Ctrl+C copies it.
     document.getElementById("request-copy").addEventListener("click", function () {
-      var text = document.getElementById("request-yaml").textContent;
-      if (navigator.clipboard) navigator.clipboard.writeText(text).catch(function () {});
+      var pre = document.getElementById("request-yaml");
+      function select() {
+        var range = document.createRange();
+        range.selectNodeContents(pre);
+        window.getSelection().removeAllRanges();
+        window.getSelection().addRange(range);
+      }
+      if (navigator.clipboard) navigator.clipboard.writeText(pre.textContent).catch(select);
+      else select();
     });
   }
 
