@@ -36,6 +36,8 @@ from pac.templating import (
 JIRA_TEMPLATES = "templates/jira"
 RESPONSE_KEYS = {"jira-ticket": ("key", "id", "url"), "rest-api": ("status", "headers", "body")}
 _UNSAFE_NAMES = frozenset({"self", "__builtins__", "config", "request", "session", "g"})
+# Jinja's global functions, removed from pac's sandbox: a template that calls one fails.
+_REMOVED_GLOBALS = frozenset({"range", "dict", "lipsum", "cycler", "joiner", "namespace"})
 _UNSAFE_ATTRS = frozenset(
     {"mro", "func_globals", "f_globals", "f_locals", "gi_frame", "gi_code", "cr_frame"}
 )
@@ -214,15 +216,28 @@ def analyse(source: str) -> Analysis:
                 ),
             ),
         )
-    walker = _Walker(uses, source)
+    walker = _Walker(uses, source, _undeclared(tree))
     walker.visit(tree, frozenset())
     return Analysis(tuple(walker.result()), tuple(walker.problems))
+
+
+def _undeclared(tree: Any) -> frozenset[str]:
+    """Bare names the template reads without defining them (`{{ current.name }}`)."""
+    from jinja2 import meta, nodes
+
+    if not any(
+        n.ctx == "load" and n.name != CONTEXT_NAME and n.name not in ENCODERS
+        for n in tree.find_all(nodes.Name)
+    ):
+        return frozenset()  # the usual case: only pac's variables, no analysis needed
+    return frozenset(meta.find_undeclared_variables(tree) - {CONTEXT_NAME, *ENCODERS})
 
 
 class _Walker:
     """Finds guarded variables and sandbox escapes in a Jinja syntax tree."""
 
-    def __init__(self, uses: list[Use], source: str) -> None:
+    def __init__(self, uses: list[Use], source: str, undeclared: frozenset[str]) -> None:
+        self.undeclared = set(undeclared)
         self.lines = source.splitlines()
         self.positions: dict[tuple[str, tuple[str, ...], int], list[int]] = {}
         for use in uses:
@@ -268,6 +283,36 @@ class _Walker:
             )
         )
 
+    def _undefined_name(self, node: Any) -> None:
+        name: str = node.name
+        if name in _UNSAFE_NAMES or name.startswith("_"):
+            return  # reported as unsafe already
+        line = getattr(node, "lineno", 1) or 1
+        column = self._column(line, name)
+        if name in _REMOVED_GLOBALS:
+            self.problems.append(
+                Problem(
+                    "template-unsafe",
+                    f"the template calls Jinja's global {name!r}, which pac's sandbox removes",
+                    "Templates work on pac's variables: loop over a list from the request "
+                    "({% for x in .current.group.field %}) and use filters such as join.",
+                    line,
+                    column,
+                )
+            )
+            return
+        if name in (*NAMESPACES, RESPONSE):
+            message = f"{name!r} has no leading dot, so it is not the namespace .{name}"
+            hint = f"Write {{{{ .{name}.<path> }}}}: without the dot it is an undefined name."
+        else:
+            message = f"{name!r} is not defined in this template"
+            hint = (
+                "pac's variables start with a dot and a namespace (.current, .output, "
+                ".metadata, .system); a name without a dot must first be set with "
+                "{% set %} or by a {% for %} loop."
+            )
+        self.problems.append(Problem("template-namespace", message, hint, line, column))
+
     def visit(self, node: Any, guards: frozenset[str]) -> None:
         from jinja2 import nodes
 
@@ -306,6 +351,15 @@ class _Walker:
                 )
         if isinstance(node, nodes.Filter) and node.name == "attr":
             self._unsafe(node, "attributes by name (the attr filter)", "attr")
+        if isinstance(node, nodes.Filter):
+            # selectattr('__class__'), map(attribute='__class__'), sort(attribute='x._y')
+            named = [k.value for k in node.kwargs if k.key == "attribute"]
+            if node.name in ("selectattr", "rejectattr") and node.args:
+                named.append(node.args[0])
+            for arg in named:
+                value = arg.value if isinstance(arg, nodes.Const) else None
+                if isinstance(value, str) and any(p.startswith("_") for p in value.split(".")):
+                    self._unsafe(node, f"the attribute {value!r}", value)
         if isinstance(node, nodes.Getattr) and (
             node.attr.startswith("_") or node.attr in _UNSAFE_ATTRS
         ):
@@ -328,6 +382,9 @@ class _Walker:
             self._unsafe(node, f"the name {node.name!r}", node.name)
         if isinstance(node, nodes.Name) and node.name == CONTEXT_NAME:
             self._unsafe(node, "pac's context object itself")
+        if isinstance(node, nodes.Name) and node.name in self.undeclared:
+            self.undeclared.discard(node.name)  # one finding per name
+            self._undefined_name(node)
         if isinstance(node, nodes.Import | nodes.FromImport | nodes.Include | nodes.Extends):
             self._unsafe(node, "another template")
         if isinstance(node, nodes.If | nodes.CondExpr):
@@ -579,6 +636,14 @@ def _check_use(
         sink.add(where, use.line, use.column, code, message, hint)
 
     namespace, path = use.namespace, use.path
+    if any(step.startswith("_") for step in path):
+        report(
+            "template-unsafe",
+            f"{use.text()} reaches for a name starting with '_', which the sandbox forbids",
+            "Templates read pac's variables and use filters; Python internals are out of "
+            "reach. Form fields and metadata keys never start with '_'.",
+        )
+        return
     if namespace == RESPONSE:
         if not where.outputs:
             report(
