@@ -163,3 +163,28 @@ def test_a_body_that_is_not_json_is_an_error(sample_root: Path) -> None:
     assert item is not None
     with pytest.raises(RenderError, match="the body is not valid JSON"):
         preview(repo, item, _inputs(item.id), _system(repo), "Blocks")
+
+
+def test_a_summary_template_written_over_two_lines_is_an_error(sample_root: Path) -> None:
+    path = sample_root / "catalog/messaging/messaging-kafka-topic.yaml"
+    path.write_text(
+        path.read_text().replace('summaryTemplate: "Kafka topic', 'summaryTemplate: "Kafka\\ntopic')
+    )
+    repo = Repository(sample_root)
+    item = repo.item("messaging-kafka-topic")
+    assert item is not None
+    with pytest.raises(RenderError, match="renders more than one line") as caught:
+        preview(repo, item, _inputs(item.id), _system(repo), "Blocks")
+    assert "summaryTemplate" in caught.value.message
+
+
+@pytest.mark.parametrize("number", [float("nan"), float("inf")])
+def test_a_number_json_cannot_hold_is_an_error_not_a_broken_body(
+    sample_repo: Repository, number: float
+) -> None:
+    item = sample_repo.item("compute-eks-containerapp")
+    assert item is not None
+    values = _inputs(item.id)
+    values["app"] = {**values["app"], "replicas": number}  # type: ignore[dict-item]
+    with pytest.raises(RenderError, match="not finite"):
+        preview(sample_repo, item, values, _system(sample_repo), "Blocks")

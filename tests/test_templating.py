@@ -11,6 +11,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from pac.templating import (
+    LINE_BREAKS,
     Secret,
     Target,
     TemplateError,
@@ -143,6 +144,40 @@ def test_labels_urls_headers_and_forms() -> None:
     assert render("q={{ .current.q }}", ns, Target.FORM) == "q=a+b%26c"
 
 
+@pytest.mark.parametrize("number", [float("nan"), float("inf"), float("-inf")])
+def test_json_bodies_never_get_nan_or_infinity(number: float) -> None:
+    ns = spaces(n=number, many=[1, number])
+    for source in (
+        '{"n": {{ .current.n }}}',
+        '{"m": {{ .current.many }}}',
+        "{{ .current.n | tojson }}",
+    ):
+        with pytest.raises(TemplateError, match="not finite"):
+            render(source, ns, Target.JSON)
+    # Inside a JSON string it is text, and the body stays valid.
+    assert json.loads(render('{"n": "{{ .current.n }}"}', ns, Target.JSON))["n"] == str(number)
+
+
+@pytest.mark.parametrize("value", ["a\u2028b", "a\x85b", "a\x0bb", "a\x0cb"])
+def test_any_line_break_is_refused_in_summaries_and_headers(value: str) -> None:
+    with pytest.raises(TemplateError, match="line break"):
+        render("DB {{ .current.v }}", spaces(v=value), Target.SUMMARY)
+    with pytest.raises(TemplateError, match="line break"):
+        render("{{ .current.v }}", spaces(v=value), Target.HEADER)
+
+
+def test_headers_carry_only_printable_latin_1() -> None:
+    assert render("{{ .current.v }}", spaces(v="Zoë\tO'Neil"), Target.HEADER) == "Zoë\tO'Neil"
+    with pytest.raises(TemplateError, match="control character"):
+        render("{{ .current.v }}", spaces(v="a\x00b"), Target.HEADER)
+    with pytest.raises(TemplateError, match="cannot carry") as caught:
+        render("{{ .current.v }}", spaces(v="Dvořák"), Target.HEADER)
+    assert "urlencode" in caught.value.hint
+    assert render("{{ .current.v | urlencode }}", spaces(v="Dvořák"), Target.HEADER) == (
+        "Dvo%C5%99%C3%A1k"
+    )
+
+
 def test_secrets_are_masked_unless_revealed_for_sending() -> None:
     secret = Secret("DB_ADMIN", {"DB_ADMIN": "s3cr3t"}.get)
     ns = spaces(pw=secret)
@@ -178,6 +213,55 @@ def test_input_is_data_never_a_template(value: str) -> None:
 def test_sandbox_refuses_escapes_and_bombs(source: str) -> None:
     with pytest.raises(TemplateError):
         render(source, spaces(name="x"))
+
+
+@pytest.mark.parametrize(
+    "source",
+    [
+        "{{ .current.name | center(10**9) }}",
+        "{{ .current.name | indent(10**9) }}",
+        "{{ '%0999999999d' | format(1) }}",
+        "{{ '%*d' | format(999999999, 1) }}",
+        "{{ '{:>999999999}'.format(1) }}",
+        "{{ '{0:>{1}}'.format(1, 999999999) }}",
+        "{{ 'x'.zfill(10**9) }}",
+        "{{ ('x' * 99999) | replace('x', 'x' * 99999) }}",
+        "{{ ('x' * 99999).replace('x', 'x' * 99999) }}",
+        "{{ ('x' * 99999) | list | join('y' * 99999) }}",
+        "{{ ('y' * 99999).join('x' * 99999) }}",
+        "{{ [1] | batch(10**9, 'x') | list }}",
+        "{{ [1] | slice(10**9) | list }}",
+        "{{ ((10**100)**100)**100 }}",
+        "{% set l = [1] %}{% for c in 'x' * 40 %}{{ l.extend(l) }}{% endfor %}",
+        "{% macro f(s) %}{{ f(s ~ s) }}{% endmacro %}{{ f('x') }}",
+        "{% macro f() %}{{ f() }}{% endmacro %}{{ f() }}",
+        "{% for a in 'x' * 99999 %}{% for b in 'x' * 99999 %}xx{% endfor %}{% endfor %}",
+    ],
+)
+def test_templates_cannot_exhaust_memory(source: str) -> None:
+    with pytest.raises(TemplateError):
+        render(source, spaces(name="x"))
+
+
+def test_ordinary_widths_counts_and_formats_still_work() -> None:
+    ns = spaces(name="ab", tags=["x", "y", "z"])
+    assert render("{{ .current.name | center(6) }}|", ns) == "  ab  |"
+    assert render("{{ '%-4s|%.1f' | format(.current.name, 2.25) }}", ns) == "ab  |2.2"
+    assert render("{{ '{:>4}'.format(.current.name) }}", ns) == "  ab"
+    assert render("{{ .current.tags | batch(2) | list | length }}", ns) == "2"
+    assert render("{{ .current.name | replace('a', 'A') }}", ns) == "Ab"
+
+
+def test_tag_ends_inside_string_literals_belong_to_the_string() -> None:
+    ns = spaces(name="x")
+    assert render("{{ .current.name ~ '}}' }}", ns) == "x}}"
+    assert render("{% if '%}' != .current.name %}ok{% endif %}", ns) == "ok"
+    assert render('{{ "a\\"}}" }}', ns) == 'a"}}'
+
+
+def test_a_number_step_indexes_a_list() -> None:
+    ns = spaces(tags=["a", "b"])
+    assert render("{{ .current.tags.0 }}-{{ .current.tags.1 }}-{{ .current.tags.2 }}", ns) == "a-b-"
 
 
 def test_templates_are_compiled_once() -> None:
@@ -241,6 +325,6 @@ def test_jira_escaping_never_changes_the_text_a_reader_sees(value: str) -> None:
 
 
 @settings(max_examples=200, deadline=None)
-@given(st.text().filter(lambda s: "\n" not in s and "\r" not in s))
+@given(st.text().filter(lambda s: not LINE_BREAKS.search(s)))
 def test_a_single_line_value_is_kept_whole_in_a_summary(value: str) -> None:
     assert render("X {{ .current.v }}", spaces(v=value), Target.SUMMARY) == f"X {value}"

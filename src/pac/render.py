@@ -160,7 +160,8 @@ def as_json(result: RenderResult) -> str:
 
 
 def _indent(text: str, prefix: str = "      ") -> str:
-    return "\n".join(prefix + line if line else line for line in text.splitlines())
+    # Only real newlines: splitlines() would also break at U+2028 or \x85 inside a value.
+    return "\n".join(prefix + line if line else line for line in text.split("\n"))
 
 
 def as_text(result: RenderResult) -> str:

@@ -24,6 +24,7 @@ from pac.namespaces import (
 )
 from pac.repository import Repository
 from pac.templating import (
+    LINE_BREAKS,
     MASK,
     SUMMARY_LIMIT,
     Placeholder,
@@ -261,6 +262,14 @@ class Renderer:
             return self._render(spec, (*base, key), ticket.get(key), target, spaces, reveal=False)
 
         summary = text("summaryTemplate", Target.SUMMARY).strip()
+        if LINE_BREAKS.search(summary):
+            self._fail(
+                spec,
+                (*base, "summaryTemplate"),
+                "the summary template renders more than one line",
+                "A summary is one line: write the template on one line (a YAML `>-` "
+                "block folds lines into one), and put the rest in the description.",
+            )
         if not summary:
             self._fail(
                 spec,
@@ -361,7 +370,7 @@ class Renderer:
             body = self._render(spec, body_path, body_config["contentTemplate"], target, spaces)
             if body_type == "json":
                 try:
-                    json.loads(body)
+                    json.loads(body, parse_constant=_not_json)
                 except ValueError as exc:
                     self._fail(
                         spec,
@@ -450,6 +459,11 @@ class Renderer:
             )
             for key, source in spec.action.outputs.items()
         }
+
+
+def _not_json(name: str) -> Any:
+    # Python's reader accepts NaN and Infinity; JSON, and so the receiving API, does not.
+    raise ValueError(f"{name} is not a JSON value")
 
 
 def _read(repo: Repository, display: str) -> str | None:

@@ -176,7 +176,10 @@ def _rewrite_expression(expr: str, base: int, original: str, refs: list[Referenc
             method = path.pop()
         line, column = _line_col(original, base + match.start())
         refs.append(Reference(namespace, tuple(path), line, column))
-        code = f'{CONTEXT_NAME}["{namespace}"]' + "".join(f'["{step}"]' for step in path)
+        # `.list.0` is the first element, as `list.0` is in Jinja.
+        code = f'{CONTEXT_NAME}["{namespace}"]' + "".join(
+            f"[{step}]" if step.isdecimal() else f'["{step}"]' for step in path
+        )
         out.append(code + (f".{method}" if method else "") + (match.group("call") or ""))
         last = match.end()
     out.append(expr[last:])
@@ -200,6 +203,27 @@ def _json_state(text: str, in_string: bool) -> bool:
     return in_string
 
 
+_STRING = re.compile(r"'(?:[^'\\]|\\.)*'|\"(?:[^\"\\]|\\.)*\"", re.DOTALL)
+
+
+def _find_close(source: str, start: int, closer: str) -> int:
+    """Where a tag ends: the first `closer` outside string literals, as Jinja reads it."""
+    if closer == "#}":
+        return source.find(closer, start)
+    pos = start
+    while True:
+        end = source.find(closer, pos)
+        quote = min(
+            (q for q in (source.find("'", pos), source.find('"', pos)) if q >= 0), default=-1
+        )
+        if end < 0 or quote < 0 or quote > end:
+            return end
+        literal = _STRING.match(source, quote)
+        if literal is None:
+            return end  # an unclosed quote: Jinja reports it
+        pos = literal.end()
+
+
 @lru_cache(maxsize=8192)
 def translate(source: str, target: Target = Target.TEXT) -> Translation:
     """The Jinja source for a pac template, and the references it makes."""
@@ -219,7 +243,7 @@ def translate(source: str, target: Target = Target.TEXT) -> Translation:
         in_string = _json_state(literal, in_string) if target is Target.JSON else False
         opener = match.group()
         closer = _TAG_END[opener]
-        end = source.find(closer, match.end())
+        end = _find_close(source, match.end(), closer)
         if end < 0:
             line, column = _line_col(source, match.start())
             raise TemplateError(
@@ -301,10 +325,20 @@ def to_json_data(value: Any) -> Any:
     return str(value)
 
 
+def _dumps(value: Any, indent: int | None = None) -> str:
+    try:
+        return json.dumps(to_json_data(value), ensure_ascii=False, indent=indent, allow_nan=False)
+    except ValueError as exc:  # NaN or infinity: Python would write them, JSON has no such
+        raise TemplateError(
+            "a number that is not finite (NaN or infinity) cannot be written as JSON",
+            "Check the number fields of the input; JSON numbers are finite.",
+        ) from exc
+
+
 def json_value(value: Any) -> str:
     if isinstance(value, RawJson):
         return str(value)
-    return json.dumps(to_json_data(value), ensure_ascii=False)
+    return _dumps(value)
 
 
 def json_in_string(value: Any) -> str:
@@ -358,9 +392,15 @@ def _jira(value: Any) -> str:
     return jira_escape(plain(value))
 
 
+# Every character str.splitlines() breaks at: any of them would end a one-line value.
+LINE_BREAKS = re.compile("[\n\r\v\f\x1c\x1d\x1e\x85\u2028\u2029]")
+# What an HTTP header value cannot carry: control characters (tab aside) and line breaks.
+_HEADER_FORBIDDEN = re.compile("[\x00-\x08\x0a-\x1f\x7f-\x9f\u2028\u2029]")
+
+
 def _summary(value: Any) -> str:
     text = plain(value)
-    if "\n" in text or "\r" in text:
+    if LINE_BREAKS.search(text):
         raise TemplateError(
             "a value with a line break was inserted into a ticket summary",
             "Summaries are one line: use a single-line field here, or put the text in the "
@@ -384,11 +424,24 @@ def _url(value: Any) -> str:
 
 def _header(value: Any) -> str:
     text = plain(value)
-    if "\n" in text or "\r" in text:
+    if LINE_BREAKS.search(text):
         raise TemplateError(
             "a value with a line break was inserted into an HTTP header",
             "Header values are one line; use another field for multi-line text.",
         )
+    if _HEADER_FORBIDDEN.search(text):
+        raise TemplateError(
+            "a value with a control character was inserted into an HTTP header",
+            "Header values are printable text; send this value in the body instead.",
+        )
+    try:
+        text.encode("latin-1")
+    except UnicodeEncodeError as exc:
+        raise TemplateError(
+            "a value with characters HTTP headers cannot carry was inserted into a header",
+            "Header values are Latin-1 text; percent-encode the value with "
+            "`| urlencode`, or send it in the body.",
+        ) from exc
     return text
 
 
@@ -411,15 +464,123 @@ ENCODERS: dict[str, Callable[[Any], str]] = {
 
 # --- the sandboxed environment ----------------------------------------------------------
 
-_MAX_REPEAT = 100_000
+_MAX_REPEAT = 100_000  # the largest count or width a template may ask for
+_MAX_TEXT = 1_000_000  # characters any value a template builds, or its output, may reach
+_STR_SIZED = frozenset({"center", "ljust", "rjust", "zfill", "expandtabs"})
+_PERCENT_SPEC = re.compile(r"%(?:\([^)]*\))?[-#0 +]*(\*|\d*)(?:\.(\*|\d*))?")
+
+
+def _too_big(what: str) -> TemplateError:
+    return TemplateError(
+        f"a template asked for {what}, more than pac allows",
+        "Templates format request data; widths and counts stay under "
+        f"{_MAX_REPEAT:,} and texts under {_MAX_TEXT:,} characters.",
+    )
+
+
+def _check_count(value: Any, what: str) -> None:
+    if isinstance(value, int) and not isinstance(value, bool) and abs(value) > _MAX_REPEAT:
+        raise _too_big(f"{what} of {value}")
+
+
+def _check_size(size: int) -> None:
+    if size > _MAX_TEXT:
+        raise _too_big(f"a text of {size:,} characters")
+
+
+def _check_format(fmt: Any, args: tuple[Any, ...], kwargs: Mapping[str, Any]) -> None:
+    """Widths and precisions in `%` and `{}` formats are allocations: keep them small."""
+    import string
+
+    text = str(fmt)
+    numbers = [n for m in _PERCENT_SPEC.finditer(text) for n in m.groups() if n]
+    if "*" in numbers:
+        numbers.extend(str(a) for a in args if isinstance(a, int))
+    try:
+        specs = [spec for _, _, spec, _ in string.Formatter().parse(text) if spec]
+    except ValueError:
+        specs = []  # not a valid {} format: str.format reports it
+    numbers.extend(n for spec in specs for n in re.findall(r"\d+", spec))
+    if any("{" in spec for spec in specs):  # `{0:>{1}}`: a width from the arguments
+        numbers.extend(str(a) for a in (*args, *kwargs.values()) if isinstance(a, int))
+    for number in numbers:
+        if number.lstrip("-").isdigit():
+            _check_count(int(number), "a format width")
+    for value in (*args, *kwargs.values()):
+        if isinstance(value, str):
+            _check_size(len(value))
+
+
+def _check_replace(text: Any, old: Any, new: Any, count: Any = None) -> None:
+    text, old, new = str(text), str(old), str(new)
+    hits = text.count(old) if old else len(text) + 1
+    if isinstance(count, int) and count >= 0:
+        hits = min(hits, count)
+    _check_size(len(text) + hits * (len(new) - len(old)))
+
+
+def _check_join(items: Any, separator: Any) -> None:
+    if hasattr(items, "__len__"):
+        _check_size(len(str(separator)) * len(items))
+
+
+def _check_call(obj: Any, args: tuple[Any, ...], kwargs: Mapping[str, Any]) -> None:
+    """Method calls and macros: the ways around `*` to grow text without bound."""
+    for value in (*args, *kwargs.values()):
+        if isinstance(value, str | list | tuple):
+            _check_size(len(value))
+    owner = getattr(obj, "__self__", None)
+    if not isinstance(owner, str):
+        return
+    name = getattr(obj, "__name__", "")
+    if name in _STR_SIZED:
+        for value in (*args, *kwargs.values()):
+            _check_count(value, f"a width in {name}()")
+    elif name == "replace" and len(args) >= 2:
+        _check_replace(owner, *args[:3])
+    elif name == "join" and args:
+        _check_join(args[0], owner)
+
+
+def _guard_filter(filters: dict[str, Any], name: str, check: Callable[..., None]) -> None:
+    original = filters[name]
+    pass_arg = getattr(original, "jinja_pass_arg", None)
+    skip = 1 if pass_arg is not None else 0
+
+    def guarded(*args: Any, **kwargs: Any) -> Any:
+        check(*args[skip:], **kwargs)
+        return original(*args, **kwargs)
+
+    if pass_arg is not None:
+        guarded.jinja_pass_arg = pass_arg  # type: ignore[attr-defined]
+    filters[name] = guarded
+
+
+def _indent_check(text: Any, width: Any = 4, *_: Any, **__: Any) -> None:
+    lines = str(text).count("\n") + 1
+    size = len(width) if isinstance(width, str) else width
+    if isinstance(size, int):
+        _check_size(size * lines + len(str(text)))
+
+
+def _guard_filters(filters: dict[str, Any]) -> None:
+    """Filters whose arguments decide how much memory they take."""
+    _guard_filter(filters, "center", lambda v, width=80: _check_count(width, "a width"))
+    _guard_filter(filters, "indent", _indent_check)
+    _guard_filter(filters, "format", lambda v, *a, **k: _check_format(v, a, k))
+    _guard_filter(filters, "replace", _check_replace)
+    _guard_filter(filters, "join", lambda v, d="", *a, **k: _check_join(v, d))
+    _guard_filter(filters, "batch", lambda v, n, *a, **k: _check_count(n, "a batch size"))
+    _guard_filter(filters, "slice", lambda v, n, *a, **k: _check_count(n, "a slice count"))
 
 
 def _environment() -> Any:
     from jinja2 import ChainableUndefined
     from jinja2.exceptions import SecurityError
-    from jinja2.sandbox import SandboxedEnvironment
+    from jinja2.sandbox import ImmutableSandboxedEnvironment
 
-    class PacSandbox(SandboxedEnvironment):
+    # Immutable: `list.extend(list)` in a loop doubles a list without any `*`.
+    class PacSandbox(ImmutableSandboxedEnvironment):
         # `*` and `**` on big operands are how a template would exhaust memory or time.
         intercepted_binops = frozenset({"*", "**"})
 
@@ -438,9 +599,33 @@ def _environment() -> Any:
             # Jinja would quietly render nothing; an escape attempt is an error instead.
             raise SecurityError(f"access to {attribute!r} is not allowed")
 
+        def call(__self, __context: Any, __obj: Any, *args: Any, **kwargs: Any) -> Any:
+            _check_call(__obj, args, kwargs)
+            return super().call(__context, __obj, *args, **kwargs)
+
+        def wrap_str_format(self, value: Any) -> Callable[..., str] | None:
+            # Jinja hands out its own wrapper for `'...'.format`; check widths first.
+            wrapped = super().wrap_str_format(value)
+            if wrapped is None:
+                return None
+            fmt = value.__self__
+
+            def checked(*args: Any, **kwargs: Any) -> str:
+                _check_format(fmt, args, kwargs)
+                return wrapped(*args, **kwargs)
+
+            return checked
+
         def call_binop(self, context: Any, operator: str, left: Any, right: Any) -> Any:
             if operator == "**" and isinstance(right, int) and abs(right) > 100:
                 raise TemplateError("exponent too large in a template")
+            if (
+                operator == "**"
+                and isinstance(left, int)
+                and isinstance(right, int)
+                and left.bit_length() * right > 10_000
+            ):
+                raise TemplateError("a template tried to compute a number too large to show")
             if operator == "*":
                 for a, b in ((left, right), (right, left)):
                     if (
@@ -459,9 +644,8 @@ def _environment() -> Any:
     )
     env.globals.clear()  # no range/cycler/joiner/namespace/lipsum/dict: data only
     env.globals.update(ENCODERS)
-    env.filters["tojson"] = lambda value, indent=None: RawJson(
-        json.dumps(to_json_data(value), ensure_ascii=False, indent=indent)
-    )
+    _guard_filters(env.filters)
+    env.filters["tojson"] = lambda value, indent=None: RawJson(_dumps(value, indent))
     return env
 
 
@@ -484,9 +668,23 @@ class CompiledTemplate:
 
         token = _REVEAL.set(reveal)
         try:
-            return str(self.template.render({CONTEXT_NAME: namespaces}))
+            parts: list[str] = []
+            size = 0
+            # Piece by piece, so a loop that writes without end stops at the limit.
+            for part in self.template.generate({CONTEXT_NAME: namespaces}):
+                size += len(part)
+                _check_size(size)
+                parts.append(part)
+            return "".join(parts)
         except TemplateError:
             raise
+        except RecursionError as exc:
+            raise TemplateError(
+                "the template calls itself without end (a macro that calls itself)",
+                "Macros may call other macros, but not themselves in a loop.",
+            ) from exc
+        except MemoryError as exc:
+            raise _too_big("more memory than the machine has") from exc
         except SecurityError as exc:
             raise TemplateError(
                 f"the template tried something the sandbox forbids: {exc}",
