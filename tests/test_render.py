@@ -133,3 +133,33 @@ def test_system_overrides_keep_derived_values_in_step(sample_root: Path) -> None
     assert call["headers"]["X-Correlation-Id"] == "pac-orders-db-2-0badc0de"
     assert call["body"]["tags"]["requestedBy"] == "olga@company.com"
     assert "PLATFORM_KEY" not in out
+
+
+def test_system_values_are_checked_before_rendering(sample_root: Path) -> None:
+    request = str(sample_root / "requests/payments/payments-events.yaml")
+    for pair, message in [
+        ("requestId", "--system 'requestId' has no value"),
+        ("date=2026-01-01", "date follows timestamp: set that instead"),
+        ("shortId=abc", "shortId follows uuid"),
+        ("timestamp=yesterday", "is not an ISO 8601 date and time"),
+        ("uuid=1234", "is not a UUID"),
+    ]:
+        code, out = invoke(
+            sample_root, "render", "messaging-kafka-topic", "--input", request, "--system", pair
+        )
+        assert code == 2 and message in out, (pair, out)
+        assert "Traceback" not in out
+
+
+def test_a_timestamp_is_kept_in_utc_and_date_and_time_follow_it(sample_root: Path) -> None:
+    from pac.render import parse_overrides
+
+    assert parse_overrides(["timestamp=2026-01-02T03:04:05.9+02:00"]) == {
+        "timestamp": "2026-01-02T01:04:05Z"
+    }
+    assert parse_overrides(["timestamp=2026-01-02T03:04:05"]) == {
+        "timestamp": "2026-01-02T03:04:05Z"
+    }
+    assert parse_overrides(["uuid=0BADC0DE111122223333444455556666"]) == {
+        "uuid": "0badc0de-1111-2222-3333-444455556666"
+    }

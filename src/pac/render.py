@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import json
+import uuid as uuidlib
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -37,13 +39,46 @@ def parse_overrides(pairs: list[str]) -> dict[str, str]:
     overrides: dict[str, str] = {}
     for pair in pairs:
         key, sep, value = pair.partition("=")
-        if not sep or key not in OVERRIDABLE:
+        if not sep and key in OVERRIDABLE:
+            raise UsageError(f"--system {pair!r} has no value", f"Write --system {key}=VALUE.")
+        if key not in OVERRIDABLE:
+            derived = _DERIVED.get(key)
             raise UsageError(
-                f"--system {pair!r} is not KEY=VALUE with a known key",
-                suggestion_hint(key, OVERRIDABLE, "Keys"),
+                f"--system {pair!r} is not KEY=VALUE with a key that can be set",
+                f"{key} follows {derived}: set that instead."
+                if derived
+                else suggestion_hint(key, OVERRIDABLE, "Keys"),
             )
-        overrides[key] = value
+        overrides[key] = _checked_override(key, value)
     return overrides
+
+
+_DERIVED = {"date": "timestamp", "time": "timestamp", "shortId": "uuid"}
+
+
+def _checked_override(key: str, value: str) -> str:
+    """Values that other values are made from must have their real shape."""
+    if key == "timestamp":
+        try:
+            moment = dt.datetime.fromisoformat(value)
+        except ValueError:
+            raise UsageError(
+                f"--system timestamp={value!r} is not an ISO 8601 date and time",
+                "Write it like 2026-11-23T01:13:23Z (UTC).",
+            ) from None
+        if moment.tzinfo is None:
+            moment = moment.replace(tzinfo=dt.UTC)
+        stamp = moment.astimezone(dt.UTC).replace(microsecond=0).isoformat()
+        return stamp.replace("+00:00", "Z")
+    if key == "uuid":
+        try:
+            return str(uuidlib.UUID(value))
+        except ValueError:
+            raise UsageError(
+                f"--system uuid={value!r} is not a UUID",
+                "Write it like 7da00bf1-0d54-48e1-8726-c421c3b82a76.",
+            ) from None
+    return value
 
 
 def find_offering(repo: Repository, offering_id: str) -> Offering:
