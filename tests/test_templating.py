@@ -193,6 +193,23 @@ def test_secrets_are_masked_unless_revealed_for_sending() -> None:
 
 
 @pytest.mark.parametrize(
+    "source",
+    [
+        "{{ .current.pw.reveal() }}",
+        "{{ .current.pw['reveal']() }}",
+        "{{ .current.pw | attr('reveal') }}",
+        "{{ [.current.pw] | map(attribute='reveal') | list }}",
+        "{{ .current.pw.name }}",
+    ],
+)
+def test_a_template_cannot_reach_inside_a_secret(source: str) -> None:
+    ns = spaces(pw=Secret("DB_ADMIN", {"DB_ADMIN": "s3cr3t"}.get))
+    for target in (Target.JIRA, Target.TEXT):
+        with pytest.raises(TemplateError, match="sandbox forbids"):
+            render(source, ns, target)
+
+
+@pytest.mark.parametrize(
     "value",
     ["{{ 7 * 7 }}", "{% raw %}x{% endraw %}", "{{ .system.requestId }}", "'; DROP", "\\u0000"],
 )

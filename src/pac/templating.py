@@ -595,6 +595,13 @@ def _environment() -> Any:
                 return self.undefined(obj=obj, name=argument)
             return super().getitem(obj, argument)
 
+        def is_safe_attribute(self, obj: Any, attr: str, value: Any) -> bool:
+            # A secret has no parts a template may touch: `.reveal()` would put its
+            # value into a ticket or a preview.
+            if isinstance(obj, Secret):
+                return False
+            return bool(super().is_safe_attribute(obj, attr, value))
+
         def unsafe_undefined(self, obj: Any, attribute: str) -> Any:
             # Jinja would quietly render nothing; an escape attempt is an error instead.
             raise SecurityError(f"access to {attribute!r} is not allowed")

@@ -669,6 +669,14 @@ def _check_use(
             + "Variables live in .current, .output, .metadata and .system.",
         )
         return
+    if _inside_secret(form, namespace, path):
+        report(
+            "template-unsafe",
+            f"{use.text()} reaches inside a secret, which the sandbox forbids",
+            f"Use the secret whole, {{{{ .{namespace}.{'.'.join(path[:2])} }}}}: it renders "
+            "as *** everywhere except a REST call being sent.",
+        )
+        return
     if namespace == "current" and not _current_ok(form, path):
         report(
             "template-current",
@@ -689,6 +697,17 @@ def _check_use(
             f"or guard it: {{{{ {use.text()} | default('') }}}} or "
             f"{{% if {use.text()} is defined %}}.",
         )
+
+
+def _inside_secret(form: Form, namespace: str, path: tuple[str, ...]) -> bool:
+    """`.current.credentials.adminPassword.reveal`: a secret has no parts to read."""
+    if namespace == "system":
+        return len(path) > 2 and path[:2] == ("platform", "apiKey")
+    if namespace != "current" or len(path) < 3:
+        return False
+    group = form.group(path[0])
+    field = group.field(path[1]) if group is not None else None
+    return field is not None and field.type == "password"
 
 
 def _current_ok(form: Form, path: tuple[str, ...]) -> bool:
