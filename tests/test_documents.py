@@ -149,6 +149,34 @@ def test_positions_inside_block_and_quoted_scalars() -> None:
     assert doc.position_in_scalar(("b",), line=1, column=2) == Position(4, 7)
 
 
+@pytest.mark.parametrize(
+    "text",
+    [
+        'k: "tab\\t \\"q\\" \\u00e9 {{ .x }}"\n',  # escapes before the variable
+        "k: 'it''s {{ .x }}'\n",  # a doubled quote
+        "k: plain\n  more {{ .x }}\n",  # a plain scalar over two lines
+        'k: "first\n  second {{ .x }}"\n',  # a quoted scalar over two lines
+        'k: "joined\\\n  {{ .x }}"\n',  # an escaped line break
+        "k: >\n  folded\n  more {{ .x }}\n",  # a folded block
+        "k: >-\n  folded\n\n  after a gap {{ .x }}\nnext: 1\n",
+        'k: "two\n\n  paragraphs {{ .x }}"\n',
+    ],
+)
+def test_positions_inside_any_scalar_point_at_the_source(text: str) -> None:
+    doc = load(text).document
+    assert doc is not None
+    value = doc.data["k"]
+    offset = value.index("{{ .x }}") + 3
+    line = value.count("\n", 0, offset) + 1
+    column = offset - (value.rfind("\n", 0, offset) + 1)
+    position = doc.position_in_scalar(("k",), line=line, column=column)
+    source_lines = text.split("\n")
+    assert source_lines[position.line - 1][position.column - 1 :].startswith(".x }}"), (
+        value,
+        position,
+    )
+
+
 def test_path_text() -> None:
     assert path_text(("input", "form", "groups", 0, "id")) == "input.form.groups[0].id"
     assert path_text(()) == ""
