@@ -297,15 +297,21 @@ class Renderer:
                 f"the priority rendered as {priority!r}",
                 f"Priorities are {', '.join(PRIORITIES)}.",
             )
-        labels = [
-            label
-            for i, raw in enumerate(ticket.get("labels") or [])
-            if (
-                label := self._render(
-                    spec, (*base, "labels", i), raw, Target.LABEL, spaces, reveal=False
-                )
+        labels: list[str] = []
+        for i, raw in enumerate(ticket.get("labels") or []):
+            label = self._render(
+                spec, (*base, "labels", i), raw, Target.LABEL, spaces, reveal=False
             )
-        ]
+            if len(label) > SUMMARY_LIMIT:
+                self._fail(
+                    spec,
+                    (*base, "labels", i),
+                    f"a label rendered as {len(label)} characters; JIRA allows {SUMMARY_LIMIT}",
+                    "Labels are short tags: make one from a short field, and put long text "
+                    "in the description.",
+                )
+            if label:
+                labels.append(label)
         components = [
             self._render(spec, (*base, "components", i), raw, Target.TEXT, spaces, reveal=False)
             for i, raw in enumerate(ticket.get("components") or [])
