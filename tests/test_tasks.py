@@ -261,3 +261,22 @@ def test_a_label_longer_than_jira_allows_is_an_error(sample_root: Path) -> None:
     with pytest.raises(RenderError, match="a label rendered as 256 characters") as caught:
         preview(repo, item, values, _system(repo), "Blocks")
     assert "labels[2]" in caught.value.message
+
+
+def test_a_url_whose_host_comes_from_a_value_is_an_error(sample_root: Path) -> None:
+    path = sample_root / "catalog/compute/compute-eks-containerapp.yaml"
+    path.write_text(
+        path.read_text()
+        .replace("  clusterName: eks-shared-01", "  clusterName: eks-shared-01\n  api: https://k8s")
+        .replace(
+            "url: https://k8s.platform.internal/api/v1/namespaces",
+            'url: "{{ .metadata.compute-eks-containerapp.api }}/api/v1/namespaces"',
+        )
+    )
+    repo = Repository(sample_root)
+    item = repo.item("compute-eks-containerapp")
+    assert item is not None
+    with pytest.raises(RenderError, match="not an absolute http") as caught:
+        preview(repo, item, _inputs(item.id), _system(repo), "Blocks")
+    assert "https%3A%2F%2Fk8s/api/v1/namespaces" in caught.value.message
+    assert "percent-encoded" in caught.value.hint

@@ -11,6 +11,7 @@ import json
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any, NoReturn
+from urllib.parse import urlsplit
 
 from pac.documents import Document, JsonPath, path_text
 from pac.errors import PacError
@@ -362,6 +363,16 @@ class Renderer:
         base: JsonPath = (*spec.action.path, "config")
         endpoint = config["endpoint"]
         url = self._render(spec, (*base, "endpoint", "url"), endpoint["url"], Target.URL, spaces)
+        parts = urlsplit(url)
+        if parts.scheme not in ("http", "https") or not parts.netloc:
+            self._fail(
+                spec,
+                (*base, "endpoint", "url"),
+                f"the URL rendered as {url!r}, which is not an absolute http(s) URL",
+                "Write the scheme and host in the template itself (https://host/path/"
+                "{{ … }}): every value inserted into a URL is percent-encoded, so a value "
+                "cannot supply the scheme, the host or slashes.",
+            )
         headers = {
             name: self._render(spec, (*base, "headers", name), value, Target.HEADER, spaces)
             for name, value in (config.get("headers") or {}).items()
