@@ -163,3 +163,27 @@ def test_a_timestamp_is_kept_in_utc_and_date_and_time_follow_it(sample_root: Pat
     assert parse_overrides(["uuid=0BADC0DE111122223333444455556666"]) == {
         "uuid": "0badc0de-1111-2222-3333-444455556666"
     }
+
+
+def test_a_malformed_request_file_gets_findings_not_a_crash(
+    sample_root: Path, tmp_path: Path
+) -> None:
+    request = tmp_path / "broken.yaml"
+    for text, expected in [
+        (
+            "schemaVersion: catalog/v1\nkind: Request\ncatalogItemId: messaging-kafka-topic\n"
+            "metadata: {id: x, requester: dana}\ninput: {name: orders-events}\n",
+            "metadata.requester must be a mapping",
+        ),
+        (
+            "schemaVersion: catalog/v1\nkind: Request\ncatalogItemId: messaging-kafka-topic\n"
+            "metadata: [x]\ninput: {name: orders-events}\n",
+            "metadata must be a mapping",
+        ),
+        ("kind: Request\ninput: {name: orders-events}\n", "catalogItemId or bundleId"),
+    ]:
+        request.write_text(text)
+        code, out = invoke(sample_root, "render", "messaging-kafka-topic", "--input", str(request))
+        assert code == 1, out
+        assert expected in out
+        assert "internal error" not in out and "Traceback" not in out

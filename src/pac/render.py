@@ -11,11 +11,11 @@ from pathlib import Path
 
 from pac.checks import input_checker
 from pac.diagnostics import Diagnostic, Severity
-from pac.documents import load_file
+from pac.documents import Document, load_file
 from pac.errors import UsageError
 from pac.model import Bundle, Offering
 from pac.namespaces import OVERRIDABLE, SystemValues
-from pac.repository import Repository, Role
+from pac.repository import Repository, Role, diagnostic
 from pac.rules import RULES
 from pac.schemas import did_you_mean, suggestion_hint
 from pac.tasks import PreviewTask, RenderedCall, RenderedTicket, preview
@@ -122,6 +122,9 @@ def render_offering(
     base: tuple[str, ...] = ()
     request_id = PREVIEW_REQUEST_ID
     if data.get("kind") == "Request":
+        shape = _request_shape(repo, document, display)
+        if shape:
+            return RenderResult(offering, PREVIEW_REQUEST_ID, findings=shape)
         target = data.get("catalogItemId") or data.get("bundleId")
         if target != offering_id:
             raise UsageError(
@@ -169,6 +172,30 @@ def render_offering(
         modes = dict.fromkeys(ids, strategy)
     result.tasks = preview(repo, offering, values, system, repo.config.jira_link_type, modes)
     return result
+
+
+def _request_shape(repo: Repository, document: Document, display: str) -> list[Diagnostic]:
+    """A request file's schema errors (its input is checked against the form later)."""
+    version = document.data.get("schemaVersion") or repo.registry.stable
+    schema_set = repo.registry.get(str(version))
+    if schema_set is None:
+        return [
+            diagnostic(
+                document,
+                display,
+                ("schemaVersion",),
+                "schema-version",
+                f"schemaVersion {version!r} is not supported",
+                f"Supported versions: {repo.registry.describe()}.",
+            )
+        ]
+    findings = [
+        diagnostic(document, display, f.path, f.code, f.message, f.hint, at_key=f.at_key)
+        for f in schema_set.check("Request", document.data)
+        if f.path[:1] != ("input",)  # the form decides about input, with better hints
+    ]
+    # dict: the schema can report one problem from several of its branches.
+    return list(dict.fromkeys(f for f in findings if f.severity is Severity.ERROR))
 
 
 def catalog_revision(repo: Repository) -> str:
