@@ -345,3 +345,18 @@ def test_jira_escaping_never_changes_the_text_a_reader_sees(value: str) -> None:
 @given(st.text().filter(lambda s: not LINE_BREAKS.search(s)))
 def test_a_single_line_value_is_kept_whole_in_a_summary(value: str) -> None:
     assert render("X {{ .current.v }}", spaces(v=value), Target.SUMMARY) == f"X {value}"
+
+
+@pytest.mark.parametrize(
+    ("source", "line"),
+    [
+        ("a\nb\n{{ .current.name | center(10**9) }}", 3),
+        ("a\n\n{{ .current.tags + 1 }}", 3),
+        ("x\n{{ .current.name.__class__ }}", 2),
+        ("a\n{% for t in .current.tags %}\n{{ t.y.z() }}{% endfor %}", 3),
+    ],
+)
+def test_render_failures_name_the_template_line(source: str, line: int) -> None:
+    with pytest.raises(TemplateError) as caught:
+        render(source, spaces(name="x", tags=[1]))
+    assert caught.value.line == line

@@ -683,7 +683,8 @@ class CompiledTemplate:
                 _check_size(size)
                 parts.append(part)
             return "".join(parts)
-        except TemplateError:
+        except TemplateError as exc:
+            exc.line = exc.line or self._line_of(exc)
             raise
         except RecursionError as exc:
             raise TemplateError(
@@ -696,20 +697,34 @@ class CompiledTemplate:
             raise TemplateError(
                 f"the template tried something the sandbox forbids: {exc}",
                 "Templates may read variables and use filters; they cannot reach Python internals.",
+                self._line_of(exc),
             ) from exc
         except JinjaError as exc:
             raise TemplateError(
                 f"the template failed: {exc}",
                 "Check the variables and filters it uses (pac validate shows where).",
-                getattr(exc, "lineno", 0) or 0,
+                getattr(exc, "lineno", 0) or self._line_of(exc),
             ) from exc
         except (TypeError, ValueError, ArithmeticError, AttributeError, LookupError) as exc:
             raise TemplateError(
                 f"the template failed: {type(exc).__name__}: {exc}",
                 "A filter or operation does not fit the value's type; check the template.",
+                self._line_of(exc),
             ) from exc
         finally:
             _REVEAL.reset(token)
+
+    def _line_of(self, exc: BaseException) -> int:
+        """The template line that was running when `exc` was raised (0 if unknown).
+
+        Jinja rewrites tracebacks so a template's frames carry its own line numbers."""
+        line = 0
+        tb = exc.__traceback__
+        while tb is not None:
+            if tb.tb_frame.f_code.co_filename == "<template>":
+                line = tb.tb_lineno
+            tb = tb.tb_next
+        return line
 
 
 @lru_cache(maxsize=8192)
