@@ -98,3 +98,13 @@ def test_an_undefined_name_is_reported_once_where_it_is_first_used() -> None:
     problems = analyse("a\n  {{ current.name }} {{ current.name }}").problems
     assert [(p.code, p.line, p.column) for p in problems] == [("template-namespace", 2, 5)]
     assert "no leading dot" in problems[0].message
+
+
+def test_an_unclosed_block_points_at_its_opening_tag() -> None:
+    source = (
+        "a\n{% for x in .current.g.tags %}{% if x %}{{ x }}{% endif %}\n  {% if .current.b %}\nb"
+    )
+    (problem,) = analyse(source).problems
+    assert (problem.code, problem.line, problem.column) == ("template-syntax", 3, 2)
+    assert "this {% if %} is never closed" in problem.message
+    assert "{% endif %}" in problem.hint

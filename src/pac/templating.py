@@ -736,12 +736,39 @@ def compile_template(source: str, target: Target = Target.TEXT) -> CompiledTempl
     try:
         template = environment().from_string(translation.source)
     except TemplateSyntaxError as exc:
-        raise TemplateError(
-            f"template syntax error: {exc.message}",
-            _syntax_hint(exc.message or ""),
-            exc.lineno or 0,
-        ) from exc
+        raise syntax_error(exc, source) from exc
     return CompiledTemplate(source, target, translation, template)
+
+
+_BLOCK_TAGS = frozenset({"if", "for", "macro", "call", "filter", "with", "autoescape", "block"})
+_STATEMENT = re.compile(r"\{%[-+]?\s*([A-Za-z_]+)")
+
+
+def syntax_error(exc: Any, source: str) -> TemplateError:
+    """A Jinja syntax error as pac reports it; an unclosed block points at its opening tag
+    (Jinja only notices at the end of the template)."""
+    message = exc.message or ""
+    if "Unexpected end of template" in message:
+        stack: list[tuple[str, int]] = []
+        for match in _STATEMENT.finditer(source):
+            word = match.group(1)
+            end = source.find("%}", match.end())
+            if word in _BLOCK_TAGS or (word == "set" and "=" not in source[match.end() : end]):
+                stack.append((word, match.start()))
+            elif word.startswith("end") and stack:
+                stack.pop()
+        if stack:
+            word, offset = stack[-1]
+            line, column = _line_col(source, offset)
+            return TemplateError(
+                f"template syntax error: this {{% {word} %}} is never closed",
+                f"Add {{% end{word} %}} where its block ends.",
+                line,
+                column,
+            )
+    return TemplateError(
+        f"template syntax error: {message}", _syntax_hint(message), exc.lineno or 0
+    )
 
 
 def _syntax_hint(message: str) -> str:

@@ -30,6 +30,7 @@ from pac.templating import (
     Target,
     TemplateError,
     environment,
+    syntax_error,
     translate,
 )
 
@@ -203,18 +204,10 @@ def analyse(source: str) -> Analysis:
     try:
         tree = environment().parse(translation.source)
     except TemplateSyntaxError as exc:
-        from pac.templating import _syntax_hint
-
+        error = syntax_error(exc, source)
         return Analysis(
             (),
-            (
-                Problem(
-                    "template-syntax",
-                    f"template syntax error: {exc.message}",
-                    _syntax_hint(exc.message or ""),
-                    exc.lineno or 1,
-                ),
-            ),
+            (Problem("template-syntax", error.message, error.hint, error.line or 1, error.column),),
         )
     walker = _Walker(uses, source, _undeclared(tree))
     walker.visit(tree, frozenset())
