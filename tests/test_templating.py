@@ -295,19 +295,36 @@ def test_unclosed_tags_are_errors_with_positions() -> None:
 
 BODY = (
     '{"name": "{{ .current.v }}", "bare": {{ .current.v }}, "list": [{{ .current.v }}, 1],'
-    ' "nested": {"k": "x-{{ .current.v }}-y"}, "many": {{ .current.many }}}'
+    ' "nested": {"k": "x-{{ .current.v }}-y"}, "many": {{ .current.many }},'
+    ' "up": "{{ .current.v | upper }}", "or": {{ .current.v | default("-") }},'
+    ' "map": {{ .current.map }}, "quoted": "a\\"{{ .current.v }}\\\\",'
+    ' "if": {% if .current.v %}"{{ .current.v }}"{% else %}null{% endif %}}'
 )
 
 
 @settings(max_examples=300, deadline=None)
-@given(st.text(), st.lists(st.text(max_size=5), max_size=3))
-def test_any_string_keeps_json_bodies_valid_with_the_same_keys(value: str, many: list[str]) -> None:
-    data = json.loads(render(BODY, spaces(v=value, many=many), Target.JSON))
-    assert list(data) == ["name", "bare", "list", "nested", "many"]
+@given(
+    st.text(),
+    st.lists(st.text(max_size=5), max_size=3),
+    st.dictionaries(st.text(max_size=5), st.text(max_size=5) | st.integers(), max_size=3),
+)
+def test_any_string_keeps_json_bodies_valid_with_the_same_keys(
+    value: str, many: list[str], mapping: dict[str, object]
+) -> None:
+    data = json.loads(render(BODY, spaces(v=value, many=many, map=mapping), Target.JSON))
+    assert list(data) == ["name", "bare", "list", "nested", "many", "up", "or", "map"] + [
+        "quoted",
+        "if",
+    ]
     assert data["name"] == data["bare"] == value
     assert data["list"] == [value, 1]
     assert data["nested"] == {"k": f"x-{value}-y"}
     assert data["many"] == many
+    assert data["up"] == value.upper()
+    assert data["or"] == value
+    assert data["map"] == mapping
+    assert data["quoted"] == f'a"{value}\\'
+    assert data["if"] == (value or None)
 
 
 _SPECIAL = "*_-+^~?{}[]|!#\\"
