@@ -12,6 +12,7 @@ from hypothesis import strategies as st
 
 from pac.templating import (
     LINE_BREAKS,
+    Placeholder,
     Secret,
     Target,
     TemplateError,
@@ -176,6 +177,18 @@ def test_headers_carry_only_printable_latin_1() -> None:
     assert render("{{ .current.v | urlencode }}", spaces(v="Dvořák"), Target.HEADER) == (
         "Dvo%C5%99%C3%A1k"
     )
+
+
+def test_previews_show_output_stand_ins_readably() -> None:
+    ns = spaces()
+    ns["output"] = {"ep": Placeholder("<ep from database>")}
+    assert (
+        render("https://h/{{ .output.ep }}/x", ns, Target.URL) == "https://h/<ep from database>/x"
+    )
+    assert render("a={{ .output.ep }}", ns, Target.FORM) == "a=<ep from database>"
+    assert json.loads(render('{"a": "{{ .output.ep }}"}', ns, Target.JSON)) == {
+        "a": "<ep from database>"
+    }
 
 
 def test_secrets_are_masked_unless_revealed_for_sending() -> None:

@@ -446,6 +446,8 @@ def _header(value: Any) -> str:
 
 
 def _form(value: Any) -> str:
+    if isinstance(value, Placeholder):
+        return str(value)  # as in URLs: a preview shows the stand-in readably
     return quote_plus(plain(value))
 
 
