@@ -325,10 +325,8 @@ def test_any_string_keeps_json_bodies_valid_with_the_same_keys(
     value: str, many: list[str], mapping: dict[str, object]
 ) -> None:
     data = json.loads(render(BODY, spaces(v=value, many=many, map=mapping), Target.JSON))
-    assert list(data) == ["name", "bare", "list", "nested", "many", "up", "or", "map"] + [
-        "quoted",
-        "if",
-    ]
+    keys = ["name", "bare", "list", "nested", "many", "up", "or", "map", "quoted", "if"]
+    assert list(data) == keys
     assert data["name"] == data["bare"] == value
     assert data["list"] == [value, 1]
     assert data["nested"] == {"k": f"x-{value}-y"}
