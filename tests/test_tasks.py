@@ -280,3 +280,21 @@ def test_a_url_whose_host_comes_from_a_value_is_an_error(sample_root: Path) -> N
         preview(repo, item, _inputs(item.id), _system(repo), "Blocks")
     assert "https%3A%2F%2Fk8s/api/v1/namespaces" in caught.value.message
     assert "percent-encoded" in caught.value.hint
+
+
+def test_a_description_file_outside_the_templates_folder_is_never_read(
+    sample_root: Path,
+) -> None:
+    (sample_root.parent / "outside.j2").write_text("not a catalog template\n")
+    path = sample_root / "catalog/messaging/messaging-kafka-topic.yaml"
+    path.write_text(
+        path.read_text().replace(
+            "descriptionTemplateFile: messaging/kafka-topic-request.j2",
+            "descriptionTemplateFile: ../../../outside.j2",
+        )
+    )
+    repo = Repository(sample_root)
+    item = repo.item("messaging-kafka-topic")
+    assert item is not None
+    with pytest.raises(RenderError, match="is outside templates/jira/"):
+        preview(repo, item, _inputs(item.id), _system(repo), "Blocks")

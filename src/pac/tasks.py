@@ -340,6 +340,14 @@ class Renderer:
         self, spec: TaskSpec, base: JsonPath, name: str, spaces: Mapping[str, Any]
     ) -> str:
         display = f"{JIRA_TEMPLATES}/{name}"
+        folder = (self.repo.root / JIRA_TEMPLATES).resolve()
+        if not (folder / name).resolve().is_relative_to(folder):
+            self._fail(
+                spec,
+                (*base, "descriptionTemplateFile"),
+                f"the description template {name} is outside {JIRA_TEMPLATES}/",
+                f"Name a file inside {JIRA_TEMPLATES}/; pac reads no other files into tickets.",
+            )
         source = self.repo.memo(("jira-template", name), lambda: _read(self.repo, display))
         if source is None:
             self._fail(
