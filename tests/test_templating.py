@@ -98,6 +98,15 @@ def test_json_encoding_depends_on_position() -> None:
     }
 
 
+def test_raw_blocks_count_as_json_text() -> None:
+    body = render(
+        '{"a": {% raw %}"{{x}} {% endraw %}{{ .current.v }}", "b": {{ .current.v }}}',
+        spaces(v='q"'),
+        Target.JSON,
+    )
+    assert json.loads(body) == {"a": '{{x}} q"', "b": 'q"'}
+
+
 def test_tojson_is_not_encoded_twice() -> None:
     ns = spaces(tags=["x"])
     assert json.loads(render('{"t": {{ .current.tags | tojson }}}', ns, Target.JSON)) == {

@@ -261,6 +261,10 @@ def translate(source: str, target: Target = Target.TEXT) -> Translation:
             raw_end = _RAW_END.search(source, end + 2)
             stop = raw_end.end() if raw_end else len(source)
             out.append(source[match.start() : stop])
+            if target is Target.JSON:  # raw text is literal JSON text too
+                in_string = _json_state(
+                    source[end + 2 : raw_end.start() if raw_end else stop], in_string
+                )
             pos = stop
             continue
         left = "-" if inner.startswith(("-", "+")) and opener == "{{" else ""
