@@ -420,8 +420,13 @@ def _label(value: Any) -> str:
     return _SPACES.sub("-", plain(value).strip())
 
 
+def _shown_as_is(value: Any) -> bool:
+    """Stand-ins and masked secrets read as they are in previews, not percent-encoded."""
+    return isinstance(value, Placeholder) or (isinstance(value, Secret) and not _REVEAL.get())
+
+
 def _url(value: Any) -> str:
-    if isinstance(value, Placeholder):
+    if _shown_as_is(value):
         return str(value)
     return quote(plain(value), safe="")
 
@@ -450,8 +455,8 @@ def _header(value: Any) -> str:
 
 
 def _form(value: Any) -> str:
-    if isinstance(value, Placeholder):
-        return str(value)  # as in URLs: a preview shows the stand-in readably
+    if _shown_as_is(value):
+        return str(value)
     return quote_plus(plain(value))
 
 
