@@ -272,6 +272,8 @@ def test_sandbox_refuses_escapes_and_bombs(source: str) -> None:
         "{{ ('x' * 99999).replace('x', 'x' * 99999) }}",
         "{{ ('x' * 99999) | list | join('y' * 99999) }}",
         "{{ ('y' * 99999).join('x' * 99999) }}",
+        "{{ ('x' * 99999) | map('upper') | join('y' * 99999) }}",
+        "{{ ('y' * 99999).join(('x' * 99999) | map('upper')) }}",
         "{{ [1] | batch(10**9, 'x') | list }}",
         "{{ [1] | slice(10**9) | list }}",
         "{{ ((10**100)**100)**100 }}",
@@ -293,6 +295,8 @@ def test_ordinary_widths_counts_and_formats_still_work() -> None:
     assert render("{{ '{:>4}'.format(.current.name) }}", ns) == "  ab"
     assert render("{{ .current.tags | batch(2) | list | length }}", ns) == "2"
     assert render("{{ .current.name | replace('a', 'A') }}", ns) == "Ab"
+    assert render("{{ .current.tags | map('upper') | join('-') }}", ns) == "X-Y-Z"
+    assert render("{{ '+'.join(.current.tags | map('upper')) }}", ns) == "X+Y+Z"
 
 
 def test_tag_ends_inside_string_literals_belong_to_the_string() -> None:

@@ -532,19 +532,23 @@ def _check_replace(text: Any, old: Any, new: Any, count: Any = None) -> None:
     _check_size(len(text) + hits * (len(new) - len(old)))
 
 
-def _check_join(items: Any, separator: Any) -> None:
-    if hasattr(items, "__len__"):
-        _check_size(len(str(separator)) * len(items))
+def _check_join(items: Any, separator: Any) -> list[Any] | None:
+    """Joining repeats the separator once per item; an iterator is read into a list to
+    count them (and that list is what gets joined)."""
+    read = None if hasattr(items, "__len__") else list(items)
+    _check_size(len(str(separator)) * len(items if read is None else read))
+    return read
 
 
-def _check_call(obj: Any, args: tuple[Any, ...], kwargs: Mapping[str, Any]) -> None:
-    """Method calls and macros: the ways around `*` to grow text without bound."""
+def _check_call(obj: Any, args: tuple[Any, ...], kwargs: Mapping[str, Any]) -> tuple[Any, ...]:
+    """Method calls and macros: the ways around `*` to grow text without bound. Returns
+    the arguments to call with (an iterator the check had to read becomes a list)."""
     for value in (*args, *kwargs.values()):
         if isinstance(value, str | list | tuple):
             _check_size(len(value))
     owner = getattr(obj, "__self__", None)
     if not isinstance(owner, str):
-        return
+        return args
     name = getattr(obj, "__name__", "")
     if name in _STR_SIZED:
         for value in (*args, *kwargs.values()):
@@ -552,16 +556,21 @@ def _check_call(obj: Any, args: tuple[Any, ...], kwargs: Mapping[str, Any]) -> N
     elif name == "replace" and len(args) >= 2:
         _check_replace(owner, *args[:3])
     elif name == "join" and args:
-        _check_join(args[0], owner)
+        read = _check_join(args[0], owner)
+        if read is not None:
+            return (read, *args[1:])
+    return args
 
 
-def _guard_filter(filters: dict[str, Any], name: str, check: Callable[..., None]) -> None:
+def _guard_filter(filters: dict[str, Any], name: str, check: Callable[..., Any]) -> None:
     original = filters[name]
     pass_arg = getattr(original, "jinja_pass_arg", None)
     skip = 1 if pass_arg is not None else 0
 
     def guarded(*args: Any, **kwargs: Any) -> Any:
-        check(*args[skip:], **kwargs)
+        value = check(*args[skip:], **kwargs)
+        if value is not None:  # the check had to read an iterator: pass on what it read
+            args = (*args[:skip], value, *args[skip + 1 :])
         return original(*args, **kwargs)
 
     if pass_arg is not None:
@@ -621,7 +630,7 @@ def _environment() -> Any:
 
         def call(__self, __context: Any, __obj: Any, *args: Any, **kwargs: Any) -> Any:
             if __obj not in _OWN_ENCODERS:  # pac's encoders: the output limit covers them
-                _check_call(__obj, args, kwargs)
+                args = _check_call(__obj, args, kwargs)
             return super().call(__context, __obj, *args, **kwargs)
 
         def wrap_str_format(self, value: Any) -> Callable[..., str] | None:
