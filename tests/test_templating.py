@@ -273,6 +273,12 @@ def test_sandbox_refuses_escapes_and_bombs(source: str) -> None:
         "{{ ('x' * 99999) | list | join('y' * 99999) }}",
         "{{ ('y' * 99999).join('x' * 99999) }}",
         "{{ ('x' * 99999) | map('upper') | join('y' * 99999) }}",
+        "{{ ['x' * 99999] * 99999 }}",
+        "{{ ['x' * 9999] * 999 | join }}",
+        "{% set a = ['x' * 99999] * 9 %}{% set b = [a, a, a, a, a, a, a, a, a] %}{{ b }}",
+        "{% set a = ['x' * 99999] * 9 %}{% set b = [a, a, a, a, a, a, a, a, a] %}{{ b | tojson }}",
+        "{% set a = ['x' * 99999] * 9 %}{% set b = [a, a, a, a, a, a, a, a, a] %}"
+        "{{ b | string | length }}",
         "{{ ('y' * 99999).join(('x' * 99999) | map('upper')) }}",
         "{{ [1] | batch(10**9, 'x') | list }}",
         "{{ [1] | slice(10**9) | list }}",

@@ -299,6 +299,8 @@ def _is_undefined(value: Any) -> bool:
 
 def plain(value: Any) -> str:
     """Text form of a value: lists joined with ", ", mappings as k=v, missing as empty."""
+    if isinstance(value, list | tuple | Mapping):
+        _check_size(_deep_size(value))
     if value is None or _is_undefined(value):
         return ""
     if isinstance(value, bool):
@@ -330,6 +332,8 @@ def to_json_data(value: Any) -> Any:
 
 
 def _dumps(value: Any, indent: int | None = None) -> str:
+    if isinstance(value, list | tuple | Mapping):
+        _check_size(_deep_size(value))
     try:
         return json.dumps(to_json_data(value), ensure_ascii=False, indent=indent, allow_nan=False)
     except ValueError as exc:  # NaN or infinity: Python would write them, JSON has no such
@@ -532,11 +536,31 @@ def _check_replace(text: Any, old: Any, new: Any, count: Any = None) -> None:
     _check_size(len(text) + hits * (len(new) - len(old)))
 
 
+def _deep_size(value: Any, budget: int = _MAX_TEXT) -> int:
+    """About how many characters `value` takes once written out; stops counting past
+    `budget` (lists can hold the same big text many times over)."""
+    if isinstance(value, str):
+        return len(value)
+    if isinstance(value, Mapping):
+        items: Any = [*value.keys(), *value.values()]
+    elif isinstance(value, list | tuple):
+        items = value
+    else:
+        return 8
+    total = len(items)
+    for item in items:
+        total += _deep_size(item, budget - total)
+        if total > budget:
+            break
+    return total
+
+
 def _check_join(items: Any, separator: Any) -> list[Any] | None:
     """Joining repeats the separator once per item; an iterator is read into a list to
     count them (and that list is what gets joined)."""
     read = None if hasattr(items, "__len__") else list(items)
-    _check_size(len(str(separator)) * len(items if read is None else read))
+    counted = items if read is None else read
+    _check_size(len(str(separator)) * len(counted) + _deep_size(counted))
     return read
 
 
@@ -594,6 +618,8 @@ def _guard_filters(filters: dict[str, Any]) -> None:
     _guard_filter(filters, "join", lambda v, d="", *a, **k: _check_join(v, d))
     _guard_filter(filters, "batch", lambda v, n, *a, **k: _check_count(n, "a batch size"))
     _guard_filter(filters, "slice", lambda v, n, *a, **k: _check_count(n, "a slice count"))
+    for name in ("string", "pprint", "sum"):  # write out, or add up, a whole structure
+        _guard_filter(filters, name, lambda v, *a, **k: _check_size(_deep_size(v)))
 
 
 def _environment() -> Any:
@@ -658,12 +684,11 @@ def _environment() -> Any:
                 raise TemplateError("a template tried to compute a number too large to show")
             if operator == "*":
                 for a, b in ((left, right), (right, left)):
-                    if (
-                        isinstance(a, str | list | tuple)
-                        and isinstance(b, int)
-                        and (len(a) * b > _MAX_REPEAT)
-                    ):
-                        raise TemplateError("a template tried to repeat text too often")
+                    if isinstance(a, str | list | tuple) and isinstance(b, int):
+                        if len(a) * b > _MAX_REPEAT:
+                            raise TemplateError("a template tried to repeat text too often")
+                        # `[big_text] * n`: n references now, n copies once shown.
+                        _check_size(b * _deep_size(a))
             return super().call_binop(context, operator, left, right)
 
     env = PacSandbox(
