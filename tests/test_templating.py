@@ -279,6 +279,8 @@ def test_sandbox_refuses_escapes_and_bombs(source: str) -> None:
         "{% set a = ['x' * 99999] * 9 %}{% set b = [a, a, a, a, a, a, a, a, a] %}{{ b | tojson }}",
         "{% set a = ['x' * 99999] * 9 %}{% set b = [a, a, a, a, a, a, a, a, a] %}"
         "{{ b | string | length }}",
+        "{% set a = ['x' * 99999] * 9 %}{% set b = [a, a, a, a, a, a, a, a, a] %}"
+        "{{ (b ~ '') | length }}",
         "{{ ('y' * 99999).join(('x' * 99999) | map('upper')) }}",
         "{{ [1] | batch(10**9, 'x') | list }}",
         "{{ [1] | slice(10**9) | list }}",
@@ -303,6 +305,7 @@ def test_ordinary_widths_counts_and_formats_still_work() -> None:
     assert render("{{ .current.name | replace('a', 'A') }}", ns) == "Ab"
     assert render("{{ .current.tags | map('upper') | join('-') }}", ns) == "X-Y-Z"
     assert render("{{ '+'.join(.current.tags | map('upper')) }}", ns) == "X+Y+Z"
+    assert render("{{ .current.name ~ '-' ~ 3 ~ .current.tags }}", ns) == "ab-3['x', 'y', 'z']"
 
 
 def test_tag_ends_inside_string_literals_belong_to_the_string() -> None:

@@ -624,11 +624,28 @@ def _guard_filters(filters: dict[str, Any]) -> None:
 
 def _environment() -> Any:
     from jinja2 import ChainableUndefined
+    from jinja2.compiler import CodeGenerator
     from jinja2.exceptions import SecurityError
     from jinja2.sandbox import ImmutableSandboxedEnvironment
 
+    class PacCodeGenerator(CodeGenerator):
+        def visit_Concat(self, node: Any, frame: Any) -> None:
+            # `a ~ b` writes out a list or mapping whole: count it first.
+            self.write("environment.pac_concat((")
+            for arg in node.nodes:
+                self.visit(arg, frame)
+                self.write(", ")
+            self.write("))")
+
     # Immutable: `list.extend(list)` in a loop doubles a list without any `*`.
     class PacSandbox(ImmutableSandboxedEnvironment):
+        code_generator_class = PacCodeGenerator
+
+        @staticmethod
+        def pac_concat(parts: tuple[Any, ...]) -> str:
+            _check_size(sum(_deep_size(part) for part in parts))
+            return "".join(str(part) for part in parts)
+
         # `*` and `**` on big operands are how a template would exhaust memory or time.
         intercepted_binops = frozenset({"*", "**"})
 
