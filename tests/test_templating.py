@@ -289,6 +289,7 @@ def test_sandbox_refuses_escapes_and_bombs(source: str) -> None:
         "{% macro f(s) %}{{ f(s ~ s) }}{% endmacro %}{{ f('x') }}",
         "{% macro f() %}{{ f() }}{% endmacro %}{{ f() }}",
         "{% for a in 'x' * 99999 %}{% for b in 'x' * 99999 %}xx{% endfor %}{% endfor %}",
+        "{% for a in 'x' * 99999 %}{% for b in 'x' * 99999 %}{% endfor %}{% endfor %}",
     ],
 )
 def test_templates_cannot_exhaust_memory(source: str) -> None:
@@ -306,6 +307,9 @@ def test_ordinary_widths_counts_and_formats_still_work() -> None:
     assert render("{{ .current.tags | map('upper') | join('-') }}", ns) == "X-Y-Z"
     assert render("{{ '+'.join(.current.tags | map('upper')) }}", ns) == "X+Y+Z"
     assert render("{{ .current.name ~ '-' ~ 3 ~ .current.tags }}", ns) == "ab-3['x', 'y', 'z']"
+    loop = "{% for t in .current.tags %}{{ loop.index }}{{ t }}{% if loop.last %}.{% endif %}"
+    assert render(loop + "{% else %}none{% endfor %}", ns) == "1x2y3z."
+    assert render("{% for t in .current.none %}x{% else %}none{% endfor %}", ns) == "none"
 
 
 def test_tag_ends_inside_string_literals_belong_to_the_string() -> None:

@@ -536,6 +536,22 @@ def _check_replace(text: Any, old: Any, new: Any, count: Any = None) -> None:
     _check_size(len(text) + hits * (len(new) - len(old)))
 
 
+_MAX_STEPS = 1_000_000  # loop steps one rendering may take
+_STEPS: contextvars.ContextVar[list[int]] = contextvars.ContextVar("pac_steps")
+
+
+def _counted_steps(iterable: Any) -> Iterator[Any]:
+    counter = _STEPS.get(None)
+    if counter is None:
+        counter = [0]
+        _STEPS.set(counter)
+    for item in iterable:
+        counter[0] += 1
+        if counter[0] > _MAX_STEPS:
+            raise _too_big(f"more than {_MAX_STEPS:,} loop steps")
+        yield item
+
+
 def _deep_size(value: Any, budget: int = _MAX_TEXT) -> int:
     """About how many characters `value` takes once written out; stops counting past
     `budget` (lists can hold the same big text many times over)."""
@@ -623,7 +639,7 @@ def _guard_filters(filters: dict[str, Any]) -> None:
 
 
 def _environment() -> Any:
-    from jinja2 import ChainableUndefined
+    from jinja2 import ChainableUndefined, nodes
     from jinja2.compiler import CodeGenerator
     from jinja2.exceptions import SecurityError
     from jinja2.sandbox import ImmutableSandboxedEnvironment
@@ -640,6 +656,14 @@ def _environment() -> Any:
     # Immutable: `list.extend(list)` in a loop doubles a list without any `*`.
     class PacSandbox(ImmutableSandboxedEnvironment):
         code_generator_class = PacCodeGenerator
+
+        def _generate(self, source: Any, *args: Any, **kwargs: Any) -> Any:
+            # Every loop counts its steps, so nested loops cannot run for hours.
+            for loop in source.find_all(nodes.For):
+                loop.iter = nodes.Filter(
+                    loop.iter, "_pac_steps", [], [], None, None, lineno=loop.lineno
+                ).set_environment(self)
+            return super()._generate(source, *args, **kwargs)
 
         @staticmethod
         def pac_concat(parts: tuple[Any, ...]) -> str:
@@ -717,6 +741,7 @@ def _environment() -> Any:
     env.globals.clear()  # no range/cycler/joiner/namespace/lipsum/dict: data only
     env.globals.update(ENCODERS)
     _guard_filters(env.filters)
+    env.filters["_pac_steps"] = _counted_steps
     env.filters["tojson"] = lambda value, indent=None: RawJson(_dumps(value, indent))
     return env
 
@@ -739,6 +764,7 @@ class CompiledTemplate:
         from jinja2.exceptions import SecurityError
 
         token = _REVEAL.set(reveal)
+        steps = _STEPS.set([0])
         try:
             parts: list[str] = []
             size = 0
@@ -779,6 +805,7 @@ class CompiledTemplate:
             ) from exc
         finally:
             _REVEAL.reset(token)
+            _STEPS.reset(steps)
 
     def _line_of(self, exc: BaseException) -> int:
         """The template line that was running when `exc` was raised (0 if unknown).
