@@ -5,6 +5,8 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
+import yaml
+
 from tests.conftest import FIXTURES
 from tests.test_cli import invoke
 
@@ -187,3 +189,33 @@ def test_a_malformed_request_file_gets_findings_not_a_crash(
         assert code == 1, out
         assert expected in out
         assert "internal error" not in out and "Traceback" not in out
+
+
+def test_control_characters_in_input_never_reach_the_terminal(
+    sample_root: Path, tmp_path: Path
+) -> None:
+    hostile = tmp_path / "hostile.yaml"
+    data = yaml.safe_load(
+        (FIXTURES / "inputs/database-aurora-postgresql-standard.yaml").read_text()
+    )
+    data["database"]["notes"] = "\x1b[2J\x1b]8;;http://evil\x07\x9b31m\r"
+    hostile.write_text(yaml.safe_dump(data))
+    for fmt in ("text", "json"):
+        code, out = invoke(
+            sample_root,
+            "render",
+            "database-aurora-postgresql-standard",
+            "--input",
+            str(hostile),
+            "--strategy",
+            "manual",
+            "--format",
+            fmt,
+        )
+        assert code == 0, out
+        assert not any(ch in out for ch in "\x1b\x07\x9b\r"), fmt
+        if fmt == "json":
+            notes = json.loads(out)["tasks"][0]["jira-ticket"]["description"]
+            assert "\x1b\\[2J" in notes  # the data itself is kept, only shown safely
+        else:
+            assert "\\x1b\\[2J" in out

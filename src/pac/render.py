@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 import json
+import re
 import uuid as uuidlib
 from collections.abc import Mapping
 from dataclasses import dataclass, field
@@ -211,6 +212,15 @@ def catalog_revision(repo: Repository) -> str:
 # --- presenting it --------------------------------------------------------------------
 
 
+# Control characters (but newline and tab) in a requester's text would reach the
+# reviewer's terminal as escape sequences; shown output names them instead.
+_CONTROL = re.compile("[\x00-\x08\x0b-\x1f\x7f-\x9f]")
+
+
+def _visible(text: str) -> str:
+    return _CONTROL.sub(lambda m: f"\\x{ord(m.group()):02x}", text)
+
+
 def as_json(result: RenderResult) -> str:
     data = {
         "offering": result.offering.id,
@@ -218,7 +228,9 @@ def as_json(result: RenderResult) -> str:
         "request": result.request_id,
         "tasks": [task.as_dict() for task in result.tasks],
     }
-    return json.dumps(data, indent=2, ensure_ascii=False) + "\n"
+    text = json.dumps(data, indent=2, ensure_ascii=False) + "\n"
+    # JSON escapes only characters below 0x20; DEL and C1 controls get \u escapes too.
+    return _CONTROL.sub(lambda m: f"\\u{ord(m.group()):04x}", text)
 
 
 def _indent(text: str, prefix: str = "      ") -> str:
@@ -285,4 +297,4 @@ def as_text(result: RenderResult) -> str:
             kept = ", ".join(f"{k} = {v}" for k, v in spec.action.outputs.items())
             lines.append(f"   keeps: {kept}")
         lines.append("")
-    return "\n".join(lines)
+    return _visible("\n".join(lines))
