@@ -219,3 +219,17 @@ def test_control_characters_in_input_never_reach_the_terminal(
             assert "\x1b\\[2J" in notes  # the data itself is kept, only shown safely
         else:
             assert "\\x1b\\[2J" in out
+
+
+def test_a_strategy_an_offering_does_not_have_is_a_usage_error(sample_root: Path) -> None:
+    code, out = invoke(
+        sample_root,
+        "render",
+        "messaging-kafka-topic",
+        "--input",
+        str(FIXTURES / "inputs/messaging-kafka-topic.yaml"),
+        "--strategy",
+        "automatic",
+    )
+    assert code == 2
+    assert "messaging-kafka-topic has no automatic actions" in out

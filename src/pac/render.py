@@ -14,7 +14,7 @@ from pac.checks import input_checker
 from pac.diagnostics import Diagnostic, Severity
 from pac.documents import Document, load_file
 from pac.errors import UsageError
-from pac.model import Bundle, Offering
+from pac.model import Bundle, CatalogItem, Offering
 from pac.namespaces import OVERRIDABLE, SystemValues
 from pac.repository import Repository, Role, diagnostic
 from pac.rules import RULES
@@ -171,8 +171,27 @@ def render_offering(
         # One strategy for every component: "manual" shows what escalation would open.
         ids = [c.id for c in offering.components] if isinstance(offering, Bundle) else [offering.id]
         modes = dict.fromkeys(ids, strategy)
+        _check_strategy(repo, offering, strategy)
     result.tasks = preview(repo, offering, values, system, repo.config.jira_link_type, modes)
     return result
+
+
+def _check_strategy(repo: Repository, offering: Offering, strategy: str) -> None:
+    """`--strategy automatic` on an offering that has no automatic actions would show no
+    tasks at all for it, which reads as "nothing to do"."""
+    items: list[tuple[str, CatalogItem | None]]
+    if isinstance(offering, CatalogItem):
+        items = [(offering.id, offering)]
+    else:
+        assert isinstance(offering, Bundle)
+        items = [(c.id, repo.item(c.catalog_item)) for c in offering.components]
+    without = [name for name, item in items if item is not None and not item.actions(strategy)]
+    if without:
+        raise UsageError(
+            f"{', '.join(without)} {'has' if len(without) == 1 else 'have'} no {strategy} "
+            "actions, so there is nothing to show for them",
+            "Leave out --strategy to render each component's current strategy.",
+        )
 
 
 def _request_shape(repo: Repository, document: Document, display: str) -> list[Diagnostic]:
