@@ -131,14 +131,24 @@ class Document:
         target = key_node if key and key_node is not None else node
         return _position(target)
 
-    def _scalar_source_position(self, node: ScalarNode, line: int, column: int) -> Position | None:
+    def _explicit_indent(self, key: Node | None, node: Node) -> int | None:
+        """A block scalar's `|2` indentation indicator, as a column (mapping values only)."""
+        header = self.text.split("\n", node.start_mark.line + 1)[node.start_mark.line]
+        match = _BLOCK_HEADER.match(header, node.start_mark.column)
+        if match is None or not match.group(1) or key is None:
+            return None
+        return key.start_mark.column + int(match.group(1))
+
+    def _scalar_source_position(
+        self, node: ScalarNode, line: int, column: int, indent: int | None = None
+    ) -> Position | None:
         start, end = node.start_mark, node.end_mark
         try:
             begin = _absolute(self.text, start.line, start.column)
             stop = _absolute(self.text, end.line, end.column)
         except ValueError:
             return None
-        decoded = _decode_scalar(self.text[begin:stop], node.style)
+        decoded = _decode_scalar(self.text[begin:stop], node.style, indent)
         if decoded is None:
             return None
         value, where = decoded
@@ -171,19 +181,20 @@ class Document:
         Block scalars (``|`` and ``>``) start on the line after their indicator; quoted
         scalars start one column after the quote.
         """
-        _, node = self.node_at(path)
+        key, node = self.node_at(path)
         start = node.start_mark
         style = getattr(node, "style", None)
+        explicit = self._explicit_indent(key, node) if style in ("|", ">") else None
         if isinstance(node, ScalarNode) and style != "|":
             # Quoted, plain and folded scalars are not the file's text: escapes and folded
             # line breaks move everything after them. Map through the scalar's source.
-            found = self._scalar_source_position(node, line, column)
+            found = self._scalar_source_position(node, line, column, explicit)
             if found is not None:
                 return found
         if isinstance(node, ScalarNode) and style in ("|", ">"):
             # Content starts on the line after the indicator: its line 1 is start.line + 1
             # (0-based), so its line N is start.line + N, or start.line + N + 1 one-based.
-            indent = _block_indent(self.text, start.line + 1)
+            indent = explicit if explicit is not None else _block_indent(self.text, start.line + 1)
             return Position(start.line + line + 1, indent + column + 1)
         if line <= 1:
             quote = 1 if style in ('"', "'") else 0
@@ -202,7 +213,12 @@ def _absolute(text: str, line: int, column: int) -> int:
 _ESCAPE_WIDTH = {"x": 2, "u": 4, "U": 8}
 
 
-def _decode_scalar(raw: str, style: str | None) -> tuple[str, list[int]] | None:
+_BLOCK_HEADER = re.compile(r"[|>][-+]?([1-9])?")
+
+
+def _decode_scalar(
+    raw: str, style: str | None, block_indent: int | None = None
+) -> tuple[str, list[int]] | None:
     """A quoted, plain or folded scalar's value as YAML reads it from its source `raw`,
     with the index in `raw` each value character comes from; None for shapes it does not
     follow (then callers fall back to a coarser position)."""
@@ -216,7 +232,9 @@ def _decode_scalar(raw: str, style: str | None) -> tuple[str, list[int]] | None:
         lines = raw[pos:].split("\n")
         while lines and not lines[-1].strip():
             lines.pop()  # trailing blank lines: only chomping, no text
-        indent = min((len(x) - len(x.lstrip(" ")) for x in lines if x.strip()), default=0)
+        indent = block_indent
+        if indent is None:
+            indent = min((len(x) - len(x.lstrip(" ")) for x in lines if x.strip()), default=0)
         previous_text = False
         empty = 0
         for text in lines:
