@@ -55,6 +55,12 @@ def test_the_fast_reader_agrees_with_jinja(source: str) -> None:
         ("{{ .current.name | attr('__class__') }}", "template-unsafe"),
         ("{% include 'other.j2' %}", "template-unsafe"),
         ("{{ cycler.__init__.__globals__ }}", "template-unsafe"),
+        ("{{ lipsum() }}", "template-unsafe"),
+        ("{% for i in range(10**9) %}{% endfor %}", "template-unsafe"),
+        ("{{ .current.g.tags | map(attribute='__class__') | list }}", "template-unsafe"),
+        ("{{ .current.g.tags | selectattr('__class__') | list }}", "template-unsafe"),
+        ("{{ current.name }}", "template-namespace"),
+        ("{{ appName }}", "template-namespace"),
     ],
 )
 def test_problems_found_without_a_form(source: str, code: str) -> None:
@@ -73,3 +79,32 @@ def test_guards_are_tracked_through_filters_and_conditions() -> None:
         (".output.c.x", True),
         (".output.c", False),
     ]
+
+
+@pytest.mark.parametrize(
+    "source",
+    [
+        "{% for k, v in .current.items() %}{{ k }}={{ v }} {{ loop.index }}{% endfor %}",
+        "{% set label = .current.name | upper %}{{ label }}",
+        "{% macro row(a) %}|{{ a }}|{% endmacro %}{{ row(.current.name) }}",
+        "{{ .current.g.tags | map('upper') | join(', ') }}",
+    ],
+)
+def test_names_the_template_defines_itself_are_not_problems(source: str) -> None:
+    assert analyse(source).problems == ()
+
+
+def test_an_undefined_name_is_reported_once_where_it_is_first_used() -> None:
+    problems = analyse("a\n  {{ current.name }} {{ current.name }}").problems
+    assert [(p.code, p.line, p.column) for p in problems] == [("template-namespace", 2, 5)]
+    assert "no leading dot" in problems[0].message
+
+
+def test_an_unclosed_block_points_at_its_opening_tag() -> None:
+    source = (
+        "a\n{% for x in .current.g.tags %}{% if x %}{{ x }}{% endif %}\n  {% if .current.b %}\nb"
+    )
+    (problem,) = analyse(source).problems
+    assert (problem.code, problem.line, problem.column) == ("template-syntax", 3, 2)
+    assert "this {% if %} is never closed" in problem.message
+    assert "{% endif %}" in problem.hint

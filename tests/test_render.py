@@ -5,6 +5,8 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
+import yaml
+
 from tests.conftest import FIXTURES
 from tests.test_cli import invoke
 
@@ -133,3 +135,101 @@ def test_system_overrides_keep_derived_values_in_step(sample_root: Path) -> None
     assert call["headers"]["X-Correlation-Id"] == "pac-orders-db-2-0badc0de"
     assert call["body"]["tags"]["requestedBy"] == "olga@company.com"
     assert "PLATFORM_KEY" not in out
+
+
+def test_system_values_are_checked_before_rendering(sample_root: Path) -> None:
+    request = str(sample_root / "requests/payments/payments-events.yaml")
+    for pair, message in [
+        ("requestId", "--system 'requestId' has no value"),
+        ("date=2026-01-01", "date follows timestamp: set that instead"),
+        ("shortId=abc", "shortId follows uuid"),
+        ("timestamp=yesterday", "is not an ISO 8601 date and time"),
+        ("uuid=1234", "is not a UUID"),
+    ]:
+        code, out = invoke(
+            sample_root, "render", "messaging-kafka-topic", "--input", request, "--system", pair
+        )
+        assert code == 2 and message in out, (pair, out)
+        assert "Traceback" not in out
+
+
+def test_a_timestamp_is_kept_in_utc_and_date_and_time_follow_it(sample_root: Path) -> None:
+    from pac.render import parse_overrides
+
+    assert parse_overrides(["timestamp=2026-01-02T03:04:05.9+02:00"]) == {
+        "timestamp": "2026-01-02T01:04:05Z"
+    }
+    assert parse_overrides(["timestamp=2026-01-02T03:04:05"]) == {
+        "timestamp": "2026-01-02T03:04:05Z"
+    }
+    assert parse_overrides(["uuid=0BADC0DE111122223333444455556666"]) == {
+        "uuid": "0badc0de-1111-2222-3333-444455556666"
+    }
+
+
+def test_a_malformed_request_file_gets_findings_not_a_crash(
+    sample_root: Path, tmp_path: Path
+) -> None:
+    request = tmp_path / "broken.yaml"
+    for text, expected in [
+        (
+            "schemaVersion: catalog/v1\nkind: Request\ncatalogItemId: messaging-kafka-topic\n"
+            "metadata: {id: x, requester: dana}\ninput: {name: orders-events}\n",
+            "metadata.requester must be a mapping",
+        ),
+        (
+            "schemaVersion: catalog/v1\nkind: Request\ncatalogItemId: messaging-kafka-topic\n"
+            "metadata: [x]\ninput: {name: orders-events}\n",
+            "metadata must be a mapping",
+        ),
+        ("kind: Request\ninput: {name: orders-events}\n", "catalogItemId or bundleId"),
+    ]:
+        request.write_text(text)
+        code, out = invoke(sample_root, "render", "messaging-kafka-topic", "--input", str(request))
+        assert code == 1, out
+        assert expected in out
+        assert "internal error" not in out and "Traceback" not in out
+
+
+def test_control_characters_in_input_never_reach_the_terminal(
+    sample_root: Path, tmp_path: Path
+) -> None:
+    hostile = tmp_path / "hostile.yaml"
+    data = yaml.safe_load(
+        (FIXTURES / "inputs/database-aurora-postgresql-standard.yaml").read_text()
+    )
+    data["database"]["notes"] = "\x1b[2J\x1b]8;;http://evil\x07\x9b31m\r"
+    hostile.write_text(yaml.safe_dump(data))
+    for fmt in ("text", "json"):
+        code, out = invoke(
+            sample_root,
+            "render",
+            "database-aurora-postgresql-standard",
+            "--input",
+            str(hostile),
+            "--strategy",
+            "manual",
+            "--format",
+            fmt,
+        )
+        assert code == 0, out
+        assert not any(ch in out for ch in "\x1b\x07\x9b\r"), fmt
+        if fmt == "json":
+            notes = json.loads(out)["tasks"][0]["jira-ticket"]["description"]
+            assert "\x1b\\[2J" in notes  # the data itself is kept, only shown safely
+        else:
+            assert "\\x1b\\[2J" in out
+
+
+def test_a_strategy_an_offering_does_not_have_is_a_usage_error(sample_root: Path) -> None:
+    code, out = invoke(
+        sample_root,
+        "render",
+        "messaging-kafka-topic",
+        "--input",
+        str(FIXTURES / "inputs/messaging-kafka-topic.yaml"),
+        "--strategy",
+        "automatic",
+    )
+    assert code == 2
+    assert "messaging-kafka-topic has no automatic actions" in out

@@ -7,10 +7,13 @@ from pathlib import Path
 
 import pytest
 import yaml
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from pac.namespaces import SystemValues
 from pac.repository import Repository
 from pac.tasks import RenderedCall, RenderedTicket, RenderError, expand, preview
+from pac.templating import LINE_BREAKS
 from tests.conftest import FIXTURES
 
 
@@ -162,4 +165,136 @@ def test_a_body_that_is_not_json_is_an_error(sample_root: Path) -> None:
     item = repo.item("compute-eks-containerapp")
     assert item is not None
     with pytest.raises(RenderError, match="the body is not valid JSON"):
+        preview(repo, item, _inputs(item.id), _system(repo), "Blocks")
+
+
+def test_a_summary_template_written_over_two_lines_is_an_error(sample_root: Path) -> None:
+    path = sample_root / "catalog/messaging/messaging-kafka-topic.yaml"
+    path.write_text(
+        path.read_text().replace('summaryTemplate: "Kafka topic', 'summaryTemplate: "Kafka\\ntopic')
+    )
+    repo = Repository(sample_root)
+    item = repo.item("messaging-kafka-topic")
+    assert item is not None
+    with pytest.raises(RenderError, match="renders more than one line") as caught:
+        preview(repo, item, _inputs(item.id), _system(repo), "Blocks")
+    assert "summaryTemplate" in caught.value.message
+
+
+@pytest.mark.parametrize("number", [float("nan"), float("inf")])
+def test_a_number_json_cannot_hold_is_an_error_not_a_broken_body(
+    sample_repo: Repository, number: float
+) -> None:
+    item = sample_repo.item("compute-eks-containerapp")
+    assert item is not None
+    values = _inputs(item.id)
+    values["app"] = {**values["app"], "replicas": number}  # type: ignore[dict-item]
+    with pytest.raises(RenderError, match="not finite"):
+        preview(sample_repo, item, values, _system(sample_repo), "Blocks")
+
+
+@pytest.fixture(scope="module")
+def hostile_repo(tmp_path_factory: pytest.TempPathFactory) -> Repository:
+    """The Kafka item with the requester's free text in every part of its ticket."""
+    from tests.conftest import copy_sample
+
+    root = copy_sample(tmp_path_factory.mktemp("hostile"))
+    path = root / "catalog/messaging/messaging-kafka-topic.yaml"
+    text = path.read_text().replace(
+        'summaryTemplate: "Kafka topic', 'summaryTemplate: "{{ .current.topic.purpose }} Kafka'
+    )
+    text = text.replace(
+        'labels: [pac, kafka, "{{ .current.environment.stage }}"]',
+        'labels: [pac, "{{ .current.topic.purpose }}"]',
+    )
+    text = text.replace(
+        "descriptionTemplateFile: messaging/kafka-topic-request.j2",
+        'descriptionTemplate: "h2. Topic\\n||Purpose|{{ .current.topic.purpose }}|\\n"',
+    )
+    path.write_text(text)
+    return Repository(root)
+
+
+@settings(max_examples=150, deadline=None)
+@given(st.text(max_size=300))
+def test_any_input_keeps_a_tickets_structure(hostile_repo: Repository, purpose: str) -> None:
+    item = hostile_repo.item("messaging-kafka-topic")
+    assert item is not None
+    values = _inputs(item.id)
+    values["topic"] = {**values["topic"], "purpose": purpose}  # type: ignore[dict-item]
+    try:
+        task = preview(hostile_repo, item, values, _system(hostile_repo), "Blocks")[0]
+    except RenderError as error:
+        # Refused only for what a summary cannot hold, and said so.
+        assert "line break" in error.message or "JIRA allows 255" in error.message
+        assert LINE_BREAKS.search(purpose) or len(purpose.strip()) > 200
+        return
+    ticket = task.rendered
+    assert isinstance(ticket, RenderedTicket)
+    assert not LINE_BREAKS.search(ticket.summary) and 0 < len(ticket.summary) <= 255
+    assert ticket.summary.endswith("Kafka prod.orders-events on kafka-shared-01")
+    assert all(label and not any(c.isspace() for c in label) for label in ticket.labels)
+    assert ticket.labels[0] == "pac"
+    # The template's own table row is intact: the value adds no cells, links or macros.
+    first, row = ticket.description.split("\n")[:2]
+    assert first == "h2. Topic"
+    assert row.startswith("||Purpose|")
+    body = row[len("||Purpose|") : -1] if row.endswith("|") else row[len("||Purpose|") :]
+    for i, ch in enumerate(body):
+        if ch in "[]{}|!":
+            assert i > 0 and body[i - 1] == "\\", (purpose, row)
+
+
+def test_a_label_longer_than_jira_allows_is_an_error(sample_root: Path) -> None:
+    path = sample_root / "catalog/messaging/messaging-kafka-topic.yaml"
+    path.write_text(
+        path.read_text().replace(
+            'labels: [pac, kafka, "{{ .current.environment.stage }}"]',
+            'labels: [pac, "", "{{ .current.topic.purpose }}"]',
+        )
+    )
+    repo = Repository(sample_root)
+    item = repo.item("messaging-kafka-topic")
+    assert item is not None
+    values = _inputs(item.id)
+    values["topic"] = {**values["topic"], "purpose": "x" * 256}  # type: ignore[dict-item]
+    with pytest.raises(RenderError, match="a label rendered as 256 characters") as caught:
+        preview(repo, item, values, _system(repo), "Blocks")
+    assert "labels[2]" in caught.value.message
+
+
+def test_a_url_whose_host_comes_from_a_value_is_an_error(sample_root: Path) -> None:
+    path = sample_root / "catalog/compute/compute-eks-containerapp.yaml"
+    path.write_text(
+        path.read_text()
+        .replace("  clusterName: eks-shared-01", "  clusterName: eks-shared-01\n  api: https://k8s")
+        .replace(
+            "url: https://k8s.platform.internal/api/v1/namespaces",
+            'url: "{{ .metadata.compute-eks-containerapp.api }}/api/v1/namespaces"',
+        )
+    )
+    repo = Repository(sample_root)
+    item = repo.item("compute-eks-containerapp")
+    assert item is not None
+    with pytest.raises(RenderError, match="not an absolute http") as caught:
+        preview(repo, item, _inputs(item.id), _system(repo), "Blocks")
+    assert "https%3A%2F%2Fk8s/api/v1/namespaces" in caught.value.message
+    assert "percent-encoded" in caught.value.hint
+
+
+def test_a_description_file_outside_the_templates_folder_is_never_read(
+    sample_root: Path,
+) -> None:
+    (sample_root.parent / "outside.j2").write_text("not a catalog template\n")
+    path = sample_root / "catalog/messaging/messaging-kafka-topic.yaml"
+    path.write_text(
+        path.read_text().replace(
+            "descriptionTemplateFile: messaging/kafka-topic-request.j2",
+            "descriptionTemplateFile: ../../../outside.j2",
+        )
+    )
+    repo = Repository(sample_root)
+    item = repo.item("messaging-kafka-topic")
+    assert item is not None
+    with pytest.raises(RenderError, match="is outside templates/jira/"):
         preview(repo, item, _inputs(item.id), _system(repo), "Blocks")

@@ -11,6 +11,8 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from pac.templating import (
+    LINE_BREAKS,
+    Placeholder,
     Secret,
     Target,
     TemplateError,
@@ -96,6 +98,15 @@ def test_json_encoding_depends_on_position() -> None:
     }
 
 
+def test_raw_blocks_count_as_json_text() -> None:
+    body = render(
+        '{"a": {% raw %}"{{x}} {% endraw %}{{ .current.v }}", "b": {{ .current.v }}}',
+        spaces(v='q"'),
+        Target.JSON,
+    )
+    assert json.loads(body) == {"a": '{{x}} q"', "b": 'q"'}
+
+
 def test_tojson_is_not_encoded_twice() -> None:
     ns = spaces(tags=["x"])
     assert json.loads(render('{"t": {{ .current.tags | tojson }}}', ns, Target.JSON)) == {
@@ -143,6 +154,52 @@ def test_labels_urls_headers_and_forms() -> None:
     assert render("q={{ .current.q }}", ns, Target.FORM) == "q=a+b%26c"
 
 
+@pytest.mark.parametrize("number", [float("nan"), float("inf"), float("-inf")])
+def test_json_bodies_never_get_nan_or_infinity(number: float) -> None:
+    ns = spaces(n=number, many=[1, number])
+    for source in (
+        '{"n": {{ .current.n }}}',
+        '{"m": {{ .current.many }}}',
+        "{{ .current.n | tojson }}",
+    ):
+        with pytest.raises(TemplateError, match="not finite"):
+            render(source, ns, Target.JSON)
+    # Inside a JSON string it is text, and the body stays valid.
+    assert json.loads(render('{"n": "{{ .current.n }}"}', ns, Target.JSON))["n"] == str(number)
+
+
+@pytest.mark.parametrize("value", ["a\u2028b", "a\x85b", "a\x0bb", "a\x0cb"])
+def test_any_line_break_is_refused_in_summaries_and_headers(value: str) -> None:
+    with pytest.raises(TemplateError, match="line break"):
+        render("DB {{ .current.v }}", spaces(v=value), Target.SUMMARY)
+    with pytest.raises(TemplateError, match="line break"):
+        render("{{ .current.v }}", spaces(v=value), Target.HEADER)
+
+
+def test_headers_carry_only_printable_latin_1() -> None:
+    assert render("{{ .current.v }}", spaces(v="Zoë\tO'Neil"), Target.HEADER) == "Zoë\tO'Neil"
+    with pytest.raises(TemplateError, match="control character"):
+        render("{{ .current.v }}", spaces(v="a\x00b"), Target.HEADER)
+    with pytest.raises(TemplateError, match="cannot carry") as caught:
+        render("{{ .current.v }}", spaces(v="Dvořák"), Target.HEADER)
+    assert "urlencode" in caught.value.hint
+    assert render("{{ .current.v | urlencode }}", spaces(v="Dvořák"), Target.HEADER) == (
+        "Dvo%C5%99%C3%A1k"
+    )
+
+
+def test_previews_show_output_stand_ins_readably() -> None:
+    ns = spaces()
+    ns["output"] = {"ep": Placeholder("<ep from database>")}
+    assert (
+        render("https://h/{{ .output.ep }}/x", ns, Target.URL) == "https://h/<ep from database>/x"
+    )
+    assert render("a={{ .output.ep }}", ns, Target.FORM) == "a=<ep from database>"
+    assert json.loads(render('{"a": "{{ .output.ep }}"}', ns, Target.JSON)) == {
+        "a": "<ep from database>"
+    }
+
+
 def test_secrets_are_masked_unless_revealed_for_sending() -> None:
     secret = Secret("DB_ADMIN", {"DB_ADMIN": "s3cr3t"}.get)
     ns = spaces(pw=secret)
@@ -150,11 +207,32 @@ def test_secrets_are_masked_unless_revealed_for_sending() -> None:
     assert render('{"p": "{{ .current.pw }}"}', ns, Target.JSON) == '{"p": "***"}'
     assert render('{"p": {{ .current.pw | tojson }}}', ns, Target.JSON) == '{"p": "***"}'
     assert render('{"p": "{{ .current.pw }}"}', ns, Target.JSON, reveal=True) == '{"p": "s3cr3t"}'
+    # Shown as *** in URLs and form bodies too, and encoded only when sent.
+    assert render("https://h/x?k={{ .current.pw }}", ns, Target.URL) == "https://h/x?k=***"
+    assert render("k={{ .current.pw }}", ns, Target.FORM) == "k=***"
+    assert render("k={{ .current.pw }}", ns, Target.FORM, reveal=True) == "k=s3cr3t"
     # Tickets are never rendered revealing; and a missing secret only matters when sent.
     missing = spaces(pw=Secret("NOPE", lambda name: None))
     assert render("{{ .current.pw }}", missing) == "***"
     with pytest.raises(TemplateError, match="the secret NOPE is not set"):
         render("{{ .current.pw }}", missing, reveal=True)
+
+
+@pytest.mark.parametrize(
+    "source",
+    [
+        "{{ .current.pw.reveal() }}",
+        "{{ .current.pw['reveal']() }}",
+        "{{ .current.pw | attr('reveal') }}",
+        "{{ [.current.pw] | map(attribute='reveal') | list }}",
+        "{{ .current.pw.name }}",
+    ],
+)
+def test_a_template_cannot_reach_inside_a_secret(source: str) -> None:
+    ns = spaces(pw=Secret("DB_ADMIN", {"DB_ADMIN": "s3cr3t"}.get))
+    for target in (Target.JIRA, Target.TEXT):
+        with pytest.raises(TemplateError, match="sandbox forbids"):
+            render(source, ns, target)
 
 
 @pytest.mark.parametrize(
@@ -180,6 +258,72 @@ def test_sandbox_refuses_escapes_and_bombs(source: str) -> None:
         render(source, spaces(name="x"))
 
 
+@pytest.mark.parametrize(
+    "source",
+    [
+        "{{ .current.name | center(10**9) }}",
+        "{{ .current.name | indent(10**9) }}",
+        "{{ '%0999999999d' | format(1) }}",
+        "{{ '%*d' | format(999999999, 1) }}",
+        "{{ '{:>999999999}'.format(1) }}",
+        "{{ '{0:>{1}}'.format(1, 999999999) }}",
+        "{{ 'x'.zfill(10**9) }}",
+        "{{ ('x' * 99999) | replace('x', 'x' * 99999) }}",
+        "{{ ('x' * 99999).replace('x', 'x' * 99999) }}",
+        "{{ ('x' * 99999) | list | join('y' * 99999) }}",
+        "{{ ('y' * 99999).join('x' * 99999) }}",
+        "{{ ('x' * 99999) | map('upper') | join('y' * 99999) }}",
+        "{{ ['x' * 99999] * 99999 }}",
+        "{{ ['x' * 9999] * 999 | join }}",
+        "{% set a = ['x' * 99999] * 9 %}{% set b = [a, a, a, a, a, a, a, a, a] %}{{ b }}",
+        "{% set a = ['x' * 99999] * 9 %}{% set b = [a, a, a, a, a, a, a, a, a] %}{{ b | tojson }}",
+        "{% set a = ['x' * 99999] * 9 %}{% set b = [a, a, a, a, a, a, a, a, a] %}"
+        "{{ b | string | length }}",
+        "{% set a = ['x' * 99999] * 9 %}{% set b = [a, a, a, a, a, a, a, a, a] %}"
+        "{{ (b ~ '') | length }}",
+        "{{ ('y' * 99999).join(('x' * 99999) | map('upper')) }}",
+        "{{ [1] | batch(10**9, 'x') | list }}",
+        "{{ [1] | slice(10**9) | list }}",
+        "{{ ((10**100)**100)**100 }}",
+        "{% set l = [1] %}{% for c in 'x' * 40 %}{{ l.extend(l) }}{% endfor %}",
+        "{% macro f(s) %}{{ f(s ~ s) }}{% endmacro %}{{ f('x') }}",
+        "{% macro f() %}{{ f() }}{% endmacro %}{{ f() }}",
+        "{% for a in 'x' * 99999 %}{% for b in 'x' * 99999 %}xx{% endfor %}{% endfor %}",
+        "{% for a in 'x' * 99999 %}{% for b in 'x' * 99999 %}{% endfor %}{% endfor %}",
+    ],
+)
+def test_templates_cannot_exhaust_memory(source: str) -> None:
+    with pytest.raises(TemplateError):
+        render(source, spaces(name="x"))
+
+
+def test_ordinary_widths_counts_and_formats_still_work() -> None:
+    ns = spaces(name="ab", tags=["x", "y", "z"])
+    assert render("{{ .current.name | center(6) }}|", ns) == "  ab  |"
+    assert render("{{ '%-4s|%.1f' | format(.current.name, 2.25) }}", ns) == "ab  |2.2"
+    assert render("{{ '{:>4}'.format(.current.name) }}", ns) == "  ab"
+    assert render("{{ .current.tags | batch(2) | list | length }}", ns) == "2"
+    assert render("{{ .current.name | replace('a', 'A') }}", ns) == "Ab"
+    assert render("{{ .current.tags | map('upper') | join('-') }}", ns) == "X-Y-Z"
+    assert render("{{ '+'.join(.current.tags | map('upper')) }}", ns) == "X+Y+Z"
+    assert render("{{ .current.name ~ '-' ~ 3 ~ .current.tags }}", ns) == "ab-3['x', 'y', 'z']"
+    loop = "{% for t in .current.tags %}{{ loop.index }}{{ t }}{% if loop.last %}.{% endif %}"
+    assert render(loop + "{% else %}none{% endfor %}", ns) == "1x2y3z."
+    assert render("{% for t in .current.none %}x{% else %}none{% endfor %}", ns) == "none"
+
+
+def test_tag_ends_inside_string_literals_belong_to_the_string() -> None:
+    ns = spaces(name="x")
+    assert render("{{ .current.name ~ '}}' }}", ns) == "x}}"
+    assert render("{% if '%}' != .current.name %}ok{% endif %}", ns) == "ok"
+    assert render('{{ "a\\"}}" }}', ns) == 'a"}}'
+
+
+def test_a_number_step_indexes_a_list() -> None:
+    ns = spaces(tags=["a", "b"])
+    assert render("{{ .current.tags.0 }}-{{ .current.tags.1 }}-{{ .current.tags.2 }}", ns) == "a-b-"
+
+
 def test_templates_are_compiled_once() -> None:
     assert compile_template("x {{ .current.name }}") is compile_template("x {{ .current.name }}")
 
@@ -194,19 +338,34 @@ def test_unclosed_tags_are_errors_with_positions() -> None:
 
 BODY = (
     '{"name": "{{ .current.v }}", "bare": {{ .current.v }}, "list": [{{ .current.v }}, 1],'
-    ' "nested": {"k": "x-{{ .current.v }}-y"}, "many": {{ .current.many }}}'
+    ' "nested": {"k": "x-{{ .current.v }}-y"}, "many": {{ .current.many }},'
+    ' "up": "{{ .current.v | upper }}", "or": {{ .current.v | default("-") }},'
+    ' "map": {{ .current.map }}, "quoted": "a\\"{{ .current.v }}\\\\",'
+    ' "if": {% if .current.v %}"{{ .current.v }}"{% else %}null{% endif %}}'
 )
 
 
 @settings(max_examples=300, deadline=None)
-@given(st.text(), st.lists(st.text(max_size=5), max_size=3))
-def test_any_string_keeps_json_bodies_valid_with_the_same_keys(value: str, many: list[str]) -> None:
-    data = json.loads(render(BODY, spaces(v=value, many=many), Target.JSON))
-    assert list(data) == ["name", "bare", "list", "nested", "many"]
+@given(
+    st.text(),
+    st.lists(st.text(max_size=5), max_size=3),
+    st.dictionaries(st.text(max_size=5), st.text(max_size=5) | st.integers(), max_size=3),
+)
+def test_any_string_keeps_json_bodies_valid_with_the_same_keys(
+    value: str, many: list[str], mapping: dict[str, object]
+) -> None:
+    data = json.loads(render(BODY, spaces(v=value, many=many, map=mapping), Target.JSON))
+    keys = ["name", "bare", "list", "nested", "many", "up", "or", "map", "quoted", "if"]
+    assert list(data) == keys
     assert data["name"] == data["bare"] == value
     assert data["list"] == [value, 1]
     assert data["nested"] == {"k": f"x-{value}-y"}
     assert data["many"] == many
+    assert data["up"] == value.upper()
+    assert data["or"] == value
+    assert data["map"] == mapping
+    assert data["quoted"] == f'a"{value}\\'
+    assert data["if"] == (value or None)
 
 
 _SPECIAL = "*_-+^~?{}[]|!#\\"
@@ -241,6 +400,21 @@ def test_jira_escaping_never_changes_the_text_a_reader_sees(value: str) -> None:
 
 
 @settings(max_examples=200, deadline=None)
-@given(st.text().filter(lambda s: "\n" not in s and "\r" not in s))
+@given(st.text().filter(lambda s: not LINE_BREAKS.search(s)))
 def test_a_single_line_value_is_kept_whole_in_a_summary(value: str) -> None:
     assert render("X {{ .current.v }}", spaces(v=value), Target.SUMMARY) == f"X {value}"
+
+
+@pytest.mark.parametrize(
+    ("source", "line"),
+    [
+        ("a\nb\n{{ .current.name | center(10**9) }}", 3),
+        ("a\n\n{{ .current.tags + 1 }}", 3),
+        ("x\n{{ .current.name.__class__ }}", 2),
+        ("a\n{% for t in .current.tags %}\n{{ t.y.z() }}{% endfor %}", 3),
+    ],
+)
+def test_render_failures_name_the_template_line(source: str, line: int) -> None:
+    with pytest.raises(TemplateError) as caught:
+        render(source, spaces(name="x", tags=[1]))
+    assert caught.value.line == line

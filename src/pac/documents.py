@@ -131,6 +131,41 @@ class Document:
         target = key_node if key and key_node is not None else node
         return _position(target)
 
+    def _explicit_indent(self, key: Node | None, node: Node) -> int | None:
+        """A block scalar's `|2` indentation indicator, as a column (mapping values only)."""
+        header = self.text.split("\n", node.start_mark.line + 1)[node.start_mark.line]
+        match = _BLOCK_HEADER.match(header, node.start_mark.column)
+        if match is None or not match.group(1) or key is None:
+            return None
+        return key.start_mark.column + int(match.group(1))
+
+    def _scalar_source_position(
+        self, node: ScalarNode, line: int, column: int, indent: int | None = None
+    ) -> Position | None:
+        start, end = node.start_mark, node.end_mark
+        try:
+            begin = _absolute(self.text, start.line, start.column)
+            stop = _absolute(self.text, end.line, end.column)
+        except ValueError:
+            return None
+        decoded = _decode_scalar(self.text[begin:stop], node.style, indent)
+        if decoded is None:
+            return None
+        value, where = decoded
+        if value.rstrip("\n") != node.value.rstrip("\n"):
+            return None  # a shape this reader gets wrong: do not guess
+        offset = 0
+        for _ in range(max(line, 1) - 1):
+            offset = node.value.find("\n", offset) + 1
+            if offset <= 0:
+                return None
+        offset += column
+        if offset >= len(where):
+            return None
+        index = begin + where[offset]
+        line_start = self.text.rfind("\n", 0, index) + 1
+        return Position(self.text.count("\n", 0, index) + 1, index - line_start + 1)
+
     def exists(self, path: JsonPath) -> bool:
         node: Node = self.root
         for step in path:
@@ -146,18 +181,123 @@ class Document:
         Block scalars (``|`` and ``>``) start on the line after their indicator; quoted
         scalars start one column after the quote.
         """
-        _, node = self.node_at(path)
+        key, node = self.node_at(path)
         start = node.start_mark
         style = getattr(node, "style", None)
+        explicit = self._explicit_indent(key, node) if style in ("|", ">") else None
+        if isinstance(node, ScalarNode) and style != "|":
+            # Quoted, plain and folded scalars are not the file's text: escapes and folded
+            # line breaks move everything after them. Map through the scalar's source.
+            found = self._scalar_source_position(node, line, column, explicit)
+            if found is not None:
+                return found
         if isinstance(node, ScalarNode) and style in ("|", ">"):
             # Content starts on the line after the indicator: its line 1 is start.line + 1
             # (0-based), so its line N is start.line + N, or start.line + N + 1 one-based.
-            indent = _block_indent(self.text, start.line + 1)
+            indent = explicit if explicit is not None else _block_indent(self.text, start.line + 1)
             return Position(start.line + line + 1, indent + column + 1)
         if line <= 1:
             quote = 1 if style in ('"', "'") else 0
             return Position(start.line + 1, start.column + quote + column + 1)
         return Position(start.line + line, column + 1)
+
+
+def _absolute(text: str, line: int, column: int) -> int:
+    """The index in `text` of a 0-based line and column."""
+    index = 0
+    for _ in range(line):
+        index = text.index("\n", index) + 1
+    return index + column
+
+
+_ESCAPE_WIDTH = {"x": 2, "u": 4, "U": 8}
+
+
+_BLOCK_HEADER = re.compile(r"[|>][-+]?([1-9])?")
+
+
+def _decode_scalar(
+    raw: str, style: str | None, block_indent: int | None = None
+) -> tuple[str, list[int]] | None:
+    """A quoted, plain or folded scalar's value as YAML reads it from its source `raw`,
+    with the index in `raw` each value character comes from; None for shapes it does not
+    follow (then callers fall back to a coarser position)."""
+    out: list[str] = []
+    where: list[int] = []
+    if style == ">":
+        first = raw.find("\n")
+        if first < 0:
+            return None
+        pos = first + 1
+        lines = raw[pos:].split("\n")
+        while lines and not lines[-1].strip():
+            lines.pop()  # trailing blank lines: only chomping, no text
+        indent = block_indent
+        if indent is None:
+            indent = min((len(x) - len(x.lstrip(" ")) for x in lines if x.strip()), default=0)
+        previous_text = False
+        empty = 0
+        for text in lines:
+            if not text.strip():
+                empty += 1
+            elif text[indent:].startswith((" ", "\t")):
+                return None  # more-indented lines keep their breaks: rarely used
+            else:
+                # Between text lines a break is a space; empty lines are one newline each.
+                joint = ("\n" * empty or " ") if previous_text else "\n" * empty
+                out.append(joint)
+                where.extend([pos] * len(joint))
+                out.extend(text[indent:])
+                where.extend(range(pos + indent, pos + len(text)))
+                previous_text = True
+                empty = 0
+            pos += len(text) + 1
+        return "".join(out), where
+    quote = style if style in ('"', "'") else ""
+    i, end = (1, len(raw) - 1) if quote else (0, len(raw))
+    while i < end:
+        ch = raw[i]
+        if ch in " \t\n" and raw[i:end].lstrip(" \t").startswith("\n"):
+            # A line break with the spaces around it folds into one space, or into one
+            # newline per empty line that follows.
+            i = raw.index("\n", i) + 1
+            breaks = 0
+            while True:
+                while i < end and raw[i] in " \t":
+                    i += 1
+                if i < end and raw[i] == "\n":
+                    breaks += 1
+                    i += 1
+                    continue
+                break
+            out.append("\n" * breaks or " ")
+            where.extend([i] * max(breaks, 1))
+            continue
+        if quote == '"' and ch == "\\" and i + 1 < end:
+            escape = raw[i + 1]
+            if escape == "\n":  # an escaped line break joins the lines
+                i += 2
+                while i < end and raw[i] in " \t":
+                    i += 1
+                continue
+            width = 2 + _ESCAPE_WIDTH.get(escape, 0)
+            try:
+                decoded = yaml.safe_load('"' + raw[i : i + width] + '"')
+            except yaml.YAMLError:
+                return None
+            out.append(str(decoded))
+            where.append(i)
+            i += width
+            continue
+        if quote == "'" and raw.startswith("''", i):
+            out.append("'")
+            where.append(i)
+            i += 2
+            continue
+        out.append(ch)
+        where.append(i)
+        i += 1
+    return "".join(out), where
 
 
 def _child(node: Node, step: str | int) -> tuple[Node | None, Node] | None:

@@ -2,18 +2,21 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import json
+import re
+import uuid as uuidlib
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 
 from pac.checks import input_checker
 from pac.diagnostics import Diagnostic, Severity
-from pac.documents import load_file
+from pac.documents import Document, load_file
 from pac.errors import UsageError
-from pac.model import Bundle, Offering
+from pac.model import Bundle, CatalogItem, Offering
 from pac.namespaces import OVERRIDABLE, SystemValues
-from pac.repository import Repository, Role
+from pac.repository import Repository, Role, diagnostic
 from pac.rules import RULES
 from pac.schemas import did_you_mean, suggestion_hint
 from pac.tasks import PreviewTask, RenderedCall, RenderedTicket, preview
@@ -37,13 +40,46 @@ def parse_overrides(pairs: list[str]) -> dict[str, str]:
     overrides: dict[str, str] = {}
     for pair in pairs:
         key, sep, value = pair.partition("=")
-        if not sep or key not in OVERRIDABLE:
+        if not sep and key in OVERRIDABLE:
+            raise UsageError(f"--system {pair!r} has no value", f"Write --system {key}=VALUE.")
+        if key not in OVERRIDABLE:
+            derived = _DERIVED.get(key)
             raise UsageError(
-                f"--system {pair!r} is not KEY=VALUE with a known key",
-                suggestion_hint(key, OVERRIDABLE, "Keys"),
+                f"--system {pair!r} is not KEY=VALUE with a key that can be set",
+                f"{key} follows {derived}: set that instead."
+                if derived
+                else suggestion_hint(key, OVERRIDABLE, "Keys"),
             )
-        overrides[key] = value
+        overrides[key] = _checked_override(key, value)
     return overrides
+
+
+_DERIVED = {"date": "timestamp", "time": "timestamp", "shortId": "uuid"}
+
+
+def _checked_override(key: str, value: str) -> str:
+    """Values that other values are made from must have their real shape."""
+    if key == "timestamp":
+        try:
+            moment = dt.datetime.fromisoformat(value)
+        except ValueError:
+            raise UsageError(
+                f"--system timestamp={value!r} is not an ISO 8601 date and time",
+                "Write it like 2026-11-23T01:13:23Z (UTC).",
+            ) from None
+        if moment.tzinfo is None:
+            moment = moment.replace(tzinfo=dt.UTC)
+        stamp = moment.astimezone(dt.UTC).replace(microsecond=0).isoformat()
+        return stamp.replace("+00:00", "Z")
+    if key == "uuid":
+        try:
+            return str(uuidlib.UUID(value))
+        except ValueError:
+            raise UsageError(
+                f"--system uuid={value!r} is not a UUID",
+                "Write it like 7da00bf1-0d54-48e1-8726-c421c3b82a76.",
+            ) from None
+    return value
 
 
 def find_offering(repo: Repository, offering_id: str) -> Offering:
@@ -87,6 +123,9 @@ def render_offering(
     base: tuple[str, ...] = ()
     request_id = PREVIEW_REQUEST_ID
     if data.get("kind") == "Request":
+        shape = _request_shape(repo, document, display)
+        if shape:
+            return RenderResult(offering, PREVIEW_REQUEST_ID, findings=shape)
         target = data.get("catalogItemId") or data.get("bundleId")
         if target != offering_id:
             raise UsageError(
@@ -132,8 +171,51 @@ def render_offering(
         # One strategy for every component: "manual" shows what escalation would open.
         ids = [c.id for c in offering.components] if isinstance(offering, Bundle) else [offering.id]
         modes = dict.fromkeys(ids, strategy)
+        _check_strategy(repo, offering, strategy)
     result.tasks = preview(repo, offering, values, system, repo.config.jira_link_type, modes)
     return result
+
+
+def _check_strategy(repo: Repository, offering: Offering, strategy: str) -> None:
+    """`--strategy automatic` on an offering that has no automatic actions would show no
+    tasks at all for it, which reads as "nothing to do"."""
+    items: list[tuple[str, CatalogItem | None]]
+    if isinstance(offering, CatalogItem):
+        items = [(offering.id, offering)]
+    else:
+        assert isinstance(offering, Bundle)
+        items = [(c.id, repo.item(c.catalog_item)) for c in offering.components]
+    without = [name for name, item in items if item is not None and not item.actions(strategy)]
+    if without:
+        raise UsageError(
+            f"{', '.join(without)} {'has' if len(without) == 1 else 'have'} no {strategy} "
+            "actions, so there is nothing to show for them",
+            "Leave out --strategy to render each component's current strategy.",
+        )
+
+
+def _request_shape(repo: Repository, document: Document, display: str) -> list[Diagnostic]:
+    """A request file's schema errors (its input is checked against the form later)."""
+    version = document.data.get("schemaVersion") or repo.registry.stable
+    schema_set = repo.registry.get(str(version))
+    if schema_set is None:
+        return [
+            diagnostic(
+                document,
+                display,
+                ("schemaVersion",),
+                "schema-version",
+                f"schemaVersion {version!r} is not supported",
+                f"Supported versions: {repo.registry.describe()}.",
+            )
+        ]
+    findings = [
+        diagnostic(document, display, f.path, f.code, f.message, f.hint, at_key=f.at_key)
+        for f in schema_set.check("Request", document.data)
+        if f.path[:1] != ("input",)  # the form decides about input, with better hints
+    ]
+    # dict: the schema can report one problem from several of its branches.
+    return list(dict.fromkeys(f for f in findings if f.severity is Severity.ERROR))
 
 
 def catalog_revision(repo: Repository) -> str:
@@ -149,6 +231,15 @@ def catalog_revision(repo: Repository) -> str:
 # --- presenting it --------------------------------------------------------------------
 
 
+# Control characters (but newline and tab) in a requester's text would reach the
+# reviewer's terminal as escape sequences; shown output names them instead.
+_CONTROL = re.compile("[\x00-\x08\x0b-\x1f\x7f-\x9f]")
+
+
+def _visible(text: str) -> str:
+    return _CONTROL.sub(lambda m: f"\\x{ord(m.group()):02x}", text)
+
+
 def as_json(result: RenderResult) -> str:
     data = {
         "offering": result.offering.id,
@@ -156,11 +247,14 @@ def as_json(result: RenderResult) -> str:
         "request": result.request_id,
         "tasks": [task.as_dict() for task in result.tasks],
     }
-    return json.dumps(data, indent=2, ensure_ascii=False) + "\n"
+    text = json.dumps(data, indent=2, ensure_ascii=False) + "\n"
+    # JSON escapes only characters below 0x20; DEL and C1 controls get \u escapes too.
+    return _CONTROL.sub(lambda m: f"\\u{ord(m.group()):04x}", text)
 
 
 def _indent(text: str, prefix: str = "      ") -> str:
-    return "\n".join(prefix + line if line else line for line in text.splitlines())
+    # Only real newlines: splitlines() would also break at U+2028 or \x85 inside a value.
+    return "\n".join(prefix + line if line else line for line in text.split("\n"))
 
 
 def as_text(result: RenderResult) -> str:
@@ -222,4 +316,4 @@ def as_text(result: RenderResult) -> str:
             kept = ", ".join(f"{k} = {v}" for k, v in spec.action.outputs.items())
             lines.append(f"   keeps: {kept}")
         lines.append("")
-    return "\n".join(lines)
+    return _visible("\n".join(lines))

@@ -11,6 +11,7 @@ import json
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any, NoReturn
+from urllib.parse import urlsplit
 
 from pac.documents import Document, JsonPath, path_text
 from pac.errors import PacError
@@ -24,6 +25,7 @@ from pac.namespaces import (
 )
 from pac.repository import Repository
 from pac.templating import (
+    LINE_BREAKS,
     MASK,
     SUMMARY_LIMIT,
     Placeholder,
@@ -261,6 +263,14 @@ class Renderer:
             return self._render(spec, (*base, key), ticket.get(key), target, spaces, reveal=False)
 
         summary = text("summaryTemplate", Target.SUMMARY).strip()
+        if LINE_BREAKS.search(summary):
+            self._fail(
+                spec,
+                (*base, "summaryTemplate"),
+                "the summary template renders more than one line",
+                "A summary is one line: write the template on one line (a YAML `>-` "
+                "block folds lines into one), and put the rest in the description.",
+            )
         if not summary:
             self._fail(
                 spec,
@@ -288,15 +298,21 @@ class Renderer:
                 f"the priority rendered as {priority!r}",
                 f"Priorities are {', '.join(PRIORITIES)}.",
             )
-        labels = [
-            label
-            for i, raw in enumerate(ticket.get("labels") or [])
-            if (
-                label := self._render(
-                    spec, (*base, "labels", i), raw, Target.LABEL, spaces, reveal=False
-                )
+        labels: list[str] = []
+        for i, raw in enumerate(ticket.get("labels") or []):
+            label = self._render(
+                spec, (*base, "labels", i), raw, Target.LABEL, spaces, reveal=False
             )
-        ]
+            if len(label) > SUMMARY_LIMIT:
+                self._fail(
+                    spec,
+                    (*base, "labels", i),
+                    f"a label rendered as {len(label)} characters; JIRA allows {SUMMARY_LIMIT}",
+                    "Labels are short tags: make one from a short field, and put long text "
+                    "in the description.",
+                )
+            if label:
+                labels.append(label)
         components = [
             self._render(spec, (*base, "components", i), raw, Target.TEXT, spaces, reveal=False)
             for i, raw in enumerate(ticket.get("components") or [])
@@ -324,6 +340,14 @@ class Renderer:
         self, spec: TaskSpec, base: JsonPath, name: str, spaces: Mapping[str, Any]
     ) -> str:
         display = f"{JIRA_TEMPLATES}/{name}"
+        folder = (self.repo.root / JIRA_TEMPLATES).resolve()
+        if not (folder / name).resolve().is_relative_to(folder):
+            self._fail(
+                spec,
+                (*base, "descriptionTemplateFile"),
+                f"the description template {name} is outside {JIRA_TEMPLATES}/",
+                f"Name a file inside {JIRA_TEMPLATES}/; pac reads no other files into tickets.",
+            )
         source = self.repo.memo(("jira-template", name), lambda: _read(self.repo, display))
         if source is None:
             self._fail(
@@ -347,6 +371,16 @@ class Renderer:
         base: JsonPath = (*spec.action.path, "config")
         endpoint = config["endpoint"]
         url = self._render(spec, (*base, "endpoint", "url"), endpoint["url"], Target.URL, spaces)
+        parts = urlsplit(url)
+        if parts.scheme not in ("http", "https") or not parts.netloc:
+            self._fail(
+                spec,
+                (*base, "endpoint", "url"),
+                f"the URL rendered as {url!r}, which is not an absolute http(s) URL",
+                "Write the scheme and host in the template itself (https://host/path/"
+                "{{ … }}): every value inserted into a URL is percent-encoded, so a value "
+                "cannot supply the scheme, the host or slashes.",
+            )
         headers = {
             name: self._render(spec, (*base, "headers", name), value, Target.HEADER, spaces)
             for name, value in (config.get("headers") or {}).items()
@@ -361,7 +395,7 @@ class Renderer:
             body = self._render(spec, body_path, body_config["contentTemplate"], target, spaces)
             if body_type == "json":
                 try:
-                    json.loads(body)
+                    json.loads(body, parse_constant=_not_json)
                 except ValueError as exc:
                     self._fail(
                         spec,
@@ -450,6 +484,11 @@ class Renderer:
             )
             for key, source in spec.action.outputs.items()
         }
+
+
+def _not_json(name: str) -> Any:
+    # Python's reader accepts NaN and Infinity; JSON, and so the receiving API, does not.
+    raise ValueError(f"{name} is not a JSON value")
 
 
 def _read(repo: Repository, display: str) -> str | None:

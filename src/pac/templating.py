@@ -192,7 +192,10 @@ def _rewrite_body(
         if match.group("call") and path and "-" not in path[-1]:
             method = path.pop()
         found.append((namespace, tuple(path), match.start()))
-        code = f'{CONTEXT_NAME}["{namespace}"]' + "".join(f'["{step}"]' for step in path)
+        # `.list.0` is the first element, as `list.0` is in Jinja.
+        code = f'{CONTEXT_NAME}["{namespace}"]' + "".join(
+            f"[{step}]" if step.isdecimal() else f'["{step}"]' for step in path
+        )
         out.append(code + (f".{method}" if method else "") + (match.group("call") or ""))
         last = match.end()
     out.append(expr[last:])
@@ -216,6 +219,27 @@ def _json_state(text: str, in_string: bool) -> bool:
     return in_string
 
 
+_STRING = re.compile(r"'(?:[^'\\]|\\.)*'|\"(?:[^\"\\]|\\.)*\"", re.DOTALL)
+
+
+def _find_close(source: str, start: int, closer: str) -> int:
+    """Where a tag ends: the first `closer` outside string literals, as Jinja reads it."""
+    if closer == "#}":
+        return source.find(closer, start)
+    pos = start
+    while True:
+        end = source.find(closer, pos)
+        quote = min(
+            (q for q in (source.find("'", pos), source.find('"', pos)) if q >= 0), default=-1
+        )
+        if end < 0 or quote < 0 or quote > end:
+            return end
+        literal = _STRING.match(source, quote)
+        if literal is None:
+            return end  # an unclosed quote: Jinja reports it
+        pos = literal.end()
+
+
 @lru_cache(maxsize=8192)
 def translate(source: str, target: Target = Target.TEXT) -> Translation:
     """The Jinja source for a pac template, and the references it makes."""
@@ -235,7 +259,7 @@ def translate(source: str, target: Target = Target.TEXT) -> Translation:
         in_string = _json_state(literal, in_string) if target is Target.JSON else False
         opener = match.group()
         closer = _TAG_END[opener]
-        end = source.find(closer, match.end())
+        end = _find_close(source, match.end(), closer)
         if end < 0:
             line, column = _line_col(source, match.start())
             raise TemplateError(
@@ -253,6 +277,10 @@ def translate(source: str, target: Target = Target.TEXT) -> Translation:
             raw_end = _RAW_END.search(source, end + 2)
             stop = raw_end.end() if raw_end else len(source)
             out.append(source[match.start() : stop])
+            if target is Target.JSON:  # raw text is literal JSON text too
+                in_string = _json_state(
+                    source[end + 2 : raw_end.start() if raw_end else stop], in_string
+                )
             pos = stop
             continue
         left = "-" if inner.startswith(("-", "+")) and opener == "{{" else ""
@@ -287,6 +315,8 @@ def _is_undefined(value: Any) -> bool:
 
 def plain(value: Any) -> str:
     """Text form of a value: lists joined with ", ", mappings as k=v, missing as empty."""
+    if isinstance(value, list | tuple | Mapping):
+        _check_size(_deep_size(value))
     if value is None or _is_undefined(value):
         return ""
     if isinstance(value, bool):
@@ -317,10 +347,22 @@ def to_json_data(value: Any) -> Any:
     return str(value)
 
 
+def _dumps(value: Any, indent: int | None = None) -> str:
+    if isinstance(value, list | tuple | Mapping):
+        _check_size(_deep_size(value))
+    try:
+        return json.dumps(to_json_data(value), ensure_ascii=False, indent=indent, allow_nan=False)
+    except ValueError as exc:  # NaN or infinity: Python would write them, JSON has no such
+        raise TemplateError(
+            "a number that is not finite (NaN or infinity) cannot be written as JSON",
+            "Check the number fields of the input; JSON numbers are finite.",
+        ) from exc
+
+
 def json_value(value: Any) -> str:
     if isinstance(value, RawJson):
         return str(value)
-    return json.dumps(to_json_data(value), ensure_ascii=False)
+    return _dumps(value)
 
 
 def json_in_string(value: Any) -> str:
@@ -374,9 +416,15 @@ def _jira(value: Any) -> str:
     return jira_escape(plain(value))
 
 
+# Every character str.splitlines() breaks at: any of them would end a one-line value.
+LINE_BREAKS = re.compile("[\n\r\v\f\x1c\x1d\x1e\x85\u2028\u2029]")
+# What an HTTP header value cannot carry: control characters (tab aside) and line breaks.
+_HEADER_FORBIDDEN = re.compile("[\x00-\x08\x0a-\x1f\x7f-\x9f\u2028\u2029]")
+
+
 def _summary(value: Any) -> str:
     text = plain(value)
-    if "\n" in text or "\r" in text:
+    if LINE_BREAKS.search(text):
         raise TemplateError(
             "a value with a line break was inserted into a ticket summary",
             "Summaries are one line: use a single-line field here, or put the text in the "
@@ -392,23 +440,43 @@ def _label(value: Any) -> str:
     return _SPACES.sub("-", plain(value).strip())
 
 
+def _shown_as_is(value: Any) -> bool:
+    """Stand-ins and masked secrets read as they are in previews, not percent-encoded."""
+    return isinstance(value, Placeholder) or (isinstance(value, Secret) and not _REVEAL.get())
+
+
 def _url(value: Any) -> str:
-    if isinstance(value, Placeholder):
+    if _shown_as_is(value):
         return str(value)
     return quote(plain(value), safe="")
 
 
 def _header(value: Any) -> str:
     text = plain(value)
-    if "\n" in text or "\r" in text:
+    if LINE_BREAKS.search(text):
         raise TemplateError(
             "a value with a line break was inserted into an HTTP header",
             "Header values are one line; use another field for multi-line text.",
         )
+    if _HEADER_FORBIDDEN.search(text):
+        raise TemplateError(
+            "a value with a control character was inserted into an HTTP header",
+            "Header values are printable text; send this value in the body instead.",
+        )
+    try:
+        text.encode("latin-1")
+    except UnicodeEncodeError as exc:
+        raise TemplateError(
+            "a value with characters HTTP headers cannot carry was inserted into a header",
+            "Header values are Latin-1 text; percent-encode the value with "
+            "`| urlencode`, or send it in the body.",
+        ) from exc
     return text
 
 
 def _form(value: Any) -> str:
+    if _shown_as_is(value):
+        return str(value)
     return quote_plus(plain(value))
 
 
@@ -427,15 +495,197 @@ ENCODERS: dict[str, Callable[[Any], str]] = {
 
 # --- the sandboxed environment ----------------------------------------------------------
 
-_MAX_REPEAT = 100_000
+_OWN_ENCODERS = frozenset(ENCODERS.values())
+
+_MAX_REPEAT = 100_000  # the largest count or width a template may ask for
+_MAX_TEXT = 1_000_000  # characters any value a template builds, or its output, may reach
+_STR_SIZED = frozenset({"center", "ljust", "rjust", "zfill", "expandtabs"})
+_PERCENT_SPEC = re.compile(r"%(?:\([^)]*\))?[-#0 +]*(\*|\d*)(?:\.(\*|\d*))?")
+
+
+def _too_big(what: str) -> TemplateError:
+    return TemplateError(
+        f"a template asked for {what}, more than pac allows",
+        "Templates format request data; widths and counts stay under "
+        f"{_MAX_REPEAT:,} and texts under {_MAX_TEXT:,} characters.",
+    )
+
+
+def _check_count(value: Any, what: str) -> None:
+    if isinstance(value, int) and not isinstance(value, bool) and abs(value) > _MAX_REPEAT:
+        raise _too_big(f"{what} of {value}")
+
+
+def _check_size(size: int) -> None:
+    if size > _MAX_TEXT:
+        raise _too_big(f"a text of {size:,} characters")
+
+
+def _check_format(fmt: Any, args: tuple[Any, ...], kwargs: Mapping[str, Any]) -> None:
+    """Widths and precisions in `%` and `{}` formats are allocations: keep them small."""
+    import string
+
+    text = str(fmt)
+    numbers = [n for m in _PERCENT_SPEC.finditer(text) for n in m.groups() if n]
+    if "*" in numbers:
+        numbers.extend(str(a) for a in args if isinstance(a, int))
+    try:
+        specs = [spec for _, _, spec, _ in string.Formatter().parse(text) if spec]
+    except ValueError:
+        specs = []  # not a valid {} format: str.format reports it
+    numbers.extend(n for spec in specs for n in re.findall(r"\d+", spec))
+    if any("{" in spec for spec in specs):  # `{0:>{1}}`: a width from the arguments
+        numbers.extend(str(a) for a in (*args, *kwargs.values()) if isinstance(a, int))
+    for number in numbers:
+        if number.lstrip("-").isdigit():
+            _check_count(int(number), "a format width")
+    for value in (*args, *kwargs.values()):
+        if isinstance(value, str):
+            _check_size(len(value))
+
+
+def _check_replace(text: Any, old: Any, new: Any, count: Any = None) -> None:
+    text, old, new = str(text), str(old), str(new)
+    hits = text.count(old) if old else len(text) + 1
+    if isinstance(count, int) and count >= 0:
+        hits = min(hits, count)
+    _check_size(len(text) + hits * (len(new) - len(old)))
+
+
+_MAX_STEPS = 1_000_000  # loop steps one rendering may take
+_STEPS: contextvars.ContextVar[list[int]] = contextvars.ContextVar("pac_steps")
+
+
+def _counted_steps(iterable: Any) -> Iterator[Any]:
+    counter = _STEPS.get(None)
+    if counter is None:
+        counter = [0]
+        _STEPS.set(counter)
+    for item in iterable:
+        counter[0] += 1
+        if counter[0] > _MAX_STEPS:
+            raise _too_big(f"more than {_MAX_STEPS:,} loop steps")
+        yield item
+
+
+def _deep_size(value: Any, budget: int = _MAX_TEXT) -> int:
+    """About how many characters `value` takes once written out; stops counting past
+    `budget` (lists can hold the same big text many times over)."""
+    if isinstance(value, str):
+        return len(value)
+    if isinstance(value, Mapping):
+        items: Any = [*value.keys(), *value.values()]
+    elif isinstance(value, list | tuple):
+        items = value
+    else:
+        return 8
+    total = len(items)
+    for item in items:
+        total += _deep_size(item, budget - total)
+        if total > budget:
+            break
+    return total
+
+
+def _check_join(items: Any, separator: Any) -> list[Any] | None:
+    """Joining repeats the separator once per item; an iterator is read into a list to
+    count them (and that list is what gets joined)."""
+    read = None if hasattr(items, "__len__") else list(items)
+    counted = items if read is None else read
+    _check_size(len(str(separator)) * len(counted) + _deep_size(counted))
+    return read
+
+
+def _check_call(obj: Any, args: tuple[Any, ...], kwargs: Mapping[str, Any]) -> tuple[Any, ...]:
+    """Method calls and macros: the ways around `*` to grow text without bound. Returns
+    the arguments to call with (an iterator the check had to read becomes a list)."""
+    for value in (*args, *kwargs.values()):
+        if isinstance(value, str | list | tuple):
+            _check_size(len(value))
+    owner = getattr(obj, "__self__", None)
+    if not isinstance(owner, str):
+        return args
+    name = getattr(obj, "__name__", "")
+    if name in _STR_SIZED:
+        for value in (*args, *kwargs.values()):
+            _check_count(value, f"a width in {name}()")
+    elif name == "replace" and len(args) >= 2:
+        _check_replace(owner, *args[:3])
+    elif name == "join" and args:
+        read = _check_join(args[0], owner)
+        if read is not None:
+            return (read, *args[1:])
+    return args
+
+
+def _guard_filter(filters: dict[str, Any], name: str, check: Callable[..., Any]) -> None:
+    original = filters[name]
+    pass_arg = getattr(original, "jinja_pass_arg", None)
+    skip = 1 if pass_arg is not None else 0
+
+    def guarded(*args: Any, **kwargs: Any) -> Any:
+        value = check(*args[skip:], **kwargs)
+        if value is not None:  # the check had to read an iterator: pass on what it read
+            args = (*args[:skip], value, *args[skip + 1 :])
+        return original(*args, **kwargs)
+
+    if pass_arg is not None:
+        guarded.jinja_pass_arg = pass_arg  # type: ignore[attr-defined]
+    filters[name] = guarded
+
+
+def _indent_check(text: Any, width: Any = 4, *_: Any, **__: Any) -> None:
+    lines = str(text).count("\n") + 1
+    size = len(width) if isinstance(width, str) else width
+    if isinstance(size, int):
+        _check_size(size * lines + len(str(text)))
+
+
+def _guard_filters(filters: dict[str, Any]) -> None:
+    """Filters whose arguments decide how much memory they take."""
+    _guard_filter(filters, "center", lambda v, width=80: _check_count(width, "a width"))
+    _guard_filter(filters, "indent", _indent_check)
+    _guard_filter(filters, "format", lambda v, *a, **k: _check_format(v, a, k))
+    _guard_filter(filters, "replace", _check_replace)
+    _guard_filter(filters, "join", lambda v, d="", *a, **k: _check_join(v, d))
+    _guard_filter(filters, "batch", lambda v, n, *a, **k: _check_count(n, "a batch size"))
+    _guard_filter(filters, "slice", lambda v, n, *a, **k: _check_count(n, "a slice count"))
+    for name in ("string", "pprint", "sum"):  # write out, or add up, a whole structure
+        _guard_filter(filters, name, lambda v, *a, **k: _check_size(_deep_size(v)))
 
 
 def _environment() -> Any:
-    from jinja2 import ChainableUndefined
+    from jinja2 import ChainableUndefined, nodes
+    from jinja2.compiler import CodeGenerator
     from jinja2.exceptions import SecurityError
-    from jinja2.sandbox import SandboxedEnvironment
+    from jinja2.sandbox import ImmutableSandboxedEnvironment
 
-    class PacSandbox(SandboxedEnvironment):
+    class PacCodeGenerator(CodeGenerator):
+        def visit_Concat(self, node: Any, frame: Any) -> None:
+            # `a ~ b` writes out a list or mapping whole: count it first.
+            self.write("environment.pac_concat((")
+            for arg in node.nodes:
+                self.visit(arg, frame)
+                self.write(", ")
+            self.write("))")
+
+    # Immutable: `list.extend(list)` in a loop doubles a list without any `*`.
+    class PacSandbox(ImmutableSandboxedEnvironment):
+        code_generator_class = PacCodeGenerator
+
+        def _generate(self, source: Any, *args: Any, **kwargs: Any) -> Any:
+            # Every loop counts its steps, so nested loops cannot run for hours.
+            for loop in source.find_all(nodes.For):
+                loop.iter = nodes.Filter(
+                    loop.iter, "_pac_steps", [], [], None, None, lineno=loop.lineno
+                ).set_environment(self)
+            return super()._generate(source, *args, **kwargs)
+
+        @staticmethod
+        def pac_concat(parts: tuple[Any, ...]) -> str:
+            _check_size(sum(_deep_size(part) for part in parts))
+            return "".join(str(part) for part in parts)
+
         # `*` and `**` on big operands are how a template would exhaust memory or time.
         intercepted_binops = frozenset({"*", "**"})
 
@@ -450,21 +700,52 @@ def _environment() -> Any:
                 return self.undefined(obj=obj, name=argument)
             return super().getitem(obj, argument)
 
+        def is_safe_attribute(self, obj: Any, attr: str, value: Any) -> bool:
+            # A secret has no parts a template may touch: `.reveal()` would put its
+            # value into a ticket or a preview.
+            if isinstance(obj, Secret):
+                return False
+            return bool(super().is_safe_attribute(obj, attr, value))
+
         def unsafe_undefined(self, obj: Any, attribute: str) -> Any:
             # Jinja would quietly render nothing; an escape attempt is an error instead.
             raise SecurityError(f"access to {attribute!r} is not allowed")
 
+        def call(__self, __context: Any, __obj: Any, *args: Any, **kwargs: Any) -> Any:
+            if __obj not in _OWN_ENCODERS:  # pac's encoders: the output limit covers them
+                args = _check_call(__obj, args, kwargs)
+            return super().call(__context, __obj, *args, **kwargs)
+
+        def wrap_str_format(self, value: Any) -> Callable[..., str] | None:
+            # Jinja hands out its own wrapper for `'...'.format`; check widths first.
+            wrapped = super().wrap_str_format(value)
+            if wrapped is None:
+                return None
+            fmt = value.__self__
+
+            def checked(*args: Any, **kwargs: Any) -> str:
+                _check_format(fmt, args, kwargs)
+                return wrapped(*args, **kwargs)
+
+            return checked
+
         def call_binop(self, context: Any, operator: str, left: Any, right: Any) -> Any:
             if operator == "**" and isinstance(right, int) and abs(right) > 100:
                 raise TemplateError("exponent too large in a template")
+            if (
+                operator == "**"
+                and isinstance(left, int)
+                and isinstance(right, int)
+                and left.bit_length() * right > 10_000
+            ):
+                raise TemplateError("a template tried to compute a number too large to show")
             if operator == "*":
                 for a, b in ((left, right), (right, left)):
-                    if (
-                        isinstance(a, str | list | tuple)
-                        and isinstance(b, int)
-                        and (len(a) * b > _MAX_REPEAT)
-                    ):
-                        raise TemplateError("a template tried to repeat text too often")
+                    if isinstance(a, str | list | tuple) and isinstance(b, int):
+                        if len(a) * b > _MAX_REPEAT:
+                            raise TemplateError("a template tried to repeat text too often")
+                        # `[big_text] * n`: n references now, n copies once shown.
+                        _check_size(b * _deep_size(a))
             return super().call_binop(context, operator, left, right)
 
     env = PacSandbox(
@@ -475,9 +756,9 @@ def _environment() -> Any:
     )
     env.globals.clear()  # no range/cycler/joiner/namespace/lipsum/dict: data only
     env.globals.update(ENCODERS)
-    env.filters["tojson"] = lambda value, indent=None: RawJson(
-        json.dumps(to_json_data(value), ensure_ascii=False, indent=indent)
-    )
+    _guard_filters(env.filters)
+    env.filters["_pac_steps"] = _counted_steps
+    env.filters["tojson"] = lambda value, indent=None: RawJson(_dumps(value, indent))
     return env
 
 
@@ -499,28 +780,60 @@ class CompiledTemplate:
         from jinja2.exceptions import SecurityError
 
         token = _REVEAL.set(reveal)
+        steps = _STEPS.set([0])
         try:
-            return str(self.template.render({CONTEXT_NAME: namespaces}))
-        except TemplateError:
+            parts: list[str] = []
+            size = 0
+            # Piece by piece, so a loop that writes without end stops at the limit.
+            for part in self.template.generate({CONTEXT_NAME: namespaces}):
+                size += len(part)
+                if size > _MAX_TEXT:
+                    _check_size(size)
+                parts.append(part)
+            return "".join(parts)
+        except TemplateError as exc:
+            exc.line = exc.line or self._line_of(exc)
             raise
+        except RecursionError as exc:
+            raise TemplateError(
+                "the template calls itself without end (a macro that calls itself)",
+                "Macros may call other macros, but not themselves in a loop.",
+            ) from exc
+        except MemoryError as exc:
+            raise _too_big("more memory than the machine has") from exc
         except SecurityError as exc:
             raise TemplateError(
                 f"the template tried something the sandbox forbids: {exc}",
                 "Templates may read variables and use filters; they cannot reach Python internals.",
+                self._line_of(exc),
             ) from exc
         except JinjaError as exc:
             raise TemplateError(
                 f"the template failed: {exc}",
                 "Check the variables and filters it uses (pac validate shows where).",
-                getattr(exc, "lineno", 0) or 0,
+                getattr(exc, "lineno", 0) or self._line_of(exc),
             ) from exc
         except (TypeError, ValueError, ArithmeticError, AttributeError, LookupError) as exc:
             raise TemplateError(
                 f"the template failed: {type(exc).__name__}: {exc}",
                 "A filter or operation does not fit the value's type; check the template.",
+                self._line_of(exc),
             ) from exc
         finally:
             _REVEAL.reset(token)
+            _STEPS.reset(steps)
+
+    def _line_of(self, exc: BaseException) -> int:
+        """The template line that was running when `exc` was raised (0 if unknown).
+
+        Jinja rewrites tracebacks so a template's frames carry its own line numbers."""
+        line = 0
+        tb = exc.__traceback__
+        while tb is not None:
+            if tb.tb_frame.f_code.co_filename == "<template>":
+                line = tb.tb_lineno
+            tb = tb.tb_next
+        return line
 
 
 @lru_cache(maxsize=8192)
@@ -532,12 +845,39 @@ def compile_template(source: str, target: Target = Target.TEXT) -> CompiledTempl
     try:
         template = environment().from_string(translation.source)
     except TemplateSyntaxError as exc:
-        raise TemplateError(
-            f"template syntax error: {exc.message}",
-            _syntax_hint(exc.message or ""),
-            exc.lineno or 0,
-        ) from exc
+        raise syntax_error(exc, source) from exc
     return CompiledTemplate(source, target, translation, template)
+
+
+_BLOCK_TAGS = frozenset({"if", "for", "macro", "call", "filter", "with", "autoescape", "block"})
+_STATEMENT = re.compile(r"\{%[-+]?\s*([A-Za-z_]+)")
+
+
+def syntax_error(exc: Any, source: str) -> TemplateError:
+    """A Jinja syntax error as pac reports it; an unclosed block points at its opening tag
+    (Jinja only notices at the end of the template)."""
+    message = exc.message or ""
+    if "Unexpected end of template" in message:
+        stack: list[tuple[str, int]] = []
+        for match in _STATEMENT.finditer(source):
+            word = match.group(1)
+            end = source.find("%}", match.end())
+            if word in _BLOCK_TAGS or (word == "set" and "=" not in source[match.end() : end]):
+                stack.append((word, match.start()))
+            elif word.startswith("end") and stack:
+                stack.pop()
+        if stack:
+            word, offset = stack[-1]
+            line, column = _line_col(source, offset)
+            return TemplateError(
+                f"template syntax error: this {{% {word} %}} is never closed",
+                f"Add {{% end{word} %}} where its block ends.",
+                line,
+                column,
+            )
+    return TemplateError(
+        f"template syntax error: {message}", _syntax_hint(message), exc.lineno or 0
+    )
 
 
 def _syntax_hint(message: str) -> str:

@@ -30,12 +30,15 @@ from pac.templating import (
     Target,
     TemplateError,
     environment,
+    syntax_error,
     translate,
 )
 
 JIRA_TEMPLATES = "templates/jira"
 RESPONSE_KEYS = {"jira-ticket": ("key", "id", "url"), "rest-api": ("status", "headers", "body")}
 _UNSAFE_NAMES = frozenset({"self", "__builtins__", "config", "request", "session", "g"})
+# Jinja's global functions, removed from pac's sandbox: a template that calls one fails.
+_REMOVED_GLOBALS = frozenset({"range", "dict", "lipsum", "cycler", "joiner", "namespace"})
 _UNSAFE_ATTRS = frozenset(
     {"mro", "func_globals", "f_globals", "f_locals", "gi_frame", "gi_code", "cr_frame"}
 )
@@ -222,28 +225,33 @@ def analyse(source: str) -> Analysis:
     try:
         tree = environment().parse(translation.source)
     except TemplateSyntaxError as exc:
-        from pac.templating import _syntax_hint
-
+        error = syntax_error(exc, source)
         return Analysis(
             (),
-            (
-                Problem(
-                    "template-syntax",
-                    f"template syntax error: {exc.message}",
-                    _syntax_hint(exc.message or ""),
-                    exc.lineno or 1,
-                ),
-            ),
+            (Problem("template-syntax", error.message, error.hint, error.line or 1, error.column),),
         )
-    walker = _Walker(uses, source)
+    walker = _Walker(uses, source, _undeclared(tree))
     walker.visit(tree, frozenset())
     return Analysis(tuple(walker.result()), tuple(walker.problems))
+
+
+def _undeclared(tree: Any) -> frozenset[str]:
+    """Bare names the template reads without defining them (`{{ current.name }}`)."""
+    from jinja2 import meta, nodes
+
+    if not any(
+        n.ctx == "load" and n.name != CONTEXT_NAME and n.name not in ENCODERS
+        for n in tree.find_all(nodes.Name)
+    ):
+        return frozenset()  # the usual case: only pac's variables, no analysis needed
+    return frozenset(meta.find_undeclared_variables(tree) - {CONTEXT_NAME, *ENCODERS})
 
 
 class _Walker:
     """Finds guarded variables and sandbox escapes in a Jinja syntax tree."""
 
-    def __init__(self, uses: list[Use], source: str) -> None:
+    def __init__(self, uses: list[Use], source: str, undeclared: frozenset[str]) -> None:
+        self.undeclared = set(undeclared)
         self.lines = source.splitlines()
         self.positions: dict[tuple[str, tuple[str, ...], int], list[int]] = {}
         for use in uses:
@@ -289,6 +297,36 @@ class _Walker:
             )
         )
 
+    def _undefined_name(self, node: Any) -> None:
+        name: str = node.name
+        if name in _UNSAFE_NAMES or name.startswith("_"):
+            return  # reported as unsafe already
+        line = getattr(node, "lineno", 1) or 1
+        column = self._column(line, name)
+        if name in _REMOVED_GLOBALS:
+            self.problems.append(
+                Problem(
+                    "template-unsafe",
+                    f"the template calls Jinja's global {name!r}, which pac's sandbox removes",
+                    "Templates work on pac's variables: loop over a list from the request "
+                    "({% for x in .current.group.field %}) and use filters such as join.",
+                    line,
+                    column,
+                )
+            )
+            return
+        if name in (*NAMESPACES, RESPONSE):
+            message = f"{name!r} has no leading dot, so it is not the namespace .{name}"
+            hint = f"Write {{{{ .{name}.<path> }}}}: without the dot it is an undefined name."
+        else:
+            message = f"{name!r} is not defined in this template"
+            hint = (
+                "pac's variables start with a dot and a namespace (.current, .output, "
+                ".metadata, .system); a name without a dot must first be set with "
+                "{% set %} or by a {% for %} loop."
+            )
+        self.problems.append(Problem("template-namespace", message, hint, line, column))
+
     def visit(self, node: Any, guards: frozenset[str]) -> None:
         from jinja2 import nodes
 
@@ -327,6 +365,15 @@ class _Walker:
                 )
         if isinstance(node, nodes.Filter) and node.name == "attr":
             self._unsafe(node, "attributes by name (the attr filter)", "attr")
+        if isinstance(node, nodes.Filter):
+            # selectattr('__class__'), map(attribute='__class__'), sort(attribute='x._y')
+            named = [k.value for k in node.kwargs if k.key == "attribute"]
+            if node.name in ("selectattr", "rejectattr") and node.args:
+                named.append(node.args[0])
+            for arg in named:
+                value = arg.value if isinstance(arg, nodes.Const) else None
+                if isinstance(value, str) and any(p.startswith("_") for p in value.split(".")):
+                    self._unsafe(node, f"the attribute {value!r}", value)
         if isinstance(node, nodes.Getattr) and (
             node.attr.startswith("_") or node.attr in _UNSAFE_ATTRS
         ):
@@ -349,6 +396,9 @@ class _Walker:
             self._unsafe(node, f"the name {node.name!r}", node.name)
         if isinstance(node, nodes.Name) and node.name == CONTEXT_NAME:
             self._unsafe(node, "pac's context object itself")
+        if isinstance(node, nodes.Name) and node.name in self.undeclared:
+            self.undeclared.discard(node.name)  # one finding per name
+            self._undefined_name(node)
         if isinstance(node, nodes.Import | nodes.FromImport | nodes.Include | nodes.Extends):
             self._unsafe(node, "another template")
         if isinstance(node, nodes.If | nodes.CondExpr):
@@ -600,6 +650,14 @@ def _check_use(
         sink.add(where, use.line, use.column, code, message, hint)
 
     namespace, path = use.namespace, use.path
+    if any(step.startswith("_") for step in path):
+        report(
+            "template-unsafe",
+            f"{use.text()} reaches for a name starting with '_', which the sandbox forbids",
+            "Templates read pac's variables and use filters; Python internals are out of "
+            "reach. Form fields and metadata keys never start with '_'.",
+        )
+        return
     if namespace == RESPONSE:
         if not where.outputs:
             report(
@@ -625,6 +683,14 @@ def _check_use(
             + "Variables live in .current, .output, .metadata and .system.",
         )
         return
+    if _inside_secret(form, namespace, path):
+        report(
+            "template-unsafe",
+            f"{use.text()} reaches inside a secret, which the sandbox forbids",
+            f"Use the secret whole, {{{{ .{namespace}.{'.'.join(path[:2])} }}}}: it renders "
+            "as *** everywhere except a REST call being sent.",
+        )
+        return
     if namespace == "current" and not _current_ok(form, path):
         report(
             "template-current",
@@ -645,6 +711,17 @@ def _check_use(
             f"or guard it: {{{{ {use.text()} | default('') }}}} or "
             f"{{% if {use.text()} is defined %}}.",
         )
+
+
+def _inside_secret(form: Form, namespace: str, path: tuple[str, ...]) -> bool:
+    """`.current.credentials.adminPassword.reveal`: a secret has no parts to read."""
+    if namespace == "system":
+        return len(path) > 2 and path[:2] == ("platform", "apiKey")
+    if namespace != "current" or len(path) < 3:
+        return False
+    group = form.group(path[0])
+    field = group.field(path[1]) if group is not None else None
+    return field is not None and field.type == "password"
 
 
 def _current_ok(form: Form, path: tuple[str, ...]) -> bool:
