@@ -3,10 +3,11 @@
 from __future__ import annotations
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
-from pac.checks.templates import _fast_guards, analyse, template_fields
+from pac.checks.templates import analyse, fast_uses, parsed_analysis, template_fields
 from pac.repository import Repository
-from pac.templating import environment, translate
 from tests.conftest import PROJECT
 
 CRAFTED = [
@@ -32,17 +33,63 @@ def _sample_templates() -> list[str]:
     return sources
 
 
-@pytest.mark.parametrize("source", CRAFTED + _sample_templates())
-def test_the_fast_reader_agrees_with_jinja(source: str) -> None:
-    fast = _fast_guards(source)
+def _agrees_with_jinja(source: str) -> None:
+    fast = fast_uses(source)
     if fast is None:
         return  # not a shape the fast reader handles: Jinja decides alone
-    environment().parse(translate(source).source)  # accepted means valid Jinja
-    analyse.cache_clear()
-    slow = analyse.__wrapped__  # type: ignore[attr-defined]
-    # Force the Jinja path by analysing a text the fast reader declines (a set statement).
-    forced = slow("{% set _x = 1 %}" + source)
-    assert [u.guarded for u in forced.uses] == fast
+    parsed, quick = parsed_analysis(source), analyse(source)
+    assert quick.problems == parsed.problems
+    assert sorted(quick.uses) == sorted(parsed.uses)  # names, positions and guards alike
+
+
+@pytest.mark.parametrize("source", CRAFTED + _sample_templates())
+def test_the_fast_reader_agrees_with_jinja(source: str) -> None:
+    _agrees_with_jinja(source)
+
+
+# Pieces of templates, whole and broken, put together at random below.
+_PIECES = [
+    "{{ .current.name }}",
+    "{{- .current.g.f -}}",
+    "{{ .output.k }}",
+    "{{ .output.k | default('x') }}",
+    "{{ .output.k.sub | upper | d(1) }}",
+    "{{ .metadata.item-a.key }}",
+    "{{ .current.g.list.0 }}",
+    "{{ .current._x }}",
+    "{% if .output.k is defined %}",
+    "{% if not .current.flag %}",
+    "{%- if .current.n >= 3 -%}",
+    "{% elif .output.k is not defined %}",
+    "{% else %}",
+    "{% endif %}",
+    "{# note {{ .x }} #}",
+    "{{ '}}' }}",
+    "{{ .current.name ",
+    "{%",
+    "{#",
+    "}}",
+    "%}",
+    "{",
+    "}",
+    "'",
+    '"',
+    "\n",
+    "  text ",
+    "{{ range(3) }}",
+    "{% if .current.stage == 'prod' %}",
+    "{{ .output.k | upper | d('') }}",
+    "{%- else -%}",
+    "{%- endif %}",
+    "{{ .current.g.f | replace('a', \"b\") }}",
+    "{{\n.current.name\n}}",
+]
+
+
+@settings(max_examples=400, deadline=None)
+@given(st.lists(st.sampled_from(_PIECES), max_size=12))
+def test_the_fast_reader_agrees_with_jinja_on_any_mix(pieces: list[str]) -> None:
+    _agrees_with_jinja("".join(pieces))
 
 
 @pytest.mark.parametrize(

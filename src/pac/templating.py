@@ -229,11 +229,14 @@ def _find_close(source: str, start: int, closer: str) -> int:
     pos = start
     while True:
         end = source.find(closer, pos)
-        quote = min(
-            (q for q in (source.find("'", pos), source.find('"', pos)) if q >= 0), default=-1
-        )
-        if end < 0 or quote < 0 or quote > end:
+        if end < 0:
             return end
+        # Only a quote before the closer can hide it; searching no further keeps this
+        # linear in the tag, not in the rest of the template.
+        quotes = [q for q in (source.find("'", pos, end), source.find('"', pos, end)) if q >= 0]
+        if not quotes:
+            return end
+        quote = min(quotes)
         literal = _STRING.match(source, quote)
         if literal is None:
             return end  # an unclosed quote: Jinja reports it

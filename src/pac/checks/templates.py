@@ -66,33 +66,48 @@ _CONDITION = re.compile(
 _TAG_TEXT = re.compile(r"\{\{(?P<out>.*?)\}\}|\{%(?P<stmt>.*?)%\}|\{#.*?#\}", re.DOTALL)
 
 
+# A reference read by the fast path: namespace, path, and its offset in the tag's text.
+_Ref = tuple[str, tuple[str, ...], int]
+
+
+def _reference(match: re.Match[str], shift: int) -> _Ref:
+    namespace, *path = match.group("ref")[1:].split(".")
+    return namespace, tuple(path), match.start("ref") + shift
+
+
 @lru_cache(maxsize=16384)
-def _output_tag(body: str) -> tuple[bool, str | None] | None:
-    """For `{{ .ref | filter(...) }}`: whether a default() guards it and the `.output` key
-    it reads; None: not this shape. Cached: the same tags recur across templates."""
-    body = " " + body.strip("-+ \t\n")
-    match = _OUTPUT.match(body)
+def _output_tag(body: str) -> tuple[bool, str | None, _Ref] | None:
+    """For `{{ .ref | filter(...) }}`: whether a default() guards it, the `.output` key it
+    reads and the reference; None: not this shape. Cached: tags recur across templates."""
+    stripped = body.lstrip("-+ \t\n").rstrip("-+ \t\n")
+    text = " " + stripped
+    match = _OUTPUT.match(text)
     if not match:
         return None
     position = match.end()
-    guarded = False
-    while position < len(body.rstrip()):
-        filt = _FILTER.match(body, position)
+    guarded = None
+    while position < len(text):
+        filt = _FILTER.match(text, position)
         if not filt or filt.group("name") not in _FAST_FILTERS:
             return None
-        guarded = guarded or filt.group("name") in ("default", "d")
+        # Only a default() straight on the variable guards it: later in the chain, an
+        # earlier filter has already turned the missing value into text.
+        if guarded is None:
+            guarded = filt.group("name") in ("default", "d")
         position = filt.end()
-    return guarded, _output_key(match.group("ref"))
+    shift = len(body) - len(body.lstrip("-+ \t\n")) - 1  # the added space
+    return bool(guarded), _output_key(match.group("ref")), _reference(match, shift)
 
 
 @lru_cache(maxsize=16384)
-def _statement_tag(stmt: str) -> tuple[str, bool, bool, str | None] | None:
+def _statement_tag(stmt: str) -> tuple[str, bool, bool, str | None, _Ref | None] | None:
     """For `{% if/elif/else/endif %}` on one variable: (keyword, tested with `is defined`,
-    negated, the `.output` key); None: not this shape."""
+    negated, the `.output` key, the reference); None: not this shape."""
+    lead = len(stmt) - len(stmt.lstrip("-+ \t\n"))
     words = stmt.strip("-+ \t\n")
     keyword, _, rest = words.partition(" ")
     if keyword in ("else", "endif"):
-        return (keyword, False, False, None) if not rest else None
+        return (keyword, False, False, None, None) if not rest else None
     if keyword not in ("if", "elif"):
         return None
     condition = _CONDITION.match(rest)
@@ -101,66 +116,88 @@ def _statement_tag(stmt: str) -> tuple[str, bool, bool, str | None] | None:
     key = _output_key(condition.group("ref"))
     tested = condition.group("test") == "defined" and key is not None
     negated = bool(condition.group("negated")) != bool(condition.group("not"))
-    return keyword, tested, negated, key
+    return keyword, tested, negated, key, _reference(condition, lead + len(keyword) + 1)
 
 
-def _fast_guards(source: str) -> list[bool] | None:
-    """Guard flags of each variable in source order, or None to use Jinja's parser."""
-    flags: list[bool] = []
+def fast_uses(source: str) -> tuple[Use, ...] | None:
+    """The variables of a template of a common shape (variables, simple filters, if/else
+    on a variable), with their positions and guards, read without Jinja's parser or the
+    full translation; None for any other template, which `parsed_analysis` then reads.
+
+    It only ever accepts a strict subset of Jinja: whatever it does not recognise, even
+    an opener that never closes, goes to the parser, the authority on syntax.
+    """
+    uses: list[Use] = []
     stack: list[tuple[frozenset[str], frozenset[str], bool]] = []  # (then, else, in_else)
     guards: frozenset[str] = frozenset()
     last = 0
+    line, line_start = 1, 0  # of the position `last`, kept as the scan moves on
+
+    def use(ref: _Ref, start: int, guarded: bool) -> None:
+        nonlocal line, line_start, last
+        offset = start + ref[2]
+        newlines = source.count("\n", last, offset)
+        if newlines:
+            line += newlines
+            line_start = source.rfind("\n", last, offset) + 1
+        last = offset
+        uses.append(Use(ref[0], ref[1], line, offset - line_start, guarded))
+
     for match in _TAG_TEXT.finditer(source):
-        between = source[last : match.start()]
-        if "{{" in between or "{%" in between:
+        # Up to the tag's own first brace: a lone `{` before `{%` opens `{{` for Jinja.
+        between = source[last : match.start() + 1]
+        if "{{" in between or "{%" in between or "{#" in between:
             return None  # an opener that never closes: Jinja says what is wrong
-        last = match.end()
         out, stmt = match.group("out"), match.group("stmt")
         if out is not None:
             tag = _output_tag(out)
             if tag is None:
                 return None
-            guarded, key = tag
-            flags.append(guarded or (key is not None and key in guards))
-            continue
-        if stmt is None:
-            continue  # a comment
-        statement = _statement_tag(stmt)
-        if statement is None:
-            return None
-        keyword, tested, negated, key = statement
-        if keyword in ("if", "elif"):
-            flags.append(tested)
+            guarded, key, ref = tag
+            use(ref, match.start("out"), guarded or (key is not None and key in guards))
+        elif stmt is not None:
+            statement = _statement_tag(stmt)
+            if statement is None:
+                return None
+            keyword, tested, negated, key, condition = statement
+            if condition is not None:
+                use(condition, match.start("stmt"), tested)
             positive = frozenset({key}) if tested and not negated and key else frozenset()
             negative = frozenset({key}) if tested and negated and key else frozenset()
             if keyword == "if":
                 stack.append((guards | positive, guards | negative, False))
                 guards = guards | positive
-            else:
+            elif keyword == "elif":
                 if not stack or stack[-1][2]:
                     return None
                 outer = stack[-1][1]
                 stack[-1] = (outer | positive, outer | negative, False)
                 guards = outer | positive
-        elif keyword == "else":
-            if not stack or stack[-1][2]:
-                return None
-            then, otherwise, _ = stack[-1]
-            stack[-1] = (then, otherwise, True)
-            guards = otherwise
-        else:  # endif
-            if not stack:
-                return None
-            stack.pop()
-            guards = (
-                stack[-1][0]
-                if stack and not stack[-1][2]
-                else (stack[-1][1] if stack else frozenset())
-            )
+            elif keyword == "else":
+                if not stack or stack[-1][2]:
+                    return None
+                then, otherwise, _ = stack[-1]
+                stack[-1] = (then, otherwise, True)
+                guards = otherwise
+            else:  # endif
+                if not stack:
+                    return None
+                stack.pop()
+                guards = (
+                    stack[-1][0]
+                    if stack and not stack[-1][2]
+                    else (stack[-1][1] if stack else frozenset())
+                )
+        # Line counting goes on from the end of this tag.
+        newlines = source.count("\n", last, match.end())
+        if newlines:
+            line += newlines
+            line_start = source.rfind("\n", last, match.end()) + 1
+        last = match.end()
     tail = source[last:]
-    if stack or "{{" in tail or "{%" in tail:
+    if stack or "{{" in tail or "{%" in tail or "{#" in tail:
         return None
-    return flags
+    return tuple(uses)
 
 
 def _output_key(ref: str) -> str | None:
@@ -200,26 +237,24 @@ class Analysis:
 
 @lru_cache(maxsize=16384)
 def analyse(source: str) -> Analysis:
-    """Parse a template once and list what it uses; cached by its text."""
+    """Read a template once and list what it uses; cached by its text."""
+    # Most templates have the common shapes, which are read in a fraction of what
+    # translating and parsing them with Jinja costs (`pac validate` reads every one).
+    uses = fast_uses(source)
+    if uses is None:
+        return parsed_analysis(source)
+    return _screen(uses, ())
+
+
+def parsed_analysis(source: str) -> Analysis:
+    """What a template uses, read by translating it and parsing it with Jinja."""
     try:
         translation = translate(source, Target.TEXT)
     except TemplateError as exc:
         return Analysis(
             (), (Problem("template-syntax", exc.message, exc.hint, exc.line, exc.column),)
         )
-    references = translation.references
-    guards = _fast_guards(source)
-    if guards is not None and len(guards) == len(references):
-        # The common shapes (variables, simple filters, if/else on a variable) are read
-        # here without Jinja's parser, which costs a millisecond per template.
-        return Analysis(
-            tuple(
-                Use(r.namespace, r.path, r.line, r.column, g)
-                for r, g in zip(references, guards, strict=True)
-            ),
-            (),
-        )
-    uses = [Use(r.namespace, r.path, r.line, r.column) for r in references]
+    uses = [Use(r.namespace, r.path, r.line, r.column) for r in translation.references]
     from jinja2 import TemplateSyntaxError
 
     try:
@@ -232,7 +267,27 @@ def analyse(source: str) -> Analysis:
         )
     walker = _Walker(uses, source, _undeclared(tree))
     walker.visit(tree, frozenset())
-    return Analysis(tuple(walker.result()), tuple(walker.problems))
+    return _screen(tuple(walker.result()), tuple(walker.problems))
+
+
+def _screen(uses: tuple[Use, ...], problems: tuple[Problem, ...]) -> Analysis:
+    """Variables with a step starting with `_` reach for Python internals: refused here,
+    once per template, rather than checked against every form."""
+    unsafe = [use for use in uses if any(step.startswith("_") for step in use.path)]
+    if not unsafe:
+        return Analysis(uses, problems)
+    refused = tuple(
+        Problem(
+            "template-unsafe",
+            f"{use.text()} reaches for a name starting with '_', which the sandbox forbids",
+            "Templates read pac's variables and use filters; Python internals are out of "
+            "reach. Form fields and metadata keys never start with '_'.",
+            use.line,
+            use.column,
+        )
+        for use in unsafe
+    )
+    return Analysis(tuple(u for u in uses if u not in unsafe), problems + refused)
 
 
 def _undeclared(tree: Any) -> frozenset[str]:
@@ -650,14 +705,6 @@ def _check_use(
         sink.add(where, use.line, use.column, code, message, hint)
 
     namespace, path = use.namespace, use.path
-    if any(step.startswith("_") for step in path):
-        report(
-            "template-unsafe",
-            f"{use.text()} reaches for a name starting with '_', which the sandbox forbids",
-            "Templates read pac's variables and use filters; Python internals are out of "
-            "reach. Form fields and metadata keys never start with '_'.",
-        )
-        return
     if namespace == RESPONSE:
         if not where.outputs:
             report(
