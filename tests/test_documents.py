@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 
 from pac.diagnostics import Position
-from pac.documents import MAX_NODES, parse_bytes, path_text
+from pac.documents import MAX_DEPTH, MAX_NODES, parse_bytes, path_text
 
 
 def load(text: str | bytes):  # type: ignore[no-untyped-def]
@@ -93,7 +93,33 @@ def test_billion_laughs_is_refused_quickly() -> None:
 
 
 def test_recursive_alias_is_refused() -> None:
-    assert [c for c, *_ in codes("a: &x [*x]\n")] == ["yaml-alias-limit"]
+    result = load("a: &x [*x]\n")
+    assert [d.code for d in result.diagnostics] == ["yaml-alias-limit"]
+    assert "recursive" in result.diagnostics[0].message
+
+
+def test_deep_nesting_is_refused_as_too_deep_not_as_an_alias() -> None:
+    text = "".join(" " * level + "k:\n" for level in range(MAX_DEPTH + 50))
+    result = load(text)
+    assert [(d.code, d.line) for d in result.diagnostics] == [("yaml-too-large", MAX_DEPTH + 1)]
+    assert f"more than {MAX_DEPTH} levels" in result.diagnostics[0].message
+
+
+def test_deep_nesting_built_from_aliases_is_refused() -> None:
+    lines = ["a0: &a0 [x]"] + [f"a{i}: &a{i} [*a{i - 1}]" for i in range(1, MAX_DEPTH + 5)]
+    assert [c for c, *_ in codes("\n".join(lines) + "\n")] == ["yaml-too-large"]
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "a:\n  b: |\n    x\n    \ty\n",  # a tab inside a block scalar is content
+        "a: [\n\t1,\n\t2]\n",  # flow collections may use tabs as separators
+        "a: 1\nb:\t2\n",  # between a key and its value
+    ],
+)
+def test_tabs_where_yaml_allows_them_are_accepted(text: str) -> None:
+    assert codes(text) == []
 
 
 @pytest.mark.parametrize(
@@ -107,6 +133,10 @@ def test_recursive_alias_is_refused() -> None:
         ("a: [1, 2\nb: 3\n", ("yaml-syntax", 2, 2)),
         ("a: b: c\n", ("yaml-syntax", 1, 5)),
         ("a:\n\tb: 1\n", ("yaml-tab", 2, 1)),
+        ("a: 1\n\t# comment\n", ("yaml-tab", 2, 1)),
+        ("a:\n  - b\n  \t- c\n", ("yaml-tab", 3, 3)),
+        ("a: >\n  x\n\t\n  y\n", ("yaml-tab", 3, 1)),
+        ("a: " + "[" * 2000 + "]" * 2000 + "\n", ("yaml-syntax", 1, 1003)),
         ("a: *nowhere\n", ("yaml-syntax", 1, 4)),
         ("? [x]\n: 1\n", ("yaml-key-type", 1, 3)),
     ],

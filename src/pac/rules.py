@@ -24,7 +24,7 @@ class Rule:
 
 _RULES = [
     # reading files
-    Rule("yaml-too-large", E, "the file is larger than a catalog document may be"),
+    Rule("yaml-too-large", E, "the file is larger, or nests deeper, than a document may"),
     Rule("yaml-encoding", E, "the file is not UTF-8"),
     Rule("yaml-syntax", E, "the file is not valid YAML"),
     Rule("yaml-tab", E, "a tab is used for indentation"),
