@@ -144,12 +144,16 @@ def check(repo: Repository) -> list[Diagnostic]:
     for folder in catalog_folders(repo):
         owning = [r for r in rules if _matches(r.pattern, folder)]
         if not owning or not owning[-1].owners:
+            registered = repo.categories.get(folder.split("/")[1]) is not None
             add(
                 owning[-1].line if owning else 1,
                 "codeowners-unowned",
                 f"{folder} has no owning team in CODEOWNERS",
-                "Register the folder in catalog/categories.yaml with its codeowners, then run "
-                "`pac codeowners generate`.",
+                "catalog/categories.yaml registers it: run `pac codeowners generate` and "
+                "commit CODEOWNERS."
+                if registered
+                else "Register the folder in catalog/categories.yaml with its codeowners, "
+                "then run `pac codeowners generate`.",
             )
     try:
         expected = generate(repo)

@@ -250,7 +250,42 @@ class Repository:
             paths.append(self.root / CONFIG_FILE)
         for role in (Role.ITEM, Role.BUNDLE, Role.REQUEST):
             paths.extend(self.files(role))
+        paths.extend(self.misplaced_files())
         return paths
+
+    def misplaced(self, path: Path) -> str:
+        """Why a YAML file under catalog/ or requests/ is not where pac reads documents
+        ("" when it is, or when it is not a YAML file there at all).
+
+        Such a file looks like part of the catalog to its author but is invisible to every
+        command, so `pac validate` says so instead of passing it over in silence.
+        """
+        relative = self._relative(path)
+        if relative is None:
+            return ""
+        parts = relative.split("/")
+        name = parts[-1]
+        if not name.lower().endswith(YAML_SUFFIXES) or any(p.startswith(".") for p in parts):
+            return ""
+        if not name.endswith(YAML_SUFFIXES):
+            return f"the file name ends in {name[name.rindex('.') :]}; documents end in .yaml"
+        if parts[0] != CATALOG or relative == CATEGORIES_FILE or len(parts) == 3:
+            return ""
+        return (
+            f"{relative} is not read as part of the catalog: items live directly in "
+            "catalog/<category>/ and bundles in catalog/bundles/"
+        )
+
+    def misplaced_files(self) -> list[Path]:
+        found = []
+        for top in (CATALOG, REQUESTS):
+            for dirpath, dirnames, filenames in os.walk(self.root / top):
+                dirnames[:] = sorted(d for d in dirnames if not d.startswith("."))
+                for name in sorted(filenames):
+                    path = Path(dirpath) / name
+                    if self.misplaced(path):
+                        found.append(path)
+        return found
 
     # --- loading ----------------------------------------------------------------------
 
