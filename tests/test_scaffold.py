@@ -30,6 +30,15 @@ def test_new_item_refuses_to_overwrite(sample_repo: Repository) -> None:
     assert before == after
 
 
+def test_new_bundle_refuses_to_overwrite_and_says_which_words_to_change(
+    sample_repo: Repository,
+) -> None:
+    with pytest.raises(UsageError) as raised:
+        new_bundle(sample_repo, "webapp", "standard")
+    assert raised.value.message.startswith("catalog/bundles/bundle-webapp-standard.yaml already")
+    assert "another NAME or VARIANT" in raised.value.hint
+
+
 @pytest.mark.parametrize(
     ("category", "service", "variant", "message"),
     [

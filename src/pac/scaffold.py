@@ -43,11 +43,11 @@ def _title(*words: str) -> str:
     return " ".join(w.capitalize() for part in words for w in part.split("-"))
 
 
-def _write_new(path: Path, text: str) -> None:
+def _write_new(repo: Repository, path: Path, text: str, words: str) -> None:
     if path.exists():
         raise UsageError(
-            f"{path} already exists; pac new never overwrites a document",
-            "Choose another service or variant, or edit the existing file.",
+            f"{repo.display(path)} already exists; pac new never overwrites a document",
+            f"Choose another {words}, or edit the existing file.",
         )
     path.parent.mkdir(parents=True, exist_ok=True)
     with path.open("x", encoding="utf-8") as handle:  # "x": fail if it appeared meanwhile
@@ -90,7 +90,7 @@ def new_item(repo: Repository, category_id: str, service: str, variant: str) -> 
     for old, new in replacements:
         text = text.replace(old, new)
     path = repo.root / CATALOG / category.id / f"{item_id}.yaml"
-    _write_new(path, text)
+    _write_new(repo, path, text, "SERVICE or VARIANT")
     return Scaffolded(path, item_id)
 
 
@@ -124,7 +124,7 @@ def new_bundle(
     for old, new in replacements:
         text = text.replace(old, new)
     path = repo.root / CATALOG / BUNDLES / f"{bundle_id}.yaml"
-    _write_new(path, text)
+    _write_new(repo, path, text, "NAME or VARIANT")
     return Scaffolded(path, bundle_id)
 
 
