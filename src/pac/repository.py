@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import os
 from collections.abc import Callable, Iterator
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from enum import Enum
 from pathlib import Path
 from typing import Any, TypeVar
@@ -303,7 +303,10 @@ class Repository:
         loaded = Loaded(path, self.display(path), role)
         result = load_file(path, loaded.display)
         loaded.document = result.document
-        loaded.diagnostics.extend(result.diagnostics)
+        owner = self.owner_hint(loaded) if result.diagnostics else ""
+        loaded.diagnostics.extend(
+            replace(d, hint=f"{d.hint} Owner: {owner}.") if owner else d for d in result.diagnostics
+        )
         doc = result.document
         if doc is None:
             return loaded
@@ -336,12 +339,14 @@ class Repository:
 
     def owner_hint(self, loaded: Loaded) -> str:
         """The team and contact responsible for a catalog document, for hints."""
-        if loaded.role not in (Role.ITEM, Role.BUNDLE) or loaded.document is None:
+        if loaded.role not in (Role.ITEM, Role.BUNDLE):
             return ""
-        owner = loaded.document.data.get("metadata", {})
-        owner = owner.get("owner") if isinstance(owner, dict) else None
         folder = loaded.path.parent.name
         registered = self.categories.describe_owner(folder)
+        if loaded.document is None:
+            return registered  # unreadable: its folder's team is who to ask
+        owner = loaded.document.data.get("metadata", {})
+        owner = owner.get("owner") if isinstance(owner, dict) else None
         if isinstance(owner, dict) and isinstance(owner.get("team"), str):
             contact = owner.get("contact")
             if isinstance(contact, str) and "@" in contact:
