@@ -277,12 +277,23 @@ class Repository:
         )
 
     def misplaced_files(self) -> list[Path]:
+        # This walks every folder of the catalog, so the common case (a document in its
+        # category folder or under requests/) is passed over on its name alone.
         found = []
+        category_prefix = str(self.root / CATALOG) + os.sep
         for top in (CATALOG, REQUESTS):
             for dirpath, dirnames, filenames in os.walk(self.root / top):
                 dirnames[:] = sorted(d for d in dirnames if not d.startswith("."))
+                in_category = dirpath.startswith(category_prefix) and (
+                    os.sep not in dirpath[len(category_prefix) :]
+                )
+                documents_here = top == REQUESTS or in_category
                 for name in sorted(filenames):
-                    path = Path(dirpath) / name
+                    if not name.lower().endswith(YAML_SUFFIXES):
+                        continue
+                    if documents_here and name.endswith(YAML_SUFFIXES):
+                        continue
+                    path = Path(dirpath, name)
                     if self.misplaced(path):
                         found.append(path)
         return found
