@@ -319,7 +319,9 @@ class Repository:
             replace(d, hint=f"{d.hint} Owner: {owner}.") if owner else d for d in result.diagnostics
         )
         doc = result.document
-        if doc is None:
+        if doc is None or any(d.severity is Severity.ERROR for d in result.diagnostics):
+            # A duplicate key, a tag or a non-string key leaves the data ambiguous: checking
+            # it further would report on a guess (such as the first of two values).
             return loaded
         if not self._check_header(loaded, doc):
             return loaded
