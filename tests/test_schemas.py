@@ -65,6 +65,33 @@ def test_a_standard_validator_accepts_the_sample_catalog_on_its_own() -> None:
         assert list(validator.iter_errors(data)) == [], path
 
 
+def test_relative_refs_resolve_against_the_schema_files_location() -> None:
+    """How editors and check-jsonschema use the schemas: load one file by its URI and let
+    every `$ref` to a sibling file be fetched relative to it, with no registry prepared."""
+    from jsonschema import Draft7Validator
+    from referencing import Registry, Resource
+    from referencing.exceptions import NoSuchResource
+
+    fetched: list[str] = []
+
+    def retrieve(uri: str) -> Resource[Any]:
+        if not uri.startswith("file://"):
+            raise NoSuchResource(ref=uri)
+        fetched.append(uri.rsplit("/", 1)[-1])
+        return Resource.from_contents(json.loads(Path(uri[len("file://") :]).read_text()))
+
+    base = (PROJECT / "schema" / "catalog-item.json").as_uri()
+    validator = Draft7Validator({"$ref": base}, registry=Registry(retrieve=retrieve))
+    import yaml
+
+    item = PROJECT / "catalog/databases/database-aurora-postgresql-standard.yaml"
+    data = yaml.safe_load(item.read_text())
+    assert list(validator.iter_errors(data)) == []
+    assert "common-types.json" in fetched
+    data["metadata"]["owner"]["contact"] = "not-an-email"
+    assert [e.validator for e in validator.iter_errors(data)] == ["pattern"]
+
+
 def _corpus() -> list[tuple[str, dict[str, Any]]]:
     docs = []
     for path in sorted(FIXTURES.rglob("*.yaml")) + sorted(PROJECT.glob("catalog/**/*.yaml")):
