@@ -98,6 +98,10 @@ def test_usage_errors_exit_2(sample_root: Path) -> None:
     code, out = invoke(sample_root, "validate", "missing.yaml")
     assert code == 2
     assert "error: missing.yaml does not exist" in out
+    code, out = invoke(sample_root, "validate", "--output", str(sample_root / "catalog"))
+    assert code == 2
+    assert "error: cannot write the report to" in out
+    assert "internal error" not in out
 
 
 def test_new_item_through_the_cli(sample_root: Path) -> None:
