@@ -43,6 +43,11 @@ def test_scalars_follow_the_yaml_1_2_core_schema() -> None:
     }
 
 
+@pytest.mark.parametrize("text", ["a: .nan\n", "a: -.inf\n", "a: !!float .inf\n", "a: 1e400\n"])
+def test_numbers_json_cannot_hold_are_refused(text: str) -> None:
+    assert codes(text) == [("schema-type", 1, 4)]
+
+
 def test_yaml_1_1_booleans_stay_strings_with_a_warning() -> None:
     result = load("enabled: yes\nmode: on\nquoted: 'no'\n")
     assert result.document is not None

@@ -14,6 +14,7 @@ valid document costs nothing extra.
 
 from __future__ import annotations
 
+import math
 import re
 from collections.abc import Sequence
 from dataclasses import dataclass, field
@@ -327,6 +328,9 @@ class _Builder:
             wanted = {_INT: int, _FLOAT: float, _BOOL: bool, _NULL: type(None)}[tag]
             if tag == _FLOAT and isinstance(resolved, int) and not isinstance(resolved, bool):
                 return float(resolved)
+            if isinstance(resolved, float) and not math.isfinite(resolved):
+                self.not_json(node, value)
+                return resolved
             if isinstance(resolved, wanted) and not (wanted is int and isinstance(resolved, bool)):
                 return resolved
             self.finding(
@@ -351,7 +355,21 @@ class _Builder:
                 f"Write true or false for a boolean, or quote it ('{value}') for a string.",
             )
             return value
-        return _resolve_plain(value)
+        resolved = _resolve_plain(value)
+        if isinstance(resolved, float) and not math.isfinite(resolved):
+            self.not_json(node, value)
+        return resolved
+
+    def not_json(self, node: ScalarNode, value: str) -> None:
+        # JSON has no NaN or infinity: portals and the JSON API could not carry the value,
+        # and NaN passes every min/max comparison of a form.
+        self.finding(
+            node,
+            Severity.ERROR,
+            "schema-type",
+            f"'{value}' is not a number JSON can hold (it has no NaN or infinity)",
+            "Write a finite number, or quote the value to mean the text.",
+        )
 
 
 def _resolve_plain(value: str) -> Any:
