@@ -212,3 +212,13 @@ def test_a_document_below_its_category_folder_is_reported(sample_git: Path) -> N
         validate(Repository(sample_git), paths=[nested]),
     ):
         assert [(d.code, d.path) for d in result.diagnostics] == [("file-location", shown)]
+
+
+def test_a_changed_github_codeowners_runs_the_codeowners_checks(sample_git: Path) -> None:
+    shadow = sample_git / ".github/CODEOWNERS"
+    shadow.parent.mkdir()
+    shadow.write_text("* @someone\n")
+    result = validate(Repository(sample_git), changed_since="main")
+    assert [(d.code, d.path) for d in result.diagnostics] == [
+        ("codeowners-outdated", ".github/CODEOWNERS")
+    ]

@@ -314,7 +314,12 @@ def affected_documents(
     for relative, deleted in changes:
         path = repo.root / relative
         role = repo.role(path)
-        if relative in (CATEGORIES_FILE, CONFIG_FILE, CODEOWNERS_FILE):
+        if relative in (
+            CATEGORIES_FILE,
+            CONFIG_FILE,
+            CODEOWNERS_FILE,
+            f".github/{CODEOWNERS_FILE}",
+        ):
             repo_checks = True
             if relative == CATEGORIES_FILE:
                 # Owners and prefixes of every item may have changed.
