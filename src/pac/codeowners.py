@@ -7,7 +7,14 @@ from dataclasses import dataclass
 
 from pac.diagnostics import Diagnostic, Severity
 from pac.errors import UsageError
-from pac.repository import BUNDLES, CATALOG, CATEGORIES_FILE, CODEOWNERS_FILE, Repository
+from pac.repository import (
+    BUNDLES,
+    CATALOG,
+    CATEGORIES_FILE,
+    CODEOWNERS_FILE,
+    CONFIG_FILE,
+    Repository,
+)
 from pac.rules import RULES
 
 JIRA_TEMPLATES = "templates/jira"
@@ -176,7 +183,21 @@ def check(repo: Repository) -> list[Diagnostic]:
     try:
         expected = generate(repo)
     except UsageError:
-        return findings  # the registry or pac.yaml findings explain why
+        if not (repo.root / CONFIG_FILE).is_file():
+            findings.append(
+                Diagnostic(
+                    CONFIG_FILE,
+                    1,
+                    1,
+                    RULES["config-invalid"].severity,
+                    "config-invalid",
+                    f"the repository has no {CONFIG_FILE}, so CODEOWNERS cannot be checked",
+                    f"Create {CONFIG_FILE} naming the architecture team "
+                    '(`governance: {architectureTeam: ["@org/team"]}`), who own schema/, '
+                    "the registry and CODEOWNERS; see docs/platform-teams.md.",
+                )
+            )
+        return findings  # otherwise the registry or pac.yaml findings explain why
     if actual != expected:
         line, want, got = _first_difference(expected, actual)
         add(
