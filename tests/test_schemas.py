@@ -195,3 +195,22 @@ def test_compiled_validators_are_cached_on_disk(
     fresh = default_registry().get("catalog/v1")
     assert fresh is not None
     assert fresh.check("Request", {"kind": "Request"})  # loaded from the cache, still checks
+
+
+@pytest.mark.parametrize(
+    ("title", "value", "expected"),
+    [
+        ("camelCase id", "Cost_center", "costCenter"),
+        ("camelCase id", "EngineType", "engineType"),
+        ("camelCase id", "env-config", "envConfig"),
+        ("camelCase id", "1env", ""),  # no valid spelling to offer
+        ("kebab-case id", "Database_Aurora", "database-aurora"),
+        ("kebab-case id", "redisCache", "redis-cache"),
+    ],
+)
+def test_naming_findings_offer_the_valid_spelling(title: str, value: str, expected: str) -> None:
+    from pac.schemas import _respelled
+
+    common = json.loads((PROJECT / "schema" / "common-types.json").read_text())
+    definition = "camelCaseId" if title.startswith("camel") else "kebabCaseId"
+    assert _respelled(value, title, common["definitions"][definition]["pattern"]) == expected
