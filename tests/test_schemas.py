@@ -180,7 +180,10 @@ def test_an_unknown_version_lists_the_supported_ones(sample_root: Path, tmp_path
     finding = validate(repo).diagnostics[0]
     assert finding.path == "catalog/messaging/messaging-kafka-topic.yaml"
     assert finding.code == "schema-version"
-    assert finding.hint == ("Supported versions: catalog/v1 (stable), catalog/v2pre1 (prerelease).")
+    assert finding.hint == (
+        "Supported versions: catalog/v1 (stable), catalog/v2pre1 (prerelease). "
+        "Owner: platform-messaging-team (messaging@company.com)."
+    )
 
 
 def test_compiled_validators_are_cached_on_disk(

@@ -323,7 +323,14 @@ class Repository:
             # A duplicate key, a tag or a non-string key leaves the data ambiguous: checking
             # it further would report on a guess (such as the first of two values).
             return loaded
+        before = len(loaded.diagnostics)
         if not self._check_header(loaded, doc):
+            owner = self.owner_hint(loaded)
+            if owner:
+                loaded.diagnostics[before:] = [
+                    replace(d, hint=f"{d.hint} Owner: {owner}.")
+                    for d in loaded.diagnostics[before:]
+                ]
             return loaded
         schema_set = self.registry.get(doc.data["schemaVersion"])
         assert schema_set is not None
