@@ -222,3 +222,10 @@ def test_a_changed_github_codeowners_runs_the_codeowners_checks(sample_git: Path
     assert [(d.code, d.path) for d in result.diagnostics] == [
         ("codeowners-outdated", ".github/CODEOWNERS")
     ]
+
+
+def test_an_attached_file_path_checks_the_requests_naming_it(sample_repo: Repository) -> None:
+    attached = sample_repo.root / "requests/payments/payments-events.avsc"
+    result = validate(sample_repo, paths=[attached])
+    assert result.checked == [EVENTS]
+    assert result.ok

@@ -261,8 +261,9 @@ def _expand(repo: Repository, paths: Iterable[Path]) -> tuple[list[Path], bool]:
             repo_checks = True
         elif _is_checkable(repo, path) or path.suffix in YAML_SUFFIXES:
             out.append(path)
-        elif repo.display(path).startswith(f"{JIRA_TEMPLATES}/"):
-            # A description template is checked as part of the items (and bundles) using it.
+        elif repo.display(path).startswith((f"{JIRA_TEMPLATES}/", f"{REQUESTS}/")):
+            # A description template is checked as part of the items (and bundles) using
+            # it; a file a request attaches, as part of the requests naming it.
             users, _ = affected_documents(repo, [(repo.display(path), False)])
             out.extend(users)
         else:
