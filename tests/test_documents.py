@@ -93,6 +93,8 @@ def test_billion_laughs_is_refused_quickly() -> None:
     assert result.document is None
     assert [d.code for d in result.diagnostics] == ["yaml-alias-limit"]
     assert f"{MAX_NODES:,}" in result.diagnostics[0].message
+    # Reported where the copies first pass the limit: l5 (9**6 values), not inside l0.
+    assert (result.diagnostics[0].line, result.diagnostics[0].column) == (6, 5)
     # Not a timing assertion on pac's speed: a guard that the limit stops expansion at all.
     assert elapsed < 5
 

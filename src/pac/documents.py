@@ -504,9 +504,9 @@ def parse_bytes(raw: bytes, path: Path, display: str) -> LoadResult:
     except _AliasLimit as exc:
         return _fail(
             display,
-            _position(exc.node),
+            _position(_expansion_source(root) or exc.node),
             "yaml-alias-limit",
-            f"aliases expand to more than {MAX_NODES:,} values",
+            f"aliases expand this to more than {MAX_NODES:,} values",
             _ALIAS_HINT,
         )
     diagnostics.extend(builder.diagnostics)
@@ -515,6 +515,43 @@ def parse_bytes(raw: bytes, path: Path, display: str) -> LoadResult:
 
 
 _ALIAS_HINT = "Anchors and aliases may repeat small pieces; write large structures out."
+
+
+def _expansion_source(root: Node) -> Node | None:
+    """Where aliases first blow up: the earliest node whose expansion is over the limit
+    while each of its children stays under it (in a "billion laughs" file, the anchored
+    list whose copies of the level below first exceed the limit)."""
+    limit = MAX_NODES
+    sizes: dict[int, int] = {}
+    stack: list[tuple[Node, bool]] = [(root, False)]
+    while stack:  # post-order over distinct nodes: an alias is the same node again
+        node, done = stack.pop()
+        if id(node) in sizes and not done:
+            continue
+        children = _children(node)
+        if done:
+            total = 1 + sum(sizes.get(id(child), 0) for child in children)
+            sizes[id(node)] = min(total, limit + 1)
+            continue
+        sizes[id(node)] = 0  # in progress: a recursive alias counts as nothing
+        stack.append((node, True))
+        stack.extend((child, False) for child in reversed(children) if id(child) not in sizes)
+    if sizes.get(id(root), 0) <= limit:
+        return None
+    node = root
+    while True:
+        over = next((c for c in _children(node) if sizes.get(id(c), 0) > limit), None)
+        if over is None:
+            return node
+        node = over
+
+
+def _children(node: Node) -> list[Node]:
+    if isinstance(node, SequenceNode):
+        return list(node.value)
+    if isinstance(node, MappingNode):
+        return [part for pair in node.value for part in pair]
+    return []
 
 
 def _recursive_node(root: Node) -> Node | None:
