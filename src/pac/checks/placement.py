@@ -69,6 +69,10 @@ def check_offering_placement(
             f"Set `category: {folder}`, or move the file to catalog/{offering.category}/.",
             owner=registry.describe_owner(folder),
         )
+        if category is not None and registry.get(folder) is not None:
+            # Which of the two is meant decides the owner and id prefix; judging them
+            # against either one now would only repeat this finding in other words.
+            return
     if category is None:
         # Without a registry, or with one that has errors of its own, every item would be
         # "unregistered"; the registry's findings say what to fix instead.
