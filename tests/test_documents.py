@@ -58,6 +58,30 @@ def test_yaml_1_1_booleans_stay_strings_with_a_warning() -> None:
     ]
 
 
+@pytest.mark.parametrize(
+    ("value", "data", "yaml11"),
+    [
+        ("012", 12, "the octal number 10"),
+        ("019", 19, "a string"),
+        ("1_000", "1_000", "the number 1000"),
+        ("12:30", "12:30", "the number 750"),
+    ],
+)
+def test_numbers_yaml_1_1_reads_differently_get_a_warning(
+    value: str, data: object, yaml11: str
+) -> None:
+    result = load(f"a: {value}\n")
+    assert result.document is not None
+    assert result.document.data == {"a": data}
+    [finding] = result.diagnostics
+    assert (finding.code, finding.severity.value) == ("yaml-ambiguous-value", "warning")
+    assert finding.message.endswith(f"YAML 1.1 tools read it as {yaml11}")
+
+
+def test_plain_numbers_and_versions_get_no_warning() -> None:
+    assert codes("a: 0\nb: 10\nc: 0.5\nd: 1.2.0\ne: 09:30\nf: 0x1F\n") == []
+
+
 def test_explicit_core_tags_are_honoured_and_checked() -> None:
     result = load("a: !!str 12\nb: !!int '7'\nc: !!int seven\n")
     assert result.document is not None

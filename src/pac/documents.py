@@ -61,6 +61,11 @@ _FLOAT_RE = re.compile(
     r"|[-+]?\.(?:inf|Inf|INF)|\.(?:nan|NaN|NAN)"
 )
 _NUMBER_START = frozenset("-+.0123456789")
+# Read differently by YAML 1.1: a leading zero (octal there), digit groups with `_`, and
+# base-60 numbers such as a time of day (numbers there, text in YAML 1.2).
+_YAML11_NUMBER = re.compile(
+    r"[-+]?0[0-9]+|[-+]?[0-9][0-9_]*_[0-9_]*|[-+]?[1-9][0-9_]*(?::[0-5]?[0-9])+"
+)
 _SPECIAL_WORDS = _NULLS | _TRUE | _FALSE | _YAML11_BOOLS
 
 
@@ -358,7 +363,32 @@ class _Builder:
         resolved = _resolve_plain(value)
         if isinstance(resolved, float) and not math.isfinite(resolved):
             self.not_json(node, value)
+        elif value and value[0] in _NUMBER_START and _YAML11_NUMBER.fullmatch(value):
+            self.yaml11_number(node, value, resolved)
         return resolved
+
+    def yaml11_number(self, node: ScalarNode, value: str, resolved: Any) -> None:
+        # YAML 1.1 (PyYAML, many CI tools) reads a leading 0 as octal, and `1_000` and
+        # `1:30` (base 60) as numbers; YAML 1.2 and JSON tools do not.
+        sign = -1 if value.startswith("-") else 1
+        digits = value.lstrip("+-")
+        if isinstance(resolved, int):
+            octal = set(digits) <= set("01234567")
+            other = f"the octal number {sign * int(digits, 8)}" if octal else "a string"
+            message = (
+                f"'{value}' is read as the number {resolved}, but YAML 1.1 tools read it as {other}"
+            )
+            hint = f"Write {resolved} for the number, or quote it ('{value}') for text."
+        else:
+            number = 0
+            for part in digits.replace("_", "").split(":"):
+                number = number * 60 + int(part)
+            message = (
+                f"'{value}' is read as the string \"{value}\", but YAML 1.1 tools read it as the "
+                f"number {sign * number}"
+            )
+            hint = f"Quote it ('{value}') for text, or write {sign * number} for the number."
+        self.finding(node, Severity.WARNING, "yaml-ambiguous-value", message, hint)
 
     def not_json(self, node: ScalarNode, value: str) -> None:
         # JSON has no NaN or infinity: portals and the JSON API could not carry the value,
