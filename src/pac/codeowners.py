@@ -136,9 +136,13 @@ def check(repo: Repository) -> list[Diagnostic]:
     path = repo.root / CODEOWNERS_FILE
     display = CODEOWNERS_FILE
     findings: list[Diagnostic] = []
+    owner = repo.architecture_owner()
+    owned = f" Owner: {owner}." if owner else ""
 
     def add(line: int, code: str, message: str, hint: str) -> None:
-        findings.append(Diagnostic(display, line, 1, RULES[code].severity, code, message, hint))
+        findings.append(
+            Diagnostic(display, line, 1, RULES[code].severity, code, message, hint + owned)
+        )
 
     if (repo.root / SHADOWING_FILE).is_file():
         # GitHub reads .github/CODEOWNERS first and then ignores the root file entirely,
@@ -153,7 +157,7 @@ def check(repo: Repository) -> list[Diagnostic]:
                 f"{SHADOWING_FILE} exists, and GitHub uses it instead of the generated "
                 f"{CODEOWNERS_FILE}",
                 f"Delete {SHADOWING_FILE}; owners change in catalog/categories.yaml and "
-                "`pac codeowners generate` writes the root CODEOWNERS.",
+                "`pac codeowners generate` writes the root CODEOWNERS." + owned,
             )
         )
     if not path.is_file():

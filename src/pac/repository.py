@@ -357,8 +357,25 @@ class Repository:
             at_key=finding.at_key,
         )
 
+    def architecture_owner(self, handles: Any = None) -> str:
+        """The architecture team, who own the registry, pac.yaml and CODEOWNERS."""
+        if handles is None:
+            handles = self.config.architecture_team
+        if not isinstance(handles, list | tuple) or not handles:
+            return ""
+        return f"the architecture team ({', '.join(str(h) for h in handles)})"
+
     def owner_hint(self, loaded: Loaded) -> str:
         """The team and contact responsible for a catalog document, for hints."""
+        if loaded.role is Role.CATEGORIES:
+            return self.architecture_owner()
+        if loaded.role is Role.CONFIG:
+            # From the file itself: reading `self.config` here would load it again.
+            data = loaded.document.data if loaded.document is not None else {}
+            governance = data.get("governance")
+            if isinstance(governance, dict):
+                return self.architecture_owner(governance.get("architectureTeam") or ())
+            return ""
         if loaded.role not in (Role.ITEM, Role.BUNDLE):
             return ""
         folder = loaded.path.parent.name
