@@ -14,6 +14,7 @@ from pac.documents import parse_bytes
 from pac.errors import UsageError
 from pac.model import Form
 from pac.repository import BUNDLES, CATALOG, Repository
+from pac.schemas import did_you_mean
 
 _KEBAB = re.compile(r"^[a-z][a-z0-9]*(-[a-z0-9]+)*$")
 _WORD = re.compile(r"^[a-z0-9]+(-[a-z0-9]+)*$")
@@ -59,10 +60,15 @@ def new_item(repo: Repository, category_id: str, service: str, variant: str) -> 
     category = registry.get(category_id)
     if category is None or category_id == BUNDLES:
         known = ", ".join(sorted({c.id for c in registry.categories} - {BUNDLES})) or "none yet"
+        suggestion = did_you_mean(
+            category_id, [c.id for c in registry.categories if c.id != BUNDLES]
+        )
+        architects = repo.architecture_owner()
         raise UsageError(
             f"{category_id!r} is not a registered category",
-            f"Use one of: {known}. New categories are added to catalog/categories.yaml "
-            "with architecture review.",
+            (f"Did you mean '{suggestion}'? " if suggestion else "")
+            + f"Use one of: {known}. New categories are added to catalog/categories.yaml "
+            f"with the review of {architects or 'the architecture team'}.",
         )
     _check_word(service, "SERVICE", "aurora-postgresql")
     _check_word(variant, "VARIANT", "standard")
