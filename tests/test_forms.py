@@ -115,6 +115,11 @@ def test_input_mistakes_get_their_codes(
             "Write one address, such as name@company.com.",
         ),
         ({"consumers": ["fraud", "fraud"]}, "lists a choice twice", "team (t@c.com)"),
+        (
+            {"consumers": ["fraud", "frud"]},
+            "Consumer Teams (topic.consumers) entry 2 is 'frud'; choose one of:",
+            "Did you mean 'fraud'?",
+        ),
     ],
 )
 def test_input_findings_read_naturally(

@@ -512,6 +512,10 @@ class InputChecker:
         field = self._field(path[:2])
         if field is not None and len(path) <= 2:
             return f"{field.name} ({dotted})"
+        if field is not None and len(path) == 3 and isinstance(path[2], int):
+            # An entry of a multiselect list: counted from 1, as people count.
+            where = ".".join(str(p) for p in path[:2])
+            return f"{field.name} ({where}) entry {path[2] + 1}"
         if len(path) == 1 and isinstance(path[0], str):
             group = self.form.group(path[0])
             if group is not None:
