@@ -55,3 +55,32 @@ def test_each_section_states_the_rules_default_severity() -> None:
         if code in RULES and stated != RULES[code].severity.value:
             wrong[code] = (stated, RULES[code].severity.value)
     assert not wrong, f"sections whose **Severity:** differs from src/pac/rules.py: {wrong}"
+
+
+_PRINTED = re.compile(r"^\S+:\d+:\d+: (?:error|warning)\[[a-z0-9-]+\] |^    hint: ")
+
+
+def test_every_finding_the_page_prints_is_what_a_fixture_prints(tmp_path: Path) -> None:
+    """The page promises its `pac prints` examples are real output; the invalid fixtures
+    are the files it quotes, so each printed finding and hint must come from one of them."""
+    from pac.report import as_text
+    from pac.repository import Repository
+    from pac.validate import validate
+    from tests.conftest import copy_sample
+    from tests.test_fixtures import fixtures, load_fixture
+
+    produced: set[str] = set()
+    for number, location in enumerate(fixtures("invalid")):
+        root = copy_sample(tmp_path / str(number))
+        load_fixture(location).install(root)
+        produced.update(as_text(validate(Repository(root)).diagnostics, 0).splitlines())
+    text = RULES_DOC.read_text(encoding="utf-8")
+    printed = [
+        line
+        for block in re.findall(r"```text\n(.*?)```", text, re.S)
+        for line in block.splitlines()
+        if _PRINTED.match(line)
+    ]
+    assert printed
+    stale = [line for line in printed if line not in produced]
+    assert not stale, "docs/rules.md shows output no fixture produces:\n" + "\n".join(stale)

@@ -12,7 +12,7 @@ from hypothesis import assume, given, settings
 from hypothesis import strategies as st
 
 from pac.diagnostics import Position
-from pac.documents import MAX_NODES, parse_bytes, path_text
+from pac.documents import MAX_DEPTH, MAX_NODES, parse_bytes, path_text
 
 
 def load(text: str | bytes):  # type: ignore[no-untyped-def]
@@ -47,6 +47,11 @@ def test_scalars_follow_the_yaml_1_2_core_schema() -> None:
     }
 
 
+@pytest.mark.parametrize("text", ["a: .nan\n", "a: -.inf\n", "a: !!float .inf\n", "a: 1e400\n"])
+def test_numbers_json_cannot_hold_are_refused(text: str) -> None:
+    assert codes(text) == [("schema-type", 1, 4)]
+
+
 def test_yaml_1_1_booleans_stay_strings_with_a_warning() -> None:
     result = load("enabled: yes\nmode: on\nquoted: 'no'\n")
     assert result.document is not None
@@ -55,6 +60,30 @@ def test_yaml_1_1_booleans_stay_strings_with_a_warning() -> None:
         ("yaml-ambiguous-value", "warning"),
         ("yaml-ambiguous-value", "warning"),
     ]
+
+
+@pytest.mark.parametrize(
+    ("value", "data", "yaml11"),
+    [
+        ("012", 12, "the octal number 10"),
+        ("019", 19, "a string"),
+        ("1_000", "1_000", "the number 1000"),
+        ("12:30", "12:30", "the number 750"),
+    ],
+)
+def test_numbers_yaml_1_1_reads_differently_get_a_warning(
+    value: str, data: object, yaml11: str
+) -> None:
+    result = load(f"a: {value}\n")
+    assert result.document is not None
+    assert result.document.data == {"a": data}
+    [finding] = result.diagnostics
+    assert (finding.code, finding.severity.value) == ("yaml-ambiguous-value", "warning")
+    assert finding.message.endswith(f"YAML 1.1 tools read it as {yaml11}")
+
+
+def test_plain_numbers_and_versions_get_no_warning() -> None:
+    assert codes("a: 0\nb: 10\nc: 0.5\nd: 1.2.0\ne: 09:30\nf: 0x1F\n") == []
 
 
 def test_explicit_core_tags_are_honoured_and_checked() -> None:
@@ -92,12 +121,40 @@ def test_billion_laughs_is_refused_quickly() -> None:
     assert result.document is None
     assert [d.code for d in result.diagnostics] == ["yaml-alias-limit"]
     assert f"{MAX_NODES:,}" in result.diagnostics[0].message
+    # Reported where the copies first pass the limit: l5 (9**6 values), not inside l0.
+    assert (result.diagnostics[0].line, result.diagnostics[0].column) == (6, 5)
     # Not a timing assertion on pac's speed: a guard that the limit stops expansion at all.
     assert elapsed < 5
 
 
 def test_recursive_alias_is_refused() -> None:
-    assert [c for c, *_ in codes("a: &x [*x]\n")] == ["yaml-alias-limit"]
+    result = load("a: &x [*x]\n")
+    assert [d.code for d in result.diagnostics] == ["yaml-alias-limit"]
+    assert "recursive" in result.diagnostics[0].message
+
+
+def test_deep_nesting_is_refused_as_too_deep_not_as_an_alias() -> None:
+    text = "".join(" " * level + "k:\n" for level in range(MAX_DEPTH + 50))
+    result = load(text)
+    assert [(d.code, d.line) for d in result.diagnostics] == [("yaml-too-large", MAX_DEPTH + 1)]
+    assert f"more than {MAX_DEPTH} levels" in result.diagnostics[0].message
+
+
+def test_deep_nesting_built_from_aliases_is_refused() -> None:
+    lines = ["a0: &a0 [x]"] + [f"a{i}: &a{i} [*a{i - 1}]" for i in range(1, MAX_DEPTH + 5)]
+    assert [c for c, *_ in codes("\n".join(lines) + "\n")] == ["yaml-too-large"]
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "a:\n  b: |\n    x\n    \ty\n",  # a tab inside a block scalar is content
+        "a: [\n\t1,\n\t2]\n",  # flow collections may use tabs as separators
+        "a: 1\nb:\t2\n",  # between a key and its value
+    ],
+)
+def test_tabs_where_yaml_allows_them_are_accepted(text: str) -> None:
+    assert codes(text) == []
 
 
 @pytest.mark.parametrize(
@@ -111,6 +168,10 @@ def test_recursive_alias_is_refused() -> None:
         ("a: [1, 2\nb: 3\n", ("yaml-syntax", 2, 2)),
         ("a: b: c\n", ("yaml-syntax", 1, 5)),
         ("a:\n\tb: 1\n", ("yaml-tab", 2, 1)),
+        ("a: 1\n\t# comment\n", ("yaml-tab", 2, 1)),
+        ("a:\n  - b\n  \t- c\n", ("yaml-tab", 3, 3)),
+        ("a: >\n  x\n\t\n  y\n", ("yaml-tab", 3, 1)),
+        ("a: " + "[" * 2000 + "]" * 2000 + "\n", ("yaml-syntax", 1, 1003)),
         ("a: *nowhere\n", ("yaml-syntax", 1, 4)),
         ("? [x]\n: 1\n", ("yaml-key-type", 1, 3)),
     ],

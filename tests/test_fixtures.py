@@ -24,6 +24,8 @@ class Fixture:
     name: str
     files: dict[str, bytes] = field(default_factory=dict)
     expects: list[tuple[str, str, int, int]] = field(default_factory=list)
+    # The severity of each expected finding: the rule's default unless the line says so.
+    severities: list[str] = field(default_factory=list)
     deletes: list[str] = field(default_factory=list)
 
     def install(self, root: Path) -> None:
@@ -41,7 +43,7 @@ class Fixture:
 
 def _read_header(fixture: Fixture, content: bytes, default_path: str | None) -> str | None:
     path = default_path
-    expects: list[tuple[str, str]] = []
+    expects: list[tuple[str, str, str]] = []
     fill = 0
     for raw in content.splitlines():
         if not raw.startswith(b"#"):
@@ -53,18 +55,19 @@ def _read_header(fixture: Fixture, content: bytes, default_path: str | None) -> 
         if key == "path":
             path = value
         elif key == "expect":
-            code, where = value.split(None, 1)
-            expects.append((code, where))
+            code, where, *severity = value.split()
+            expects.append((code, where, severity[0] if severity else RULES[code].severity))
         elif key == "delete":
             fixture.deletes.append(value)
         elif key == "fill-bytes":
             fill = int(value)
-    for code, where in expects:
+    for code, where, severity in expects:
         found = _WHERE.match(where)
         assert found, f"{fixture.name}: bad expect location {where!r}"
         target = found.group("path") or path
         assert target, f"{fixture.name}: `expect: {code} {where}` needs a path"
         fixture.expects.append((code, target, int(found.group("line")), int(found.group("column"))))
+        fixture.severities.append(str(severity))
     if path is None:
         return None
     if fill:

@@ -110,6 +110,33 @@ def test_input_mistakes_get_their_codes(
     assert [f.code for f in findings] == [code]
 
 
+@pytest.mark.parametrize(
+    ("topic", "message", "hint"),
+    [
+        ({"partitions": 2.5}, "Partitions (topic.partitions) 2.5 must be a whole number", ""),
+        ({"consumers": []}, "Consumer Teams (topic.consumers) must have at least 1 choice", ""),
+        (
+            {"contactEmail": "nobody"},
+            "Technical Contact (topic.contactEmail) 'nobody' must be an email address",
+            "Write one address, such as name@company.com.",
+        ),
+        ({"consumers": ["fraud", "fraud"]}, "lists a choice twice", "team (t@c.com)"),
+        (
+            {"consumers": ["fraud", "frud"]},
+            "Consumer Teams (topic.consumers) entry 2 is 'frud'; choose one of:",
+            "Did you mean 'fraud'?",
+        ),
+    ],
+)
+def test_input_findings_read_naturally(
+    sample_repo: Repository, topic: dict[str, Any], message: str, hint: str
+) -> None:
+    checker = InputChecker(_item(sample_repo, "messaging-kafka-topic").form, "team (t@c.com)")
+    [finding] = checker.check({**VALID, "topic": {**VALID["topic"], **topic}})
+    assert message in finding.message
+    assert hint in finding.hint
+
+
 def test_unknown_fields_suggest_the_closest(sample_repo: Repository) -> None:
     checker = InputChecker(_item(sample_repo, "messaging-kafka-topic").form, "team (t@c.com)")
     [finding] = checker.check({**VALID, "topic": {**VALID["topic"], "partitons": 3}})

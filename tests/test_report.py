@@ -59,3 +59,22 @@ def test_sarif_is_2_1_0_with_rules_and_locations() -> None:
     assert first["level"] == "error"
     region = first["locations"][0]["physicalLocation"]["region"]
     assert region == {"startLine": 3, "startColumn": 5}
+
+
+def test_github_escapes_percent_newlines_and_property_separators() -> None:
+    odd = Diagnostic(
+        "requests/a,b:c/x.yaml", 1, 2, Severity.ERROR, "input-choice", "is '30%'\r\nno", "a, b: c"
+    )
+    [line, _summary] = as_github([odd], 1).splitlines()
+    # Properties escape `,` and `:` too, or the file name would end at the comma.
+    assert line == (
+        "::error file=requests/a%2Cb%3Ac/x.yaml,line=1,col=2,title=pac input-choice"
+        "::is '30%25'%0D%0Ano%0Aa, b: c"
+    )
+
+
+def test_sarif_locations_are_uri_references() -> None:
+    odd = Diagnostic("requests/my team/#1.yaml", 1, 1, Severity.ERROR, "input-type", "x", "")
+    log = json.loads(as_sarif([odd]))
+    location = log["runs"][0]["results"][0]["locations"][0]["physicalLocation"]
+    assert location["artifactLocation"]["uri"] == "requests/my%20team/%231.yaml"

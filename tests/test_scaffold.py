@@ -30,6 +30,24 @@ def test_new_item_refuses_to_overwrite(sample_repo: Repository) -> None:
     assert before == after
 
 
+def test_new_bundle_refuses_to_overwrite_and_says_which_words_to_change(
+    sample_repo: Repository,
+) -> None:
+    with pytest.raises(UsageError) as raised:
+        new_bundle(sample_repo, "webapp", "standard")
+    assert raised.value.message.startswith("catalog/bundles/bundle-webapp-standard.yaml already")
+    assert "another NAME or VARIANT" in raised.value.hint
+
+
+def test_a_mistyped_category_gets_a_suggestion_and_the_reviewers(
+    sample_repo: Repository,
+) -> None:
+    with pytest.raises(UsageError) as raised:
+        new_item(sample_repo, "database", "redis", "cache")
+    assert raised.value.hint.startswith("Did you mean 'databases'?")
+    assert "@acme/architecture" in raised.value.hint
+
+
 @pytest.mark.parametrize(
     ("category", "service", "variant", "message"),
     [

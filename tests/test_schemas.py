@@ -65,6 +65,33 @@ def test_a_standard_validator_accepts_the_sample_catalog_on_its_own() -> None:
         assert list(validator.iter_errors(data)) == [], path
 
 
+def test_relative_refs_resolve_against_the_schema_files_location() -> None:
+    """How editors and check-jsonschema use the schemas: load one file by its URI and let
+    every `$ref` to a sibling file be fetched relative to it, with no registry prepared."""
+    from jsonschema import Draft7Validator
+    from referencing import Registry, Resource
+    from referencing.exceptions import NoSuchResource
+
+    fetched: list[str] = []
+
+    def retrieve(uri: str) -> Resource[Any]:
+        if not uri.startswith("file://"):
+            raise NoSuchResource(ref=uri)
+        fetched.append(uri.rsplit("/", 1)[-1])
+        return Resource.from_contents(json.loads(Path(uri[len("file://") :]).read_text()))
+
+    base = (PROJECT / "schema" / "catalog-item.json").as_uri()
+    validator = Draft7Validator({"$ref": base}, registry=Registry(retrieve=retrieve))
+    import yaml
+
+    item = PROJECT / "catalog/databases/database-aurora-postgresql-standard.yaml"
+    data = yaml.safe_load(item.read_text())
+    assert list(validator.iter_errors(data)) == []
+    assert "common-types.json" in fetched
+    data["metadata"]["owner"]["contact"] = "not-an-email"
+    assert [e.validator for e in validator.iter_errors(data)] == ["pattern"]
+
+
 def _corpus() -> list[tuple[str, dict[str, Any]]]:
     docs = []
     for path in sorted(FIXTURES.rglob("*.yaml")) + sorted(PROJECT.glob("catalog/**/*.yaml")):
@@ -153,7 +180,10 @@ def test_an_unknown_version_lists_the_supported_ones(sample_root: Path, tmp_path
     finding = validate(repo).diagnostics[0]
     assert finding.path == "catalog/messaging/messaging-kafka-topic.yaml"
     assert finding.code == "schema-version"
-    assert finding.hint == ("Supported versions: catalog/v1 (stable), catalog/v2pre1 (prerelease).")
+    assert finding.hint == (
+        "Supported versions: catalog/v1 (stable), catalog/v2pre1 (prerelease). "
+        "Owner: platform-messaging-team (messaging@company.com)."
+    )
 
 
 def test_compiled_validators_are_cached_on_disk(
@@ -168,3 +198,22 @@ def test_compiled_validators_are_cached_on_disk(
     fresh = default_registry().get("catalog/v1")
     assert fresh is not None
     assert fresh.check("Request", {"kind": "Request"})  # loaded from the cache, still checks
+
+
+@pytest.mark.parametrize(
+    ("title", "value", "expected"),
+    [
+        ("camelCase id", "Cost_center", "costCenter"),
+        ("camelCase id", "EngineType", "engineType"),
+        ("camelCase id", "env-config", "envConfig"),
+        ("camelCase id", "1env", ""),  # no valid spelling to offer
+        ("kebab-case id", "Database_Aurora", "database-aurora"),
+        ("kebab-case id", "redisCache", "redis-cache"),
+    ],
+)
+def test_naming_findings_offer_the_valid_spelling(title: str, value: str, expected: str) -> None:
+    from pac.schemas import _respelled
+
+    common = json.loads((PROJECT / "schema" / "common-types.json").read_text())
+    definition = "camelCaseId" if title.startswith("camel") else "kebabCaseId"
+    assert _respelled(value, title, common["definitions"][definition]["pattern"]) == expected

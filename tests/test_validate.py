@@ -160,3 +160,72 @@ def test_other_files_are_not_documents(sample_repo: Repository) -> None:
     readme.write_text("# hello\n")
     with pytest.raises(UsageError, match="is not a catalog document"):
         validate(sample_repo, paths=[readme])
+
+
+def test_a_changed_attached_file_rechecks_the_requests_naming_it(sample_git: Path) -> None:
+    attached = sample_git / "requests/payments/payments-events.avsc"
+    attached.write_text(attached.read_text() + " ")
+    result = validate(Repository(sample_git), changed_since="main")
+    assert result.checked == [EVENTS]
+    assert result.ok
+    attached.unlink()
+    result = validate(Repository(sample_git), changed_since="main")
+    assert [(d.code, d.path) for d in result.diagnostics] == [("input-file", EVENTS)]
+
+
+def test_changed_with_paths_checks_only_the_changes_under_them(sample_git: Path) -> None:
+    for relative in (EVENTS, "catalog/compute/compute-eks-containerapp.yaml"):
+        file = sample_git / relative
+        file.write_text(file.read_text() + "# reviewed\n")
+    repo = Repository(sample_git)
+    assert validate(repo, paths=[sample_git / "requests"], changed_since="main").checked == [EVENTS]
+    # The compute item's users are re-checked wherever they are.
+    result = validate(
+        Repository(sample_git), paths=[sample_git / "catalog/compute"], changed_since="main"
+    )
+    assert sorted(result.checked) == [
+        BUNDLE,
+        "catalog/compute/compute-eks-containerapp.yaml",
+        WEBAPP,
+    ]
+
+
+def test_changed_with_a_path_that_never_existed_is_a_usage_error(sample_git: Path) -> None:
+    with pytest.raises(UsageError, match="does not exist and has not changed"):
+        validate(Repository(sample_git), paths=[sample_git / "nope.yaml"], changed_since="main")
+
+
+def test_changed_with_a_deleted_path_checks_its_users(sample_git: Path) -> None:
+    (sample_git / ITEM).unlink()
+    result = validate(Repository(sample_git), paths=[sample_git / ITEM], changed_since="main")
+    assert [(d.code, d.path) for d in result.diagnostics] == [("bundle-unknown-item", BUNDLE)]
+
+
+def test_a_document_below_its_category_folder_is_reported(sample_git: Path) -> None:
+    nested = sample_git / "catalog/databases/aurora" / Path(ITEM).name
+    nested.parent.mkdir()
+    nested.write_text((sample_git / ITEM).read_text())
+    shown = "catalog/databases/aurora/database-aurora-postgresql-standard.yaml"
+    for result in (
+        validate(Repository(sample_git)),
+        validate(Repository(sample_git), changed_since="main"),
+        validate(Repository(sample_git), paths=[nested]),
+    ):
+        assert [(d.code, d.path) for d in result.diagnostics] == [("file-location", shown)]
+
+
+def test_a_changed_github_codeowners_runs_the_codeowners_checks(sample_git: Path) -> None:
+    shadow = sample_git / ".github/CODEOWNERS"
+    shadow.parent.mkdir()
+    shadow.write_text("* @someone\n")
+    result = validate(Repository(sample_git), changed_since="main")
+    assert [(d.code, d.path) for d in result.diagnostics] == [
+        ("codeowners-outdated", ".github/CODEOWNERS")
+    ]
+
+
+def test_an_attached_file_path_checks_the_requests_naming_it(sample_repo: Repository) -> None:
+    attached = sample_repo.root / "requests/payments/payments-events.avsc"
+    result = validate(sample_repo, paths=[attached])
+    assert result.checked == [EVENTS]
+    assert result.ok

@@ -14,6 +14,7 @@ valid document costs nothing extra.
 
 from __future__ import annotations
 
+import math
 import re
 from collections.abc import Sequence
 from dataclasses import dataclass, field
@@ -32,6 +33,9 @@ MAX_FILE_BYTES = 1024 * 1024
 # Far above any real catalog document (a large one has a few thousand nodes), far below
 # what it takes to exhaust memory or time.
 MAX_NODES = 100_000
+# Catalog documents nest about ten levels deep; anything far deeper is a mistake or an
+# attack, and would otherwise exhaust Python's stack while the document is built.
+MAX_DEPTH = 100
 
 _PLAIN = "pac:plain"  # marks an untagged plain scalar, resolved by `_resolve_plain`
 _STR = "tag:yaml.org,2002:str"
@@ -57,6 +61,11 @@ _FLOAT_RE = re.compile(
     r"|[-+]?\.(?:inf|Inf|INF)|\.(?:nan|NaN|NAN)"
 )
 _NUMBER_START = frozenset("-+.0123456789")
+# Read differently by YAML 1.1: a leading zero (octal there), digit groups with `_`, and
+# base-60 numbers such as a time of day (numbers there, text in YAML 1.2).
+_YAML11_NUMBER = re.compile(
+    r"[-+]?0[0-9]+|[-+]?[0-9][0-9_]*_[0-9_]*|[-+]?[1-9][0-9_]*(?::[0-5]?[0-9])+"
+)
 _SPECIAL_WORDS = _NULLS | _TRUE | _FALSE | _YAML11_BOOLS
 
 
@@ -340,12 +349,19 @@ class _AliasLimit(Exception):
         self.recursive = recursive
 
 
+class _TooDeep(Exception):
+    def __init__(self, node: Node) -> None:
+        super().__init__()
+        self.node = node
+
+
 class _Builder:
     """Builds plain data from a node tree, recording problems as findings."""
 
     def __init__(self, display: str) -> None:
         self.display = display
         self.budget = MAX_NODES
+        self.depth = 0
         self.diagnostics: list[Diagnostic] = []
 
     def finding(self, node: Node, severity: Severity, code: str, message: str, hint: str) -> None:
@@ -356,8 +372,8 @@ class _Builder:
 
     def build(self, node: Node) -> Any:
         # The hot path of loading: keep it free of calls for the common cases (plain
-        # words and quoted strings). A recursive alias ends in RecursionError, handled
-        # by the caller, so no bookkeeping is needed here.
+        # words and quoted strings). Depth is counted for collections only; a recursive
+        # alias ends at the depth limit too, and the caller tells the two apart.
         self.budget -= 1
         if self.budget < 0:
             raise _AliasLimit(node, recursive=False)
@@ -372,13 +388,20 @@ class _Builder:
             if tag == _STR:
                 return value
             return self.scalar(node)  # type: ignore[arg-type]
+        self.depth += 1
+        if self.depth > MAX_DEPTH:
+            raise _TooDeep(node)
         if cls is SequenceNode:
             if node.tag != _SEQ:
                 self.unknown_tag(node)
-            return [self.build(item) for item in node.value]
+            items = [self.build(item) for item in node.value]
+            self.depth -= 1
+            return items
         if node.tag != _MAP:
             self.unknown_tag(node)
-        return self.mapping(node)  # type: ignore[arg-type]
+        mapping = self.mapping(node)  # type: ignore[arg-type]
+        self.depth -= 1
+        return mapping
 
     def unknown_tag(self, node: Node) -> None:
         self.finding(
@@ -450,6 +473,9 @@ class _Builder:
             wanted = {_INT: int, _FLOAT: float, _BOOL: bool, _NULL: type(None)}[tag]
             if tag == _FLOAT and isinstance(resolved, int) and not isinstance(resolved, bool):
                 return float(resolved)
+            if isinstance(resolved, float) and not math.isfinite(resolved):
+                self.not_json(node, value)
+                return resolved
             if isinstance(resolved, wanted) and not (wanted is int and isinstance(resolved, bool)):
                 return resolved
             self.finding(
@@ -474,7 +500,46 @@ class _Builder:
                 f"Write true or false for a boolean, or quote it ('{value}') for a string.",
             )
             return value
-        return _resolve_plain(value)
+        resolved = _resolve_plain(value)
+        if isinstance(resolved, float) and not math.isfinite(resolved):
+            self.not_json(node, value)
+        elif value and value[0] in _NUMBER_START and _YAML11_NUMBER.fullmatch(value):
+            self.yaml11_number(node, value, resolved)
+        return resolved
+
+    def yaml11_number(self, node: ScalarNode, value: str, resolved: Any) -> None:
+        # YAML 1.1 (PyYAML, many CI tools) reads a leading 0 as octal, and `1_000` and
+        # `1:30` (base 60) as numbers; YAML 1.2 and JSON tools do not.
+        sign = -1 if value.startswith("-") else 1
+        digits = value.lstrip("+-")
+        if isinstance(resolved, int):
+            octal = set(digits) <= set("01234567")
+            other = f"the octal number {sign * int(digits, 8)}" if octal else "a string"
+            message = (
+                f"'{value}' is read as the number {resolved}, but YAML 1.1 tools read it as {other}"
+            )
+            hint = f"Write {resolved} for the number, or quote it ('{value}') for text."
+        else:
+            number = 0
+            for part in digits.replace("_", "").split(":"):
+                number = number * 60 + int(part)
+            message = (
+                f"'{value}' is read as the string \"{value}\", but YAML 1.1 tools read it as the "
+                f"number {sign * number}"
+            )
+            hint = f"Quote it ('{value}') for text, or write {sign * number} for the number."
+        self.finding(node, Severity.WARNING, "yaml-ambiguous-value", message, hint)
+
+    def not_json(self, node: ScalarNode, value: str) -> None:
+        # JSON has no NaN or infinity: portals and the JSON API could not carry the value,
+        # and NaN passes every min/max comparison of a form.
+        self.finding(
+            node,
+            Severity.ERROR,
+            "schema-type",
+            f"'{value}' is not a number JSON can hold (it has no NaN or infinity)",
+            "Write a finite number, or quote the value to mean the text.",
+        )
 
 
 def _resolve_plain(value: str) -> Any:
@@ -552,18 +617,15 @@ def parse_bytes(raw: bytes, path: Path, display: str) -> LoadResult:
         text = text[1:]
 
     diagnostics: list[Diagnostic] = []
-    if "\t" in text:
-        diagnostics.extend(_tab_findings(text, display))
-        if diagnostics:
-            # A tab in indentation makes libyaml fail with a confusing message; the tab
-            # finding says what is really wrong.
-            return LoadResult(None, diagnostics)
-
     composer = _Composer(text)
     try:
         root = composer.get_single_node()
     except yaml.MarkedYAMLError as exc:
-        return LoadResult(None, [_syntax_finding(exc, display)])
+        # A tab where YAML expects indentation makes libyaml fail with a confusing
+        # message; the tab finding says what is really wrong. Tabs YAML does allow
+        # (inside block scalars and flow collections, between tokens) never get here.
+        tab = _tab_finding(exc, text, display) if "\t" in text else None
+        return LoadResult(None, [tab or _syntax_finding(exc, display)])
     except yaml.YAMLError as exc:  # pragma: no cover - errors without a position
         return _fail(display, Position(1, 1), "yaml-syntax", str(exc), _SYNTAX_HINT)
     finally:
@@ -590,64 +652,124 @@ def parse_bytes(raw: bytes, path: Path, display: str) -> LoadResult:
 
     builder = _Builder(display)
     try:
-        try:
-            data = builder.build(root)
-        except RecursionError:
-            raise _AliasLimit(_recursive_node(root), recursive=True) from None
-    except _AliasLimit as exc:
-        pos = _position(exc.node)
-        if exc.recursive:
-            message = "an alias refers to the node that contains it (a recursive alias)"
-        else:
-            message = f"aliases expand to more than {MAX_NODES:,} values"
+        data = builder.build(root)
+    except _TooDeep as exc:
+        cycle = _recursive_node(root)
+        if cycle is not None:
+            return _fail(
+                display,
+                _position(cycle),
+                "yaml-alias-limit",
+                "an alias refers to the node that contains it (a recursive alias)",
+                _ALIAS_HINT,
+            )
         return _fail(
             display,
-            pos,
+            _position(exc.node),
+            "yaml-too-large",
+            f"the document nests more than {MAX_DEPTH} levels deep",
+            "Catalog documents nest a few levels deep; flatten the structure, or move "
+            "long text into a template under templates/.",
+        )
+    except _AliasLimit as exc:
+        return _fail(
+            display,
+            _position(_expansion_source(root) or exc.node),
             "yaml-alias-limit",
-            message,
-            "Anchors and aliases may repeat small pieces; write large structures out.",
+            f"aliases expand this to more than {MAX_NODES:,} values",
+            _ALIAS_HINT,
         )
     diagnostics.extend(builder.diagnostics)
     document = Document(path, display, text, root, data, diagnostics)
     return LoadResult(document, diagnostics)
 
 
-def _recursive_node(root: Node) -> Node:
-    """The node where an alias refers back to one of its containers (or a very deep one)."""
+_ALIAS_HINT = "Anchors and aliases may repeat small pieces; write large structures out."
+
+
+def _expansion_source(root: Node) -> Node | None:
+    """Where aliases first blow up: the earliest node whose expansion is over the limit
+    while each of its children stays under it (in a "billion laughs" file, the anchored
+    list whose copies of the level below first exceed the limit)."""
+    limit = MAX_NODES
+    sizes: dict[int, int] = {}
+    stack: list[tuple[Node, bool]] = [(root, False)]
+    while stack:  # post-order over distinct nodes: an alias is the same node again
+        node, done = stack.pop()
+        if id(node) in sizes and not done:
+            continue
+        children = _children(node)
+        if done:
+            total = 1 + sum(sizes.get(id(child), 0) for child in children)
+            sizes[id(node)] = min(total, limit + 1)
+            continue
+        sizes[id(node)] = 0  # in progress: a recursive alias counts as nothing
+        stack.append((node, True))
+        stack.extend((child, False) for child in reversed(children) if id(child) not in sizes)
+    if sizes.get(id(root), 0) <= limit:
+        return None
+    node = root
+    while True:
+        over = next((c for c in _children(node) if sizes.get(id(c), 0) > limit), None)
+        if over is None:
+            return node
+        node = over
+
+
+def _children(node: Node) -> list[Node]:
+    if isinstance(node, SequenceNode):
+        return list(node.value)
+    if isinstance(node, MappingNode):
+        return [part for pair in node.value for part in pair]
+    return []
+
+
+def _recursive_node(root: Node) -> Node | None:
+    """The node where an alias refers back to one of its containers, if there is one.
+
+    The walk is bounded: aliases can make the number of paths through a small tree
+    explode, and a document that deep is refused either way.
+    """
     stack: list[tuple[Node, int]] = [(root, 0)]
     active: list[Node] = []
-    while stack:
+    visits = 0
+    while stack and visits < MAX_NODES:
+        visits += 1
         node, depth = stack.pop()
         del active[depth:]
-        if any(node is ancestor for ancestor in active) or depth > 500:
+        if any(node is ancestor for ancestor in active):
             return node
         active.append(node)
         if isinstance(node, SequenceNode):
             stack.extend((child, depth + 1) for child in reversed(node.value))
         elif isinstance(node, MappingNode):
             stack.extend((v, depth + 1) for _, v in reversed(node.value))
-    return root
+    return None
 
 
-def _tab_findings(text: str, display: str) -> list[Diagnostic]:
-    findings = []
-    for number, line in enumerate(text.splitlines(), start=1):
-        stripped = line.lstrip(" \t")
-        indent = line[: len(line) - len(stripped)]
-        if "\t" in indent:
-            findings.append(
-                Diagnostic(
-                    display,
-                    number,
-                    indent.index("\t") + 1,
-                    Severity.ERROR,
-                    "yaml-tab",
-                    "a tab is used for indentation; YAML allows only spaces",
-                    "Replace the tab with spaces (two per level); set your editor to insert "
-                    "spaces for YAML files.",
-                )
-            )
-    return findings
+def _tab_finding(exc: yaml.MarkedYAMLError, text: str, display: str) -> Diagnostic | None:
+    mark = exc.problem_mark
+    if mark is None:
+        return None
+    lines = text.splitlines()
+    line = lines[mark.line] if mark.line < len(lines) else ""
+    indent = line[: len(line) - len(line.lstrip(" \t"))]
+    if "\t" in indent:
+        column = indent.index("\t") + 1
+    elif "tab" in (exc.problem or ""):
+        column = mark.column + 1
+    else:
+        return None
+    return Diagnostic(
+        display,
+        mark.line + 1,
+        column,
+        Severity.ERROR,
+        "yaml-tab",
+        "a tab is used for indentation; YAML allows only spaces",
+        "Replace the tab with spaces (two per level); set your editor to insert spaces for "
+        "YAML files.",
+    )
 
 
 _SYNTAX_HINT = (
@@ -663,6 +785,10 @@ _SPECIFIC_HINTS = (
         "A key is missing its colon, or a quoted value is not closed.",
     ),
     ("found unexpected end of stream", "A quoted value or a bracket is not closed."),
+    (
+        "exceeded maximum nesting depth",
+        "Catalog documents nest a few levels deep; look for a run of unclosed brackets.",
+    ),
 )
 
 

@@ -564,6 +564,10 @@ class InputChecker:
         field = self._field(path[:2])
         if field is not None and len(path) <= 2:
             return f"{field.name} ({dotted})"
+        if field is not None and len(path) == 3 and isinstance(path[2], int):
+            # An entry of a multiselect list: counted from 1, as people count.
+            where = ".".join(str(p) for p in path[:2])
+            return f"{field.name} ({where}) entry {path[2] + 1}"
         if len(path) == 1 and isinstance(path[0], str):
             group = self.form.group(path[0])
             if group is not None:
@@ -694,7 +698,10 @@ class InputChecker:
         if keyword == "uniqueItems":
             return [
                 InputFinding(
-                    path, "input-choice", f"{label} lists a choice twice", "Remove the repeat."
+                    path,
+                    "input-choice",
+                    f"{label} lists a choice twice",
+                    self._hint("Remove the repeat.", field),
                 )
             ]
         if keyword == "pattern":
@@ -714,16 +721,16 @@ class InputChecker:
                         ),
                     )
                 ]
+            how = f"It must match {error.validator_value}."
             if field is not None and field.type == "email":
                 what = "must be an email address"
+                how = "Write one address, such as name@company.com."
             elif field is not None and field.type == "date":
                 what = "must be a date written YYYY-MM-DD"
+                how = "Write the date as YYYY-MM-DD."
             return [
                 InputFinding(
-                    path,
-                    "input-format",
-                    f"{label} {instance!r} {what}",
-                    self._hint(f"It must match {error.validator_value}.", field),
+                    path, "input-format", f"{label} {instance!r} {what}", self._hint(how, field)
                 )
             ]
         if keyword == "format":
@@ -747,23 +754,24 @@ class InputChecker:
             "formatMaximum",
         ):
             limit = error.validator_value
+            choices = f"{limit} choice{'' if limit == 1 else 's'}"
             rule = {
-                "minimum": f"at least {limit}",
-                "maximum": f"at most {limit}",
-                "multipleOf": f"a multiple of {limit}",
-                "minLength": f"at least {limit} characters long",
-                "maxLength": f"at most {limit} characters long",
-                "minItems": f"at least {limit} choices",
-                "maxItems": f"at most {limit} choices",
-                "formatMinimum": f"on or after {limit}",
-                "formatMaximum": f"on or before {limit}",
+                "minimum": f"be at least {limit}",
+                "maximum": f"be at most {limit}",
+                "multipleOf": "be a whole number" if limit == 1 else f"be a multiple of {limit}",
+                "minLength": f"be at least {limit} characters long",
+                "maxLength": f"be at most {limit} characters long",
+                "minItems": f"have at least {choices}",
+                "maxItems": f"have at most {choices}",
+                "formatMinimum": f"be on or after {limit}",
+                "formatMaximum": f"be on or before {limit}",
             }[keyword]
             shown = f"{instance!r}" if not isinstance(instance, list | dict) else ""
             return [
                 InputFinding(
                     path,
                     "input-range",
-                    f"{label} {shown} must be {rule}".replace("  ", " "),
+                    f"{label} {shown} must {rule}".replace("  ", " "),
                     self._hint("Choose a value in range.", field),
                 )
             ]

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 from collections.abc import Sequence
+from urllib.parse import quote
 
 from pac import __version__
 from pac.diagnostics import Diagnostic, Severity
@@ -97,7 +98,8 @@ def as_sarif(diagnostics: Sequence[Diagnostic]) -> str:
             "locations": [
                 {
                     "physicalLocation": {
-                        "artifactLocation": {"uri": d.path, "uriBaseId": "%SRCROOT%"},
+                        # SARIF wants a URI reference: a space or `#` in a path is escaped.
+                        "artifactLocation": {"uri": quote(d.path), "uriBaseId": "%SRCROOT%"},
                         "region": {"startLine": d.line, "startColumn": d.column},
                     }
                 }

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import os
 from collections.abc import Callable, Iterator
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from enum import Enum
 from pathlib import Path
 from typing import Any, TypeVar
@@ -250,7 +250,53 @@ class Repository:
             paths.append(self.root / CONFIG_FILE)
         for role in (Role.ITEM, Role.BUNDLE, Role.REQUEST):
             paths.extend(self.files(role))
+        paths.extend(self.misplaced_files())
         return paths
+
+    def misplaced(self, path: Path) -> str:
+        """Why a YAML file under catalog/ or requests/ is not where pac reads documents
+        ("" when it is, or when it is not a YAML file there at all).
+
+        Such a file looks like part of the catalog to its author but is invisible to every
+        command, so `pac validate` says so instead of passing it over in silence.
+        """
+        relative = self._relative(path)
+        if relative is None:
+            return ""
+        parts = relative.split("/")
+        name = parts[-1]
+        if not name.lower().endswith(YAML_SUFFIXES) or any(p.startswith(".") for p in parts):
+            return ""
+        if not name.endswith(YAML_SUFFIXES):
+            return f"the file name ends in {name[name.rindex('.') :]}; documents end in .yaml"
+        if parts[0] != CATALOG or relative == CATEGORIES_FILE or len(parts) == 3:
+            return ""
+        return (
+            f"{relative} is not read as part of the catalog: items live directly in "
+            "catalog/<category>/ and bundles in catalog/bundles/"
+        )
+
+    def misplaced_files(self) -> list[Path]:
+        # This walks every folder of the catalog, so the common case (a document in its
+        # category folder or under requests/) is passed over on its name alone.
+        found = []
+        category_prefix = str(self.root / CATALOG) + os.sep
+        for top in (CATALOG, REQUESTS):
+            for dirpath, dirnames, filenames in os.walk(self.root / top):
+                dirnames[:] = sorted(d for d in dirnames if not d.startswith("."))
+                in_category = dirpath.startswith(category_prefix) and (
+                    os.sep not in dirpath[len(category_prefix) :]
+                )
+                documents_here = top == REQUESTS or in_category
+                for name in sorted(filenames):
+                    if not name.lower().endswith(YAML_SUFFIXES):
+                        continue
+                    if documents_here and name.endswith(YAML_SUFFIXES):
+                        continue
+                    path = Path(dirpath, name)
+                    if self.misplaced(path):
+                        found.append(path)
+        return found
 
     # --- loading ----------------------------------------------------------------------
 
@@ -268,11 +314,23 @@ class Repository:
         loaded = Loaded(path, self.display(path), role)
         result = load_file(path, loaded.display)
         loaded.document = result.document
-        loaded.diagnostics.extend(result.diagnostics)
+        owner = self.owner_hint(loaded) if result.diagnostics else ""
+        loaded.diagnostics.extend(
+            replace(d, hint=f"{d.hint} Owner: {owner}.") if owner else d for d in result.diagnostics
+        )
         doc = result.document
-        if doc is None:
+        if doc is None or any(d.severity is Severity.ERROR for d in result.diagnostics):
+            # A duplicate key, a tag or a non-string key leaves the data ambiguous: checking
+            # it further would report on a guess (such as the first of two values).
             return loaded
+        before = len(loaded.diagnostics)
         if not self._check_header(loaded, doc):
+            owner = self.owner_hint(loaded)
+            if owner:
+                loaded.diagnostics[before:] = [
+                    replace(d, hint=f"{d.hint} Owner: {owner}.")
+                    for d in loaded.diagnostics[before:]
+                ]
             return loaded
         schema_set = self.registry.get(doc.data["schemaVersion"])
         assert schema_set is not None
@@ -299,14 +357,33 @@ class Repository:
             at_key=finding.at_key,
         )
 
+    def architecture_owner(self, handles: Any = None) -> str:
+        """The architecture team, who own the registry, pac.yaml and CODEOWNERS."""
+        if handles is None:
+            handles = self.config.architecture_team
+        if not isinstance(handles, list | tuple) or not handles:
+            return ""
+        return f"the architecture team ({', '.join(str(h) for h in handles)})"
+
     def owner_hint(self, loaded: Loaded) -> str:
         """The team and contact responsible for a catalog document, for hints."""
-        if loaded.role not in (Role.ITEM, Role.BUNDLE) or loaded.document is None:
+        if loaded.role is Role.CATEGORIES:
+            return self.architecture_owner()
+        if loaded.role is Role.CONFIG:
+            # From the file itself: reading `self.config` here would load it again.
+            data = loaded.document.data if loaded.document is not None else {}
+            governance = data.get("governance")
+            if isinstance(governance, dict):
+                return self.architecture_owner(governance.get("architectureTeam") or ())
             return ""
-        owner = loaded.document.data.get("metadata", {})
-        owner = owner.get("owner") if isinstance(owner, dict) else None
+        if loaded.role not in (Role.ITEM, Role.BUNDLE):
+            return ""
         folder = loaded.path.parent.name
         registered = self.categories.describe_owner(folder)
+        if loaded.document is None:
+            return registered  # unreadable: its folder's team is who to ask
+        owner = loaded.document.data.get("metadata", {})
+        owner = owner.get("owner") if isinstance(owner, dict) else None
         if isinstance(owner, dict) and isinstance(owner.get("team"), str):
             contact = owner.get("contact")
             if isinstance(contact, str) and "@" in contact:

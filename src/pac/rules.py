@@ -24,7 +24,7 @@ class Rule:
 
 _RULES = [
     # reading files
-    Rule("yaml-too-large", E, "the file is larger than a catalog document may be"),
+    Rule("yaml-too-large", E, "the file is larger, or nests deeper, than a document may"),
     Rule("yaml-encoding", E, "the file is not UTF-8"),
     Rule("yaml-syntax", E, "the file is not valid YAML"),
     Rule("yaml-tab", E, "a tab is used for indentation"),
@@ -35,7 +35,7 @@ _RULES = [
     Rule("yaml-key-type", E, "a key is not a plain string"),
     Rule("yaml-tag", E, "an explicit YAML tag is used"),
     Rule("yaml-alias-limit", E, "aliases expand beyond the limit, or refer to themselves"),
-    Rule("yaml-ambiguous-value", W, "an unquoted yes/no/on/off, read differently by YAML 1.1"),
+    Rule("yaml-ambiguous-value", W, "an unquoted yes/no, 012, 1_000 or 12:30: YAML 1.1 differs"),
     # document header and structure
     Rule("schema-version", E, "schemaVersion is missing or not supported"),
     Rule("schema-kind", E, "kind is missing or unknown"),

@@ -14,6 +14,7 @@ from pac.documents import parse_bytes
 from pac.errors import UsageError
 from pac.model import Form
 from pac.repository import BUNDLES, CATALOG, Repository
+from pac.schemas import did_you_mean
 
 _KEBAB = re.compile(r"^[a-z][a-z0-9]*(-[a-z0-9]+)*$")
 _WORD = re.compile(r"^[a-z0-9]+(-[a-z0-9]+)*$")
@@ -43,11 +44,11 @@ def _title(*words: str) -> str:
     return " ".join(w.capitalize() for part in words for w in part.split("-"))
 
 
-def _write_new(path: Path, text: str) -> None:
+def _write_new(repo: Repository, path: Path, text: str, words: str) -> None:
     if path.exists():
         raise UsageError(
-            f"{path} already exists; pac new never overwrites a document",
-            "Choose another service or variant, or edit the existing file.",
+            f"{repo.display(path)} already exists; pac new never overwrites a document",
+            f"Choose another {words}, or edit the existing file.",
         )
     path.parent.mkdir(parents=True, exist_ok=True)
     with path.open("x", encoding="utf-8") as handle:  # "x": fail if it appeared meanwhile
@@ -59,10 +60,15 @@ def new_item(repo: Repository, category_id: str, service: str, variant: str) -> 
     category = registry.get(category_id)
     if category is None or category_id == BUNDLES:
         known = ", ".join(sorted({c.id for c in registry.categories} - {BUNDLES})) or "none yet"
+        suggestion = did_you_mean(
+            category_id, [c.id for c in registry.categories if c.id != BUNDLES]
+        )
+        architects = repo.architecture_owner()
         raise UsageError(
             f"{category_id!r} is not a registered category",
-            f"Use one of: {known}. New categories are added to catalog/categories.yaml "
-            "with architecture review.",
+            (f"Did you mean '{suggestion}'? " if suggestion else "")
+            + f"Use one of: {known}. New categories are added to catalog/categories.yaml "
+            f"with the review of {architects or 'the architecture team'}.",
         )
     _check_word(service, "SERVICE", "aurora-postgresql")
     _check_word(variant, "VARIANT", "standard")
@@ -90,7 +96,7 @@ def new_item(repo: Repository, category_id: str, service: str, variant: str) -> 
     for old, new in replacements:
         text = text.replace(old, new)
     path = repo.root / CATALOG / category.id / f"{item_id}.yaml"
-    _write_new(path, text)
+    _write_new(repo, path, text, "SERVICE or VARIANT")
     return Scaffolded(path, item_id)
 
 
@@ -124,7 +130,7 @@ def new_bundle(
     for old, new in replacements:
         text = text.replace(old, new)
     path = repo.root / CATALOG / BUNDLES / f"{bundle_id}.yaml"
-    _write_new(path, text)
+    _write_new(repo, path, text, "NAME or VARIANT")
     return Scaffolded(path, bundle_id)
 
 

@@ -13,6 +13,7 @@ import hashlib
 import json
 import marshal
 import os
+import re
 import sys
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
@@ -293,6 +294,26 @@ def _where(path: JsonPath) -> str:
     return path_text(path) or "the document"
 
 
+def _respelled(value: Any, title: str, pattern: str) -> str:
+    """`Cost_center` as the camelCase id `costCenter`, or as the kebab-case id
+    `cost-center`, when that spelling is valid; "" when there is none to offer."""
+    if not isinstance(value, str) or title not in ("camelCase id", "kebab-case id"):
+        return ""
+    words = re.sub(r"([a-z0-9])([A-Z])", r"\1 \2", value)
+    parts = [w for w in re.split(r"[^A-Za-z0-9]+", words) if w]
+    if not parts:
+        return ""
+    if title == "camelCase id":
+        fixed = parts[0].lower() + "".join(w[:1].upper() + w[1:].lower() for w in parts[1:])
+    else:
+        fixed = "-".join(w.lower() for w in parts)
+    try:
+        valid = re.fullmatch(pattern, fixed) is not None
+    except re.error:
+        return ""
+    return fixed if valid and fixed != value else ""
+
+
 def did_you_mean(word: str, choices: Iterable[str]) -> str:
     options = sorted(choices)
     matches = difflib.get_close_matches(word, options, n=1, cutoff=0.6)
@@ -429,6 +450,10 @@ def _convert(error: Any, describe: Callable[[dict[str, Any]], str]) -> list[Sche
         at_key = _names_a_key(error)
         target = (*path, instance) if at_key else path
         what = f"the key '{instance}'" if at_key else f"{_where(path)} {_show(instance)}"
+        hint = _sentence(description, f"Write a value matching {error.validator_value}.")
+        fixed = _respelled(instance, title, str(error.validator_value))
+        if fixed:
+            hint = f"Write it as '{fixed}': {hint[0].lower()}{hint[1:]}"
         return [
             SchemaFinding(
                 target,
@@ -436,7 +461,7 @@ def _convert(error: Any, describe: Callable[[dict[str, Any]], str]) -> list[Sche
                 f"{what} is not a valid {title}"
                 if title
                 else f"{what} does not match {error.validator_value}",
-                _sentence(description, f"Write a value matching {error.validator_value}."),
+                hint,
                 at_key=at_key,
             )
         ]

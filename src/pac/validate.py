@@ -21,9 +21,12 @@ from pac.repository import (
     CATEGORIES_FILE,
     CODEOWNERS_FILE,
     CONFIG_FILE,
+    REQUESTS,
     YAML_SUFFIXES,
+    Loaded,
     Repository,
     Role,
+    diagnostic,
 )
 from pac.rules import RULES
 
@@ -61,10 +64,43 @@ def check_file(repo: Repository, path: Path) -> list[Diagnostic]:
     """Every finding for one document: parsing, schema, and the checks of its kind."""
     loaded = repo.load(path)
     found = list(loaded.diagnostics)
+    misplaced = repo.misplaced(path)
+    if misplaced:
+        found.append(_misplaced_finding(repo, loaded, misplaced))
     if loaded.ok:
         for check in DOCUMENT_CHECKS.get(loaded.kind, []):
             found.extend(check(repo, loaded))
     return found
+
+
+def _misplaced_finding(repo: Repository, loaded: Loaded, reason: str) -> Diagnostic:
+    parts = repo.display(loaded.path).split("/")
+    wrong_suffix = not loaded.path.name.endswith(YAML_SUFFIXES)
+    doc_id = ""
+    if loaded.document is not None:
+        metadata = loaded.document.data.get("metadata")
+        if isinstance(metadata, dict) and isinstance(metadata.get("id"), str):
+            doc_id = metadata["id"]
+    name = f"{doc_id or '<id>'}.yaml"
+    if wrong_suffix:
+        hint = f"Rename it to {name}; pac reads only .yaml files."
+    else:
+        hint = (
+            f"Move it to catalog/<category>/{name} (a bundle to catalog/bundles/{name}); "
+            "folders below a category are not read."
+        )
+    in_category = parts[0] == "catalog" and len(parts) > 2
+    owner = repo.categories.describe_owner(parts[1]) if in_category else ""
+    if owner:
+        hint += f" Owner: {owner}."
+    return diagnostic(
+        loaded.document,
+        loaded.display,
+        ("metadata", "id"),
+        "file-name" if wrong_suffix else "file-location",
+        reason,
+        hint,
+    )
 
 
 def _registry_findings(repo: Repository) -> list[Diagnostic]:
@@ -128,6 +164,8 @@ def _validate(
         from pac.gitchanges import changed_files
 
         changes = changed_files(repo.root, changed_since)
+        if paths:
+            changes = _changes_under(repo, changes, paths)
         selected, repo_checks = affected_documents(repo, changes)
     elif paths:
         selected, repo_checks = _expand(repo, paths)
@@ -149,6 +187,40 @@ def _validate(
         found.extend(codeowners.check(repo))
         checked.append(CODEOWNERS_FILE)
     return ValidationResult(sorted_unique(found), checked)
+
+
+def _changes_under(
+    repo: Repository, changes: list[tuple[str, bool]], paths: Iterable[Path]
+) -> list[tuple[str, bool]]:
+    """The changes inside the given files and folders, as `git diff BASE -- PATHS` has it.
+
+    Documents that use a change are still checked wherever they are.
+    """
+    scopes = []
+    for given in paths:
+        path = repo.absolute(given)
+        if not path.exists() and not given.is_absolute() and (repo.root / given).exists():
+            path = repo.absolute(repo.root / given)
+        if path != repo.root and not path.is_relative_to(repo.root):
+            raise UsageError(
+                f"{given} is outside the catalog repository {repo.root}",
+                "Pass files or folders inside it, or point --repo at the repository they are in.",
+            )
+        scope = "" if path == repo.root else repo.display(path)
+        if not path.exists() and not any(
+            relative == scope or relative.startswith(scope + "/") for relative, _ in changes
+        ):
+            raise UsageError(
+                f"{given} does not exist and has not changed",
+                "Pass files or folders of the catalog repository (a deleted file may be "
+                "named too), or only --changed to check every change.",
+            )
+        scopes.append(scope)
+    return [
+        (relative, deleted)
+        for relative, deleted in changes
+        if any(not s or relative == s or relative.startswith(s + "/") for s in scopes)
+    ]
 
 
 def _expand(repo: Repository, paths: Iterable[Path]) -> tuple[list[Path], bool]:
@@ -189,8 +261,9 @@ def _expand(repo: Repository, paths: Iterable[Path]) -> tuple[list[Path], bool]:
             repo_checks = True
         elif _is_checkable(repo, path) or path.suffix in YAML_SUFFIXES:
             out.append(path)
-        elif repo.display(path).startswith(f"{JIRA_TEMPLATES}/"):
-            # A description template is checked as part of the items (and bundles) using it.
+        elif repo.display(path).startswith((f"{JIRA_TEMPLATES}/", f"{REQUESTS}/")):
+            # A description template is checked as part of the items (and bundles) using
+            # it; a file a request attaches, as part of the requests naming it.
             users, _ = affected_documents(repo, [(repo.display(path), False)])
             out.extend(users)
         else:
@@ -205,7 +278,7 @@ def _expand(repo: Repository, paths: Iterable[Path]) -> tuple[list[Path], bool]:
 def _is_checkable(repo: Repository, path: Path) -> bool:
     role = repo.role(path)
     return role not in (Role.STATUS, Role.OTHER, Role.CODEOWNERS) or (
-        role is Role.OTHER and path.suffix in YAML_SUFFIXES and _under_docs(repo, path)
+        role is Role.OTHER and path.suffix.lower() in YAML_SUFFIXES and _under_docs(repo, path)
     )
 
 
@@ -238,10 +311,16 @@ def affected_documents(
     repo_checks = False
     referenced_ids: set[str] = set()
     templates_changed: set[str] = set()
+    attached: set[Path] = set()
     for relative, deleted in changes:
         path = repo.root / relative
         role = repo.role(path)
-        if relative in (CATEGORIES_FILE, CONFIG_FILE, CODEOWNERS_FILE):
+        if relative in (
+            CATEGORIES_FILE,
+            CONFIG_FILE,
+            CODEOWNERS_FILE,
+            f".github/{CODEOWNERS_FILE}",
+        ):
             repo_checks = True
             if relative == CATEGORIES_FILE:
                 # Owners and prefixes of every item may have changed.
@@ -250,10 +329,15 @@ def affected_documents(
             templates_changed.add(relative[len(JIRA_TEMPLATES) + 1 :])
         if role in (Role.ITEM, Role.BUNDLE):
             referenced_ids.add(Path(relative).name.rsplit(".", 1)[0])
-        if role in (Role.ITEM, Role.BUNDLE, Role.REQUEST, Role.CONFIG, Role.CATEGORIES) and (
-            not deleted
-        ):
+        document = role in (Role.ITEM, Role.BUNDLE, Role.REQUEST, Role.CONFIG, Role.CATEGORIES)
+        if not deleted and (document or repo.misplaced(path)):
             selected.append(path)
+        elif role is Role.OTHER and relative.startswith(f"{REQUESTS}/"):
+            attached.add(Path(relative))
+    # A file that a request attaches (a file field names it, relative to the request)
+    # re-checks the requests that mention it: its size may have grown, or it may be gone.
+    for name in sorted({file.name for file in attached}):
+        selected += repo.files_mentioning(Role.REQUEST, name)
     # A description template is part of the items that use it (and so of their bundles).
     for name in sorted(templates_changed):
         for item in repo.files_mentioning(Role.ITEM, name):

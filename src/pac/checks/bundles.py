@@ -14,8 +14,10 @@ def check_bundle(repo: Repository, loaded: Loaded) -> list[Diagnostic]:
     assert isinstance(bundle, Bundle)
     findings = Findings(loaded, owner=bundle.owner.describe())
     ids: set[str] = set()
+    duplicated: set[str] = set()
     for component in bundle.components:
         if component.id in ids:
+            duplicated.add(component.id)
             findings.add(
                 (*component.path, "id"),
                 "bundle-duplicate-component",
@@ -40,15 +42,15 @@ def check_bundle(repo: Repository, loaded: Loaded) -> list[Diagnostic]:
                     owner=owner,
                 )
         for index, dependency in enumerate(component.depends_on):
-            if dependency == component.id:
+            if dependency == component.id and component.id not in duplicated:
                 findings.add(
                     (*component.path, "dependsOn", index),
                     "bundle-cycle",
                     f"component {component.id} depends on itself",
                     "Remove it from its own dependsOn.",
                 )
-            elif dependency not in ids and bundle.component(dependency) is None:
-                suggestion = did_you_mean(dependency, [c.id for c in bundle.components])
+            elif dependency not in ids:
+                suggestion = did_you_mean(dependency, sorted(ids))
                 findings.add(
                     (*component.path, "dependsOn", index),
                     "bundle-unknown-dependency",
@@ -56,8 +58,12 @@ def check_bundle(repo: Repository, loaded: Loaded) -> list[Diagnostic]:
                     "component of this bundle",
                     f"Did you mean '{suggestion}'?"
                     if suggestion
-                    else "Name one of: " + ", ".join(c.id for c in bundle.components) + ".",
+                    else "Name one of: "
+                    + ", ".join(dict.fromkeys(c.id for c in bundle.components))
+                    + ".",
                 )
+    if duplicated:
+        return findings.items  # which of the two a dependency means is unclear until renamed
     try:
         bundle.ordered_components()
     except CycleError as exc:

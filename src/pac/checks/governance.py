@@ -13,7 +13,7 @@ from pac.repository import BUNDLES, CATEGORIES_FILE, Loaded, Repository
 def check_categories(repo: Repository, loaded: Loaded) -> list[Diagnostic]:
     categories = loaded.model
     assert isinstance(categories, list)
-    findings = Findings(loaded)
+    findings = Findings(loaded, owner=repo.owner_hint(loaded))
     seen_ids: dict[str, Category] = {}
     seen_prefixes: dict[str, Category] = {}
     for category in categories:
@@ -68,7 +68,7 @@ def check_categories(repo: Repository, loaded: Loaded) -> list[Diagnostic]:
 def check_config(repo: Repository, loaded: Loaded) -> list[Diagnostic]:
     config = loaded.model
     assert isinstance(config, PacConfig)
-    findings = Findings(loaded)
+    findings = Findings(loaded, owner=repo.owner_hint(loaded))
     registered = {c.id for c in repo.categories.categories}
     for index, window in enumerate(config.freezes):
         path = ("changeCalendar", "freezes", index)

@@ -16,7 +16,6 @@ def check_file_name(loaded: Loaded, doc_id: str, findings: Findings) -> None:
             "file-name",
             f"the file is named {name}; catalog files end in .yaml",
             f"Rename it to {doc_id}.yaml.",
-            owner="",
         )
         return
     expected = f"{doc_id}.yaml"
@@ -27,7 +26,6 @@ def check_file_name(loaded: Loaded, doc_id: str, findings: Findings) -> None:
             f"the file is named {name} but its id is {doc_id}",
             f"Rename the file to {expected}, or change metadata.id to "
             f"{_stem(name)} (ids and file names must match so documents can be found).",
-            owner="",
         )
 
 
@@ -49,7 +47,6 @@ def check_duplicate_id(repo: Repository, loaded: Loaded, doc_id: str, findings: 
             f"the id {doc_id} is also used by {where}",
             "Ids are unique across the catalog (items and bundles) and across requests/; "
             "choose another id.",
-            owner="",
         )
 
 
@@ -72,14 +69,22 @@ def check_offering_placement(
             f"Set `category: {folder}`, or move the file to catalog/{offering.category}/.",
             owner=registry.describe_owner(folder),
         )
+        if category is not None and registry.get(folder) is not None:
+            # Which of the two is meant decides the owner and id prefix; judging them
+            # against either one now would only repeat this finding in other words.
+            return
     if category is None:
-        if registry.loaded is not None:
+        # Without a registry, or with one that has errors of its own, every item would be
+        # "unregistered"; the registry's findings say what to fix instead.
+        if registry.loaded is not None and registry.loaded.ok:
             known = ", ".join(sorted({c.id for c in registry.categories} - {BUNDLES}))
+            architects = ", ".join(repo.config.architecture_team)
             findings.add(
                 ("metadata", "category"),
                 "category-unknown",
                 f"the category {offering.category} is not registered in catalog/categories.yaml",
-                f"Use one of: {known}. A new category needs architecture review.",
+                f"Use one of: {known}. A new category needs architecture review"
+                + (f" ({architects})." if architects else "."),
                 owner="",
             )
         return
@@ -105,7 +110,7 @@ def check_offering_placement(
             f"the id {offering.id} does not follow {shape}",
             f"Ids in {category.id} are {shape}, e.g. "
             f"{prefix}-{'webapp' if prefix == 'bundle' else 'service'}-standard.",
-            owner="",
+            owner=category.describe_owner(),
         )
 
 

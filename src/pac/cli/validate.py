@@ -54,8 +54,19 @@ def validate(
     colour = output is None and use_colour(sys.stdout)
     text = render(fmt.value, result.diagnostics, len(result.checked), colour=colour)
     if output is not None:
-        output.parent.mkdir(parents=True, exist_ok=True)
-        output.write_text(text, encoding="utf-8")
+        try:
+            output.parent.mkdir(parents=True, exist_ok=True)
+            output.write_text(text, encoding="utf-8")
+        except OSError as exc:
+            from pac.cli.common import fail
+            from pac.errors import UsageError
+
+            fail(
+                UsageError(
+                    f"cannot write the report to {output}: {exc.strerror or exc}",
+                    "Pass --output a file path in a folder you may write to.",
+                )
+            )
         if fmt is not Format.text:
             from pac.report import summary
 
