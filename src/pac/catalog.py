@@ -14,7 +14,7 @@ from typing import Any
 from pac.errors import UsageError
 from pac.model import Action, Bundle, CatalogItem, Field, Offering
 from pac.repository import BUNDLES, Repository, Role
-from pac.schemas import did_you_mean
+from pac.schemas import did_you_mean, suggestion_hint
 
 KINDS = {"item": "CatalogItem", "bundle": "CatalogBundle"}
 
@@ -99,13 +99,9 @@ def summaries(
     if category:
         known = sorted(c.id for c in repo.categories.categories)
         if category not in known:
-            suggestion = did_you_mean(category, known)
             raise UsageError(
                 f"--category {category!r} is not a category",
-                (f"Did you mean {suggestion}? " if suggestion else "")
-                + "Categories: "
-                + ", ".join(known)
-                + ".",
+                suggestion_hint(category, known, "Categories"),
             )
         rows = [r for r in rows if r.category == category]
     if owner:
@@ -113,13 +109,9 @@ def summaries(
         teams = sorted({r.team for r in rows} | {c.team for c in repo.categories.categories})
         contacts = {r.contact for r in rows} | {c.contact for c in repo.categories.categories}
         if not any(needle in known.lower() for known in [*teams, *contacts]):
-            suggestion = did_you_mean(owner, teams)
             raise UsageError(
                 f"--owner {owner!r} matches no team or contact",
-                (f"Did you mean {suggestion}? " if suggestion else "")
-                + "Teams: "
-                + ", ".join(teams)
-                + ".",
+                suggestion_hint(owner, teams, "Teams"),
             )
         rows = [r for r in rows if needle in r.team.lower() or needle in r.contact.lower()]
     if wanted_kind:
