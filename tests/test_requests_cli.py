@@ -294,3 +294,52 @@ def test_status_after_apply(sample_root: Path, monkeypatch: pytest.MonkeyPatch) 
     assert yaml.safe_load(out)[0]["request"] == "payments-events"
     code, out = invoke(sample_root, "status", "payments-events", "--watch", "--interval", "0.5")
     assert code == 0 and "MSG-1" in out
+
+
+def test_plan_warns_about_a_freeze_starting_before_the_merge(
+    sample_root: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # Planned on Sep 20; the retail peak (databases, compute) starts on Sep 25.
+    monkeypatch.setenv("PAC_TODAY", "2026-09-20")
+    code, out = invoke(sample_root, "plan", "payments-webapp", "payments-events")
+    assert code == 0, out
+    warning = (
+        "warning: change freeze 'Retail peak season' starts on 2026-09-25 (in 5 days) and "
+        "lasts until 2027-01-15: if this is merged from 2026-09-25 on, the request waits "
+        "(deferred) until 2027-01-15"
+    )
+    assert out.count(warning) == 1  # the bundle touches databases; the topic does not
+    assert out.index(warning) < out.index("payments-events (")
+    assert "state new -> fulfil" in out  # not frozen yet
+
+    code, out = invoke(sample_root, "plan", "payments-webapp", "--format", "json")
+    [plan] = json.loads(out)["requests"]
+    assert plan["warnings"] == [warning.removeprefix("warning: ")]
+    code, out = invoke(sample_root, "plan", "payments-webapp", "--format", "markdown")
+    assert "> **Warning:** change freeze 'Retail peak season' starts on 2026-09-25" in out
+
+    monkeypatch.setenv("PAC_TODAY", "2026-09-10")  # 15 days ahead: beyond the 14 by default
+    assert "warning" not in invoke(sample_root, "plan", "payments-webapp")[1]
+
+
+def test_plan_looks_ahead_as_far_as_pac_yaml_says_and_for_every_scope(
+    sample_root: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    config = sample_root / "pac.yaml"
+    config.write_text(
+        config.read_text().replace(
+            "  freezes:\n",
+            "  warnDays: 30\n  freezes:\n"
+            '    - {name: Year-end close, start: "2026-07-01", end: "2026-07-03", scope: all}\n',
+            1,
+        )
+    )
+    monkeypatch.setenv("PAC_TODAY", "2026-06-10")
+    code, out = invoke(sample_root, "plan", "payments-events")
+    assert code == 0, out
+    assert (
+        "warning: change freeze 'Year-end close' starts on 2026-07-01 (in 21 days) and lasts "
+        "until 2026-07-03" in out
+    )
+    monkeypatch.setenv("PAC_TODAY", "2026-07-04")  # a one-off window that is over
+    assert "warning" not in invoke(sample_root, "plan", "payments-events")[1]

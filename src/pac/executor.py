@@ -107,15 +107,20 @@ def decide(status: RequestStatus | None, request: Request, window: FreezeWindow 
     return Step.RESUME  # submitted, processing or retrying: a run was interrupted
 
 
-def freeze_window(repo: Repository, offering: Offering, today: dt.date) -> FreezeWindow | None:
-    """The change freeze covering any category the request touches today, if any."""
+def touched_categories(repo: Repository, offering: Offering) -> list[str]:
+    """The categories a request for `offering` touches: a bundle's and its components'."""
     categories = [offering.category]
     if isinstance(offering, Bundle):
         for component in offering.components:
             item = repo.item(component.catalog_item)
             if item is not None:
                 categories.append(item.category)
-    for category in categories:
+    return categories
+
+
+def freeze_window(repo: Repository, offering: Offering, today: dt.date) -> FreezeWindow | None:
+    """The change freeze covering any category the request touches today, if any."""
+    for category in touched_categories(repo, offering):
         window = repo.config.freeze_for(category, today)
         if window is not None:
             return window

@@ -11,7 +11,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from pac.errors import PacError
-from pac.executor import Step, decide, freeze_window, today_in
+from pac.executor import Step, decide, freeze_window, today_in, touched_categories
 from pac.model import Bundle, Offering, Request
 from pac.namespaces import SystemValues
 from pac.render import catalog_revision
@@ -159,6 +159,23 @@ def _warn(
             plan.warnings.append(
                 f"change freeze {window.name!r}: the request waits (deferred) until {until}, "
                 "then goes through on the first run after it"
+            )
+    if plan.step in (Step.NEW, Step.RESUME, Step.RETRY, Step.ESCALATE):
+        # A pull request is merged some days after it was planned: a freeze starting in
+        # between holds it, so the reviewers hear of it now.
+        ahead = repo.config.freezes_ahead(touched_categories(repo, offering), today)
+        for upcoming, starts, ends in ahead:
+            days = (starts - today).days
+            then = (
+                "this emergency request goes through it and is marked as such"
+                if plan.request.priority == "emergency"
+                else f"if this is merged from {starts.isoformat()} on, the request waits "
+                f"(deferred) until {ends.isoformat()}"
+            )
+            plan.warnings.append(
+                f"change freeze {upcoming.name!r} starts on {starts.isoformat()} "
+                f"(in {days} day{'s' if days != 1 else ''}) and lasts until "
+                f"{ends.isoformat()}: {then}"
             )
     if plan.step is Step.CHANGED:
         plan.warnings.append(
