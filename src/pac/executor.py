@@ -50,6 +50,7 @@ from pac.tasks import (
     TaskSpec,
     expand,
     renderer_for,
+    unsupported_hint,
 )
 from pac.templating import MASK, SECRET_PREFIX, jira_escape
 
@@ -501,8 +502,7 @@ class RequestRunner:
                 else:
                     raise BackendError(
                         f"{spec.action.type} actions are not yet supported by pac apply",
-                        "Ask the owning team to use jira-ticket or rest-api actions for now, "
-                        "or escalate the request to its manual tickets.",
+                        unsupported_hint(spec),
                     )
                 kept = shown.render_outputs(spec, outputs, response)
             except (RenderError, BackendError) as exc:
