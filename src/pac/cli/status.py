@@ -43,6 +43,7 @@ def status(
     """
     from pac.apply import _resolve, ticket_backend
     from pac.errors import PacError, UsageError
+    from pac.render import visible
     from pac.status import SETTLED, StatusStore
     from pac.statusview import build_views
 
@@ -73,7 +74,9 @@ def status(
                 statuses = list(store.all())
             views = build_views(statuses, tickets)
         if output is Output.json:
-            write(json.dumps([v.as_dict() for v in views], indent=2) + "\n")
+            from pac.render import visible_json
+
+            write(visible_json(json.dumps([v.as_dict() for v in views], indent=2) + "\n"))
         elif output is Output.yaml:
             import yaml
 
@@ -86,7 +89,7 @@ def status(
         left = deadline - time.monotonic()
         if left <= 0:
             pending = [
-                f"{v.status.request} ({v.status.state})"
+                f"{visible(v.status.request)} ({v.status.state})"
                 for v in views
                 if v.status.state not in SETTLED
             ]
@@ -105,10 +108,15 @@ def status(
 
 def _table(views: list, detailed: bool) -> None:  # type: ignore[type-arg]
     from rich.console import Console
-    from rich.markup import escape
+    from rich.markup import escape as markup
     from rich.table import Table
 
+    from pac.render import visible
     from pac.statusview import progress, reference
+
+    def escape(text: str) -> str:
+        # Requesters' text and JIRA's answers: neither markup nor control characters.
+        return markup(visible(text))
 
     console = Console(no_color=not use_colour(sys.stdout), highlight=False, soft_wrap=True)
     colours = {"completed": "green", "failed": "red", "deferred": "yellow", "escalated": "magenta"}
