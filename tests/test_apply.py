@@ -15,6 +15,7 @@ from pac.model import Operations
 from pac.repository import Repository
 from pac.status import StatusStore
 from tests.conftest import fast_retries, point_rest_at
+from tests.test_cli import invoke
 
 EVENTS = "payments-events"
 WEBAPP = "payments-webapp"
@@ -285,3 +286,35 @@ def test_a_second_apply_in_the_same_checkout_waits_its_turn(
         fcntl.flock(held, fcntl.LOCK_UN)
     [outcome], _ = run(sample_root, EVENTS, monkeypatch=monkeypatch)
     assert outcome.state == "completed" and len(outbox(sample_root)) == 1
+
+
+def test_an_unsupported_manual_action_does_not_advise_escalating(
+    sample_root: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    item = sample_root / "catalog/messaging/messaging-kafka-topic.yaml"
+    item.write_text(
+        item.read_text().replace(
+            "  manual:\n    actions:\n",
+            "  manual:\n    actions:\n"
+            "      - type: git-commit\n        config: {repository: infra-live, path: kafka/}\n",
+        )
+    )
+    # The plan says so before anything runs...
+    monkeypatch.setenv("PAC_TODAY", "2026-06-01")
+    code, out = invoke(sample_root, "plan", EVENTS)
+    assert code == 1
+    assert "git-commit actions are not yet supported" in out
+    assert "escalating does not help" in out
+
+    # ...and so does the failed task apply records.
+    outcomes, _ = run(sample_root, EVENTS, monkeypatch=monkeypatch)
+    assert outcomes[0].state == "failed"
+    status = StatusStore(sample_root).load(EVENTS)
+    assert status is not None
+    error = status.tasks[0].error
+    assert error is not None
+    assert error.message == "git-commit actions are not yet supported by pac apply"
+    assert "escalating does not help" in error.hint
+    assert "must change the item's manual actions to jira-ticket" in error.hint
+    assert "platform-messaging-team" in error.hint and error.contact
+    assert "operations.escalate" not in error.hint

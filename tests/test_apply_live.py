@@ -454,6 +454,21 @@ def test_jira_unavailable_before_anything_started_leaves_the_request_for_the_nex
     assert [t.state for t in status.tasks] == ["pending"] * 3
     assert all(t.error is None for t in status.tasks)
 
+    # Watching it does not wait forever for a run that has not happened yet.
+    watched = subprocess.run(
+        [sys.executable, "-m", "pac", "status", WEBAPP, "--watch", "--timeout", "0"],
+        cwd=sample_root,
+        env=environment(jira),
+        capture_output=True,
+        text=True,
+        timeout=120,
+        check=False,
+    )
+    assert watched.returncode == 1, watched.stderr
+    assert f"not settled yet: {WEBAPP} (processing)" in watched.stderr
+    assert "--timeout SECONDS" in watched.stderr
+    assert WEBAPP in watched.stdout  # the state was shown before it stopped
+
     jira.credentials = ("bot", TOKEN)  # the secret is updated...
     jira.fail_next("GET", "/search", 503)  # ...and then JIRA has an outage
     [outcome] = apply_in_process(sample_root, jira, WEBAPP, monkeypatch=monkeypatch)

@@ -16,6 +16,7 @@ from pac import catalog
 from pac.errors import UsageError
 from pac.forms import InputChecker, form_schema, ui_schema, validator_for
 from pac.repository import Repository
+from pac.validate import validate
 from tests.test_cli import invoke
 
 
@@ -309,3 +310,22 @@ def test_files_with_errors_are_named_not_silently_dropped(
         ) in result.stderr
         assert "pac validate catalog/messaging/messaging-kafka-topic.yaml" in result.stderr
     assert not (tmp_path / "site/items/messaging-kafka-topic.html").exists()
+
+
+def test_an_unsupported_action_in_the_escalation_fallback_is_flagged(sample_root: Path) -> None:
+    item = sample_root / "catalog/databases/database-aurora-postgresql-standard.yaml"
+    item.write_text(
+        item.read_text().replace(
+            "  manual:\n    # The fallback: the DBA team's ticket process, used when automation is "
+            "escalated.\n    actions:\n",
+            "  manual:\n    actions:\n"
+            "      - type: git-commit\n        config: {repository: infra-live, path: db/}\n",
+        )
+    )
+    result = validate(Repository(sample_root), paths=[item])
+    [finding] = [d for d in result.diagnostics if d.code == "action-unsupported"]
+    assert finding.message == (
+        "pac apply does not run git-commit actions yet; escalating a failed request would "
+        "fail at this step"
+    )
+    assert finding.hint.startswith("Use jira-ticket actions in the manual strategy.")

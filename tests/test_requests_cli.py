@@ -294,3 +294,105 @@ def test_status_after_apply(sample_root: Path, monkeypatch: pytest.MonkeyPatch) 
     assert yaml.safe_load(out)[0]["request"] == "payments-events"
     code, out = invoke(sample_root, "status", "payments-events", "--watch", "--interval", "0.5")
     assert code == 0 and "MSG-1" in out
+
+
+def test_plan_warns_about_a_freeze_starting_before_the_merge(
+    sample_root: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # Planned on Sep 20; the retail peak (databases, compute) starts on Sep 25.
+    monkeypatch.setenv("PAC_TODAY", "2026-09-20")
+    code, out = invoke(sample_root, "plan", "payments-webapp", "payments-events")
+    assert code == 0, out
+    warning = (
+        "warning: change freeze 'Retail peak season' starts on 2026-09-25 (in 5 days) and "
+        "lasts until 2027-01-15: if this is merged from 2026-09-25 on, the request waits "
+        "(deferred) until 2027-01-15"
+    )
+    assert out.count(warning) == 1  # the bundle touches databases; the topic does not
+    assert out.index(warning) < out.index("payments-events (")
+    assert "state new -> fulfil" in out  # not frozen yet
+
+    code, out = invoke(sample_root, "plan", "payments-webapp", "--format", "json")
+    [plan] = json.loads(out)["requests"]
+    assert plan["warnings"] == [warning.removeprefix("warning: ")]
+    code, out = invoke(sample_root, "plan", "payments-webapp", "--format", "markdown")
+    assert "> **Warning:** change freeze 'Retail peak season' starts on 2026-09-25" in out
+
+    monkeypatch.setenv("PAC_TODAY", "2026-09-10")  # 15 days ahead: beyond the 14 by default
+    assert "warning" not in invoke(sample_root, "plan", "payments-webapp")[1]
+
+
+def test_plan_looks_ahead_as_far_as_pac_yaml_says_and_for_every_scope(
+    sample_root: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    config = sample_root / "pac.yaml"
+    config.write_text(
+        config.read_text().replace(
+            "  freezes:\n",
+            "  warnDays: 30\n  freezes:\n"
+            '    - {name: Year-end close, start: "2026-07-01", end: "2026-07-03", scope: all}\n',
+            1,
+        )
+    )
+    monkeypatch.setenv("PAC_TODAY", "2026-06-10")
+    code, out = invoke(sample_root, "plan", "payments-events")
+    assert code == 0, out
+    assert (
+        "warning: change freeze 'Year-end close' starts on 2026-07-01 (in 21 days) and lasts "
+        "until 2026-07-03" in out
+    )
+    monkeypatch.setenv("PAC_TODAY", "2026-07-04")  # a one-off window that is over
+    assert "warning" not in invoke(sample_root, "plan", "payments-events")[1]
+
+
+HOSTILE = "\x1b[2J\x1b]8;;http://evil\x07\x9b31m\r"
+
+
+def test_plan_shows_requester_text_safely_on_a_terminal_and_in_markdown(
+    sample_root: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("PAC_TODAY", "2026-06-01")
+    path = sample_root / "requests/payments/payments-events.yaml"
+    data = yaml.safe_load(path.read_text())
+    data["metadata"]["requester"]["name"] = f"Eve <!-- [x](http://evil) | `{HOSTILE}"
+    data["input"]["topic"]["purpose"] = f"Ends the fence:\n```\n</details>\n{HOSTILE}"
+    path.write_text(yaml.safe_dump(data))
+    for fmt in ("text", "markdown", "json"):
+        code, out = invoke(sample_root, "plan", "payments-events", "--format", fmt)
+        assert code == 0, out
+        assert not any(ch in out for ch in "\x1b\x07\x9b\r"), fmt
+    [plan] = json.loads(invoke(sample_root, "plan", "payments-events", "-f", "json")[1])["requests"]
+    assert "\x9b31m\r" in plan["tasks"][0]["jira-ticket"]["description"]  # the data is kept
+
+    _code, out = invoke(sample_root, "plan", "payments-events", "--format", "markdown")
+    assert (
+        "Requested by Eve \\<!-- \\[x\\](http://evil) \\| \\`\\x1b\\[2J\\x1b\\]8;;http://evil"
+        in out
+    )
+    assert "<!--" not in out.replace("\\<!--", "")
+    # The only fences are pac's own, longer than the backticks the ticket's text holds: it
+    # cannot close one early.
+    fences = [line for line in out.splitlines() if line.lstrip().startswith("```")]
+    assert fences == ["````json", "````"]
+    assert [line for line in out.splitlines() if line.startswith("</details>")] == ["</details>"]
+    assert "\\u009b31m\\r" in out  # escaped as JSON inside the JSON block
+
+
+def test_status_shows_control_characters_as_escapes(
+    sample_root: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("PAC_TODAY", "2026-06-01")
+    monkeypatch.delenv("CI", raising=False)
+    assert invoke(sample_root, "apply", "payments-events")[0] == 0
+    ticket = sample_root / ".pac/outbox/MSG-1.json"
+    data = json.loads(ticket.read_text())
+    data["status"] = f"Done{HOSTILE}"  # whatever a JIRA workflow calls its states
+    ticket.write_text(json.dumps(data))
+    for args in (["status"], ["status", "payments-events"], ["status", "-o", "json"]):
+        code, out = invoke(sample_root, *args)
+        assert code == 0, out
+        assert not any(ch in out for ch in "\x1b\x07\x9b\r"), args
+        assert "Done" in out
+    assert "Done\\x1b[2J" in invoke(sample_root, "status", "payments-events")[1]
+    [view] = json.loads(invoke(sample_root, "status", "-o", "json")[1])
+    assert view["tasks"][0]["ticket"]["liveStatus"] == f"Done{HOSTILE}"

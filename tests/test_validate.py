@@ -10,6 +10,7 @@ from pac.errors import GitError, UsageError
 from pac.repository import Repository
 from pac.validate import validate
 from tests.conftest import git_commit_all
+from tests.test_cli import invoke
 
 ITEM = "catalog/databases/database-aurora-postgresql-standard.yaml"
 BUNDLE = "catalog/bundles/bundle-webapp-standard.yaml"
@@ -38,6 +39,31 @@ def test_status_files_are_not_documents(sample_repo: Repository) -> None:
     status.parent.mkdir(parents=True)
     status.write_text("state: completed\n")
     assert validate(sample_repo).ok
+
+
+def test_a_status_file_named_explicitly_is_skipped_with_the_reason(
+    sample_repo: Repository,
+) -> None:
+    folder = sample_repo.root / "requests/.status"
+    folder.mkdir(parents=True)
+    status = folder / "payments-events.yaml"
+    status.write_text("state: completed\n")  # not a request document: would be findings
+    result = validate(sample_repo, paths=[status, sample_repo.root / EVENTS])
+    assert result.ok and result.checked == [EVENTS]
+    assert result.skipped == [
+        (
+            "requests/.status/payments-events.yaml",
+            "a status file: pac apply writes it, pac validate does not check it",
+        )
+    ]
+    result = validate(sample_repo, paths=[folder])
+    assert result.ok and result.checked == [] and result.skipped[0][0] == "requests/.status"
+
+    code, out = invoke(sample_repo.root, "validate", str(status))
+    assert code == 0, out
+    assert (
+        "requests/.status/payments-events.yaml: skipped, a status file: pac apply writes it" in out
+    )
 
 
 def test_changed_with_nothing_changed_checks_nothing(sample_git: Path) -> None:

@@ -70,3 +70,21 @@ def test_plan_validates_then_plans_the_changed_requests_into_the_pull_request() 
     assert checkout["uses"].startswith("actions/checkout@") and checkout["with"]["fetch-depth"] == 0
     run = _step(plan, "Plan")["run"]
     assert "--format markdown" in run and "--format json" in run and "--changed" in run
+
+
+def test_no_workflow_splices_event_fields_into_a_script() -> None:
+    # `${{ ... }}` in `run:` is substituted before the shell parses it: a branch name such
+    # as `$(curl ...)` would run. Event fields reach scripts through `env:` instead.
+    for path in sorted(WORKFLOWS.glob("*.yml")):
+        workflow = _load(path.name)
+        for job in workflow["jobs"].values():
+            for step in job["steps"]:
+                assert "${{" not in step.get("run", ""), f"{path.name}: {step.get('name')}"
+
+
+def test_plan_passes_the_base_branch_through_the_environment() -> None:
+    plan = _load("plan.yml")
+    for name in ("Validate the changed requests", "Plan"):
+        step = _step(plan, name)
+        assert step["env"]["BASE"] == "origin/${{ github.base_ref }}"
+        assert '--changed "$BASE"' in step["run"]

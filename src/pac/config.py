@@ -9,6 +9,9 @@ from typing import Any
 
 DEFAULT_LINK_TYPE = "Blocks"
 DEFAULT_CONCURRENCY = 8
+# How far ahead `pac plan` looks for a freeze: a pull request is often merged days after
+# it was planned, and a freeze starting in between would defer it without warning.
+DEFAULT_FREEZE_WARN_DAYS = 14
 
 
 def _parse_day(text: str) -> tuple[int | None, int, int]:
@@ -59,6 +62,15 @@ class FreezeWindow:
             return (sm, sd) <= key <= (em, ed)
         return key >= (sm, sd) or key <= (em, ed)  # wraps over the new year
 
+    def next_start(self, day: dt.date) -> dt.date | None:
+        """The first day of the next occurrence starting after `day`, if there is one."""
+        if not self.recurring:
+            start = dt.date.fromisoformat(self.start)
+            return start if start > day else None
+        _, sm, sd = _parse_day(self.start)
+        candidate = _safe_date(day.year, sm, sd)
+        return candidate if candidate > day else _safe_date(day.year + 1, sm, sd)
+
     def ends_on(self, day: dt.date) -> dt.date:
         """The last day of the occurrence of this window that contains `day`."""
         if not self.recurring:
@@ -89,9 +101,24 @@ class PacConfig:
     commit_email: str = "pac-bot@users.noreply.github.com"
     timezone: str = "UTC"
     freezes: tuple[FreezeWindow, ...] = ()
+    freeze_warn_days: int = DEFAULT_FREEZE_WARN_DAYS
 
     def freeze_for(self, category: str, day: dt.date) -> FreezeWindow | None:
         return next((w for w in self.freezes if w.applies_to(category) and w.contains(day)), None)
+
+    def freezes_ahead(
+        self, categories: list[str], day: dt.date
+    ) -> list[tuple[FreezeWindow, dt.date, dt.date]]:
+        """Windows covering any of `categories` that start within `freeze_warn_days` after
+        `day`, each with the first and last day of that occurrence, soonest first."""
+        ahead = []
+        for window in self.freezes:
+            if not any(window.applies_to(c) for c in categories):
+                continue
+            start = window.next_start(day)
+            if start is not None and (start - day).days <= self.freeze_warn_days:
+                ahead.append((window, start, window.ends_on(start)))
+        return sorted(ahead, key=lambda found: found[1])
 
 
 def build_config(data: Mapping[str, Any]) -> PacConfig:
@@ -124,4 +151,5 @@ def build_config(data: Mapping[str, Any]) -> PacConfig:
         commit_email=author.get("email", PacConfig.commit_email),
         timezone=calendar.get("timezone", "UTC"),
         freezes=tuple(freezes),
+        freeze_warn_days=int(calendar.get("warnDays", DEFAULT_FREEZE_WARN_DAYS)),
     )

@@ -50,6 +50,7 @@ from pac.tasks import (
     TaskSpec,
     expand,
     renderer_for,
+    unsupported_hint,
 )
 from pac.templating import MASK, SECRET_PREFIX, jira_escape
 
@@ -107,15 +108,20 @@ def decide(status: RequestStatus | None, request: Request, window: FreezeWindow 
     return Step.RESUME  # submitted, processing or retrying: a run was interrupted
 
 
-def freeze_window(repo: Repository, offering: Offering, today: dt.date) -> FreezeWindow | None:
-    """The change freeze covering any category the request touches today, if any."""
+def touched_categories(repo: Repository, offering: Offering) -> list[str]:
+    """The categories a request for `offering` touches: a bundle's and its components'."""
     categories = [offering.category]
     if isinstance(offering, Bundle):
         for component in offering.components:
             item = repo.item(component.catalog_item)
             if item is not None:
                 categories.append(item.category)
-    for category in categories:
+    return categories
+
+
+def freeze_window(repo: Repository, offering: Offering, today: dt.date) -> FreezeWindow | None:
+    """The change freeze covering any category the request touches today, if any."""
+    for category in touched_categories(repo, offering):
         window = repo.config.freeze_for(category, today)
         if window is not None:
             return window
@@ -496,8 +502,7 @@ class RequestRunner:
                 else:
                     raise BackendError(
                         f"{spec.action.type} actions are not yet supported by pac apply",
-                        "Ask the owning team to use jira-ticket or rest-api actions for now, "
-                        "or escalate the request to its manual tickets.",
+                        unsupported_hint(spec),
                     )
                 kept = shown.render_outputs(spec, outputs, response)
             except (RenderError, BackendError) as exc:

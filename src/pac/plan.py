@@ -7,14 +7,15 @@ rendering as apply; only the outputs of actions not yet run are stand-ins.
 from __future__ import annotations
 
 import json
+import re
 from dataclasses import dataclass, field
 from typing import Any
 
 from pac.errors import PacError
-from pac.executor import Step, decide, freeze_window, today_in
+from pac.executor import Step, decide, freeze_window, today_in, touched_categories
 from pac.model import Bundle, Offering, Request
 from pac.namespaces import SystemValues
-from pac.render import catalog_revision
+from pac.render import catalog_revision, visible, visible_json
 from pac.repository import BUNDLES, Repository
 from pac.status import COMPLETED, FAILED, RequestStatus, StatusError, StatusStore
 from pac.tasks import PreviewTask, RenderedTicket, expand, preview
@@ -160,6 +161,23 @@ def _warn(
                 f"change freeze {window.name!r}: the request waits (deferred) until {until}, "
                 "then goes through on the first run after it"
             )
+    if plan.step in (Step.NEW, Step.RESUME, Step.RETRY, Step.ESCALATE):
+        # A pull request is merged some days after it was planned: a freeze starting in
+        # between holds it, so the reviewers hear of it now.
+        ahead = repo.config.freezes_ahead(touched_categories(repo, offering), today)
+        for upcoming, starts, ends in ahead:
+            days = (starts - today).days
+            then = (
+                "this emergency request goes through it and is marked as such"
+                if plan.request.priority == "emergency"
+                else f"if this is merged from {starts.isoformat()} on, the request waits "
+                f"(deferred) until {ends.isoformat()}"
+            )
+            plan.warnings.append(
+                f"change freeze {upcoming.name!r} starts on {starts.isoformat()} "
+                f"(in {days} day{'s' if days != 1 else ''}) and lasts until "
+                f"{ends.isoformat()}: {then}"
+            )
     if plan.step is Step.CHANGED:
         plan.warnings.append(
             "the request was already fulfilled; editing its input does not change what was "
@@ -216,7 +234,7 @@ def _tasks(
 def as_json(plans: list[RequestPlan]) -> str:
     reviewers = list(dict.fromkeys(r for p in plans if p.acts for r in p.reviewers))
     data = {"requests": [p.as_dict() for p in plans], "reviewers": reviewers}
-    return json.dumps(data, indent=2, ensure_ascii=False) + "\n"
+    return visible_json(json.dumps(data, indent=2, ensure_ascii=False) + "\n")
 
 
 def _step_line(task: PreviewTask) -> str:
@@ -250,11 +268,24 @@ def as_text(plans: list[RequestPlan]) -> str:
         if plan.reviewers and plan.acts:
             lines.append(f"  reviewers: {', '.join(plan.reviewers)}")
         lines.append("")
-    return "\n".join(lines)
+    return visible("\n".join(lines))
+
+
+# What could turn a requester's text into markup in a pull request comment: a table cell's
+# end, emphasis, a link, a code span, raw HTML (`<!--` would hide the rest of the plan).
+_MARKDOWN = re.compile(r"([\\`*_\[\]<>|~&])")
 
 
 def _md(text: str) -> str:
-    return text.replace("|", "\\|").replace("\n", " ")
+    """`text` as literal inline markdown, on one line."""
+    return _MARKDOWN.sub(r"\\\1", " ".join(text.splitlines()))
+
+
+def _code(text: str) -> str:
+    """`text` as an inline code span, however many backticks it holds."""
+    text = " ".join(text.splitlines())
+    ticks = "`" * (max((len(run) for run in re.findall("`+", text)), default=0) + 1)
+    return f"{ticks} {text} {ticks}" if "`" in text else f"`{text}`"
 
 
 def as_markdown(plans: list[RequestPlan]) -> str:
@@ -270,11 +301,12 @@ def as_markdown(plans: list[RequestPlan]) -> str:
     lines.append("")
     for plan in acting:
         target = plan.offering.kind if plan.offering else ""
-        lines.append(f"### `{plan.request.id}`: {target} `{plan.request.target_id}`")
+        lines.append(f"### {_code(plan.request.id)}: {target} {_code(plan.request.target_id)}")
         lines.append("")
+        requester = plan.request.requester
         lines.append(
-            f"Requested by {plan.request.requester.name} ({plan.request.requester.team}) in "
-            f"`{plan.display}`. Current state: **{plan.state}**; pac will "
+            f"Requested by {_md(requester.name)} ({_md(requester.team)}) in "
+            f"{_code(plan.display)}. Current state: **{plan.state}**; pac will "
             f"**{_ACTS[plan.step]}**."
         )
         if plan.request.priority == "emergency":
@@ -293,24 +325,29 @@ def as_markdown(plans: list[RequestPlan]) -> str:
             for number, task in enumerate(plan.tasks, start=1):
                 owner = task.spec.item.owner
                 lines.append(
-                    f"| {number} | {task.spec.component} | {_md(_step_line(task))} | "
-                    f"{owner.team} ({owner.contact}) | {', '.join(task.blocked_by) or '-'} |"
+                    f"| {number} | {_md(task.spec.component)} | {_md(_step_line(task))} | "
+                    f"{_md(owner.team)} ({_md(owner.contact)}) | "
+                    f"{_md(', '.join(task.blocked_by)) or '-'} |"
                 )
             lines.append("")
             lines.append("<details><summary>Every ticket and call in full</summary>")
             lines.append("")
             for number, task in enumerate(plan.tasks, start=1):
-                lines.append(f"**{number}. {task.spec.action.label()}** (`{task.key}`)")
+                lines.append(f"**{number}. {_md(task.spec.action.label())}** ({_code(task.key)})")
                 lines.append("")
-                lines.append("```json")
-                lines.append(
+                body = visible_json(
                     json.dumps(task.as_dict()[task.rendered.kind], indent=2, ensure_ascii=False)
                 )
-                lines.append("```")
+                # JSON keeps every value on its line, but a fence longer than any run of
+                # backticks inside cannot be closed early whatever the values hold.
+                fence = "`" * max([3, *(len(run) + 1 for run in re.findall("`+", body))])
+                lines.append(f"{fence}json")
+                lines.append(body)
+                lines.append(fence)
                 lines.append("")
             lines.append("</details>")
         if plan.reviewers:
             lines.append("")
             lines.append("Reviewers: " + ", ".join(plan.reviewers))
         lines.append("")
-    return "\n".join(lines) + "\n"
+    return visible("\n".join(lines) + "\n")

@@ -236,8 +236,14 @@ def catalog_revision(repo: Repository) -> str:
 _CONTROL = re.compile("[\x00-\x08\x0b-\x1f\x7f-\x9f]")
 
 
-def _visible(text: str) -> str:
+def visible(text: str) -> str:
+    """`text` for a terminal or a page: each control character shown as `\\xNN`."""
     return _CONTROL.sub(lambda m: f"\\x{ord(m.group()):02x}", text)
+
+
+def visible_json(text: str) -> str:
+    """JSON text with DEL and C1 controls escaped too (JSON only escapes those below 0x20)."""
+    return _CONTROL.sub(lambda m: f"\\u{ord(m.group()):04x}", text)
 
 
 def as_json(result: RenderResult) -> str:
@@ -247,9 +253,7 @@ def as_json(result: RenderResult) -> str:
         "request": result.request_id,
         "tasks": [task.as_dict() for task in result.tasks],
     }
-    text = json.dumps(data, indent=2, ensure_ascii=False) + "\n"
-    # JSON escapes only characters below 0x20; DEL and C1 controls get \u escapes too.
-    return _CONTROL.sub(lambda m: f"\\u{ord(m.group()):04x}", text)
+    return visible_json(json.dumps(data, indent=2, ensure_ascii=False) + "\n")
 
 
 def _indent(text: str, prefix: str = "      ") -> str:
@@ -316,4 +320,4 @@ def as_text(result: RenderResult) -> str:
             kept = ", ".join(f"{k} = {v}" for k, v in spec.action.outputs.items())
             lines.append(f"   keeps: {kept}")
         lines.append("")
-    return _visible("\n".join(lines))
+    return visible("\n".join(lines))

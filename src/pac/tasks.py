@@ -61,6 +61,27 @@ class TaskSpec:
         return f"{self.item.doc.display} {path_text(self.action.path)}"
 
 
+def unsupported_hint(spec: TaskSpec) -> str:
+    """What to do about an action type pac does not run yet, from where it sits."""
+    owner = spec.item.owner.describe()
+    if spec.mode == "manual":
+        # Escalating runs the manual actions again: it would fail at the same step.
+        return (
+            f"It is one of {spec.item.id}'s manual actions, which an escalation runs too, so "
+            f"escalating does not help. The owning team, {owner}, must change the item's "
+            "manual actions to jira-ticket; ask them, then retry the request."
+        )
+    if spec.item.manual and all(a.implemented for a in spec.item.manual):
+        return (
+            f"Ask the owning team, {owner}, to use jira-ticket or rest-api actions, or "
+            "escalate the request to the item's manual tickets (operations.escalate: true)."
+        )
+    return (
+        f"Ask the owning team, {owner}, to use jira-ticket or rest-api actions; then retry "
+        "the request."
+    )
+
+
 class ExpandError(PacError):
     exit_code = 1
 
@@ -250,8 +271,7 @@ class Renderer:
             return self._call(spec, spaces)
         raise RenderError(
             f"{spec.where}: {spec.action.type} actions are not yet supported",
-            "Use jira-ticket or rest-api actions; ask the owning team "
-            f"({spec.item.owner.describe()}) to change the item.",
+            unsupported_hint(spec),
             spec.item.doc.display,
         )
 

@@ -22,6 +22,7 @@ from pac.repository import (
     CODEOWNERS_FILE,
     CONFIG_FILE,
     REQUESTS,
+    STATUS_DIR,
     YAML_SUFFIXES,
     Loaded,
     Repository,
@@ -46,6 +47,8 @@ DOCUMENT_CHECKS: dict[str, list[DocumentCheck]] = {
 class ValidationResult:
     diagnostics: list[Diagnostic]
     checked: list[str] = field(default_factory=list)
+    # Paths given explicitly but left alone on purpose, each with the reason.
+    skipped: list[tuple[str, str]] = field(default_factory=list)
 
     @property
     def errors(self) -> int:
@@ -160,6 +163,7 @@ def _validate(
 ) -> ValidationResult:
     selected: list[Path]
     repo_checks = False
+    skipped: list[tuple[str, str]] = []
     if changed_since is not None:
         from pac.gitchanges import changed_files
 
@@ -168,7 +172,7 @@ def _validate(
             changes = _changes_under(repo, changes, paths)
         selected, repo_checks = affected_documents(repo, changes)
     elif paths:
-        selected, repo_checks = _expand(repo, paths)
+        selected, repo_checks, skipped = _expand(repo, paths)
     else:
         selected, repo_checks = repo.all_documents(), True
 
@@ -186,7 +190,7 @@ def _validate(
         found.extend(_registry_findings(repo))
         found.extend(codeowners.check(repo))
         checked.append(CODEOWNERS_FILE)
-    return ValidationResult(sorted_unique(found), checked)
+    return ValidationResult(sorted_unique(found), checked, skipped)
 
 
 def _changes_under(
@@ -223,9 +227,15 @@ def _changes_under(
     ]
 
 
-def _expand(repo: Repository, paths: Iterable[Path]) -> tuple[list[Path], bool]:
+STATUS_SKIPPED = "a status file: pac apply writes it, pac validate does not check it"
+
+
+def _expand(
+    repo: Repository, paths: Iterable[Path]
+) -> tuple[list[Path], bool, list[tuple[str, str]]]:
     out: list[Path] = []
     repo_checks = False
+    skipped: list[tuple[str, str]] = []
     for given in paths:
         path = repo.absolute(given)
         if not path.exists() and not given.is_absolute() and (repo.root / given).exists():
@@ -240,6 +250,10 @@ def _expand(repo: Repository, paths: Iterable[Path]) -> tuple[list[Path], bool]:
                 f"{given} is outside the catalog repository {repo.root}",
                 "Pass files or folders inside it, or point --repo at the repository they are in.",
             )
+        if _in_status_dir(repo, path):
+            # Status files are pac apply's record, not documents anyone writes.
+            skipped.append((repo.display(path), STATUS_SKIPPED))
+            continue
         if path.is_dir():
             if path == repo.root:
                 out.extend(repo.all_documents())
@@ -272,7 +286,15 @@ def _expand(repo: Repository, paths: Iterable[Path]) -> tuple[list[Path], bool]:
                 "pac validate checks catalog/ and requests/ documents, pac.yaml, CODEOWNERS "
                 "and the JIRA templates under templates/jira/.",
             )
-    return _dedupe(out), repo_checks
+    return _dedupe(out), repo_checks, skipped
+
+
+def _in_status_dir(repo: Repository, path: Path) -> bool:
+    try:
+        parts = path.relative_to(repo.root).parts
+    except ValueError:
+        return False
+    return parts[:2] == (REQUESTS, STATUS_DIR)
 
 
 def _is_checkable(repo: Repository, path: Path) -> bool:

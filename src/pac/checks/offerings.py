@@ -250,12 +250,22 @@ def _check_fulfillment(repo: Repository, item: CatalogItem, findings: Findings) 
 def _check_action(repo: Repository, item: CatalogItem, action: Action, findings: Findings) -> None:
     if not action.implemented:
         active = action in item.actions()
+        manual = action in item.manual
+        if active:
+            consequence = "; requests will fail at this step"
+        elif manual:
+            consequence = "; escalating a failed request would fail at this step"
+        else:
+            consequence = ""
         findings.add(
             (*action.path, "type"),
             "action-unsupported",
-            f"pac apply does not run {action.type} actions yet"
-            + ("; requests will fail at this step" if active else ""),
-            "Use jira-ticket or rest-api for now, or keep this action out of the active strategy.",
+            f"pac apply does not run {action.type} actions yet{consequence}",
+            # The manual actions are also the fallback of an escalation: never "inactive".
+            "Use jira-ticket actions in the manual strategy."
+            if manual
+            else "Use jira-ticket or rest-api for now, or keep this action out of the active "
+            "strategy.",
         )
         return
     if action.type != "jira-ticket":

@@ -713,8 +713,16 @@ def _check_use(
                 "`.response` holds the result of the action itself; use it under `outputs:` "
                 "and read the kept value later as .output.<key>.",
             )
-        elif path and path[0] not in RESPONSE_KEYS.get(action.type, ()):
-            keys = ", ".join(RESPONSE_KEYS.get(action.type, ()))
+        elif path and action.type not in RESPONSE_KEYS:
+            report(
+                "template-namespace",
+                f"{use.text()}: pac apply does not run {action.type} actions yet, so they "
+                "have no response to read",
+                "Keep outputs on jira-ticket actions (.response.key, .id, .url) or rest-api "
+                "actions (.response.status, .headers, .body) for now.",
+            )
+        elif path and path[0] not in RESPONSE_KEYS[action.type]:
+            keys = ", ".join(RESPONSE_KEYS[action.type])
             report(
                 "template-namespace",
                 f"{use.text()}: a {action.type} response has no {path[0]!r}",

@@ -24,10 +24,26 @@ def status(
     interval: Annotated[
         float, typer.Option("--interval", min=0.5, help="Seconds between refreshes with --watch.")
     ] = 5.0,
+    timeout: Annotated[
+        float,
+        typer.Option(
+            "--timeout",
+            min=0,
+            metavar="SECONDS",
+            help="Stop --watch after this long if the request has not settled (exit 1).",
+        ),
+    ] = 1800.0,
 ) -> None:
-    """Show requests' state and tasks, with each JIRA ticket's status read live."""
+    """Show requests' state and tasks, with each JIRA ticket's status read live.
+
+    With --watch it refreshes until every shown request settles (completed, failed, aborted,
+    escalated or deferred), or until --timeout passes: a request can stay processing for
+    hours when JIRA is unreachable, until a later pac apply run carries it on.
+    Exit 1 when a request failed or is still unsettled when --watch stops.
+    """
     from pac.apply import _resolve, ticket_backend
     from pac.errors import PacError, UsageError
+    from pac.render import visible
     from pac.status import SETTLED, StatusStore
     from pac.statusview import build_views
 
@@ -43,6 +59,7 @@ def status(
     except PacError:
         tickets = None  # no live ticket status without JIRA credentials in CI
 
+    deadline = time.monotonic() + timeout
     while True:
         with user_errors():
             if request_id is not None:
@@ -57,7 +74,9 @@ def status(
                 statuses = list(store.all())
             views = build_views(statuses, tickets)
         if output is Output.json:
-            write(json.dumps([v.as_dict() for v in views], indent=2) + "\n")
+            from pac.render import visible_json
+
+            write(visible_json(json.dumps([v.as_dict() for v in views], indent=2) + "\n"))
         elif output is Output.yaml:
             import yaml
 
@@ -67,17 +86,37 @@ def status(
         settled = all(v.status.state in SETTLED for v in views)
         if not watch or settled:
             break
-        time.sleep(interval)
+        left = deadline - time.monotonic()
+        if left <= 0:
+            pending = [
+                f"{visible(v.status.request)} ({v.status.state})"
+                for v in views
+                if v.status.state not in SETTLED
+            ]
+            typer.echo(
+                f"pac status --watch: stopped after {timeout:g}s; not settled yet: "
+                f"{', '.join(pending)}. A request stays processing until a pac apply run "
+                "can carry it on (for example once JIRA is reachable again); look again "
+                "later, or watch longer with --timeout SECONDS.",
+                err=True,
+            )
+            raise typer.Exit(1)
+        time.sleep(min(interval, left))
     failed = any(v.status.state == "failed" for v in views)
     raise typer.Exit(1 if failed else 0)
 
 
 def _table(views: list, detailed: bool) -> None:  # type: ignore[type-arg]
     from rich.console import Console
-    from rich.markup import escape
+    from rich.markup import escape as markup
     from rich.table import Table
 
+    from pac.render import visible
     from pac.statusview import progress, reference
+
+    def escape(text: str) -> str:
+        # Requesters' text and JIRA's answers: neither markup nor control characters.
+        return markup(visible(text))
 
     console = Console(no_color=not use_colour(sys.stdout), highlight=False, soft_wrap=True)
     colours = {"completed": "green", "failed": "red", "deferred": "yellow", "escalated": "magenta"}

@@ -51,6 +51,8 @@ def validate(
     repo = repository(ctx)
     with user_errors():
         result = run(repo, paths=paths or None, changed_since=changed)
+    for shown, reason in result.skipped:
+        typer.echo(f"{shown}: skipped, {reason}", err=True)
     colour = output is None and use_colour(sys.stdout)
     text = render(fmt.value, result.diagnostics, len(result.checked), colour=colour)
     if output is not None:
