@@ -198,7 +198,8 @@ def test_control_characters_in_input_never_reach_the_terminal(
     data = yaml.safe_load(
         (FIXTURES / "inputs/database-aurora-postgresql-standard.yaml").read_text()
     )
-    data["database"]["notes"] = "\x1b[2J\x1b]8;;http://evil\x07\x9b31m\r"
+    # Terminal controls, and a right-to-left override that would reorder what is shown.
+    data["database"]["notes"] = "\x1b[2J\x1b]8;;http://evil\x07\x9b31m\r\u202egnp.exe"
     hostile.write_text(yaml.safe_dump(data))
     for fmt in ("text", "json"):
         code, out = invoke(
@@ -213,12 +214,14 @@ def test_control_characters_in_input_never_reach_the_terminal(
             fmt,
         )
         assert code == 0, out
-        assert not any(ch in out for ch in "\x1b\x07\x9b\r"), fmt
+        assert not any(ch in out for ch in "\x1b\x07\x9b\r\u202e"), fmt
         if fmt == "json":
             notes = json.loads(out)["tasks"][0]["jira-ticket"]["description"]
             assert "\x1b\\[2J" in notes  # the data itself is kept, only shown safely
+            assert "\u202egnp" in notes
         else:
             assert "\\x1b\\[2J" in out
+            assert "\\u202egnp.exe" in out
 
 
 def test_a_strategy_an_offering_does_not_have_is_a_usage_error(sample_root: Path) -> None:

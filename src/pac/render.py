@@ -233,12 +233,19 @@ def catalog_revision(repo: Repository) -> str:
 
 # Control characters (but newline and tab) in a requester's text would reach the
 # reviewer's terminal as escape sequences; shown output names them instead.
-_CONTROL = re.compile("[\x00-\x08\x0b-\x1f\x7f-\x9f]")
+# Control characters, and the bidirectional overrides that reorder what a reviewer sees
+# ("Trojan Source"): shown, never obeyed.
+_CONTROL = re.compile("[\x00-\x08\x0b-\x1f\x7f-\x9f\u202a-\u202e\u2066-\u2069]")
+
+
+def _escape(match: re.Match[str]) -> str:
+    code = ord(match.group())
+    return f"\\x{code:02x}" if code < 0x100 else f"\\u{code:04x}"
 
 
 def visible(text: str) -> str:
     """`text` for a terminal or a page: each control character shown as `\\xNN`."""
-    return _CONTROL.sub(lambda m: f"\\x{ord(m.group()):02x}", text)
+    return _CONTROL.sub(_escape, text)
 
 
 def visible_json(text: str) -> str:
