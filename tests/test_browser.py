@@ -320,3 +320,19 @@ def test_pac_reads_patterns_as_the_browser_does(browser: Any, site: Path) -> Non
         )
         assert in_browser is expected, (pattern, text)
         assert (ecma_regex(pattern).search(text) is not None) is expected, (pattern, text)
+
+
+def test_pac_refuses_exactly_the_patterns_the_browser_cannot_compile(
+    browser: Any, site: Path
+) -> None:
+    from pac.forms import ecma_pattern_problem
+    from tests.test_forms import ECMA_SYNTAX_CASES
+
+    browser.get((site / "index.html").as_uri())
+    for pattern, expected in ECMA_SYNTAX_CASES:
+        compiles = browser.execute_script(
+            "try { new RegExp(arguments[0], 'u'); return true; } catch (e) { return false; }",
+            pattern,
+        )
+        assert compiles is expected, pattern
+        assert (ecma_pattern_problem(pattern) is None) is expected, pattern
