@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import copy
 import datetime as dt
+import math
 import re
 from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass
@@ -567,9 +568,18 @@ def _validator_class() -> Any:
         if isinstance(instance, str) and not ecma_regex(pattern).search(instance):
             yield ValidationError(f"{instance!r} does not match {pattern!r}")
 
+    def multiple_of(validator: Any, step: Any, instance: Any, schema: Any) -> Iterator[Any]:
+        if _JSON_TYPES["number"](instance) and not _multiple_of(instance, step):
+            yield ValidationError(f"{instance!r} is not a multiple of {step}")
+
     return validators.extend(  # type: ignore[no-untyped-call]
         Draft7Validator,
-        {"formatMinimum": bound("min"), "formatMaximum": bound("max"), "pattern": pattern},
+        {
+            "formatMinimum": bound("min"),
+            "formatMaximum": bound("max"),
+            "pattern": pattern,
+            "multipleOf": multiple_of,
+        },
     )
 
 
@@ -620,12 +630,16 @@ def _json_equal(one: Any, two: Any) -> bool:
 
 
 def _multiple_of(value: float, divisor: int | float) -> bool:
-    if isinstance(divisor, float):
-        quotient = value / divisor
-        try:
-            return int(quotient) == quotient
-        except OverflowError:
-            return (Fraction(value) / Fraction(divisor)).denominator == 1
+    """Whether `value` is a multiple of `divisor`, compared as the decimals people write.
+
+    In binary floating point 0.3 / 0.1 is 2.9999999999999996, so stock validators refuse
+    0.3 for `step: 0.1`; nobody filling in a form expects that. Both numbers are read as
+    the shortest decimal that names them (their repr), so 0.3 is three steps of 0.1.
+    """
+    if isinstance(divisor, float) or isinstance(value, float):
+        if not (math.isfinite(value) and math.isfinite(divisor)):
+            return False
+        return (Fraction(repr(value)) / Fraction(repr(divisor))).denominator == 1
     return not value % divisor
 
 
