@@ -629,7 +629,7 @@ def _json_equal(one: Any, two: Any) -> bool:
     return bool(_unbool(one) == _unbool(two))
 
 
-def _multiple_of(value: float, divisor: int | float) -> bool:
+def _multiple_of(value: int | float, divisor: int | float) -> bool:
     """Whether `value` is a multiple of `divisor`, compared as the decimals people write.
 
     In binary floating point 0.3 / 0.1 is 2.9999999999999996, so stock validators refuse
