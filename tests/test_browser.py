@@ -320,3 +320,41 @@ def test_pac_reads_patterns_as_the_browser_does(browser: Any, site: Path) -> Non
         )
         assert in_browser is expected, (pattern, text)
         assert (ecma_regex(pattern).search(text) is not None) is expected, (pattern, text)
+
+
+def test_pac_refuses_exactly_the_patterns_the_browser_cannot_compile(
+    browser: Any, site: Path
+) -> None:
+    from pac.forms import ecma_pattern_problem
+    from tests.test_forms import ECMA_SYNTAX_CASES
+
+    browser.get((site / "index.html").as_uri())
+    for pattern, expected in ECMA_SYNTAX_CASES:
+        compiles = browser.execute_script(
+            "try { new RegExp(arguments[0], 'u'); return true; } catch (e) { return false; }",
+            pattern,
+        )
+        assert compiles is expected, pattern
+        assert (ecma_pattern_problem(pattern) is None) is expected, pattern
+
+
+def test_a_fractional_step_counts_in_decimal_on_the_page(
+    browser: Any, sample_root: Path, tmp_path: Path
+) -> None:
+    """0.3 is three steps of 0.1 on the page too, as pac decides; 0.35 is not."""
+    from selenium.webdriver.common.by import By
+
+    item = sample_root / "catalog/databases/database-aurora-postgresql-standard.yaml"
+    text = item.read_text(encoding="utf-8")
+    old = "default: 20\n            validation: {min: 20, max: 2000, step: 10}"
+    assert old in text
+    item.write_text(text.replace(old, "default: 0.2\n            validation: {step: 0.1}"))
+    site = tmp_path / "site"
+    export(Repository(sample_root), site)
+    browser.get((site / "items/database-aurora-postgresql-standard.html").as_uri())
+    storage = _field(browser, "input-database-storageGb")
+    for typed, error in (("0.3", None), ("2.3", None), ("0.35", "In steps of 0.1.")):
+        storage.clear()
+        storage.send_keys(typed)
+        browser.find_element(By.ID, "make-request").click()
+        assert _errors(browser).get("input-database-storageGb") == error, typed

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import shutil
+from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
@@ -338,7 +339,9 @@ def _portal_validator(schema: dict[str, Any]) -> Any:
 
 def test_the_published_form_and_pac_validate_agree_on_a_corpus(sample_root: Path) -> None:
     """One source of truth: `pac form`'s schema, run through a stock JSON Schema validator,
-    gives the verdict `pac validate` gives the same input in a request file."""
+    gives the verdict `pac validate` gives the same input in a request file. (Fractional
+    steps are the documented exception, tested on their own: stock validators refuse
+    0.3 for step 0.1, pac does not.)"""
     import json
 
     import yaml
@@ -392,7 +395,90 @@ PATTERN_CASES = [
     ("^\\S+$", "a\ufeffb", False),
     ("^[$]+$", "$$", True),  # inside a class, `$` is itself
     ("^a\\$$", "a$", True),
+    ("^a.b$", "a\rb", False),  # JavaScript's `.` stops at \r too
+    ("^a.b$", "a\u2028b", False),
+    ("^a.b$", "a-b", True),
+    ("^(?<env>[a-z]+)-\\k<env>$", "qa-qa", True),  # JavaScript's named groups
+    ("^(?<env>[a-z]+)-\\k<env>$", "qa-prod", False),
+    ("^\\u{1F600}$", "\U0001f600", True),
+    ("^\\cJ$", "\n", True),
 ]
+
+# (pattern, whether JavaScript compiles it with the unicode flag, as ajv and browsers do);
+# the browser test checks the second column against Chromium itself.
+ECMA_SYNTAX_CASES = [
+    ("^[a-z][a-z0-9-]{2,28}[a-z0-9]$", True),
+    ("^(?<env>[a-z]+)-\\k<env>$", True),
+    ("^(?P<env>[a-z]+)$", False),
+    ("^(?P<env>[a-z]+)-(?P=env)$", False),
+    ("(?i)^yes$", False),
+    ("\\A[a-z]+\\Z", False),
+    ("^[a-z]++$", False),
+    ("^[a-z]{2}+$", False),
+    ("^(?>[a-z]+)$", False),
+    ("^(a)?(?(1)b|c)$", False),
+    ("^a(?#comment)$", False),
+    ("^[a-z]*?x$", True),
+    ("^[a-z]{2,3}?$", True),
+    ("^a{,3}$", False),
+    ("^{a}$", False),
+    ("^a]$", False),
+    ("^[]a]$", False),
+    ("^\\-$", False),
+    ("^[\\-a]$", True),
+    ("^\\_$", False),
+    ("^[\\w.\\@]+$", False),
+    ("^\\/$", True),
+    ("^\\012$", False),
+    ("^\\x41\\u0041\\u{41}$", True),
+    ("^\\U00000041$", False),
+    ("^\\a$", False),
+    ("^(?=a)+a$", False),
+    ("^(?:ab)+$", True),
+    ("^[a-z(+$", False),
+]
+
+
+@pytest.mark.parametrize(("pattern", "valid"), ECMA_SYNTAX_CASES)
+def test_pac_accepts_exactly_the_patterns_javascript_compiles(pattern: str, valid: bool) -> None:
+    from pac.forms import ecma_pattern_problem
+
+    assert (ecma_pattern_problem(pattern) is None) is valid
+
+
+def test_a_python_only_pattern_is_located_and_gets_the_javascript_spelling() -> None:
+    from pac.forms import ecma_pattern_problem
+
+    problem = ecma_pattern_problem("^[a-z]+-(?P<env>qa|prod)$")
+    assert problem is not None
+    assert problem.index == 8
+    assert "(?<env>...)" in problem.hint
+    flags = ecma_pattern_problem("^(?i)yes$")
+    assert flags is not None and flags.index == 1 and "[Yy]es" in flags.hint
+    # Chromium has learnt modifier groups, but ajv on Node.js 20 and older browsers refuse
+    # them, so a portable form does without.
+    scoped = ecma_pattern_problem("^(?i:yes)$")
+    assert scoped is not None and "newest" in scoped.message
+
+
+def test_every_pattern_pac_publishes_compiles_in_javascript(sample_repo: Repository) -> None:
+    """The request name's fixed pattern, the email, date, secret-name and file patterns
+    pac writes itself, and every item's patterns: all valid ECMA-262."""
+    from pac.forms import DATE_PATTERN, SECRET_NAME_PATTERN, ecma_pattern_problem
+    from pac.model import NAME_PATTERN
+
+    def patterns(schema: Any) -> Iterator[str]:
+        if isinstance(schema, dict):
+            if isinstance(schema.get("pattern"), str):
+                yield schema["pattern"]
+            for value in schema.values():
+                yield from patterns(value)
+
+    found = {NAME_PATTERN, EMAIL_PATTERN, DATE_PATTERN, SECRET_NAME_PATTERN}
+    for offering in [*sample_repo.items(), *sample_repo.bundles()]:
+        found.update(patterns(form_schema(offering.form)))
+    assert len(found) > 5
+    assert {p: ecma_pattern_problem(p) for p in found} == dict.fromkeys(found)
 
 
 @pytest.mark.parametrize(("pattern", "text", "matches"), PATTERN_CASES)
@@ -410,3 +496,55 @@ def test_a_name_with_a_trailing_newline_is_refused(sample_repo: Repository) -> N
     findings = checker.check({**VALID, "name": "orders-events\n"})
     assert [f.code for f in findings] == ["input-format"]
     assert checker.check({**VALID, "topic": {**VALID["topic"], "contactEmail": "a@b.co\n"}})
+
+
+def _cpu_form() -> Any:
+    from pac.model import build_form
+
+    field = {"id": "cpu", "name": "CPU", "type": "number"}
+    field["validation"] = {"min": 0.1, "max": 4, "step": 0.1}
+    group = {"id": "size", "name": "Size", "fields": [field]}
+    return build_form({"name": "App Name", "groups": [group]}, ("input", "form"))
+
+
+@pytest.mark.parametrize(
+    ("cpu", "accepted"),
+    [
+        *[(0.3, True), (0.7, True), (2.3, True), (4, True), (0.1, True), (1, True)],
+        *[(0.35, False), (0.30000000000000004, False), (1.05, False), (4.1, False)],
+    ],
+)
+def test_a_fractional_step_counts_in_decimal(cpu: float, accepted: bool) -> None:
+    """0.3 is three steps of 0.1, although 0.3 / 0.1 is 2.9999999999999996 in binary."""
+    form = _cpu_form()
+    values = {"name": "my-app", "size": {"cpu": cpu}}
+    findings = InputChecker(form).check(values)
+    assert (not findings) is accepted, findings
+    # The detailed validator (error messages) and the fast check agree.
+    assert validator_for(form_schema(form)).is_valid(values) is accepted
+    assert compile_check(form_schema(form))(values) is accepted
+
+
+def test_stock_validators_differ_from_pac_only_on_float_artefacts() -> None:
+    """The one documented difference between form.json in a stock validator and pac: a
+    binary-floating-point validator refuses 0.3 for step 0.1. With ajv's
+    `multipleOfPrecision` (a tolerance on the quotient, emulated here) they agree again."""
+    from jsonschema import Draft7Validator
+
+    schema = form_schema(_cpu_form())
+    assert schema["properties"]["size"]["properties"]["cpu"]["multipleOf"] == 0.1
+    stock = Draft7Validator(schema)
+
+    def ajv_with_precision(value: float, step: float, digits: int = 8) -> bool:
+        quotient = value / step
+        return abs(round(quotient) - quotient) <= 10**-digits
+
+    differ = []
+    for cpu in (0.3, 0.7, 2.3, 0.35, 1.05, 1.0, 0.5, 3.9):
+        values = {"name": "my-app", "size": {"cpu": cpu}}
+        by_pac = not InputChecker(_cpu_form()).check(values)
+        assert ajv_with_precision(cpu, 0.1) is by_pac, cpu
+        if stock.is_valid(values) is not by_pac:
+            assert by_pac, cpu  # a stock validator is only ever stricter
+            differ.append(cpu)
+    assert 0.3 in differ and 0.35 not in differ

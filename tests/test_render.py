@@ -236,3 +236,16 @@ def test_a_strategy_an_offering_does_not_have_is_a_usage_error(sample_root: Path
     )
     assert code == 2
     assert "messaging-kafka-topic has no automatic actions" in out
+
+
+def test_an_input_file_that_is_not_a_mapping_gets_an_input_file_hint(
+    sample_root: Path, tmp_path: Path
+) -> None:
+    for name, text in (("list.yaml", "- name: orders-events\n"), ("empty.yaml", "# nothing\n")):
+        bad = tmp_path / name
+        bad.write_text(text)
+        code, out = invoke(sample_root, "render", "messaging-kafka-topic", "--input", str(bad))
+        assert code == 1, out
+        assert "schemaVersion" not in out and "templates/" not in out
+        assert "An input file is a mapping" in out
+        assert "pac form messaging-kafka-topic" in out

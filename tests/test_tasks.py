@@ -225,7 +225,11 @@ def test_any_input_keeps_a_tickets_structure(hostile_repo: Repository, purpose: 
     try:
         task = preview(hostile_repo, item, values, _system(hostile_repo), "Blocks")[0]
     except RenderError as error:
-        # Refused only for what a summary cannot hold, and said so.
+        # Refused only for what a summary or label cannot hold, and said so.
+        if "control character" in error.message:
+            assert "label" in error.message
+            assert any(c < " " or "\x7f" <= c <= "\x9f" for c in purpose if not c.isspace())
+            return
         assert "line break" in error.message or "JIRA allows 255" in error.message
         assert LINE_BREAKS.search(purpose) or len(purpose.strip()) > 200
         return
@@ -298,3 +302,106 @@ def test_a_description_file_outside_the_templates_folder_is_never_read(
     assert item is not None
     with pytest.raises(RenderError, match="is outside templates/jira/"):
         preview(repo, item, _inputs(item.id), _system(repo), "Blocks")
+
+
+def _ticket_repo(root: Path, extra: str) -> Repository:
+    """The Kafka item with `extra` (YAML lines) added to its ticket."""
+    path = root / "catalog/messaging/messaging-kafka-topic.yaml"
+    text = path.read_text()
+    anchor = '              customfield_10010: "{{ .current.environment.costCenter }}"\n'
+    assert anchor in text
+    path.write_text(text.replace(anchor, extra))
+    return Repository(root)
+
+
+def _ticket(repo: Repository, purpose: object) -> RenderedTicket:
+    item = repo.item("messaging-kafka-topic")
+    assert item is not None
+    values = _inputs(item.id)
+    values["topic"] = {**values["topic"], "purpose": purpose}  # type: ignore[dict-item]
+    ticket = preview(repo, item, values, _system(repo), "Blocks")[0].rendered
+    assert isinstance(ticket, RenderedTicket)
+    return ticket
+
+
+@pytest.fixture(scope="module")
+def custom_field_repo(tmp_path_factory: pytest.TempPathFactory) -> Repository:
+    from tests.conftest import copy_sample
+
+    return _ticket_repo(
+        copy_sample(tmp_path_factory.mktemp("custom")),
+        '              customfield_10010: "{{ .current.environment.costCenter }}"\n'
+        '              customfield_10011: "Purpose: {{ .current.topic.purpose }}"\n'
+        '              customfield_10012: "{{ .current.topic.partitions }}"\n'
+        '              customfield_10013: "{{ .current.topic.purpose }}"\n'
+        '            components: ["{{ .current.topic.purpose }}"]\n',
+    )
+
+
+def test_custom_fields_are_escaped_like_the_description_but_numbers_and_ids_stay(
+    custom_field_repo: Repository,
+) -> None:
+    ticket = _ticket(custom_field_repo, "[click|http://evil.example] {panel}*x*{panel} -5")
+    fields = ticket.custom_fields
+    assert fields["customfield_10011"] == (
+        "Purpose: \\[click\\|http&#58;//evil.example\\] \\{panel\\}\\*x\\*\\{panel\\} \\-5"
+    )
+    assert fields["customfield_10010"] == "CC-1234"  # an id keeps its hyphen
+    assert fields["customfield_10012"] == "6"  # the default number of partitions
+    # A component is a name JIRA looks up, not markup: kept as written.
+    assert ticket.components == ["[click|http://evil.example] {panel}*x*{panel} -5"]
+    assert _ticket(custom_field_repo, "-5").custom_fields["customfield_10013"] == "-5"
+
+
+@settings(max_examples=150, deadline=None)
+@given(st.text(max_size=200))
+def test_no_custom_field_text_forms_markup(custom_field_repo: Repository, purpose: str) -> None:
+    try:
+        ticket = _ticket(custom_field_repo, purpose)
+    except RenderError as error:
+        # Only a summary or a component name refuses a line break or control character.
+        assert "line break" in error.message or "control character" in error.message
+        assert any(not c.isprintable() for c in purpose), purpose
+        return
+    value = ticket.custom_fields["customfield_10011"]
+    body = value[len("Purpose: ") :]
+    for i, ch in enumerate(body):
+        if ch in "[]{}|!":
+            assert i > 0 and body[i - 1] == "\\", (purpose, value)
+    assert "\\\\" not in body  # a backslash pair would be a JIRA line break
+
+
+@pytest.fixture(scope="module")
+def identifier_repo(tmp_path_factory: pytest.TempPathFactory) -> Repository:
+    from tests.conftest import copy_sample
+
+    return _ticket_repo(
+        copy_sample(tmp_path_factory.mktemp("ids")),
+        '              customfield_10010: "{{ .current.environment.costCenter }}"\n'
+        '            assignee: "{{ .current.topic.purpose }}"\n'
+        "            epicKey: MSG-42\n",
+    )
+
+
+@pytest.mark.parametrize("user", ["ana.silva", "ana@company.com", "557058:f58131cb-b67d", "a_b+c"])
+def test_an_assignee_that_is_a_user_name_is_kept(identifier_repo: Repository, user: str) -> None:
+    ticket = _ticket(identifier_repo, user)
+    assert ticket.assignee == user
+    assert ticket.epic_key == "MSG-42"
+
+
+@settings(max_examples=100, deadline=None)
+@given(st.text(min_size=1, max_size=40))
+def test_an_assignee_with_other_characters_is_refused_not_altered(
+    identifier_repo: Repository, purpose: str
+) -> None:
+    import re
+
+    try:
+        ticket = _ticket(identifier_repo, purpose)
+    except RenderError as error:
+        assert "assignee" in error.message and "cannot hold" in error.message
+        assert "validation.pattern" in error.hint
+        assert not re.fullmatch(r"[A-Za-z0-9._@+:-]*", purpose)
+        return
+    assert ticket.assignee == purpose

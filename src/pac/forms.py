@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import copy
 import datetime as dt
+import math
 import re
 from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass
@@ -30,6 +31,15 @@ _ECMA_SPACE = (
     "\\t\\n\\v\\f\\r \\u00a0\\u1680\\u2000-\\u200a\\u2028\\u2029\\u202f\\u205f\\u3000\\ufeff"
 )
 
+# What `.` matches in JavaScript: anything but its four line terminators.
+_ECMA_DOT = "[^\\n\\r\\u2028\\u2029]"
+_NAMED_GROUP = re.compile(r"\(\?<([A-Za-z_][A-Za-z0-9_]*)>")
+_BACK_REFERENCE = re.compile(r"\\k<([A-Za-z_][A-Za-z0-9_]*)>")
+_CODE_POINT = re.compile(r"\\u\{([0-9A-Fa-f]{1,6})\}")
+_CONTROL = re.compile(r"\\c([A-Za-z])")
+# Escapes that run on past their letter: \u{...}, \p{...}, \P{...} and \k<...>.
+_LONG_ESCAPE = re.compile(r"\\(?:[upP]\{[^}]*\}|k<[^>]*>)")
+
 
 @cache
 def ecma_regex(pattern: str) -> re.Pattern[str]:
@@ -48,6 +58,11 @@ def ecma_regex(pattern: str) -> re.Pattern[str]:
         char = pattern[index]
         if char == "\\" and index + 1 < len(pattern):
             escaped = pattern[index + 1]
+            translated = _ecma_escape(pattern, index)
+            if translated is not None:
+                out.append(translated[0])
+                index += translated[1]
+                continue
             if escaped == "s":
                 out.append(_ECMA_SPACE if in_class else f"[{_ECMA_SPACE}]")
             elif escaped == "S" and not in_class:
@@ -67,9 +82,247 @@ def ecma_regex(pattern: str) -> re.Pattern[str]:
                 continue
         elif char == "$":
             char = r"\Z"
+        elif char == ".":
+            char = _ECMA_DOT
+        elif char == "(" and (named := _NAMED_GROUP.match(pattern, index)):
+            out.append(f"(?P<{named.group(1)}>")
+            index = named.end()
+            continue
         out.append(char)
         index += 1
     return re.compile("".join(out), re.ASCII)
+
+
+def _ecma_escape(pattern: str, index: int) -> tuple[str, int] | None:
+    """JavaScript escapes Python spells differently, as (Python spelling, length)."""
+    if reference := _BACK_REFERENCE.match(pattern, index):
+        return f"(?P={reference.group(1)})", len(reference.group())
+    if code_point := _CODE_POINT.match(pattern, index):
+        return f"\\U{int(code_point.group(1), 16):08X}", len(code_point.group())
+    if control := _CONTROL.match(pattern, index):
+        return f"\\x{ord(control.group(1)) % 32:02x}", 3
+    return None
+
+
+# --- patterns browsers and portals can compile --------------------------------------------
+
+# What JavaScript's unicode mode (`new RegExp(p, "u")`, used by ajv, pac's site and the HTML
+# `pattern` attribute) lets a backslash escape; anything else after `\` is a syntax error
+# there, although Python accepts most punctuation after a backslash.
+_JS_SYNTAX_CHARS = frozenset("^$\\.*+?()[]{}|/")
+_JS_LETTER_ESCAPES = frozenset("dDwWsSbBfnrtv0")
+_JS_CLASS_LETTER_ESCAPES = frozenset("dDwWsSbfnrtv0")
+_LOOKAROUNDS = ("(?=", "(?!", "(?<=", "(?<!")
+_QUANTIFIER = re.compile(r"\{[0-9]+(,[0-9]*)?\}")
+_PY_FLAGS = re.compile(r"\(\?(?:[aiLmsux]+(?:-[imsx]+)?|-[imsx]+)[:)]")
+
+
+@dataclass(frozen=True, slots=True)
+class PatternProblem:
+    """Why a pattern is not an ECMA-262 regular expression: `index` is 0-based."""
+
+    index: int
+    message: str
+    hint: str
+
+
+def ecma_pattern_problem(pattern: str) -> PatternProblem | None:
+    """The first reason browsers and JSON Schema validators could not use `pattern`, or
+    None. Python-only syntax is the common case: Python compiles it, JavaScript refuses it
+    (or, without the unicode flag, silently reads something else)."""
+    found = _python_only_syntax(pattern)
+    if found is not None:
+        return found
+    try:
+        ecma_regex(pattern)
+    except re.error as exc:
+        where = exc.pos if exc.pos is not None else 0
+        return PatternProblem(
+            min(where, len(pattern)),
+            exc.msg,
+            "Fix the expression; test it with an example value.",
+        )
+    return None
+
+
+def _python_only_syntax(pattern: str) -> PatternProblem | None:
+    in_class = False
+    after_quantifier = False
+    groups: list[bool] = []  # for each open group: is it a lookaround?
+    after_lookaround = False
+    index = 0
+    while index < len(pattern):
+        char = pattern[index]
+        quantified = False
+        if after_lookaround and char in "*+?{":
+            return PatternProblem(
+                index,
+                "a repeated lookahead or lookbehind, which JavaScript refuses",
+                "A lookaround matches no characters, so repeating it changes nothing: "
+                "remove the quantifier.",
+            )
+        after_lookaround = False
+        if char == "\\" and index + 1 < len(pattern):
+            if pattern.startswith(("\\p{", "\\P{"), index):
+                return PatternProblem(
+                    index,
+                    "pac cannot check Unicode property escapes like `\\p{L}`",
+                    "List the characters instead, e.g. `[A-Za-z\\u00C0-\\u024F]`.",
+                )
+            problem = _escape_problem(pattern, index, in_class)
+            if problem is not None:
+                return problem
+            long = _LONG_ESCAPE.match(pattern, index)
+            index = long.end() if long else index + 2
+        elif in_class:
+            in_class = char != "]"
+            index += 1
+        elif char == "[":
+            body = index + (2 if pattern.startswith("[^", index) else 1)
+            if pattern.startswith("]", body):
+                return PatternProblem(
+                    body,
+                    "a `]` first in a class: Python reads it as the character, JavaScript "
+                    "as the end of an empty class",
+                    "Escape it: `[\\]...]`.",
+                )
+            in_class = True
+            index = body
+        elif char == "{":
+            quantifier = _QUANTIFIER.match(pattern, index)
+            if quantifier is None:
+                spelled = re.match(r"\{,([0-9]+)\}", pattern[index:])
+                return PatternProblem(
+                    index,
+                    "a `{` that does not start a repetition like {2,5}",
+                    f"Write {{0,{spelled.group(1)}}}: JavaScript has no `{{,n}}` form."
+                    if spelled
+                    else "Escape it as `\\{` to match a brace.",
+                )
+            index = quantifier.end()
+            quantified = True
+        elif char in "}]":
+            return PatternProblem(
+                index,
+                f"a lone `{char}`, which JavaScript refuses",
+                f"Escape it as `\\{char}` to match the character.",
+            )
+        elif char == "+" and after_quantifier:
+            return PatternProblem(
+                index,
+                "a possessive quantifier (`*+`, `++`, `?+`, `{n}+`) is Python-only syntax",
+                "JavaScript has no possessive quantifiers: drop the final `+`.",
+            )
+        else:
+            if char == "(" and pattern.startswith("(?", index):
+                problem = _group_problem(pattern, index)
+                if problem is not None:
+                    return problem
+            if char == "(":
+                groups.append(pattern.startswith(_LOOKAROUNDS, index))
+            elif char == ")" and groups:
+                after_lookaround = groups.pop()
+            # `?` right after a quantifier makes it lazy, which both dialects know.
+            quantified = char in "*+?" and not (char == "?" and after_quantifier)
+            index += 1
+        after_quantifier = quantified
+    return None
+
+
+def _escape_problem(pattern: str, index: int, in_class: bool) -> PatternProblem | None:
+    escaped = pattern[index + 1]
+    replacements = {
+        "A": ("`\\A` is Python-only syntax", "Write `^`: it marks the start of the value."),
+        "Z": (
+            "`\\Z` is Python-only syntax",
+            "Write `$`: in a form pattern it already means the very end of the value.",
+        ),
+        "a": ("`\\a` (bell) is Python-only syntax", "Write `\\x07`."),
+        "U": (
+            "`\\U` escapes are Python-only syntax",
+            "Write the code point as `\\u{1F600}`.",
+        ),
+        "N": (
+            "`\\N{...}` named characters are Python-only syntax",
+            "Write the code point as `\\u{...}` or the character itself.",
+        ),
+    }
+    if escaped in replacements:
+        message, hint = replacements[escaped]
+        return PatternProblem(index, message, hint)
+    if (escaped == "0" and pattern[index + 2 : index + 3].isdigit()) or (
+        in_class and escaped in "123456789"
+    ):
+        return PatternProblem(
+            index,
+            "an octal escape is Python-only syntax",
+            "Write the character as `\\xNN` (two hexadecimal digits).",
+        )
+    if (
+        (escaped.isascii() and escaped.isalnum())
+        or escaped in _JS_SYNTAX_CHARS
+        or (in_class and escaped == "-")
+    ):
+        return None  # letters and digits: Python's compile decides; the rest is valid
+    shown = escaped if escaped.isprintable() and escaped != " " else f"U+{ord(escaped):04X}"
+    return PatternProblem(
+        index,
+        f"`\\{shown}` is not a valid escape in JavaScript (browsers and JSON Schema "
+        "validators refuse it)",
+        f"Write `{escaped}` without the backslash"
+        + ("." if escaped != "-" else ", or put it first in a class: `[-a-z]`."),
+    )
+
+
+def _group_problem(pattern: str, index: int) -> PatternProblem | None:
+    rest = pattern[index:]
+    if rest.startswith(("(?:", "(?=", "(?!", "(?<=", "(?<!")) or _NAMED_GROUP.match(rest):
+        return None
+    if rest.startswith("(?P<"):
+        name = re.match(r"\(\?P<([^>]*)>", rest)
+        return PatternProblem(
+            index,
+            "a `(?P<name>...)` group is Python-only syntax",
+            f"Write `(?<{name.group(1) if name else 'name'}>...)`, the JavaScript spelling.",
+        )
+    if rest.startswith("(?P="):
+        name = re.match(r"\(\?P=([^)]*)\)", rest)
+        return PatternProblem(
+            index,
+            "a `(?P=name)` back-reference is Python-only syntax",
+            f"Write `\\k<{name.group(1) if name else 'name'}>`, the JavaScript spelling.",
+        )
+    if rest.startswith("(?#"):
+        return PatternProblem(
+            index, "a `(?#...)` comment is Python-only syntax", "Remove the comment."
+        )
+    if rest.startswith("(?>"):
+        return PatternProblem(
+            index,
+            "an atomic group `(?>...)` is Python-only syntax",
+            "JavaScript has no atomic groups: write `(?:...)`.",
+        )
+    if rest.startswith("(?("):
+        return PatternProblem(
+            index,
+            "a conditional group `(?(1)...|...)` is Python-only syntax",
+            "JavaScript has no conditionals: write the alternatives out with `|`.",
+        )
+    flags = _PY_FLAGS.match(rest)
+    if flags and flags.group().endswith(":"):
+        return PatternProblem(
+            index,
+            "a `(?i:...)` modifier group, which only the newest JavaScript engines know "
+            "(ajv on Node.js 20 and older browsers refuse it)",
+            "Spell the cases out instead, e.g. `[Yy]es` or `[A-Za-z]`.",
+        )
+    if flags:
+        return PatternProblem(
+            index,
+            "inline flags like `(?i)` are Python-only syntax; JSON Schema patterns have no flags",
+            "Spell the cases out instead, e.g. `[Yy]es` or `[A-Za-z]`.",
+        )
+    return None
 
 
 def secret_ref_schema(title: str = "", description: str = "") -> dict[str, Any]:
@@ -315,9 +568,18 @@ def _validator_class() -> Any:
         if isinstance(instance, str) and not ecma_regex(pattern).search(instance):
             yield ValidationError(f"{instance!r} does not match {pattern!r}")
 
+    def multiple_of(validator: Any, step: Any, instance: Any, schema: Any) -> Iterator[Any]:
+        if _JSON_TYPES["number"](instance) and not _multiple_of(instance, step):
+            yield ValidationError(f"{instance!r} is not a multiple of {step}")
+
     return validators.extend(  # type: ignore[no-untyped-call]
         Draft7Validator,
-        {"formatMinimum": bound("min"), "formatMaximum": bound("max"), "pattern": pattern},
+        {
+            "formatMinimum": bound("min"),
+            "formatMaximum": bound("max"),
+            "pattern": pattern,
+            "multipleOf": multiple_of,
+        },
     )
 
 
@@ -367,13 +629,17 @@ def _json_equal(one: Any, two: Any) -> bool:
     return bool(_unbool(one) == _unbool(two))
 
 
-def _multiple_of(value: float, divisor: int | float) -> bool:
-    if isinstance(divisor, float):
-        quotient = value / divisor
-        try:
-            return int(quotient) == quotient
-        except OverflowError:
-            return (Fraction(value) / Fraction(divisor)).denominator == 1
+def _multiple_of(value: int | float, divisor: int | float) -> bool:
+    """Whether `value` is a multiple of `divisor`, compared as the decimals people write.
+
+    In binary floating point 0.3 / 0.1 is 2.9999999999999996, so stock validators refuse
+    0.3 for `step: 0.1`; nobody filling in a form expects that. Both numbers are read as
+    the shortest decimal that names them (their repr), so 0.3 is three steps of 0.1.
+    """
+    if isinstance(divisor, float) or isinstance(value, float):
+        if not (math.isfinite(value) and math.isfinite(divisor)):
+            return False
+        return (Fraction(repr(value)) / Fraction(repr(divisor))).denominator == 1
     return not value % divisor
 
 

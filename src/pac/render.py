@@ -7,7 +7,7 @@ import json
 import re
 import uuid as uuidlib
 from collections.abc import Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 
 from pac.checks import input_checker
@@ -100,6 +100,19 @@ def find_offering(repo: Repository, offering_id: str) -> Offering:
     return loaded.model
 
 
+def _as_input_file(finding: Diagnostic, offering_id: str) -> Diagnostic:
+    """The loader's hints for an empty or non-mapping file are about catalog documents;
+    an input file is something else."""
+    if finding.code not in ("yaml-not-mapping", "yaml-empty"):
+        return finding
+    return replace(
+        finding,
+        hint="An input file is a mapping: `name: my-name` and one mapping per form group "
+        "(`group: {field: value}`), or a whole request file (`kind: Request`). "
+        f"`pac form {offering_id}` lists the groups and fields.",
+    )
+
+
 def render_offering(
     repo: Repository,
     offering_id: str,
@@ -118,7 +131,8 @@ def render_offering(
     loaded = load_file(input_path, display)
     document = loaded.document
     if document is None:
-        return RenderResult(offering, PREVIEW_REQUEST_ID, findings=loaded.diagnostics)
+        findings = [_as_input_file(d, offering_id) for d in loaded.diagnostics]
+        return RenderResult(offering, PREVIEW_REQUEST_ID, findings=findings)
     data = document.data
     base: tuple[str, ...] = ()
     request_id = PREVIEW_REQUEST_ID

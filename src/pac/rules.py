@@ -77,7 +77,11 @@ _RULES = [
     Rule("form-validation-key", E, "a validation key does not apply to the field type"),
     Rule("form-enum", E, "select/multiselect without enum, or enum on another type"),
     Rule("form-default", E, "a default or enum member does not satisfy the field"),
-    Rule("form-range", E, "a minimum is above its maximum, or a pattern does not compile"),
+    Rule(
+        "form-range",
+        E,
+        "a minimum is above its maximum, or a pattern is not an ECMA-262 regular expression",
+    ),
     # fulfilment
     Rule("fulfillment-automatic", E, "mode is automatic but there are no automatic actions"),
     Rule("action-unsupported", W, "an action type that pac apply does not run yet"),

@@ -334,12 +334,14 @@ class Renderer:
             if label:
                 labels.append(label)
         components = [
-            self._render(spec, (*base, "components", i), raw, Target.TEXT, spaces, reveal=False)
+            self._render(
+                spec, (*base, "components", i), raw, Target.JIRA_NAME, spaces, reveal=False
+            )
             for i, raw in enumerate(ticket.get("components") or [])
         ]
         custom = {
             key: self._render(
-                spec, (*base, "customFields", key), raw, Target.TEXT, spaces, reveal=False
+                spec, (*base, "customFields", key), raw, Target.JIRA_FIELD, spaces, reveal=False
             )
             for key, raw in (ticket.get("customFields") or {}).items()
         }
@@ -351,8 +353,8 @@ class Renderer:
             priority=priority,
             labels=labels,
             components=[c for c in components if c],
-            epic_key=text("epicKey"),
-            assignee=text("assignee"),
+            epic_key=text("epicKey"),  # a constant issue key (the schema says so)
+            assignee=text("assignee", Target.JIRA_ID),
             custom_fields=custom,
         )
 

@@ -43,6 +43,9 @@ class Target(StrEnum):
     TEXT = "text"
     JSON = "json"
     JIRA = "jira"
+    JIRA_FIELD = "jira_field"
+    JIRA_NAME = "jira_name"
+    JIRA_ID = "jira_id"
     SUMMARY = "summary"
     LABEL = "label"
     URL = "url"
@@ -419,6 +422,56 @@ def _jira(value: Any) -> str:
     return jira_escape(plain(value))
 
 
+_PLAIN_NUMBER = re.compile(r"[+-]?[0-9]+(\.[0-9]+)?")
+
+
+def _jira_field(value: Any) -> str:
+    """A custom field's value: escaped as in a description, since JIRA renders text custom
+    fields as wiki markup, except numbers (a leading `-` escaped would make `-5` unreadable
+    to a number field)."""
+    text = plain(value) if not isinstance(value, Placeholder) else str(value)
+    return text if _PLAIN_NUMBER.fullmatch(text) else _jira(value)
+
+
+# Control characters (tab aside), which no JIRA name, key or label may hold.
+_CONTROL = re.compile("[\x00-\x08\x0b-\x1f\x7f-\x9f\u2028\u2029]")
+# What a JIRA user name or account id is made of.
+_JIRA_ID_CHARS = re.compile(r"[A-Za-z0-9._@+:-]*")
+
+
+def _jira_name(value: Any) -> str:
+    """A component name: any one line of text; JIRA matches it by name, it is not markup."""
+    if _shown_as_is(value):
+        return str(value)
+    text = plain(value)
+    if LINE_BREAKS.search(text) or _CONTROL.search(text):
+        raise TemplateError(
+            "a value with a line break or control character was inserted into a JIRA "
+            "component name",
+            "Component names are one line of text: fill this from a select field listing "
+            "the project's components, or a single-line field.",
+        )
+    return text
+
+
+def _jira_id(value: Any) -> str:
+    """An assignee: a JIRA user name or account id, refused rather than altered when it
+    holds a character none can (a space, `[~`, `|`, a line break)."""
+    if _shown_as_is(value):
+        return str(value)
+    text = plain(value)
+    if not _JIRA_ID_CHARS.fullmatch(text):
+        bad = sorted({ch for ch in text if not _JIRA_ID_CHARS.fullmatch(ch)})
+        raise TemplateError(
+            f"a value with characters a JIRA user name cannot hold "
+            f"({', '.join(repr(ch) for ch in bad)}) was inserted into the assignee",
+            "The assignee is a JIRA user name or account id (letters, digits and . _ @ + : -): "
+            "fill it from a field whose validation.pattern allows only those, e.g. "
+            "'^[a-z0-9._-]+$'.",
+        )
+    return text
+
+
 # Every character str.splitlines() breaks at: any of them would end a one-line value.
 LINE_BREAKS = re.compile("[\n\r\v\f\x1c\x1d\x1e\x85\u2028\u2029]")
 # What an HTTP header value cannot carry: control characters (tab aside) and line breaks.
@@ -440,7 +493,13 @@ _SPACES = re.compile(r"\s+")
 
 
 def _label(value: Any) -> str:
-    return _SPACES.sub("-", plain(value).strip())
+    text = plain(value)
+    if _CONTROL.search(_SPACES.sub(" ", text)):
+        raise TemplateError(
+            "a value with a control character was inserted into a JIRA label",
+            "Labels are short printable tags: make one from a short, single-line field.",
+        )
+    return _SPACES.sub("-", text.strip())
 
 
 def _shown_as_is(value: Any) -> bool:
@@ -488,6 +547,9 @@ ENCODERS: dict[str, Callable[[Any], str]] = {
     "_pac_json_value": json_value,
     "_pac_json_in_string": json_in_string,
     "_pac_jira": _jira,
+    "_pac_jira_field": _jira_field,
+    "_pac_jira_name": _jira_name,
+    "_pac_jira_id": _jira_id,
     "_pac_summary": _summary,
     "_pac_label": _label,
     "_pac_url": _url,

@@ -8,6 +8,7 @@ schema, so they can rely on the structure the schema guarantees.
 from __future__ import annotations
 
 from collections.abc import Callable
+from dataclasses import replace
 
 from pac.diagnostics import Diagnostic, Severity
 from pac.documents import JsonPath
@@ -44,19 +45,24 @@ class Findings:
         at_key: bool = False,
         severity: Severity | None = None,
         owner: str | None = None,
+        within: tuple[int, int] | None = None,
     ) -> None:
+        """`within` is a (1-based line, 0-based column) inside the string at `path`, for a
+        finding about one character of a value (a pattern's bad syntax)."""
         who = self.owner if owner is None else owner
         if who:
             hint = f"{hint} Owner: {who}."
-        self.items.append(
-            diagnostic(
-                self.loaded.document,
-                self.loaded.display,
-                path,
-                code,
-                message,
-                hint,
-                at_key=at_key,
-                severity=severity,
-            )
+        found = diagnostic(
+            self.loaded.document,
+            self.loaded.display,
+            path,
+            code,
+            message,
+            hint,
+            at_key=at_key,
+            severity=severity,
         )
+        if within is not None and self.loaded.document is not None:
+            position = self.loaded.document.position_in_scalar(path, *within)
+            found = replace(found, line=position.line, column=position.column)
+        self.items.append(found)

@@ -3,12 +3,12 @@
 from __future__ import annotations
 
 import datetime as dt
-import re
 from typing import Any
 
 from pac.checks import Findings, input_checker
 from pac.checks.placement import check_offering_placement
 from pac.diagnostics import Diagnostic, Severity
+from pac.forms import ecma_pattern_problem
 from pac.model import Action, CatalogItem, Field, Form, Offering
 from pac.repository import Loaded, Repository
 
@@ -177,14 +177,21 @@ def _check_validation_values(field: Field, findings: Findings) -> bool:
             )
             ok = False
     if "pattern" in rules:
-        try:
-            re.compile(str(rules["pattern"]))
-        except re.error as exc:
+        # The reading pac validates input with, so a pattern passes here exactly when
+        # pac, browsers and JSON Schema validators can all run it.
+        pattern = str(rules["pattern"])
+        problem = ecma_pattern_problem(pattern)
+        if problem is not None:
+            line = pattern.count("\n", 0, problem.index) + 1
+            column = problem.index - (pattern.rfind("\n", 0, problem.index) + 1)
             findings.add(
                 (*field.path, "validation", "pattern"),
                 "form-range",
-                f"validation.pattern is not a valid regular expression: {exc}",
-                "Fix the expression; test it with an example value.",
+                f"validation.pattern is not a JSON Schema (ECMA-262) regular expression: "
+                f"{problem.message} (character {problem.index + 1})",
+                f"{problem.hint} Form patterns run in browsers and portals as JavaScript "
+                "regular expressions.",
+                within=(line, column) if isinstance(rules["pattern"], str) else None,
             )
             ok = False
     return ok

@@ -79,10 +79,21 @@
     return date.getUTCFullYear() === parts[0] && date.getUTCMonth() === parts[1] - 1 && date.getUTCDate() === parts[2];
   }
 
-  /* Exactly as pac (Python's jsonschema) and ajv decide it, so the page never accepts
-     what the pull request's check then rejects. */
+  /* Multiples compared as the decimals people write, exactly as pac decides it (so the
+     page never accepts what the pull request's check then rejects): 0.3 is three steps of
+     0.1, although 0.3 / 0.1 is 2.9999999999999996 in binary floating point. String(n) is
+     the shortest decimal naming n, as Python's repr is. */
+  function decimal(number) {
+    var match = /^(-?)(\d+)(?:\.(\d+))?(?:e([+-]\d+))?$/.exec(String(number));
+    var fraction = match[3] || "";
+    return { digits: BigInt(match[1] + match[2] + fraction), exponent: Number(match[4] || 0) - fraction.length };
+  }
   function multipleOf(value, step) {
-    return Number.isInteger(step) ? value % step === 0 : Number.isInteger(value / step);
+    var a = decimal(value), b = decimal(step);
+    var low = Math.min(a.exponent, b.exponent);
+    var ten = BigInt(10);
+    var divisor = b.digits * ten ** BigInt(b.exponent - low);
+    return divisor !== BigInt(0) && (a.digits * ten ** BigInt(a.exponent - low)) % divisor === BigInt(0);
   }
 
   /* Lengths in characters (code points), as pac counts them, not UTF-16 units. */
