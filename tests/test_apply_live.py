@@ -207,6 +207,115 @@ def test_jira_backend_reads_live_status(jira: FakeJira) -> None:
     backend.close()
 
 
+def typed_fields(root: Path, fields: str) -> None:
+    """The Kafka item's ticket with `fields` (YAML lines) added to its custom fields."""
+    path = root / "catalog/messaging/messaging-kafka-topic.yaml"
+    anchor = '              customfield_10010: "{{ .current.environment.costCenter }}"\n'
+    text = path.read_text()
+    assert anchor in text
+    path.write_text(text.replace(anchor, anchor + fields))
+
+
+def test_custom_fields_are_sent_in_the_shape_of_their_jira_type(
+    sample_root: Path, jira: FakeJira, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    typed_fields(
+        sample_root,
+        '              customfield_10016: "{{ .current.topic.partitions }}"\n'
+        '              customfield_10020: "{{ .current.topic.retention }}"\n'
+        '              customfield_10021: "{{ .current.topic.consumers }}"\n'
+        '              customfield_10022: "{{ .current.environment.stage }}, {{ .current.name }}"\n'
+        '              customfield_10023: "{{ .current.topic.contactEmail }}"\n'
+        '              customfield_10024: "{{ .current.topic.goLiveDate }}"\n',
+    )
+    [outcome] = apply_in_process(sample_root, jira, EVENTS, monkeypatch=monkeypatch)
+    assert outcome.state == "completed", outcome.summary
+    fields = jira.issues["MSG-1"]["fields"]
+    assert fields["customfield_10010"] == "CC-4521"
+    assert fields["customfield_10016"] == 12
+    assert fields["customfield_10020"] == {"value": "30d"}
+    assert fields["customfield_10021"] == [{"value": "analytics"}, {"value": "fraud"}]
+    assert fields["customfield_10022"] == ["prod", "payments-events"]
+    assert fields["customfield_10023"] == {"name": "dana.dev@company.com"}
+    assert fields["customfield_10024"] == "2027-02-01"
+    # The field list is read once, and shared with the library's own search.
+    assert jira.count("GET", "/field$") == 1
+
+
+def test_a_value_a_typed_field_cannot_take_fails_the_task_before_jira_is_asked(
+    sample_root: Path, jira: FakeJira, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    typed_fields(sample_root, '              customfield_10016: "{{ .current.topic.retention }}"\n')
+    [outcome] = apply_in_process(sample_root, jira, EVENTS, monkeypatch=monkeypatch)
+    assert outcome.state == "failed"
+    assert jira.count("POST", "/issue$") == 0 and not jira.issues
+    status = StatusStore(sample_root).load(EVENTS)
+    assert status is not None and status.tasks[0].error is not None
+    error = status.tasks[0].error
+    assert error.message == (
+        "the ticket template rendered '30d' for customfield_10016 (Story Points), "
+        "a number field in JIRA"
+    )
+    assert "customFields.customfield_10016" in error.hint and "type: number" in error.hint
+    assert error.contact == "platform-messaging-team (messaging@company.com)"
+
+
+def test_typed_values_are_unescaped_and_empty_ones_left_out(jira: FakeJira) -> None:
+    from pac.tasks import RenderedTicket
+
+    backend = JiraTickets(jira.url, "bot", TOKEN)
+    ticket = RenderedTicket(
+        "DBA",
+        "Task",
+        "x",
+        custom_fields={
+            "customfield_10025": "Tier 1 \\- critical",
+            "customfield_10010": "a \\[b\\]",
+            "customfield_10016": "",
+            "customfield_10024": "",
+        },
+        custom_values={
+            "customfield_10025": "Tier 1 - critical",
+            "customfield_10010": "a [b]",
+            "customfield_10016": "",
+            "customfield_10024": "",
+        },
+    )
+    key = backend.create(ticket, ["pac-t"]).key
+    fields = jira.issues[key]["fields"]
+    assert fields["customfield_10025"] == {"value": "Tier 1 - critical"}
+    assert fields["customfield_10010"] == "a \\[b\\]"  # text fields keep JIRA escaping
+    assert "customfield_10016" not in fields and "customfield_10024" not in fields
+    backend.close()
+
+
+@pytest.mark.parametrize(
+    ("field", "value", "message"),
+    [
+        ("customfield_10024", "01/02/2027", "'01/02/2027' for customfield_10024 (Go-live Date)"),
+        ("customfield_10024", "2027-02-30", "a date field in JIRA, which takes"),
+        ("customfield_10022", "prod, two words", "'two words' into customfield_10022 (Tags)"),
+        ("customfield_10016", "1,5", "'1,5' for customfield_10016 (Story Points)"),
+    ],
+)
+def test_values_jira_would_refuse_are_refused_first(
+    jira: FakeJira, field: str, value: str, message: str
+) -> None:
+    from pac.backends import BackendError
+    from pac.tasks import RenderedTicket
+
+    backend = JiraTickets(jira.url, "bot", TOKEN)
+    ticket = RenderedTicket(
+        "DBA", "Task", "x", custom_fields={field: value}, custom_values={field: value}
+    )
+    with pytest.raises(BackendError) as caught:
+        backend.create(ticket, ["pac-t"])
+    assert message in caught.value.message and not caught.value.transient
+    assert f"customFields.{field}" in caught.value.hint
+    assert jira.count("POST", "/issue$") == 0
+    backend.close()
+
+
 # --- kill tests --------------------------------------------------------------------------
 
 

@@ -66,6 +66,15 @@ def test_the_jira_client_works_against_the_fake() -> None:
         ({"summary": "two\nlines"}, "summary", "newline"),
         ({"labels": ["has space"]}, "labels", "contains spaces"),
         ({"priority": {"name": "Urgent"}}, "priority", "is not valid"),
+        ({"customfield_10016": "12"}, "customfield_10016", "must be a number"),
+        ({"customfield_10020": "7d"}, "customfield_10020", "valid 'id' or 'value'"),
+        ({"customfield_10020": {"value": "2d"}}, "customfield_10020", "'2d' is not valid"),
+        ({"customfield_10021": "fraud"}, "customfield_10021", "not an array"),
+        ({"customfield_10022": ["a b"]}, "customfield_10022", "contains spaces"),
+        ({"customfield_10023": "dana"}, "customfield_10023", "not an object"),
+        ({"customfield_10024": "01/02/2027"}, "customfield_10024", "yyyy-MM-dd"),
+        ({"customfield_10010": 5}, "customfield_10010", "must be a string"),
+        ({"customfield_99999": "x"}, "customfield_99999", "cannot be set"),
     ],
 )
 def test_the_fake_is_as_strict_as_jira(fields: dict[str, object], field: str, message: str) -> None:

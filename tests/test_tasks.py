@@ -348,6 +348,10 @@ def test_custom_fields_are_escaped_like_the_description_but_numbers_and_ids_stay
     )
     assert fields["customfield_10010"] == "CC-1234"  # an id keeps its hyphen
     assert fields["customfield_10012"] == "6"  # the default number of partitions
+    # Unescaped too, for typed JIRA fields (options, users), which are not markup.
+    assert ticket.custom_values["customfield_10011"] == (
+        "Purpose: [click|http://evil.example] {panel}*x*{panel} -5"
+    )
     # A component is a name JIRA looks up, not markup: kept as written.
     assert ticket.components == ["[click|http://evil.example] {panel}*x*{panel} -5"]
     assert _ticket(custom_field_repo, "-5").custom_fields["customfield_10013"] == "-5"

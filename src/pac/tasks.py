@@ -133,6 +133,9 @@ class RenderedTicket:
     epic_key: str = ""
     assignee: str = ""
     custom_fields: dict[str, str] = field(default_factory=dict)
+    # The same values unescaped: what a typed JIRA field (number, option, user, date) takes,
+    # since wiki-markup escaping is only right for text fields.
+    custom_values: dict[str, str] = field(default_factory=dict)
 
     kind = "jira-ticket"
 
@@ -345,6 +348,12 @@ class Renderer:
             )
             for key, raw in (ticket.get("customFields") or {}).items()
         }
+        values = {
+            key: self._render(
+                spec, (*base, "customFields", key), raw, Target.TEXT, spaces, reveal=False
+            )
+            for key, raw in (ticket.get("customFields") or {}).items()
+        }
         return RenderedTicket(
             project=str(ticket["project"]),
             issue_type=str(ticket["issueType"]),
@@ -356,6 +365,7 @@ class Renderer:
             epic_key=text("epicKey"),  # a constant issue key (the schema says so)
             assignee=text("assignee", Target.JIRA_ID),
             custom_fields=custom,
+            custom_values=values,
         )
 
     def _description_file(

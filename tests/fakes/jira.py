@@ -1,8 +1,10 @@
 """A fake JIRA Server answering the REST API v2 the way the `jira` library expects.
 
 Strict like the real one: unknown projects, issue types, priorities or link types, a
-summary over 255 characters or with a line break, and labels with spaces are refused with
-JIRA's error shape (`{"errorMessages": [...], "errors": {...}}`).
+summary over 255 characters or with a line break, labels with spaces, and custom field
+values that are unknown or of the wrong shape for the field's type (a string for a number,
+an unknown option, a date not written yyyy-MM-dd) are refused with JIRA's error shape
+(`{"errorMessages": [...], "errors": {...}}`).
 """
 
 from __future__ import annotations
@@ -24,6 +26,41 @@ DEFAULT_PROJECTS = {
     "MSG": ["Task"],
 }
 PRIORITIES = ["Critical", "High", "Medium", "Low"]
+_CUSTOM = "com.atlassian.jira.plugin.system.customfieldtypes:"
+# (id, name, schema) as GET field lists them; custom fields carry their type, as in Jira.
+_FIELD_TYPES: list[tuple[str, str, dict[str, Any]]] = [
+    ("summary", "Summary", {"type": "string", "system": "summary"}),
+    ("description", "Description", {"type": "string", "system": "description"}),
+    ("labels", "Labels", {"type": "array", "items": "string", "system": "labels"}),
+    ("status", "Status", {"type": "status", "system": "status"}),
+    ("priority", "Priority", {"type": "priority", "system": "priority"}),
+    ("issuelinks", "Linked Issues", {"type": "array", "items": "issuelinks"}),
+    ("project", "Project", {"type": "project", "system": "project"}),
+    ("issuetype", "Issue Type", {"type": "issuetype", "system": "issuetype"}),
+    ("components", "Component/s", {"type": "array", "items": "component"}),
+    ("assignee", "Assignee", {"type": "user", "system": "assignee"}),
+    ("customfield_10010", "Cost Center", {"type": "string", "custom": _CUSTOM + "textfield"}),
+    (
+        "customfield_10014",
+        "Epic Link",
+        {"type": "any", "custom": "com.pyxis.greenhopper.jira:gh-epic-link"},
+    ),
+    ("customfield_10016", "Story Points", {"type": "number", "custom": _CUSTOM + "float"}),
+    ("customfield_10020", "Retention", {"type": "option", "custom": _CUSTOM + "select"}),
+    (
+        "customfield_10021",
+        "Consumer Teams",
+        {"type": "array", "items": "option", "custom": _CUSTOM + "multiselect"},
+    ),
+    (
+        "customfield_10022",
+        "Tags",
+        {"type": "array", "items": "string", "custom": _CUSTOM + "labels"},
+    ),
+    ("customfield_10023", "Approver", {"type": "user", "custom": _CUSTOM + "userpicker"}),
+    ("customfield_10024", "Go-live Date", {"type": "date", "custom": _CUSTOM + "datepicker"}),
+    ("customfield_10025", "Service Tier", {"type": "option", "custom": _CUSTOM + "select"}),
+]
 FIELDS = [
     {
         "id": key,
@@ -33,22 +70,16 @@ FIELDS = [
         "navigable": True,
         "searchable": True,
         "clauseNames": [name.lower()],
+        "schema": {**schema, **({"customId": int(key[12:])} if key[:12] == "customfield_" else {})},
     }
-    for key, name in [
-        ("summary", "Summary"),
-        ("description", "Description"),
-        ("labels", "Labels"),
-        ("status", "Status"),
-        ("priority", "Priority"),
-        ("issuelinks", "Linked Issues"),
-        ("project", "Project"),
-        ("issuetype", "Issue Type"),
-        ("components", "Component/s"),
-        ("assignee", "Assignee"),
-        ("customfield_10010", "Cost Center"),
-        ("customfield_10014", "Epic Link"),
-    ]
+    for key, name, schema in _FIELD_TYPES
 ]
+# The options of the select fields (Jira keeps them in the field's configuration).
+OPTIONS = {
+    "customfield_10020": ["1d", "7d", "30d"],
+    "customfield_10021": ["analytics", "fraud", "search", "notifications"],
+    "customfield_10025": ["Tier 1 - critical", "Tier 2"],
+}
 LINK_TYPES = [
     ("10000", "Blocks", "is blocked by", "blocks"),
     ("10001", "Cloners", "is cloned by", "clones"),
@@ -182,6 +213,10 @@ class FakeJira(FakeServer):
         priority = (fields.get("priority") or {}).get("name")
         if priority is not None and priority not in PRIORITIES:
             errors["priority"] = f"Priority name '{priority}' is not valid"
+        for key, value in fields.items():
+            problem = _typed_problem(key, value)
+            if problem:
+                errors[key] = problem
         if errors:
             return _error(400, errors)
         with self._data_lock:
@@ -286,6 +321,66 @@ class FakeJira(FakeServer):
             for link in self.issues[key]["fields"]["issuelinks"]
             if "inwardIssue" in link and link["type"]["name"] == "Blocks"
         }
+
+
+_SCHEMAS = {f["id"]: f["schema"] for f in FIELDS}
+
+
+def _typed_problem(key: str, value: Any) -> str:
+    """What Jira says about a custom field value of the wrong shape ("" when it is fine)."""
+    if not key.startswith("customfield_"):
+        return ""
+    schema = _SCHEMAS.get(key)
+    if schema is None:
+        return f"Field '{key}' cannot be set. It is not on the appropriate screen, or unknown."
+    kind, items = schema["type"], schema.get("items")
+    if kind in ("string", "any"):
+        return "" if isinstance(value, str) else "Operation value must be a string"
+    if kind == "number":
+        number = isinstance(value, int | float) and not isinstance(value, bool)
+        return "" if number else "Operation value must be a number"
+    if kind == "date":
+        if not isinstance(value, str) or not re.fullmatch(r"\d{4}-\d{2}-\d{2}", value):
+            return "Date value is invalid. Use the format yyyy-MM-dd."
+        try:
+            dt.date.fromisoformat(value)
+        except ValueError:
+            return f"Date value '{value}' is invalid."
+        return ""
+    if kind == "user":
+        return _user_problem(value)
+    if kind == "option":
+        return _option_problem(key, value)
+    if not isinstance(value, list):
+        return "data was not an array"
+    for entry in value:
+        if items == "option":
+            problem = _option_problem(key, entry)
+        elif items == "user":
+            problem = _user_problem(entry)
+        elif not isinstance(entry, str):
+            problem = "Operation value must be a string"
+        elif re.search(r"\s", entry):
+            problem = f"The label '{entry}' contains spaces which is invalid."
+        else:
+            problem = ""
+        if problem:
+            return problem
+    return ""
+
+
+def _option_problem(key: str, value: Any) -> str:
+    if not isinstance(value, dict) or not isinstance(value.get("value"), str):
+        return "Could not find valid 'id' or 'value' in the Option object."
+    if value["value"] not in OPTIONS.get(key, []):
+        return f"Option value '{value['value']}' is not valid"
+    return ""
+
+
+def _user_problem(value: Any) -> str:
+    if not isinstance(value, dict) or not isinstance(value.get("name"), str):
+        return "data was not an object"
+    return ""
 
 
 def _parse_jql(jql: str) -> Any:

@@ -6,11 +6,18 @@ look-up), one create, and one link per blocking ticket. Two things about the lib
 `create_issue_link` fetches the link types again on every call (its cache check never
 hits), so links are posted through the library's own session instead. The library's own
 retries are off: a blindly retried create is how duplicate tickets happen.
+
+Custom field values are shaped by the field's type from JIRA's field list (`GET field`),
+read once per backend: the library reads that list anyway for its first search, so pac
+hands it the same answer instead of a second call.
 """
 
 from __future__ import annotations
 
+import datetime as dt
 import json
+import re
+import threading
 from collections.abc import Sequence
 from typing import Any
 
@@ -41,6 +48,8 @@ class JiraTickets:
         self._client: Any = None
         self._credentials = (user, token)
         self._timeout = timeout
+        self._field_list: list[dict[str, Any]] | None = None
+        self._field_lock = threading.Lock()
 
     @property
     def client(self) -> Any:
@@ -58,7 +67,24 @@ class JiraTickets:
             except Exception as exc:  # JIRAError, connection errors
                 raise _error(exc, f"cannot connect to JIRA at {self.url}") from exc
             tune_session(self._client._session)
+            fetch = self._client.fields
+
+            def fields() -> list[dict[str, Any]]:
+                # One answer for the library (field names in searches) and for pac.
+                with self._field_lock:
+                    if self._field_list is None:
+                        self._field_list = list(fetch())
+                    return self._field_list
+
+            self._client.fields = fields
         return self._client
+
+    def _schemas(self) -> dict[str, dict[str, Any]]:
+        try:
+            listed = self.client.fields()
+        except Exception as exc:
+            raise _error(exc, "could not read JIRA's list of fields") from exc
+        return {str(f.get("id")): f for f in listed if isinstance(f, dict)}
 
     def find(self, labels: Sequence[str]) -> dict[str, Ticket]:
         if not labels:
@@ -116,7 +142,8 @@ class JiraTickets:
             fields["assignee"] = {"name": ticket.assignee}
         if ticket.epic_key and self.epic_field:
             fields[self.epic_field] = ticket.epic_key
-        fields.update(ticket.custom_fields)
+        if ticket.custom_fields:
+            fields.update(shape_custom_fields(ticket, self._schemas()))
         try:
             issue = self.client.create_issue(fields=fields, prefetch=False)
         except Exception as exc:
@@ -158,6 +185,80 @@ class JiraTickets:
     def close(self) -> None:
         if self._client is not None:
             self._client.close()
+
+
+def shape_custom_fields(
+    ticket: RenderedTicket, schemas: dict[str, dict[str, Any]]
+) -> dict[str, Any]:
+    """Each custom field's value in the shape its JIRA type takes (REST API v2).
+
+    Text and unknown types get the escaped text, as the outbox does. Typed fields get the
+    unescaped value converted, and are left out when it is empty (an optional form field
+    left blank), since JIRA refuses "" for them. A value that cannot be converted raises
+    BackendError before anything is sent.
+    """
+    shaped: dict[str, Any] = {}
+    for key, text in ticket.custom_fields.items():
+        meta = schemas.get(key) or {}
+        schema = meta.get("schema") or {}
+        kind, items = schema.get("type"), schema.get("items")
+        value = ticket.custom_values.get(key, text).strip()
+        if kind not in _TYPED or (kind == "array" and items not in _ITEMS):
+            shaped[key] = text
+        elif value:
+            name = f"{key} ({meta['name']})" if meta.get("name") else key
+            labels = str(schema.get("custom", "")).endswith(":labels")
+            shaped[key] = _shape(key, name, kind, items, value, labels=labels)
+    return shaped
+
+
+_TYPED = {"number", "option", "array", "user", "date"}
+_ITEMS = {"option", "string", "user"}
+_NUMBER = re.compile(r"[+-]?(?:[0-9]+(?:\.[0-9]*)?|\.[0-9]+)")
+_DATE = re.compile(r"[0-9]{4}-[0-9]{2}-[0-9]{2}")
+_FIX = (
+    "Fix customFields.{key} in the ticket template, or give the form field that fills it "
+    "{what}, so the form refuses such input before the pull request."
+)
+
+
+def _shape(key: str, name: str, kind: str, items: str | None, value: str, *, labels: bool) -> Any:
+    if kind == "number":
+        if not _NUMBER.fullmatch(value):
+            raise BackendError(
+                f"the ticket template rendered {value!r} for {name}, a number field in JIRA",
+                _FIX.format(key=key, what="type: number (or a validation.pattern for numbers)"),
+            )
+        return int(value) if re.fullmatch(r"[+-]?[0-9]+", value) else float(value)
+    if kind == "date":
+        try:
+            if not _DATE.fullmatch(value):
+                raise ValueError(value)
+            dt.date.fromisoformat(value)
+        except ValueError:
+            raise BackendError(
+                f"the ticket template rendered {value!r} for {name}, a date field in JIRA, "
+                "which takes a date as YYYY-MM-DD",
+                _FIX.format(key=key, what="type: date"),
+            ) from None
+        return value
+    if kind == "option":
+        return {"value": value}
+    if kind == "user":
+        return {"name": value}
+    parts = [part.strip() for part in value.split(",") if part.strip()]
+    if items == "option":
+        return [{"value": part} for part in parts]
+    if items == "user":
+        return [{"name": part} for part in parts]
+    spaced = [part for part in parts if re.search(r"\s", part)]
+    if labels and spaced:
+        raise BackendError(
+            f"the ticket template rendered {spaced[0]!r} into {name}, a JIRA labels field, "
+            "whose entries cannot hold spaces (entries are separated by commas)",
+            _FIX.format(key=key, what="a validation.pattern such as '^[a-z0-9_,-]+$'"),
+        )
+    return parts
 
 
 def _error(exc: Exception, what: str) -> BackendError:
