@@ -226,7 +226,7 @@ def _shape(key: str, name: str, kind: str, items: str | None, value: str, *, lab
     if kind == "number":
         if not _NUMBER.fullmatch(value):
             raise BackendError(
-                f"the ticket template rendered {value!r} for {name}, a number field in JIRA",
+                f"the ticket template rendered {_shown(value)} for {name}, a number field in JIRA",
                 _FIX.format(key=key, what="type: number (or a validation.pattern for numbers)"),
             )
         return int(value) if re.fullmatch(r"[+-]?[0-9]+", value) else float(value)
@@ -237,7 +237,7 @@ def _shape(key: str, name: str, kind: str, items: str | None, value: str, *, lab
             dt.date.fromisoformat(value)
         except ValueError:
             raise BackendError(
-                f"the ticket template rendered {value!r} for {name}, a date field in JIRA, "
+                f"the ticket template rendered {_shown(value)} for {name}, a date field in JIRA, "
                 "which takes a date as YYYY-MM-DD",
                 _FIX.format(key=key, what="type: date"),
             ) from None
@@ -254,11 +254,16 @@ def _shape(key: str, name: str, kind: str, items: str | None, value: str, *, lab
     spaced = [part for part in parts if re.search(r"\s", part)]
     if labels and spaced:
         raise BackendError(
-            f"the ticket template rendered {spaced[0]!r} into {name}, a JIRA labels field, "
+            f"the ticket template rendered {_shown(spaced[0])} into {name}, a JIRA labels field, "
             "whose entries cannot hold spaces (entries are separated by commas)",
             _FIX.format(key=key, what="a validation.pattern such as '^[a-z0-9_,-]+$'"),
         )
     return parts
+
+
+def _shown(value: str) -> str:
+    """The offending value, quoted, and cut short: it may be a whole paragraph of input."""
+    return repr(value if len(value) <= 60 else value[:57] + "...")
 
 
 def _error(exc: Exception, what: str) -> BackendError:
