@@ -6,7 +6,13 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from pac.checks.templates import analyse, fast_uses, parsed_analysis, template_fields
+from pac.checks.templates import (
+    analyse,
+    fast_uses,
+    parsed_analysis,
+    summary_line_break,
+    template_fields,
+)
 from pac.repository import Repository
 from tests.conftest import PROJECT
 
@@ -155,3 +161,23 @@ def test_an_unclosed_block_points_at_its_opening_tag() -> None:
     assert (problem.code, problem.line, problem.column) == ("template-syntax", 3, 2)
     assert "this {% if %} is never closed" in problem.message
     assert "{% endif %}" in problem.hint
+
+
+@pytest.mark.parametrize(
+    ("source", "offset"),
+    [
+        ("Aurora {{ .current.name }}", None),
+        ("\n  Aurora {{ .current.name }}\n", None),  # a stripped summary: ends do no harm
+        ("Aurora\n{{ .current.name }}", 6),
+        ("Aurora PostgreSQL {{ .current.name }}\n  ({{ .current.g.stage }})\n", 37),
+        ("{{ .current.a }}\n{{ .current.b }}", 16),
+        ("Aurora\n{{- .current.name }}", None),  # whitespace control removes it
+        ("{{ .current.a -}}\n{{ .current.b }}", None),
+        ("{% if .current.a %}\nHigh{% endif %}", None),  # nothing written before it
+        ("Aurora {{ .current.name }} (\u2028prod)", 28),
+    ],
+)
+def test_a_summary_line_break_counts_only_between_what_is_written(
+    source: str, offset: int | None
+) -> None:
+    assert summary_line_break(source) == offset

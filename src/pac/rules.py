@@ -118,6 +118,7 @@ _RULES = [
     Rule("template-output", E, "an .output key is used before an earlier action produces it"),
     Rule("template-output-shadow", W, "an output key replaces an earlier action's"),
     Rule("template-unsafe", E, "a template reaches for Python internals or other templates"),
+    Rule("template-summary", E, "a ticket summary template's own text spans several lines"),
     # pac.yaml
     Rule("config-invalid", E, "pac.yaml has a setting that cannot work"),
 ]

@@ -25,6 +25,7 @@ from pac.schemas import did_you_mean
 from pac.templating import (
     CONTEXT_NAME,
     ENCODERS,
+    LINE_BREAKS,
     NAMESPACES,
     RESPONSE,
     Target,
@@ -619,8 +620,59 @@ def check_item_templates(repo: Repository, loaded: Loaded) -> list[Diagnostic]:
         for action in actions:
             for where in template_fields(repo, action):
                 _check_template(sink, where, action, item.form, scope, produced)
+                if where.path[-1] == "summaryTemplate":
+                    _check_one_line(sink, where)
             _check_shadowing(findings, action, produced, None)
     return findings.items + sink.extra
+
+
+def _check_one_line(sink: _Sink, where: TemplateField) -> None:
+    """A summary template whose own text breaks the line renders more than one line
+    whatever the input: say so now, not when a merged request fails to apply."""
+    offset = summary_line_break(where.source)
+    if offset is None:
+        return
+    line = where.source.count("\n", 0, offset) + 1
+    column = offset - (where.source.rfind("\n", 0, offset) + 1)
+    sink.add(
+        where,
+        line,
+        column,
+        "template-summary",
+        "the summary template's own text breaks the line between what it writes, so "
+        "the summary would have more than one line",
+        "A JIRA summary is one line: write the template on one line, or fold it with a "
+        "YAML `>-` block.",
+    )
+
+
+def summary_line_break(source: str) -> int | None:
+    """Where a line break in the template's own text stands between things it writes
+    (text, or a `{{ }}` value), so that it survives rendering; None if there is none.
+
+    Breaks trimmed by `{{-`/`-}}` whitespace control, and breaks before or after all
+    that is written (a summary is stripped), do no harm."""
+    visible: list[int] = []  # offsets of written text and values
+    breaks: list[int] = []
+    last, trim_left = 0, True
+    for match in [*_TAG_TEXT.finditer(source), None]:
+        end = match.start() if match else len(source)
+        text = source[last:end]
+        trim_right = match is None or match.group()[2:3] == "-"
+        low = len(text) - len(text.lstrip()) if trim_left else 0
+        high = len(text.rstrip()) if trim_right else len(text)
+        for index in range(low, max(high, low)):
+            if LINE_BREAKS.match(text, index):
+                breaks.append(last + index)
+            elif not text[index].isspace():
+                visible.append(last + index)
+        if match is None:
+            break
+        if match.group("out") is not None:
+            visible.append(match.start())
+        trim_left = match.group()[-3:-2] == "-"
+        last = match.end()
+    return next((b for b in breaks if visible and visible[0] < b < visible[-1]), None)
 
 
 def check_bundle_templates(repo: Repository, loaded: Loaded) -> list[Diagnostic]:
