@@ -330,9 +330,10 @@ def start_apply(root: Path, jira: FakeJira, *args: str) -> subprocess.Popen[str]
     )
 
 
-def finish_apply(root: Path, jira: FakeJira, *args: str) -> str:
-    done = subprocess.run(
-        [sys.executable, "-m", "pac", "apply", *args],
+def run_pac(root: Path, jira: FakeJira, *args: str) -> subprocess.CompletedProcess[str]:
+    """The real `pac` command, against the fake JIRA, to its end."""
+    return subprocess.run(
+        [sys.executable, "-m", "pac", *args],
         cwd=root,
         env=environment(jira),
         capture_output=True,
@@ -340,6 +341,10 @@ def finish_apply(root: Path, jira: FakeJira, *args: str) -> str:
         timeout=120,
         check=False,
     )
+
+
+def finish_apply(root: Path, jira: FakeJira, *args: str) -> str:
+    done = run_pac(root, jira, "apply", *args)
     assert done.returncode == 0, done.stdout + done.stderr
     assert "Traceback" not in done.stderr
     return done.stdout + done.stderr
@@ -412,18 +417,9 @@ def test_killed_after_a_call_the_re_run_sends_the_same_idempotency_key(
 
 def test_from_request_new_to_status_against_jira(sample_root: Path, jira: FakeJira) -> None:
     """The whole flow through the real command: write, validate, plan, apply, status."""
-    env = environment(jira)
 
     def pac(*args: str) -> str:
-        done = subprocess.run(
-            [sys.executable, "-m", "pac", *args],
-            cwd=sample_root,
-            env=env,
-            capture_output=True,
-            text=True,
-            timeout=120,
-            check=False,
-        )
+        done = run_pac(sample_root, jira, *args)
         assert done.returncode == 0, done.stdout + done.stderr
         return done.stdout
 
@@ -536,15 +532,7 @@ def test_an_unreadable_status_stops_only_its_request_with_a_clear_message(
     assert "git checkout" in by_id[EVENTS].summary
     assert len(jira.issues) == 4  # nothing was created again for the unreadable one
     for command in (["status"], ["status", EVENTS], ["apply", EVENTS], ["plan", EVENTS]):
-        done = subprocess.run(
-            [sys.executable, "-m", "pac", *command],
-            cwd=sample_root,
-            env=environment(jira),
-            capture_output=True,
-            text=True,
-            timeout=120,
-            check=False,
-        )
+        done = run_pac(sample_root, jira, *command)
         assert done.returncode in (1, 2), command
         assert "Traceback" not in done.stderr and "internal error" not in done.stderr
         assert "not valid YAML" in done.stdout + done.stderr
@@ -564,15 +552,7 @@ def test_jira_unavailable_before_anything_started_leaves_the_request_for_the_nex
     assert all(t.error is None for t in status.tasks)
 
     # Watching it does not wait forever for a run that has not happened yet.
-    watched = subprocess.run(
-        [sys.executable, "-m", "pac", "status", WEBAPP, "--watch", "--timeout", "0"],
-        cwd=sample_root,
-        env=environment(jira),
-        capture_output=True,
-        text=True,
-        timeout=120,
-        check=False,
-    )
+    watched = run_pac(sample_root, jira, "status", WEBAPP, "--watch", "--timeout", "0")
     assert watched.returncode == 1, watched.stderr
     assert f"not settled yet: {WEBAPP} (processing)" in watched.stderr
     assert "--timeout SECONDS" in watched.stderr
@@ -624,15 +604,7 @@ def test_an_escalation_killed_half_way_carries_on_as_an_escalation(
     point_rest_at(sample_root, platform.url)
     fast_retries(sample_root)
     platform.fail_next("PUT", "/api/v2/namespaces", 503, times=100)
-    first = subprocess.run(
-        [sys.executable, "-m", "pac", "apply", WEBAPP],
-        cwd=sample_root,
-        env=environment(jira),
-        capture_output=True,
-        text=True,
-        timeout=120,
-        check=False,
-    )
+    first = run_pac(sample_root, jira, "apply", WEBAPP)
     assert first.returncode == 1, first.stdout + first.stderr
     request = sample_root / "requests/payments/payments-webapp.yaml"
     request.write_text(request.read_text() + "operations: {escalate: true}\n")

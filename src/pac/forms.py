@@ -36,7 +36,7 @@ _ECMA_DOT = "[^\\n\\r\\u2028\\u2029]"
 _NAMED_GROUP = re.compile(r"\(\?<([A-Za-z_][A-Za-z0-9_]*)>")
 _BACK_REFERENCE = re.compile(r"\\k<([A-Za-z_][A-Za-z0-9_]*)>")
 _CODE_POINT = re.compile(r"\\u\{([0-9A-Fa-f]{1,6})\}")
-_CONTROL = re.compile(r"\\c([A-Za-z])")
+_CONTROL_ESCAPE = re.compile(r"\\c([A-Za-z])")
 # Escapes that run on past their letter: \u{...}, \p{...}, \P{...} and \k<...>.
 _LONG_ESCAPE = re.compile(r"\\(?:[upP]\{[^}]*\}|k<[^>]*>)")
 
@@ -99,7 +99,7 @@ def _ecma_escape(pattern: str, index: int) -> tuple[str, int] | None:
         return f"(?P={reference.group(1)})", len(reference.group())
     if code_point := _CODE_POINT.match(pattern, index):
         return f"\\U{int(code_point.group(1), 16):08X}", len(code_point.group())
-    if control := _CONTROL.match(pattern, index):
+    if control := _CONTROL_ESCAPE.match(pattern, index):
         return f"\\x{ord(control.group(1)) % 32:02x}", 3
     return None
 

@@ -281,10 +281,17 @@ def _md(text: str) -> str:
     return _MARKDOWN.sub(r"\\\1", " ".join(text.splitlines()))
 
 
+def _ticks(text: str, least: int = 1) -> str:
+    """A run of backticks longer than any in `text`: a code span or fence made of it
+    cannot be closed early by what it holds."""
+    longest = max((len(run) for run in re.findall("`+", text)), default=0)
+    return "`" * max(least, longest + 1)
+
+
 def _code(text: str) -> str:
     """`text` as an inline code span, however many backticks it holds."""
     text = " ".join(text.splitlines())
-    ticks = "`" * (max((len(run) for run in re.findall("`+", text)), default=0) + 1)
+    ticks = _ticks(text)
     return f"{ticks} {text} {ticks}" if "`" in text else f"`{text}`"
 
 
@@ -340,7 +347,7 @@ def as_markdown(plans: list[RequestPlan]) -> str:
                 )
                 # JSON keeps every value on its line, but a fence longer than any run of
                 # backticks inside cannot be closed early whatever the values hold.
-                fence = "`" * max([3, *(len(run) + 1 for run in re.findall("`+", body))])
+                fence = _ticks(body, least=3)
                 lines.append(f"{fence}json")
                 lines.append(body)
                 lines.append(fence)

@@ -246,9 +246,8 @@ def catalog_revision(repo: Repository) -> str:
 
 
 # Control characters (but newline and tab) in a requester's text would reach the
-# reviewer's terminal as escape sequences; shown output names them instead.
-# Control characters, and the bidirectional overrides that reorder what a reviewer sees
-# ("Trojan Source"): shown, never obeyed.
+# reviewer's terminal as escape sequences, and bidirectional overrides would reorder what
+# the reviewer reads ("Trojan Source"): shown output names them instead.
 _CONTROL = re.compile("[\x00-\x08\x0b-\x1f\x7f-\x9f\u202a-\u202e\u2066-\u2069]")
 
 
@@ -258,7 +257,8 @@ def _escape(match: re.Match[str]) -> str:
 
 
 def visible(text: str) -> str:
-    """`text` for a terminal or a page: each control character shown as `\\xNN`."""
+    """`text` for a terminal or a page: each control character shown as `\\xNN` (or
+    `\\uNNNN` beyond Latin-1)."""
     return _CONTROL.sub(_escape, text)
 
 

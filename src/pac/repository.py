@@ -314,10 +314,8 @@ class Repository:
         loaded = Loaded(path, self.display(path), role)
         result = load_file(path, loaded.display)
         loaded.document = result.document
-        owner = self.owner_hint(loaded) if result.diagnostics else ""
-        loaded.diagnostics.extend(
-            replace(d, hint=f"{d.hint} Owner: {owner}.") if owner else d for d in result.diagnostics
-        )
+        loaded.diagnostics.extend(result.diagnostics)
+        self._name_owner(loaded, 0)
         doc = result.document
         if doc is None or any(d.severity is Severity.ERROR for d in result.diagnostics):
             # A duplicate key, a tag or a non-string key leaves the data ambiguous: checking
@@ -325,12 +323,7 @@ class Repository:
             return loaded
         before = len(loaded.diagnostics)
         if not self._check_header(loaded, doc):
-            owner = self.owner_hint(loaded)
-            if owner:
-                loaded.diagnostics[before:] = [
-                    replace(d, hint=f"{d.hint} Owner: {owner}.")
-                    for d in loaded.diagnostics[before:]
-                ]
+            self._name_owner(loaded, before)
             return loaded
         schema_set = self.registry.get(doc.data["schemaVersion"])
         assert schema_set is not None
@@ -341,6 +334,15 @@ class Repository:
             return loaded
         loaded.model = _build_model(loaded.kind, doc)
         return loaded
+
+    def _name_owner(self, loaded: Loaded, start: int) -> None:
+        """Add whom to ask to the hints of the findings from `start` on."""
+        found = loaded.diagnostics[start:]
+        owner = self.owner_hint(loaded) if found else ""
+        if owner:
+            loaded.diagnostics[start:] = [
+                replace(d, hint=f"{d.hint} Owner: {owner}.") for d in found
+            ]
 
     def schema_diagnostic(self, loaded: Loaded, finding: SchemaFinding) -> Diagnostic:
         hint = finding.hint

@@ -147,7 +147,8 @@ class Translation:
     outputs: int  # how many `{{ }}` outputs were wrapped
 
 
-def _line_col(text: str, offset: int) -> tuple[int, int]:
+def line_col(text: str, offset: int) -> tuple[int, int]:
+    """The 1-based line and 0-based column of `offset` in `text`."""
     line = text.count("\n", 0, offset) + 1
     start = text.rfind("\n", 0, offset) + 1
     return line, offset - start
@@ -167,7 +168,7 @@ def _rewrite_expression(expr: str, base: int, original: str, refs: list[Referenc
     """Rewrite references in one tag's expression, leaving string literals alone."""
     code, found = _rewrite_body(expr)
     for namespace, path, offset in found:
-        line, column = _line_col(original, base + offset)
+        line, column = line_col(original, base + offset)
         refs.append(Reference(namespace, path, line, column))
     return code
 
@@ -267,7 +268,7 @@ def translate(source: str, target: Target = Target.TEXT) -> Translation:
         closer = _TAG_END[opener]
         end = _find_close(source, match.end(), closer)
         if end < 0:
-            line, column = _line_col(source, match.start())
+            line, column = line_col(source, match.start())
             raise TemplateError(
                 f"a {opener} is never closed",
                 f"Close it with {closer}.",
@@ -933,7 +934,7 @@ def syntax_error(exc: Any, source: str) -> TemplateError:
                 stack.pop()
         if stack:
             word, offset = stack[-1]
-            line, column = _line_col(source, offset)
+            line, column = line_col(source, offset)
             return TemplateError(
                 f"template syntax error: this {{% {word} %}} is never closed",
                 f"Add {{% end{word} %}} where its block ends.",

@@ -202,14 +202,8 @@ def _changes_under(
     """
     scopes = []
     for given in paths:
-        path = repo.absolute(given)
-        if not path.exists() and not given.is_absolute() and (repo.root / given).exists():
-            path = repo.absolute(repo.root / given)
-        if path != repo.root and not path.is_relative_to(repo.root):
-            raise UsageError(
-                f"{given} is outside the catalog repository {repo.root}",
-                "Pass files or folders inside it, or point --repo at the repository they are in.",
-            )
+        path = _given_path(repo, given)
+        _require_inside(repo, given, path)
         scope = "" if path == repo.root else repo.display(path)
         if not path.exists() and not any(
             relative == scope or relative.startswith(scope + "/") for relative, _ in changes
@@ -227,6 +221,22 @@ def _changes_under(
     ]
 
 
+def _given_path(repo: Repository, given: Path) -> Path:
+    """A path from the command line, relative to here or else to --repo."""
+    path = repo.absolute(given)
+    if not path.exists() and not given.is_absolute() and (repo.root / given).exists():
+        path = repo.absolute(repo.root / given)
+    return path
+
+
+def _require_inside(repo: Repository, given: Path, path: Path) -> None:
+    if path != repo.root and not path.is_relative_to(repo.root):
+        raise UsageError(
+            f"{given} is outside the catalog repository {repo.root}",
+            "Pass files or folders inside it, or point --repo at the repository they are in.",
+        )
+
+
 STATUS_SKIPPED = "a status file: pac apply writes it, pac validate does not check it"
 
 
@@ -237,19 +247,13 @@ def _expand(
     repo_checks = False
     skipped: list[tuple[str, str]] = []
     for given in paths:
-        path = repo.absolute(given)
-        if not path.exists() and not given.is_absolute() and (repo.root / given).exists():
-            path = repo.absolute(repo.root / given)  # relative to --repo rather than here
+        path = _given_path(repo, given)
         if not path.exists():
             raise UsageError(
                 f"{given} does not exist",
                 "Pass files or folders of the catalog repository, or nothing to check all.",
             )
-        if path != repo.root and not path.is_relative_to(repo.root):
-            raise UsageError(
-                f"{given} is outside the catalog repository {repo.root}",
-                "Pass files or folders inside it, or point --repo at the repository they are in.",
-            )
+        _require_inside(repo, given, path)
         if _in_status_dir(repo, path):
             # Status files are pac apply's record, not documents anyone writes.
             skipped.append((repo.display(path), STATUS_SKIPPED))

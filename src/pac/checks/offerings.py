@@ -11,6 +11,7 @@ from pac.diagnostics import Diagnostic, Severity
 from pac.forms import ecma_pattern_problem
 from pac.model import Action, CatalogItem, Field, Form, Offering
 from pac.repository import Loaded, Repository
+from pac.templating import line_col
 
 VALIDATION_KEYS: dict[str, frozenset[str]] = {
     "string": frozenset({"pattern", "minLength", "maxLength"}),
@@ -182,8 +183,7 @@ def _check_validation_values(field: Field, findings: Findings) -> bool:
         pattern = str(rules["pattern"])
         problem = ecma_pattern_problem(pattern)
         if problem is not None:
-            line = pattern.count("\n", 0, problem.index) + 1
-            column = problem.index - (pattern.rfind("\n", 0, problem.index) + 1)
+            line, column = line_col(pattern, problem.index)
             findings.add(
                 (*field.path, "validation", "pattern"),
                 "form-range",

@@ -31,6 +31,7 @@ from pac.templating import (
     Target,
     TemplateError,
     environment,
+    line_col,
     syntax_error,
     translate,
 )
@@ -632,8 +633,7 @@ def _check_one_line(sink: _Sink, where: TemplateField) -> None:
     offset = summary_line_break(where.source)
     if offset is None:
         return
-    line = where.source.count("\n", 0, offset) + 1
-    column = offset - (where.source.rfind("\n", 0, offset) + 1)
+    line, column = line_col(where.source, offset)
     sink.add(
         where,
         line,
