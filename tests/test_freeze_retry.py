@@ -97,3 +97,36 @@ def test_the_decision_for_a_failed_request_in_a_freeze(
     request = replace(request, operations=operations, priority=priority)
     status = RequestStatus(request=WEBAPP, state="failed", input_digest=input_digest(request))
     assert decide(status, request, FreezeWindow("w", "01-01", "12-31")) is step
+
+
+@pytest.mark.parametrize("command", ["apply", "plan"])
+@pytest.mark.parametrize("value", ["garbage", "2026-13-01", "24.12.2026"])
+def test_a_bad_pac_today_is_a_usage_error_before_any_work(
+    sample_root: Path, monkeypatch: pytest.MonkeyPatch, command: str, value: str
+) -> None:
+    monkeypatch.setenv("PAC_TODAY", value)
+    code, out = invoke(sample_root, command)
+    assert code == 2, out
+    assert f"error: PAC_TODAY={value!r} is not a date" in out
+    assert "hint: Set PAC_TODAY to a day written YYYY-MM-DD" in out
+    assert "internal error" not in out
+    assert not (sample_root / ".pac").exists()  # no lock, no outbox: nothing was done
+    assert not (sample_root / "requests/.status").exists()
+
+
+def test_a_ticket_found_from_an_earlier_run_is_counted_as_found(
+    sample_root: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("PAC_TODAY", "2026-06-01")
+    code, out = invoke(sample_root, "apply", "payments-events")
+    assert code == 0, out
+    assert out.count("payments-events: completed: 1 task done") == 1
+    # A run killed after creating the ticket, before its status was written.
+    (sample_root / "requests/.status/payments-events.yaml").unlink()
+    code, out = invoke(sample_root, "apply", "payments-events")
+    assert code == 0, out
+    assert "found MSG-1 from an earlier run" in out
+    assert out.endswith(
+        "1 request(s) acted on, 0 ticket(s) created, 1 found from an earlier run, 0 failed, "
+        "0 unchanged\n"
+    )

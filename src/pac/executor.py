@@ -21,7 +21,7 @@ from typing import Any
 from pac.backends import BackendError, Ticket, TicketBackend, task_label
 from pac.backends.rest import RestClient
 from pac.config import FreezeWindow
-from pac.errors import PacError
+from pac.errors import PacError, UsageError
 from pac.model import Bundle, Offering, Request
 from pac.namespaces import SystemValues, environment_secrets
 from pac.repository import Repository
@@ -136,7 +136,14 @@ def today_in(timezone: str) -> dt.date:
     """Today in the change calendar's time zone; `PAC_TODAY` rehearses another day."""
     override = os.environ.get("PAC_TODAY")
     if override:
-        return dt.date.fromisoformat(override)
+        try:
+            return dt.date.fromisoformat(override.strip())
+        except ValueError:
+            raise UsageError(
+                f"PAC_TODAY={override!r} is not a date",
+                "Set PAC_TODAY to a day written YYYY-MM-DD (such as 2026-12-24) to rehearse "
+                "that day's change freezes, or unset it to use today.",
+            ) from None
     try:
         from zoneinfo import ZoneInfo
 

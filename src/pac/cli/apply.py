@@ -57,12 +57,13 @@ def apply(
     Exit 1 when a request failed.
     """
     from pac import apply as applying
-    from pac.executor import UNREADABLE
+    from pac.executor import UNREADABLE, today_in
     from pac.gitops import commit_and_push
     from pac.status import StatusStore
 
     repo = repository(ctx)
     with user_errors():
+        today_in(repo.config.timezone)  # a bad PAC_TODAY stops the run before any work
         selection = applying.select_requests(repo, requests or [], changed)
         name, tickets = applying.ticket_backend(repo, outbox=outbox)
     for display, reason in selection.invalid:
@@ -147,10 +148,12 @@ def plan(
     """Show exactly what pac apply would do: every ticket and call, in order, for review."""
     from pac import apply as applying
     from pac import plan as planning
+    from pac.executor import today_in
     from pac.status import StatusStore
 
     repo = repository(ctx)
     with user_errors():
+        today_in(repo.config.timezone)  # a bad PAC_TODAY stops the plan before any work
         selection = applying.select_requests(repo, requests or [], changed)
     store = StatusStore(repo.root)
     plans = [planning.plan_request(repo, store, request) for request in selection.requests]
