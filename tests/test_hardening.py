@@ -1,0 +1,42 @@
+"""Small hardening items: what a ticket shows, pac.yaml time zones, render's --input."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+
+from pac.templating import jira_escape
+from tests.test_cli import invoke
+
+HIDDEN = "Payments\a events \x1b[31m red \u202egnp.exe\u200b done\ufeff"
+
+
+def test_hidden_characters_are_shown_in_jira_text() -> None:
+    assert jira_escape(HIDDEN) == (
+        "Payments<U+0007> events <U+001B>\\[31m red <U+202E>gnp.exe<U+200B> done<U+FEFF>"
+    )
+    assert jira_escape("two\nlines\tand a tab\r\n") == "two\nlines\tand a tab\r\n"
+
+
+def test_the_plan_shows_exactly_the_ticket_that_is_sent(
+    sample_root: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("PAC_TODAY", "2026-06-01")
+    request = sample_root / "requests/payments/payments-events.yaml"
+    request.write_text(
+        request.read_text().replace(
+            "purpose: Payment authorisations and captures, produced by the payments API.",
+            'purpose: "Payments\\a events \\e[31m red \\u202egnp.exe\\u200b done"',
+        )
+    )
+    code, out = invoke(sample_root, "plan", "payments-events", "--format", "json")
+    assert code == 0, out
+    [task] = json.loads(out)["requests"][0]["tasks"]
+    planned = task["jira-ticket"]["description"]
+    assert "Payments<U+0007> events <U+001B>\\[31m red <U+202E>gnp.exe<U+200B> done" in planned
+    code, out = invoke(sample_root, "apply", "payments-events")
+    assert code == 0, out
+    [sent] = (sample_root / ".pac/outbox").glob("*.json")
+    assert json.loads(sent.read_text())["description"] == planned
