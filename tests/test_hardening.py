@@ -40,3 +40,19 @@ def test_the_plan_shows_exactly_the_ticket_that_is_sent(
     assert code == 0, out
     [sent] = (sample_root / ".pac/outbox").glob("*.json")
     assert json.loads(sent.read_text())["description"] == planned
+
+
+def test_an_unknown_calendar_time_zone_is_an_error_that_stops_plan(
+    sample_root: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    config = sample_root / "pac.yaml"
+    config.write_text(config.read_text().replace("timezone: UTC", "timezone: Europe/Atlantis"))
+    code, out = invoke(sample_root, "validate", str(config))
+    assert code == 1
+    assert "error[config-invalid] the change calendar's time zone 'Europe/Atlantis' is unknown" in (
+        out
+    )
+    monkeypatch.setenv("PAC_TODAY", "2026-12-01")
+    code, out = invoke(sample_root, "plan", "payments-webapp")
+    assert code == 2
+    assert "time zone 'Europe/Atlantis' is unknown" in out
