@@ -56,3 +56,21 @@ def test_an_unknown_calendar_time_zone_is_an_error_that_stops_plan(
     code, out = invoke(sample_root, "plan", "payments-webapp")
     assert code == 2
     assert "time zone 'Europe/Atlantis' is unknown" in out
+
+
+@pytest.mark.parametrize(
+    ("given", "says"),
+    [
+        ("/dev/zero", "is not a regular file (a device, pipe or socket)"),
+        ("FOLDER", "is a folder"),
+        ("MISSING", "does not exist"),
+    ],
+)
+def test_render_input_that_is_not_a_file_says_what_it_is(
+    sample_root: Path, tmp_path: Path, given: str, says: str
+) -> None:
+    path = {"FOLDER": str(tmp_path), "MISSING": str(tmp_path / "missing.yaml")}.get(given, given)
+    code, out = invoke(sample_root, "render", "messaging-kafka-topic", "--input", path)
+    assert code == 2, out
+    assert f"error: --input {path} {says}" in out
+    assert "hint: Pass a request file" in out
