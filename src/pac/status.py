@@ -266,9 +266,11 @@ def status_from_bytes(
     errors = [d for d in loaded.diagnostics if d.severity is Severity.ERROR]
     if loaded.document is None or errors:
         first = errors[0] if errors else loaded.diagnostics[0]
+        problem = first.message.removeprefix("invalid YAML: ")
+        syntax = first.code in ("yaml-syntax", "yaml-tab")
+        why = "is not valid YAML" if syntax else "cannot be read"
         raise StatusError(
-            f"{shown}:{first.line}:{first.column}: the status file cannot be read: {first.message}",
-            hint,
+            f"{shown}:{first.line}:{first.column}: the status file {why}: {problem}", hint
         )
     data = loaded.document.data
     if "request" not in data or (request_id is not None and data["request"] != request_id):
