@@ -262,8 +262,11 @@ def status_from_bytes(
     nesting must be a clear error naming the file, never a memory blow-up or a crash.
     """
     hint = _restore_hint(shown)
+    which = f" of the request {request_id}" if request_id else ""
     loaded = parse_bytes(raw, Path(shown), shown)
     errors = [d for d in loaded.diagnostics if d.severity is Severity.ERROR]
+    if errors and errors[0].code in ("yaml-not-mapping", "yaml-empty"):
+        raise StatusError(f"{shown}: not a pac status file{which}", hint)
     if loaded.document is None or errors:
         first = errors[0] if errors else loaded.diagnostics[0]
         problem = first.message.removeprefix("invalid YAML: ")
@@ -274,7 +277,6 @@ def status_from_bytes(
         )
     data = loaded.document.data
     if "request" not in data or (request_id is not None and data["request"] != request_id):
-        which = f" of the request {request_id}" if request_id else ""
         raise StatusError(f"{shown}: not a pac status file{which}", hint)
     try:
         return RequestStatus.from_dict(data)
