@@ -11,6 +11,7 @@ import copy
 import datetime as dt
 import math
 import re
+import threading
 from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass
 from fractions import Fraction
@@ -108,6 +109,7 @@ def _translate(pattern: str) -> str:
 # microseconds; a value that takes this long meets catastrophic backtracking.
 MATCH_TIMEOUT = 0.25
 _TIMED_OUT: dict[tuple[str, str], None] = {}  # (pattern, value) pairs, oldest first
+_TIMED_OUT_LOCK = threading.Lock()
 
 
 def pattern_search(compiled: regex.Pattern[str], value: str) -> bool:
@@ -119,9 +121,10 @@ def pattern_search(compiled: regex.Pattern[str], value: str) -> bool:
     try:
         return compiled.search(value, timeout=MATCH_TIMEOUT) is not None
     except TimeoutError:
-        _TIMED_OUT[key] = None
-        if len(_TIMED_OUT) > 256:
-            del _TIMED_OUT[next(iter(_TIMED_OUT))]
+        with _TIMED_OUT_LOCK:  # `pac apply` checks requests in several threads
+            _TIMED_OUT[key] = None
+            while len(_TIMED_OUT) > 256:
+                del _TIMED_OUT[next(iter(_TIMED_OUT))]
         return False
 
 
