@@ -14,13 +14,27 @@ FIXTURES = Path(__file__).resolve().parent / "fixtures"
 SAMPLE_PARTS = ("catalog", "requests", "templates", "pac.yaml", "CODEOWNERS")
 
 
+def project_files(folder: str, pattern: str = "*.yaml") -> list[Path]:
+    """The checked-in files under `folder` of this repository, never run-time output.
+
+    Running the README's quick start in a clone writes `requests/.status/` and `.pac/`;
+    tests must pass the same before and after, so hidden folders are not walked.
+    """
+    root = PROJECT / folder
+    return sorted(
+        path
+        for path in root.rglob(pattern)
+        if not any(part.startswith(".") for part in path.relative_to(root).parts)
+    )
+
+
 def copy_sample(target: Path) -> Path:
     target.mkdir(parents=True, exist_ok=True)
     for part in SAMPLE_PARTS:
         source = PROJECT / part
         if source.is_dir():
             shutil.copytree(
-                source, target / part, ignore=shutil.ignore_patterns(".status", "__pycache__")
+                source, target / part, ignore=shutil.ignore_patterns(".*", "__pycache__")
             )
         else:
             shutil.copy2(source, target / part)

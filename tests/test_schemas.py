@@ -19,7 +19,7 @@ from pac.schemas import (
     default_registry,
 )
 from pac.validate import validate
-from tests.conftest import FIXTURES, PROJECT
+from tests.conftest import FIXTURES, PROJECT, project_files
 
 
 def test_schemas_are_draft_07_documents_with_relative_ids() -> None:
@@ -55,8 +55,7 @@ def test_a_standard_validator_accepts_the_sample_catalog_on_its_own() -> None:
     kinds = {"CatalogItem": "catalog-item.json", "CatalogBundle": "catalog-bundle.json"}
     kinds |= {"Request": "request.json", "CategoryRegistry": "categories.json"}
     kinds |= {"PacConfig": "pac-config.json"}
-    documents = list((PROJECT / "catalog").rglob("*.yaml"))
-    documents += [*list((PROJECT / "requests").rglob("*.yaml")), PROJECT / "pac.yaml"]
+    documents = [*project_files("catalog"), *project_files("requests"), PROJECT / "pac.yaml"]
     for path in documents:
         import yaml
 
@@ -94,7 +93,7 @@ def test_relative_refs_resolve_against_the_schema_files_location() -> None:
 
 def _corpus() -> list[tuple[str, dict[str, Any]]]:
     docs = []
-    for path in sorted(FIXTURES.rglob("*.yaml")) + sorted(PROJECT.glob("catalog/**/*.yaml")):
+    for path in sorted(FIXTURES.rglob("*.yaml")) + project_files("catalog"):
         result = parse_bytes(path.read_bytes(), path, path.name)
         data = result.document.data if result.document else None
         if isinstance(data, dict) and data.get("kind") in SCHEMA_FILES:

@@ -4,16 +4,20 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import pytest
+
 from pac.status import (
     COMPLETED,
     FAILED,
     PENDING,
     RequestStatus,
+    StatusError,
     StatusStore,
     TaskError,
     TaskStatus,
     merge,
 )
+from tests.test_cli import invoke
 
 
 def _status() -> RequestStatus:
@@ -82,3 +86,60 @@ def test_merge_keeps_the_most_advanced_record_of_each_task() -> None:
     merged = merge(ours, theirs)
     assert [t.state for t in merged.tasks] == [COMPLETED, COMPLETED, PENDING]
     assert {h["event"] for h in merged.history} == {"ours", "theirs"}
+
+
+def _alias_bomb(levels: int = 9, width: int = 9) -> str:
+    lines = ["request: payments-events", f"l0: &l0 [{', '.join(['lol'] * width)}]"]
+    for level in range(1, levels):
+        lines.append(f"l{level}: &l{level} [{', '.join([f'*l{level - 1}'] * width)}]")
+    return "\n".join(lines) + "\n"
+
+
+HOSTILE = {
+    "alias bomb": _alias_bomb(),
+    "deep nesting": "request: payments-events\ndeep: " + "[" * 5000 + "]" * 5000 + "\n",
+}
+
+
+@pytest.mark.parametrize("content", HOSTILE.values(), ids=HOSTILE.keys())
+def test_a_hostile_status_file_is_refused_naming_the_file(tmp_path: Path, content: str) -> None:
+    store = StatusStore(tmp_path)
+    store.folder.mkdir(parents=True)
+    store.path("payments-events").write_text(content)
+    with pytest.raises(StatusError) as caught:
+        store.load("payments-events")
+    assert caught.value.message.startswith("requests/.status/payments-events.yaml:")
+    assert "git checkout -- requests/.status/payments-events.yaml" in caught.value.hint
+
+
+@pytest.mark.parametrize(
+    "command",
+    [
+        ("status",),
+        ("status", "payments-events"),
+        ("report",),
+        ("plan", "payments-events"),
+        ("apply", "payments-events"),
+    ],
+    ids=" ".join,
+)
+@pytest.mark.parametrize("content", HOSTILE.values(), ids=HOSTILE.keys())
+def test_every_command_reading_status_refuses_a_hostile_one(
+    sample_root: Path, command: tuple[str, ...], content: str
+) -> None:
+    status_file = sample_root / "requests/.status/payments-events.yaml"
+    status_file.parent.mkdir(parents=True)
+    status_file.write_text(content)
+    code, out = invoke(sample_root, *command)
+    # `pac plan` and `pac apply` report it as that request's failure among the others.
+    assert code == (1 if command[0] in ("plan", "apply") else 2), out
+    assert "requests/.status/payments-events.yaml:" in out
+    assert "Restore it from git" in out
+    assert "Traceback" not in out and "internal error" not in out.lower()
+
+
+def test_status_merged_in_git_uses_the_hardened_loader() -> None:
+    from pac.gitops import _status
+
+    with pytest.raises(StatusError, match="cannot be read"):
+        _status(_alias_bomb())

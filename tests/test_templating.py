@@ -389,7 +389,8 @@ def _unescape(text: str) -> str:
 
 
 @settings(max_examples=300, deadline=None)
-@given(st.text(alphabet=string.printable + "éü漢"))
+# Vertical tab and form feed are shown as <U+000B>, <U+000C> (tests/test_hardening.py).
+@given(st.text(alphabet=string.printable.replace("\x0b", "").replace("\x0c", "") + "éü漢"))
 def test_jira_escaping_never_changes_the_text_a_reader_sees(value: str) -> None:
     escaped = jira_escape(value)
     assert _unescape(escaped) == value

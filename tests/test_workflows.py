@@ -11,7 +11,7 @@ from typing import Any
 
 import yaml
 
-from tests.conftest import PROJECT
+from tests.conftest import PROJECT, project_files
 
 WORKFLOWS = PROJECT / ".github/workflows"
 
@@ -49,7 +49,7 @@ def test_apply_runs_on_merge_on_a_schedule_and_by_hand_one_at_a_time() -> None:
 def test_apply_maps_every_secret_the_repository_names() -> None:
     names = set()
     for folder in ("catalog", "requests"):
-        for path in (PROJECT / folder).rglob("*.yaml"):
+        for path in project_files(folder):
             names |= set(re.findall(r"secretRef:\s*([A-Z0-9_]+)", path.read_text()))
     names |= set(re.findall(r"secretRef:\s*([A-Z0-9_]+)", (PROJECT / "pac.yaml").read_text()))
     assert names

@@ -210,7 +210,9 @@ def _run(
         runner = RequestRunner(
             repo, store, request, ticket_backend, rest_client, today, redact, emit
         )
-        return runner.run()
+        outcome = runner.run()
+        outcome.adopted = list(runner.adopted)
+        return outcome
 
     # Warm the catalog in this thread: documents load lazily and are then shared read-only.
     for request in requests:

@@ -21,7 +21,7 @@ from typing import Any
 from pac.backends import BackendError, Ticket, TicketBackend, task_label
 from pac.backends.rest import RestClient
 from pac.config import FreezeWindow
-from pac.errors import PacError
+from pac.errors import PacError, UsageError
 from pac.model import Bundle, Offering, Request
 from pac.namespaces import SystemValues, environment_secrets
 from pac.repository import Repository
@@ -96,16 +96,20 @@ def decide(status: RequestStatus | None, request: Request, window: FreezeWindow 
     if status.state == FAILED:
         if operations.abort:
             return Step.ABORT
-        if operations.escalate:
-            return Step.ESCALATE
-        if operations.retry > status.handled_retry:
-            return Step.RETRY
+        if operations.escalate or operations.retry > status.handled_retry:
+            # A retry or an escalation changes things like a new request: it waits out a
+            # change freeze the same way (SPEC §6.4), and the request stays failed meanwhile.
+            if frozen:
+                return Step.DEFER
+            return Step.ESCALATE if operations.escalate else Step.RETRY
         return Step.WAITING
     if status.escalating and status.state == PROCESSING:
         # An escalation was interrupted: carry on with the manual tickets, never fall back
         # to the automation that failed.
         return Step.ESCALATE
-    return Step.RESUME  # submitted, processing or retrying: a run was interrupted
+    # Submitted, processing or retrying: a run was interrupted. Work it had begun is
+    # finished even in a change freeze that started since; a half-done change is worse.
+    return Step.RESUME
 
 
 def touched_categories(repo: Repository, offering: Offering) -> list[str]:
@@ -132,7 +136,14 @@ def today_in(timezone: str) -> dt.date:
     """Today in the change calendar's time zone; `PAC_TODAY` rehearses another day."""
     override = os.environ.get("PAC_TODAY")
     if override:
-        return dt.date.fromisoformat(override)
+        try:
+            return dt.date.fromisoformat(override.strip())
+        except ValueError:
+            raise UsageError(
+                f"PAC_TODAY={override!r} is not a date",
+                "Set PAC_TODAY to a day written YYYY-MM-DD (such as 2026-12-24) to rehearse "
+                "that day's change freezes, or unset it to use today.",
+            ) from None
     try:
         from zoneinfo import ZoneInfo
 
@@ -177,12 +188,13 @@ class Outcome:
     created: list[str] = field(default_factory=list)
     calls: int = 0
     unavailable: bool = False  # the ticket system could not be reached: nothing was done
+    adopted: list[str] = field(default_factory=list)  # tickets an earlier run had created
 
     @property
     def failed(self) -> bool:
         if self.unavailable:
             return True
-        return self.state == FAILED and self.step not in (Step.NOTHING, Step.WAITING)
+        return self.state == FAILED and self.step not in (Step.NOTHING, Step.WAITING, Step.DEFER)
 
 
 class RequestFailed(Exception):
@@ -233,6 +245,7 @@ class RequestRunner:
         self.emit = emit
         self.lookup = lookup
         self.created: list[str] = []
+        self.adopted: list[str] = []
         self.calls = 0
 
     def say(self, text: str) -> None:
@@ -244,8 +257,8 @@ class RequestRunner:
         try:
             status = self.store.load(request.id)
         except StatusError as exc:
-            # Nothing can be known about what was done: touch nothing, tell whoever reads.
-            self.say(f"not applied: {exc.message}")
+            # Nothing can be known about what was done: touch nothing, tell whoever reads
+            # (the outcome's line, printed once by the command).
             return Outcome(
                 request.id,
                 Step.RESUME,
@@ -272,19 +285,7 @@ class RequestRunner:
             status = self._new_status(offering)
         if step is Step.DEFER:
             assert window is not None
-            until = window.ends_on(self.today).isoformat()
-            if not status.tasks:
-                # A broken bundle shows its tasks at the run that fulfils it instead.
-                with contextlib.suppress(PacError):
-                    self._sync_tasks(status, expand(self.repo, offering))
-            if status.state != DEFERRED or status.deferred_until != until:
-                status.state = DEFERRED
-                status.deferred_window, status.deferred_until = window.name, until
-                status.note(f"deferred by the change freeze {window.name!r} until {until}")
-                self.store.save(status)
-            summary = f"deferred: change freeze {window.name!r} until {until}"
-            self.say(summary)
-            return Outcome(request.id, step, before, DEFERRED, summary)
+            return self._defer(status, offering, window, before)
         if step is Step.ABORT:
             for task in status.tasks:
                 if task.state in (PENDING, PROCESSING):
@@ -292,12 +293,11 @@ class RequestRunner:
             status.state = ABORTED
             status.note("aborted by operations.abort in the request file")
             self.store.save(status)
-            self.say("aborted; remaining tasks skipped")
-            return Outcome(request.id, step, before, ABORTED, "aborted")
+            summary = "aborted; remaining tasks skipped"
+            return Outcome(request.id, step, before, ABORTED, summary)
 
         if window is not None:
-            status.note(f"emergency request: passed the change freeze {window.name!r}")
-            self.say(f"emergency: passing the change freeze {window.name!r}")
+            self._pass_freeze(status, window)
         status.deferred_window = status.deferred_until = ""
         modes: dict[str, str] = {}
         escalation: Escalation | None = None
@@ -352,8 +352,45 @@ class RequestRunner:
         self.store.save(status)
         done = len([t for t in status.tasks if t.state == COMPLETED])
         summary = f"{status.state}: {done} task{'s' if done != 1 else ''} done"
-        self.say(summary)
         return Outcome(request.id, step, before, status.state, summary, self.created, self.calls)
+
+    # --- change freezes --------------------------------------------------------------
+
+    def _defer(
+        self, status: RequestStatus, offering: Offering, window: FreezeWindow, before: str
+    ) -> Outcome:
+        until = window.ends_on(self.today).isoformat()
+        # A failed request whose retry or escalation waits stays failed, so the retry
+        # (not a fresh start) runs on the first run after the freeze.
+        waiting = status.state == FAILED
+        what = "escalation" if self.request.operations.escalate else "retry"
+        if not status.tasks:
+            # A broken bundle shows its tasks at the run that fulfils it instead.
+            with contextlib.suppress(PacError):
+                self._sync_tasks(status, expand(self.repo, offering))
+        if status.deferred_until != until or not (waiting or status.state == DEFERRED):
+            status.state = FAILED if waiting else DEFERRED
+            status.deferred_window, status.deferred_until = window.name, until
+            status.note(
+                f"the {what} waits for the change freeze {window.name!r} until {until}"
+                if waiting
+                else f"deferred by the change freeze {window.name!r} until {until}"
+            )
+            self.store.save(status)
+        summary = (
+            f"failed; the {what} waits for the change freeze {window.name!r} until {until}"
+            if waiting
+            else f"deferred: change freeze {window.name!r} until {until}"
+        )
+        return Outcome(self.request.id, Step.DEFER, before, status.state, summary)
+
+    def _pass_freeze(self, status: RequestStatus, window: FreezeWindow) -> None:
+        if self.request.priority == "emergency":
+            status.note(f"emergency request: passed the change freeze {window.name!r}")
+            self.say(f"emergency: passing the change freeze {window.name!r}")
+        else:
+            status.note(f"finishing a run begun before the change freeze {window.name!r}")
+            self.say(f"finishing a run begun before the change freeze {window.name!r}")
 
     # --- preparation ----------------------------------------------------------------
 
@@ -539,7 +576,9 @@ class RequestRunner:
                 ticket = self.tickets.find([label]).get(label)
                 if ticket is None:
                     raise
+                self.adopted.append(ticket.key)
         else:
+            self.adopted.append(ticket.key)
             self.say(f"{task.component}: found {ticket.key} from an earlier run")
         # Kept in memory: the completed (or failed) task is saved next, and a run killed in
         # between finds the ticket again by its label.
@@ -649,7 +688,6 @@ class RequestRunner:
         status.state = FAILED
         status.note(f"failed: {message}")
         self.store.save(status)
-        self.say(f"FAILED: {message}")
         return Outcome(self.request.id, step, before, FAILED, f"failed: {message} ({hint})")
 
     def _broken(self, status: RequestStatus | None, before: str) -> Outcome:

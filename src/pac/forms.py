@@ -11,11 +11,14 @@ import copy
 import datetime as dt
 import math
 import re
+import threading
 from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass
 from fractions import Fraction
 from functools import cache, cached_property
 from typing import Any
+
+import regex
 
 from pac.documents import JsonPath
 from pac.model import NAME_PATTERN, Field, Form
@@ -42,9 +45,18 @@ _LONG_ESCAPE = re.compile(r"\\(?:[upP]\{[^}]*\}|k<[^>]*>)")
 
 
 @cache
-def ecma_regex(pattern: str) -> re.Pattern[str]:
-    """`pattern` compiled with the meaning JSON Schema gives it (ECMA-262), as far as the
-    two dialects differ in patterns people write.
+def ecma_regex(pattern: str) -> regex.Pattern[str]:
+    """`pattern` compiled with the meaning JSON Schema gives it (ECMA-262); see `_translate`."""
+    # The `regex` engine rather than `re`: it reads the same syntax (named groups and back
+    # references included, which linear-time engines such as RE2 lack) and its matching can
+    # be stopped after a time limit, so a pattern that backtracks catastrophically on some
+    # value costs a bounded moment instead of hanging validation or a portal's server.
+    return regex.compile(_translate(pattern), regex.ASCII | regex.VERSION0)
+
+
+def _translate(pattern: str) -> str:
+    """`pattern` spelled for Python with the meaning JSON Schema gives it (ECMA-262), as far
+    as the two dialects differ in patterns people write.
 
     A form's patterns are also run by browsers and portal libraries; read with Python's
     meaning they would disagree: `$` matches before a final newline (so "name\\n" passed
@@ -90,7 +102,35 @@ def ecma_regex(pattern: str) -> re.Pattern[str]:
             continue
         out.append(char)
         index += 1
-    return re.compile("".join(out), re.ASCII)
+    return "".join(out)
+
+
+# How long one value may take to match a form pattern. Real patterns answer in
+# microseconds; a value that takes this long meets catastrophic backtracking.
+MATCH_TIMEOUT = 0.25
+_TIMED_OUT: dict[tuple[str, str], None] = {}  # (pattern, value) pairs, oldest first
+_TIMED_OUT_LOCK = threading.Lock()
+
+
+def pattern_search(compiled: regex.Pattern[str], value: str) -> bool:
+    """Whether `compiled` finds a match in `value`; False when matching takes longer than
+    MATCH_TIMEOUT (remembered, so reporting the refusal does not wait a second time)."""
+    key = (compiled.pattern, value)
+    if key in _TIMED_OUT:
+        return False
+    try:
+        return compiled.search(value, timeout=MATCH_TIMEOUT) is not None
+    except TimeoutError:
+        with _TIMED_OUT_LOCK:  # `pac apply` checks requests in several threads
+            _TIMED_OUT[key] = None
+            while len(_TIMED_OUT) > 256:
+                del _TIMED_OUT[next(iter(_TIMED_OUT))]
+        return False
+
+
+def pattern_timed_out(pattern: str, value: str) -> bool:
+    """Whether matching `value` against the form pattern `pattern` ran out of time."""
+    return (ecma_regex(pattern).pattern, value) in _TIMED_OUT
 
 
 def _ecma_escape(pattern: str, index: int) -> tuple[str, int] | None:
@@ -134,12 +174,14 @@ def ecma_pattern_problem(pattern: str) -> PatternProblem | None:
     if found is not None:
         return found
     try:
+        # `re` first: its messages point at the character that breaks the expression.
+        re.compile(_translate(pattern), re.ASCII)
         ecma_regex(pattern)
-    except re.error as exc:
-        where = exc.pos if exc.pos is not None else 0
+    except (re.error, regex.error) as exc:
+        where = getattr(exc, "pos", None) or 0
         return PatternProblem(
             min(where, len(pattern)),
-            exc.msg,
+            str(getattr(exc, "msg", exc)),
             "Fix the expression; test it with an example value.",
         )
     return None
@@ -565,7 +607,7 @@ def _validator_class() -> Any:
         return check
 
     def pattern(validator: Any, pattern: str, instance: Any, schema: Any) -> Iterator[Any]:
-        if isinstance(instance, str) and not ecma_regex(pattern).search(instance):
+        if isinstance(instance, str) and not pattern_search(ecma_regex(pattern), instance):
             yield ValidationError(f"{instance!r} does not match {pattern!r}")
 
     def multiple_of(validator: Any, step: Any, instance: Any, schema: Any) -> Iterator[Any]:
@@ -669,8 +711,8 @@ def compile_check(schema: Mapping[str, Any]) -> Check:
     is_str = _JSON_TYPES["string"]
     is_num = _JSON_TYPES["number"]
     if "pattern" in schema:
-        regex = ecma_regex(schema["pattern"])
-        checks.append(lambda v: not is_str(v) or regex.search(v) is not None)
+        compiled = ecma_regex(schema["pattern"])
+        checks.append(lambda v: not is_str(v) or pattern_search(compiled, v))
     if "minLength" in schema:
         low = schema["minLength"]
         checks.append(lambda v: not is_str(v) or len(v) >= low)
@@ -988,7 +1030,16 @@ class InputChecker:
                     )
                 ]
             how = f"It must match {error.validator_value}."
-            if field is not None and field.type == "email":
+            if isinstance(instance, str) and pattern_timed_out(error.validator_value, instance):
+                what = (
+                    f"could not be checked: matching it against {error.validator_value} took "
+                    f"longer than {MATCH_TIMEOUT} s"
+                )
+                how = (
+                    "The field's validation.pattern backtracks catastrophically on this value; "
+                    "the owning team should simplify it (no nested quantifiers such as (a+)+)."
+                )
+            elif field is not None and field.type == "email":
                 what = "must be an email address"
                 how = "Write one address, such as name@company.com."
             elif field is not None and field.type == "date":

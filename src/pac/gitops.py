@@ -11,10 +11,8 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
-import yaml
-
 from pac.errors import GitError
-from pac.status import HEADER, RequestStatus, dump, merge
+from pac.status import HEADER, RequestStatus, dump, merge, status_from_bytes
 
 
 @dataclass
@@ -141,5 +139,4 @@ def _bot(author: tuple[str, str]) -> dict[str, str]:
 
 
 def _status(text: str) -> RequestStatus:
-    data = yaml.safe_load(text)
-    return RequestStatus.from_dict(data)
+    return status_from_bytes(text.encode("utf-8"))

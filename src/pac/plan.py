@@ -150,17 +150,9 @@ def _warn(
                 f"{each.id} {each.version} is deprecated: {each.deprecated.reason}{replacement}"
             )
     if window is not None:
-        until = window.ends_on(today).isoformat()
-        if plan.request.priority == "emergency":
-            plan.warnings.append(
-                f"change freeze {window.name!r} until {until}: this emergency request goes "
-                "through and is marked as such"
-            )
-        else:
-            plan.warnings.append(
-                f"change freeze {window.name!r}: the request waits (deferred) until {until}, "
-                "then goes through on the first run after it"
-            )
+        freeze = _freeze_warning(plan, status, window.name, window.ends_on(today).isoformat())
+        if freeze:
+            plan.warnings.append(freeze)
     if plan.step in (Step.NEW, Step.RESUME, Step.RETRY, Step.ESCALATE):
         # A pull request is merged some days after it was planned: a freeze starting in
         # between holds it, so the reviewers hear of it now.
@@ -189,6 +181,33 @@ def _warn(
             plan.warnings.append(
                 f"failed at {failed.key}: {failed.error.message} (contact {failed.error.contact})"
             )
+
+
+def _freeze_warning(plan: RequestPlan, status: RequestStatus | None, name: str, until: str) -> str:
+    """What a change freeze does to this request, as `decide` settled it for apply too."""
+    acting = (Step.NEW, Step.RESUME, Step.RETRY, Step.ESCALATE)
+    if plan.step in acting and plan.request.priority == "emergency":
+        return (
+            f"change freeze {name!r} until {until}: this emergency request goes through and "
+            "is marked as such"
+        )
+    if plan.step is Step.RESUME:
+        return (
+            f"change freeze {name!r} until {until}: the interrupted run began before it and "
+            "is finished"
+        )
+    if plan.step is Step.DEFER and status is not None and status.state == FAILED:
+        what = "escalation" if plan.request.operations.escalate else "retry"
+        return (
+            f"change freeze {name!r}: the {what} waits until {until} (the request stays "
+            "failed), then runs on the first run after it; only `priority: emergency` passes"
+        )
+    if plan.step is Step.DEFER:
+        return (
+            f"change freeze {name!r}: the request waits (deferred) until {until}, then goes "
+            "through on the first run after it"
+        )
+    return ""
 
 
 def _tasks(

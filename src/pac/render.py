@@ -113,6 +113,23 @@ def _as_input_file(finding: Diagnostic, offering_id: str) -> Diagnostic:
     )
 
 
+def _check_input_file(path: Path) -> None:
+    """Only a regular file is read: a device such as /dev/zero would never end."""
+    if path.is_file():
+        return
+    if path.is_dir():
+        what = "is a folder"
+    elif path.exists():
+        what = "is not a regular file (a device, pipe or socket)"
+    else:
+        what = "does not exist"
+    raise UsageError(
+        f"--input {path} {what}",
+        "Pass a request file or a YAML file with a mapping of input; `pac request new` "
+        "writes a request file.",
+    )
+
+
 def render_offering(
     repo: Repository,
     offering_id: str,
@@ -124,10 +141,7 @@ def render_offering(
     """Check the input against the form, then render every task in execution order."""
     offering = find_offering(repo, offering_id)
     display = repo.display(repo.absolute(input_path))
-    if not input_path.is_file():
-        raise UsageError(
-            f"--input {input_path} does not exist", "Pass a request file or a YAML mapping."
-        )
+    _check_input_file(input_path)
     loaded = load_file(input_path, display)
     document = loaded.document
     if document is None:

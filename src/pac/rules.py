@@ -82,6 +82,11 @@ _RULES = [
         E,
         "a minimum is above its maximum, or a pattern is not an ECMA-262 regular expression",
     ),
+    Rule(
+        "form-pattern-backtracking",
+        E,
+        "a pattern can backtrack catastrophically (ReDoS), like (a+)+ or (a|a)*",
+    ),
     # fulfilment
     Rule("fulfillment-automatic", E, "mode is automatic but there are no automatic actions"),
     Rule("action-unsupported", W, "an action type that pac apply does not run yet"),

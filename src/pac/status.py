@@ -16,6 +16,8 @@ from typing import Any
 
 import yaml
 
+from pac.diagnostics import Severity
+from pac.documents import parse_bytes
 from pac.errors import PacError
 from pac.repository import REQUESTS, STATUS_DIR
 
@@ -240,6 +242,50 @@ class StatusError(PacError):
     """A status file that pac cannot read: edited by hand, or damaged outside pac."""
 
 
+def _shown(name: str) -> str:
+    return f"{REQUESTS}/{STATUS_DIR}/{name}"
+
+
+def _restore_hint(shown: str) -> str:
+    return (
+        "Status files are written by `pac apply` only. Restore it from git (`git checkout "
+        f"-- {shown}`); to act on the request, change its request file's operations instead."
+    )
+
+
+def status_from_bytes(
+    raw: bytes, shown: str = "a status file", request_id: str | None = None
+) -> RequestStatus:
+    """A status file's content read with the hardened document loader (SPEC §6.2).
+
+    The file lives in the repository where anyone can push to it: an alias bomb or absurd
+    nesting must be a clear error naming the file, never a memory blow-up or a crash.
+    """
+    hint = _restore_hint(shown)
+    which = f" of the request {request_id}" if request_id else ""
+    loaded = parse_bytes(raw, Path(shown), shown)
+    errors = [d for d in loaded.diagnostics if d.severity is Severity.ERROR]
+    if errors and errors[0].code in ("yaml-not-mapping", "yaml-empty"):
+        raise StatusError(f"{shown}: not a pac status file{which}", hint)
+    if loaded.document is None or errors:
+        first = errors[0] if errors else loaded.diagnostics[0]
+        problem = first.message.removeprefix("invalid YAML: ")
+        syntax = first.code in ("yaml-syntax", "yaml-tab")
+        why = "is not valid YAML" if syntax else "cannot be read"
+        raise StatusError(
+            f"{shown}:{first.line}:{first.column}: the status file {why}: {problem}", hint
+        )
+    data = loaded.document.data
+    if "request" not in data or (request_id is not None and data["request"] != request_id):
+        raise StatusError(f"{shown}: not a pac status file{which}", hint)
+    try:
+        return RequestStatus.from_dict(data)
+    except (KeyError, TypeError, ValueError, AttributeError) as exc:
+        raise StatusError(
+            f"{shown}: the status file has been altered and cannot be read ({exc})", hint
+        ) from exc
+
+
 class StatusStore:
     """Reads and writes status files under `requests/.status/`."""
 
@@ -252,31 +298,15 @@ class StatusStore:
     def load(self, request_id: str) -> RequestStatus | None:
         path = self.path(request_id)
         try:
-            text = path.read_text(encoding="utf-8")
+            raw = path.read_bytes()
         except FileNotFoundError:
             return None
-        shown = f"{REQUESTS}/{STATUS_DIR}/{path.name}"
-        hint = (
-            "Status files are written by `pac apply` only. Restore it from git (`git checkout "
-            f"-- {shown}`); to act on the request, change its request file's operations instead."
-        )
-        try:
-            data = yaml.safe_load(text)
-        except yaml.YAMLError as exc:
-            mark = getattr(exc, "problem_mark", None)
-            where = f"{shown}:{mark.line + 1}:{mark.column + 1}" if mark else shown
-            problem = getattr(exc, "problem", None) or "not valid YAML"
+        except OSError as exc:
             raise StatusError(
-                f"{where}: the status file is not valid YAML: {problem}", hint
+                f"{_shown(path.name)}: cannot read the status file: {exc.strerror or exc}",
+                _restore_hint(_shown(path.name)),
             ) from exc
-        if not isinstance(data, Mapping) or data.get("request") != request_id:
-            raise StatusError(f"{shown}: not a pac status file of the request {request_id}", hint)
-        try:
-            return RequestStatus.from_dict(data)
-        except (KeyError, TypeError, ValueError, AttributeError) as exc:
-            raise StatusError(
-                f"{shown}: the status file has been altered and cannot be read ({exc})", hint
-            ) from exc
+        return status_from_bytes(raw, _shown(path.name), request_id)
 
     def save(self, status: RequestStatus) -> Path:
         status.updated_at = now_text()

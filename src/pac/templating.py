@@ -382,6 +382,19 @@ _LINE_MARKUP = re.compile(r"^(\s*)(h[1-6]|bq)\.", re.MULTILINE)
 _AUTOLINK = re.compile(r"(?i)\b(https?|ftp|file|mailto|irc|news|nntp)(:)")
 
 
+# Characters that would be invisible or hidden in a ticket: terminal controls (JIRA drops
+# them silently, so what was reviewed in the plan would differ from what is sent), bidi
+# overrides that reorder the text around them, and zero-width characters.
+_HIDDEN = re.compile(
+    "[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\u061c\u200b-\u200f\u202a-\u202e"
+    "\u2060-\u2064\u2066-\u2069\ufeff]"
+)
+
+
+def _hidden_shown(match: re.Match[str]) -> str:
+    return f"<U+{ord(match.group()):04X}>"
+
+
 def jira_escape(text: str) -> str:
     """Escape text for JIRA wiki markup so it shows literally and forms no markup.
 
@@ -389,7 +402,10 @@ def jira_escape(text: str) -> str:
     escaped; emphasis characters only where they could open or close markup, so ids like
     `payments-api` stay readable. Backslashes become an entity (`\\\\` is a line break in
     JIRA), line-start `h1.`/`bq.` lose their meaning, and URLs are not turned into links.
+    Control, bidi-override and zero-width characters are written as `<U+XXXX>`, the same in
+    the plan's preview and in the ticket.
     """
+    text = _HIDDEN.sub(_hidden_shown, text)
     out: list[str] = []
     length = len(text)
     for i, ch in enumerate(text):

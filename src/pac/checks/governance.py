@@ -70,6 +70,15 @@ def check_config(repo: Repository, loaded: Loaded) -> list[Diagnostic]:
     assert isinstance(config, PacConfig)
     findings = Findings(loaded, owner=repo.owner_hint(loaded))
     registered = {c.id for c in repo.categories.categories}
+    if not _known_timezone(config.timezone):
+        findings.add(
+            ("changeCalendar", "timezone"),
+            "config-invalid",
+            f"the change calendar's time zone {config.timezone!r} is unknown, so freeze windows "
+            "would start and end on UTC days instead",
+            "Write a time zone name from the tz database, such as UTC, Europe/Berlin or "
+            "America/New_York (spelled with its capitals).",
+        )
     for index, window in enumerate(config.freezes):
         path = ("changeCalendar", "freezes", index)
         problem = window.validate()
@@ -96,3 +105,15 @@ def check_config(repo: Repository, loaded: Loaded) -> list[Diagnostic]:
             "Add `governance: {architectureTeam: ['@org/architecture']}`.",
         )
     return findings.items
+
+
+def _known_timezone(name: str) -> bool:
+    if name == "UTC":
+        return True
+    from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+    try:
+        ZoneInfo(name)
+    except (ZoneInfoNotFoundError, ValueError):
+        return False
+    return True

@@ -10,6 +10,7 @@ from pac.checks.placement import check_offering_placement
 from pac.diagnostics import Diagnostic, Severity
 from pac.forms import ecma_pattern_problem
 from pac.model import Action, CatalogItem, Field, Form, Offering
+from pac.redos import catastrophic_backtracking
 from pac.repository import Loaded, Repository
 from pac.templating import line_col
 
@@ -191,6 +192,20 @@ def _check_validation_values(field: Field, findings: Findings) -> bool:
                 f"{problem.message} (character {problem.index + 1})",
                 f"{problem.hint} Form patterns run in browsers and portals as JavaScript "
                 "regular expressions.",
+                within=(line, column) if isinstance(rules["pattern"], str) else None,
+            )
+            ok = False
+        elif (slow := catastrophic_backtracking(pattern)) is not None:
+            line, column = line_col(pattern, slow.index)
+            findings.add(
+                (*field.path, "validation", "pattern"),
+                "form-pattern-backtracking",
+                f"validation.pattern can take exponential time on a value that almost matches: "
+                f"{slow.message} (character {slow.index + 1})",
+                "Browsers and portals run form patterns with backtracking engines, where a "
+                "value of some 40 characters hangs them. Let each repetition match in only "
+                "one way: `^(a+)+$` is `^a+$`, `(\\w+\\s?)*` is `(\\w+\\s)*\\w*`, "
+                "`(a|ab)*` is `(ab?)*`.",
                 within=(line, column) if isinstance(rules["pattern"], str) else None,
             )
             ok = False

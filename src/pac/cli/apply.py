@@ -5,11 +5,14 @@ from __future__ import annotations
 import os
 from enum import StrEnum
 from pathlib import Path
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import typer
 
 from pac.cli.common import repository, user_errors, write
+
+if TYPE_CHECKING:
+    from pac.executor import Outcome
 
 RequestArgument = Annotated[
     list[str] | None,
@@ -54,12 +57,13 @@ def apply(
     Exit 1 when a request failed.
     """
     from pac import apply as applying
-    from pac.executor import UNREADABLE
+    from pac.executor import UNREADABLE, today_in
     from pac.gitops import commit_and_push
     from pac.status import StatusStore
 
     repo = repository(ctx)
     with user_errors():
+        today_in(repo.config.timezone)  # a bad PAC_TODAY stops the run before any work
         selection = applying.select_requests(repo, requests or [], changed)
         name, tickets = applying.ticket_backend(repo, outbox=outbox)
     for display, reason in selection.invalid:
@@ -72,15 +76,7 @@ def apply(
     acted = [o for o in outcomes if o.step.value != "nothing"]
     for outcome in acted:
         write(f"{outcome.request_id}: {outcome.summary}\n")
-    failed = [o for o in outcomes if o.failed]
-    waiting = [o for o in failed if o.unavailable]
-    created = sum(len(o.created) for o in outcomes)
-    write(
-        f"{len(acted)} request(s) acted on, {created} ticket(s) created, "
-        f"{len(failed) - len(waiting)} failed, "
-        + (f"{len(waiting)} not started (tickets unavailable), " if waiting else "")
-        + f"{len(outcomes) - len(acted)} unchanged\n"
-    )
+    write(_summary_line(outcomes))
     if commit is None:
         commit = os.environ.get("CI") == "true"
     if commit:
@@ -101,7 +97,29 @@ def apply(
                 + (f", merged {', '.join(result.merged)}" if result.merged else "")
                 + ")"
             )
-    raise typer.Exit(1 if failed or selection.invalid else 0)
+    raise typer.Exit(1 if any(o.failed for o in outcomes) or selection.invalid else 0)
+
+
+def _summary_line(outcomes: list[Outcome]) -> str:
+    """One line for the whole run; a request that only waits (a change freeze, a retry
+    nobody asked for yet) was not acted on, and tickets found from an earlier run count."""
+    from pac.executor import Step
+
+    waits = (Step.WAITING, Step.DEFER)
+    acted = [o for o in outcomes if o.step not in (Step.NOTHING, Step.CHANGED, *waits)]
+    waiting = [o for o in outcomes if o.step in waits and not o.failed]
+    failed = [o for o in outcomes if o.failed]
+    unavailable = [o for o in failed if o.unavailable]
+    created = sum(len(o.created) for o in outcomes)
+    adopted = sum(len(o.adopted) for o in outcomes)
+    return (
+        f"{len(acted)} request(s) acted on, {created} ticket(s) created, "
+        + (f"{adopted} found from an earlier run, " if adopted else "")
+        + f"{len(failed) - len(unavailable)} failed, "
+        + (f"{len(unavailable)} not started (tickets unavailable), " if unavailable else "")
+        + (f"{len(waiting)} waiting, " if waiting else "")
+        + f"{len([o for o in outcomes if o.step in (Step.NOTHING, Step.CHANGED)])} unchanged\n"
+    )
 
 
 class PlanFormat(StrEnum):
@@ -130,10 +148,12 @@ def plan(
     """Show exactly what pac apply would do: every ticket and call, in order, for review."""
     from pac import apply as applying
     from pac import plan as planning
+    from pac.executor import today_in
     from pac.status import StatusStore
 
     repo = repository(ctx)
     with user_errors():
+        today_in(repo.config.timezone)  # a bad PAC_TODAY stops the plan before any work
         selection = applying.select_requests(repo, requests or [], changed)
     store = StatusStore(repo.root)
     plans = [planning.plan_request(repo, store, request) for request in selection.requests]
