@@ -21,7 +21,7 @@ from pac.backends.jira_api import JiraTickets
 from pac.backends.rest import RestClient
 from pac.repository import Repository
 from pac.status import StatusStore
-from tests.conftest import fast_retries, point_rest_at
+from tests.conftest import fast_retries, pac_settings, point_rest_at
 from tests.fakes.jira import FakeJira
 from tests.fakes.rest import FakeRestTarget, platform_api
 from tests.fakes.server import Received
@@ -603,6 +603,7 @@ def test_an_escalation_killed_half_way_carries_on_as_an_escalation(
 ) -> None:
     point_rest_at(sample_root, platform.url)
     fast_retries(sample_root)
+    pac_settings(sample_root, transient_retries=0)
     platform.fail_next("PUT", "/api/v2/namespaces", 503, times=100)
     first = run_pac(sample_root, jira, "apply", WEBAPP)
     assert first.returncode == 1, first.stdout + first.stderr

@@ -74,13 +74,20 @@ def apply(
         write(f"{outcome.request_id}: {outcome.summary}\n")
     failed = [o for o in outcomes if o.failed]
     waiting = [o for o in failed if o.unavailable]
+    pending = [o for o in outcomes if o.pending]
     created = sum(len(o.created) for o in outcomes)
     write(
         f"{len(acted)} request(s) acted on, {created} ticket(s) created, "
         f"{len(failed) - len(waiting)} failed, "
         + (f"{len(waiting)} not started (tickets unavailable), " if waiting else "")
+        + (f"{len(pending)} pending after a transient fault, " if pending else "")
         + f"{len(outcomes) - len(acted)} unchanged\n"
     )
+    if pending:
+        write(
+            f"{len(pending)} request(s) met a transient fault (JIRA or a service unavailable); "
+            "they are not failed: the next run (at the latest the hourly one) tries again\n"
+        )
     if commit is None:
         commit = os.environ.get("CI") == "true"
     if commit:
