@@ -742,6 +742,8 @@ def test_one_transient_jira_fault_leaves_the_request_for_the_next_run(
     [task] = status.tasks
     assert (task.state, task.transient_failures, task.error) == ("pending", 1, None)
     assert said in task.transient_error
+    shown = run_pac(sample_root, jira, "status", EVENTS).stdout
+    assert "transient fault (1 run(s) in a row), the next run tries again" in shown
 
     finish_apply(sample_root, jira, EVENTS)  # no change to the request file
     assert list(jira.issues) == ["MSG-1"]
@@ -802,3 +804,19 @@ def test_an_escalation_links_a_blocker_that_is_also_the_previous_ticket_once(
     # SEC-1 is the app's dependency and the previous escalation ticket: one link.
     assert jira.links("PLATFORM-1") == [("Blocks", "SEC-1")]
     assert jira.count("POST", "/issueLink$") == 1
+
+
+def test_jira_asking_to_wait_briefly_is_waited_out_a_long_wait_is_left_to_the_next_run(
+    sample_root: Path, jira: FakeJira, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    jira.fail_next("POST", "/issue$", 429, headers={"Retry-After": "0.1"})
+    [outcome] = apply_in_process(sample_root, jira, EVENTS, monkeypatch=monkeypatch)
+    assert outcome.state == "completed", outcome.summary
+    assert (jira.count("POST", "/issue$"), list(jira.issues)) == (2, ["MSG-1"])
+
+    (sample_root / f"requests/.status/{EVENTS}.yaml").unlink()
+    jira.issues.clear()
+    jira.fail_next("POST", "/issue$", 429, headers={"Retry-After": "3600"})
+    [outcome] = apply_in_process(sample_root, jira, EVENTS, monkeypatch=monkeypatch)
+    assert outcome.pending and not outcome.failed and outcome.state == "processing"
+    assert "429" in outcome.summary and jira.issues == {}

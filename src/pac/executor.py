@@ -17,7 +17,7 @@ import time
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
 from enum import StrEnum
-from typing import Any
+from typing import Any, NoReturn
 
 from pac.backends import BackendError, Ticket, TicketBackend, task_label
 from pac.backends.rest import RestClient
@@ -267,6 +267,7 @@ class RequestRunner:
         self.lookup = lookup
         self.created: list[str] = []
         self.calls = 0
+        self.searched_at = 0.0  # when the request's ticket look-up was sent
 
     def say(self, text: str) -> None:
         self.emit(self.redact(f"{self.request.id}: {text}"))
@@ -497,22 +498,7 @@ class RequestRunner:
             if isinstance(offering, Bundle) and offering.link_type
             else self.repo.config.jira_link_type
         )
-        pending_tickets = [
-            task_label(spec.key(self.request.id))
-            for spec in specs
-            if spec.action.type == "jira-ticket"
-            and (task := status.task(spec.key(self.request.id))) is not None
-            and task.state != COMPLETED
-        ]
-        existing: dict[str, Ticket] = {}
-        # When the look-up was sent: a ticket created before it, longer ago than JIRA's
-        # search lag, would have been in its answer.
-        self.searched_at = time.time()
-        if pending_tickets:
-            try:
-                existing = self.tickets.find(pending_tickets)
-            except BackendError as exc:
-                raise TicketsUnavailable(exc) from exc
+        existing = self._existing_tickets(status, specs)
         outputs: dict[str, Any] = {}
         previous_escalation_ticket = ""
         for spec in specs:
@@ -524,11 +510,11 @@ class RequestRunner:
                 if escalation is not None and task.strategy == "manual" and task.ticket_key:
                     previous_escalation_ticket = task.ticket_key
                 continue
+            # Saved with the attempt recorded just before the create or call is sent.
             task.state = PROCESSING
             task.attempts += 1
             task.started_at = now_text()
             task.error = None
-            self.store.save(status)
             try:
                 if spec.action.type == "jira-ticket":
                     rendered = shown.render_action(spec, outputs)
@@ -554,21 +540,49 @@ class RequestRunner:
                         unsupported_hint(spec),
                     )
                 kept = shown.render_outputs(spec, outputs, response)
-            except BackendError as exc:
-                if exc.transient and task.transient_failures < self.repo.config.transient_retries:
-                    self._hold_task(status, task, exc)
-                    raise TaskPending from exc
-                self._fail_task(status, task, specs, exc)
-                raise RequestFailed from exc
-            except RenderError as exc:
-                self._fail_task(status, task, specs, exc)
-                raise RequestFailed from exc
+            except (BackendError, RenderError) as exc:
+                self._stop_at(status, task, specs, exc)
             task.outputs = self.redact.mapping(kept)
             outputs.update(task.outputs)
             task.state = COMPLETED
             task.finished_at = now_text()
             task.transient_error = ""
             self.store.save(status)
+
+    def _existing_tickets(self, status: RequestStatus, specs: list[TaskSpec]) -> dict[str, Ticket]:
+        """pac's tickets of the request's unfinished ticket tasks, by label: one search."""
+        labels = [
+            task_label(spec.key(self.request.id))
+            for spec in specs
+            if spec.action.type == "jira-ticket"
+            and (task := status.task(spec.key(self.request.id))) is not None
+            and task.state != COMPLETED
+        ]
+        # When the look-up was sent: a ticket created before it, longer ago than JIRA's
+        # search lag, would have been in its answer.
+        self.searched_at = time.time()
+        if not labels:
+            return {}
+        try:
+            return self.tickets.find(labels)
+        except BackendError as exc:
+            raise TicketsUnavailable(exc) from exc
+
+    def _stop_at(
+        self,
+        status: RequestStatus,
+        task: TaskStatus,
+        specs: list[TaskSpec],
+        exc: BackendError | RenderError,
+    ) -> NoReturn:
+        """A task that did not complete: pending after a transient fault, else failed."""
+        transient = isinstance(exc, BackendError) and exc.transient
+        if transient and task.transient_failures < self.repo.config.transient_retries:
+            assert isinstance(exc, BackendError)
+            self._hold_task(status, task, exc)
+            raise TaskPending from exc
+        self._fail_task(status, task, specs, exc)
+        raise RequestFailed from exc
 
     def _ticket(
         self,

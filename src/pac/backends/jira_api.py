@@ -18,8 +18,9 @@ import datetime as dt
 import json
 import re
 import threading
-from collections.abc import Sequence
-from typing import Any
+import time
+from collections.abc import Callable, Sequence
+from typing import Any, TypeVar
 
 from pac.backends import (
     BackendError,
@@ -31,6 +32,9 @@ from pac.backends import (
 from pac.tasks import RenderedTicket
 
 DEFAULT_TIMEOUT = 30.0
+# JIRA asking to wait (429 or 503 with Retry-After) up to this long is waited out once.
+MAX_RETRY_AFTER = 30.0
+_T = TypeVar("_T")
 
 
 class JiraTickets:
@@ -46,7 +50,9 @@ class JiraTickets:
         epic_field: str = "",
         browse_url: str = "",
         timeout: float = DEFAULT_TIMEOUT,
+        sleep: Callable[[float], None] = time.sleep,
     ) -> None:
+        self.sleep = sleep
         self.url = url.rstrip("/")
         self.browse_url = (browse_url or self.url).rstrip("/")
         self.link_type = link_type
@@ -85,6 +91,25 @@ class JiraTickets:
             self._client.fields = fields
         return self._client
 
+    def _patiently(self, call: Callable[[], _T]) -> _T:
+        """`call`, and once more after a short wait JIRA asked for.
+
+        A 429 or 503 with `Retry-After` says the request was not processed, so sending it
+        again cannot make a second ticket; a longer wait is left to the next run.
+        """
+        from jira.exceptions import JIRAError
+
+        try:
+            return call()
+        except JIRAError as exc:
+            response = getattr(exc, "response", None)
+            headers = getattr(response, "headers", None) or {}
+            wait = retry_after_seconds(headers.get("Retry-After"))
+            if exc.status_code not in (429, 503) or wait is None or wait > MAX_RETRY_AFTER:
+                raise
+        self.sleep(wait)
+        return call()
+
     def _schemas(self) -> dict[str, dict[str, Any]]:
         try:
             listed = self.client.fields()
@@ -97,11 +122,13 @@ class JiraTickets:
             return {}
         quoted = ", ".join(json.dumps(label) for label in labels)
         try:
-            issues = self.client.search_issues(
-                f"labels in ({quoted})",
-                maxResults=max(50, len(labels) * 2),
-                fields="labels,issuelinks,status",
-                validate_query=False,
+            issues = self._patiently(
+                lambda: self.client.search_issues(
+                    f"labels in ({quoted})",
+                    maxResults=max(50, len(labels) * 2),
+                    fields="labels,issuelinks,status",
+                    validate_query=False,
+                )
             )
         except Exception as exc:
             raise _error(exc, "could not search JIRA for pac's earlier tickets") from exc
@@ -151,7 +178,7 @@ class JiraTickets:
         if ticket.custom_fields:
             fields.update(shape_custom_fields(ticket, self._schemas()))
         try:
-            issue = self.client.create_issue(fields=fields, prefetch=False)
+            issue = self._patiently(lambda: self.client.create_issue(fields=fields, prefetch=False))
         except Exception as exc:
             raise _create_error(exc, ticket.project) from exc
         return Ticket(
