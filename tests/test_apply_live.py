@@ -562,6 +562,7 @@ def test_jira_unavailable_before_anything_started_leaves_the_request_for_the_nex
     jira.fail_next("GET", "/search", 503)  # ...and then JIRA has an outage
     [outcome] = apply_in_process(sample_root, jira, WEBAPP, monkeypatch=monkeypatch)
     assert outcome.unavailable and "503" in outcome.summary
+    assert outcome.pending and not outcome.failed  # an outage: exit 0, the next run carries on
 
     # The next run goes through, with no operations.retry in the request file.
     [outcome] = apply_in_process(sample_root, jira, WEBAPP, monkeypatch=monkeypatch)
