@@ -209,6 +209,10 @@ class RequestFailed(Exception):
 class TaskPending(Exception):
     """A task met a transient fault: it stays pending and the next run tries it again."""
 
+    def __init__(self, task: TaskStatus) -> None:
+        super().__init__(task.key)
+        self.task = task
+
 
 # The first wait between look-ups for a ticket whose create may have worked; it doubles.
 LOOKUP_DELAY = 0.25
@@ -373,13 +377,13 @@ class RequestRunner:
                 unavailable=True,
                 pending=exc.error.transient,
             )
-        except TaskPending:
+        except TaskPending as held:
             return Outcome(
                 request.id,
                 step,
                 before,
                 status.state,
-                self._pending_summary(status),
+                self._pending_summary(held.task),
                 self.created,
                 self.calls,
                 pending=True,
@@ -580,7 +584,7 @@ class RequestRunner:
         if transient and task.transient_failures < self.repo.config.transient_retries:
             assert isinstance(exc, BackendError)
             self._hold_task(status, task, exc)
-            raise TaskPending from exc
+            raise TaskPending(task) from exc
         self._fail_task(status, task, specs, exc)
         raise RequestFailed from exc
 
@@ -765,10 +769,7 @@ class RequestRunner:
             f"{task.component}: transient fault, the next run tries again: {task.transient_error}"
         )
 
-    def _pending_summary(self, status: RequestStatus) -> str:
-        task = next((t for t in status.tasks if t.transient_error and t.state == PENDING), None)
-        if task is None:
-            return "pending; the next run tries again"
+    def _pending_summary(self, task: TaskStatus) -> str:
         limit = self.repo.config.transient_retries
         return (
             f"pending after a transient fault at {task.key} ({task.transient_failures} of "
