@@ -99,3 +99,16 @@ def fast_retries(root: Path) -> None:
         text = text.replace("backoff: linear}", "backoff: linear, delaySeconds: 0.01}")
         text = text.replace("timeout: 30", "timeout: 2").replace("timeout: 60", "timeout: 2")
         path.write_text(text)
+
+
+def pac_settings(
+    root: Path, *, transient_retries: int | None = None, search_lag: float | None = None
+) -> None:
+    """Set `apply.transientRetries` and `jira.searchLag` in the sample's pac.yaml."""
+    path = root / "pac.yaml"
+    text = path.read_text()
+    if transient_retries is not None:
+        text = text.replace("\napply:\n", f"\napply:\n  transientRetries: {transient_retries}\n")
+    if search_lag is not None:
+        text = text.replace("\njira:\n", f"\njira:\n  searchLag: {search_lag}\n")
+    path.write_text(text)

@@ -14,7 +14,7 @@ from pac.executor import Step, decide
 from pac.model import Operations
 from pac.repository import Repository
 from pac.status import StatusStore
-from tests.conftest import fast_retries, point_rest_at
+from tests.conftest import fast_retries, pac_settings, point_rest_at
 from tests.test_cli import invoke
 
 EVENTS = "payments-events"
@@ -121,6 +121,7 @@ def test_a_failure_stops_skips_and_says_whom_to_ask(
 ) -> None:
     point_rest_at(sample_root, "http://127.0.0.1:9")  # nothing listens there
     fast_retries(sample_root)
+    pac_settings(sample_root, transient_retries=0)  # no later run may try again
     monkeypatch.setenv("PAC_SECRET_PAYMENTS_DB_ADMIN", SECRET)
     monkeypatch.setenv("PAC_SECRET_DBAAS_API_TOKEN", "token-1234")
     outcomes, _lines = run(sample_root, WEBAPP, monkeypatch=monkeypatch)
@@ -145,6 +146,7 @@ def test_retry_escalate_and_abort_from_the_request_file(
 ) -> None:
     point_rest_at(sample_root, "http://127.0.0.1:9")
     fast_retries(sample_root)
+    pac_settings(sample_root, transient_retries=0)
     monkeypatch.setenv("PAC_SECRET_PAYMENTS_DB_ADMIN", SECRET)
     monkeypatch.setenv("PAC_SECRET_DBAAS_API_TOKEN", "token-1234")
     run(sample_root, WEBAPP, monkeypatch=monkeypatch)

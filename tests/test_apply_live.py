@@ -21,7 +21,7 @@ from pac.backends.jira_api import JiraTickets
 from pac.backends.rest import RestClient
 from pac.repository import Repository
 from pac.status import StatusStore
-from tests.conftest import fast_retries, point_rest_at
+from tests.conftest import fast_retries, pac_settings, point_rest_at
 from tests.fakes.jira import FakeJira
 from tests.fakes.rest import FakeRestTarget, platform_api
 from tests.fakes.server import Received
@@ -562,6 +562,7 @@ def test_jira_unavailable_before_anything_started_leaves_the_request_for_the_nex
     jira.fail_next("GET", "/search", 503)  # ...and then JIRA has an outage
     [outcome] = apply_in_process(sample_root, jira, WEBAPP, monkeypatch=monkeypatch)
     assert outcome.unavailable and "503" in outcome.summary
+    assert outcome.pending and not outcome.failed  # an outage: exit 0, the next run carries on
 
     # The next run goes through, with no operations.retry in the request file.
     [outcome] = apply_in_process(sample_root, jira, WEBAPP, monkeypatch=monkeypatch)
@@ -603,6 +604,7 @@ def test_an_escalation_killed_half_way_carries_on_as_an_escalation(
 ) -> None:
     point_rest_at(sample_root, platform.url)
     fast_retries(sample_root)
+    pac_settings(sample_root, transient_retries=0)
     platform.fail_next("PUT", "/api/v2/namespaces", 503, times=100)
     first = run_pac(sample_root, jira, "apply", WEBAPP)
     assert first.returncode == 1, first.stdout + first.stderr
@@ -625,3 +627,201 @@ def test_an_escalation_killed_half_way_carries_on_as_an_escalation(
         ("completed", "SEC-1"),
         ("completed", "PLATFORM-1"),
     ]
+
+
+# --- imperfect servers: lost answers, index lag, transient faults (SPEC §6.4) -------------
+
+
+@pytest.fixture
+def lagging_jira() -> Iterator[FakeJira]:
+    """JIRA whose search finds a new ticket only a second after it was created."""
+    with FakeJira(credentials=("bot", TOKEN), search_lag=1.0) as fake:
+        yield fake  # type: ignore[misc]
+
+
+def test_a_call_whose_answers_were_all_lost_is_retried_with_its_own_key_and_done_once(
+    sample_root: Path, jira: FakeJira, platform: FakeRestTarget
+) -> None:
+    point_rest_at(sample_root, platform.url)
+    fast_retries(sample_root)
+    pac_settings(sample_root, transient_retries=0)  # fail at once, to need operations.retry
+    # The cluster is created, but every one of the four attempts loses its answer.
+    platform.fail_next("POST", "/api/v1/clusters$", "drop", times=4, after_effect=True)
+    first = run_pac(sample_root, jira, "apply", WEBAPP)
+    assert first.returncode == 1, first.stdout + first.stderr
+    status = StatusStore(sample_root).load(WEBAPP)
+    assert status is not None and status.state == "failed"
+    after_first = (sample_root / f"requests/.status/{WEBAPP}.yaml").read_text()
+
+    request = sample_root / "requests/payments/payments-webapp.yaml"
+    request.write_text(request.read_text() + "operations: {retry: 1}\n")
+    finish_apply(sample_root, jira, WEBAPP)
+    clusters = [r for r in platform.requests if r.path == "/api/v1/clusters"]
+    assert len(clusters) == 5
+    assert len([e for e in platform.effects if e.path == "/api/v1/clusters"]) == 1
+    assert {r.headers["Idempotency-Key"] for r in clusters} == {
+        "payments-webapp/database/automatic/0"
+    }
+    status = StatusStore(sample_root).load(WEBAPP)
+    assert status is not None and status.state == "completed"
+    # What the retry went by: the key, and that the outcome was unknown, recorded before.
+    assert "known: unknown" in after_first
+    assert "key: payments-webapp/database/automatic/0" in after_first
+
+
+def test_a_call_refused_for_good_is_retried_under_a_new_key(
+    sample_root: Path, jira: FakeJira, platform: FakeRestTarget
+) -> None:
+    point_rest_at(sample_root, platform.url)
+    platform.fail_next("POST", "/api/v1/clusters$", 409, after_effect=True)
+    assert run_pac(sample_root, jira, "apply", WEBAPP).returncode == 1
+    request = sample_root / "requests/payments/payments-webapp.yaml"
+    request.write_text(request.read_text() + "operations: {retry: 1}\n")
+    finish_apply(sample_root, jira, WEBAPP)
+    keys = [r.headers["Idempotency-Key"] for r in platform.requests if r.path.endswith("clusters")]
+    assert keys == [
+        "payments-webapp/database/automatic/0",
+        "payments-webapp/database/automatic/0#retry-1",
+    ]
+    written = (sample_root / f"requests/.status/{WEBAPP}.yaml").read_text()
+    assert "key: payments-webapp/database/automatic/0#retry-1" in written  # for any re-run
+
+
+def test_killed_after_a_create_with_a_lagging_search_the_re_run_makes_no_second_ticket(
+    sample_root: Path,
+) -> None:
+    manual_only(sample_root)
+    pac_settings(sample_root, search_lag=5)
+    # A lag longer than a re-run takes to start, even on a busy machine.
+    jira = FakeJira(credentials=("bot", TOKEN), search_lag=3.0)
+    jira.start()
+    try:
+        for _ in range(3):  # each run killed after its first create: each ticket in turn
+            held = jira.pause_on("POST", "/issue$", after_effect=True)
+            process = start_apply(sample_root, jira, WEBAPP)
+            assert held.reached.wait(60)
+            kill(process)
+            held.release()
+        finish_apply(sample_root, jira, WEBAPP)
+    finally:
+        jira.stop()
+    for component in ["database", "secrets", "app"]:
+        label = f"pac-payments-webapp.{component}.manual.0"
+        assert len(jira.with_label(label)) == 1, component
+    assert len(jira.issues) == 3
+    assert jira.blocked_by("PLATFORM-1") == {"DBA-1", "SEC-1"}
+    status = StatusStore(sample_root).load(WEBAPP)
+    assert status is not None and status.state == "completed"
+
+
+def test_a_lost_create_answer_with_a_lagging_search_adopts_the_ticket(
+    sample_root: Path, lagging_jira: FakeJira, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    pac_settings(sample_root, search_lag=3)
+    lagging_jira.fail_next("POST", "/issue$", "drop", after_effect=True)
+    [outcome] = apply_in_process(sample_root, lagging_jira, EVENTS, monkeypatch=monkeypatch)
+    assert outcome.state == "completed", outcome.summary
+    assert list(lagging_jira.issues) == ["MSG-1"]
+
+
+@pytest.mark.parametrize(
+    ("fault", "said"),
+    [
+        (503, "JIRA failed to create the ticket in MSG: 503"),
+        ("drop", "no answer from JIRA to the create of the ticket in MSG"),
+    ],
+)
+def test_one_transient_jira_fault_leaves_the_request_for_the_next_run(
+    sample_root: Path, jira: FakeJira, fault: int | str, said: str
+) -> None:
+    pac_settings(sample_root, search_lag=0.5)
+    jira.fail_next("POST", "/issue$", fault)  # nothing created
+    first = run_pac(sample_root, jira, "apply", EVENTS)
+    assert first.returncode == 0, first.stdout + first.stderr
+    shown = first.stdout + first.stderr
+    assert "pending after a transient fault" in shown and said in shown
+    assert "JIRA refused" not in shown
+    assert "the next run (at the latest the hourly one) tries again" in shown
+    status = StatusStore(sample_root).load(EVENTS)
+    assert status is not None and status.state == "processing"
+    [task] = status.tasks
+    assert (task.state, task.transient_failures, task.error) == ("pending", 1, None)
+    assert said in task.transient_error
+    shown = run_pac(sample_root, jira, "status", EVENTS).stdout
+    assert "transient fault (1 run(s) in a row), the next run tries again" in shown
+
+    finish_apply(sample_root, jira, EVENTS)  # no change to the request file
+    assert list(jira.issues) == ["MSG-1"]
+    status = StatusStore(sample_root).load(EVENTS)
+    assert status is not None and status.state == "completed"
+
+
+def test_a_transient_fault_that_keeps_coming_back_fails_the_task_at_the_limit(
+    sample_root: Path, jira: FakeJira, platform: FakeRestTarget
+) -> None:
+    point_rest_at(sample_root, platform.url)
+    fast_retries(sample_root)
+    pac_settings(sample_root, transient_retries=1)
+    platform.fail_next("POST", "/api/v1/clusters$", 503, times=8)  # two runs of four attempts
+    first = run_pac(sample_root, jira, "apply", WEBAPP)
+    assert first.returncode == 0, first.stdout + first.stderr
+    assert "1 pending after a transient fault" in first.stdout
+    second = run_pac(sample_root, jira, "apply", WEBAPP)
+    assert second.returncode == 1, second.stdout + second.stderr
+    status = StatusStore(sample_root).load(WEBAPP)
+    assert status is not None and status.state == "failed"
+    failed = status.tasks[0]
+    assert failed.state == "failed" and failed.error is not None
+    assert "answered 503" in failed.error.message
+    assert "2 runs in a row (pac.yaml apply.transientRetries: 1)" in failed.error.hint
+    for word in ("operations.retry", "operations.abort", "operations.escalate"):
+        assert word in failed.error.hint
+    assert [t.state for t in status.tasks[1:]] == ["skipped"] * 3
+
+
+def test_a_connection_that_never_reached_jira_does_not_say_jira_refused(jira: FakeJira) -> None:
+    from pac.backends import BackendError
+    from pac.tasks import RenderedTicket
+
+    backend = JiraTickets(jira.url, "bot", TOKEN)
+    assert backend.client is not None  # connected once...
+    jira.stop()  # ...then JIRA goes away
+    backend.client._session.close()  # with the connection kept open to it
+    ticket = RenderedTicket(project="MSG", issue_type="Task", summary="A topic")
+    with pytest.raises(BackendError) as unreachable:
+        backend.create(ticket, ["pac-x"])
+    error = unreachable.value
+    assert error.message.startswith("could not reach JIRA to create the ticket in MSG")
+    assert error.transient and not error.unknown
+
+
+def test_an_escalation_links_a_blocker_that_is_also_the_previous_ticket_once(
+    sample_root: Path, jira: FakeJira, platform: FakeRestTarget
+) -> None:
+    point_rest_at(sample_root, platform.url)
+    fast_retries(sample_root)
+    pac_settings(sample_root, transient_retries=0)
+    platform.fail_next("PUT", "/api/v2/namespaces", 503, times=100)
+    assert run_pac(sample_root, jira, "apply", WEBAPP).returncode == 1
+    request = sample_root / "requests/payments/payments-webapp.yaml"
+    request.write_text(request.read_text() + "operations: {escalate: true}\n")
+    finish_apply(sample_root, jira, WEBAPP)
+    # SEC-1 is the app's dependency and the previous escalation ticket: one link.
+    assert jira.links("PLATFORM-1") == [("Blocks", "SEC-1")]
+    assert jira.count("POST", "/issueLink$") == 1
+
+
+def test_jira_asking_to_wait_briefly_is_waited_out_a_long_wait_is_left_to_the_next_run(
+    sample_root: Path, jira: FakeJira, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    jira.fail_next("POST", "/issue$", 429, headers={"Retry-After": "0.1"})
+    [outcome] = apply_in_process(sample_root, jira, EVENTS, monkeypatch=monkeypatch)
+    assert outcome.state == "completed", outcome.summary
+    assert (jira.count("POST", "/issue$"), list(jira.issues)) == (2, ["MSG-1"])
+
+    (sample_root / f"requests/.status/{EVENTS}.yaml").unlink()
+    jira.issues.clear()
+    jira.fail_next("POST", "/issue$", 429, headers={"Retry-After": "3600"})
+    [outcome] = apply_in_process(sample_root, jira, EVENTS, monkeypatch=monkeypatch)
+    assert outcome.pending and not outcome.failed and outcome.state == "processing"
+    assert "429" in outcome.summary and jira.issues == {}

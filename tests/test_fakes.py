@@ -156,3 +156,17 @@ def test_the_fakes_run_as_processes() -> None:
         finally:
             process.terminate()
             process.wait(10)
+
+
+def test_the_fake_jiras_search_lags_behind_creation_as_jiras_index_does() -> None:
+    with FakeJira(search_lag=0.5) as fake:
+        jira = client(fake)
+        issue = create(jira, labels=["pac-lag"])
+        assert list(jira.search_issues('labels = "pac-lag"')) == []
+        assert jira.issue(issue.key).key == "DBA-1"  # type: ignore[attr-defined]
+        for _ in range(100):  # indexed a little later
+            found = [i.key for i in jira.search_issues('labels = "pac-lag"')]
+            if found:
+                break
+            time.sleep(0.05)
+        assert found == ["DBA-1"]

@@ -12,7 +12,7 @@ from pac.executor import Step, decide, input_digest
 from pac.model import Operations
 from pac.repository import Repository
 from pac.status import RequestStatus, StatusStore
-from tests.conftest import fast_retries, point_rest_at
+from tests.conftest import fast_retries, pac_settings, point_rest_at
 from tests.test_apply import WEBAPP, run, set_operations
 from tests.test_cli import invoke
 
@@ -23,6 +23,7 @@ AFTER = "2027-01-16"
 def _failed_webapp(root: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     point_rest_at(root, "http://127.0.0.1:9")  # nothing listens there
     fast_retries(root)
+    pac_settings(root, transient_retries=0)  # fail at once: no later run may try again
     monkeypatch.setenv("PAC_SECRET_PAYMENTS_DB_ADMIN", "s3cret-value")
     monkeypatch.setenv("PAC_SECRET_DBAAS_API_TOKEN", "token-1234")
     outcomes, _ = run(root, WEBAPP, monkeypatch=monkeypatch)

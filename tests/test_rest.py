@@ -69,3 +69,41 @@ def test_a_4xx_is_not_retried_and_giving_up_says_how_often_it_tried(
     assert unavailable.value.transient and unavailable.value.http_status == 502
     assert "failed after 3 attempts" in unavailable.value.message
     assert target.count("POST") == 4
+
+
+def test_408_and_429_are_transient_and_a_short_retry_after_is_waited_out(
+    target: FakeRestTarget,
+) -> None:
+    slept: list[float] = []
+    client = RestClient(sleep=slept.append)
+    target.fail_next("POST", "/things", 429, headers={"Retry-After": "7"})
+    target.fail_next("POST", "/things", 408)
+    result = client.send(call(target.url, attempts=3, backoff="linear"), "k-1")
+    assert (result.status, result.attempts) == (200, 3)
+    assert slept == [7.0, 4.0]  # the service's wait when longer than the backoff
+
+    # Asked to come back in an hour: not waited out here, left to the next run.
+    slept.clear()
+    target.fail_next("POST", "/things", 429, headers={"Retry-After": "3600"})
+    with pytest.raises(BackendError) as later:
+        client.send(call(target.url, attempts=3, backoff="linear"), "k-2")
+    client.close()
+    assert slept == []
+    error = later.value
+    assert (error.transient, error.unknown, error.retry_after) == (True, False, 3600.0)
+    assert "failed after 1 attempt: answered 429" in error.message
+
+
+def test_an_answer_lost_after_sending_is_an_unknown_outcome_a_refused_connection_is_not(
+    target: FakeRestTarget,
+) -> None:
+    client = RestClient(sleep=lambda seconds: None)
+    target.fail_next("POST", "/things", "drop", after_effect=True)
+    with pytest.raises(BackendError) as lost:
+        client.send(call(target.url, attempts=0, backoff="linear"), "k-1")
+    assert lost.value.transient and lost.value.unknown
+    with pytest.raises(BackendError) as refused:
+        client.send(call("http://127.0.0.1:9", attempts=0, backoff="linear"), "k-2")
+    client.close()
+    assert refused.value.transient and not refused.value.unknown
+    assert "Connection refused" in refused.value.message

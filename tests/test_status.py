@@ -143,3 +143,30 @@ def test_status_merged_in_git_uses_the_hardened_loader() -> None:
 
     with pytest.raises(StatusError, match="cannot be read"):
         _status(_alias_bomb())
+
+
+def test_the_last_attempt_and_transient_faults_survive_a_round_trip(tmp_path: Path) -> None:
+    import pytest
+
+    from pac.status import Attempt, Effect, Known, StatusError
+
+    store = StatusStore(tmp_path)
+    status = _status()
+    status.tasks[1].attempt = Attempt(
+        Effect.CALL, "2026-06-01T10:00:00.123456Z", Known.UNKNOWN, "k"
+    )
+    status.tasks[1].transient_failures, status.tasks[1].transient_error = 3, "answered 503"
+    store.save(status)
+    loaded = store.load("r-1")
+    assert loaded is not None
+    task = loaded.tasks[1]
+    assert task.attempt == Attempt(Effect.CALL, "2026-06-01T10:00:00.123456Z", Known.UNKNOWN, "k")
+    assert task.attempt.maybe_done
+    assert (task.transient_failures, task.transient_error) == (3, "answered 503")
+    assert loaded.tasks[0].attempt is None
+
+    # An outcome pac does not know is an altered file, not a guess.
+    path = store.path("r-1")
+    path.write_text(path.read_text().replace("known: unknown", "known: probably"))
+    with pytest.raises(StatusError, match="has been altered"):
+        store.load("r-1")

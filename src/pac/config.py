@@ -12,6 +12,11 @@ DEFAULT_CONCURRENCY = 8
 # How far ahead `pac plan` looks for a freeze: a pull request is often merged days after
 # it was planned, and a freeze starting in between would defer it without warning.
 DEFAULT_FREEZE_WARN_DAYS = 14
+# How long JIRA's search index may lag behind a create: a ticket whose create answer was
+# lost is looked for this long before pac concludes it was never made.
+DEFAULT_SEARCH_LAG = 60.0
+# Runs in a row a task may meet a transient fault before it fails: a day of hourly runs.
+DEFAULT_TRANSIENT_RETRIES = 24
 
 
 def _parse_day(text: str) -> tuple[int | None, int, int]:
@@ -95,6 +100,8 @@ class PacConfig:
     jira_browse_url: str = ""
     jira_link_type: str = DEFAULT_LINK_TYPE
     jira_epic_field: str = "customfield_10014"
+    jira_search_lag: float = DEFAULT_SEARCH_LAG
+    transient_retries: int = DEFAULT_TRANSIENT_RETRIES
     platform: Mapping[str, Any] = field(default_factory=dict)
     concurrency: int = DEFAULT_CONCURRENCY
     commit_name: str = "pac-bot"
@@ -145,6 +152,8 @@ def build_config(data: Mapping[str, Any]) -> PacConfig:
         jira_browse_url=jira.get("browseUrl", ""),
         jira_link_type=jira.get("linkType", DEFAULT_LINK_TYPE),
         jira_epic_field=jira.get("epicLinkField", PacConfig.jira_epic_field),
+        jira_search_lag=float(jira.get("searchLag", DEFAULT_SEARCH_LAG)),
+        transient_retries=int(apply.get("transientRetries", DEFAULT_TRANSIENT_RETRIES)),
         platform=data.get("platform") or {},
         concurrency=int(apply.get("concurrency", DEFAULT_CONCURRENCY)),
         commit_name=author.get("name", PacConfig.commit_name),

@@ -13,14 +13,15 @@ import datetime as dt
 import hashlib
 import json
 import os
+import time
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
 from enum import StrEnum
-from typing import Any
+from typing import Any, NoReturn
 
 from pac.backends import BackendError, Ticket, TicketBackend, task_label
 from pac.backends.rest import RestClient
-from pac.config import FreezeWindow
+from pac.config import FreezeWindow, PacConfig
 from pac.errors import PacError, UsageError
 from pac.model import Bundle, Offering, Request
 from pac.namespaces import SystemValues, environment_secrets
@@ -35,12 +36,17 @@ from pac.status import (
     PROCESSING,
     RETRYING,
     SKIPPED,
+    Attempt,
+    Effect,
+    Known,
     RequestStatus,
     StatusError,
     StatusStore,
     TaskError,
     TaskStatus,
     now_text,
+    parse_time,
+    precise_now_text,
 )
 from pac.tasks import (
     RenderedCall,
@@ -69,6 +75,16 @@ class Step(StrEnum):
     DEFER = "defer"
     WAITING = "waiting"  # failed: needs retry, abort or escalate in the request file
     CHANGED = "changed"  # input edited after it was fulfilled: not applied again
+
+
+def transient_limit_hint(hint: str, faults: int, config: PacConfig) -> str:
+    """A transient fault that kept coming back: now a person decides what happens."""
+    return (
+        f"{hint} It failed like this in {faults} run{'s' if faults != 1 else ''} in a row "
+        f"(pac.yaml apply.transientRetries: {config.transient_retries}). Raise operations.retry "
+        "in the request file to try again, set operations.abort to give up, or "
+        "operations.escalate to hand it to the owning team as tickets."
+    ).strip()
 
 
 def input_digest(request: Request) -> str:
@@ -189,16 +205,37 @@ class Outcome:
     calls: int = 0
     unavailable: bool = False  # the ticket system could not be reached: nothing was done
     adopted: list[str] = field(default_factory=list)  # tickets an earlier run had created
+    pending: bool = False  # held by a transient fault: the next run tries again by itself
 
     @property
     def failed(self) -> bool:
         if self.unavailable:
-            return True
+            return not self.pending
         return self.state == FAILED and self.step not in (Step.NOTHING, Step.WAITING, Step.DEFER)
 
 
 class RequestFailed(Exception):
     pass
+
+
+class TaskPending(Exception):
+    """A task met a transient fault: it stays pending and the next run tries it again."""
+
+    def __init__(self, task: TaskStatus) -> None:
+        super().__init__(task.key)
+        self.task = task
+
+
+# The first wait between look-ups for a ticket whose create may have worked; it doubles.
+LOOKUP_DELAY = 0.25
+LOOKUP_MAX_DELAY = 5.0
+
+
+def known_from(error: BackendError) -> Known:
+    """What a failed attempt tells about whether the work was done."""
+    if error.unknown:
+        return Known.UNKNOWN
+    return Known.TRANSIENT if error.transient else Known.REFUSED
 
 
 class TicketsUnavailable(Exception):
@@ -247,6 +284,7 @@ class RequestRunner:
         self.created: list[str] = []
         self.adopted: list[str] = []
         self.calls = 0
+        self.searched_at = 0.0  # when the request's ticket look-up was sent
 
     def say(self, text: str) -> None:
         self.emit(self.redact(f"{self.request.id}: {text}"))
@@ -306,6 +344,7 @@ class RequestRunner:
             for task in status.tasks:
                 if task.state in (FAILED, SKIPPED):
                     task.state, task.error = PENDING, None
+                    task.transient_failures, task.transient_error = 0, ""
             status.state = RETRYING
             status.note(f"retrying (operations.retry = {request.operations.retry})")
         elif step is Step.ESCALATE:
@@ -336,6 +375,18 @@ class RequestRunner:
                 status.state,
                 f"not started, the next run tries again: {message} ({exc.error.hint})",
                 unavailable=True,
+                pending=exc.error.transient,
+            )
+        except TaskPending as held:
+            return Outcome(
+                request.id,
+                step,
+                before,
+                status.state,
+                self._pending_summary(held.task),
+                self.created,
+                self.calls,
+                pending=True,
             )
         except RequestFailed:
             return Outcome(
@@ -488,19 +539,7 @@ class RequestRunner:
             if isinstance(offering, Bundle) and offering.link_type
             else self.repo.config.jira_link_type
         )
-        pending_tickets = [
-            task_label(spec.key(self.request.id))
-            for spec in specs
-            if spec.action.type == "jira-ticket"
-            and (task := status.task(spec.key(self.request.id))) is not None
-            and task.state != COMPLETED
-        ]
-        existing: dict[str, Ticket] = {}
-        if pending_tickets:
-            try:
-                existing = self.tickets.find(pending_tickets)
-            except BackendError as exc:
-                raise TicketsUnavailable(exc) from exc
+        existing = self._existing_tickets(status, specs)
         outputs: dict[str, Any] = {}
         previous_escalation_ticket = ""
         for spec in specs:
@@ -512,11 +551,11 @@ class RequestRunner:
                 if escalation is not None and task.strategy == "manual" and task.ticket_key:
                     previous_escalation_ticket = task.ticket_key
                 continue
+            # Saved with the attempt recorded just before the create or call is sent.
             task.state = PROCESSING
             task.attempts += 1
             task.started_at = now_text()
             task.error = None
-            self.store.save(status)
             try:
                 if spec.action.type == "jira-ticket":
                     rendered = shown.render_action(spec, outputs)
@@ -542,14 +581,49 @@ class RequestRunner:
                         unsupported_hint(spec),
                     )
                 kept = shown.render_outputs(spec, outputs, response)
-            except (RenderError, BackendError) as exc:
-                self._fail_task(status, task, specs, exc)
-                raise RequestFailed from exc
+            except (BackendError, RenderError) as exc:
+                self._stop_at(status, task, specs, exc)
             task.outputs = self.redact.mapping(kept)
             outputs.update(task.outputs)
             task.state = COMPLETED
             task.finished_at = now_text()
+            task.transient_error = ""
             self.store.save(status)
+
+    def _existing_tickets(self, status: RequestStatus, specs: list[TaskSpec]) -> dict[str, Ticket]:
+        """pac's tickets of the request's unfinished ticket tasks, by label: one search."""
+        labels = [
+            task_label(spec.key(self.request.id))
+            for spec in specs
+            if spec.action.type == "jira-ticket"
+            and (task := status.task(spec.key(self.request.id))) is not None
+            and task.state != COMPLETED
+        ]
+        # When the look-up was sent: a ticket created before it, longer ago than JIRA's
+        # search lag, would have been in its answer.
+        self.searched_at = time.time()
+        if not labels:
+            return {}
+        try:
+            return self.tickets.find(labels)
+        except BackendError as exc:
+            raise TicketsUnavailable(exc) from exc
+
+    def _stop_at(
+        self,
+        status: RequestStatus,
+        task: TaskStatus,
+        specs: list[TaskSpec],
+        exc: BackendError | RenderError,
+    ) -> NoReturn:
+        """A task that did not complete: pending after a transient fault, else failed."""
+        transient = isinstance(exc, BackendError) and exc.transient
+        if transient and task.transient_failures < self.repo.config.transient_retries:
+            assert isinstance(exc, BackendError)
+            self._hold_task(status, task, exc)
+            raise TaskPending(task) from exc
+        self._fail_task(status, task, specs, exc)
+        raise RequestFailed from exc
 
     def _ticket(
         self,
@@ -561,33 +635,74 @@ class RequestRunner:
         link_type: str,
     ) -> Ticket:
         label = task_label(task.key)
-        labels = list(dict.fromkeys([*rendered.labels, label]))
-        ticket = existing.get(label)
+        ticket = existing.get(label) or self._look_again(task, label, self.searched_at)
         if ticket is None:
-            try:
-                ticket = self.tickets.create(rendered, labels)
-                self.calls += 1
-                self.created.append(ticket.key)
-                self.say(f"{task.component}: created {ticket.key} ({rendered.summary})")
-            except BackendError as exc:
-                if not exc.transient:
-                    raise
-                # The ticket may exist although the answer was lost: look before failing.
-                ticket = self.tickets.find([label]).get(label)
-                if ticket is None:
-                    raise
-                self.adopted.append(ticket.key)
+            labels = list(dict.fromkeys([*rendered.labels, label]))
+            ticket = self._create(status, task, rendered, labels)
         else:
             self.adopted.append(ticket.key)
             self.say(f"{task.component}: found {ticket.key} from an earlier run")
         # Kept in memory: the completed (or failed) task is saved next, and a run killed in
         # between finds the ticket again by its label.
         task.ticket_key, task.ticket_url = ticket.key, ticket.url
+        linked = {ticket.key, *ticket.blocked_by}
         for blocker in blockers:
-            if blocker != ticket.key and blocker not in ticket.blocked_by:
+            if blocker not in linked:
                 self.tickets.link(ticket.key, blocker, link_type)
                 self.calls += 1
+                linked.add(blocker)
         return ticket
+
+    def _create(
+        self, status: RequestStatus, task: TaskStatus, rendered: RenderedTicket, labels: list[str]
+    ) -> Ticket:
+        # Written before the create: a run killed before its answer knows to look first.
+        task.attempt = attempt = Attempt(Effect.CREATE_TICKET, precise_now_text())
+        self.store.save(status)
+        try:
+            ticket = self.tickets.create(rendered, labels)
+        except BackendError as exc:
+            attempt.known = known_from(exc)
+            if not exc.unknown:
+                raise
+            # The answer was lost, not the ticket: look until JIRA's index has caught up.
+            found = self._look_again(task, task_label(task.key), searched=0.0)
+            if found is None:
+                raise
+            self.say(f"{task.component}: found {found.key}, created although the answer was lost")
+            attempt.known = Known.DONE
+            self.adopted.append(found.key)
+            return found
+        attempt.known = Known.DONE
+        self.calls += 1
+        self.created.append(ticket.key)
+        self.say(f"{task.component}: created {ticket.key} ({rendered.summary})")
+        return ticket
+
+    def _look_again(self, task: TaskStatus, label: str, searched: float) -> Ticket | None:
+        """The ticket an earlier create of this task may have made, searched for until
+        a search sent `jira.searchLag` seconds after that create has not found it.
+
+        `searched` is when the last search that missed it was sent.
+        """
+        attempt = task.attempt
+        if attempt is None or attempt.effect is not Effect.CREATE_TICKET or not attempt.maybe_done:
+            return None
+        sent = parse_time(attempt.at)
+        deadline = (sent.timestamp() if sent else time.time()) + self.repo.config.jira_search_lag
+        if searched >= deadline:
+            return None
+        self.say(f"{task.component}: a ticket create at {attempt.at} may have worked; looking")
+        delay = LOOKUP_DELAY
+        while searched < deadline:
+            time.sleep(max(0.0, min(delay, deadline - time.time())))
+            delay = min(delay * 2, LOOKUP_MAX_DELAY)
+            searched = time.time()
+            found = self.tickets.find([label]).get(label)
+            self.calls += 1
+            if found is not None:
+                return found
+        return None
 
     def _blockers(self, status: RequestStatus, spec: TaskSpec, offering: Offering) -> list[str]:
         if not isinstance(offering, Bundle):
@@ -612,8 +727,7 @@ class RequestRunner:
         call = sent.render_action(spec, outputs)
         assert isinstance(call, RenderedCall) and isinstance(display, RenderedCall)
         task.http_method, task.http_url = display.method, self.redact(display.url)
-        # A retry requested in the request file is a new attempt, not a replay of the old.
-        idempotency = task.key + (f"#retry-{status.handled_retry}" if status.handled_retry else "")
+        idempotency = self._idempotency_key(status, task)
         # Credentials sent in headers, as sent (a basic pair is base64), masked in any echo.
         credentials = [
             value
@@ -623,15 +737,37 @@ class RequestRunner:
         ]
         # Kept for the rest of the request: outputs and later messages are masked alike.
         self.redact = Redactor([*self.redact.secrets, *credentials])
+        # Written before sending: a run killed before the answer sends the same key again.
+        task.attempt = attempt = Attempt(Effect.CALL, precise_now_text(), key=idempotency)
+        self.store.save(status)
         try:
             result = self.rest.send(call, idempotency, shown_url=display.url, redact=self.redact)
         except BackendError as exc:
             task.http_status = exc.http_status
+            attempt.known = known_from(exc)
             raise
+        attempt.known = Known.DONE
         self.calls += result.attempts
         task.http_status = result.status
         self.say(f"{task.component}: {display.method} {display.url} -> {result.status}")
         return result.as_response()
+
+    def _idempotency_key(self, status: RequestStatus, task: TaskStatus) -> str:
+        """The key of the last call, unless an answer said it failed (SPEC §6.4).
+
+        Work whose outcome is unknown may have been done: only its own key lets the target
+        recognise it, also across operations.retry. A call refused for good did nothing, and
+        a retry of it is a new attempt the target must not answer from its memory of the old.
+        """
+        previous = task.attempt
+        if (
+            previous is not None
+            and previous.effect is Effect.CALL
+            and previous.key
+            and (previous.known is not Known.REFUSED or not status.handled_retry)
+        ):
+            return previous.key
+        return task.key + (f"#retry-{status.handled_retry}" if status.handled_retry else "")
 
     def _escalation_note(self, escalation: Escalation) -> str:
         failed = escalation.failed
@@ -657,6 +793,29 @@ class RequestRunner:
 
     # --- failure ----------------------------------------------------------------------
 
+    def _hold_task(self, status: RequestStatus, task: TaskStatus, exc: BackendError) -> None:
+        """Leave the task pending after a transient fault, for the next run to try again."""
+        task.state = PENDING
+        task.transient_failures += 1
+        task.transient_error = self.redact(exc.message)
+        limit = self.repo.config.transient_retries
+        status.note(
+            f"{task.key}: transient fault {task.transient_failures} of {limit} allowed; "
+            "the next run tries again"
+        )
+        self.store.save(status)
+        self.say(
+            f"{task.component}: transient fault, the next run tries again: {task.transient_error}"
+        )
+
+    def _pending_summary(self, task: TaskStatus) -> str:
+        limit = self.repo.config.transient_retries
+        return (
+            f"pending after a transient fault at {task.key} ({task.transient_failures} of "
+            f"{limit} allowed): {task.transient_error}; the next run tries again, no change "
+            "to the request needed"
+        )
+
     def _fail_task(
         self,
         status: RequestStatus,
@@ -667,7 +826,11 @@ class RequestRunner:
         contact = f"{task.owner_team} ({task.owner_contact})" if task.owner_team else ""
         task.state = FAILED
         task.finished_at = now_text()
-        task.error = TaskError(self.redact(exc.message), self.redact(exc.hint or ""), contact)
+        hint = exc.hint or ""
+        if isinstance(exc, BackendError) and exc.transient:
+            task.transient_failures += 1
+            hint = transient_limit_hint(hint, task.transient_failures, self.repo.config)
+        task.error = TaskError(self.redact(exc.message), self.redact(hint), contact)
         for other in status.tasks:
             if other is not task and other.state in (PENDING, PROCESSING):
                 other.state = SKIPPED

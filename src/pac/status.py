@@ -11,6 +11,7 @@ import os
 import tempfile
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, field
+from enum import StrEnum
 from pathlib import Path
 from typing import Any
 
@@ -48,6 +49,67 @@ def now_text() -> str:
     return dt.datetime.now(dt.UTC).replace(microsecond=0).isoformat().replace("+00:00", "Z")
 
 
+def precise_now_text() -> str:
+    """Now to the microsecond: an intent's time bounds a wait of a second or two."""
+    return dt.datetime.now(dt.UTC).isoformat().replace("+00:00", "Z")
+
+
+def parse_time(text: str) -> dt.datetime | None:
+    try:
+        return dt.datetime.fromisoformat(text.replace("Z", "+00:00"))
+    except ValueError:
+        return None
+
+
+class Effect(StrEnum):
+    """What an attempt was about to do to the outside world."""
+
+    CREATE_TICKET = "create-ticket"
+    CALL = "call"
+
+
+class Known(StrEnum):
+    """What is known about the outcome of the last attempt (SPEC §6.4)."""
+
+    SENT = "sent"  # recorded before sending; a run killed before the answer leaves this
+    UNKNOWN = "unknown"  # sent, but the answer was lost (timeout, connection dropped)
+    TRANSIENT = "transient"  # answered "not now" (5xx, 408, 429), or never reached
+    REFUSED = "refused"  # answered that it failed for good: nothing was done
+    DONE = "done"  # answered that it was done
+
+
+@dataclass
+class Attempt:
+    """The last create or call of a task, written before it is sent.
+
+    `key` is the Idempotency-Key it was sent with, so every re-run of an attempt whose
+    outcome is not known to be a failure sends the same one.
+    """
+
+    effect: Effect
+    at: str
+    known: Known = Known.SENT
+    key: str = ""
+
+    @property
+    def maybe_done(self) -> bool:
+        """The target may have done the work: never do it again under another key."""
+        return self.known is not Known.REFUSED
+
+    def as_dict(self) -> dict[str, str]:
+        data = {"effect": self.effect.value, "at": self.at, "known": self.known.value}
+        return data | ({"key": self.key} if self.key else {})
+
+    @classmethod
+    def from_dict(cls, data: Mapping[str, Any]) -> Attempt:
+        return cls(
+            Effect(str(data["effect"])),
+            str(data.get("at", "")),
+            Known(str(data.get("known", Known.SENT.value))),
+            str(data.get("key", "")),
+        )
+
+
 @dataclass
 class TaskError:
     message: str
@@ -80,6 +142,9 @@ class TaskStatus:
     http_url: str = ""
     outputs: dict[str, str] = field(default_factory=dict)
     error: TaskError | None = None
+    attempt: Attempt | None = None
+    transient_failures: int = 0  # runs in a row that met a transient fault
+    transient_error: str = ""  # the last of them, masked
 
     def as_dict(self) -> dict[str, Any]:
         data: dict[str, Any] = {
@@ -110,6 +175,13 @@ class TaskStatus:
             data["outputs"] = dict(self.outputs)
         if self.error is not None:
             data["error"] = self.error.as_dict()
+        if self.attempt is not None:
+            data["lastAttempt"] = self.attempt.as_dict()
+        if self.transient_failures:
+            data["transientFaults"] = {
+                "count": self.transient_failures,
+                "lastError": self.transient_error,
+            }
         return data
 
     @classmethod
@@ -118,6 +190,8 @@ class TaskStatus:
         ticket = data.get("ticket") or {}
         http = data.get("http") or {}
         error = data.get("error")
+        attempt = data.get("lastAttempt")
+        transient = data.get("transientFaults") or {}
         return cls(
             key=str(data["key"]),
             component=str(data.get("component", "")),
@@ -145,6 +219,9 @@ class TaskStatus:
             )
             if isinstance(error, Mapping)
             else None,
+            attempt=Attempt.from_dict(attempt) if isinstance(attempt, Mapping) else None,
+            transient_failures=int(transient.get("count", 0)),
+            transient_error=str(transient.get("lastError", "")),
         )
 
 

@@ -5,6 +5,9 @@ summary over 255 characters or with a line break, labels with spaces, and custom
 values that are unknown or of the wrong shape for the field's type (a string for a number,
 an unknown option, a date not written yyyy-MM-dd) are refused with JIRA's error shape
 (`{"errorMessages": [...], "errors": {...}}`).
+
+Like Jira, search lags behind creation: with `search_lag` a new issue is found by JQL only
+that many seconds after it was created, while GET by key finds it at once.
 """
 
 from __future__ import annotations
@@ -14,6 +17,7 @@ import datetime as dt
 import re
 import shlex
 import threading
+import time
 from typing import Any
 
 from tests.fakes.server import FakeServer, Received, Response, serve_forever
@@ -102,8 +106,11 @@ class FakeJira(FakeServer):
         projects: dict[str, list[str]] | None = None,
         latency: float = 0.0,
         credentials: tuple[str, str] | None = None,
+        search_lag: float = 0.0,
     ) -> None:
         super().__init__(latency)
+        self.search_lag = search_lag
+        self._indexed_at: dict[str, float] = {}  # key -> when search starts to find it
         self.projects = projects or {k: list(v) for k, v in DEFAULT_PROJECTS.items()}
         self.credentials = credentials
         self.issues: dict[str, dict[str, Any]] = {}  # key -> raw issue
@@ -237,6 +244,7 @@ class FakeJira(FakeServer):
                     "created": dt.datetime.now(dt.UTC).isoformat(),
                 }
             )
+            self._indexed_at[key] = time.monotonic() + self.search_lag
             self.issues[key] = {
                 "id": ident,
                 "key": key,
@@ -274,7 +282,9 @@ class FakeJira(FakeServer):
             return _error(400, messages=[f"Error in the JQL Query: {exc}"])
         start = int((query.get("startAt") or ["0"])[0])
         limit = int((query.get("maxResults") or ["50"])[0])
-        found = [i for i in self.issues.values() if matcher(i)]
+        now = time.monotonic()
+        indexed = [i for k, i in self.issues.items() if self._indexed_at.get(k, 0.0) <= now]
+        found = [i for i in indexed if matcher(i)]
         found.sort(key=lambda i: int(i["id"]))
         page = found[start : start + limit]
         fields = self._fields(query)
@@ -288,6 +298,13 @@ class FakeJira(FakeServer):
                 "issues": [self._view(i, fields) for i in page],
             },
         )
+
+    def links(self, key: str) -> list[tuple[str, str]]:
+        """Every link on the issue `key`, duplicates included: (type, other issue)."""
+        return [
+            (link["type"]["name"], (link.get("inwardIssue") or link.get("outwardIssue"))["key"])
+            for link in self.issues[key]["fields"]["issuelinks"]
+        ]
 
     def _link(self, body: dict[str, Any]) -> Response:
         name = (body.get("type") or {}).get("name")

@@ -42,6 +42,7 @@ class Fault:
     times: int
     after_effect: bool
     hold: float
+    headers: dict[str, str] = field(default_factory=dict)  # sent with a status fault
 
 
 @dataclass
@@ -131,11 +132,15 @@ class FakeServer:
         times: int = 1,
         after_effect: bool = False,
         hold: float = 5.0,
+        headers: dict[str, str] | None = None,
     ) -> None:
-        """Fail the next `times` matching requests: status code, "timeout" or "drop"."""
+        """Fail the next `times` matching requests: status code (with `headers`, such as
+        Retry-After), "timeout" or "drop"."""
         with self._lock:
             self._faults.append(
-                Fault(method, re.compile(path_regex), kind, times, after_effect, hold)
+                Fault(
+                    method, re.compile(path_regex), kind, times, after_effect, hold, headers or {}
+                )
             )
 
     def pause_on(
@@ -227,7 +232,11 @@ class FakeServer:
         if isinstance(fault.kind, int):
             self._send(
                 handler,
-                Response(fault.kind, {"errorMessages": [f"injected {fault.kind}"], "errors": {}}),
+                Response(
+                    fault.kind,
+                    {"errorMessages": [f"injected {fault.kind}"], "errors": {}},
+                    fault.headers,
+                ),
             )
             return
         if fault.kind == "timeout":

@@ -27,13 +27,38 @@ class BackendError(Exception):
     """A ticket system or REST target did not do what was asked."""
 
     def __init__(
-        self, message: str, hint: str = "", transient: bool = False, http_status: int = 0
+        self,
+        message: str,
+        hint: str = "",
+        transient: bool = False,
+        http_status: int = 0,
+        *,
+        unknown: bool = False,
+        retry_after: float | None = None,
     ) -> None:
         super().__init__(message)
         self.message = message
         self.hint = hint
+        # Transient: a later attempt may succeed (connection errors, timeouts, 5xx, 408, 429).
         self.transient = transient
         self.http_status = http_status  # the last HTTP answer of a failed REST call, if any
+        # Sent, but no answer came back: the target may have done the work.
+        self.unknown = unknown
+        self.retry_after = retry_after  # seconds the target asked to wait, if it said
+
+
+def is_transient_status(status: int) -> bool:
+    """HTTP answers that change by themselves: server errors, 408 and 429 (SPEC §6.4)."""
+    return status >= 500 or status in (408, 429)
+
+
+def retry_after_seconds(value: str | None) -> float | None:
+    """A `Retry-After` header in seconds (its delta-seconds form; a date is not honoured)."""
+    try:
+        seconds = float(value) if value else None
+    except ValueError:
+        return None
+    return seconds if seconds is not None and 0 <= seconds < 86400 else None
 
 
 class TicketBackend(Protocol):

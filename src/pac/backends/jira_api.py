@@ -18,13 +18,23 @@ import datetime as dt
 import json
 import re
 import threading
-from collections.abc import Sequence
-from typing import Any
+import time
+from collections.abc import Callable, Sequence
+from typing import Any, TypeVar
 
-from pac.backends import BackendError, Ticket, tune_session
+from pac.backends import (
+    BackendError,
+    Ticket,
+    is_transient_status,
+    retry_after_seconds,
+    tune_session,
+)
 from pac.tasks import RenderedTicket
 
 DEFAULT_TIMEOUT = 30.0
+# JIRA asking to wait (429 or 503 with Retry-After) up to this long is waited out once.
+MAX_RETRY_AFTER = 30.0
+_T = TypeVar("_T")
 
 
 class JiraTickets:
@@ -40,7 +50,9 @@ class JiraTickets:
         epic_field: str = "",
         browse_url: str = "",
         timeout: float = DEFAULT_TIMEOUT,
+        sleep: Callable[[float], None] = time.sleep,
     ) -> None:
+        self.sleep = sleep
         self.url = url.rstrip("/")
         self.browse_url = (browse_url or self.url).rstrip("/")
         self.link_type = link_type
@@ -79,6 +91,25 @@ class JiraTickets:
             self._client.fields = fields
         return self._client
 
+    def _patiently(self, call: Callable[[], _T]) -> _T:
+        """`call`, and once more after a short wait JIRA asked for.
+
+        A 429 or 503 with `Retry-After` says the request was not processed, so sending it
+        again cannot make a second ticket; a longer wait is left to the next run.
+        """
+        from jira.exceptions import JIRAError
+
+        try:
+            return call()
+        except JIRAError as exc:
+            response = getattr(exc, "response", None)
+            headers = getattr(response, "headers", None) or {}
+            wait = retry_after_seconds(headers.get("Retry-After"))
+            if exc.status_code not in (429, 503) or wait is None or wait > MAX_RETRY_AFTER:
+                raise
+        self.sleep(wait)
+        return call()
+
     def _schemas(self) -> dict[str, dict[str, Any]]:
         try:
             listed = self.client.fields()
@@ -91,11 +122,13 @@ class JiraTickets:
             return {}
         quoted = ", ".join(json.dumps(label) for label in labels)
         try:
-            issues = self.client.search_issues(
-                f"labels in ({quoted})",
-                maxResults=max(50, len(labels) * 2),
-                fields="labels,issuelinks,status",
-                validate_query=False,
+            issues = self._patiently(
+                lambda: self.client.search_issues(
+                    f"labels in ({quoted})",
+                    maxResults=max(50, len(labels) * 2),
+                    fields="labels,issuelinks,status",
+                    validate_query=False,
+                )
             )
         except Exception as exc:
             raise _error(exc, "could not search JIRA for pac's earlier tickets") from exc
@@ -145,9 +178,9 @@ class JiraTickets:
         if ticket.custom_fields:
             fields.update(shape_custom_fields(ticket, self._schemas()))
         try:
-            issue = self.client.create_issue(fields=fields, prefetch=False)
+            issue = self._patiently(lambda: self.client.create_issue(fields=fields, prefetch=False))
         except Exception as exc:
-            raise _error(exc, f"JIRA refused to create the ticket in {ticket.project}") from exc
+            raise _create_error(exc, ticket.project) from exc
         return Ticket(
             key=issue.key,
             id=str(issue.id),
@@ -168,6 +201,13 @@ class JiraTickets:
             response = client._session.post(client._get_url("issueLink"), data=json.dumps(data))
         except Exception as exc:
             raise _error(exc, f"could not link {blocked} to {blocker}") from exc
+        if is_transient_status(response.status_code):
+            raise BackendError(
+                f"JIRA could not link {blocked} to {blocker} just now ({response.status_code})",
+                "The next run (at the latest the hourly one) tries again.",
+                transient=True,
+                http_status=response.status_code,
+            )
         if response.status_code >= 300:
             raise BackendError(
                 f"JIRA refused to link {blocked} to {blocker} ({response.status_code}: "
@@ -266,41 +306,74 @@ def _shown(value: str) -> str:
     return repr(value if len(value) <= 60 else value[:57] + "...")
 
 
-def _error(exc: Exception, what: str) -> BackendError:
+def _error(exc: Exception, what: str, unreachable: str = "") -> BackendError:
+    """`exc` as a BackendError saying `what` failed; `unreachable` replaces `what` when
+    the request never reached JIRA, so the message does not say JIRA refused it."""
     from jira.exceptions import JIRAError
 
     if isinstance(exc, BackendError):
         return exc  # already says what went wrong (e.g. connecting, from `client`)
-    if isinstance(exc, JIRAError):
-        status = exc.status_code or 0
+    if isinstance(exc, JIRAError) and exc.status_code:
+        status = exc.status_code
         response = getattr(exc, "response", None)
         body = getattr(response, "text", "") if response is not None else ""
+        headers = getattr(response, "headers", None) or {}
         detail = _jira_detail(body or exc.text or "")
-        transient = status >= 500 or status in (0, 429)
+        transient = is_transient_status(status)
         hint = (
-            "JIRA is unavailable; a request that had not started is tried again by the next "
-            "run, one that failed half-way after a raise of operations.retry."
+            "JIRA is unavailable just now; the next run (at the latest the hourly one) tries "
+            "again, with no change to the request."
             if transient
             else "Fix the ticket template or JIRA configuration (project, issue type, fields)."
         )
         if status == 401:
             hint = "Check PAC_JIRA_USER and PAC_JIRA_TOKEN."
-        return BackendError(f"{what}: {status} {detail}".rstrip(), hint, transient)
+        return BackendError(
+            f"{what}: {status} {detail}".rstrip(),
+            hint,
+            transient,
+            status,
+            retry_after=retry_after_seconds(headers.get("Retry-After")),
+        )
     import requests
 
-    if isinstance(exc, requests.Timeout):
+    from pac.backends.rest import _NOT_SENT, _reason
+
+    sent = True
+    if isinstance(exc, requests.ConnectTimeout):
+        detail, sent = "no connection in time", False
+    elif isinstance(exc, requests.Timeout):
         detail = "no answer in time"
     elif isinstance(exc, requests.ConnectionError):
-        from pac.backends.rest import _reason
-
-        detail = f"connection failed ({_reason(exc)})"
+        reason = _reason(exc)
+        detail, sent = f"connection failed ({reason})", reason not in _NOT_SENT
     else:
         detail = f"{type(exc).__name__}: {exc}"
     return BackendError(
-        f"{what}: {detail}",
-        "JIRA could not be reached; check that it is up and that PAC_JIRA_URL is right.",
+        f"{what if sent or not unreachable else unreachable}: {detail}",
+        "JIRA could not be reached; check that it is up and that PAC_JIRA_URL is right. The "
+        "next run (at the latest the hourly one) tries again, with no change to the request.",
         transient=True,
+        unknown=sent,
     )
+
+
+def _create_error(exc: Exception, project: str) -> BackendError:
+    from jira.exceptions import JIRAError
+
+    error = _error(
+        exc,
+        f"JIRA refused to create the ticket in {project}",
+        unreachable=f"could not reach JIRA to create the ticket in {project}",
+    )
+    if error.transient and not isinstance(exc, JIRAError | BackendError):
+        # Sent, but the answer was lost: JIRA may well have made the ticket.
+        error.message = error.message.replace(
+            "JIRA refused to create", "no answer from JIRA to the create of"
+        )
+    elif error.transient and error.http_status:
+        error.message = error.message.replace("JIRA refused to create", "JIRA failed to create")
+    return error
 
 
 def _jira_detail(text: str) -> str:

@@ -1,8 +1,9 @@
 """REST calls for `rest-api` actions: timeouts, retries with backoff, idempotency keys.
 
-Retried only when retrying cannot do harm twice: connection errors, timeouts and 5xx
-answers, always with the same `Idempotency-Key` so a target that already did the work can
-say so. A 4xx answer fails at once: asking again would get the same answer.
+Retried only when retrying cannot do harm twice: connection errors, timeouts, 5xx, 408
+and 429 answers (waiting out a short `Retry-After`), always with the same
+`Idempotency-Key` so a target that already did the work can say so. Any other 4xx fails at
+once: asking again would get the same answer.
 """
 
 from __future__ import annotations
@@ -13,11 +14,36 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
-from pac.backends import BackendError, tune_session
+from pac.backends import BackendError, is_transient_status, retry_after_seconds, tune_session
 from pac.tasks import RenderedCall
 
 IDEMPOTENCY_HEADER = "Idempotency-Key"
 _SNIPPET = 300
+# A Retry-After up to this many seconds is waited out within the run; a longer one is
+# left to the next run.
+MAX_RETRY_AFTER = 30.0
+# Connection errors that happen before anything was sent.
+_NOT_SENT = frozenset({"Connection refused", "Name or service not known", "Temporary failure"})
+
+
+@dataclass
+class _Trouble:
+    """What went wrong so far in the attempts of one call."""
+
+    tries: int = 0
+    problem: str = ""
+    status: int = 0
+    unknown: bool = False  # some attempt was sent and its answer lost
+    retry_after: float | None = None
+
+    def lost(self, problem: str, sent: bool) -> None:
+        self.tries += 1
+        self.problem, self.status, self.retry_after = problem, 0, None
+        self.unknown = self.unknown or sent
+
+    def answered(self, status: int, text: str) -> None:
+        self.tries += 1
+        self.problem, self.status = f"answered {status}: {text}", status
 
 
 @dataclass
@@ -77,11 +103,13 @@ class RestClient:
         headers[IDEMPOTENCY_HEADER] = idempotency_key
         shown = f"{call.method} {shown_url or call.url}"
         tries = 1 + max(call.retry_attempts, 0)
-        problem = ""
-        last_status = 0
+        state = _Trouble()
         for attempt in range(1, tries + 1):
             if attempt > 1:
-                self.sleep(backoff_delay(call, attempt - 1))
+                wait = max(backoff_delay(call, attempt - 1), state.retry_after or 0.0)
+                if wait > MAX_RETRY_AFTER:
+                    break  # asked to come back later: the next run does
+                self.sleep(wait)
             try:
                 response = self.session.request(
                     call.method,
@@ -91,11 +119,15 @@ class RestClient:
                     timeout=call.timeout,
                     allow_redirects=False,
                 )
+            except requests.ConnectTimeout:
+                state.lost(f"no connection within {call.timeout:g} s", sent=False)
+                continue
             except requests.Timeout:
-                problem, last_status = f"no answer within {call.timeout:g} s", 0
+                state.lost(f"no answer within {call.timeout:g} s", sent=True)
                 continue
             except requests.ConnectionError as exc:
-                problem, last_status = f"connection failed ({_reason(exc)})", 0
+                reason = _reason(exc)
+                state.lost(f"connection failed ({reason})", sent=reason not in _NOT_SENT)
                 continue
             except requests.RequestException as exc:
                 raise BackendError(
@@ -105,9 +137,9 @@ class RestClient:
             result = HttpResult(
                 response.status_code, dict(response.headers), response.text, attempt
             )
-            if response.status_code >= 500:
-                last_status = response.status_code
-                problem = f"answered {response.status_code}: {snippet(response.text)}"
+            if is_transient_status(response.status_code):
+                state.answered(response.status_code, snippet(response.text))
+                state.retry_after = retry_after_seconds(response.headers.get("Retry-After"))
                 continue
             if response.status_code >= 400:
                 raise BackendError(
@@ -118,11 +150,13 @@ class RestClient:
                 )
             return result
         raise BackendError(
-            f"{shown} failed after {tries} attempt{'s' if tries > 1 else ''}: {problem}",
-            "The service is unavailable or failing. Raise operations.retry in the request file "
-            "to try again later, or set operations.escalate to hand it to the team as tickets.",
+            f"{shown} failed after {state.tries} attempt{'s' if state.tries > 1 else ''}: "
+            f"{state.problem}",
+            "The service is unavailable or failing.",
             transient=True,
-            http_status=last_status,
+            http_status=state.status,
+            unknown=state.unknown,
+            retry_after=state.retry_after,
         )
 
     def close(self) -> None:

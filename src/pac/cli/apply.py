@@ -77,6 +77,12 @@ def apply(
     for outcome in acted:
         write(f"{outcome.request_id}: {outcome.summary}\n")
     write(_summary_line(outcomes))
+    pending = [o for o in outcomes if o.pending and not o.unavailable]
+    if pending:
+        write(
+            f"{len(pending)} request(s) met a transient fault (JIRA or a service unavailable); "
+            "they are not failed: the next run (at the latest the hourly one) tries again\n"
+        )
     if commit is None:
         commit = os.environ.get("CI") == "true"
     if commit:
@@ -108,15 +114,17 @@ def _summary_line(outcomes: list[Outcome]) -> str:
     waits = (Step.WAITING, Step.DEFER)
     acted = [o for o in outcomes if o.step not in (Step.NOTHING, Step.CHANGED, *waits)]
     waiting = [o for o in outcomes if o.step in waits and not o.failed]
-    failed = [o for o in outcomes if o.failed]
-    unavailable = [o for o in failed if o.unavailable]
+    unavailable = [o for o in outcomes if o.unavailable]
+    failed = [o for o in outcomes if o.failed and not o.unavailable]
+    pending = [o for o in outcomes if o.pending and not o.unavailable]
     created = sum(len(o.created) for o in outcomes)
     adopted = sum(len(o.adopted) for o in outcomes)
     return (
         f"{len(acted)} request(s) acted on, {created} ticket(s) created, "
         + (f"{adopted} found from an earlier run, " if adopted else "")
-        + f"{len(failed) - len(unavailable)} failed, "
+        + f"{len(failed)} failed, "
         + (f"{len(unavailable)} not started (tickets unavailable), " if unavailable else "")
+        + (f"{len(pending)} pending after a transient fault, " if pending else "")
         + (f"{len(waiting)} waiting, " if waiting else "")
         + f"{len([o for o in outcomes if o.step in (Step.NOTHING, Step.CHANGED)])} unchanged\n"
     )

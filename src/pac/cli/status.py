@@ -162,6 +162,11 @@ def _table(views: list, detailed: bool) -> None:  # type: ignore[type-arg]
             facts.append(f"owner {escape(task.owner_team)}")
             console.print(f"  {number}. {escape(task.component)}: {escape(task.label or task.key)}")
             console.print("     " + " · ".join(facts))
+            if task.state == "pending" and task.transient_error:
+                console.print(
+                    f"     [yellow]transient fault ({task.transient_failures} run(s) in a row), "
+                    f"the next run tries again:[/] {escape(task.transient_error)}"
+                )
             error = task.error
             if error is not None:
                 console.print(f"     [red]failed:[/] {escape(error.message)}")
