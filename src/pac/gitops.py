@@ -320,6 +320,7 @@ def _take_upstream(upstream: Upstream, name: str, warnings: list[str]) -> bool:
     from pac.status import StatusError, write_atomic
 
     path = upstream.top / name
+    path.parent.mkdir(parents=True, exist_ok=True)
     theirs_text = upstream.repo.git.show(f"{upstream.tracking}:{name}")
     local_text = path.read_text(encoding="utf-8") if path.exists() else None
     try:
