@@ -245,15 +245,21 @@ def preflight(root: Path, *, commit: bool, grace: float = LOCK_GRACE_SECONDS) ->
 
 def _no_index_lock(git_dir: Path, grace: float) -> None:
     lock = git_dir / "index.lock"
-    deadline = time.monotonic() + grace
-    while lock.exists() and time.monotonic() < deadline:
-        time.sleep(0.1)
+    while _age(lock) is not None and (_age(lock) or 0.0) < grace:
+        time.sleep(0.1)  # a live git lets go of it in moments
     if lock.exists():
         raise GitError(
             f"{lock} exists: another git process is running in this checkout, or it is a "
             "stale lock; nothing was done",
             f"Remove {lock} if no git is running (`rm {lock}`), then run pac apply again.",
         )
+
+
+def _age(path: Path) -> float | None:
+    try:
+        return time.time() - path.stat().st_mtime
+    except FileNotFoundError:
+        return None
 
 
 def pending_statuses(upstream: Upstream, root: Path, refused: set[str]) -> list[Path]:
