@@ -301,8 +301,10 @@ def bring_in(upstream: Upstream, root: Path) -> tuple[list[str], list[str]]:
 
     try:
         upstream.repo.git.fetch("--quiet", upstream.remote, upstream.branch)
+        base = _merge_base(upstream)
+        # What changed upstream since the two parted; what changed here is this run's.
         names = upstream.repo.git.diff(
-            "--name-only", "--diff-filter=AM", "HEAD", upstream.tracking, "--",
+            "--name-only", "--diff-filter=AM", base or "HEAD", upstream.tracking, "--",
             str((root / STATUS_FOLDER).resolve()),
         ).split()  # fmt: skip
     except git.GitCommandError as exc:
@@ -315,12 +317,27 @@ def bring_in(upstream: Upstream, root: Path) -> tuple[list[str], list[str]]:
     changed: list[str] = []
     warnings: list[str] = []
     for name in names:
-        if name.endswith(".yaml") and _take_upstream(upstream, name, warnings):
+        if name.endswith(".yaml") and _take_upstream(upstream, base, name, warnings):
             changed.append(name)
     return changed, warnings
 
 
-def _take_upstream(upstream: Upstream, name: str, warnings: list[str]) -> bool:
+def _merge_base(upstream: Upstream) -> str:
+    import git
+
+    try:
+        return str(upstream.repo.git.merge_base("HEAD", upstream.tracking)).strip()
+    except git.GitCommandError:  # unrelated histories: compare with HEAD instead
+        return ""
+
+
+def _take_upstream(upstream: Upstream, base: str, name: str, warnings: list[str]) -> bool:
+    """Theirs when this checkout did not change the file since the common base, else both.
+
+    `base` is where the branch and its upstream parted: a status unchanged since then is
+    merely older (a merge with it could bring back what the newer one cleared), while one
+    written here since (uncommitted, or in a commit a killed push left) holds work of its own.
+    """
     import git
 
     from pac.status import StatusError, write_atomic
@@ -330,12 +347,12 @@ def _take_upstream(upstream: Upstream, name: str, warnings: list[str]) -> bool:
     theirs_text = upstream.repo.git.show(f"{upstream.tracking}:{name}")
     local_text = path.read_text(encoding="utf-8") if path.exists() else None
     try:
-        head_text = upstream.repo.git.show(f"HEAD:{name}")
+        base_text = upstream.repo.git.show(f"{base}:{name}") if base else None
     except git.GitCommandError:
-        head_text = None
+        base_text = None
     if local_text == theirs_text + "\n" or local_text == theirs_text:
         return False
-    if local_text is None or local_text.rstrip("\n") == (head_text or "").rstrip("\n"):
+    if local_text is None or local_text.rstrip("\n") == (base_text or "").rstrip("\n"):
         write_atomic(path, theirs_text + "\n")  # untouched here: theirs is simply newer
         return True
     try:
