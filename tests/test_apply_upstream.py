@@ -8,8 +8,10 @@ fresh clone of the remote would do again, nor anything that never reaches the re
 
 from __future__ import annotations
 
+import os
 import random
 import shutil
+import signal
 import subprocess
 import sys
 import time
@@ -235,3 +237,49 @@ def test_random_kills_then_a_fresh_clone_does_each_task_once(
         assert each_call_once(platform) == 4 * (len(wanted) - 1)
         assert len(jira.issues) == 1
     print(f"{kills} kills in {runs} runs ({dict(phases)}), {len(wanted)} requests, no duplicates")
+
+
+@pytest.mark.slow
+def test_killed_while_pushing_then_redone_elsewhere_and_pushed_later(
+    tmp_path: Path, jira: FakeJira, platform: FakeRestTarget
+) -> None:
+    """The whole process group dies in `git push` (a cancelled job): the commit is made,
+    never pushed. A fresh checkout redoes the calls byte for byte, and the first checkout's
+    next run pushes its commit, merged with what the other pushed."""
+    remote = seed_remote(tmp_path, platform, manual=False, copies=0)
+    laptop = clone(remote, tmp_path / "laptop")
+    hook = laptop / ".git/hooks/pre-push"
+    hook.write_text(f"#!/bin/sh\ntouch {tmp_path}/pushing\nsleep 60\n")
+    hook.chmod(0o755)
+    process = subprocess.Popen(
+        [sys.executable, "-m", "pac", "apply", "--commit"],
+        cwd=laptop,
+        env=environment(jira),
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+        start_new_session=True,
+    )
+    for _ in range(600):
+        if (tmp_path / "pushing").exists() or process.poll() is not None:
+            break
+        time.sleep(0.1)
+    assert (tmp_path / "pushing").exists(), "pac apply never got to its push"
+    os.killpg(process.pid, signal.SIGKILL)
+    process.wait(30)
+    hook.unlink()
+    assert git.Repo(laptop).git.rev_list("--count", "origin/main..HEAD") == "1"
+    assert remote_statuses(remote, tmp_path, "before") == {}
+
+    fresh = clone(remote, tmp_path / "ci")
+    finish(start(fresh, jira))
+    assert each_call_once(platform) == 4
+    assert len(platform.requests) == 2 * 4  # sent again, identical, done once
+
+    out = finish(start(laptop, jira))
+    assert "status committed and pushed" in out
+    assert_clean(laptop)
+    assert remote_statuses(remote, tmp_path, "after") == {
+        "payments-events": "completed",
+        "payments-webapp": "completed",
+    }
+    assert len(platform.requests) == 2 * 4 and len(jira.issues) == 1
