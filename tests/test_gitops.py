@@ -419,3 +419,18 @@ def test_stale_temp_files_are_removed_by_the_next_run(
     requests = applying.select_requests(repo, ["payments-events"]).requests
     applying.run(repo, requests, applying.ticket_backend(repo, outbox=True, env={})[1])
     assert [p.name for p in folder.iterdir()] == ["payments-events.yaml"]
+
+
+@pytest.mark.usefixtures("offline")
+def test_plan_shows_the_correlation_id_apply_will_send(sample_git: Path) -> None:
+    from typer.testing import CliRunner
+
+    from pac.cli.app import app
+
+    args = ["--repo", str(sample_git), "plan", "payments-webapp", "--format", "json"]
+    planned = [CliRunner().invoke(app, args).output for _ in range(2)]
+    assert planned[0] == planned[1]  # not drawn anew at every look
+    _apply(sample_git, "payments-webapp", "--outbox")  # fails without its secrets, records
+    status = StatusStore(sample_git).load("payments-webapp")
+    assert status is not None
+    assert f'"X-Correlation-Id": "{status.system["correlationId"]}"' in planned[0]

@@ -249,7 +249,9 @@ def _unreachable(remote: str, exc: Exception) -> GitError:
         f"the remote {remote} cannot be reached for the apply lease"
         + (f": {detail[-1].strip()}" if detail else ""),
         "Check the network and the push credentials of this checkout (pac apply needs to "
-        "push to the upstream when it has one); the platform team runs the CI runners.",
+        "push to the upstream when it has one); the platform team runs the CI runners. To "
+        "try things offline, use a branch without an upstream (`git branch "
+        "--unset-upstream`): it runs without a lease, and without --commit.",
     )
 
 
