@@ -119,10 +119,10 @@ def assert_clean(root: Path) -> None:
 
 def each_call_once(platform: FakeRestTarget) -> int:
     """Every Idempotency-Key did one effect, and every attempt sent the same bytes."""
-    sent: dict[str, set[tuple[bytes, str]]] = defaultdict(set)
+    sent: dict[str, set[tuple[bytes, tuple[tuple[str, str], ...]]]] = defaultdict(set)
     for request in platform.requests:
         key = request.headers["Idempotency-Key"]
-        sent[key].add((request.body, request.headers.get("X-Correlation-Id", "")))
+        sent[key].add((request.body, tuple(sorted(request.headers.items()))))
     effects: dict[str, int] = defaultdict(int)
     for effect in platform.effects:
         effects[effect.headers["Idempotency-Key"]] += 1
