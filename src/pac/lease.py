@@ -181,7 +181,7 @@ class Lease:
 
     def acquire(self, wait: float, emit: Callable[[str], None]) -> None:
         """Take the lease, waiting up to `wait` seconds for another holder to let go."""
-        deadline = self.clock() + wait
+        deadline = time.monotonic() + wait  # `clock` is the lease's wall clock, shared
         told = False
         while True:
             expected, holder = self.current()
@@ -193,7 +193,7 @@ class Lease:
                         emit(f"took over the lapsed apply lease of {holder.describe()}")
                     return
                 continue  # someone else was quicker: look again
-            remaining = deadline - self.clock()
+            remaining = deadline - time.monotonic()
             if remaining <= 0:
                 raise LeaseHeld(
                     f"another pac apply holds the lease on {self.remote} ({LEASE_REF}): "
