@@ -390,6 +390,7 @@ def test_killed_at_any_point_then_re_run_creates_each_ticket_once(
         label = f"pac-payments-webapp.{component}.manual.0"
         assert len(jira.with_label(label)) == 1, f"{point}: {component}"
     assert jira.blocked_by("PLATFORM-1") == {"DBA-1", "SEC-1"}
+    assert len(jira._all_links()) == 2 * 3, f"{point}: a link made twice"  # listed on both ends
     status = StatusStore(sample_root).load(WEBAPP)
     assert status is not None and status.state == "completed"
     assert [t.state for t in status.tasks] == ["completed"] * 3

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import shutil
 from pathlib import Path
+from typing import Any
 
 import git
 import pytest
@@ -202,3 +203,252 @@ def test_apply_commit_leaves_a_hand_edited_status_uncommitted(
     assert apply() == 1
     assert repo.head.commit == pushed  # the edited file was not committed as the bot's
     assert [d.a_path for d in repo.index.diff(None)] == ["requests/.status/payments-events.yaml"]
+
+
+# --- pac apply --commit: preflight, every pending status, the upstream's statuses -------
+
+
+def _apply(root: Path, *args: str) -> tuple[int, str]:
+    from typer.testing import CliRunner
+
+    from pac.cli.app import app
+
+    result = CliRunner().invoke(app, ["--repo", str(root), "apply", *args])
+    assert "Traceback" not in result.output and "internal error" not in result.output
+    return result.exit_code, result.output
+
+
+@pytest.fixture
+def offline(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Tickets to the outbox, on a fixed day, not in CI."""
+    monkeypatch.setenv("PAC_TODAY", "2026-06-01")
+    monkeypatch.delenv("CI", raising=False)
+    for name in ("PAC_JIRA_URL", "PAC_JIRA_USER", "PAC_JIRA_TOKEN"):
+        monkeypatch.delenv(name, raising=False)
+
+
+def _nothing_done(root: Path) -> None:
+    assert not (root / "requests/.status").exists()
+    assert not list((root / ".pac").glob("outbox/*"))
+
+
+@pytest.mark.usefixtures("offline")
+def test_commit_without_an_upstream_is_refused_before_any_work(tmp_path: Path) -> None:
+    root = copy_sample(tmp_path / "lonely")
+    repo = git.Repo.init(root, initial_branch="main")
+    repo.git.add(A=True)
+    repo.index.commit("x", author=git.Actor(*BOT), committer=git.Actor(*BOT))
+    code, output = _apply(root, "payments-events", "--commit")
+    assert code == 2
+    assert "the branch main has no upstream to push to; nothing was done" in output
+    assert "git branch --set-upstream-to origin/main" in output
+    _nothing_done(root)
+
+
+@pytest.mark.usefixtures("offline")
+def test_commit_outside_git_is_refused_before_any_work(tmp_path: Path) -> None:
+    root = copy_sample(tmp_path / "plain")
+    code, output = _apply(root, "payments-events", "--commit")
+    assert code == 2 and "not a git repository with commits" in output
+    assert "nothing was done" in output and "Run without --commit" in output
+    _nothing_done(root)
+
+
+@pytest.mark.usefixtures("offline")
+def test_a_stale_index_lock_is_refused_before_any_work(remote: Path, tmp_path: Path) -> None:
+    import os
+
+    repo = _clone(remote, tmp_path / "a")
+    root = Path(repo.working_tree_dir or ".")
+    lock = Path(repo.git_dir) / "index.lock"
+    lock.write_text("")
+    os.utime(lock, (1_000_000, 1_000_000))  # left long ago by a killed git
+    code, output = _apply(root, "payments-events", "--commit")
+    assert code == 2
+    assert "another git process is running in this checkout, or it is a stale lock" in output
+    assert f"Remove {lock} if no git is running" in output
+    _nothing_done(root)
+    lock.unlink()
+    assert _apply(root, "payments-events", "--commit")[0] == 0
+
+
+@pytest.mark.usefixtures("offline")
+def test_a_lock_appearing_after_the_work_leaves_the_status_for_the_next_run(
+    remote: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from pac import apply as applying
+
+    repo = _clone(remote, tmp_path / "a")
+    root = Path(repo.working_tree_dir or ".")
+    lock = Path(repo.git_dir) / "index.lock"
+    work = applying.run
+
+    def then_a_git_starts(*args: Any, **kwargs: Any) -> Any:
+        done = work(*args, **kwargs)
+        lock.write_text("")
+        return done
+
+    monkeypatch.setattr(applying, "run", then_a_git_starts)
+    code, output = _apply(root, "payments-events", "--commit")
+    assert code == 2
+    assert "the status files could not be committed" in output
+    assert "stale lock: remove it if no git is running" in output
+    assert "the next `pac apply --commit` commits and pushes them" in output
+    assert (root / "requests/.status/payments-events.yaml").exists()
+    monkeypatch.setattr(applying, "run", work)
+    lock.unlink()
+    code, output = _apply(root, "payments-events", "--commit")
+    assert code == 0 and "status committed and pushed" in output
+    seen = _files_on_remote(remote, tmp_path, "check")
+    assert (seen / "requests/.status/payments-events.yaml").exists()
+
+
+@pytest.mark.usefixtures("offline")
+def test_statuses_of_an_interrupted_run_are_committed_by_the_next(
+    remote: Path, tmp_path: Path
+) -> None:
+    repo = _clone(remote, tmp_path / "a")
+    root = Path(repo.working_tree_dir or ".")
+    # A run that ended before its commit (killed, or run without --commit)...
+    assert _apply(root, "payments-events", "--no-commit")[0] == 0
+    # ...and one whose push was killed: committed, never pushed.
+    path = StatusStore(root).save(_status("someone-else", COMPLETED, True))
+    assert commit_and_push(root, [path], "pac apply: status [skip ci]", BOT, push=False).committed
+    broken = root / "requests/.status/broken.yaml"
+    broken.write_text("request: [broken\n")  # pac refuses it: not the bot's to commit
+    code, output = _apply(root, "payments-webapp", "--commit", "--outbox")
+    assert code == 1 and "status committed and pushed" in output  # it lacks its secret
+    seen = _files_on_remote(remote, tmp_path, "check")
+    for request in ("payments-events", "payments-webapp", "someone-else"):
+        assert (seen / f"requests/.status/{request}.yaml").exists(), request
+    assert not (seen / "requests/.status/broken.yaml").exists()
+    assert repo.git.status("--porcelain", "requests") == "?? requests/.status/broken.yaml"
+
+
+@pytest.mark.usefixtures("offline")
+def test_an_unpushed_status_commit_is_pushed_when_nothing_else_changed(
+    remote: Path, tmp_path: Path
+) -> None:
+    repo = _clone(remote, tmp_path / "a")
+    root = Path(repo.working_tree_dir or ".")
+    path = StatusStore(root).save(_status("payments-events", COMPLETED, True))
+    commit_and_push(root, [path], "pac apply: status [skip ci]", BOT, push=False)
+    result = commit_and_push(root, [], "nothing new", BOT)
+    assert (result.committed, result.pushed) == (False, True)
+    assert (_files_on_remote(remote, tmp_path, "check") / path.relative_to(root)).exists()
+
+
+@pytest.mark.usefixtures("offline")
+def test_the_upstreams_statuses_are_brought_in_before_deciding(
+    remote: Path, tmp_path: Path
+) -> None:
+    a = _clone(remote, tmp_path / "a")
+    b = _clone(remote, tmp_path / "b")
+    root_a, root_b = Path(a.working_tree_dir or "."), Path(b.working_tree_dir or ".")
+    assert _apply(root_a, "payments-events", "--commit")[0] == 0
+    # b's branch lags behind; it must still see that the request was done.
+    code, output = _apply(root_b, "payments-events")
+    assert code == 0
+    assert "brought in 1 newer status file(s) from origin/main" in output
+    assert "0 request(s) acted on" in output
+    assert not list((root_b / ".pac").glob("outbox/*.json"))
+
+
+@pytest.mark.usefixtures("offline")
+def test_a_task_done_twice_is_kept_and_said_loudly(remote: Path, tmp_path: Path) -> None:
+    a = _clone(remote, tmp_path / "a")
+    root = Path(a.working_tree_dir or ".")
+    b = _clone(remote, tmp_path / "b")
+    root_b = Path(b.working_tree_dir or ".")
+    StatusStore(root_b).save(_status("payments-events", COMPLETED, True))  # MSG-1
+    commit_and_push(root_b, list((root_b / "requests/.status").glob("*.yaml")), "s", BOT)
+    ours = _status("payments-events", COMPLETED, True)
+    ours.tasks[0].ticket_key = "MSG-7"  # an earlier run here made a second ticket
+    StatusStore(root).save(ours)
+    code, output = _apply(root, "payments-events", "--commit")
+    assert code == 1
+    assert (
+        "warning: payments-events: the task payments-events/t/manual/0 was done twice: "
+        "kept MSG-7, also MSG-1; close the ticket or undo the effect not kept"
+    ) in output
+    merged = StatusStore(_files_on_remote(remote, tmp_path, "check")).load("payments-events")
+    assert merged is not None
+    assert merged.duplicates == [
+        {"task": "payments-events/t/manual/0", "kept": "MSG-7", "other": "MSG-1"}
+    ]
+    assert _apply(root, "payments-events", "--commit")[0] == 0  # said once, kept on record
+
+
+@pytest.mark.usefixtures("offline")
+def test_system_values_are_the_same_when_the_work_is_redone_elsewhere(
+    remote: Path, tmp_path: Path
+) -> None:
+    a = _clone(remote, tmp_path / "a")
+    root_a = Path(a.working_tree_dir or ".")
+    assert _apply(root_a, "payments-events", "--commit")[0] == 0
+    first = StatusStore(root_a).load("payments-events")
+    # A fresh checkout without that status (the first run was killed before its push),
+    # after other runs pushed statuses: the same values, so the same calls.
+    c = _clone(remote, tmp_path / "c")
+    root_c = Path(c.working_tree_dir or ".")
+    (root_c / "requests/.status/payments-events.yaml").unlink()
+    c.git.commit("-qam", "x", env={"GIT_AUTHOR_NAME": "x", "GIT_AUTHOR_EMAIL": "x@y"})
+    assert _apply(root_c, "payments-events", "--no-commit")[0] == 0
+    again = StatusStore(root_c).load("payments-events")
+    assert first is not None and again is not None
+    assert again.system == first.system
+    assert again.catalog_revision == first.catalog_revision
+    assert first.system["correlationId"].startswith("pac-payments-events-")
+
+
+def test_stale_temp_files_are_removed_by_the_next_run(
+    sample_root: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import os
+
+    from pac import apply as applying
+    from pac.repository import Repository
+
+    monkeypatch.setenv("PAC_TODAY", "2026-06-01")
+    folder = sample_root / "requests/.status"
+    folder.mkdir(parents=True)
+    stray = folder / ".payments-events.yaml.k1ll3d.tmp"
+    stray.write_text("half a stat")
+    os.utime(stray, (1_000_000, 1_000_000))
+    repo = Repository(sample_root)
+    requests = applying.select_requests(repo, ["payments-events"]).requests
+    applying.run(repo, requests, applying.ticket_backend(repo, outbox=True, env={})[1])
+    assert [p.name for p in folder.iterdir()] == ["payments-events.yaml"]
+
+
+@pytest.mark.usefixtures("offline")
+def test_plan_shows_the_correlation_id_apply_will_send(sample_git: Path) -> None:
+    from typer.testing import CliRunner
+
+    from pac.cli.app import app
+
+    args = ["--repo", str(sample_git), "plan", "payments-webapp", "--format", "json"]
+    planned = [CliRunner().invoke(app, args).output for _ in range(2)]
+    assert planned[0] == planned[1]  # not drawn anew at every look
+    _apply(sample_git, "payments-webapp", "--outbox")  # fails without its secrets, records
+    status = StatusStore(sample_git).load("payments-webapp")
+    assert status is not None
+    assert f'"X-Correlation-Id": "{status.system["correlationId"]}"' in planned[0]
+
+
+@pytest.mark.usefixtures("offline")
+def test_an_unreachable_upstream_is_a_warning_without_commit_and_an_error_with_it(
+    remote: Path, tmp_path: Path
+) -> None:
+    """The README's offline quick start runs in a clone whose upstream cannot be reached."""
+    repo = _clone(remote, tmp_path / "laptop")
+    root = Path(repo.working_tree_dir or ".")
+    repo.git.remote("set-url", "origin", str(tmp_path / "gone.git"))
+    code, output = _apply(root, "payments-events", "--commit")
+    assert code == 2 and "cannot be reached for the apply lease: fatal:" in output
+    assert "does not appear to be a git repository" in output
+    _nothing_done(root)
+    code, output = _apply(root, "payments-events")
+    assert code == 0, output
+    assert "warning: working without the apply lease" in output
+    assert (root / "requests/.status/payments-events.yaml").is_file()

@@ -170,3 +170,35 @@ def test_the_last_attempt_and_transient_faults_survive_a_round_trip(tmp_path: Pa
     path.write_text(path.read_text().replace("known: unknown", "known: probably"))
     with pytest.raises(StatusError, match="has been altered"):
         store.load("r-1")
+
+
+def test_a_merge_meeting_two_results_for_one_task_keeps_both_on_record() -> None:
+    from pac.status import COMPLETED, RequestStatus, TaskStatus, merge, new_duplicates
+
+    def called(endpoint: str, finished: str) -> RequestStatus:
+        status = RequestStatus(request="r")
+        status.tasks = [
+            TaskStatus("r/db/automatic/0", "db", "i", "rest-api", "automatic", 0,
+                       state=COMPLETED, finished_at=finished, http_status=201,
+                       outputs={"endpoint": endpoint})
+        ]  # fmt: skip
+        return status
+
+    ours, theirs = called("db-1.internal", "2026-06-01T10:00:00Z"), called("db-2.internal", "")
+    merged = merge(ours, theirs)
+    assert merged.tasks[0].outputs == {"endpoint": "db-1.internal"}
+    assert merged.duplicates == [
+        {
+            "task": "r/db/automatic/0",
+            "kept": "outputs endpoint=db-1.internal",
+            "other": "outputs endpoint=db-2.internal",
+        }
+    ]
+    assert new_duplicates(merged, ours, theirs) == [
+        "r: the task r/db/automatic/0 was done twice: kept outputs endpoint=db-1.internal, "
+        "also outputs endpoint=db-2.internal"
+    ]
+    again = merge(merged, theirs)  # merging once more records nothing new
+    assert again.duplicates == merged.duplicates and new_duplicates(again, merged, theirs) == []
+    assert RequestStatus.from_dict(merged.as_dict()).duplicates == merged.duplicates
+    assert merge(ours, ours).duplicates == []

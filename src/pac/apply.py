@@ -6,6 +6,7 @@ import contextlib
 import fcntl
 import os
 import threading
+import time
 from collections.abc import Callable, Iterable, Iterator
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
@@ -18,7 +19,7 @@ from pac.executor import Outcome, Redactor, RequestRunner, Step, today_in
 from pac.model import Request
 from pac.repository import Repository, Role
 from pac.schemas import did_you_mean
-from pac.status import StatusStore
+from pac.status import StatusStore, remove_stale_temps
 
 TicketFactory = Callable[[], TicketBackend]
 
@@ -154,7 +155,10 @@ def run(
     rest: Callable[[], RestClient] = RestClient,
 ) -> list[Outcome]:
     """Fulfil requests concurrently; the tasks of one request keep their order."""
+    started = time.time()
     with _one_run_at_a_time(repo.root):
+        # Inside the lock no other run of this checkout writes: older temp files are debris.
+        remove_stale_temps(StatusStore(repo.root).folder, started)
         return _run(repo, requests, tickets, concurrency=concurrency, emit=emit, rest=rest)
 
 

@@ -470,7 +470,10 @@ class RequestRunner:
     def _system(self, status: RequestStatus) -> SystemValues:
         if status.system:
             return SystemValues.from_record(status.system, self.repo.config)
+        from pac.namespaces import revision_moment, revision_uuid
+
         requester = self.request.requester
+        # Fixed per revision, not per run: see revision_uuid and revision_moment.
         system = SystemValues.generate(
             self.request.id,
             requester.email,
@@ -478,6 +481,8 @@ class RequestRunner:
             requester.team,
             self.repo.config,
             status.catalog_revision,
+            now=revision_moment(self.request.doc.path),
+            new_uuid=revision_uuid(self.request.id, status.input_digest),
         )
         status.system = system.to_record()
         return system

@@ -15,6 +15,7 @@ import os
 import uuid as uuidlib
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field, replace
+from pathlib import Path
 from typing import Any
 
 from pac.config import PacConfig
@@ -77,6 +78,40 @@ def metadata_scope(offering: Offering, items: Mapping[str, Offering]) -> dict[st
             if item is not None:
                 scope[item.id] = dict(item.metadata)
     return scope
+
+
+# Any fixed UUID would do; it only keeps pac's names apart from other uuid5 users.
+_PAC_NAMESPACE = uuidlib.UUID("6f1c3e2a-5b7d-4c8e-9a0f-2d4b6c8e0a1c")
+
+
+def revision_uuid(request_id: str, input_digest: str) -> str:
+    """`.system.uuid` of one revision of a request: the same in every checkout.
+
+    A run killed before its status reached the upstream is redone from a checkout that
+    lacks the status; a random uuid4 would then send the same task (same Idempotency-Key)
+    with another correlation id. The request id and its input digest identify the
+    revision, so they name it, and a changed request gets new values.
+    """
+    return str(uuidlib.uuid5(_PAC_NAMESPACE, f"{request_id}\n{input_digest}"))
+
+
+def revision_moment(path: Path) -> dt.datetime | None:
+    """When the request file's current version was committed: the same in every clone.
+
+    The clock of the run is not: a re-run from a fresh checkout would render another
+    `.system.timestamp`. An uncommitted request (a laptop trying things) has no such
+    moment: None, and the caller uses the time of the run, as before.
+    """
+    try:
+        import git
+
+        repo = git.Repo(path.parent, search_parent_directories=True)
+        seconds = repo.git.log("-1", "--format=%ct", "--", str(path)).strip()
+        if not seconds or repo.is_dirty(path=str(path)):
+            return None
+        return dt.datetime.fromtimestamp(int(seconds), dt.UTC)
+    except Exception:  # not a repository, no commits, git missing: no committed moment
+        return None
 
 
 @dataclass(frozen=True)

@@ -12,9 +12,16 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from pac.errors import PacError
-from pac.executor import Step, decide, freeze_window, today_in, touched_categories
+from pac.executor import (
+    Step,
+    decide,
+    freeze_window,
+    input_digest,
+    today_in,
+    touched_categories,
+)
 from pac.model import Bundle, Offering, Request
-from pac.namespaces import SystemValues
+from pac.namespaces import SystemValues, revision_moment, revision_uuid
 from pac.render import catalog_revision, visible, visible_json
 from pac.repository import BUNDLES, Repository
 from pac.status import COMPLETED, FAILED, RequestStatus, StatusError, StatusStore
@@ -238,6 +245,8 @@ def _tasks(
             requester.team,
             repo.config,
             repo.memo(("revision", ""), lambda: catalog_revision(repo)),
+            now=revision_moment(request.doc.path),  # as pac apply will: fixed per revision
+            new_uuid=revision_uuid(request.id, input_digest(request)),
         )
     tasks = preview(repo, offering, request.input, system, repo.config.jira_link_type, modes)
     if status is not None:

@@ -247,11 +247,19 @@ def _request_shape(repo: Repository, document: Document, display: str) -> list[D
 
 
 def catalog_revision(repo: Repository) -> str:
-    """The commit the catalog is at, or "uncommitted" outside git."""
+    """The commit the catalog is at, or "uncommitted" outside git.
+
+    Status commits do not change the catalog and are skipped: a run redone from a fresh
+    clone, after other runs pushed their status, must render what the first run rendered.
+    """
     try:
         import git
 
-        return str(git.Repo(repo.root, search_parent_directories=True).head.commit.hexsha)
+        root = repo.root.resolve()
+        found = git.Repo(root, search_parent_directories=True).git.log(
+            "-1", "--format=%H", "--", str(root), f":(exclude){root}/requests/.status"
+        )
+        return str(found).strip() or "uncommitted"
     except Exception:  # not a repository, no commits yet, git missing
         return "uncommitted"
 

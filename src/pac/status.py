@@ -245,6 +245,8 @@ class RequestStatus:
     updated_at: str = ""
     tasks: list[TaskStatus] = field(default_factory=list)
     history: list[dict[str, str]] = field(default_factory=list)
+    # Two runs that did one task twice (two tickets, two effects): what was not kept.
+    duplicates: list[dict[str, str]] = field(default_factory=list)
 
     def task(self, key: str) -> TaskStatus | None:
         return next((t for t in self.tasks if t.key == key), None)
@@ -285,6 +287,8 @@ class RequestStatus:
         if self.system:
             data["system"] = dict(self.system)
         data["tasks"] = [t.as_dict() for t in self.tasks]
+        if self.duplicates:
+            data["duplicates"] = [dict(d) for d in self.duplicates]
         data["history"] = list(self.history)
         return data
 
@@ -312,6 +316,11 @@ class RequestStatus:
             updated_at=str(data.get("updatedAt", "")),
             tasks=[TaskStatus.from_dict(t) for t in data.get("tasks") or []],
             history=[dict(h) for h in data.get("history") or []],
+            duplicates=[
+                {str(k): str(v) for k, v in d.items()}
+                for d in data.get("duplicates") or []
+                if isinstance(d, Mapping)
+            ],
         )
 
 
@@ -434,6 +443,8 @@ def merge(ours: RequestStatus, theirs: RequestStatus) -> RequestStatus:
 
     For each task the more advanced record wins (a completed task beats a failed one, a
     failed one a pending one); the request keeps the later state and the union of history.
+    When both runs did a task (two tickets, or two calls with different outcomes) one record
+    is kept and the other goes into `duplicates`, for a person to clean up: never dropped.
     """
     merged = RequestStatus.from_dict(ours.as_dict())
     by_key = {t.key: t for t in merged.tasks}
@@ -441,10 +452,16 @@ def merge(ours: RequestStatus, theirs: RequestStatus) -> RequestStatus:
         mine = by_key.get(task.key)
         if mine is None:
             merged.tasks.append(task)
-        elif _RANK.get(task.state, 0) > _RANK.get(mine.state, 0) or (
+            continue
+        keep, other = (mine, task)
+        if _RANK.get(task.state, 0) > _RANK.get(mine.state, 0) or (
             task.state == mine.state and task.finished_at > mine.finished_at
         ):
+            keep, other = task, mine
             merged.tasks[merged.tasks.index(mine)] = task
+        duplicate = twice_done(keep, other)
+        if duplicate:
+            merged.duplicates.append(duplicate)
     if theirs.updated_at > ours.updated_at:
         merged.state = theirs.state
     # Between them the two runs did everything: a "failed" from one would leave the
@@ -453,7 +470,55 @@ def merge(ours: RequestStatus, theirs: RequestStatus) -> RequestStatus:
     if everything_done and merged.state not in (ESCALATED, ABORTED):
         merged.state = COMPLETED
     merged.handled_retry = max(ours.handled_retry, theirs.handled_retry)
+    known = {tuple(sorted(d.items())) for d in merged.duplicates}
+    merged.duplicates = [dict(d) for d in sorted(known)]
     seen = {(h.get("at"), h.get("event")) for h in merged.history}
     merged.history += [h for h in theirs.history if (h.get("at"), h.get("event")) not in seen]
     merged.history.sort(key=lambda h: h.get("at", ""))
     return merged
+
+
+def twice_done(keep: TaskStatus, other: TaskStatus) -> dict[str, str]:
+    """The record of a task two runs both did, or {} when they did not both do it."""
+    if keep.ticket_key and other.ticket_key and keep.ticket_key != other.ticket_key:
+        return {"task": keep.key, "kept": keep.ticket_key, "other": other.ticket_key}
+    both_called = keep.state == other.state == COMPLETED and keep.http_status and other.http_status
+    if both_called and keep.outputs != other.outputs:
+        return {
+            "task": keep.key,
+            "kept": _outputs_text(keep.outputs),
+            "other": _outputs_text(other.outputs),
+        }
+    return {}
+
+
+def _outputs_text(outputs: Mapping[str, str]) -> str:
+    return "outputs " + (", ".join(f"{k}={v}" for k, v in sorted(outputs.items())) or "(none)")
+
+
+def new_duplicates(merged: RequestStatus, *inputs: RequestStatus) -> list[str]:
+    """Warnings, naming task and both records, for duplicates `merged` found anew."""
+    old = {tuple(sorted(d.items())) for s in inputs for d in s.duplicates}
+    return [
+        f"{merged.request}: the task {d['task']} was done twice: kept {d['kept']}, "
+        f"also {d['other']}"
+        for d in merged.duplicates
+        if tuple(sorted(d.items())) not in old
+    ]
+
+
+def remove_stale_temps(folder: Path, before: float) -> list[Path]:
+    """Delete `write_atomic` temp files older than `before`: left by a killed run.
+
+    They are never valid data (the rename that would have made them a status never
+    happened), and no live writer's file is older than the run that removes them.
+    """
+    removed = []
+    for temp in folder.glob(".*.tmp") if folder.is_dir() else []:
+        try:
+            if temp.stat().st_mtime < before:
+                temp.unlink()
+                removed.append(temp)
+        except FileNotFoundError:
+            continue
+    return removed

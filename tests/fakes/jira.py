@@ -265,7 +265,8 @@ class FakeJira(FakeServer):
         return {**issue, "fields": shown}
 
     def _fields(self, query: dict[str, list[str]]) -> list[str] | None:
-        raw = (query.get("fields") or [""])[0]
+        # Like Jira: `fields=a,b` and `fields=a&fields=b` alike (the library sends the latter).
+        raw = ",".join(query.get("fields") or [])
         return [f.strip() for f in raw.split(",") if f.strip()] or None
 
     def _get(self, key: str, request: Received) -> Response:

@@ -13,6 +13,7 @@ from pac.cli.common import repository, user_errors, write
 
 if TYPE_CHECKING:
     from pac.executor import Outcome
+    from pac.gitops import Upstream
 
 RequestArgument = Annotated[
     list[str] | None,
@@ -49,30 +50,67 @@ def apply(
         int | None,
         typer.Option("--concurrency", "-j", min=1, help="Requests fulfilled at once."),
     ] = None,
+    wait: Annotated[
+        float | None,
+        typer.Option(
+            "--wait",
+            min=0,
+            metavar="SECONDS",
+            help="Wait this long for another run's lease on the upstream (default: 300 when "
+            "CI=true, else 0: stop at once).",
+            show_default=False,
+        ),
+    ] = None,
 ) -> None:
     """Fulfil new, retried, escalated and no-longer-deferred requests, and record their status.
 
     Tickets go to JIRA when PAC_JIRA_URL (or jira.url in pac.yaml), PAC_JIRA_USER and
     PAC_JIRA_TOKEN are set, else to the offline outbox. Secrets come from PAC_SECRET_<NAME>.
-    Exit 1 when a request failed.
+    With an upstream, one run at a time holds a lease on it (refs/pac/apply-lease).
+    Exit 1 when a request failed or two runs did a task twice.
     """
     from pac import apply as applying
-    from pac.executor import UNREADABLE, today_in
-    from pac.gitops import commit_and_push
-    from pac.status import StatusStore
+    from pac.executor import today_in
+    from pac.gitops import bring_in, preflight
+    from pac.lease import held
 
+    in_ci = os.environ.get("CI") == "true"
+    commit = in_ci if commit is None else commit
     repo = repository(ctx)
+    config = repo.config
+    author = (config.commit_name, config.commit_email)
     with user_errors():
         today_in(repo.config.timezone)  # a bad PAC_TODAY stops the run before any work
         selection = applying.select_requests(repo, requests or [], changed)
         name, tickets = applying.ticket_backend(repo, outbox=outbox)
+        upstream = preflight(repo.root, commit=commit)
     for display, reason in selection.invalid:
         _emit(f"{display}: not applied, the request file has errors ({reason}); run pac validate")
-    _emit(f"pac apply: {len(selection.requests)} request(s), tickets go to {name}")
-    with user_errors():
+    twice: list[str] = []
+    lease = held(upstream, author, wait=_wait(wait, in_ci), emit=_emit, required=commit)
+    with user_errors(), lease as holding:
+        if holding is not None and upstream is not None:
+            brought, twice = bring_in(upstream, repo.root)
+            if brought:
+                _emit(f"brought in {len(brought)} newer status file(s) from {upstream.tracking}")
+        _emit(f"pac apply: {len(selection.requests)} request(s), tickets go to {name}")
         outcomes = applying.run(
             repo, selection.requests, tickets, concurrency=concurrency, emit=_emit
         )
+        failed = _report(outcomes)
+        if commit and upstream is not None:
+            twice += _commit(repo.root, upstream, outcomes, author)
+    for warning in twice:
+        _emit(f"warning: {warning}; close the ticket or undo the effect not kept")
+    raise typer.Exit(1 if failed or selection.invalid or twice else 0)
+
+
+def _wait(wait: float | None, in_ci: bool) -> float:
+    return wait if wait is not None else (300.0 if in_ci else 0.0)
+
+
+def _report(outcomes: list[Outcome]) -> bool:
+    """Print what was done; True when a request failed."""
     acted = [o for o in outcomes if o.step.value != "nothing"]
     for outcome in acted:
         write(f"{outcome.request_id}: {outcome.summary}\n")
@@ -83,27 +121,7 @@ def apply(
             f"{len(pending)} request(s) met a transient fault (JIRA or a service unavailable); "
             "they are not failed: the next run (at the latest the hourly one) tries again\n"
         )
-    if commit is None:
-        commit = os.environ.get("CI") == "true"
-    if commit:
-        store = StatusStore(repo.root)
-        # An unreadable status file was left as it was: not pac's to commit.
-        paths = [store.path(o.request_id) for o in acted if o.before != UNREADABLE]
-        config = repo.config
-        with user_errors():
-            result = commit_and_push(
-                repo.root,
-                paths,
-                f"pac apply: status of {len(acted)} request(s) [skip ci]",
-                (config.commit_name, config.commit_email),
-            )
-        if result.pushed:
-            _emit(
-                f"status committed and pushed (attempt {result.attempts}"
-                + (f", merged {', '.join(result.merged)}" if result.merged else "")
-                + ")"
-            )
-    raise typer.Exit(1 if any(o.failed for o in outcomes) or selection.invalid else 0)
+    return any(o.failed for o in outcomes)
 
 
 def _summary_line(outcomes: list[Outcome]) -> str:
@@ -128,6 +146,28 @@ def _summary_line(outcomes: list[Outcome]) -> str:
         + (f"{len(waiting)} waiting, " if waiting else "")
         + f"{len([o for o in outcomes if o.step in (Step.NOTHING, Step.CHANGED)])} unchanged\n"
     )
+
+
+def _commit(
+    root: Path, upstream: Upstream, outcomes: list[Outcome], author: tuple[str, str]
+) -> list[str]:
+    """Commit every status that differs from HEAD, this run's and earlier runs' alike."""
+    from pac.executor import UNREADABLE
+    from pac.gitops import commit_and_push, pending_statuses
+
+    # An unreadable status file was left as it was: not pac's to commit.
+    refused = {o.request_id for o in outcomes if o.before == UNREADABLE}
+    paths = pending_statuses(upstream, root, refused)
+    result = commit_and_push(
+        root, paths, f"pac apply: status of {len(paths)} request(s) [skip ci]", author
+    )
+    if result.pushed:
+        _emit(
+            f"status committed and pushed (attempt {result.attempts}"
+            + (f", merged {', '.join(result.merged)}" if result.merged else "")
+            + ")"
+        )
+    return result.duplicates
 
 
 class PlanFormat(StrEnum):
@@ -156,12 +196,10 @@ def plan(
     """Show exactly what pac apply would do: every ticket and call, in order, for review."""
     from pac import apply as applying
     from pac import plan as planning
-    from pac.executor import today_in
     from pac.status import StatusStore
 
     repo = repository(ctx)
     with user_errors():
-        today_in(repo.config.timezone)  # a bad PAC_TODAY stops the plan before any work
         selection = applying.select_requests(repo, requests or [], changed)
     store = StatusStore(repo.root)
     plans = [planning.plan_request(repo, store, request) for request in selection.requests]

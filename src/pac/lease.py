@@ -1,0 +1,299 @@
+"""One `pac apply` at a time per upstream: a lease held as a ref on the remote (SPEC §6.4).
+
+A laptop run and a CI run work in different checkouts, so the local lock in `.pac/` cannot
+keep them apart; the shared upstream can. The lease is the ref `refs/pac/apply-lease`
+pointing at a commit with an empty tree whose message names the holder and the expiry.
+It is taken and renewed with `git push --force-with-lease=<ref>:<expected sha>`, which the
+remote applies as a compare-and-swap: of two runs racing for it exactly one wins, with no
+server of our own. A run that is killed leaves its lease behind; it expires, and a run on
+the same host takes it over at once when the holder's process is gone.
+
+git (gitpython) is imported lazily: most commands never need it.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import datetime as dt
+import os
+import socket
+import threading
+import time
+import uuid
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any
+
+from pac.errors import GitError
+
+if TYPE_CHECKING:
+    from pac.gitops import Upstream
+
+LEASE_REF = "refs/pac/apply-lease"
+_SEEN_REF = "refs/pac/apply-lease-seen"  # the local copy of the remote lease, to read it
+TTL_SECONDS = 300  # renewed every TTL/4 while the run works, so only a dead run lets it lapse
+
+
+class LeaseHeld(GitError):
+    """Another run holds the lease on the upstream and did not let go in time."""
+
+
+@dataclass(frozen=True)
+class Holder:
+    host: str
+    pid: int
+    run_id: str
+    ci_url: str
+    expires: float  # seconds since the epoch
+
+    def describe(self) -> str:
+        until = dt.datetime.fromtimestamp(self.expires, dt.UTC).replace(microsecond=0)
+        where = f" ({self.ci_url})" if self.ci_url else ""
+        return (
+            f"pac apply run {self.run_id} on {self.host}, process {self.pid}{where}, "
+            f"until {until.isoformat().replace('+00:00', 'Z')}"
+        )
+
+    def message(self) -> str:
+        lines = [
+            "pac apply lease",
+            "",
+            f"host: {self.host}",
+            f"pid: {self.pid}",
+            f"run: {self.run_id}",
+            f"ci: {self.ci_url}",
+            f"expires: {int(self.expires)}",
+        ]
+        return "\n".join(lines) + "\n"
+
+    @classmethod
+    def parse(cls, text: str) -> Holder:
+        fields: dict[str, str] = {}
+        for line in text.splitlines()[2:]:
+            name, _, value = line.partition(":")
+            fields[name.strip()] = value.strip()
+        try:
+            return cls(
+                fields.get("host", "?"),
+                int(fields.get("pid", "0")),
+                fields.get("run", "?"),
+                fields.get("ci", ""),
+                float(fields.get("expires", "0")),
+            )
+        except ValueError:
+            return cls("?", 0, "?", "", 0.0)  # unreadable: treated as expired
+
+    def lapsed(self, now: float) -> bool:
+        """Expired, or held by a process of this host that no longer exists."""
+        if now >= self.expires:
+            return True
+        if self.host != socket.gethostname() or self.pid <= 0:
+            return False
+        try:
+            os.kill(self.pid, 0)
+        except ProcessLookupError:
+            return True
+        except PermissionError:
+            return False
+        return False
+
+
+def ci_run_url(env: dict[str, str] | None = None) -> str:
+    env = dict(os.environ if env is None else env)
+    server, repository, run = (
+        env.get("GITHUB_SERVER_URL", ""),
+        env.get("GITHUB_REPOSITORY", ""),
+        env.get("GITHUB_RUN_ID", ""),
+    )
+    return f"{server}/{repository}/actions/runs/{run}" if server and repository and run else ""
+
+
+class Lease:
+    """The lease of one run on one remote; `acquire`, then `release` (also on failure)."""
+
+    def __init__(
+        self,
+        repo: Any,
+        remote: str,
+        author: tuple[str, str],
+        *,
+        ttl: float = TTL_SECONDS,
+        clock: Callable[[], float] = time.time,
+    ) -> None:
+        self.repo = repo
+        self.remote = remote
+        self.author = author
+        self.ttl = ttl
+        self.clock = clock
+        self.run_id = uuid.uuid4().hex[:12]
+        self.sha = ""  # the lease commit we hold on the remote, "" when not held
+        self.lost = ""  # why a renewal failed, for a warning at the end
+        self._stop = threading.Event()
+        self._renewer: threading.Thread | None = None
+        self._lock = threading.Lock()
+
+    # --- reading and swapping the ref -------------------------------------------------
+
+    def current(self) -> tuple[str, Holder | None]:
+        """The remote lease commit and its holder, or ("", None) when nobody holds it."""
+        import git
+
+        try:
+            self.repo.git.fetch(
+                "--quiet", "--no-write-fetch-head", self.remote, f"+{LEASE_REF}:{_SEEN_REF}"
+            )
+        except git.GitCommandError as exc:
+            if "couldn't find remote ref" in str(exc):
+                return "", None
+            raise _unreachable(self.remote, exc) from exc
+        commit = self.repo.commit(_SEEN_REF)
+        return str(commit.hexsha), Holder.parse(str(commit.message))
+
+    def _swap(self, expected: str, new: str) -> bool:
+        """Point the remote ref at `new` ("" deletes) if it still is `expected`."""
+        import git
+
+        target = f"{new}:{LEASE_REF}" if new else f":{LEASE_REF}"
+        try:
+            self.repo.git.push(
+                "--quiet", "--no-verify", f"--force-with-lease={LEASE_REF}:{expected}",
+                self.remote, target,
+            )  # fmt: skip
+        except git.GitCommandError as exc:
+            if "stale info" in str(exc) or "rejected" in str(exc):
+                return False
+            raise _unreachable(self.remote, exc) from exc
+        return True
+
+    def _commit(self) -> tuple[str, Holder]:
+        from pac.gitops import bot_environment
+
+        holder = Holder(
+            socket.gethostname(), os.getpid(), self.run_id, ci_run_url(),
+            self.clock() + self.ttl,
+        )  # fmt: skip
+        env = bot_environment(self.author)
+        tree = self.repo.git.mktree()  # stdin is /dev/null: the empty tree
+        sha = self.repo.git.commit_tree(tree, "-m", holder.message(), env=env)
+        return str(sha).strip(), holder
+
+    # --- the life of a lease ------------------------------------------------------------
+
+    def acquire(self, wait: float, emit: Callable[[str], None]) -> None:
+        """Take the lease, waiting up to `wait` seconds for another holder to let go."""
+        deadline = time.monotonic() + wait  # `clock` is the lease's wall clock, shared
+        told = False
+        while True:
+            expected, holder = self.current()
+            if holder is None or holder.lapsed(self.clock()):
+                sha, _ = self._commit()
+                if self._swap(expected, sha):
+                    self.sha = sha
+                    if holder is not None:
+                        emit(f"took over the lapsed apply lease of {holder.describe()}")
+                    return
+                continue  # someone else was quicker: look again
+            remaining = deadline - time.monotonic()
+            if remaining <= 0:
+                raise LeaseHeld(
+                    f"another pac apply holds the lease on {self.remote} ({LEASE_REF}): "
+                    f"{holder.describe()}",
+                    "Wait for that run to finish (it releases the lease at its end; a killed "
+                    "run's lease lapses at the time shown), or pass --wait SECONDS to wait "
+                    "for it. Ask whoever started that run if it seems stuck.",
+                )
+            if not told:
+                emit(f"waiting for the apply lease held by {holder.describe()}")
+                told = True
+            time.sleep(min(1.0, remaining))
+
+    def renew(self) -> bool:
+        with self._lock:
+            if not self.sha:
+                return False
+            sha, _ = self._commit()
+            if self._swap(self.sha, sha):
+                self.sha = sha
+                return True
+            self.lost = "another run took the lease over while this one worked"
+            self.sha = ""
+            return False
+
+    def keep_renewed(self) -> None:
+        """Renew in the background every quarter of the lease's lifetime."""
+
+        def loop() -> None:
+            while not self._stop.wait(self.ttl / 4):
+                try:
+                    if not self.renew():
+                        return
+                except GitError as exc:
+                    self.lost = exc.message  # tried again at the next tick
+
+        self._renewer = threading.Thread(target=loop, name="pac-lease", daemon=True)
+        self._renewer.start()
+
+    def release(self) -> None:
+        self._stop.set()
+        if self._renewer is not None:
+            self._renewer.join()
+        with self._lock:
+            if self.sha:
+                self._swap(self.sha, "")
+                self.sha = ""
+
+
+class RemoteUnreachable(GitError):
+    """The upstream could not be fetched from or pushed to (network, credentials)."""
+
+
+def _unreachable(remote: str, exc: Exception) -> GitError:
+    from pac.gitops import git_reason
+
+    return RemoteUnreachable(
+        f"the remote {remote} cannot be reached for the apply lease: {git_reason(exc)}",
+        "Check the network and the push credentials of this checkout (pac apply needs to "
+        "push to the upstream when it has one); the platform team runs the CI runners. To "
+        "try things offline, use a branch without an upstream (`git branch "
+        "--unset-upstream`): it runs without a lease, and without --commit.",
+    )
+
+
+@contextlib.contextmanager
+def held(
+    upstream: Upstream | None,
+    author: tuple[str, str],
+    *,
+    wait: float,
+    emit: Callable[[str], None],
+    required: bool = True,
+) -> Iterator[Lease | None]:
+    """Hold the upstream's lease for the `with` block; without an upstream, no lease.
+
+    Not `required` (a run that does not commit): an upstream that cannot be reached or
+    pushed to (offline, a developer without push rights) leaves the run without a lease,
+    with a warning. Its statuses stay in this checkout, and tickets and calls keep their
+    own exactly-once keys; a lease another run holds still stops it.
+    """
+    if upstream is None:
+        yield None
+        return
+    lease = Lease(upstream.repo, upstream.remote, author)
+    try:
+        lease.acquire(wait, emit)
+    except RemoteUnreachable as exc:
+        if required:
+            raise
+        emit(f"warning: working without the apply lease: {exc.message}")
+        yield None
+        return
+    lease.keep_renewed()
+    try:
+        yield lease
+    finally:
+        try:
+            lease.release()
+        except GitError as exc:
+            emit(f"warning: the apply lease was not released ({exc.message}); it lapses by itself")
+        if lease.lost:
+            emit(f"warning: the apply lease was not held throughout: {lease.lost}")

@@ -1,0 +1,285 @@
+"""`pac apply --commit` in clones of one bare remote: CI and laptops against one upstream.
+
+Real `pac apply` processes, a fake JIRA and a fake platform API on 127.0.0.1, and git
+clones in tmp dirs with a bare repository as their remote. Two runs at once must not do
+anything twice (the lease), and runs killed at random instants must leave nothing that a
+fresh clone of the remote would do again, nor anything that never reaches the remote.
+"""
+
+from __future__ import annotations
+
+import os
+import random
+import shutil
+import signal
+import subprocess
+import sys
+import time
+from collections import Counter, defaultdict
+from collections.abc import Iterator
+from pathlib import Path
+
+import git
+import pytest
+
+from pac.status import StatusStore
+from tests.conftest import copy_sample, point_rest_at
+from tests.fakes.jira import FakeJira
+from tests.fakes.rest import FakeRestTarget, platform_api
+from tests.test_apply_live import TOKEN, environment, kill, manual_only
+
+BOT = ("pac-bot", "pac-bot@users.noreply.github.com")
+AUTHOR = git.Actor("Dana Dev", "dana.dev@company.com")
+
+
+@pytest.fixture
+def jira() -> Iterator[FakeJira]:
+    with FakeJira(credentials=("bot", TOKEN)) as fake:
+        yield fake  # type: ignore[misc]
+
+
+@pytest.fixture
+def platform() -> Iterator[FakeRestTarget]:
+    with platform_api(FakeRestTarget()) as target:
+        yield target  # type: ignore[misc]
+
+
+def seed_remote(tmp_path: Path, platform: FakeRestTarget, *, manual: bool, copies: int) -> Path:
+    """A bare remote with the sample catalog (calls to `platform`) and `copies` more stacks."""
+    bare = tmp_path / "remote.git"
+    git.Repo.init(bare, bare=True, initial_branch="main")
+    seed = copy_sample(tmp_path / "seed")
+    point_rest_at(seed, platform.url)
+    if manual:
+        manual_only(seed)
+    for n in range(2, copies + 2):
+        add_request(seed, n)
+    repo = git.Repo.init(seed, initial_branch="main")
+    repo.git.add(A=True)
+    repo.index.commit("catalog", author=AUTHOR, committer=AUTHOR)
+    repo.create_remote("origin", str(bare)).push("main:main")
+    shutil.rmtree(seed)
+    return bare
+
+
+def add_request(root: Path, n: int) -> str:
+    """Another copy of the web application stack, as a new request file."""
+    source = (root / "requests/payments/payments-webapp.yaml").read_text()
+    request = f"payments-webapp-{n}"
+    text = source.replace("id: payments-webapp", f"id: {request}")
+    (root / f"requests/payments/{request}.yaml").write_text(
+        text.replace("name: payments-api", f"name: payments-api{n}")
+    )
+    return request
+
+
+def clone(remote: Path, target: Path) -> Path:
+    git.Repo.clone_from(str(remote), str(target))
+    return target
+
+
+def start(root: Path, jira: FakeJira, *args: str) -> subprocess.Popen[str]:
+    return subprocess.Popen(
+        [sys.executable, "-m", "pac", "apply", "--commit", *args],
+        cwd=root,
+        env=environment(jira),
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+    )
+
+
+def finish(process: subprocess.Popen[str]) -> str:
+    out, err = process.communicate(timeout=120)
+    assert process.returncode == 0, out + err
+    assert "Traceback" not in err and "internal error" not in err
+    return out + err
+
+
+def remote_statuses(remote: Path, tmp_path: Path, name: str) -> dict[str, str]:
+    """request id -> state, as a fresh clone of the remote sees them."""
+    root = clone(remote, tmp_path / name)
+    return {s.request: s.state for s in StatusStore(root).all()}
+
+
+def requests_in(remote: Path, tmp_path: Path, name: str) -> list[str]:
+    root = clone(remote, tmp_path / name)
+    return sorted(
+        p.stem for p in (root / "requests").glob("*/*.yaml") if p.parent.name != ".status"
+    )
+
+
+def assert_clean(root: Path) -> None:
+    """Every status committed and pushed; no stray temp file."""
+    repo = git.Repo(root)
+    assert repo.git.status("--porcelain", "--", "requests/.status") == ""
+    assert repo.git.rev_list("--count", "origin/main..HEAD") == "0"
+    assert list((root / "requests/.status").glob(".*")) == []
+
+
+def each_call_once(platform: FakeRestTarget) -> int:
+    """Every Idempotency-Key did one effect, and every attempt sent the same bytes."""
+    sent: dict[str, set[tuple[bytes, tuple[tuple[str, str], ...]]]] = defaultdict(set)
+    for request in platform.requests:
+        key = request.headers["Idempotency-Key"]
+        sent[key].add((request.body, tuple(sorted(request.headers.items()))))
+    effects: dict[str, int] = defaultdict(int)
+    for effect in platform.effects:
+        effects[effect.headers["Idempotency-Key"]] += 1
+    assert {k: n for k, n in effects.items() if n != 1} == {}
+    assert {k: len(v) for k, v in sent.items() if len(v) != 1} == {}
+    return len(effects)
+
+
+def each_ticket_once(jira: FakeJira) -> int:
+    labels = [label for i in jira.issues.values() for label in i["fields"]["labels"]]
+    pac_labels = [label for label in labels if label.startswith("pac-")]
+    assert len(pac_labels) == len(set(pac_labels)), "a task has two tickets"
+    links = [
+        (link["type"]["name"], link["inwardIssue"]["key"], issue_key)
+        for issue_key, issue in jira.issues.items()
+        for link in issue["fields"]["issuelinks"]
+        if "inwardIssue" in link
+    ]
+    assert len(links) == len(set(links)), "a link was made twice"
+    return len(pac_labels)
+
+
+def killed_during(process: subprocess.Popen[str], root: Path) -> str:
+    """Which part of the run a kill interrupted, from what it printed and left behind."""
+    out, err = process.communicate()
+    if git.Repo(root).git.rev_list("--count", "origin/main..HEAD") != "0":
+        return "push"
+    if "acted on" in out:
+        return "commit"
+    if "pac apply:" in err:
+        return "work"
+    return "start"
+
+
+# --- two checkouts at once ---------------------------------------------------------------
+
+
+@pytest.mark.slow
+def test_two_clones_at_once_do_nothing_twice(
+    tmp_path: Path, jira: FakeJira, platform: FakeRestTarget
+) -> None:
+    remote = seed_remote(tmp_path, platform, manual=False, copies=2)
+    laptop, ci = clone(remote, tmp_path / "laptop"), clone(remote, tmp_path / "ci")
+    runs = [start(laptop, jira, "--wait", "60"), start(ci, jira, "--wait", "60")]
+    outputs = [finish(run) for run in runs]
+    assert each_call_once(platform) == 3 * 4
+    assert len(platform.requests) == 3 * 4  # the second run did not even ask again
+    assert sum("waiting for the apply lease held by" in out for out in outputs) <= 1
+    states = remote_statuses(remote, tmp_path, "check")
+    assert states == dict.fromkeys(
+        ["payments-events", "payments-webapp", "payments-webapp-2", "payments-webapp-3"],
+        "completed",
+    )
+    for root in (laptop, ci):
+        finish(start(root, jira))  # bring the other run's statuses in, commit nothing new
+        assert_clean(root)
+    assert len(platform.requests) == 3 * 4 and len(jira.issues) == 1
+    assert "refs/pac/apply-lease" not in git.Repo(remote).git.show_ref()
+
+
+# --- killed at random instants -----------------------------------------------------------
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("manual", [False, True], ids=["calls", "tickets-and-links"])
+def test_random_kills_then_a_fresh_clone_does_each_task_once(
+    tmp_path: Path, jira: FakeJira, platform: FakeRestTarget, manual: bool
+) -> None:
+    """16 SIGKILLs per flavour at random instants: creates, links, calls, status writes,
+    the commit and the push. Checkouts are sometimes reused (a laptop), sometimes fresh
+    (a CI runner); new requests reach the remote meanwhile."""
+    rng = random.Random(20261130 + manual)
+    remote = seed_remote(tmp_path, platform, manual=manual, copies=1)
+    author = clone(remote, tmp_path / "author")
+    checkout = clone(remote, tmp_path / "run-0")
+    kills = runs = 0
+    span = 3.0  # how long a whole run takes here, learnt from the runs that finished
+    phases: Counter[str] = Counter()
+    while kills < 16:
+        runs += 1
+        if runs % 4 == 0:  # someone merges a new request
+            request = add_request(author, 10 + runs)
+            repo = git.Repo(author)
+            repo.git.pull("--rebase", "--quiet")
+            repo.git.add(A=True)
+            repo.index.commit(f"request {request}", author=AUTHOR, committer=AUTHOR)
+            repo.git.push("--quiet", "origin", "main")
+        if rng.random() < 0.5:
+            checkout = clone(remote, tmp_path / f"run-{runs}")
+        began = time.monotonic()
+        process = start(checkout, jira, "--wait", "60")
+        time.sleep(rng.uniform(0.4 * span, 1.1 * span))
+        if process.poll() is None:
+            kill(process)
+            kills += 1
+            phases[killed_during(process, checkout)] += 1
+        else:
+            finish(process)
+            span = max(0.5, time.monotonic() - began)
+    # A fresh CI checkout finishes the work, and the reused checkout catches up.
+    final = clone(remote, tmp_path / "final")
+    finish(start(final, jira))
+    finish(start(checkout, jira))
+    for root in (final, checkout):
+        assert_clean(root)
+    wanted = requests_in(remote, tmp_path, "requests")
+    states = remote_statuses(remote, tmp_path, "check")
+    assert sorted(states) == wanted and set(states.values()) == {"completed"}, states
+    if manual:
+        assert each_ticket_once(jira) == 3 * (len(wanted) - 1) + 1
+    else:
+        assert each_call_once(platform) == 4 * (len(wanted) - 1)
+        assert len(jira.issues) == 1
+    print(f"{kills} kills in {runs} runs ({dict(phases)}), {len(wanted)} requests, no duplicates")
+
+
+@pytest.mark.slow
+def test_killed_while_pushing_then_redone_elsewhere_and_pushed_later(
+    tmp_path: Path, jira: FakeJira, platform: FakeRestTarget
+) -> None:
+    """The whole process group dies in `git push` (a cancelled job): the commit is made,
+    never pushed. A fresh checkout redoes the calls byte for byte, and the first checkout's
+    next run pushes its commit, merged with what the other pushed."""
+    remote = seed_remote(tmp_path, platform, manual=False, copies=0)
+    laptop = clone(remote, tmp_path / "laptop")
+    hook = laptop / ".git/hooks/pre-push"
+    hook.write_text(f"#!/bin/sh\ntouch {tmp_path}/pushing\nsleep 60\n")
+    hook.chmod(0o755)
+    process = subprocess.Popen(
+        [sys.executable, "-m", "pac", "apply", "--commit"],
+        cwd=laptop,
+        env=environment(jira),
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+        start_new_session=True,
+    )
+    for _ in range(600):
+        if (tmp_path / "pushing").exists() or process.poll() is not None:
+            break
+        time.sleep(0.1)
+    assert (tmp_path / "pushing").exists(), "pac apply never got to its push"
+    os.killpg(process.pid, signal.SIGKILL)
+    process.wait(30)
+    hook.unlink()
+    assert git.Repo(laptop).git.rev_list("--count", "origin/main..HEAD") == "1"
+    assert remote_statuses(remote, tmp_path, "before") == {}
+
+    fresh = clone(remote, tmp_path / "ci")
+    finish(start(fresh, jira))
+    assert each_call_once(platform) == 4
+    assert len(platform.requests) == 2 * 4  # sent again, identical, done once
+
+    out = finish(start(laptop, jira))
+    assert "status committed and pushed" in out
+    assert_clean(laptop)
+    assert remote_statuses(remote, tmp_path, "after") == {
+        "payments-events": "completed",
+        "payments-webapp": "completed",
+    }
+    assert len(platform.requests) == 2 * 4 and len(jira.issues) == 1

@@ -1,0 +1,167 @@
+"""The apply lease: a ref on a real bare remote, swapped with `git push --force-with-lease`."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+import threading
+from pathlib import Path
+
+import git
+import pytest
+
+from pac.lease import LEASE_REF, Holder, Lease, LeaseHeld
+
+BOT = ("pac-bot", "pac-bot@company.com")
+
+
+@pytest.fixture
+def clones(tmp_path: Path) -> tuple[git.Repo, git.Repo]:
+    """Two clones of one bare remote (a laptop and a CI runner)."""
+    bare = tmp_path / "remote.git"
+    git.Repo.init(bare, bare=True, initial_branch="main")
+    seed = git.Repo.init(tmp_path / "seed", initial_branch="main")
+    (tmp_path / "seed/README.md").write_text("catalog\n")
+    seed.git.add(A=True)
+    seed.index.commit("catalog", author=git.Actor(*BOT), committer=git.Actor(*BOT))
+    seed.create_remote("origin", str(bare)).push("main:main")
+    a = git.Repo.clone_from(str(bare), str(tmp_path / "a"))
+    b = git.Repo.clone_from(str(bare), str(tmp_path / "b"))
+    return a, b
+
+
+def on_remote(repo: git.Repo) -> str:
+    return str(repo.git.ls_remote("origin", LEASE_REF)).partition("\t")[0]
+
+
+def quiet(line: str) -> None:
+    return None
+
+
+def test_a_lease_is_a_ref_naming_its_holder_and_goes_at_the_end(
+    clones: tuple[git.Repo, git.Repo],
+) -> None:
+    a, _ = clones
+    lease = Lease(a, "origin", BOT, clock=lambda: 1_000_000.0)
+    lease.acquire(0, quiet)
+    assert on_remote(a) == lease.sha
+    commit = a.commit(lease.sha)
+    assert commit.tree.hexsha == "4b825dc642cb6eb9a060e54bf8d69288fbee4904"  # empty tree
+    assert commit.author.name == BOT[0]
+    holder = Holder.parse(str(commit.message))
+    assert (holder.run_id, holder.expires) == (lease.run_id, 1_000_000.0 + 300)
+    assert a.head.commit.message == "catalog"  # the branch and working tree are untouched
+    lease.release()
+    assert on_remote(a) == ""
+
+
+def test_a_held_lease_stops_the_other_run_naming_holder_and_expiry(
+    clones: tuple[git.Repo, git.Repo],
+) -> None:
+    a, b = clones
+    first = Lease(a, "origin", BOT)
+    first.acquire(0, quiet)
+    with pytest.raises(LeaseHeld) as caught:
+        Lease(b, "origin", BOT).acquire(0, quiet)
+    assert f"pac apply run {first.run_id}" in caught.value.message
+    assert "until 20" in caught.value.message and "--wait SECONDS" in caught.value.hint
+    first.release()
+    second = Lease(b, "origin", BOT)
+    second.acquire(0, quiet)  # free again
+    second.release()
+
+
+def test_a_second_run_waits_for_the_lease(clones: tuple[git.Repo, git.Repo]) -> None:
+    a, b = clones
+    first = Lease(a, "origin", BOT)
+    first.acquire(0, quiet)
+    said: list[str] = []
+    letting_go = threading.Timer(1.0, first.release)
+    letting_go.start()
+    second = Lease(b, "origin", BOT)
+    second.acquire(60, said.append)
+    assert on_remote(b) == second.sha
+    assert len(said) == 1  # told once, not at every poll
+    assert said[0].startswith("waiting for the apply lease held by pac apply run")
+    second.release()
+
+
+def test_an_expired_lease_is_taken_over(clones: tuple[git.Repo, git.Repo]) -> None:
+    a, b = clones
+    Lease(a, "origin", BOT, ttl=60, clock=lambda: 1000.0).acquire(0, quiet)  # never released
+    said: list[str] = []
+    later = Lease(b, "origin", BOT, clock=lambda: 1061.0)
+    later.acquire(0, said.append)
+    assert on_remote(b) == later.sha
+    assert said and said[0].startswith("took over the lapsed apply lease of pac apply run")
+
+
+def test_the_lease_of_a_dead_process_on_this_host_is_taken_over_at_once(
+    clones: tuple[git.Repo, git.Repo],
+) -> None:
+    a, b = clones
+    gone = subprocess.run(
+        [sys.executable, "-c", "import os; print(os.getpid())"],
+        text=True,
+        capture_output=True,
+        check=True,
+    )
+    killed = Lease(a, "origin", BOT)
+    killed.acquire(0, quiet)
+    # As if a killed run of this host had taken it: same host, a process that is gone.
+    message = str(a.commit(killed.sha).message)
+    message = message.replace(f"pid: {os.getpid()}", f"pid: {gone.stdout.strip()}")
+    tree = a.git.mktree()
+    sha = a.git.commit_tree(tree, "-m", message, env={
+        "GIT_AUTHOR_NAME": "x", "GIT_AUTHOR_EMAIL": "x@y", "GIT_COMMITTER_NAME": "x",
+        "GIT_COMMITTER_EMAIL": "x@y",
+    })  # fmt: skip
+    a.git.push("--force", "origin", f"{sha}:{LEASE_REF}")
+    taker = Lease(b, "origin", BOT)
+    taker.acquire(0, quiet)
+    assert on_remote(b) == taker.sha
+
+
+def test_of_two_runs_racing_for_the_lease_exactly_one_wins(
+    clones: tuple[git.Repo, git.Repo],
+) -> None:
+    a, b = clones
+    start = threading.Barrier(2)
+    won: list[str] = []
+    lost: list[str] = []
+
+    def race(repo: git.Repo) -> None:
+        lease = Lease(repo, "origin", BOT)
+        start.wait()
+        try:
+            lease.acquire(0, quiet)
+            won.append(lease.sha)
+        except LeaseHeld as exc:
+            lost.append(exc.message)
+
+    threads = [threading.Thread(target=race, args=(r,)) for r in (a, b)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert len(won) == 1 and len(lost) == 1
+    assert on_remote(a) == won[0]
+
+
+def test_renewing_moves_the_expiry_and_notices_a_lost_lease(
+    clones: tuple[git.Repo, git.Repo],
+) -> None:
+    a, b = clones
+    now = [1000.0]
+    lease = Lease(a, "origin", BOT, ttl=60, clock=lambda: now[0])
+    lease.acquire(0, quiet)
+    now[0] = 1030.0
+    assert lease.renew()
+    assert Holder.parse(str(a.commit(lease.sha).message)).expires == 1090.0
+    # The run stalls past its expiry, and another run takes over.
+    Lease(b, "origin", BOT, clock=lambda: 2000.0).acquire(0, quiet)
+    assert not lease.renew()
+    assert "another run took the lease over" in lease.lost
+    lease.release()  # does not delete the other run's lease
+    assert on_remote(a) != ""
