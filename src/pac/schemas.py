@@ -16,7 +16,7 @@ import os
 import re
 import sys
 from collections.abc import Callable, Iterable
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from functools import cached_property
 from pathlib import Path
 from typing import Any
@@ -129,7 +129,7 @@ class SchemaSet:
         findings: list[SchemaFinding] = []
         for error in validator.iter_errors(data):
             findings.extend(_convert(error, self._describe))
-        return findings
+        return [_category_hint(kind, finding) for finding in findings]
 
     def _describe(self, subschema: dict[str, Any]) -> str:
         """The description (or title) of a schema, following a `$ref` if there is one."""
@@ -147,6 +147,25 @@ class SchemaSet:
                     subschema = target
                     break
         return str(subschema.get("description") or subschema.get("title") or "")
+
+
+_CATEGORY_HINTS = {
+    # The shared metadata definition describes `category` as any kebab-case id, whose
+    # example is an item id: say what the value really is for each kind.
+    "CatalogBundle": "Add `category: bundles`: every bundle's category is bundles, and its "
+    "file lives in catalog/bundles/.",
+    "CatalogItem": "Add `category:` naming the folder the item is in, e.g. `category: "
+    "databases` for catalog/databases/ (the folders are registered in catalog/categories.yaml).",
+}
+
+
+def _category_hint(kind: str, finding: SchemaFinding) -> SchemaFinding:
+    if finding.code != "schema-required" or finding.path != ("metadata",):
+        return finding
+    if not finding.message.startswith("missing required key 'category'"):
+        return finding
+    hint = _CATEGORY_HINTS.get(kind)
+    return replace(finding, hint=hint) if hint else finding
 
 
 def _value_at(data: Any, path: JsonPath) -> Any:
