@@ -106,7 +106,7 @@ def run_fixture(fixture: Fixture, root: Path) -> list[Diagnostic]:
     """What `pac validate` finds in a fresh sample copy at `root` with the fixture in it."""
     copy_sample(root)
     if fixture.changed_since_sample:
-        _commit_as_main(root)
+        commit_as_main(root)
     fixture.install(root)
     changed = "main" if fixture.changed_since_sample else None
     return validate(Repository(root), changed_since=changed).diagnostics
@@ -117,7 +117,7 @@ def findings_for(fixture: Fixture, root: Path) -> list[tuple[str, str, int, int]
     return sorted((d.code, d.path, d.line, d.column) for d in run_fixture(fixture, root))
 
 
-def _commit_as_main(root: Path) -> None:
+def commit_as_main(root: Path) -> None:
     import git
 
     repo = git.Repo.init(root, initial_branch="main")

@@ -6,11 +6,14 @@ from pathlib import Path
 
 import pytest
 
+from pac import catalog
 from pac.documents import parse_bytes
+from pac.errors import UsageError
 from pac.gosyntax import go_tags
 from pac.repository import Repository
 from pac.templating import TemplateError, compile_template
 from pac.validate import validate
+from tests.test_cli import invoke
 
 GO_TEMPLATES = {
     "{{if .current.name}}x{{end}}": ["{% if .current.name %}", "{% endif %}"],
@@ -107,3 +110,35 @@ def test_an_item_without_category_is_told_its_folder(sample_root: Path) -> None:
     result = validate(Repository(sample_root), paths=[item])
     (found,) = [d for d in result.diagnostics if d.code == "schema-required"]
     assert "`category: databases` for catalog/databases/" in found.hint
+
+
+def test_catalog_get_points_to_show(sample_root: Path) -> None:
+    code, out = invoke(sample_root, "catalog", "get", "messaging-kafka-topic")
+    assert code == 2
+    assert "pac has no `catalog get`" in out
+    assert "pac catalog show messaging-kafka-topic" in out
+    assert "Traceback" not in out
+
+
+def test_catalog_search_forgives_a_misspelt_word(sample_root: Path) -> None:
+    code, out = invoke(sample_root, "catalog", "search", "kafak", "-o", "json")
+    assert code == 0
+    assert "note: nothing matches 'kafak'; showing 'kafka'." in out
+    assert '"id": "messaging-kafka-topic"' in out
+
+
+def test_catalog_search_still_says_when_nothing_is_near(sample_root: Path) -> None:
+    code, out = invoke(sample_root, "catalog", "search", "zzqqxx")
+    assert code == 1 and "Nothing matches 'zzqqxx'." in out
+
+
+def test_catalog_show_suggests_ids_for_a_part_of_one(sample_repo: Repository) -> None:
+    with pytest.raises(UsageError) as caught:
+        catalog.find(sample_repo, "postgress")
+    assert "Did you mean database-aurora-postgresql-standard" in caught.value.hint
+
+
+def test_catalog_show_suggests_the_near_id(sample_repo: Repository) -> None:
+    with pytest.raises(UsageError) as caught:
+        catalog.find(sample_repo, "messaging-kafka-topik")
+    assert caught.value.hint == "Did you mean messaging-kafka-topic?"
