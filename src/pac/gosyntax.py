@@ -30,7 +30,6 @@ _FILTERS = {
     "title": "title",
     "len": "length",
     "toJson": "tojson",
-    "quote": "tojson",
 }
 _SHOWN = 4
 
@@ -137,6 +136,8 @@ def _call(fn: str, args: list[str]) -> str:
         return f"{args[0]} {_INFIX[fn]} {args[1]}"
     if fn == "not" and len(args) == 1:
         return f"not {args[0]}"
+    if fn == "quote" and len(args) == 1:
+        return args[0]  # pac encodes every value for where it goes: no quoting by hand
     if fn == "index" and len(args) == 2:
         return f"{args[0]}[{args[1]}]"
     if fn == "default" and len(args) == 2:

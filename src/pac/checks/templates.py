@@ -375,6 +375,9 @@ class _Walker:
         if name in (*NAMESPACES, RESPONSE):
             message = f"{name!r} has no leading dot, so it is not the namespace .{name}"
             hint = f"Write {{{{ .{name}.<path> }}}}: without the dot it is an undefined name."
+        elif name in SEED_SCOPES:
+            message = f"{name!r} is not defined in this template"
+            hint = f"{{{{{name}.…}}}} is the seed's spelling: in pac write {SEED_SCOPES[name]}."
         else:
             message = f"{name!r} is not defined in this template"
             hint = (
@@ -863,6 +866,17 @@ def _current_hint(form: Form, path: tuple[str, ...]) -> str:
                 f"Group {group.id} has: " + ", ".join(fields) + "."
             )
     return "Use .current.name or .current.<group>.<field> from the form."
+
+
+# The variable scopes of the seed's format (docs/migration.md), and pac's spelling of each.
+SEED_SCOPES = {
+    "fields": "{{ .current.<group>.<field> }} (and {{ .current.name }})",
+    "request": "{{ .system.requestId }} and {{ .system.user.email }}",
+    "env": "{{ .system.platform.<key> }} for pac.yaml's platform values; a credential is a "
+    "secret reference in the action's `authentication` ({secretRef: NAME})",
+    "secrets": "a secret reference: a password field, or {secretRef: NAME} in `authentication`",
+    "components": "{{ .output.<key> }}, kept by an earlier action's `outputs`",
+}
 
 
 class _ItemScope(dict[str, Any]):
