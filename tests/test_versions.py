@@ -230,3 +230,15 @@ def test_version_bumps(old: str, new: str, bump: str) -> None:
     before, after = Version.parse(old), Version.parse(new)
     assert before is not None and after is not None
     assert before.bump(after) == bump
+
+
+def test_a_document_moved_to_another_folder_is_compared_with_its_old_file(
+    sample_git: Path,
+) -> None:
+    edit(sample_git, ITEM, BREAKING["enum member removed"][0])
+    moved = sample_git / "catalog/compute/database-aurora-postgresql-standard.yaml"
+    (sample_git / ITEM).rename(moved)
+    found = version_findings(sample_git)
+    assert [(d.path, d.code) for d in found] == [
+        ("catalog/compute/database-aurora-postgresql-standard.yaml", "version-breaking-change")
+    ]
