@@ -142,3 +142,9 @@ def test_catalog_show_suggests_the_near_id(sample_repo: Repository) -> None:
     with pytest.raises(UsageError) as caught:
         catalog.find(sample_repo, "messaging-kafka-topik")
     assert caught.value.hint == "Did you mean messaging-kafka-topic?"
+
+
+def test_jinja_calls_named_like_go_keywords_are_not_go() -> None:
+    tags = go_tags("{{ range(3) | list }}{{ upper .current.name }}")
+    assert [t.written for t in tags] == ["{{ upper .current.name }}"]
+    assert go_tags("{{ range(3) | list }}") == []

@@ -12,7 +12,8 @@ import re
 from dataclasses import dataclass
 
 _TAG = re.compile(r"\{\{(?P<left>-?)\s*(?P<body>.*?)\s*(?P<right>-?)\}\}", re.DOTALL)
-_KEYWORD = re.compile(r"(?P<word>else\s+if|if|else|end|range|with|define|template|block)\b\s*")
+# A keyword followed by a space or nothing: `range(3)` is a Jinja call, not Go's range.
+_KEYWORD = re.compile(r"(?P<word>else\s+if|if|else|end|range|with|define|template|block)(?:\s+|$)")
 _CALL = re.compile(r"(?P<fn>[A-Za-z_]\w*)\s+(?P<args>[\"'.$(0-9].*)", re.DOTALL)
 _PIPE_CALL = re.compile(
     r"(?P<value>[^|]*?)\s*\|\s*(?P<fn>[A-Za-z_]\w*)\s+(?P<args>[\"'.$(0-9].*)", re.DOTALL
