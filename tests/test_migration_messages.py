@@ -148,3 +148,25 @@ def test_jinja_calls_named_like_go_keywords_are_not_go() -> None:
     tags = go_tags("{{ range(3) | list }}{{ upper .current.name }}")
     assert [t.written for t in tags] == ["{{ upper .current.name }}"]
     assert go_tags("{{ range(3) | list }}") == []
+
+
+def test_the_seeds_apiversion_is_named(sample_root: Path) -> None:
+    item = sample_root / "catalog/messaging/messaging-kafka-topic.yaml"
+    item.write_text(item.read_text().replace("schemaVersion:", "apiVersion:", 1))
+    (found,) = validate(Repository(sample_root), paths=[item]).diagnostics
+    assert (found.code, found.line, found.column) == ("schema-version", 2, 1)
+    assert "Rename `apiVersion:` to `schemaVersion:`" in found.hint
+
+
+@pytest.mark.parametrize(("seed", "pac"), [("presentation", "input"), ("form-data", "form")])
+def test_the_seeds_keys_get_pacs_names(sample_root: Path, seed: str, pac: str) -> None:
+    item = sample_root / "catalog/messaging/messaging-kafka-topic.yaml"
+    text = item.read_text()
+    text = text.replace(
+        "input:\n  form:",
+        "presentation:\n  form:" if seed == "presentation" else "input:\n  form-data:",
+    )
+    item.write_text(text)
+    result = validate(Repository(sample_root), paths=[item])
+    (found,) = [d for d in result.diagnostics if d.code == "schema-unknown-key"]
+    assert f"in pac write `{pac}:`" in found.hint

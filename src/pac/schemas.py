@@ -149,6 +149,9 @@ class SchemaSet:
         return str(subschema.get("description") or subschema.get("title") or "")
 
 
+# Keys of the seed's format (docs/migration.md) and pac's name for each.
+_SEED_KEYS = {"presentation": "input", "form-data": "form"}
+
 _CATEGORY_HINTS = {
     # The shared metadata definition describes `category` as any kebab-case id, whose
     # example is an item id: say what the value really is for each kind.
@@ -398,7 +401,12 @@ def _convert(error: Any, describe: Callable[[dict[str, Any]], str]) -> list[Sche
         findings = []
         for key in extras:
             suggestion = did_you_mean(key, allowed)
-            if suggestion:
+            if _SEED_KEYS.get(key) in allowed:
+                hint = (
+                    f"`{key}:` is the seed's name for it: in pac write `{_SEED_KEYS[key]}:` "
+                    "(see docs/migration.md)."
+                )
+            elif suggestion:
                 hint = f"Did you mean '{suggestion}'?"
             elif allowed:
                 hint = "Allowed keys here: " + ", ".join(sorted(allowed)) + "."
