@@ -170,3 +170,14 @@ def test_the_seeds_keys_get_pacs_names(sample_root: Path, seed: str, pac: str) -
     result = validate(Repository(sample_root), paths=[item])
     (found,) = [d for d in result.diagnostics if d.code == "schema-unknown-key"]
     assert f"in pac write `{pac}:`" in found.hint
+
+
+def test_an_enum_under_validation_is_told_to_move_up(sample_root: Path) -> None:
+    item = sample_root / "catalog/messaging/messaging-kafka-topic.yaml"
+    text = item.read_text().replace(
+        "enum: [dev, staging, prod]", "validation: {enum: [dev, staging, prod]}", 1
+    )
+    item.write_text(text)
+    (found,) = validate(Repository(sample_root), paths=[item]).diagnostics
+    assert found.code == "schema-unknown-key"
+    assert "move it up one level" in found.hint

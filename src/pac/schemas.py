@@ -401,7 +401,12 @@ def _convert(error: Any, describe: Callable[[dict[str, Any]], str]) -> list[Sche
         findings = []
         for key in extras:
             suggestion = did_you_mean(key, allowed)
-            if _SEED_KEYS.get(key) in allowed:
+            if key == "enum" and path and path[-1] == "validation":
+                hint = (
+                    "In pac `enum` is a key of the field, beside `type:`, not of its "
+                    "validation (where the seed put it): move it up one level."
+                )
+            elif _SEED_KEYS.get(key) in allowed:
                 hint = (
                     f"`{key}:` is the seed's name for it: in pac write `{_SEED_KEYS[key]}:` "
                     "(see docs/migration.md)."
