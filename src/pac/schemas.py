@@ -152,6 +152,28 @@ class SchemaSet:
 # Keys of the seed's format (docs/migration.md) and pac's name for each.
 _SEED_KEYS = {"presentation": "input", "form-data": "form"}
 
+
+def _seed_hint(path: JsonPath, key: str, allowed: set[str]) -> str:
+    """Advice for a key written as the seed's format has it (docs/migration.md)."""
+    if key == "enum" and path and path[-1] == "validation":
+        return (
+            "In pac `enum` is a key of the field, beside `type:`, not of its validation "
+            "(where the seed put it): move it up one level."
+        )
+    if key in ("config", "outputs") and len(path) == 2 and path[0] == "components":
+        return (
+            f"A component has no `{key}` in pac: every component reads the bundle's form as "
+            ".current, and an action's `outputs` pass values on as .output (see "
+            "docs/migration.md)."
+        )
+    if _SEED_KEYS.get(key) in allowed:
+        return (
+            f"`{key}:` is the seed's name for it: in pac write `{_SEED_KEYS[key]}:` "
+            "(see docs/migration.md)."
+        )
+    return ""
+
+
 _CATEGORY_HINTS = {
     # The shared metadata definition describes `category` as any kebab-case id, whose
     # example is an item id: say what the value really is for each kind.
@@ -401,16 +423,9 @@ def _convert(error: Any, describe: Callable[[dict[str, Any]], str]) -> list[Sche
         findings = []
         for key in extras:
             suggestion = did_you_mean(key, allowed)
-            if key == "enum" and path and path[-1] == "validation":
-                hint = (
-                    "In pac `enum` is a key of the field, beside `type:`, not of its "
-                    "validation (where the seed put it): move it up one level."
-                )
-            elif _SEED_KEYS.get(key) in allowed:
-                hint = (
-                    f"`{key}:` is the seed's name for it: in pac write `{_SEED_KEYS[key]}:` "
-                    "(see docs/migration.md)."
-                )
+            seed = _seed_hint(path, key, allowed)
+            if seed:
+                hint = seed
             elif suggestion:
                 hint = f"Did you mean '{suggestion}'?"
             elif allowed:
