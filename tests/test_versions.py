@@ -242,3 +242,16 @@ def test_a_document_moved_to_another_folder_is_compared_with_its_old_file(
     assert [(d.path, d.code) for d in found] == [
         ("catalog/compute/database-aurora-postgresql-standard.yaml", "version-breaking-change")
     ]
+
+
+def test_restricting_file_types_where_any_was_allowed_is_breaking() -> None:
+    def form(validation: dict[str, object]) -> dict[str, object]:
+        field = {"id": "f", "type": "file", "validation": validation}
+        return {"groups": [{"id": "g", "fields": [field]}]}
+
+    (change,) = form_changes(form({}), form({"types": [".avsc"]}))
+    assert (change.text(), change.breaking) == ("g.f: types restricted to .avsc", True)
+    (change,) = form_changes(form({"types": [".avsc", ".json"]}), form({"types": [".avsc"]}))
+    assert (change.text(), change.breaking) == ("g.f: types entry removed: .json", True)
+    (change,) = form_changes(form({"types": [".avsc"]}), form({}))
+    assert change.breaking is False

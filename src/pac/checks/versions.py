@@ -98,7 +98,13 @@ def _field_changes(where: str, old: Mapping[str, Any], new: Mapping[str, Any]) -
     out += _member_changes(where, "enum member", old.get("enum"), new.get("enum"))
     old_rules, new_rules = _mapping(old.get("validation")), _mapping(new.get("validation"))
     for key in _LIST_KEYS:
-        out += _member_changes(where, f"{key} entry", old_rules.get(key), new_rules.get(key))
+        before, after = old_rules.get(key), new_rules.get(key)
+        if before is None and isinstance(after, list):  # anything was allowed before
+            out.append(FormChange(where, f"{key} restricted to {', '.join(map(str, after))}", True))
+        elif isinstance(before, list) and after is None:
+            out.append(FormChange(where, f"{key} restriction removed", False))
+        else:
+            out += _member_changes(where, f"{key} entry", before, after)
     for key in (*_LOWER_BOUNDS, *_UPPER_BOUNDS):
         out += _bound_change(where, key, old_rules.get(key), new_rules.get(key))
     for key in ("pattern", "step"):
@@ -107,9 +113,10 @@ def _field_changes(where: str, old: Mapping[str, Any], new: Mapping[str, Any]) -
             continue
         if after is None:
             out.append(FormChange(where, f"{key} {before!r} removed", False))
+        elif before is None:
+            out.append(FormChange(where, f"{key} {after!r} added", True))
         else:
-            shown = f"from {before!r} to {after!r}" if before is not None else f"{after!r} added"
-            out.append(FormChange(where, f"{key} changed {shown}", True))
+            out.append(FormChange(where, f"{key} changed from {before!r} to {after!r}", True))
     return out
 
 
