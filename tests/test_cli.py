@@ -15,7 +15,7 @@ from typer.testing import CliRunner
 from pac.cli.app import app
 from pac.diagnostics import Severity
 from tests.conftest import copy_sample
-from tests.test_fixtures import fixtures, load_fixture
+from tests.test_fixtures import commit_as_main, fixtures, load_fixture
 
 runner = CliRunner()
 
@@ -147,8 +147,12 @@ def test_no_traceback_for_any_fixture(tmp_path: Path) -> None:
     def run(case: tuple[Path, int]) -> tuple[str, int, int, str]:
         location, expected = case
         root = copy_sample(tmp_path / location.name)
-        load_fixture(location).install(root)
-        done = pac("validate", "--format", "text", cwd=root)
+        fixture = load_fixture(location)
+        if fixture.changed_since_sample:
+            commit_as_main(root)
+        fixture.install(root)
+        changed = ["--changed", "main"] if fixture.changed_since_sample else []
+        done = pac("validate", "--format", "text", *changed, cwd=root)
         return location.name, expected, done.returncode, done.stdout + done.stderr
 
     with ThreadPoolExecutor(max_workers=4) as pool:

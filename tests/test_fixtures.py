@@ -9,13 +9,14 @@ from pathlib import Path
 
 import pytest
 
+from pac.diagnostics import Diagnostic
 from pac.repository import Repository
 from pac.rules import RULES
 from pac.validate import validate
-from tests.conftest import FIXTURES, copy_sample
+from tests.conftest import FIXTURES, copy_sample, git_commit_all
 
 EXPECTATIONS = "expectations.txt"
-_HEADER = re.compile(rb"^#\s*(path|expect|delete|fill-bytes):\s*(.+?)\s*$")
+_HEADER = re.compile(rb"^#\s*(path|expect|delete|fill-bytes|changed-since):\s*(.+?)\s*$")
 _WHERE = re.compile(r"^(?:(?P<path>[^:]+):)?(?P<line>\d+):(?P<column>\d+)$")
 
 
@@ -27,6 +28,8 @@ class Fixture:
     # The severity of each expected finding: the rule's default unless the line says so.
     severities: list[str] = field(default_factory=list)
     deletes: list[str] = field(default_factory=list)
+    # Checked with `--changed` against a commit of the unchanged sample (version rules).
+    changed_since_sample: bool = False
 
     def install(self, root: Path) -> None:
         for relative in self.deletes:
@@ -61,6 +64,9 @@ def _read_header(fixture: Fixture, content: bytes, default_path: str | None) -> 
             fixture.deletes.append(value)
         elif key == "fill-bytes":
             fill = int(value)
+        elif key == "changed-since":
+            assert value == "sample", f"{fixture.name}: only `changed-since: sample` is known"
+            fixture.changed_since_sample = True
     for code, where, severity in expects:
         found = _WHERE.match(where)
         assert found, f"{fixture.name}: bad expect location {where!r}"
@@ -96,12 +102,30 @@ def fixtures(kind: str) -> list[Path]:
     return sorted(p for p in folder.iterdir() if p.name != "README.md")
 
 
+def run_fixture(fixture: Fixture, root: Path) -> list[Diagnostic]:
+    """What `pac validate` finds in a fresh sample copy at `root` with the fixture in it."""
+    copy_sample(root)
+    if fixture.changed_since_sample:
+        commit_as_main(root)
+    fixture.install(root)
+    changed = "main" if fixture.changed_since_sample else None
+    return validate(Repository(root), changed_since=changed).diagnostics
+
+
 def findings_for(fixture: Fixture, root: Path) -> list[tuple[str, str, int, int]]:
     """Every finding, in order: two findings at one spot count twice."""
-    copy_sample(root)
-    fixture.install(root)
-    result = validate(Repository(root))
-    return sorted((d.code, d.path, d.line, d.column) for d in result.diagnostics)
+    return sorted((d.code, d.path, d.line, d.column) for d in run_fixture(fixture, root))
+
+
+def commit_as_main(root: Path) -> None:
+    import git
+
+    repo = git.Repo.init(root, initial_branch="main")
+    with repo.config_writer() as config:
+        config.set_value("user", "name", "Test User")
+        config.set_value("user", "email", "test@company.com")
+        config.set_value("commit", "gpgsign", "false")
+    git_commit_all(root, "the sample catalog")
 
 
 @pytest.mark.parametrize("location", fixtures("invalid"), ids=lambda p: p.stem)

@@ -6,6 +6,7 @@ tables, the JSON/YAML output for scripts, and the exported static site.
 
 from __future__ import annotations
 
+import difflib
 import re
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
@@ -194,11 +195,35 @@ def find(repo: Repository, offering_id: str) -> Offering:
             f"Run `pac validate {loaded.display}` (owner: {repo.owner_hint(loaded)}).",
         )
     known = [*repo.index(Role.ITEM), *repo.index(Role.BUNDLE)]
-    suggestion = did_you_mean(offering_id, known)
+    suggestions = [did_you_mean(offering_id, known)]
+    if not suggestions[0]:
+        # Not a near miss of a whole id: a part of one ("postgres"), perhaps misspelt.
+        words = " ".join(_WORD.findall(offering_id.lower()))
+        found = search(repo, corrected(repo, words) or words) if words else []
+        suggestions = [summary.id for _, summary in found[:3]]
     raise UsageError(
         f"{offering_id} is not in the catalog",
-        f"Did you mean {suggestion}?" if suggestion else "`pac catalog search WORDS` finds ids.",
+        f"Did you mean {' or '.join(suggestions)}?"
+        if any(suggestions)
+        else "`pac catalog search WORDS` finds ids.",
     )
+
+
+def corrected(repo: Repository, text: str) -> str:
+    """`text` with each word that appears nowhere in the catalog replaced by the closest
+    word that does (`postgress` -> `postgres`); "" when there is nothing to correct."""
+    vocabulary: set[str] = set()
+    for summary in (summarise(o) for o in offerings(repo)):
+        for value in _fields(summary).values():
+            vocabulary.update(_WORD.findall(value.lower()))
+    words = _WORD.findall(text.lower())
+    fixed = [
+        word
+        if any(word in token for token in vocabulary)
+        else (difflib.get_close_matches(word, sorted(vocabulary), n=1, cutoff=0.75) or [word])[0]
+        for word in words
+    ]
+    return " ".join(fixed) if fixed != words else ""
 
 
 _RULE_WORDS = (

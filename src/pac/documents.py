@@ -625,7 +625,7 @@ def parse_bytes(raw: bytes, path: Path, display: str) -> LoadResult:
         # message; the tab finding says what is really wrong. Tabs YAML does allow
         # (inside block scalars and flow collections, between tokens) never get here.
         tab = _tab_finding(exc, text, display) if "\t" in text else None
-        return LoadResult(None, [tab or _syntax_finding(exc, display)])
+        return LoadResult(None, [tab or _syntax_finding(exc, display, text)])
     except yaml.YAMLError as exc:  # pragma: no cover - errors without a position
         return _fail(display, Position(1, 1), "yaml-syntax", str(exc), _SYNTAX_HINT)
     finally:
@@ -792,7 +792,24 @@ _SPECIFIC_HINTS = (
 )
 
 
-def _syntax_finding(exc: yaml.MarkedYAMLError, display: str) -> Diagnostic:
+def _unknown_escape(exc: yaml.MarkedYAMLError, text: str) -> tuple[str, str]:
+    """A backslash YAML does not know in a double-quoted string: almost always a regular
+    expression (`"^\\d+$"`), where the fix is single quotes, not quoting `': '`."""
+    mark = exc.problem_mark
+    lines = text.splitlines()
+    line = lines[mark.line] if mark is not None and mark.line < len(lines) else ""
+    column = mark.column if mark is not None else 0
+    escape = line[column : column + 2] if line[column : column + 1] == "\\" else "\\"
+    message = f"invalid YAML: {escape} in a double-quoted string is not a YAML escape"
+    hint = (
+        f"In double quotes a backslash starts an escape (\\n, \\t). For a regular "
+        f"expression use single quotes ('^{escape}+$'), where a backslash stays as it is, or "
+        f'double the backslash ("^\\{escape}+$").'
+    )
+    return message, hint
+
+
+def _syntax_finding(exc: yaml.MarkedYAMLError, display: str, text: str = "") -> Diagnostic:
     mark = exc.problem_mark or exc.context_mark
     line, column = (mark.line + 1, mark.column + 1) if mark else (1, 1)
     problem = exc.problem or "invalid YAML"
@@ -813,7 +830,9 @@ def _syntax_finding(exc: yaml.MarkedYAMLError, display: str) -> Diagnostic:
         if context is not None and mark is not None and context.line != mark.line:
             message += f" that starts on line {context.line + 1}"
         message += ")"
-    hint = next((h for text, h in _SPECIFIC_HINTS if text in problem), _SYNTAX_HINT)
+    hint = next((h for words, h in _SPECIFIC_HINTS if words in problem), _SYNTAX_HINT)
+    if "unknown escape character" in problem:
+        message, hint = _unknown_escape(exc, text)
     return Diagnostic(display, line, column, Severity.ERROR, "yaml-syntax", message, hint)
 
 

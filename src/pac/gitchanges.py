@@ -24,27 +24,13 @@ def changed_files(root: Path, base: str) -> list[tuple[str, bool]]:
     Covers commits since the merge base, staged and unstaged edits, and untracked files,
     so the same command works in CI (PR head vs. base branch) and on a laptop.
     """
-    import git
 
     repo = open_repository(
         root,
         "--changed cannot be used",
         "Run inside a clone of the catalog repository, or pass paths instead.",
     )
-    try:
-        base_commit = repo.commit(base)
-    except (git.BadName, ValueError, git.GitCommandError) as exc:
-        raise GitError(
-            f"unknown git revision {base!r}",
-            "Fetch it first (e.g. `git fetch origin main`) and pass a branch, tag or commit, "
-            "such as origin/main.",
-        ) from exc
-    try:
-        merge_bases = repo.merge_base(base_commit, repo.head.commit)
-    except (ValueError, git.GitCommandError):
-        merge_bases = []
-    start = merge_bases[0] if merge_bases else base_commit
-
+    start = _start_commit(repo, base)
     top = Path(repo.working_tree_dir or root).resolve()
     changes: dict[str, bool] = {}
     for diff in start.diff(None):  # commits since start plus the working tree
@@ -64,4 +50,57 @@ def changed_files(root: Path, base: str) -> list[tuple[str, bool]]:
         except ValueError:
             continue  # outside the catalog repository's folder
         out.append((relative, deleted or not absolute.exists()))
+    return out
+
+
+def _start_commit(repo: Any, base: str) -> Any:
+    """The commit changes are counted from: the merge base of `base` and HEAD."""
+    import git
+
+    try:
+        base_commit = repo.commit(base)
+    except (git.BadName, ValueError, git.GitCommandError) as exc:
+        raise GitError(
+            f"unknown git revision {base!r}",
+            "Fetch it first (e.g. `git fetch origin main`) and pass a branch, tag or commit, "
+            "such as origin/main.",
+        ) from exc
+    try:
+        merge_bases = repo.merge_base(base_commit, repo.head.commit)
+    except (ValueError, git.GitCommandError):
+        merge_bases = []
+    return merge_bases[0] if merge_bases else base_commit
+
+
+def files_at_base(root: Path, base: str, relatives: list[str]) -> dict[str, bytes]:
+    """The content at `base` (its merge base with HEAD, as `changed_files` counts) of each
+    path relative to `root`; a path missing there is looked up by file name under the
+    same top folder, so a document moved to another category folder is still compared."""
+    repo = open_repository(
+        root,
+        "--changed cannot be used",
+        "Run inside a clone of the catalog repository, or pass paths instead.",
+    )
+    tree = _start_commit(repo, base).tree
+    top = Path(repo.working_tree_dir or root).resolve()
+    prefix = root.resolve().relative_to(top).as_posix()
+    prefix = "" if prefix == "." else prefix + "/"
+    out: dict[str, bytes] = {}
+    by_name: dict[str, list[str]] | None = None
+    for relative in relatives:
+        wanted = prefix + relative
+        try:
+            out[relative] = tree[wanted].data_stream.read()
+            continue
+        except KeyError:
+            pass
+        if by_name is None:
+            by_name = {}
+            for blob in tree.traverse():
+                if blob.type == "blob":
+                    by_name.setdefault(blob.name, []).append(blob.path)
+        top_folder = prefix + relative.split("/", 1)[0] + "/"
+        candidates = [c for c in by_name.get(Path(relative).name, []) if c.startswith(top_folder)]
+        if len(candidates) == 1:  # otherwise new, or ambiguous: nothing to compare with
+            out[relative] = tree[candidates[0]].data_stream.read()
     return out

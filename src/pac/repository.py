@@ -400,6 +400,16 @@ class Repository:
         data = doc.data
         supported = self.registry.describe()
         version = data.get("schemaVersion")
+        if version is None and "apiVersion" in data:
+            loaded.add(
+                ("apiVersion",),
+                "schema-version",
+                "the document has apiVersion, the seed's name for schemaVersion",
+                f"Rename `apiVersion:` to `schemaVersion:` (supported: {supported}; "
+                "see docs/migration.md).",
+                at_key=True,
+            )
+            return False
         if version is None:
             loaded.add(
                 (),

@@ -124,6 +124,15 @@ _RULES = [
     Rule("template-output-shadow", W, "an output key replaces an earlier action's"),
     Rule("template-unsafe", E, "a template reaches for Python internals or other templates"),
     Rule("template-summary", E, "a ticket summary template's own text spans several lines"),
+    # versions (pac validate --changed BASE)
+    Rule(
+        "version-breaking-change",
+        E,
+        "a form change that can break existing requests without a major version",
+    ),
+    Rule("version-bump-minor", W, "a form addition without a minor version"),
+    Rule("version-unchanged", W, "a changed item or bundle keeps its version"),
+    Rule("version-lowered", E, "an item's or bundle's version went down"),
     # pac.yaml
     Rule("config-invalid", E, "pac.yaml has a setting that cannot work"),
 ]

@@ -16,7 +16,7 @@ import os
 import re
 import sys
 from collections.abc import Callable, Iterable
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from functools import cached_property
 from pathlib import Path
 from typing import Any
@@ -129,7 +129,7 @@ class SchemaSet:
         findings: list[SchemaFinding] = []
         for error in validator.iter_errors(data):
             findings.extend(_convert(error, self._describe))
-        return findings
+        return [_category_hint(kind, finding) for finding in findings]
 
     def _describe(self, subschema: dict[str, Any]) -> str:
         """The description (or title) of a schema, following a `$ref` if there is one."""
@@ -147,6 +147,50 @@ class SchemaSet:
                     subschema = target
                     break
         return str(subschema.get("description") or subschema.get("title") or "")
+
+
+# Keys of the seed's format (docs/migration.md) and pac's name for each.
+_SEED_KEYS = {"presentation": "input", "form-data": "form"}
+
+
+def _seed_hint(path: JsonPath, key: str, allowed: set[str]) -> str:
+    """Advice for a key written as the seed's format has it (docs/migration.md)."""
+    if key == "enum" and path and path[-1] == "validation":
+        return (
+            "In pac `enum` is a key of the field, beside `type:`, not of its validation "
+            "(where the seed put it): move it up one level."
+        )
+    if key in ("config", "outputs") and len(path) == 2 and path[0] == "components":
+        return (
+            f"A component has no `{key}` in pac: every component reads the bundle's form as "
+            ".current, and an action's `outputs` pass values on as .output (see "
+            "docs/migration.md)."
+        )
+    if _SEED_KEYS.get(key) in allowed:
+        return (
+            f"`{key}:` is the seed's name for it: in pac write `{_SEED_KEYS[key]}:` "
+            "(see docs/migration.md)."
+        )
+    return ""
+
+
+_CATEGORY_HINTS = {
+    # The shared metadata definition describes `category` as any kebab-case id, whose
+    # example is an item id: say what the value really is for each kind.
+    "CatalogBundle": "Add `category: bundles`: every bundle's category is bundles, and its "
+    "file lives in catalog/bundles/.",
+    "CatalogItem": "Add `category:` naming the folder the item is in, e.g. `category: "
+    "databases` for catalog/databases/ (the folders are registered in catalog/categories.yaml).",
+}
+
+
+def _category_hint(kind: str, finding: SchemaFinding) -> SchemaFinding:
+    if finding.code != "schema-required" or finding.path != ("metadata",):
+        return finding
+    if not finding.message.startswith("missing required key 'category'"):
+        return finding
+    hint = _CATEGORY_HINTS.get(kind)
+    return replace(finding, hint=hint) if hint else finding
 
 
 def _value_at(data: Any, path: JsonPath) -> Any:
@@ -379,7 +423,10 @@ def _convert(error: Any, describe: Callable[[dict[str, Any]], str]) -> list[Sche
         findings = []
         for key in extras:
             suggestion = did_you_mean(key, allowed)
-            if suggestion:
+            seed = _seed_hint(path, key, allowed)
+            if seed:
+                hint = seed
+            elif suggestion:
                 hint = f"Did you mean '{suggestion}'?"
             elif allowed:
                 hint = "Allowed keys here: " + ", ".join(sorted(allowed)) + "."

@@ -939,6 +939,18 @@ def syntax_error(exc: Any, source: str) -> TemplateError:
     """A Jinja syntax error as pac reports it; an unclosed block points at its opening tag
     (Jinja only notices at the end of the template)."""
     message = exc.message or ""
+    from pac.gosyntax import go_hint, go_tags
+
+    written_in_go = go_tags(source)
+    if written_in_go:
+        first = written_in_go[0]
+        line, column = line_col(source, first.offset)
+        return TemplateError(
+            f"template syntax error: {first.written} is Go template syntax, not Jinja",
+            go_hint(written_in_go),
+            line,
+            column,
+        )
     if "Unexpected end of template" in message:
         stack: list[tuple[str, int]] = []
         for match in _STATEMENT.finditer(source):

@@ -164,6 +164,7 @@ def _validate(
     selected: list[Path]
     repo_checks = False
     skipped: list[tuple[str, str]] = []
+    found: list[Diagnostic] = []
     if changed_since is not None:
         from pac.gitchanges import changed_files
 
@@ -171,12 +172,12 @@ def _validate(
         if paths:
             changes = _changes_under(repo, changes, paths)
         selected, repo_checks = affected_documents(repo, changes)
+        found += _version_findings(repo, changes, changed_since)
     elif paths:
         selected, repo_checks, skipped = _expand(repo, paths)
     else:
         selected, repo_checks = repo.all_documents(), True
 
-    found: list[Diagnostic] = []
     checked: list[str] = []
     for path in selected:
         if path.name == CODEOWNERS_FILE:
@@ -191,6 +192,28 @@ def _validate(
         found.extend(codeowners.check(repo))
         checked.append(CODEOWNERS_FILE)
     return ValidationResult(sorted_unique(found), checked, skipped)
+
+
+def _version_findings(
+    repo: Repository, changes: list[tuple[str, bool]], base: str
+) -> list[Diagnostic]:
+    """Changed items and bundles whose version does not follow their change (SPEC §7)."""
+    from pac.checks.versions import check_version
+    from pac.gitchanges import files_at_base
+
+    changed = [
+        relative
+        for relative, deleted in changes
+        if not deleted and repo.role(repo.root / relative) in (Role.ITEM, Role.BUNDLE)
+    ]
+    if not changed:
+        return []
+    found: list[Diagnostic] = []
+    for relative, content in files_at_base(repo.root, base, changed).items():
+        loaded = repo.load(repo.root / relative)
+        if loaded.ok:  # a document with errors is judged again once they are fixed
+            found.extend(check_version(loaded, content, base))
+    return found
 
 
 def _changes_under(

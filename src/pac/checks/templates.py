@@ -19,7 +19,7 @@ from pac.diagnostics import Diagnostic
 from pac.documents import JsonPath, path_text
 from pac.model import Action, Bundle, CatalogItem, Form
 from pac.namespaces import PLATFORM_KEYS, SYSTEM_KEYS, USER_KEYS
-from pac.repository import Loaded, Repository
+from pac.repository import Loaded, Repository, Role
 from pac.rules import RULES
 from pac.schemas import did_you_mean
 from pac.templating import (
@@ -375,6 +375,9 @@ class _Walker:
         if name in (*NAMESPACES, RESPONSE):
             message = f"{name!r} has no leading dot, so it is not the namespace .{name}"
             hint = f"Write {{{{ .{name}.<path> }}}}: without the dot it is an undefined name."
+        elif name in SEED_SCOPES:
+            message = f"{name!r} is not defined in this template"
+            hint = f"{{{{{name}.…}}}} is the seed's spelling: in pac write {SEED_SCOPES[name]}."
         else:
             message = f"{name!r} is not defined in this template"
             hint = (
@@ -615,7 +618,7 @@ def check_item_templates(repo: Repository, loaded: Loaded) -> list[Diagnostic]:
     assert isinstance(item, CatalogItem)
     findings = Findings(loaded, owner=item.owner.describe())
     sink = _Sink(loaded, findings)
-    scope = {item.id: item.metadata}
+    scope = _ItemScope(repo, item)
     for actions in (item.manual, item.automatic):
         produced: dict[str, str] = {}
         for action in actions:
@@ -805,8 +808,13 @@ def _check_use(
             _current_hint(form, path),
         )
     elif namespace == "metadata" and not use.guarded:
-        # Guarded (`| default(...)`), an item may read a bundle companion's metadata.
         _check_metadata(report, use, scope)
+    elif namespace == "metadata" and path and path[0] not in scope:
+        # Guarded (`| default(...)`), an item may read the metadata of a companion in a
+        # bundle (SPEC §5: in scope when requested in that bundle, empty alone). It must
+        # still name a real document and key, or the guard would hide a typo forever.
+        if isinstance(scope, _ItemScope):
+            _check_companion(report, use, scope)
     elif namespace == "system":
         _check_system(report, use)
     elif namespace == "output" and path and not use.guarded and path[0] not in produced:
@@ -858,6 +866,44 @@ def _current_hint(form: Form, path: tuple[str, ...]) -> str:
                 f"Group {group.id} has: " + ", ".join(fields) + "."
             )
     return "Use .current.name or .current.<group>.<field> from the form."
+
+
+# The variable scopes of the seed's format (docs/migration.md), and pac's spelling of each.
+SEED_SCOPES = {
+    "fields": "{{ .current.<group>.<field> }} (and {{ .current.name }})",
+    "request": "{{ .system.requestId }} and {{ .system.user.email }}",
+    "env": "{{ .system.platform.<key> }} for pac.yaml's platform values; a credential is a "
+    "secret reference in the action's `authentication` ({secretRef: NAME})",
+    "secrets": "a secret reference: a password field, or {secretRef: NAME} in `authentication`",
+    "components": "{{ .output.<key> }}, kept by an earlier action's `outputs`",
+}
+
+
+class _ItemScope(dict[str, Any]):
+    """An item's own metadata, plus the catalog to look companions up in."""
+
+    def __init__(self, repo: Repository, item: CatalogItem) -> None:
+        super().__init__({item.id: item.metadata})
+        self.repo = repo
+
+
+def _check_companion(report: Any, use: Use, scope: _ItemScope) -> None:
+    doc_id = use.path[0]
+    repo = scope.repo
+    known = [*repo.index(Role.ITEM), *repo.index(Role.BUNDLE)]
+    if doc_id not in known:
+        suggestion = did_you_mean(doc_id, known)
+        report(
+            "template-metadata",
+            f"{use.text()} names {doc_id}, which is no item or bundle of the catalog",
+            (f"Did you mean '{suggestion}'? " if suggestion else "")
+            + "A guarded .metadata reference may name a companion item of a bundle; "
+            "`pac catalog list` shows the ids.",
+        )
+        return
+    companion = repo.offering(doc_id)
+    if companion is not None and len(use.path) > 1:
+        _check_metadata(report, use, {doc_id: companion.metadata})
 
 
 def _check_metadata(report: Any, use: Use, scope: Mapping[str, Any]) -> None:

@@ -121,12 +121,18 @@ def search(
     from pac import catalog
 
     repo = repository(ctx)
+    words = " ".join(text)
     with user_errors():
-        found = catalog.search(repo, " ".join(text))
+        found = catalog.search(repo, words)
+        instead = "" if found else catalog.corrected(repo, words)
+        if instead:
+            found = catalog.search(repo, instead)
     _warn_unreadable(repo)
+    if found and instead:
+        typer.echo(f"note: nothing matches {words!r}; showing {instead!r}.", err=True)
     if output is Output.table:
         if not found:
-            typer.echo(f"Nothing matches {' '.join(text)!r}.", err=True)
+            typer.echo(f"Nothing matches {words!r}.", err=True)
             raise typer.Exit(1)
         rows = [
             [*row, f"{score:g}"]
@@ -155,6 +161,22 @@ def show(
         _dump(data, output)
         return
     _show(data)
+
+
+@app.command("get", hidden=True)
+def get(
+    offering_id: Annotated[str, typer.Argument(metavar="ID")] = "",
+) -> None:
+    """The seed CLI's verb: say which pac command does it."""
+    from pac.errors import UsageError
+
+    shown = offering_id or "ID"
+    with user_errors():
+        raise UsageError(
+            "pac has no `catalog get`",
+            f"Use `pac catalog show {shown}` to describe an offering (or `pac catalog list` "
+            "and `pac catalog search WORDS` to find one).",
+        )
 
 
 def _show(data: dict[str, Any]) -> None:

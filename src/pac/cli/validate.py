@@ -30,7 +30,8 @@ def validate(
         typer.Option(
             "--changed",
             metavar="BASE",
-            help="Check what changed since this git revision, and everything that uses it.",
+            help="Check what changed since this git revision, and everything that uses it; "
+            "changed items and bundles must raise their version as the change demands.",
         ),
     ] = None,
     fmt: Annotated[Format, typer.Option("--format", "-f", help="Output format.")] = Format.text,
