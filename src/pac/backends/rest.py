@@ -14,7 +14,9 @@ from dataclasses import dataclass
 from typing import Any
 
 from pac.backends import BackendError, tune_session
+from pac.redaction import echoed_secrets, excerpt
 from pac.tasks import RenderedCall
+from pac.templating import MASK
 
 IDEMPOTENCY_HEADER = "Idempotency-Key"
 _SNIPPET = 300
@@ -61,21 +63,27 @@ class RestClient:
         idempotency_key: str,
         shown_url: str = "",
         redact: Callable[[str], str] = str,
+        shown: RenderedCall | None = None,
     ) -> HttpResult:
         """Send `call`; `redact` masks secrets in answers quoted in errors.
 
-        A target may echo the request (its Authorization header, a body holding a secret) in
-        an error: the whole answer is masked before it is cut short, so no prefix of a secret
-        survives the cut.
+        `shown` is the same call rendered with its secrets as `***`. A target may echo the
+        request (its Authorization header, a body holding a secret) in an error, in any
+        encoding: what is quoted is masked of every known form of a secret, then of every
+        run it shares with the secret-bearing parts of the call as sent, before it is cut
+        short, so no prefix of a secret survives the cut.
         """
         import requests
 
         def snippet(text: str) -> str:
-            return redact(text)[:_SNIPPET]
+            # Worked out only for an answer that is quoted: most calls succeed.
+            hidden = _parts(shown) if shown else _masked(call, redact)
+            return excerpt(text, redact, echoed_secrets(_parts(call), hidden), _SNIPPET)
 
         headers = dict(call.headers)
         headers[IDEMPOTENCY_HEADER] = idempotency_key
-        shown = f"{call.method} {shown_url or call.url}"
+        shown_url = shown_url or (shown.url if shown else "")
+        what = f"{call.method} {shown_url or redact(call.url)}"
         tries = 1 + max(call.retry_attempts, 0)
         problem = ""
         last_status = 0
@@ -99,7 +107,7 @@ class RestClient:
                 continue
             except requests.RequestException as exc:
                 raise BackendError(
-                    f"{shown} could not be sent: {redact(str(exc))}",
+                    f"{what} could not be sent: {snippet(str(exc))}",
                     "Check the endpoint URL in the catalog item.",
                 ) from exc
             result = HttpResult(
@@ -111,14 +119,14 @@ class RestClient:
                 continue
             if response.status_code >= 400:
                 raise BackendError(
-                    f"{shown} answered {response.status_code}: {snippet(response.text)}",
+                    f"{what} answered {response.status_code}: {snippet(response.text)}",
                     "The service rejected the call, so it was not retried. Check the request's "
                     "input and the item's template with its owners.",
                     http_status=response.status_code,
                 )
             return result
         raise BackendError(
-            f"{shown} failed after {tries} attempt{'s' if tries > 1 else ''}: {problem}",
+            f"{what} failed after {tries} attempt{'s' if tries > 1 else ''}: {problem}",
             "The service is unavailable or failing. Raise operations.retry in the request file "
             "to try again later, or set operations.escalate to hand it to the team as tickets.",
             transient=True,
@@ -127,6 +135,24 @@ class RestClient:
 
     def close(self) -> None:
         self.session.close()
+
+
+def _parts(call: RenderedCall) -> list[str]:
+    return [call.url, *call.headers.values(), call.body or ""]
+
+
+def _masked(call: RenderedCall, redact: Callable[[str], str]) -> list[str]:
+    """The call as it would be shown, when no rendering with masked secrets is at hand.
+
+    Credentials are secret as a whole, whatever `redact` knows of them.
+    """
+    headers = [
+        value.partition(" ")[0] + " " + MASK
+        if name.lower() == "authorization" and call.authentication
+        else redact(value)
+        for name, value in call.headers.items()
+    ]
+    return [redact(call.url), *headers, redact(call.body or "")]
 
 
 def _reason(exc: Exception) -> str:

@@ -1,0 +1,147 @@
+"""Masking secret values in everything pac writes or prints (SPEC §6.3).
+
+A secret reaches a service in the form pac sent it (raw in a header, JSON-escaped in a
+body, percent-encoded in a URL or a form, base64 in a basic-auth pair) and may come back
+in the form the service answers with (quoted in a JSON error, with PHP's `\\/`, as the
+whole body pac sent, URL-encoded, base64). The redactor knows every such form of every
+secret and replaces each with `***`, longest first, so a shorter form never leaves the
+rest of a longer one standing.
+
+What a service answers with in an encoding not on this list is handled where the answer
+is quoted (`pac.backends.rest`): runs of the answer that pac sent but never showed are cut.
+"""
+
+from __future__ import annotations
+
+import base64
+import functools
+import json
+import os
+import re
+from collections.abc import Callable, Iterable, Mapping
+from typing import Any
+from urllib.parse import quote, quote_plus
+
+from pac.templating import MASK, SECRET_PREFIX
+
+MIN_SECRET = 4  # shorter values would mask ordinary words
+MIN_BASE64 = 8  # a base64 fragment this long is no accident
+
+_PERCENT = re.compile(r"%[0-9A-F]{2}")
+_UNICODE_ESCAPE = re.compile(r"\\u[0-9a-f]{4}")
+_GO_ESCAPES = str.maketrans({"<": "\\u003c", ">": "\\u003e", "&": "\\u0026"})
+
+
+def _json_forms(text: str) -> set[str]:
+    """A JSON string's contents as common serialisers write it."""
+    ascii_form = json.dumps(text)[1:-1]
+    utf8_form = json.dumps(text, ensure_ascii=False)[1:-1]
+    # Go's encoder escapes <, > and & so that JSON is safe inside HTML.
+    go_form = utf8_form.translate(_GO_ESCAPES)
+    upper = _UNICODE_ESCAPE.sub(lambda m: "\\u" + m.group()[2:].upper(), ascii_form)
+    forms = {ascii_form, utf8_form, go_form, upper}
+    return forms | {form.replace("/", "\\/") for form in forms}  # PHP escapes slashes
+
+
+def _url_forms(text: str) -> set[str]:
+    forms = {quote(text, safe=""), quote(text), quote_plus(text, safe=""), quote_plus(text)}
+    return forms | {_PERCENT.sub(lambda m: m.group().lower(), form) for form in forms}
+
+
+def _base64_forms(text: str) -> set[str]:
+    """Base64 of `text` whole, and the part that is the same wherever it sits in a longer
+    base64 text (a basic-auth pair, an echoed body): three alignments, ends trimmed."""
+    data = text.encode("utf-8")
+    forms = {base64.b64encode(data).decode()}
+    for offset in range(3):
+        encoded = base64.b64encode(b"\0" * offset + data).decode()
+        start, end = -(-8 * offset // 6), 8 * (offset + len(data)) // 6
+        forms.add(encoded[start:end])
+    forms |= {form.replace("+", "-").replace("/", "_") for form in forms}  # URL-safe alphabet
+    forms |= {quote(form, safe="") for form in forms}
+    return {form for form in forms if len(form) >= MIN_BASE64}
+
+
+@functools.lru_cache(maxsize=1024)
+def encodings(secret: str) -> frozenset[str]:
+    """Every form of `secret` pac could have sent it in or a service commonly answers with."""
+    sent = {secret} | _json_forms(secret) | _url_forms(secret)
+    answered: set[str] = set()
+    for form in sent:
+        # Echoed as a JSON string (the whole body pac sent, quoted again), URL-encoded, base64.
+        answered |= {form} | _json_forms(form) | _url_forms(form) | _base64_forms(form)
+    return frozenset(form for form in answered if len(form) >= MIN_SECRET)
+
+
+class Redactor:
+    """Masks known secret values, in every form (`encodings`), in anything pac writes or prints."""
+
+    def __init__(self, secrets: Iterable[str]) -> None:
+        self.secrets = tuple(dict.fromkeys(s for s in secrets if len(s) >= MIN_SECRET))
+        forms: set[str] = set()
+        for secret in self.secrets:
+            forms |= encodings(secret)
+        self.forms = sorted(forms, key=lambda form: (-len(form), form))
+
+    @classmethod
+    def from_environment(cls) -> Redactor:
+        names = [k for k in os.environ if k.startswith(SECRET_PREFIX)] + ["PAC_JIRA_TOKEN"]
+        return cls(os.environ.get(name, "") for name in names)
+
+    def __call__(self, text: str) -> str:
+        for form in self.forms:
+            if form in text:
+                text = text.replace(form, MASK)
+        return text
+
+    def mapping(self, values: Mapping[str, Any]) -> dict[str, str]:
+        return {key: self(str(value)) for key, value in values.items()}
+
+
+# --- quoting a service's answer ------------------------------------------------------------
+
+ECHO_RUN = 8  # a run this long that pac sent but never showed comes from a secret
+ANSWER_READ = 65_536  # how much of an answer is searched for echoes; the rest is never shown
+
+
+def echoed_secrets(sent: Iterable[str], shown: Iterable[str]) -> frozenset[str]:
+    """Every run of `ECHO_RUN` characters of what pac sent that its shown form lacks.
+
+    The shown form is the request rendered with every secret as `***`, so these runs are
+    exactly the ones touching a secret, in whatever form pac sent it.
+    """
+    seen = {part[i : i + ECHO_RUN] for part in shown for i in range(len(part) - ECHO_RUN + 1)}
+    return frozenset(
+        run
+        for part in sent
+        for i in range(len(part) - ECHO_RUN + 1)
+        if (run := part[i : i + ECHO_RUN]) not in seen
+    )
+
+
+def excerpt(answer: str, redact: Callable[[str], str], echoed: frozenset[str], limit: int) -> str:
+    """The start of `answer`, safe to store and print whatever the service put in it.
+
+    Known forms of secrets are masked first, then every run the service copied from the
+    secret-bearing parts of the request (`echoed_secrets`), and only then is it cut short:
+    a cut never leaves the start of a secret standing.
+    """
+    text = redact(answer)
+    if echoed:
+        text = _mask_runs(text[: ANSWER_READ + ECHO_RUN - 1], echoed, ANSWER_READ)
+    return text[:limit]
+
+
+def _mask_runs(text: str, runs: frozenset[str], end: int) -> str:
+    """`text[:end]` with every run in `runs` masked, including runs crossing `end`."""
+    covered = bytearray(len(text))
+    for i in range(min(end, len(text) - ECHO_RUN + 1)):
+        if text[i : i + ECHO_RUN] in runs:
+            covered[i : i + ECHO_RUN] = b"\1" * ECHO_RUN
+    parts: list[str] = []
+    for i, char in enumerate(text[:end]):
+        if not covered[i]:
+            parts.append(char)
+        elif i == 0 or not covered[i - 1]:
+            parts.append(MASK)
+    return "".join(parts)
