@@ -68,8 +68,11 @@ def encodings(secret: str) -> frozenset[str]:
     sent = {secret} | _json_forms(secret) | _url_forms(secret)
     answered: set[str] = set()
     for form in sent:
-        # Echoed as a JSON string (the whole body pac sent, quoted again), URL-encoded, base64.
+        # Echoed as a JSON string (the whole body pac sent, quoted again), URL-encoded, base64,
+        # or as UTF-8 bytes in a text answer without a charset, which HTTP clients read as
+        # Latin-1.
         answered |= {form} | _json_forms(form) | _url_forms(form) | _base64_forms(form)
+        answered.add(form.encode("utf-8").decode("latin-1"))
     return frozenset(form for form in answered if len(form) >= MIN_SECRET)
 
 

@@ -1,0 +1,308 @@
+"""Secrets never leak, whatever a target echoes (SPEC §6.3).
+
+A REST target that fails may quote the request back: as UTF-8 JSON (Go, Node), with PHP's
+`\\/` escapes, as the exact body pac sent, its credentials in plain text, URL-encoded or
+base64. Whatever it does, no form of a secret may reach the status file, the pushed
+history, pac's output, the escalation tickets or the outbox.
+"""
+
+from __future__ import annotations
+
+import base64
+import json
+import os
+import re
+import subprocess
+import sys
+from collections.abc import Iterator
+from pathlib import Path
+from urllib.parse import quote, quote_plus
+
+import git
+import pytest
+
+from pac.redaction import Redactor, echoed_secrets, encodings, excerpt
+from tests.conftest import fast_retries, point_rest_at
+from tests.fakes.jira import FakeJira
+from tests.fakes.rest import ECHO_MODES, FakeRestTarget, platform_api
+
+WEBAPP = "payments-webapp"
+ADMIN_PASSWORD = 'AdvPw-Zq7"Xk\\91/Ä-leak'
+AWS_LIKE_KEY = "wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY"
+JIRA_TOKEN = "jira-token-s3cr3t"
+ITEM = "catalog/databases/database-aurora-postgresql-standard.yaml"
+BEARER = "{type: bearer, token: {secretRef: DBAAS_API_TOKEN}}"
+BASIC = "{type: basic, username: pac, password: {secretRef: DBAAS_API_TOKEN}}"
+
+
+def forms(secret: str, user: str = "pac") -> dict[str, str]:
+    """Ways a secret is written, worked out here independently of `pac.redaction`."""
+    as_json = json.dumps(secret, ensure_ascii=False)[1:-1]
+    found = {
+        "raw": secret,
+        "json": as_json,
+        "json-ascii": json.dumps(secret)[1:-1],
+        "json-php": json.dumps(secret)[1:-1].replace("/", "\\/"),
+        "json-slashes": as_json.replace("/", "\\/"),
+        "json-in-json": json.dumps(as_json, ensure_ascii=False)[1:-1],
+        "json-in-json-ascii": json.dumps(as_json)[1:-1],
+        "json-in-json-php": json.dumps(as_json)[1:-1].replace("/", "\\/"),
+        "url": quote(secret, safe=""),
+        "url-lower": re.sub("%[0-9A-F]{2}", lambda m: m.group().lower(), quote(secret, safe="")),
+        "url-path": quote(secret),
+        "form": quote_plus(secret),
+        "form-of-json": quote_plus(as_json),
+        "base64": base64.b64encode(secret.encode()).decode(),
+        "basic-auth": base64.b64encode(f"{user}:{secret}".encode()).decode(),
+        "utf8-read-as-latin1": secret.encode().decode("latin-1"),
+    }
+    for offset in range(3):
+        found[f"inside base64 at {offset}"] = inside_base64(secret.encode(), offset)
+        found[f"JSON inside base64 at {offset}"] = inside_base64(as_json.encode(), offset)
+    # No piece of it either: a cut excerpt must not keep the start of a secret.
+    for i in range(len(secret) - 7):
+        found[f"piece {i}"] = secret[i : i + 8]
+    return found
+
+
+def inside_base64(data: bytes, offset: int) -> str:
+    """What base64 shows of `data` wherever it sits, `offset` bytes after a 3-byte group
+    starts: the characters that stay the same whatever bytes surround it."""
+    one = base64.b64encode(b"\0" * offset + data + b"\0\0")
+    other = base64.b64encode(b"\xff" * offset + data + b"\xff\xff")
+    same = bytes(a if a == b else 0 for a, b in zip(one, other, strict=True))
+    return max(same.split(b"\0"), key=len).decode()
+
+
+def leaks(secrets: list[str], places: dict[str, str]) -> list[str]:
+    found = []
+    for secret in secrets:
+        for name, form in forms(secret).items():
+            for place, text in places.items():
+                if form in text:
+                    at = text.index(form)
+                    found.append(f"{secret!r} as {name} in {place}: {text[at - 60 : at + 60]!r}")
+    return found
+
+
+# --- the redactor ------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("secret", [ADMIN_PASSWORD, AWS_LIKE_KEY])
+def test_every_form_of_a_secret_is_masked(secret: str) -> None:
+    redact = Redactor([secret])
+    for name, form in forms(secret).items():
+        if name.startswith("piece") or name == "basic-auth":
+            continue
+        assert redact(f"before {form} after") == "before *** after", name
+
+
+@pytest.mark.parametrize("secret", [ADMIN_PASSWORD, AWS_LIKE_KEY])
+@pytest.mark.parametrize("user", ["pac", "svc-account", "ab"])
+def test_base64_of_a_secret_inside_a_longer_text_is_masked(secret: str, user: str) -> None:
+    # A basic-auth pair, or a whole echoed body: the secret sits at any of three alignments.
+    redact = Redactor([secret])
+    pair = base64.b64encode(f"{user}:{secret}".encode()).decode()
+    body = base64.b64encode(json.dumps({"user": user, "pw": secret}).encode()).decode()
+    for text in (pair, body):
+        masked = redact(text)
+        assert "***" in masked
+        assert base64.b64encode(secret.encode()[1:-1]).decode()[2:-2] not in masked
+
+
+def test_the_longest_form_is_masked_first() -> None:
+    # The JSON form contains the raw form's start: masking the raw form first would leave
+    # the rest of the escaped one standing.
+    redact = Redactor(["ab/cd\\ef"])
+    assert redact('{"pw": "ab\\/cd\\\\ef"}') == '{"pw": "***"}'
+
+
+def test_short_values_and_their_forms_are_not_masked_where_they_are_ordinary_text() -> None:
+    redact = Redactor(["abc", "token"])
+    assert redact("abc token dG9rZW4=") == "abc *** ***"
+    assert all(len(form) >= 4 for form in encodings("token"))
+
+
+# --- the excerpt of a failed call's answer -----------------------------------------------
+
+
+def test_an_ordinary_error_stays_readable() -> None:
+    sent = ['{"name": "payments-api", "masterPassword": "hunter2-but-longer"}']
+    shown = ['{"name": "payments-api", "masterPassword": "***"}']
+    echoed = echoed_secrets(sent, shown)
+    answer = '{"error":"quota exceeded","name":"payments-api"}'
+    assert excerpt(answer, Redactor([]), echoed, 300) == answer
+
+
+def test_an_echo_in_an_encoding_no_list_knows_is_cut_by_what_was_sent() -> None:
+    # What pac sent with the secret, however a template transformed it (here upper-cased),
+    # is recognised in the answer because it differs from what pac shows.
+    secret = "quiet-Value-1234"
+    sent = ['{"name": "db", "token": "' + secret.upper() + '"}']
+    shown = ['{"name": "db", "token": "***"}']
+    answer = 'error: bad token "' + secret.upper() + '" for db'
+    quoted = excerpt(answer, Redactor([secret]), echoed_secrets(sent, shown), 300)
+    assert quoted == "error: bad token*** for db"  # with the quotes it was sent between
+
+
+def test_the_cut_never_leaves_the_start_of_a_secret() -> None:
+    secret = "S3cr3t-value-that-is-long"
+    sent = [f"pw={secret}"]
+    for padding in range(280, 300):
+        answer = "x" * padding + secret
+        quoted = excerpt(answer, Redactor([]), echoed_secrets(sent, ["pw=***"]), 300)
+        assert "S3cr" not in quoted and len(quoted) <= 300
+
+
+# --- through the real pac, against a target echoing the request --------------------------
+
+
+@pytest.fixture
+def jira() -> Iterator[FakeJira]:
+    with FakeJira(credentials=("bot", JIRA_TOKEN)) as fake:
+        yield fake  # type: ignore[misc]
+
+
+@pytest.fixture
+def platform() -> Iterator[FakeRestTarget]:
+    with platform_api(FakeRestTarget()) as target:
+        yield target  # type: ignore[misc]
+
+
+def with_upstream(root: Path, tmp_path: Path) -> Path:
+    """`root` as a clone of a bare remote, so `pac apply --commit` pushes its status."""
+    bare = tmp_path / "remote.git"
+    git.Repo.init(bare, bare=True, initial_branch="main")
+    repo = git.Repo.init(root, initial_branch="main")
+    with repo.config_writer() as config:
+        config.set_value("user", "name", "Test User")
+        config.set_value("user", "email", "test@company.com")
+        config.set_value("commit", "gpgsign", "false")
+    repo.git.add(A=True)
+    repo.index.commit("sample catalog")
+    repo.create_remote("origin", str(bare)).push("main:main")
+    repo.git.branch("--set-upstream-to", "origin/main")
+    return bare
+
+
+def pac(
+    root: Path, env: dict[str, str], *args: str, code: int | None = None
+) -> subprocess.CompletedProcess[str]:
+    done = subprocess.run(
+        [sys.executable, "-m", "pac", *args],
+        cwd=root,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=120,
+        check=False,
+    )
+    assert "Traceback" not in done.stderr, done.stderr
+    assert code is None or done.returncode == code, done.stdout + done.stderr
+    return done
+
+
+def git_objects(repository: Path) -> str:
+    done = subprocess.run(
+        ["git", "cat-file", "--batch-all-objects", "--batch"],
+        cwd=repository,
+        capture_output=True,
+        check=True,
+    )
+    return done.stdout.decode("utf-8", "replace")
+
+
+def files_under(root: Path) -> dict[str, str]:
+    return {
+        str(path.relative_to(root)): path.read_bytes().decode("utf-8", "replace")
+        for path in root.rglob("*")
+        if path.is_file() and ".git/" not in f"{path.relative_to(root)}/"
+    }
+
+
+def environment(
+    secrets: dict[str, str], jira: FakeJira | None, commit: bool = True
+) -> dict[str, str]:
+    env = {k: v for k, v in os.environ.items() if not k.startswith("PAC_")}
+    env.pop("CI", None)
+    env.update({"PAC_TODAY": "2026-06-01", "NO_COLOR": "1"})
+    env.update({f"PAC_SECRET_{name}": value for name, value in secrets.items()})
+    if jira is not None:
+        env |= {"PAC_JIRA_URL": jira.url, "PAC_JIRA_USER": "bot", "PAC_JIRA_TOKEN": JIRA_TOKEN}
+    return env
+
+
+# Which password goes where: in the JSON body and as the bearer token, or the other way
+# round with basic auth; the first fails with 500 and escalates to JIRA, the second with
+# 400 and escalates to the outbox.
+PLACEMENTS = {
+    "body-admin/bearer-key/500/jira": (ADMIN_PASSWORD, AWS_LIKE_KEY, BEARER, 500, True),
+    "body-key/basic-admin/400/outbox": (AWS_LIKE_KEY, ADMIN_PASSWORD, BASIC, 400, False),
+}
+
+
+@pytest.mark.parametrize("placement", list(PLACEMENTS))
+@pytest.mark.parametrize("mode", ECHO_MODES)
+def test_a_target_echoing_the_request_leaks_no_secret_anywhere(
+    sample_root: Path,
+    tmp_path: Path,
+    jira: FakeJira,
+    platform: FakeRestTarget,
+    mode: str,
+    placement: str,
+) -> None:
+    in_body, in_header, authentication, status, use_jira = PLACEMENTS[placement]
+    point_rest_at(sample_root, platform.url)
+    fast_retries(sample_root)
+    item = sample_root / ITEM
+    lines = item.read_text().replace(BEARER, authentication).splitlines(keepends=True)
+    # The password first, so it lies well inside the excerpt of an answer quoting the body.
+    password = next(i for i, line in enumerate(lines) if '"masterPassword"' in line)
+    start = max(i for i in range(password) if lines[i].strip() == "{") + 1
+    lines.insert(start, lines.pop(password))
+    item.write_text("".join(lines))
+    bare = with_upstream(sample_root, tmp_path)
+    env = environment(
+        {"PAYMENTS_DB_ADMIN": in_body, "DBAAS_API_TOKEN": in_header}, jira if use_jira else None
+    )
+    platform.echo("POST", "/api/v1/clusters", mode, status)
+
+    applied = pac(sample_root, env, "apply", WEBAPP, "--commit", code=1)
+    sent = platform.requests[0]
+    assert (
+        in_header
+        in base64.b64decode(sent.headers["Authorization"].split()[1] + "==").decode(
+            "utf-8", "replace"
+        )
+        or sent.headers["Authorization"] == f"Bearer {in_header}"
+    )
+    assert json.loads(sent.body)["masterPassword"] == in_body
+    status_file = (sample_root / "requests/.status" / f"{WEBAPP}.yaml").read_text()
+    assert f"answered {status}" in status_file
+    outputs = {
+        "pac apply": applied.stdout + applied.stderr,
+        "pac status": pac(sample_root, env, "status").stdout,
+        "pac status ID": pac(sample_root, env, "status", WEBAPP).stdout,
+        "pac report": pac(sample_root, env, "report", "--format", "json").stdout,
+        "pac plan": pac(sample_root, env, "plan", WEBAPP).stdout,
+    }
+    request = sample_root / "requests/payments/payments-webapp.yaml"
+    request.write_text(request.read_text() + "operations: {escalate: true}\n")
+    git.Repo(sample_root).git.commit("-am", "escalate")
+    escalated = pac(sample_root, env, "apply", WEBAPP, "--commit", code=0)
+    outputs["pac apply (escalate)"] = escalated.stdout + escalated.stderr
+    outputs["pac status (escalated)"] = pac(sample_root, env, "status", WEBAPP).stdout
+
+    tickets = json.dumps(jira.issues, ensure_ascii=False) if use_jira else ""
+    places = {
+        **outputs,
+        **files_under(sample_root),
+        "fake JIRA issues": tickets,
+        "fake JIRA issues (ASCII JSON)": json.dumps(jira.issues),
+        "git objects (checkout)": git_objects(sample_root),
+        "git objects (pushed)": git_objects(bare),
+    }
+    described = tickets if use_jira else files_under(sample_root / ".pac/outbox").__repr__()
+    assert "Escalated by pac" in described and f"answered {status}" in described
+    found = leaks([in_body, in_header, JIRA_TOKEN], places)
+    assert not found, "\n".join(found)
