@@ -12,9 +12,10 @@ import base64
 import json
 import os
 import re
+import shutil
 import subprocess
 import sys
-from collections.abc import Iterator
+from collections.abc import Callable, Iterable, Iterator
 from pathlib import Path
 from urllib.parse import quote, quote_plus
 
@@ -22,9 +23,10 @@ import git
 import pytest
 
 from pac.redaction import Redactor, echoed_secrets, encodings, excerpt
-from tests.conftest import fast_retries, point_rest_at
+from tests.conftest import FIXTURES, fast_retries, point_rest_at
 from tests.fakes.jira import FakeJira
 from tests.fakes.rest import ECHO_MODES, FakeRestTarget, platform_api
+from tests.fakes.server import Received
 
 WEBAPP = "payments-webapp"
 ADMIN_PASSWORD = 'AdvPw-Zq7"Xk\\91/Ä-leak'
@@ -74,10 +76,15 @@ def inside_base64(data: bytes, offset: int) -> str:
     return max(same.split(b"\0"), key=len).decode()
 
 
-def leaks(secrets: list[str], places: dict[str, str]) -> list[str]:
+def leaks(
+    secrets: list[str],
+    places: dict[str, str],
+    extra: Callable[[str], Iterable[str]] = lambda secret: (),
+) -> list[str]:
     found = []
     for secret in secrets:
-        for name, form in forms(secret).items():
+        named = forms(secret) | {f"pac's form {form!r}": form for form in extra(secret)}
+        for name, form in named.items():
             for place, text in places.items():
                 if form in text:
                     at = text.index(form)
@@ -306,3 +313,83 @@ def test_a_target_echoing_the_request_leaks_no_secret_anywhere(
     assert "Escalated by pac" in described and f"answered {status}" in described
     found = leaks([in_body, in_header, JIRA_TOKEN], places)
     assert not found, "\n".join(found)
+
+
+# --- ten secrets in every part of the calls and tickets, success and failure -------------
+
+EVERYWHERE = FIXTURES / "valid/secrets-everywhere"
+SECRETS_EVERYWHERE = {
+    "EW_ADMIN": ADMIN_PASSWORD,  # JSON and text bodies, ticket description
+    "EW_DEPLOY": 'dep"loy→Kéy\\/x-1',  # form and text bodies, ticket description
+    "EW_WEBHOOK": "hook→tok/en?a=b&c=é",  # URL path, ticket description
+    "EW_SIGNING": 'sig/Ning-Kéy\\"q',  # a header and a text body, ticket description
+    "EW_BEARER": AWS_LIKE_KEY,  # bearer credentials
+    "EW_BASIC": 'bäsic/Pw"\\é-Ä:x',  # basic credentials
+    "EW_APIKEY": 'api-Kéy/"\\x7',  # api-key header
+    "EW_SWITCH": "switch/Tök\\en-99",  # bearer credentials of the last call
+    "PLATFORM_API_KEY": "plat→Key/é+ü&=?#%20",  # URL query, JSON body, ticket description
+}
+EW_JIRA_TOKEN = 'jira-Tok/en"\\42+='  # HTTP basic auth to JIRA, which is Latin-1
+OK, BROKEN = "payments-wired", "payments-broken"
+
+
+def careless(request: Received, match: re.Match[str]) -> tuple[int, object]:
+    """A service that quotes what it received in every answer, and succeeds."""
+    return 200, {"received": request.body.decode("utf-8"), "path": request.path}
+
+
+@pytest.mark.parametrize("tickets", ["jira", "outbox"])
+def test_ten_secrets_in_every_part_of_a_request_appear_nowhere(
+    sample_root: Path, tmp_path: Path, platform: FakeRestTarget, tickets: str
+) -> None:
+    shutil.copytree(EVERYWHERE, sample_root, dirs_exist_ok=True)
+    wired = sample_root / "requests/payments/payments-wired.yaml"
+    (sample_root / "requests/payments/payments-broken.yaml").write_text(
+        wired.read_text().replace(OK, BROKEN)
+    )
+    point_rest_at(sample_root, platform.url)
+    bare = with_upstream(sample_root, tmp_path)
+    platform.route("POST", r"/api/v1/ew/.*", careless)
+    platform.route("PUT", r"/api/v1/ew/.*", careless)
+    platform.echo("PUT", rf"/api/v1/ew/{BROKEN}/hooks/.*", "json-utf8", 400)
+    with FakeJira(credentials=("bot", EW_JIRA_TOKEN)) as jira:
+        env = environment(SECRETS_EVERYWHERE, jira if tickets == "jira" else None)
+        if tickets == "jira":
+            env["PAC_JIRA_TOKEN"] = EW_JIRA_TOKEN
+        outputs = {
+            "pac apply": pac(sample_root, env, "apply", OK, BROKEN, "--commit", code=1).stdout
+        }
+        for command in (["status"], ["status", BROKEN], ["report"], ["plan", BROKEN]):
+            outputs[" ".join(["pac", *command])] = pac(sample_root, env, *command).stdout
+        request = sample_root / "requests/payments/payments-broken.yaml"
+        request.write_text(request.read_text() + "operations: {escalate: true}\n")
+        git.Repo(sample_root).git.commit("-am", "escalate")
+        done = pac(sample_root, env, "apply", OK, BROKEN, "--commit", code=0)
+        outputs["pac apply (escalate)"] = done.stdout + done.stderr
+        records = {"fake JIRA issues": json.dumps(jira.issues, ensure_ascii=False)}
+        records["fake JIRA issues (ASCII JSON)"] = json.dumps(jira.issues)
+
+    assert len(platform.requests) == 4 + 3  # every call of one, three of the other
+    if tickets == "jira":
+        descriptions = [issue["fields"]["description"] for issue in jira.issues.values()]
+    else:
+        descriptions = [str(ticket["description"]) for ticket in outbox(sample_root)]
+    [description] = descriptions  # the escalation's ticket, in JIRA's markup
+    assert description.startswith("Set the admin password to \\*\\*\\*, the deploy")
+    assert f"{BROKEN}/hooks/\\*\\*\\* answered 400" in description
+    places = {
+        **outputs,
+        **records,
+        **files_under(sample_root),
+        "git objects (checkout)": git_objects(sample_root),
+        "git objects (pushed)": git_objects(bare),
+    }
+    secrets = [*SECRETS_EVERYWHERE.values(), EW_JIRA_TOKEN]
+    found = leaks(secrets, places, extra=encodings)
+    assert not found, "\n".join(found)
+    searched = sum(len(forms(s)) + len(encodings(s)) for s in secrets)
+    print(f"{len(secrets)} secrets, {searched} forms, {len(places)} places: {len(found)} leaks")
+
+
+def outbox(root: Path) -> list[dict[str, object]]:
+    return [json.loads(p.read_text()) for p in sorted((root / ".pac/outbox").glob("*.json"))]
