@@ -22,7 +22,7 @@ from urllib.parse import quote, quote_plus
 import git
 import pytest
 
-from pac.redaction import Redactor, echoed_secrets, encodings, excerpt
+from pac.redaction import ANSWER_READ, Redactor, encodings, excerpt
 from tests.conftest import FIXTURES, fast_retries, point_rest_at
 from tests.fakes.jira import FakeJira
 from tests.fakes.rest import ECHO_MODES, FakeRestTarget, platform_api
@@ -136,9 +136,8 @@ def test_short_values_and_their_forms_are_not_masked_where_they_are_ordinary_tex
 def test_an_ordinary_error_stays_readable() -> None:
     sent = ['{"name": "payments-api", "masterPassword": "hunter2-but-longer"}']
     shown = ['{"name": "payments-api", "masterPassword": "***"}']
-    echoed = echoed_secrets(sent, shown)
     answer = '{"error":"quota exceeded","name":"payments-api"}'
-    assert excerpt(answer, Redactor([]), echoed, 300) == answer
+    assert excerpt(answer, Redactor(["hunter2-but-longer"]), sent, shown, 300) == answer
 
 
 def test_an_echo_in_an_encoding_no_list_knows_is_cut_by_what_was_sent() -> None:
@@ -148,7 +147,7 @@ def test_an_echo_in_an_encoding_no_list_knows_is_cut_by_what_was_sent() -> None:
     sent = ['{"name": "db", "token": "' + secret.upper() + '"}']
     shown = ['{"name": "db", "token": "***"}']
     answer = 'error: bad token "' + secret.upper() + '" for db'
-    quoted = excerpt(answer, Redactor([secret]), echoed_secrets(sent, shown), 300)
+    quoted = excerpt(answer, Redactor([secret]), sent, shown, 300)
     assert quoted == "error: bad token*** for db"  # with the quotes it was sent between
 
 
@@ -157,8 +156,19 @@ def test_the_cut_never_leaves_the_start_of_a_secret() -> None:
     sent = [f"pw={secret}"]
     for padding in range(280, 300):
         answer = "x" * padding + secret
-        quoted = excerpt(answer, Redactor([]), echoed_secrets(sent, ["pw=***"]), 300)
+        quoted = excerpt(answer, Redactor([]), sent, ["pw=***"], 300)
         assert "S3cr" not in quoted and len(quoted) <= 300
+
+
+def test_an_answer_that_is_all_secret_is_one_mask_even_where_reading_stops() -> None:
+    # Masked, 64 KiB of echoes shrink to nothing: what follows where reading stops would be
+    # shown, so a secret crossing that point is still found whole.
+    secret = "S3cr3t-value-7"
+    assert ANSWER_READ % len(secret)  # one copy crosses where reading stops
+    answer = secret * (ANSWER_READ // len(secret) + 2)
+    assert excerpt(answer, Redactor([secret]), [], [], 300) == "***"
+    sent = [f"pw={secret}&x=1"]
+    assert excerpt(answer, Redactor([]), sent, ["pw=***&x=1"], 300) == "***"
 
 
 # --- through the real pac, against a target echoing the request --------------------------

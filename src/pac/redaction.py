@@ -18,7 +18,7 @@ import functools
 import json
 import os
 import re
-from collections.abc import Callable, Iterable, Mapping
+from collections.abc import Iterable, Mapping, Sequence
 from typing import Any
 from urllib.parse import quote, quote_plus
 
@@ -97,6 +97,16 @@ class Redactor:
                 text = text.replace(form, MASK)
         return text
 
+    @property
+    def longest(self) -> int:
+        return len(self.forms[0]) if self.forms else 0
+
+    def mark(self, text: str, covered: bytearray) -> None:
+        """Set `covered` wherever `text` holds a form of a secret."""
+        for form in self.forms:
+            if form in text:
+                _mark(text, form, covered)
+
     def mapping(self, values: Mapping[str, Any]) -> dict[str, str]:
         return {key: self(str(value)) for key, value in values.items()}
 
@@ -104,47 +114,59 @@ class Redactor:
 # --- quoting a service's answer ------------------------------------------------------------
 
 ECHO_RUN = 8  # a run this long that pac sent but never showed comes from a secret
-ANSWER_READ = 65_536  # how much of an answer is searched for echoes; the rest is never shown
+ANSWER_READ = 65_536  # how much of an answer is read for an excerpt; the rest is never shown
 
 
-def echoed_secrets(sent: Iterable[str], shown: Iterable[str]) -> frozenset[str]:
-    """Every run of `ECHO_RUN` characters of what pac sent that its shown form lacks.
+def excerpt(
+    answer: str, redact: Redactor, sent: Sequence[str], shown: Sequence[str], limit: int
+) -> str:
+    """The start of a service's `answer`, safe to store and print whatever it holds.
 
-    The shown form is the request rendered with every secret as `***`, so these runs are
-    exactly the ones touching a secret, in whatever form pac sent it.
+    `sent` are the parts of the call as sent (URL, header values, body), `shown` the same
+    rendered with `***` for every secret. Masked are every known form of a secret and
+    every run of `ECHO_RUN` characters the answer shares with `sent` but not with `shown`:
+    the parts that carried a secret, in whatever form pac sent it, copied back. Both are
+    found in the whole of what is shown and beyond its end, before it is cut short, so a
+    cut never leaves the start of a secret standing.
     """
-    seen = {part[i : i + ECHO_RUN] for part in shown for i in range(len(part) - ECHO_RUN + 1)}
-    return frozenset(
+    window = answer[: ANSWER_READ + max(redact.longest, ECHO_RUN)]
+    covered = bytearray(len(window))
+    redact.mark(window, covered)
+    runs = {window[i : i + ECHO_RUN] for i in range(len(window) - ECHO_RUN + 1)}
+    for run in _runs_in(sent, runs) - _runs_in(shown, runs):
+        _mark(window, run, covered)
+    return _unmasked(window, covered, min(ANSWER_READ, len(window)), limit)
+
+
+def _runs_in(parts: Sequence[str], wanted: set[str]) -> set[str]:
+    # Only runs the answer has are kept: a request body may be a megabyte.
+    return {
         run
-        for part in sent
+        for part in parts
         for i in range(len(part) - ECHO_RUN + 1)
-        if (run := part[i : i + ECHO_RUN]) not in seen
-    )
+        if (run := part[i : i + ECHO_RUN]) in wanted
+    }
 
 
-def excerpt(answer: str, redact: Callable[[str], str], echoed: frozenset[str], limit: int) -> str:
-    """The start of `answer`, safe to store and print whatever the service put in it.
-
-    Known forms of secrets are masked first, then every run the service copied from the
-    secret-bearing parts of the request (`echoed_secrets`), and only then is it cut short:
-    a cut never leaves the start of a secret standing.
-    """
-    text = redact(answer)
-    if echoed:
-        text = _mask_runs(text[: ANSWER_READ + ECHO_RUN - 1], echoed, ANSWER_READ)
-    return text[:limit]
+def _mark(text: str, form: str, covered: bytearray) -> None:
+    at = text.find(form)
+    while at >= 0:
+        covered[at : at + len(form)] = b"\1" * len(form)
+        at = text.find(form, at + 1)
 
 
-def _mask_runs(text: str, runs: frozenset[str], end: int) -> str:
-    """`text[:end]` with every run in `runs` masked, including runs crossing `end`."""
-    covered = bytearray(len(text))
-    for i in range(min(end, len(text) - ECHO_RUN + 1)):
-        if text[i : i + ECHO_RUN] in runs:
-            covered[i : i + ECHO_RUN] = b"\1" * ECHO_RUN
+def _unmasked(text: str, covered: bytearray, end: int, limit: int) -> str:
+    """`text[:end]` with each covered stretch as one `***`, at most `limit` characters."""
     parts: list[str] = []
-    for i, char in enumerate(text[:end]):
+    size = 0
+    for i in range(end):
         if not covered[i]:
-            parts.append(char)
+            parts.append(text[i])
         elif i == 0 or not covered[i - 1]:
             parts.append(MASK)
-    return "".join(parts)
+        else:
+            continue
+        size += len(parts[-1])
+        if size >= limit:
+            break
+    return "".join(parts)[:limit]

@@ -14,12 +14,13 @@ from dataclasses import dataclass
 from typing import Any
 
 from pac.backends import BackendError, tune_session
-from pac.redaction import echoed_secrets, excerpt
+from pac.redaction import Redactor, excerpt
 from pac.tasks import RenderedCall
 from pac.templating import MASK
 
 IDEMPOTENCY_HEADER = "Idempotency-Key"
 _SNIPPET = 300
+_NOTHING_SECRET = Redactor(())
 
 
 @dataclass
@@ -62,7 +63,7 @@ class RestClient:
         call: RenderedCall,
         idempotency_key: str,
         shown_url: str = "",
-        redact: Callable[[str], str] = str,
+        redact: Redactor = _NOTHING_SECRET,
         shown: RenderedCall | None = None,
     ) -> HttpResult:
         """Send `call`; `redact` masks secrets in answers quoted in errors.
@@ -76,9 +77,8 @@ class RestClient:
         import requests
 
         def snippet(text: str) -> str:
-            # Worked out only for an answer that is quoted: most calls succeed.
             hidden = _parts(shown) if shown else _masked(call, redact)
-            return excerpt(text, redact, echoed_secrets(_parts(call), hidden), _SNIPPET)
+            return excerpt(text, redact, _parts(call), hidden, _SNIPPET)
 
         headers = dict(call.headers)
         headers[IDEMPOTENCY_HEADER] = idempotency_key
@@ -141,7 +141,7 @@ def _parts(call: RenderedCall) -> list[str]:
     return [call.url, *call.headers.values(), call.body or ""]
 
 
-def _masked(call: RenderedCall, redact: Callable[[str], str]) -> list[str]:
+def _masked(call: RenderedCall, redact: Redactor) -> list[str]:
     """The call as it would be shown, when no rendering with masked secrets is at hand.
 
     Credentials are secret as a whole, whatever `redact` knows of them.
