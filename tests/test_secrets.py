@@ -124,6 +124,12 @@ def test_the_longest_form_is_masked_first() -> None:
     assert redact('{"pw": "ab\\/cd\\\\ef"}') == '{"pw": "***"}'
 
 
+def test_overlapping_secrets_leave_no_part_of_either() -> None:
+    # Replacing one after the other would leave the tail of the second ("ghij") standing.
+    redact = Redactor(["abcdef12", "ef12ghij"])
+    assert redact("x abcdef12ghij y") == "x *** y"
+
+
 def test_short_values_and_their_forms_are_not_masked_where_they_are_ordinary_text() -> None:
     redact = Redactor(["abc", "token"])
     assert redact("abc token dG9rZW4=") == "abc *** ***"

@@ -4,11 +4,12 @@ A secret reaches a service in the form pac sent it (raw in a header, JSON-escape
 body, percent-encoded in a URL or a form, base64 in a basic-auth pair) and may come back
 in the form the service answers with (quoted in a JSON error, with PHP's `\\/`, as the
 whole body pac sent, URL-encoded, base64). The redactor knows every such form of every
-secret and replaces each with `***`, longest first, so a shorter form never leaves the
-rest of a longer one standing.
+secret and replaces every stretch of text covered by any of them with one `***`, so
+overlapping forms never leave the rest of a longer one standing.
 
-What a service answers with in an encoding not on this list is handled where the answer
-is quoted (`pac.backends.rest`): runs of the answer that pac sent but never showed are cut.
+A service answering in an encoding not on this list is handled where its answer is
+quoted (`excerpt`, for `pac.backends.rest`): runs of the answer that pac sent but never
+showed are masked too.
 """
 
 from __future__ import annotations
@@ -29,6 +30,7 @@ MIN_BASE64 = 8  # a base64 fragment this long is no accident
 
 _PERCENT = re.compile(r"%[0-9A-F]{2}")
 _UNICODE_ESCAPE = re.compile(r"\\u[0-9a-f]{4}")
+_COVERED = re.compile(b"\x01+")
 _GO_ESCAPES = str.maketrans({"<": "\\u003c", ">": "\\u003e", "&": "\\u0026"})
 
 
@@ -92,10 +94,12 @@ class Redactor:
         return cls(os.environ.get(name, "") for name in names)
 
     def __call__(self, text: str) -> str:
+        covered: bytearray | None = None
         for form in self.forms:
             if form in text:
-                text = text.replace(form, MASK)
-        return text
+                covered = covered or bytearray(len(text))
+                _mark(text, form, covered)
+        return text if covered is None else _unmasked(text, covered, len(text), len(text))
 
     @property
     def longest(self) -> int:
@@ -158,15 +162,13 @@ def _mark(text: str, form: str, covered: bytearray) -> None:
 def _unmasked(text: str, covered: bytearray, end: int, limit: int) -> str:
     """`text[:end]` with each covered stretch as one `***`, at most `limit` characters."""
     parts: list[str] = []
-    size = 0
-    for i in range(end):
-        if not covered[i]:
-            parts.append(text[i])
-        elif i == 0 or not covered[i - 1]:
-            parts.append(MASK)
-        else:
-            continue
-        size += len(parts[-1])
+    size = last = 0
+    for stretch in _COVERED.finditer(covered, 0, end):
+        parts += [text[last : stretch.start()], MASK]
+        size += stretch.start() - last + len(MASK)
+        last = stretch.end()
         if size >= limit:
             break
+    else:
+        parts.append(text[last:end])
     return "".join(parts)[:limit]
