@@ -114,12 +114,12 @@ def test_base64_of_a_secret_inside_a_longer_text_is_masked(secret: str, user: st
     for text in (pair, body):
         masked = redact(text)
         assert "***" in masked
-        assert base64.b64encode(secret.encode()[1:-1]).decode()[2:-2] not in masked
+        for offset in range(3):
+            assert inside_base64(secret.encode(), offset) not in masked
 
 
-def test_the_longest_form_is_masked_first() -> None:
-    # The JSON form contains the raw form's start: masking the raw form first would leave
-    # the rest of the escaped one standing.
+def test_a_php_escaped_secret_is_masked_whole() -> None:
+    # PHP writes `/` as `\/` and `\` as `\\`: the raw value is not in what it writes.
     redact = Redactor(["ab/cd\\ef"])
     assert redact('{"pw": "ab\\/cd\\\\ef"}') == '{"pw": "***"}'
 
@@ -154,7 +154,20 @@ def test_an_echo_in_an_encoding_no_list_knows_is_cut_by_what_was_sent() -> None:
     shown = ['{"name": "db", "token": "***"}']
     answer = 'error: bad token "' + secret.upper() + '" for db'
     quoted = excerpt(answer, Redactor([secret]), sent, shown, 300)
-    assert quoted == "error: bad token*** for db"  # with the quotes it was sent between
+    # With the word that stood next to it in what was sent.
+    assert quoted == "error: bad *** for db"
+
+
+def test_an_unknown_form_echoed_with_other_escapes_is_cut_too() -> None:
+    # The sent body, quoted back as a JSON string: every quote and backslash escaped again,
+    # so the sent runs are broken up; their letters and digits are not.
+    secret = 'qu"iet\\Va/lue-1234'
+    body = json.dumps({"name": "db", "token": secret.upper()}, ensure_ascii=False)
+    shown = json.dumps({"name": "db", "token": "***"})
+    for answer in (json.dumps({"received": body}), json.dumps({"r": body}).replace("/", "\\/")):
+        quoted = excerpt(answer, Redactor([secret]), [body], [shown], 300)
+        assert not any(piece in quoted for piece in ("QU", "IET", "VA", "LUE", "1234")), quoted
+        assert '\\"name\\": \\"' in quoted  # what stood apart from the secret stays
 
 
 def test_the_cut_never_leaves_the_start_of_a_secret() -> None:
@@ -329,6 +342,30 @@ def test_a_target_echoing_the_request_leaks_no_secret_anywhere(
     assert "Escalated by pac" in described and f"answered {status}" in described
     found = leaks([in_body, in_header, JIRA_TOKEN], places)
     assert not found, "\n".join(found)
+
+
+@pytest.mark.parametrize("mode", ["json-string", "json-php", "raw-body"])
+def test_a_secret_a_template_changed_is_cut_from_an_echo_of_what_was_sent(
+    sample_root: Path, platform: FakeRestTarget, mode: str
+) -> None:
+    # No list knows the upper-cased password; it is cut because pac sent it and never
+    # showed it.
+    point_rest_at(sample_root, platform.url)
+    item = sample_root / ITEM
+    password = "{{ .current.credentials.adminPassword }}"
+    item.write_text(item.read_text().replace(password, password.replace(" }}", " | upper }}")))
+    platform.echo("POST", "/api/v1/clusters", mode, 400)
+    env = environment({"PAYMENTS_DB_ADMIN": ADMIN_PASSWORD, "DBAAS_API_TOKEN": "token-0002"}, None)
+    applied = pac(sample_root, env, "apply", WEBAPP, code=1)
+    changed = ADMIN_PASSWORD.upper()
+    assert json.loads(platform.requests[0].body)["masterPassword"] == changed
+    status = (sample_root / "requests/.status" / f"{WEBAPP}.yaml").read_text()
+    assert "answered 400" in status
+    places = {"pac apply": applied.stdout + applied.stderr, "status": status}
+    found = leaks([ADMIN_PASSWORD, changed], places)
+    assert not found, "\n".join(found)
+    for piece in ("ADVPW", "ZQ7", "LEAK"):
+        assert piece not in status and piece not in places["pac apply"]
 
 
 # --- ten secrets in every part of the calls and tickets, success and failure -------------

@@ -19,7 +19,7 @@ import functools
 import json
 import os
 import re
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from typing import Any
 from urllib.parse import quote, quote_plus
 
@@ -129,17 +129,47 @@ def excerpt(
     `sent` are the parts of the call as sent (URL, header values, body), `shown` the same
     rendered with `***` for every secret. Masked are every known form of a secret and
     every run of `ECHO_RUN` characters the answer shares with `sent` but not with `shown`:
-    the parts that carried a secret, in whatever form pac sent it, copied back. Both are
-    found in the whole of what is shown and beyond its end, before it is cut short, so a
-    cut never leaves the start of a secret standing.
+    the parts that carried a secret, in whatever form pac sent it, copied back. Runs are
+    compared as they are and by their letters and digits alone, so an echo that escapes
+    differently (JSON in JSON, PHP's `\\/`) is found too. All of this is done on what is
+    shown and beyond its end, before it is cut short, so a cut never leaves the start of a
+    secret standing.
     """
     window = answer[: ANSWER_READ + max(redact.longest, ECHO_RUN)]
     covered = bytearray(len(window))
     redact.mark(window, covered)
-    runs = {window[i : i + ECHO_RUN] for i in range(len(window) - ECHO_RUN + 1)}
-    for run in _runs_in(sent, runs) - _runs_in(shown, runs):
-        _mark(window, run, covered)
+    for view in (_as_is, _skeleton):
+        _mark_echoes(window, sent, shown, covered, view)
     return _unmasked(window, covered, min(ANSWER_READ, len(window)), limit)
+
+
+def _as_is(text: str) -> tuple[str, Sequence[int]]:
+    return text, range(len(text))
+
+
+def _skeleton(text: str) -> tuple[str, Sequence[int]]:
+    """`text`'s letters and digits, and where each stands in `text`."""
+    where = [i for i, char in enumerate(text) if char.isalnum()]
+    return "".join(text[i] for i in where), where
+
+
+def _mark_echoes(
+    window: str,
+    sent: Sequence[str],
+    shown: Sequence[str],
+    covered: bytearray,
+    view: Callable[[str], tuple[str, Sequence[int]]],
+) -> None:
+    text, where = view(window)
+    runs = {text[i : i + ECHO_RUN] for i in range(len(text) - ECHO_RUN + 1)}
+    echoed = _runs_in([view(part)[0] for part in sent], runs)
+    echoed -= _runs_in([view(part)[0] for part in shown], runs)
+    if not echoed:
+        return
+    for i in range(len(text) - ECHO_RUN + 1):
+        if text[i : i + ECHO_RUN] in echoed:
+            first, last = where[i], where[i + ECHO_RUN - 1] + 1
+            covered[first:last] = b"\1" * (last - first)
 
 
 def _runs_in(parts: Sequence[str], wanted: set[str]) -> set[str]:
