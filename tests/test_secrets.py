@@ -22,7 +22,10 @@ from urllib.parse import quote, quote_plus
 import git
 import pytest
 
+from pac.backends import BackendError
+from pac.backends.rest import RestClient
 from pac.redaction import ANSWER_READ, Redactor, encodings, excerpt
+from pac.tasks import RenderedCall
 from tests.conftest import FIXTURES, fast_retries, point_rest_at
 from tests.fakes.jira import FakeJira
 from tests.fakes.rest import ECHO_MODES, FakeRestTarget, platform_api
@@ -188,6 +191,42 @@ def test_an_answer_that_is_all_secret_is_one_mask_even_where_reading_stops() -> 
     assert excerpt(answer, Redactor([secret]), [], [], 300) == "***"
     sent = [f"pw={secret}&x=1"]
     assert excerpt(answer, Redactor([]), sent, ["pw=***&x=1"], 300) == "***"
+
+
+def rendered(url: str, password: str, token: str) -> RenderedCall:
+    return RenderedCall(
+        method="POST",
+        url=f"{url}/things",
+        headers={"Content-Type": "application/json", "Authorization": f"Bearer {token}"},
+        body=json.dumps({"name": "x", "password": password}, ensure_ascii=False),
+        body_type="json",
+        timeout=5.0,
+        retry_attempts=0,
+        backoff="linear",
+        retry_delay=0.0,
+        authentication="bearer",
+    )
+
+
+@pytest.mark.parametrize("with_display", [True, False])
+def test_the_rest_client_quotes_no_secret_with_or_without_the_shown_call(
+    with_display: bool,
+) -> None:
+    # The redactor knows neither the token nor the upper-cased password: given the call as
+    # shown, both are cut because they were sent and never shown. Without it, the call as
+    # shown is worked out from what the redactor knows (the password as it is) and the
+    # credentials header, which counts as secret whole.
+    password = ADMIN_PASSWORD.upper() if with_display else ADMIN_PASSWORD
+    with FakeRestTarget() as target:
+        target.echo("POST", "/things", "json-php", 400)
+        sent = rendered(target.url, password, AWS_LIKE_KEY)
+        display = rendered(target.url, "***", "***") if with_display else None
+        with pytest.raises(BackendError) as failed:
+            RestClient().send(sent, "key-1", redact=Redactor([ADMIN_PASSWORD]), display=display)
+    message = failed.value.message
+    assert "answered 400" in message and '"name":"x"' in message
+    found = leaks([password, AWS_LIKE_KEY], {"message": message})
+    assert not found, "\n".join(found)
 
 
 # --- through the real pac, against a target echoing the request --------------------------

@@ -560,7 +560,7 @@ class RequestRunner:
         # Kept for the rest of the request: outputs and later messages are masked alike.
         self.redact = Redactor([*self.redact.secrets, *credentials])
         try:
-            result = self.rest.send(call, idempotency, redact=self.redact, shown=display)
+            result = self.rest.send(call, idempotency, redact=self.redact, display=display)
         except BackendError as exc:
             task.http_status = exc.http_status
             raise

@@ -99,7 +99,9 @@ class Redactor:
             if form in text:
                 covered = covered or bytearray(len(text))
                 _mark(text, form, covered)
-        return text if covered is None else _unmasked(text, covered, len(text), len(text))
+        return (
+            text if covered is None else _unmasked(text, covered, len(text), len(text) + len(MASK))
+        )
 
     @property
     def longest(self) -> int:

@@ -64,11 +64,11 @@ class RestClient:
         idempotency_key: str,
         shown_url: str = "",
         redact: Redactor = _NOTHING_SECRET,
-        shown: RenderedCall | None = None,
+        display: RenderedCall | None = None,
     ) -> HttpResult:
         """Send `call`; `redact` masks secrets in answers quoted in errors.
 
-        `shown` is the same call rendered with its secrets as `***`. A target may echo the
+        `display` is the same call rendered with its secrets as `***`. A target may echo the
         request (its Authorization header, a body holding a secret) in an error, in any
         encoding: what is quoted is masked of every known form of a secret, then of every
         run it shares with the secret-bearing parts of the call as sent, before it is cut
@@ -77,13 +77,12 @@ class RestClient:
         import requests
 
         def snippet(text: str) -> str:
-            hidden = _parts(shown) if shown else _masked(call, redact)
+            hidden = _parts(display) if display else _masked(call, redact)
             return excerpt(text, redact, _parts(call), hidden, _SNIPPET)
 
         headers = dict(call.headers)
         headers[IDEMPOTENCY_HEADER] = idempotency_key
-        shown_url = shown_url or (shown.url if shown else "")
-        what = f"{call.method} {shown_url or redact(call.url)}"
+        shown = f"{call.method} {shown_url or (display.url if display else redact(call.url))}"
         tries = 1 + max(call.retry_attempts, 0)
         problem = ""
         last_status = 0
@@ -107,7 +106,7 @@ class RestClient:
                 continue
             except requests.RequestException as exc:
                 raise BackendError(
-                    f"{what} could not be sent: {snippet(str(exc))}",
+                    f"{shown} could not be sent: {snippet(str(exc))}",
                     "Check the endpoint URL in the catalog item.",
                 ) from exc
             result = HttpResult(
@@ -119,14 +118,14 @@ class RestClient:
                 continue
             if response.status_code >= 400:
                 raise BackendError(
-                    f"{what} answered {response.status_code}: {snippet(response.text)}",
+                    f"{shown} answered {response.status_code}: {snippet(response.text)}",
                     "The service rejected the call, so it was not retried. Check the request's "
                     "input and the item's template with its owners.",
                     http_status=response.status_code,
                 )
             return result
         raise BackendError(
-            f"{what} failed after {tries} attempt{'s' if tries > 1 else ''}: {problem}",
+            f"{shown} failed after {tries} attempt{'s' if tries > 1 else ''}: {problem}",
             "The service is unavailable or failing. Raise operations.retry in the request file "
             "to try again later, or set operations.escalate to hand it to the team as tickets.",
             transient=True,
