@@ -15,8 +15,9 @@ from pathlib import Path
 from pac.backends import TicketBackend
 from pac.backends.rest import RestClient
 from pac.errors import UsageError
-from pac.executor import Outcome, Redactor, RequestRunner, Step, today_in
+from pac.executor import Outcome, RequestRunner, Step, today_in
 from pac.model import Request
+from pac.redaction import Redactor
 from pac.repository import Repository, Role
 from pac.schemas import did_you_mean
 from pac.status import StatusStore, remove_stale_temps

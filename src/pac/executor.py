@@ -14,7 +14,7 @@ import hashlib
 import json
 import os
 import time
-from collections.abc import Callable, Iterable, Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from enum import StrEnum
 from typing import Any, NoReturn
@@ -25,6 +25,7 @@ from pac.config import FreezeWindow, PacConfig
 from pac.errors import PacError, UsageError
 from pac.model import Bundle, Offering, Request
 from pac.namespaces import SystemValues, environment_secrets
+from pac.redaction import Redactor
 from pac.repository import Repository
 from pac.status import (
     ABORTED,
@@ -58,7 +59,7 @@ from pac.tasks import (
     renderer_for,
     unsupported_hint,
 )
-from pac.templating import MASK, SECRET_PREFIX, jira_escape
+from pac.templating import MASK, jira_escape
 
 UNREADABLE = "unreadable"  # the state shown for a status file pac cannot read
 
@@ -166,32 +167,6 @@ def today_in(timezone: str) -> dt.date:
         return dt.datetime.now(ZoneInfo(timezone)).date()
     except (KeyError, ValueError, ModuleNotFoundError):
         return dt.datetime.now(dt.UTC).date()
-
-
-class Redactor:
-    """Masks known secret values in anything pac writes or prints."""
-
-    def __init__(self, secrets: Iterable[str]) -> None:
-        from urllib.parse import quote
-
-        # A service echoing a secret in JSON or in a URL shows it escaped or percent-encoded.
-        known = {s for s in secrets if len(s) >= 4}
-        forms = known | {json.dumps(s)[1:-1] for s in known} | {quote(s, safe="") for s in known}
-        self.secrets = sorted(forms, key=len, reverse=True)
-
-    @classmethod
-    def from_environment(cls) -> Redactor:
-        names = [k for k in os.environ if k.startswith(SECRET_PREFIX)] + ["PAC_JIRA_TOKEN"]
-        return cls(os.environ.get(name, "") for name in names)
-
-    def __call__(self, text: str) -> str:
-        for secret in self.secrets:
-            if secret in text:
-                text = text.replace(secret, MASK)
-        return text
-
-    def mapping(self, values: Mapping[str, Any]) -> dict[str, str]:
-        return {key: self(str(value)) for key, value in values.items()}
 
 
 @dataclass
@@ -746,7 +721,7 @@ class RequestRunner:
         task.attempt = attempt = Attempt(Effect.CALL, precise_now_text(), key=idempotency)
         self.store.save(status)
         try:
-            result = self.rest.send(call, idempotency, shown_url=display.url, redact=self.redact)
+            result = self.rest.send(call, idempotency, redact=self.redact, display=display)
         except BackendError as exc:
             task.http_status = exc.http_status
             attempt.known = known_from(exc)

@@ -246,12 +246,16 @@ class FakeServer:
             handler.connection.shutdown(socket.SHUT_RDWR)
 
     def _send(self, handler: BaseHTTPRequestHandler, response: Response) -> None:
-        payload = b"" if response.body is None else json.dumps(response.body).encode()
+        # Bytes go out as they are (a service answering in its own encoding), data as JSON.
+        if isinstance(response.body, bytes):
+            payload = response.body
+        else:
+            payload = b"" if response.body is None else json.dumps(response.body).encode()
+        headers = {"Content-Type": "application/json;charset=UTF-8", **response.headers}
         try:
             handler.send_response(response.status)
-            handler.send_header("Content-Type", "application/json;charset=UTF-8")
             handler.send_header("Content-Length", str(len(payload)))
-            for name, value in response.headers.items():
+            for name, value in headers.items():
                 handler.send_header(name, value)
             handler.end_headers()
             handler.wfile.write(payload)

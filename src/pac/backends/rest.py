@@ -15,10 +15,13 @@ from dataclasses import dataclass
 from typing import Any
 
 from pac.backends import BackendError, is_transient_status, retry_after_seconds, tune_session
+from pac.redaction import Redactor, excerpt
 from pac.tasks import RenderedCall
+from pac.templating import MASK
 
 IDEMPOTENCY_HEADER = "Idempotency-Key"
 _SNIPPET = 300
+_NOTHING_SECRET = Redactor(())
 # A Retry-After up to this many seconds is waited out within the run; a longer one is
 # left to the next run.
 MAX_RETRY_AFTER = 30.0
@@ -86,22 +89,26 @@ class RestClient:
         call: RenderedCall,
         idempotency_key: str,
         shown_url: str = "",
-        redact: Callable[[str], str] = str,
+        redact: Redactor = _NOTHING_SECRET,
+        display: RenderedCall | None = None,
     ) -> HttpResult:
         """Send `call`; `redact` masks secrets in answers quoted in errors.
 
-        A target may echo the request (its Authorization header, a body holding a secret) in
-        an error: the whole answer is masked before it is cut short, so no prefix of a secret
-        survives the cut.
+        `display` is the same call rendered with its secrets as `***`. A target may echo the
+        request (its Authorization header, a body holding a secret) in an error, in any
+        encoding: what is quoted is masked of every known form of a secret, then of every
+        run it shares with the secret-bearing parts of the call as sent, before it is cut
+        short, so no prefix of a secret survives the cut.
         """
         import requests
 
         def snippet(text: str) -> str:
-            return redact(text)[:_SNIPPET]
+            hidden = _parts(display) if display else _masked(call, redact)
+            return excerpt(text, redact, _parts(call), hidden, _SNIPPET)
 
         headers = dict(call.headers)
         headers[IDEMPOTENCY_HEADER] = idempotency_key
-        shown = f"{call.method} {shown_url or call.url}"
+        shown = f"{call.method} {shown_url or (display.url if display else redact(call.url))}"
         tries = 1 + max(call.retry_attempts, 0)
         state = _Trouble()
         for attempt in range(1, tries + 1):
@@ -131,7 +138,7 @@ class RestClient:
                 continue
             except requests.RequestException as exc:
                 raise BackendError(
-                    f"{shown} could not be sent: {redact(str(exc))}",
+                    f"{shown} could not be sent: {snippet(str(exc))}",
                     "Check the endpoint URL in the catalog item.",
                 ) from exc
             result = HttpResult(
@@ -161,6 +168,24 @@ class RestClient:
 
     def close(self) -> None:
         self.session.close()
+
+
+def _parts(call: RenderedCall) -> list[str]:
+    return [call.url, *call.headers.values(), call.body or ""]
+
+
+def _masked(call: RenderedCall, redact: Redactor) -> list[str]:
+    """The call as it would be shown, when no rendering with masked secrets is at hand.
+
+    Credentials are secret as a whole, whatever `redact` knows of them.
+    """
+    headers = [
+        value.partition(" ")[0] + " " + MASK
+        if name.lower() == "authorization" and call.authentication
+        else redact(value)
+        for name, value in call.headers.items()
+    ]
+    return [redact(call.url), *headers, redact(call.body or "")]
 
 
 def _reason(exc: Exception) -> str:
