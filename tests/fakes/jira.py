@@ -13,6 +13,7 @@ that many seconds after it was created, while GET by key finds it at once.
 from __future__ import annotations
 
 import base64
+import copy
 import datetime as dt
 import re
 import shlex
@@ -116,7 +117,7 @@ class FakeJira(FakeServer):
         self.issues: dict[str, dict[str, Any]] = {}  # key -> raw issue
         self._ids = 10000
         self._numbers: dict[str, int] = {}
-        self._data_lock = threading.Lock()
+        self._data_lock = threading.RLock()  # re-entered: handlers look issues up inside it
 
     # --- test helpers -------------------------------------------------------------------
 
@@ -254,15 +255,17 @@ class FakeJira(FakeServer):
         return Response(201, {"id": ident, "key": key, "self": f"{self.url}{API}issue/{ident}"})
 
     def _find(self, key_or_id: str) -> dict[str, Any] | None:
-        if key_or_id in self.issues:
-            return self.issues[key_or_id]
-        return next((i for i in self.issues.values() if i["id"] == key_or_id), None)
+        with self._data_lock:
+            if key_or_id in self.issues:
+                return self.issues[key_or_id]
+            return next((i for i in self.issues.values() if i["id"] == key_or_id), None)
 
     def _view(self, issue: dict[str, Any], fields: list[str] | None) -> dict[str, Any]:
         shown = issue["fields"]
         if fields and "*all" not in fields:
             shown = {k: v for k, v in shown.items() if k in fields}
-        return {**issue, "fields": shown}
+        # A copy: the answer is written out after the lock is let go, while links change.
+        return copy.deepcopy({**issue, "fields": shown})
 
     def _fields(self, query: dict[str, list[str]]) -> list[str] | None:
         # Like Jira: `fields=a,b` and `fields=a&fields=b` alike (the library sends the latter).
@@ -284,11 +287,14 @@ class FakeJira(FakeServer):
         start = int((query.get("startAt") or ["0"])[0])
         limit = int((query.get("maxResults") or ["50"])[0])
         now = time.monotonic()
-        indexed = [i for k, i in self.issues.items() if self._indexed_at.get(k, 0.0) <= now]
-        found = [i for i in indexed if matcher(i)]
-        found.sort(key=lambda i: int(i["id"]))
-        page = found[start : start + limit]
         fields = self._fields(query)
+        # Creates and links of concurrent requests change the issues meanwhile, as in Jira:
+        # each search sees one consistent snapshot.
+        with self._data_lock:
+            indexed = [i for k, i in self.issues.items() if self._indexed_at.get(k, 0.0) <= now]
+            found = [i for i in indexed if matcher(i)]
+            found.sort(key=lambda i: int(i["id"]))
+            views = [self._view(i, fields) for i in found[start : start + limit]]
         return Response(
             200,
             {
@@ -296,7 +302,7 @@ class FakeJira(FakeServer):
                 "startAt": start,
                 "maxResults": limit,
                 "total": len(found),
-                "issues": [self._view(i, fields) for i in page],
+                "issues": views,
             },
         )
 
