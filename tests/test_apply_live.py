@@ -750,6 +750,8 @@ def test_one_transient_jira_fault_leaves_the_request_for_the_next_run(
     assert said in task.transient_error
     shown = run_pac(sample_root, jira, "status", EVENTS).stdout
     assert "transient fault (1 run(s) in a row), the next run tries again" in shown
+    planned = run_pac(sample_root, jira, "plan", EVENTS).stdout
+    assert "met a transient fault in 1 run(s) in a row" in planned and said in planned
 
     finish_apply(sample_root, jira, EVENTS)  # no change to the request file
     assert list(jira.issues) == ["MSG-1"]

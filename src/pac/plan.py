@@ -116,6 +116,18 @@ def plan_request(repo: Repository, store: StatusStore, request: Request) -> Requ
     return plan
 
 
+def _transient_warnings(repo: Repository, status: RequestStatus) -> list[str]:
+    """A request held by a transient fault is resumed by the next run, not interrupted."""
+    limit = repo.config.transient_retries
+    return [
+        f"{task.key} met a transient fault in {task.transient_failures} run(s) in a row "
+        f"(last: {visible(task.transient_error)}); the next run tries again, and after "
+        f"{limit} run(s) in a row it fails"
+        for task in status.tasks
+        if task.transient_failures
+    ]
+
+
 def _owners(repo: Repository, offering: Offering) -> tuple[list[str], list[str]]:
     teams = [offering.owner.team]
     categories = [offering.category]
@@ -156,6 +168,8 @@ def _warn(
             plan.warnings.append(
                 f"{each.id} {each.version} is deprecated: {each.deprecated.reason}{replacement}"
             )
+    if status is not None and plan.step is Step.RESUME:
+        plan.warnings += _transient_warnings(repo, status)
     if window is not None:
         freeze = _freeze_warning(plan, status, window.name, window.ends_on(today).isoformat())
         if freeze:

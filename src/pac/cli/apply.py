@@ -196,10 +196,12 @@ def plan(
     """Show exactly what pac apply would do: every ticket and call, in order, for review."""
     from pac import apply as applying
     from pac import plan as planning
+    from pac.executor import today_in
     from pac.status import StatusStore
 
     repo = repository(ctx)
     with user_errors():
+        today_in(repo.config.timezone)  # a bad PAC_TODAY stops the plan before any work
         selection = applying.select_requests(repo, requests or [], changed)
     store = StatusStore(repo.root)
     plans = [planning.plan_request(repo, store, request) for request in selection.requests]
