@@ -769,6 +769,10 @@ def _without_required(schema: Any) -> Any:
     return schema
 
 
+def _missing_key(finding: InputFinding) -> str:
+    return finding.message if finding.code == "input-required" else ""
+
+
 class InputChecker:
     """Checks request input against one form; build once per offering, reuse per request."""
 
@@ -807,13 +811,15 @@ class InputChecker:
 
     def check(self, values: Any) -> list[InputFinding]:
         findings: list[InputFinding] = []
-        seen: set[tuple[JsonPath, str]] = set()
+        seen: set[tuple[JsonPath, str, str]] = set()
         for error in self.errors(values):
             for finding in self.convert(error):
                 # One finding per value and kind: a malformed date fails both its pattern
-                # and its format, which is one mistake.
-                if (finding.path, finding.code) not in seen:
-                    seen.add((finding.path, finding.code))
+                # and its format, which is one mistake. Missing fields share their parent's
+                # path, so each is told apart by its message: five missing groups are five.
+                key = (finding.path, finding.code, _missing_key(finding))
+                if key not in seen:
+                    seen.add(key)
                     findings.append(finding)
         return findings
 
@@ -887,20 +893,20 @@ class InputChecker:
                     continue
                 missing_path = (*path, key)
                 missing = self._field(missing_path)
+                group = self.form.group(key) if not path and missing is None else None
                 if missing is not None:
                     what = f"required field {missing.name} ({'.'.join(map(str, missing_path))})"
                 else:
-                    group = self.form.group(key) if not path else None
                     what = f"group {group.name} ({key})" if group else f"'{key}'"
                     what = "required " + what
+                add = f"Add `{key}:` under {'.'.join(map(str, path)) or 'input'}"
+                if group is not None:
+                    # Named here so the group is filled in one edit, not found out field by field.
+                    needed = [f.id for f in group.fields if _needed(f)]
+                    add += f" with {', '.join(needed)}" if needed else ""
                 out.append(
                     InputFinding(
-                        path,
-                        "input-required",
-                        f"{what} is missing",
-                        self._hint(
-                            f"Add `{key}:` under {'.'.join(map(str, path)) or 'input'}.", missing
-                        ),
+                        path, "input-required", f"{what} is missing", self._hint(f"{add}.", missing)
                     )
                 )
             return out

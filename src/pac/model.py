@@ -365,6 +365,31 @@ def _offering_fields(doc: Document) -> dict[str, Any]:
     }
 
 
+def build_metadata_only(doc: Document) -> Offering:
+    """An item or bundle from its metadata alone, for documents whose other parts are
+    broken: enough to check its name, place and owner, nothing else (no form, no actions)."""
+    meta = doc.data["metadata"]
+    form = Form(
+        Field("name", "", "string", True, MISSING, None, "", "", {}, ("input", "form")),
+        (),
+        ("input", "form"),
+    )
+    cls = CatalogItem if doc.data.get("kind") == "CatalogItem" else Bundle
+    return cls(
+        doc=doc,
+        id=meta["id"],
+        name=meta["name"],
+        description=meta["description"],
+        version=meta["version"],
+        category=meta["category"],
+        owner=build_owner(meta["owner"]),
+        custom={},
+        tags=(),
+        deprecated=None,
+        form=form,
+    )
+
+
 def build_item(doc: Document) -> CatalogItem:
     fulfillment = doc.data["fulfillment"]
     return CatalogItem(

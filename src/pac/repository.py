@@ -102,6 +102,8 @@ class Loaded:
     kind: str = ""
     diagnostics: list[Diagnostic] = field(default_factory=list)
     model: Any = None
+    # The top-level keys under which the schema found errors: the rest can still be read.
+    schema_errors_under: frozenset[str] = frozenset()
 
     @property
     def ok(self) -> bool:
@@ -330,7 +332,9 @@ class Repository:
         findings = schema_set.check(loaded.kind, doc.data)
         for finding in findings:
             loaded.diagnostics.append(self.schema_diagnostic(loaded, finding))
-        if any(f for f in findings if RULES[f.code].severity is Severity.ERROR):
+        errors = [f for f in findings if RULES[f.code].severity is Severity.ERROR]
+        if errors:
+            loaded.schema_errors_under = frozenset(str(f.path[0]) for f in errors if f.path)
             return loaded
         loaded.model = _build_model(loaded.kind, doc)
         return loaded

@@ -12,7 +12,7 @@ from pac import codeowners
 from pac.checks import DocumentCheck
 from pac.checks.bundles import check_bundle
 from pac.checks.governance import check_categories, check_config
-from pac.checks.offerings import check_offering
+from pac.checks.offerings import check_offering, check_offering_metadata
 from pac.checks.requests import check_request
 from pac.checks.templates import check_bundle_templates, check_item_templates
 from pac.diagnostics import Diagnostic, Severity, sorted_unique
@@ -73,6 +73,8 @@ def check_file(repo: Repository, path: Path) -> list[Diagnostic]:
     if loaded.ok:
         for check in DOCUMENT_CHECKS.get(loaded.kind, []):
             found.extend(check(repo, loaded))
+    else:
+        found.extend(check_offering_metadata(repo, loaded))
     return found
 
 
