@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import re
 import shutil
 from dataclasses import dataclass, field
@@ -15,7 +16,7 @@ from pac.validate import validate
 from tests.conftest import FIXTURES, copy_sample
 
 EXPECTATIONS = "expectations.txt"
-_HEADER = re.compile(rb"^#\s*(path|expect|delete|fill-bytes):\s*(.+?)\s*$")
+_HEADER = re.compile(rb"^#\s*(path|expect|delete|fill-bytes|mkfifo|symlink):\s*(.+?)\s*$")
 _WHERE = re.compile(r"^(?:(?P<path>[^:]+):)?(?P<line>\d+):(?P<column>\d+)$")
 
 
@@ -27,6 +28,9 @@ class Fixture:
     # The severity of each expected finding: the rule's default unless the line says so.
     severities: list[str] = field(default_factory=list)
     deletes: list[str] = field(default_factory=list)
+    # Entries a file cannot describe by its content: named pipes, and links (path, target).
+    fifos: list[str] = field(default_factory=list)
+    links: list[tuple[str, str]] = field(default_factory=list)
 
     def install(self, root: Path) -> None:
         for relative in self.deletes:
@@ -39,6 +43,10 @@ class Fixture:
             target = root / relative
             target.parent.mkdir(parents=True, exist_ok=True)
             target.write_bytes(content)
+        for relative in self.fifos:
+            os.mkfifo(root / relative)
+        for relative, pointee in self.links:
+            (root / relative).symlink_to(pointee)
 
 
 def _read_header(fixture: Fixture, content: bytes, default_path: str | None) -> str | None:
@@ -61,6 +69,11 @@ def _read_header(fixture: Fixture, content: bytes, default_path: str | None) -> 
             fixture.deletes.append(value)
         elif key == "fill-bytes":
             fill = int(value)
+        elif key == "mkfifo":
+            fixture.fifos.append(value)
+        elif key == "symlink":
+            link, _, pointee = value.partition(" -> ")
+            fixture.links.append((link, pointee))
     for code, where, severity in expects:
         found = _WHERE.match(where)
         assert found, f"{fixture.name}: bad expect location {where!r}"

@@ -8,6 +8,7 @@ catalog of thousands: only the documents it refers to are read.
 from __future__ import annotations
 
 import os
+import stat
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field, replace
 from enum import Enum
@@ -43,6 +44,13 @@ CATEGORIES_FILE = "catalog/categories.yaml"
 CONFIG_FILE = "pac.yaml"
 CODEOWNERS_FILE = "CODEOWNERS"
 YAML_SUFFIXES = (".yaml", ".yml")
+_SPECIAL_FILES = {
+    stat.S_IFIFO: "a named pipe (FIFO)",
+    stat.S_IFSOCK: "a socket",
+    stat.S_IFCHR: "a character device",
+    stat.S_IFBLK: "a block device",
+    stat.S_IFDIR: "a folder",
+}
 
 
 class Role(Enum):
@@ -160,6 +168,7 @@ class Repository:
         self._categories: CategoryIndex | None = None
         self._config: PacConfig | None = None
         self._memo: dict[tuple[str, str], Any] = {}
+        self._linked_folders: set[Path] = set()
 
     @classmethod
     def discover(cls, start: Path | None = None) -> Repository:
@@ -229,13 +238,28 @@ class Repository:
                     if p.name != BUNDLES and not p.name.startswith(".")
                 ]
             )
+            folders = [f for f in folders if not self._linked_out(f)]
             for folder in folders:
                 for path in sorted(_yaml_files(folder)):
                     index.setdefault(_stem(path), []).append(path)
         elif role is Role.REQUEST:
-            for path in sorted(_walk_requests(self.root / REQUESTS)):
+            for path in sorted(_walk_requests(self.root / REQUESTS, self._linked_folders)):
                 index.setdefault(_stem(path), []).append(path)
         return index
+
+    def _linked_out(self, folder: Path) -> bool:
+        # A category folder that is a link out of the repository: its files are not ours.
+        if folder.is_symlink() and not os.path.realpath(folder).startswith(self._prefix):
+            self._linked_folders.add(folder)
+            return True
+        return False
+
+    def linked_folders(self) -> list[Path]:
+        """Folder links under catalog/ and requests/ that pac does not read (found while
+        listing documents): a finding each, rather than documents missing in silence."""
+        for role in (Role.ITEM, Role.REQUEST):
+            self.index(role)
+        return sorted(self._linked_folders)
 
     def index(self, role: Role) -> dict[str, list[Path]]:
         if role not in self._index:
@@ -253,6 +277,7 @@ class Repository:
         for role in (Role.ITEM, Role.BUNDLE, Role.REQUEST):
             paths.extend(self.files(role))
         paths.extend(self.misplaced_files())
+        paths.extend(self.linked_folders())
         return paths
 
     def misplaced(self, path: Path) -> str:
@@ -311,9 +336,45 @@ class Repository:
             self._loaded[path] = cached
         return cached
 
+    def entry_problem(self, path: Path) -> str:
+        """Why a catalog entry cannot be read as a file of this repository, or "".
+
+        Decided from the entry itself, without opening it: opening a FIFO would block.
+        """
+        try:
+            mode = os.lstat(path).st_mode
+        except OSError:
+            return ""  # gone: whoever asked reports a missing file its own way
+        if stat.S_ISLNK(mode):
+            target = os.path.realpath(path)
+            if not target.startswith(self._prefix):
+                return (
+                    f"{self.display(path)} is a symbolic link to {target}, outside the repository"
+                )
+            try:
+                mode = path.stat().st_mode
+            except OSError:
+                return (
+                    f"{self.display(path)} is a symbolic link to {self.display(Path(target))}, "
+                    "which does not exist"
+                )
+            if stat.S_ISDIR(mode):
+                return (
+                    f"{self.display(path)} is a link to the folder {self.display(Path(target))}; "
+                    "pac does not follow folder links"
+                )
+        if stat.S_ISREG(mode):
+            return ""
+        what = _SPECIAL_FILES.get(stat.S_IFMT(mode), "not a regular file")
+        return f"{self.display(path)} is {what}, not a file pac can read"
+
     def _load(self, path: Path) -> Loaded:
         role = self.role(path)
         loaded = Loaded(path, self.display(path), role)
+        problem = self.entry_problem(path)
+        if problem:
+            loaded.diagnostics.append(self._unreadable(loaded, problem))
+            return loaded
         result = load_file(path, loaded.display)
         loaded.document = result.document
         loaded.diagnostics.extend(result.diagnostics)
@@ -338,6 +399,22 @@ class Repository:
             return loaded
         loaded.model = _build_model(loaded.kind, doc)
         return loaded
+
+    def _unreadable(self, loaded: Loaded, problem: str) -> Diagnostic:
+        hint = (
+            "Put the real file (or folder) in its place and commit it: pac reads only regular "
+            "files inside the repository (`git ls-files -s` shows links as mode 120000)."
+        )
+        owner = self.owner_hint(loaded)
+        return Diagnostic(
+            loaded.display,
+            1,
+            1,
+            RULES["entry-unreadable"].severity,
+            "entry-unreadable",
+            problem,
+            f"{hint} Owner: {owner}." if owner else hint,
+        )
 
     def _name_owner(self, loaded: Loaded, start: int) -> None:
         """Add whom to ask to the hints of the findings from `start` on."""
@@ -515,7 +592,7 @@ class Repository:
         found = []
         for path in self.files(role):
             try:
-                if needle in path.read_bytes():
+                if not self.entry_problem(path) and needle in path.read_bytes():
                     found.append(path)
             except OSError:
                 continue
@@ -584,18 +661,22 @@ def _subdirs(folder: Path) -> Iterator[Path]:
 
 
 def _yaml_files(folder: Path) -> Iterator[Path]:
+    # Every entry but folders: a FIFO or a dangling link named like a document is listed
+    # too, so that loading it reports it (without opening it) instead of passing it over.
     try:
         with os.scandir(folder) as entries:
             for entry in entries:
-                if entry.is_file() and entry.name.endswith(YAML_SUFFIXES):
+                if entry.name.endswith(YAML_SUFFIXES) and not entry.is_dir():
                     yield Path(entry.path)
     except OSError:
         return
 
 
-def _walk_requests(folder: Path) -> Iterator[Path]:
+def _walk_requests(folder: Path, linked: set[Path]) -> Iterator[Path]:
     for dirpath, dirnames, filenames in os.walk(folder):
         dirnames[:] = sorted(d for d in dirnames if not d.startswith("."))
+        # os.walk does not follow folder links (a loop, or a way out of the repository).
+        linked.update(p for p in (Path(dirpath, d) for d in dirnames) if p.is_symlink())
         for name in filenames:
             if name.endswith(YAML_SUFFIXES):
                 yield Path(dirpath) / name

@@ -24,6 +24,7 @@ class Rule:
 
 _RULES = [
     # reading files
+    Rule("entry-unreadable", E, "a catalog or request entry is a FIFO, socket or outside link"),
     Rule("yaml-too-large", E, "the file is larger, or nests deeper, than a document may"),
     Rule("yaml-encoding", E, "the file is not UTF-8"),
     Rule("yaml-syntax", E, "the file is not valid YAML"),

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import gc
+import os
 from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
@@ -184,7 +185,7 @@ def _validate(
         if path.name == CODEOWNERS_FILE:
             repo_checks = True
             continue
-        if not path.exists():
+        if not os.path.lexists(path):  # a dangling link is checked: it is an entry
             continue
         checked.append(repo.display(path))
         found.extend(check_file(repo, path))
@@ -250,7 +251,7 @@ def _expand(
     skipped: list[tuple[str, str]] = []
     for given in paths:
         path = _given_path(repo, given)
-        if not path.exists():
+        if not os.path.lexists(path):
             raise UsageError(
                 f"{given} does not exist",
                 "Pass files or folders of the catalog repository, or nothing to check all.",

@@ -1,0 +1,81 @@
+"""Nothing passes in silence: entries pac cannot read, documents outside the folders it
+reads, and starter documents still holding their placeholders are findings (SPEC §7)."""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+from pac.repository import Repository
+from pac.validate import validate
+from tests.conftest import git_commit_all
+from tests.test_cli import pac
+
+
+def _codes(root: Path) -> list[tuple[str, str]]:
+    return sorted((d.code, d.path) for d in validate(Repository(root)).diagnostics)
+
+
+def test_a_fifo_among_the_requests_is_reported_without_being_opened(sample_root: Path) -> None:
+    os.mkfifo(sample_root / "requests/payments/payments-cache.yaml")
+    # A subprocess, so that a regression (opening the pipe blocks for ever) fails the test
+    # through the helper's timeout instead of hanging the suite.
+    done = pac("validate", cwd=sample_root)
+    assert done.returncode == 1, done.stdout + done.stderr
+    assert (
+        "requests/payments/payments-cache.yaml:1:1: error[entry-unreadable] "
+        "requests/payments/payments-cache.yaml is a named pipe (FIFO), not a file pac can read"
+    ) in done.stdout
+
+
+def test_a_fifo_named_explicitly_is_reported(sample_root: Path) -> None:
+    os.mkfifo(sample_root / "catalog/databases/database-redis-cache.yaml")
+    done = pac("validate", "catalog/databases/database-redis-cache.yaml", cwd=sample_root)
+    assert done.returncode == 1
+    assert "entry-unreadable" in done.stdout
+
+
+def test_links_leaving_the_repository_are_not_followed(sample_root: Path, tmp_path: Path) -> None:
+    outside = tmp_path / "outside"
+    outside.mkdir()
+    secret = outside / "database-stolen-copy.yaml"
+    secret.write_text(
+        (sample_root / "catalog/databases/database-aurora-postgresql-standard.yaml").read_text()
+    )
+    (sample_root / "catalog/databases/database-stolen-copy.yaml").symlink_to(secret)
+    (sample_root / "catalog/storage").symlink_to(outside, target_is_directory=True)
+    (sample_root / "requests/ops").symlink_to(outside, target_is_directory=True)
+    (sample_root / "requests/payments/payments-gone.yaml").symlink_to("payments-nowhere.yaml")
+    repo = Repository(sample_root)
+    found = [d for d in validate(repo).diagnostics if d.code == "entry-unreadable"]
+    assert sorted(d.path for d in found) == [
+        "catalog/databases/database-stolen-copy.yaml",
+        "catalog/storage",
+        "requests/ops",
+        "requests/payments/payments-gone.yaml",
+    ]
+    assert all(
+        "outside the repository" in d.message or "does not exist" in d.message for d in found
+    )
+    assert repo.item("database-stolen-copy") is None  # never read through the link
+
+
+def test_a_link_inside_the_repository_is_read(sample_root: Path) -> None:
+    # A request kept once and linked into its team folder: inside the repository, so fine.
+    source = sample_root / "requests/payments/payments-events.yaml"
+    source.rename(sample_root / "requests/payments-events.source")
+    source.symlink_to("../payments-events.source")
+    repo = Repository(sample_root)
+    assert _codes(sample_root) == []
+    assert repo.request("payments-events") is not None
+
+
+def test_changed_reports_a_committed_link_out(sample_git: Path) -> None:
+    base = git_commit_all(sample_git, "base")
+    (sample_git / "requests/payments/payments-cache.yaml").symlink_to("/etc/hostname")
+    done = pac("validate", "--changed", base, cwd=sample_git)
+    assert done.returncode == 1
+    assert (
+        "error[entry-unreadable] requests/payments/payments-cache.yaml is a symbolic link"
+        in done.stdout
+    )
