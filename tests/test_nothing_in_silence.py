@@ -79,3 +79,92 @@ def test_changed_reports_a_committed_link_out(sample_git: Path) -> None:
         "error[entry-unreadable] requests/payments/payments-cache.yaml is a symbolic link"
         in done.stdout
     )
+
+
+BUNDLE = "catalog/bundles/bundle-webapp-standard.yaml"
+
+
+def _move_bundle_to_root(root: Path) -> Path:
+    (root / "bundles").mkdir()
+    target = root / "bundles/webapp.yaml"
+    (root / BUNDLE).rename(target)
+    return target
+
+
+def test_a_bundle_in_a_root_bundles_folder_is_reported(sample_root: Path) -> None:
+    _move_bundle_to_root(sample_root)
+    found = validate(Repository(sample_root)).diagnostics
+    outside = [d for d in found if d.code == "document-outside-catalog"]
+    assert [(d.path, d.line, d.column) for d in outside] == [("bundles/webapp.yaml", 3, 7)]
+    assert (
+        "`git mv bundles/webapp.yaml catalog/bundles/bundle-webapp-standard.yaml`"
+        in outside[0].hint
+    )
+    # The request for it says where the bundle is written.
+    unknown = next(d for d in found if d.code == "request-unknown-target")
+    assert "It is written in bundles/webapp.yaml" in unknown.hint
+
+
+def test_an_item_and_a_request_outside_name_their_places(sample_root: Path) -> None:
+    (sample_root / "items").mkdir()
+    (sample_root / "catalog/compute/compute-eks-containerapp.yaml").rename(
+        sample_root / "items/eks.yml"
+    )
+    (sample_root / "requests/payments/payments-events.yaml").rename(
+        sample_root / "payments-events.yaml"
+    )
+    hints = {
+        d.path: d.hint
+        for d in validate(Repository(sample_root)).diagnostics
+        if d.code == "document-outside-catalog"
+    }
+    assert (
+        "`git mv items/eks.yml catalog/compute/compute-eks-containerapp.yaml`"
+        in hints["items/eks.yml"]
+    )
+    assert (
+        "`git mv payments-events.yaml requests/payments/payments-events.yaml`"
+        in hints["payments-events.yaml"]
+    )
+
+
+def test_changed_reports_a_new_document_outside(sample_git: Path) -> None:
+    base = git_commit_all(sample_git, "base")
+    _move_bundle_to_root(sample_git)
+    done = pac("validate", "--changed", base, cwd=sample_git)
+    assert done.returncode == 1
+    assert "bundles/webapp.yaml:3:7: error[document-outside-catalog]" in done.stdout
+    assert "0 files checked" not in done.stdout
+
+
+def test_catalog_list_notes_what_it_cannot_show(sample_root: Path) -> None:
+    _move_bundle_to_root(sample_root)
+    done = pac("catalog", "list", cwd=sample_root)
+    assert done.returncode == 0
+    assert "bundle-webapp-standard" not in done.stdout
+    assert "outside catalog/ are not listed: bundles/webapp.yaml" in done.stderr
+
+
+def test_other_yaml_and_tool_folders_are_left_alone(sample_root: Path) -> None:
+    bundle = (sample_root / BUNDLE).read_text()
+    (sample_root / "deploy").mkdir()
+    (sample_root / "deploy/app.yaml").write_text("apiVersion: apps/v1\nkind: Deployment\n")
+    (sample_root / "deploy/notes.yaml").write_text("steps:\n  - kind: CatalogItem\n")
+    for folder in (".github", "node_modules/x", "env", "templates/old"):
+        (sample_root / folder).mkdir(parents=True)
+        (sample_root / folder / "bundle.yaml").write_text(bundle)
+    (sample_root / "env/pyvenv.cfg").write_text("home = /usr/bin\n")
+    os.mkfifo(sample_root / "deploy/pipe.yaml")  # never opened
+    assert _codes(sample_root) == []
+
+
+def test_pac_yaml_can_ignore_a_fixtures_folder(sample_root: Path) -> None:
+    (sample_root / "examples/old").mkdir(parents=True)
+    (sample_root / "examples/old/bundle.yaml").write_text((sample_root / BUNDLE).read_text())
+    assert _codes(sample_root) == [("document-outside-catalog", "examples/old/bundle.yaml")]
+    config = sample_root / "pac.yaml"
+    text = config.read_text().replace(
+        "ignore: [tests/fixtures]", "ignore: [tests/fixtures, examples/]"
+    )
+    config.write_text(text)
+    assert _codes(sample_root) == []

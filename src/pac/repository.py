@@ -8,6 +8,7 @@ catalog of thousands: only the documents it refers to are read.
 from __future__ import annotations
 
 import os
+import re
 import stat
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field, replace
@@ -44,6 +45,16 @@ CATEGORIES_FILE = "catalog/categories.yaml"
 CONFIG_FILE = "pac.yaml"
 CODEOWNERS_FILE = "CODEOWNERS"
 YAML_SUFFIXES = (".yaml", ".yml")
+# Top-level folders pac reads documents from (or starter templates, or JSON Schemas), and
+# folders tools keep their own files in: neither holds documents astray.
+_READ_FOLDERS = frozenset({CATALOG, REQUESTS, "templates", "schema"})
+_TOOL_FOLDERS = frozenset({"node_modules", "__pycache__", "site-packages", "venv"})
+_KIND_LINE = re.compile(
+    rb"^kind:[ \t]*[\"']?(CatalogItem|CatalogBundle|Request|CategoryRegistry|PacConfig)"
+    rb"[\"']?[ \t]*(?:#.*)?\r?$",
+    re.MULTILINE,
+)
+_SNIFF_BYTES = 1 << 20
 _SPECIAL_FILES = {
     stat.S_IFIFO: "a named pipe (FIFO)",
     stat.S_IFSOCK: "a socket",
@@ -278,6 +289,7 @@ class Repository:
             paths.extend(self.files(role))
         paths.extend(self.misplaced_files())
         paths.extend(self.linked_folders())
+        paths.extend(self.outside_documents())
         return paths
 
     def misplaced(self, path: Path) -> str:
@@ -302,6 +314,56 @@ class Repository:
             f"{relative} is not read as part of the catalog: items live directly in "
             "catalog/<category>/ and bundles in catalog/bundles/"
         )
+
+    def outside_kind(self, path: Path) -> str:
+        """The pac kind of a YAML file outside the folders pac reads ("" for any other file).
+
+        Such a document (a `bundles/` folder at the root, as older layouts had) is seen by no
+        command. Only a top-level `kind:` line is looked for, without parsing the file.
+        """
+        relative = self._relative(path)
+        if (
+            relative is None
+            or not relative.lower().endswith(YAML_SUFFIXES)
+            or relative.split("/", 1)[0] in _READ_FOLDERS
+            or self._ignored(relative)
+        ):
+            return ""
+        try:
+            if not stat.S_ISREG(os.lstat(path).st_mode):
+                return ""  # never open a pipe; links out of the catalog are not its business
+            with path.open("rb") as handle:
+                head = handle.read(_SNIFF_BYTES)
+        except OSError:
+            return ""
+        found = _KIND_LINE.search(head)
+        return found.group(1).decode() if found else ""
+
+    def _ignored(self, relative: str) -> bool:
+        parts = relative.split("/")
+        if any(p.startswith(".") or p in _TOOL_FOLDERS for p in parts[:-1]):
+            return True
+        ignored = self.config.validate_ignore
+        return any(relative == i or relative.startswith(i + "/") for i in ignored)
+
+    def outside_documents(self) -> list[Path]:
+        """Every YAML file with a pac kind outside the folders pac reads."""
+        found = []
+        for dirpath, dirnames, filenames in os.walk(self.root):
+            top = dirpath == str(self.root)
+            dirnames[:] = sorted(
+                d
+                for d in dirnames
+                if not (top and d in _READ_FOLDERS)
+                and not d.startswith(".")
+                and d not in _TOOL_FOLDERS
+                and not Path(dirpath, d, "pyvenv.cfg").exists()
+            )
+            for name in sorted(filenames):
+                path = Path(dirpath, name)
+                if name.lower().endswith(YAML_SUFFIXES) and self.outside_kind(path):
+                    found.append(path)
+        return found
 
     def misplaced_files(self) -> list[Path]:
         # This walks every folder of the catalog, so the common case (a document in its

@@ -60,6 +60,11 @@ _RULES = [
     Rule("naming-title-case", W, "a display name is not in title case"),
     Rule("file-name", E, "the file name is not <id>.yaml"),
     Rule("file-location", E, "the document is in the wrong folder"),
+    Rule(
+        "document-outside-catalog",
+        E,
+        "a YAML file with a pac kind lies outside the folders pac reads",
+    ),
     Rule("duplicate-id", E, "two documents share an id"),
     # categories and ownership
     Rule("categories-missing", E, "catalog/categories.yaml does not exist"),

@@ -22,6 +22,7 @@ from pac.repository import (
     CATEGORIES_FILE,
     CODEOWNERS_FILE,
     CONFIG_FILE,
+    KIND_HOME,
     REQUESTS,
     STATUS_DIR,
     YAML_SUFFIXES,
@@ -71,6 +72,10 @@ def check_file(repo: Repository, path: Path) -> list[Diagnostic]:
     misplaced = repo.misplaced(path)
     if misplaced:
         found.append(_misplaced_finding(repo, loaded, misplaced))
+    elif loaded.role is Role.OTHER:
+        kind = repo.outside_kind(path)
+        if kind:
+            found.append(_outside_finding(repo, loaded, kind))
     if loaded.ok:
         for check in DOCUMENT_CHECKS.get(loaded.kind, []):
             found.extend(check(repo, loaded))
@@ -107,6 +112,46 @@ def _misplaced_finding(repo: Repository, loaded: Loaded, reason: str) -> Diagnos
         reason,
         hint,
     )
+
+
+def _outside_finding(repo: Repository, loaded: Loaded, kind: str) -> Diagnostic:
+    data = loaded.document.data if loaded.document is not None else {}
+    metadata = data.get("metadata") if isinstance(data.get("metadata"), dict) else {}
+    assert isinstance(metadata, dict)
+    doc_id = _text(metadata.get("id"), "<id>")
+    home = {
+        "CatalogItem": f"catalog/{_text(metadata.get('category'), '<category>')}/{doc_id}.yaml",
+        "CatalogBundle": f"catalog/bundles/{doc_id}.yaml",
+        "Request": f"{REQUESTS}/{_requester_team(metadata)}/{doc_id}.yaml",
+        "CategoryRegistry": CATEGORIES_FILE,
+        "PacConfig": CONFIG_FILE,
+    }[kind]
+    owner = ""
+    if kind in ("CatalogItem", "CatalogBundle"):
+        folder = "bundles" if kind == "CatalogBundle" else _text(metadata.get("category"), "")
+        owner = repo.categories.describe_owner(folder)
+    hint = (
+        f"Move it: `git mv {loaded.display} {home}` (pac reads a {kind} only from "
+        f"{KIND_HOME[kind]}). If it is not meant to be part of the catalog (a test fixture), "
+        "list its folder under `validate.ignore` in pac.yaml."
+    )
+    return diagnostic(
+        loaded.document,
+        loaded.display,
+        ("kind",),
+        "document-outside-catalog",
+        f"{loaded.display} is a {kind} outside the folders pac reads: no command sees it",
+        f"{hint} Owner: {owner}." if owner else hint,
+    )
+
+
+def _text(value: object, default: str) -> str:
+    return value if isinstance(value, str) and value and "/" not in value else default
+
+
+def _requester_team(metadata: dict[str, object]) -> str:
+    requester = metadata.get("requester")
+    return _text(requester.get("team") if isinstance(requester, dict) else None, "<team>")
 
 
 def _registry_findings(repo: Repository) -> list[Diagnostic]:
@@ -307,7 +352,9 @@ def _in_status_dir(repo: Repository, path: Path) -> bool:
 def _is_checkable(repo: Repository, path: Path) -> bool:
     role = repo.role(path)
     return role not in (Role.STATUS, Role.OTHER, Role.CODEOWNERS) or (
-        role is Role.OTHER and path.suffix.lower() in YAML_SUFFIXES and _under_docs(repo, path)
+        role is Role.OTHER
+        and path.suffix.lower() in YAML_SUFFIXES
+        and (_under_docs(repo, path) or bool(repo.outside_kind(path)))
     )
 
 
@@ -359,7 +406,7 @@ def affected_documents(
         if role in (Role.ITEM, Role.BUNDLE):
             referenced_ids.add(Path(relative).name.rsplit(".", 1)[0])
         document = role in (Role.ITEM, Role.BUNDLE, Role.REQUEST, Role.CONFIG, Role.CATEGORIES)
-        if not deleted and (document or repo.misplaced(path)):
+        if not deleted and (document or repo.misplaced(path) or repo.outside_kind(path)):
             selected.append(path)
         elif role is Role.OTHER and relative.startswith(f"{REQUESTS}/"):
             attached.add(Path(relative))
