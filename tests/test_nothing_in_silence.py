@@ -168,3 +168,48 @@ def test_pac_yaml_can_ignore_a_fixtures_folder(sample_root: Path) -> None:
     )
     config.write_text(text)
     assert _codes(sample_root) == []
+
+
+def test_pac_yaml_is_a_document_in_its_place_not_one_outside(sample_root: Path) -> None:
+    result = validate(Repository(sample_root))
+    assert result.checked.count("pac.yaml") == 1
+    assert result.diagnostics == []
+
+
+def test_a_starter_committed_as_written_lists_its_todos(sample_root: Path) -> None:
+    from pac.scaffold import new_item
+
+    made = new_item(Repository(sample_root), "databases", "redis-cache", "standard")
+    text = made.path.read_text()
+    found = [
+        d for d in validate(Repository(sample_root)).diagnostics if d.path.endswith(made.path.name)
+    ]
+    assert len(found) == text.count("TODO") - 1  # one comment holds two lines, one TODO
+    assert {d.code for d in found} == {"starter-placeholder"}
+    # Done: the description written, the to-do comments deleted.
+    lines = [
+        line.split("# TODO")[0].rstrip() if "# TODO" in line else line for line in text.splitlines()
+    ]
+    done = "\n".join(line for line in lines if line.strip()) + "\n"
+    done = done.replace(
+        "TODO describe the offering",
+        "A managed Redis cache for your service, replicated and encrypted; describe",
+    )
+    made.path.write_text(done)
+    assert validate(Repository(sample_root)).diagnostics == []
+
+
+def test_a_todo_the_author_wrote_in_a_value_is_reported(sample_root: Path) -> None:
+    path = sample_root / "requests/payments/payments-events.yaml"
+    text = path.read_text()
+    path.write_text(
+        text.replace(
+            "  name: payments-events", "  name: payments-events\n  # TODO: our own note, left alone"
+        )
+    )
+    assert _codes(sample_root) == []
+    item = sample_root / "catalog/messaging/messaging-kafka-topic.yaml"
+    item.write_text(item.read_text().replace("name: Kafka Topic", "name: Kafka Topic TODO"))
+    assert ("starter-placeholder", "catalog/messaging/messaging-kafka-topic.yaml") in _codes(
+        sample_root
+    )

@@ -346,6 +346,12 @@ def secret_ref_schema(title: str = "", description: str = "") -> dict[str, Any]:
     return schema
 
 
+# No text input is longer than this, whatever its form says: a megabyte pasted into a field
+# would pass and then fail at apply, in a ticket or a request body. docs/rules.md
+# (form-text-unbounded) documents it; a field's own maxLength may be lower or higher.
+TEXT_INPUT_CAP = 65536
+
+
 def field_schema(field: Field) -> dict[str, Any]:
     """The JSON Schema of one field's value."""
     rules = field.validation
@@ -360,6 +366,7 @@ def field_schema(field: Field) -> dict[str, Any]:
         for key in ("minLength", "maxLength"):
             if key in rules:
                 schema[key] = rules[key]
+        schema.setdefault("maxLength", TEXT_INPUT_CAP)
     elif kind == "number":
         schema = {"type": "number"}
         if "min" in rules:

@@ -325,6 +325,7 @@ class Repository:
         if (
             relative is None
             or not relative.lower().endswith(YAML_SUFFIXES)
+            or relative == CONFIG_FILE
             or relative.split("/", 1)[0] in _READ_FOLDERS
             or self._ignored(relative)
         ):

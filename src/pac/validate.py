@@ -11,9 +11,11 @@ from pathlib import Path
 
 from pac import codeowners
 from pac.checks import DocumentCheck
+from pac.checks.beforeapply import check_before_apply
 from pac.checks.bundles import check_bundle
 from pac.checks.governance import check_categories, check_config
 from pac.checks.offerings import check_offering, check_offering_metadata
+from pac.checks.placeholders import check_placeholders
 from pac.checks.requests import check_request
 from pac.checks.templates import check_bundle_templates, check_item_templates
 from pac.diagnostics import Diagnostic, Severity, sorted_unique
@@ -37,9 +39,15 @@ JIRA_TEMPLATES = "templates/jira"
 
 # The checks each kind of document gets once it has passed its schema.
 DOCUMENT_CHECKS: dict[str, list[DocumentCheck]] = {
-    "CatalogItem": [check_offering, check_item_templates],
-    "CatalogBundle": [check_offering, check_bundle, check_bundle_templates],
-    "Request": [check_request],
+    "CatalogItem": [check_offering, check_item_templates, check_before_apply, check_placeholders],
+    "CatalogBundle": [
+        check_offering,
+        check_bundle,
+        check_bundle_templates,
+        check_before_apply,
+        check_placeholders,
+    ],
+    "Request": [check_request, check_placeholders],
     "CategoryRegistry": [check_categories],
     "PacConfig": [check_config],
 }
