@@ -5,6 +5,7 @@ only once a merged request runs (a ticket already created, a credential already 
 from __future__ import annotations
 
 import re
+from functools import cache
 from typing import Any
 from urllib.parse import urlsplit
 
@@ -20,6 +21,7 @@ _UNBOUNDED = re.compile(r"(?<!\\)[*+]|\{\d*,\}")
 # Header names that carry credentials by convention, whatever their value.
 _SECRET_HEADERS = re.compile(r"authorization|api[-_]?key|token|secret|password|cookie", re.I)
 _LOOPBACK = ("localhost", "127.0.0.1", "::1")
+_TEXT_TYPES = frozenset({"string", "textarea"})
 
 
 def check_before_apply(repo: Repository, loaded: Loaded) -> list[Diagnostic]:
@@ -52,16 +54,19 @@ def _check_field(field: Field, findings: Findings) -> None:
             "Write the value itself as the default; to derive a value from others, "
             "compute it in the action's template instead.",
         )
-    pattern = field.validation.get("pattern")
-    if field.type == "string" and isinstance(pattern, str) and not _anchored(pattern):
+    if field.type not in _TEXT_TYPES:
+        return
+    pattern = field.validation.get("pattern") if field.type == "string" else None
+    anchored, bounded = _pattern_facts(pattern) if isinstance(pattern, str) else (True, False)
+    if not anchored:
         findings.add(
             (*field.path, "validation", "pattern"),
             "form-pattern-unanchored",
             f"the pattern {pattern!r} of field {field.id} is not anchored: it accepts any "
             "value that merely contains a match",
-            f"Write {_anchor(pattern)!r} to match the whole value.",
+            f"Write {_anchor(str(pattern))!r} to match the whole value.",
         )
-    if field.type in ("string", "textarea") and not _bounded(field):
+    if not bounded and "maxLength" not in field.validation:
         findings.add(
             field.path,
             "form-text-unbounded",
@@ -70,6 +75,14 @@ def _check_field(field: Field, findings: Findings) -> None:
             "Set validation.maxLength to what the fulfilment can take (a JIRA text field "
             "holds 32,767 characters, a summary 255).",
         )
+
+
+@cache
+def _pattern_facts(pattern: str) -> tuple[bool, bool]:
+    """(anchored, bounded): an anchored pattern without an open-ended repeat cannot match
+    a long value. Patterns repeat across a catalog, so each is read once."""
+    anchored = _anchored(pattern)
+    return anchored, anchored and not _UNBOUNDED.search(pattern)
 
 
 def _has_template(value: Any) -> bool:
@@ -108,14 +121,6 @@ def _top_level_alternation(pattern: str) -> bool:
             return True
         index += 1
     return False
-
-
-def _bounded(field: Field) -> bool:
-    if "maxLength" in field.validation:
-        return True
-    pattern = field.validation.get("pattern")
-    # An anchored pattern without an open-ended repeat cannot match a long value.
-    return isinstance(pattern, str) and _anchored(pattern) and not _UNBOUNDED.search(pattern)
 
 
 # --- actions ----------------------------------------------------------------------------
