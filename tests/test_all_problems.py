@@ -79,3 +79,35 @@ def test_a_schema_error_in_the_metadata_checks_nothing_guessed(sample_root: Path
     path.write_text(text)
     found = {d.code for d in validate(Repository(sample_root)).diagnostics if d.path == KAFKA}
     assert found == {"naming-kebab-case"}
+
+
+def test_a_broken_form_does_not_hide_the_actions_templates(sample_root: Path) -> None:
+    path = sample_root / KAFKA
+    text = path.read_text().replace("\n  form:\n", "\n  form-data:\n", 1)
+    text = text.replace('summaryTemplate: "', 'summaryTemplate: "{{ .current.name ', 1)
+    path.write_text(text)
+    found = [d for d in validate(Repository(sample_root)).diagnostics if d.path == KAFKA]
+    # The form's own paths (.current.*) cannot be judged without it, so none is reported.
+    assert sorted({d.code for d in found}) == [
+        "schema-required",
+        "schema-unknown-key",
+        "template-syntax",
+    ]
+
+
+def test_a_missing_fulfillment_checks_only_what_is_there(sample_root: Path) -> None:
+    path = sample_root / KAFKA
+    text = path.read_text()
+    path.write_text(text[: text.index("fulfillment:")].replace("Kafka Topic", "kafka topic"))
+    found = {d.code for d in validate(Repository(sample_root)).diagnostics if d.path == KAFKA}
+    assert found == {"schema-required", "naming-title-case"}
+
+
+def test_a_placeholder_is_reported_beside_a_schema_error(sample_root: Path) -> None:
+    path = sample_root / "requests/payments/payments-events.yaml"
+    text = path.read_text().replace("Payment authorisations", "TODO Payment authorisations")
+    path.write_text(
+        text.replace("schemaVersion: catalog/v1", "schemaVersion: catalog/v1\nextra: 1")
+    )
+    found = {d.code for d in validate(Repository(sample_root)).diagnostics}
+    assert {"schema-unknown-key", "starter-placeholder"} <= found

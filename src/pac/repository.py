@@ -458,7 +458,8 @@ class Repository:
             loaded.diagnostics.append(self.schema_diagnostic(loaded, finding))
         errors = [f for f in findings if RULES[f.code].severity is Severity.ERROR]
         if errors:
-            loaded.schema_errors_under = frozenset(str(f.path[0]) for f in errors if f.path)
+            # "" for an error about the document as a whole (a missing top-level key).
+            loaded.schema_errors_under = frozenset(str(f.path[0]) if f.path else "" for f in errors)
             return loaded
         loaded.model = _build_model(loaded.kind, doc)
         return loaded

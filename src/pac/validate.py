@@ -6,7 +6,7 @@ import gc
 import os
 from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 
 from pac import codeowners
@@ -20,6 +20,7 @@ from pac.checks.requests import check_request
 from pac.checks.templates import check_bundle_templates, check_item_templates
 from pac.diagnostics import Diagnostic, Severity, sorted_unique
 from pac.errors import UsageError
+from pac.model import EMPTY_FORM, build_item
 from pac.repository import (
     CATEGORIES_FILE,
     CODEOWNERS_FILE,
@@ -88,8 +89,32 @@ def check_file(repo: Repository, path: Path) -> list[Diagnostic]:
         for check in DOCUMENT_CHECKS.get(loaded.kind, []):
             found.extend(check(repo, loaded))
     else:
-        found.extend(check_offering_metadata(repo, loaded))
+        found.extend(_partial_checks(repo, loaded))
     return found
+
+
+def _partial_checks(repo: Repository, loaded: Loaded) -> list[Diagnostic]:
+    """What can still be checked safely in a document that failed its schema: a broken
+    form must not hide a wrong owner or a broken template until the next round."""
+    found = check_offering_metadata(repo, loaded)
+    if loaded.kind in ("CatalogItem", "CatalogBundle", "Request"):
+        found.extend(check_placeholders(repo, loaded))
+    doc = loaded.document
+    if (
+        loaded.kind == "CatalogItem"
+        and doc is not None
+        and loaded.schema_errors_under <= {"input"}
+        and isinstance(doc.data.get("input"), dict)
+    ):
+        # The actions and metadata passed their schema; only what the form supplies
+        # (the .current paths) cannot be judged without it.
+        partial = replace(loaded, model=build_item(doc, form=EMPTY_FORM))
+        for check in (check_item_templates, check_before_apply):
+            found.extend(d for d in check(repo, partial) if d.code not in _FORM_DEPENDENT)
+    return found
+
+
+_FORM_DEPENDENT = frozenset({"template-current"})
 
 
 def _misplaced_finding(repo: Repository, loaded: Loaded, reason: str) -> Diagnostic:

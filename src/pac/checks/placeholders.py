@@ -27,7 +27,11 @@ def check_placeholders(repo: Repository, loaded: Loaded) -> list[Diagnostic]:
     doc = loaded.document
     if doc is None or "TODO" not in doc.text:  # the common case, decided in C
         return []
-    owner = loaded.model.owner.describe() if isinstance(loaded.model, Offering) else ""
+    owner = (
+        loaded.model.owner.describe()
+        if isinstance(loaded.model, Offering)
+        else repo.owner_hint(loaded)
+    )
     findings = Findings(loaded, owner=owner)
     for path, value in _todo_values(doc.data, ()):
         line = value.splitlines()[0] if value.strip() else value
