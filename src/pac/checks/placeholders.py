@@ -38,17 +38,23 @@ def check_placeholders(repo: Repository, loaded: Loaded) -> list[Diagnostic]:
         findings.add(
             path,
             "starter-placeholder",
-            f"{'.'.join(map(str, path))} still holds the starter template's placeholder "
-            f"{_cut(line.strip())!r}",
+            f"{'.'.join(map(str, path))} still holds a TODO placeholder {_cut(line.strip())!r}",
             "Write the real text in its place: `pac new` leaves each TODO for you to fill "
             "in (docs/platform-teams.md, step 4).",
         )
+    findings.items.extend(_comment_findings(repo, loaded, doc.text, owner))
+    return findings.items
+
+
+def _comment_findings(repo: Repository, loaded: Loaded, text: str, owner: str) -> list[Diagnostic]:
+    """The starter template's own `# TODO` comments, wherever they were left."""
     template_todos = _template_todos(repo)
-    for number, text in enumerate(doc.text.splitlines(), start=1):
-        comment = _COMMENT.search(text) if "TODO" in text else None
+    hint = "Do what it asks, then delete the comment."
+    found = []
+    for number, line in enumerate(text.splitlines(), start=1):
+        comment = _COMMENT.search(line) if "TODO" in line else None
         if comment and comment.group(1).strip() in template_todos:
-            hint = "Do what it asks, then delete the comment."
-            findings.items.append(
+            found.append(
                 Diagnostic(
                     loaded.display,
                     number,
@@ -60,7 +66,7 @@ def check_placeholders(repo: Repository, loaded: Loaded) -> list[Diagnostic]:
                     f"{hint} Owner: {owner}." if owner else hint,
                 )
             )
-    return findings.items
+    return found
 
 
 def _todo_values(data: Any, path: JsonPath) -> Iterator[tuple[JsonPath, str]]:
