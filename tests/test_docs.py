@@ -62,9 +62,7 @@ def test_each_section_states_the_rules_default_severity() -> None:
 _PRINTED = re.compile(r"^\S+:\d+:\d+: (?:error|warning)\[[a-z0-9-]+\] |^    hint: ")
 
 
-# A quoted finding of a rule this branch does not have yet (it arrives with another
-# change) is marked `<!-- pending: CODE -->` on the line before its block.
-_BLOCK = re.compile(r"(?P<pending><!-- pending: [a-z0-9-]+ -->\n)?```text\n(?P<body>.*?)```", re.S)
+_BLOCK = re.compile(r"```text\n(?P<body>.*?)```", re.S)
 
 
 @pytest.fixture(scope="module")
@@ -85,7 +83,6 @@ def _printed(path: Path) -> list[str]:
     return [
         line
         for block in _BLOCK.finditer(path.read_text(encoding="utf-8"))
-        if not block.group("pending")
         for line in block.group("body").splitlines()
         if _PRINTED.match(line)
     ]

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import re
 import shutil
 from dataclasses import dataclass, field
@@ -16,7 +17,9 @@ from pac.validate import validate
 from tests.conftest import FIXTURES, copy_sample, git_commit_all
 
 EXPECTATIONS = "expectations.txt"
-_HEADER = re.compile(rb"^#\s*(path|expect|delete|fill-bytes|changed-since):\s*(.+?)\s*$")
+_HEADER = re.compile(
+    rb"^#\s*(path|expect|delete|fill-bytes|changed-since|mkfifo|symlink):\s*(.+?)\s*$"
+)
 _WHERE = re.compile(r"^(?:(?P<path>[^:]+):)?(?P<line>\d+):(?P<column>\d+)$")
 
 
@@ -30,6 +33,9 @@ class Fixture:
     deletes: list[str] = field(default_factory=list)
     # Checked with `--changed` against a commit of the unchanged sample (version rules).
     changed_since_sample: bool = False
+    # Entries a file cannot describe by its content: named pipes, and links (path, target).
+    fifos: list[str] = field(default_factory=list)
+    links: list[tuple[str, str]] = field(default_factory=list)
 
     def install(self, root: Path) -> None:
         for relative in self.deletes:
@@ -42,6 +48,10 @@ class Fixture:
             target = root / relative
             target.parent.mkdir(parents=True, exist_ok=True)
             target.write_bytes(content)
+        for relative in self.fifos:
+            os.mkfifo(root / relative)
+        for relative, pointee in self.links:
+            (root / relative).symlink_to(pointee)
 
 
 def _read_header(fixture: Fixture, content: bytes, default_path: str | None) -> str | None:
@@ -67,6 +77,11 @@ def _read_header(fixture: Fixture, content: bytes, default_path: str | None) -> 
         elif key == "changed-since":
             assert value == "sample", f"{fixture.name}: only `changed-since: sample` is known"
             fixture.changed_since_sample = True
+        elif key == "mkfifo":
+            fixture.fifos.append(value)
+        elif key == "symlink":
+            link, _, pointee = value.partition(" -> ")
+            fixture.links.append((link, pointee))
     for code, where, severity in expects:
         found = _WHERE.match(where)
         assert found, f"{fixture.name}: bad expect location {where!r}"

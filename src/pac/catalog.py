@@ -89,6 +89,15 @@ def unreadable(repo: Repository) -> list[str]:
     return sorted(found)
 
 
+def outside(repo: Repository) -> list[str]:
+    """Item and bundle files outside the folders pac reads, so no listing shows them."""
+    return [
+        repo.display(path)
+        for path in repo.outside_documents()
+        if repo.outside_kind(path) in ("CatalogItem", "CatalogBundle")
+    ]
+
+
 def summaries(
     repo: Repository,
     category: str | None = None,

@@ -109,6 +109,14 @@ class PacConfig:
     timezone: str = "UTC"
     freezes: tuple[FreezeWindow, ...] = ()
     freeze_warn_days: int = DEFAULT_FREEZE_WARN_DAYS
+    jira_link_types: tuple[str, ...] = ()
+    validate_ignore: tuple[str, ...] = ()
+
+    @property
+    def link_types(self) -> tuple[str, ...]:
+        """Every JIRA link type bundles may name: `jira.linkType` first, then `linkTypes`."""
+        rest = tuple(t for t in self.jira_link_types if t != self.jira_link_type)
+        return (self.jira_link_type, *rest)
 
     def freeze_for(self, category: str, day: dt.date) -> FreezeWindow | None:
         return next((w for w in self.freezes if w.applies_to(category) and w.contains(day)), None)
@@ -161,4 +169,8 @@ def build_config(data: Mapping[str, Any]) -> PacConfig:
         timezone=calendar.get("timezone", "UTC"),
         freezes=tuple(freezes),
         freeze_warn_days=int(calendar.get("warnDays", DEFAULT_FREEZE_WARN_DAYS)),
+        jira_link_types=tuple(jira.get("linkTypes") or ()),
+        validate_ignore=tuple(
+            str(p).rstrip("/") for p in (data.get("validate") or {}).get("ignore") or ()
+        ),
     )

@@ -388,6 +388,12 @@ def secret_ref_schema(title: str = "", description: str = "") -> dict[str, Any]:
     return schema
 
 
+# No text input is longer than this, whatever its form says: a megabyte pasted into a field
+# would pass and then fail at apply, in a ticket or a request body. docs/rules.md
+# (form-text-unbounded) documents it; a field's own maxLength may be lower or higher.
+TEXT_INPUT_CAP = 65536
+
+
 def field_schema(field: Field) -> dict[str, Any]:
     """The JSON Schema of one field's value."""
     rules = field.validation
@@ -402,6 +408,7 @@ def field_schema(field: Field) -> dict[str, Any]:
         for key in ("minLength", "maxLength"):
             if key in rules:
                 schema[key] = rules[key]
+        schema.setdefault("maxLength", TEXT_INPUT_CAP)
     elif kind == "number":
         schema = {"type": "number"}
         if "min" in rules:
@@ -811,6 +818,10 @@ def _without_required(schema: Any) -> Any:
     return schema
 
 
+def _missing_key(finding: InputFinding) -> str:
+    return finding.message if finding.code == "input-required" else ""
+
+
 class InputChecker:
     """Checks request input against one form; build once per offering, reuse per request."""
 
@@ -849,13 +860,15 @@ class InputChecker:
 
     def check(self, values: Any) -> list[InputFinding]:
         findings: list[InputFinding] = []
-        seen: set[tuple[JsonPath, str]] = set()
+        seen: set[tuple[JsonPath, str, str]] = set()
         for error in self.errors(values):
             for finding in self.convert(error):
                 # One finding per value and kind: a malformed date fails both its pattern
-                # and its format, which is one mistake.
-                if (finding.path, finding.code) not in seen:
-                    seen.add((finding.path, finding.code))
+                # and its format, which is one mistake. Missing fields share their parent's
+                # path, so each is told apart by its message: five missing groups are five.
+                key = (finding.path, finding.code, _missing_key(finding))
+                if key not in seen:
+                    seen.add(key)
                     findings.append(finding)
         return findings
 
@@ -929,20 +942,20 @@ class InputChecker:
                     continue
                 missing_path = (*path, key)
                 missing = self._field(missing_path)
+                group = self.form.group(key) if not path and missing is None else None
                 if missing is not None:
                     what = f"required field {missing.name} ({'.'.join(map(str, missing_path))})"
                 else:
-                    group = self.form.group(key) if not path else None
                     what = f"group {group.name} ({key})" if group else f"'{key}'"
                     what = "required " + what
+                add = f"Add `{key}:` under {'.'.join(map(str, path)) or 'input'}"
+                if group is not None:
+                    # Named here so the group is filled in one edit, not found out field by field.
+                    needed = [f.id for f in group.fields if _needed(f)]
+                    add += f" with {', '.join(needed)}" if needed else ""
                 out.append(
                     InputFinding(
-                        path,
-                        "input-required",
-                        f"{what} is missing",
-                        self._hint(
-                            f"Add `{key}:` under {'.'.join(map(str, path)) or 'input'}.", missing
-                        ),
+                        path, "input-required", f"{what} is missing", self._hint(f"{add}.", missing)
                     )
                 )
             return out

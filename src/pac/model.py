@@ -343,7 +343,7 @@ def build_actions(data: Mapping[str, Any] | None, path: JsonPath) -> tuple[Actio
     )
 
 
-def _offering_fields(doc: Document) -> dict[str, Any]:
+def _offering_fields(doc: Document, form: Form | None = None) -> dict[str, Any]:
     meta = doc.data["metadata"]
     deprecated = meta.get("deprecated")
     return {
@@ -361,14 +361,46 @@ def _offering_fields(doc: Document) -> dict[str, Any]:
         )
         if deprecated
         else None,
-        "form": build_form(doc.data["input"]["form"], ("input", "form")),
+        "form": form
+        if form is not None
+        else build_form(doc.data["input"]["form"], ("input", "form")),
     }
 
 
-def build_item(doc: Document) -> CatalogItem:
+# Stands in for a form that failed its schema: no groups, so nothing is read from it.
+EMPTY_FORM = Form(
+    Field("name", "", "string", True, MISSING, None, "", "", {}, ("input", "form")),
+    (),
+    ("input", "form"),
+)
+
+
+def build_metadata_only(doc: Document) -> Offering:
+    """An item or bundle from its metadata alone, for documents whose other parts are
+    broken: enough to check its name, place and owner, nothing else (no form, no actions)."""
+    meta = doc.data["metadata"]
+    form = EMPTY_FORM
+    cls = CatalogItem if doc.data.get("kind") == "CatalogItem" else Bundle
+    return cls(
+        doc=doc,
+        id=meta["id"],
+        name=meta["name"],
+        description=meta["description"],
+        version=meta["version"],
+        category=meta["category"],
+        owner=build_owner(meta["owner"]),
+        custom={},
+        tags=(),
+        deprecated=None,
+        form=form,
+    )
+
+
+def build_item(doc: Document, form: Form | None = None) -> CatalogItem:
+    """The item of a schema-valid document; with `form`, one whose own form is not read."""
     fulfillment = doc.data["fulfillment"]
     return CatalogItem(
-        **_offering_fields(doc),
+        **_offering_fields(doc, form),
         mode=fulfillment["strategy"]["mode"],
         manual=build_actions(fulfillment.get("manual"), ("fulfillment", "manual")),
         automatic=build_actions(fulfillment.get("automatic"), ("fulfillment", "automatic")),

@@ -101,24 +101,55 @@ def _find_field(offering: Offering, dotted: str) -> tuple[str, Field]:
 
 
 def apply_sets(offering: Offering, values: dict[str, Any], sets: list[str]) -> dict[str, Any]:
+    """`values` with every `--set` applied; all bad ones reported at once."""
+    result, problems = _apply_sets(offering, values, sets)
+    if problems:
+        raise _input_error(offering, problems)
+    return result
+
+
+def _apply_sets(
+    offering: Offering, values: dict[str, Any], sets: list[str]
+) -> tuple[dict[str, Any], list[str]]:
+    """The values with the good `--set`s applied, and a line for each bad one."""
     result = copy.deepcopy(values)
+    problems: list[str] = []
     for item in sets:
         dotted, sep, text = item.partition("=")
         if not sep:
-            raise UsageError(
-                f"--set {item!r} is not FIELD=VALUE",
-                "For example --set name=payments-db --set database.storageGb=100.",
+            problems.append(
+                f"--set {item!r} is not FIELD=VALUE "
+                "(for example --set name=payments-db --set database.storageGb=100)"
             )
-        group_id, field = _find_field(offering, dotted.strip())
+            continue
         try:
+            group_id, field = _find_field(offering, dotted.strip())
             value = coerce(field, text)
+        except UsageError as exc:
+            problems.append(f"{exc.message} ({exc.hint})")
+            continue
         except ValueError as exc:
-            raise UsageError(f"--set {dotted}: {exc}", _describe(field)) from exc
+            problems.append(f"--set {dotted}: {exc} ({_describe(field)})")
+            continue
         if group_id:
             result.setdefault(group_id, {})[field.id] = value
         else:
             result["name"] = value
-    return result
+    return result, problems
+
+
+def _input_error(offering: Offering, problems: list[str]) -> UsageError:
+    # Each problem with its own hint (the pattern to match, the field's help), the owners
+    # once at the end rather than after every line.
+    lines = [f"  - {problem}" for problem in problems[:12]]
+    if len(problems) > 12:
+        lines.append(f"  - and {len(problems) - 12} more")
+    return UsageError(
+        f"the input does not fit the form of {offering.id}:\n" + "\n".join(lines),
+        "Add or correct fields with --set group.field=VALUE, or use --interactive; "
+        f"`pac catalog show {offering.id}` lists the form. Questions about it: "
+        f"{offering.owner.describe()}.",
+    )
 
 
 def _describe(field: Field) -> str:
@@ -239,9 +270,15 @@ def build(
     base: dict[str, Any] = dict(values or {})
     if from_request:
         base = {**copy_input(repo, offering, from_request), **base}
-    base = apply_sets(offering, base, sets)
+    base, problems = _apply_sets(offering, base, sets)
     if "name" in base:  # the name first, as in the form and every example
         base = {"name": base["name"], **{k: v for k, v in base.items() if k != "name"}}
+    # Every problem of the input at once, a bad --set among them: one round of fixes.
+    for finding in input_checker(repo, offering).check(base):
+        hint = finding.hint.split(" Questions about this form:")[0].strip()
+        problems.append(finding.message + (f" ({hint})" if hint else ""))
+    if problems:
+        raise _input_error(offering, problems)
     name = base.get("name")
     chosen = request_id or (name if isinstance(name, str) else "")
     if from_request and chosen == from_request:
@@ -279,22 +316,6 @@ def build(
         "bundleId" if isinstance(offering, Bundle) else "catalogItemId": offering.id,
         "input": base,
     }
-    findings = input_checker(repo, offering).check(base)
-    if findings:
-        # Each problem with its own hint (the pattern to match, the field's help), the
-        # owners once at the end rather than after every line.
-        lines = []
-        for finding in findings[:8]:
-            hint = finding.hint.split(" Questions about this form:")[0].strip()
-            lines.append(f"  - {finding.message}" + (f" ({hint})" if hint else ""))
-        if len(findings) > 8:
-            lines.append(f"  - and {len(findings) - 8} more")
-        raise UsageError(
-            f"the input does not fit the form of {offering.id}:\n" + "\n".join(lines),
-            "Add or correct fields with --set group.field=VALUE, or use --interactive; "
-            f"`pac catalog show {offering.id}` lists the form. Questions about it: "
-            f"{offering.owner.describe()}.",
-        )
     return document
 
 

@@ -8,6 +8,8 @@ catalog of thousands: only the documents it refers to are read.
 from __future__ import annotations
 
 import os
+import re
+import stat
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field, replace
 from enum import Enum
@@ -43,6 +45,23 @@ CATEGORIES_FILE = "catalog/categories.yaml"
 CONFIG_FILE = "pac.yaml"
 CODEOWNERS_FILE = "CODEOWNERS"
 YAML_SUFFIXES = (".yaml", ".yml")
+# Top-level folders pac reads documents from (or starter templates, or JSON Schemas), and
+# folders tools keep their own files in: neither holds documents astray.
+_READ_FOLDERS = frozenset({CATALOG, REQUESTS, "templates", "schema"})
+_TOOL_FOLDERS = frozenset({"node_modules", "__pycache__", "site-packages", "venv"})
+_KIND_LINE = re.compile(
+    rb"^kind:[ \t]*[\"']?(CatalogItem|CatalogBundle|Request|CategoryRegistry|PacConfig)"
+    rb"[\"']?[ \t]*(?:#.*)?\r?$",
+    re.MULTILINE,
+)
+_SNIFF_BYTES = 1 << 20
+_SPECIAL_FILES = {
+    stat.S_IFIFO: "a named pipe (FIFO)",
+    stat.S_IFSOCK: "a socket",
+    stat.S_IFCHR: "a character device",
+    stat.S_IFBLK: "a block device",
+    stat.S_IFDIR: "a folder",
+}
 
 
 class Role(Enum):
@@ -102,6 +121,8 @@ class Loaded:
     kind: str = ""
     diagnostics: list[Diagnostic] = field(default_factory=list)
     model: Any = None
+    # The top-level keys under which the schema found errors: the rest can still be read.
+    schema_errors_under: frozenset[str] = frozenset()
 
     @property
     def ok(self) -> bool:
@@ -158,6 +179,7 @@ class Repository:
         self._categories: CategoryIndex | None = None
         self._config: PacConfig | None = None
         self._memo: dict[tuple[str, str], Any] = {}
+        self._linked_folders: set[Path] = set()
 
     @classmethod
     def discover(cls, start: Path | None = None) -> Repository:
@@ -227,13 +249,28 @@ class Repository:
                     if p.name != BUNDLES and not p.name.startswith(".")
                 ]
             )
+            folders = [f for f in folders if not self._linked_out(f)]
             for folder in folders:
                 for path in sorted(_yaml_files(folder)):
                     index.setdefault(_stem(path), []).append(path)
         elif role is Role.REQUEST:
-            for path in sorted(_walk_requests(self.root / REQUESTS)):
+            for path in sorted(_walk_requests(self.root / REQUESTS, self._linked_folders)):
                 index.setdefault(_stem(path), []).append(path)
         return index
+
+    def _linked_out(self, folder: Path) -> bool:
+        # A category folder that is a link out of the repository: its files are not ours.
+        if folder.is_symlink() and not os.path.realpath(folder).startswith(self._prefix):
+            self._linked_folders.add(folder)
+            return True
+        return False
+
+    def linked_folders(self) -> list[Path]:
+        """Folder links under catalog/ and requests/ that pac does not read (found while
+        listing documents): a finding each, rather than documents missing in silence."""
+        for role in (Role.ITEM, Role.REQUEST):
+            self.index(role)
+        return sorted(self._linked_folders)
 
     def index(self, role: Role) -> dict[str, list[Path]]:
         if role not in self._index:
@@ -251,6 +288,8 @@ class Repository:
         for role in (Role.ITEM, Role.BUNDLE, Role.REQUEST):
             paths.extend(self.files(role))
         paths.extend(self.misplaced_files())
+        paths.extend(self.linked_folders())
+        paths.extend(self.outside_documents())
         return paths
 
     def misplaced(self, path: Path) -> str:
@@ -275,6 +314,57 @@ class Repository:
             f"{relative} is not read as part of the catalog: items live directly in "
             "catalog/<category>/ and bundles in catalog/bundles/"
         )
+
+    def outside_kind(self, path: Path) -> str:
+        """The pac kind of a YAML file outside the folders pac reads ("" for any other file).
+
+        Such a document (a `bundles/` folder at the root, as older layouts had) is seen by no
+        command. Only a top-level `kind:` line is looked for, without parsing the file.
+        """
+        relative = self._relative(path)
+        if (
+            relative is None
+            or not relative.lower().endswith(YAML_SUFFIXES)
+            or relative == CONFIG_FILE
+            or relative.split("/", 1)[0] in _READ_FOLDERS
+            or self._ignored(relative)
+        ):
+            return ""
+        try:
+            if not stat.S_ISREG(os.lstat(path).st_mode):
+                return ""  # never open a pipe; links out of the catalog are not its business
+            with path.open("rb") as handle:
+                head = handle.read(_SNIFF_BYTES)
+        except OSError:
+            return ""
+        found = _KIND_LINE.search(head)
+        return found.group(1).decode() if found else ""
+
+    def _ignored(self, relative: str) -> bool:
+        parts = relative.split("/")
+        if any(p.startswith(".") or p in _TOOL_FOLDERS for p in parts[:-1]):
+            return True
+        ignored = self.config.validate_ignore
+        return any(relative == i or relative.startswith(i + "/") for i in ignored)
+
+    def outside_documents(self) -> list[Path]:
+        """Every YAML file with a pac kind outside the folders pac reads."""
+        found = []
+        for dirpath, dirnames, filenames in os.walk(self.root):
+            top = dirpath == str(self.root)
+            dirnames[:] = sorted(
+                d
+                for d in dirnames
+                if not (top and d in _READ_FOLDERS)
+                and not d.startswith(".")
+                and d not in _TOOL_FOLDERS
+                and not Path(dirpath, d, "pyvenv.cfg").exists()
+            )
+            for name in sorted(filenames):
+                path = Path(dirpath, name)
+                if name.lower().endswith(YAML_SUFFIXES) and self.outside_kind(path):
+                    found.append(path)
+        return found
 
     def misplaced_files(self) -> list[Path]:
         # This walks every folder of the catalog, so the common case (a document in its
@@ -309,9 +399,45 @@ class Repository:
             self._loaded[path] = cached
         return cached
 
+    def entry_problem(self, path: Path) -> str:
+        """Why a catalog entry cannot be read as a file of this repository, or "".
+
+        Decided from the entry itself, without opening it: opening a FIFO would block.
+        """
+        try:
+            mode = os.lstat(path).st_mode
+        except OSError:
+            return ""  # gone: whoever asked reports a missing file its own way
+        if stat.S_ISLNK(mode):
+            target = os.path.realpath(path)
+            if not target.startswith(self._prefix):
+                return (
+                    f"{self.display(path)} is a symbolic link to {target}, outside the repository"
+                )
+            try:
+                mode = path.stat().st_mode
+            except OSError:
+                return (
+                    f"{self.display(path)} is a symbolic link to {self.display(Path(target))}, "
+                    "which does not exist"
+                )
+            if stat.S_ISDIR(mode):
+                return (
+                    f"{self.display(path)} is a link to the folder {self.display(Path(target))}; "
+                    "pac does not follow folder links"
+                )
+        if stat.S_ISREG(mode):
+            return ""
+        what = _SPECIAL_FILES.get(stat.S_IFMT(mode), "not a regular file")
+        return f"{self.display(path)} is {what}, not a file pac can read"
+
     def _load(self, path: Path) -> Loaded:
         role = self.role(path)
         loaded = Loaded(path, self.display(path), role)
+        problem = self.entry_problem(path)
+        if problem:
+            loaded.diagnostics.append(self._unreadable(loaded, problem))
+            return loaded
         result = load_file(path, loaded.display)
         loaded.document = result.document
         loaded.diagnostics.extend(result.diagnostics)
@@ -330,10 +456,29 @@ class Repository:
         findings = schema_set.check(loaded.kind, doc.data)
         for finding in findings:
             loaded.diagnostics.append(self.schema_diagnostic(loaded, finding))
-        if any(f for f in findings if RULES[f.code].severity is Severity.ERROR):
+        errors = [f for f in findings if RULES[f.code].severity is Severity.ERROR]
+        if errors:
+            # "" for an error about the document as a whole (a missing top-level key).
+            loaded.schema_errors_under = frozenset(str(f.path[0]) if f.path else "" for f in errors)
             return loaded
         loaded.model = _build_model(loaded.kind, doc)
         return loaded
+
+    def _unreadable(self, loaded: Loaded, problem: str) -> Diagnostic:
+        hint = (
+            "Put the real file (or folder) in its place and commit it: pac reads only regular "
+            "files inside the repository (`git ls-files -s` shows links as mode 120000)."
+        )
+        owner = self.owner_hint(loaded)
+        return Diagnostic(
+            loaded.display,
+            1,
+            1,
+            RULES["entry-unreadable"].severity,
+            "entry-unreadable",
+            problem,
+            f"{hint} Owner: {owner}." if owner else hint,
+        )
 
     def _name_owner(self, loaded: Loaded, start: int) -> None:
         """Add whom to ask to the hints of the findings from `start` on."""
@@ -521,7 +666,7 @@ class Repository:
         found = []
         for path in self.files(role):
             try:
-                if needle in path.read_bytes():
+                if not self.entry_problem(path) and needle in path.read_bytes():
                     found.append(path)
             except OSError:
                 continue
@@ -590,18 +735,22 @@ def _subdirs(folder: Path) -> Iterator[Path]:
 
 
 def _yaml_files(folder: Path) -> Iterator[Path]:
+    # Every entry but folders: a FIFO or a dangling link named like a document is listed
+    # too, so that loading it reports it (without opening it) instead of passing it over.
     try:
         with os.scandir(folder) as entries:
             for entry in entries:
-                if entry.is_file() and entry.name.endswith(YAML_SUFFIXES):
+                if entry.name.endswith(YAML_SUFFIXES) and not entry.is_dir():
                     yield Path(entry.path)
     except OSError:
         return
 
 
-def _walk_requests(folder: Path) -> Iterator[Path]:
+def _walk_requests(folder: Path, linked: set[Path]) -> Iterator[Path]:
     for dirpath, dirnames, filenames in os.walk(folder):
         dirnames[:] = sorted(d for d in dirnames if not d.startswith("."))
+        # os.walk does not follow folder links (a loop, or a way out of the repository).
+        linked.update(p for p in (Path(dirpath, d) for d in dirnames) if p.is_symlink())
         for name in filenames:
             if name.endswith(YAML_SUFFIXES):
                 yield Path(dirpath) / name

@@ -24,6 +24,7 @@ class Rule:
 
 _RULES = [
     # reading files
+    Rule("entry-unreadable", E, "a catalog or request entry is a FIFO, socket or outside link"),
     Rule("yaml-too-large", E, "the file is larger, or nests deeper, than a document may"),
     Rule("yaml-encoding", E, "the file is not UTF-8"),
     Rule("yaml-syntax", E, "the file is not valid YAML"),
@@ -59,6 +60,11 @@ _RULES = [
     Rule("naming-title-case", W, "a display name is not in title case"),
     Rule("file-name", E, "the file name is not <id>.yaml"),
     Rule("file-location", E, "the document is in the wrong folder"),
+    Rule(
+        "document-outside-catalog",
+        E,
+        "a YAML file with a pac kind lies outside the folders pac reads",
+    ),
     Rule("duplicate-id", E, "two documents share an id"),
     # categories and ownership
     Rule("categories-missing", E, "catalog/categories.yaml does not exist"),
@@ -87,17 +93,25 @@ _RULES = [
         E,
         "a pattern can backtrack catastrophically (ReDoS), like (a+)+ or (a|a)*",
     ),
+    Rule("form-default-template", E, "a field default contains template syntax, never rendered"),
+    Rule("form-pattern-unanchored", W, "a pattern without ^ and $ accepts values containing it"),
+    Rule("form-text-unbounded", W, "a text field without maxLength takes up to the 64 KiB cap"),
     # fulfilment
     Rule("fulfillment-automatic", E, "mode is automatic but there are no automatic actions"),
     Rule("action-unsupported", W, "an action type that pac apply does not run yet"),
     Rule("action-description", E, "a ticket has both or a missing description template file"),
     Rule("action-priority", E, "a ticket priority is not Critical, High, Medium or Low"),
+    Rule("summary-too-long", E, "a ticket summary template's own text is over 255 characters"),
+    Rule("rest-credentials-plain-http", E, "a REST action sends credentials to an http:// URL"),
+    Rule("starter-placeholder", E, "a starter document still holds its template's TODOs"),
     Rule("metadata-template", W, "a metadata value contains template syntax, never rendered"),
     # bundles
     Rule("bundle-duplicate-component", E, "two components share an id"),
     Rule("bundle-unknown-item", E, "a component names a catalog item that does not exist"),
     Rule("bundle-unknown-dependency", E, "dependsOn names a component that does not exist"),
     Rule("bundle-cycle", E, "components depend on each other in a cycle"),
+    Rule("link-type-unknown", E, "jiraLinking.linkType is not a link type pac.yaml declares"),
+    Rule("bundle-parent-ticket", E, "jiraLinking.parentTicket is set, but pac makes no parent"),
     # requests
     Rule("request-target", E, "a request names both or neither of catalogItemId and bundleId"),
     Rule("request-unknown-target", E, "the requested item or bundle does not exist"),

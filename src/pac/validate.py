@@ -3,24 +3,29 @@
 from __future__ import annotations
 
 import gc
+import os
 from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 
 from pac import codeowners
 from pac.checks import DocumentCheck
+from pac.checks.beforeapply import check_before_apply
 from pac.checks.bundles import check_bundle
 from pac.checks.governance import check_categories, check_config
-from pac.checks.offerings import check_offering
+from pac.checks.offerings import check_offering, check_offering_metadata
+from pac.checks.placeholders import check_placeholders
 from pac.checks.requests import check_request
 from pac.checks.templates import check_bundle_templates, check_item_templates
 from pac.diagnostics import Diagnostic, Severity, sorted_unique
 from pac.errors import UsageError
+from pac.model import EMPTY_FORM, build_item
 from pac.repository import (
     CATEGORIES_FILE,
     CODEOWNERS_FILE,
     CONFIG_FILE,
+    KIND_HOME,
     REQUESTS,
     STATUS_DIR,
     YAML_SUFFIXES,
@@ -35,9 +40,15 @@ JIRA_TEMPLATES = "templates/jira"
 
 # The checks each kind of document gets once it has passed its schema.
 DOCUMENT_CHECKS: dict[str, list[DocumentCheck]] = {
-    "CatalogItem": [check_offering, check_item_templates],
-    "CatalogBundle": [check_offering, check_bundle, check_bundle_templates],
-    "Request": [check_request],
+    "CatalogItem": [check_offering, check_item_templates, check_before_apply, check_placeholders],
+    "CatalogBundle": [
+        check_offering,
+        check_bundle,
+        check_bundle_templates,
+        check_before_apply,
+        check_placeholders,
+    ],
+    "Request": [check_request, check_placeholders],
     "CategoryRegistry": [check_categories],
     "PacConfig": [check_config],
 }
@@ -70,10 +81,40 @@ def check_file(repo: Repository, path: Path) -> list[Diagnostic]:
     misplaced = repo.misplaced(path)
     if misplaced:
         found.append(_misplaced_finding(repo, loaded, misplaced))
+    elif loaded.role is Role.OTHER:
+        kind = repo.outside_kind(path)
+        if kind:
+            found.append(_outside_finding(repo, loaded, kind))
     if loaded.ok:
         for check in DOCUMENT_CHECKS.get(loaded.kind, []):
             found.extend(check(repo, loaded))
+    else:
+        found.extend(_partial_checks(repo, loaded))
     return found
+
+
+def _partial_checks(repo: Repository, loaded: Loaded) -> list[Diagnostic]:
+    """What can still be checked safely in a document that failed its schema: a broken
+    form must not hide a wrong owner or a broken template until the next round."""
+    found = check_offering_metadata(repo, loaded)
+    if loaded.kind in ("CatalogItem", "CatalogBundle", "Request"):
+        found.extend(check_placeholders(repo, loaded))
+    doc = loaded.document
+    if (
+        loaded.kind == "CatalogItem"
+        and doc is not None
+        and loaded.schema_errors_under <= {"input"}
+        and isinstance(doc.data.get("input"), dict)
+    ):
+        # The actions and metadata passed their schema; only what the form supplies
+        # (the .current paths) cannot be judged without it.
+        partial = replace(loaded, model=build_item(doc, form=EMPTY_FORM))
+        for check in (check_item_templates, check_before_apply):
+            found.extend(d for d in check(repo, partial) if d.code not in _FORM_DEPENDENT)
+    return found
+
+
+_FORM_DEPENDENT = frozenset({"template-current"})
 
 
 def _misplaced_finding(repo: Repository, loaded: Loaded, reason: str) -> Diagnostic:
@@ -104,6 +145,46 @@ def _misplaced_finding(repo: Repository, loaded: Loaded, reason: str) -> Diagnos
         reason,
         hint,
     )
+
+
+def _outside_finding(repo: Repository, loaded: Loaded, kind: str) -> Diagnostic:
+    data = loaded.document.data if loaded.document is not None else {}
+    metadata = data.get("metadata") if isinstance(data.get("metadata"), dict) else {}
+    assert isinstance(metadata, dict)
+    doc_id = _text(metadata.get("id"), "<id>")
+    home = {
+        "CatalogItem": f"catalog/{_text(metadata.get('category'), '<category>')}/{doc_id}.yaml",
+        "CatalogBundle": f"catalog/bundles/{doc_id}.yaml",
+        "Request": f"{REQUESTS}/{_requester_team(metadata)}/{doc_id}.yaml",
+        "CategoryRegistry": CATEGORIES_FILE,
+        "PacConfig": CONFIG_FILE,
+    }[kind]
+    owner = ""
+    if kind in ("CatalogItem", "CatalogBundle"):
+        folder = "bundles" if kind == "CatalogBundle" else _text(metadata.get("category"), "")
+        owner = repo.categories.describe_owner(folder)
+    hint = (
+        f"Move it: `git mv {loaded.display} {home}` (pac reads a {kind} only from "
+        f"{KIND_HOME[kind]}). If it is not meant to be part of the catalog (a test fixture), "
+        "list its folder under `validate.ignore` in pac.yaml."
+    )
+    return diagnostic(
+        loaded.document,
+        loaded.display,
+        ("kind",),
+        "document-outside-catalog",
+        f"{loaded.display} is a {kind} outside the folders pac reads: no command sees it",
+        f"{hint} Owner: {owner}." if owner else hint,
+    )
+
+
+def _text(value: object, default: str) -> str:
+    return value if isinstance(value, str) and value and "/" not in value else default
+
+
+def _requester_team(metadata: dict[str, object]) -> str:
+    requester = metadata.get("requester")
+    return _text(requester.get("team") if isinstance(requester, dict) else None, "<team>")
 
 
 def _registry_findings(repo: Repository) -> list[Diagnostic]:
@@ -183,7 +264,7 @@ def _validate(
         if path.name == CODEOWNERS_FILE:
             repo_checks = True
             continue
-        if not path.exists():
+        if not os.path.lexists(path):  # a dangling link is checked: it is an entry
             continue
         checked.append(repo.display(path))
         found.extend(check_file(repo, path))
@@ -271,7 +352,7 @@ def _expand(
     skipped: list[tuple[str, str]] = []
     for given in paths:
         path = _given_path(repo, given)
-        if not path.exists():
+        if not os.path.lexists(path):
             raise UsageError(
                 f"{given} does not exist",
                 "Pass files or folders of the catalog repository, or nothing to check all.",
@@ -327,7 +408,9 @@ def _in_status_dir(repo: Repository, path: Path) -> bool:
 def _is_checkable(repo: Repository, path: Path) -> bool:
     role = repo.role(path)
     return role not in (Role.STATUS, Role.OTHER, Role.CODEOWNERS) or (
-        role is Role.OTHER and path.suffix.lower() in YAML_SUFFIXES and _under_docs(repo, path)
+        role is Role.OTHER
+        and path.suffix.lower() in YAML_SUFFIXES
+        and (_under_docs(repo, path) or bool(repo.outside_kind(path)))
     )
 
 
@@ -379,7 +462,7 @@ def affected_documents(
         if role in (Role.ITEM, Role.BUNDLE):
             referenced_ids.add(Path(relative).name.rsplit(".", 1)[0])
         document = role in (Role.ITEM, Role.BUNDLE, Role.REQUEST, Role.CONFIG, Role.CATEGORIES)
-        if not deleted and (document or repo.misplaced(path)):
+        if not deleted and (document or repo.misplaced(path) or repo.outside_kind(path)):
             selected.append(path)
         elif role is Role.OTHER and relative.startswith(f"{REQUESTS}/"):
             attached.add(Path(relative))

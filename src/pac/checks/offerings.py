@@ -9,7 +9,7 @@ from pac.checks import Findings, input_checker
 from pac.checks.placement import check_offering_placement
 from pac.diagnostics import Diagnostic, Severity
 from pac.forms import ecma_pattern_problem
-from pac.model import Action, CatalogItem, Field, Form, Offering
+from pac.model import Action, CatalogItem, Field, Form, Offering, build_metadata_only
 from pac.redos import catastrophic_backtracking
 from pac.repository import Loaded, Repository
 from pac.templating import line_col
@@ -45,6 +45,27 @@ def check_offering(repo: Repository, loaded: Loaded) -> list[Diagnostic]:
         _check_defaults(repo, offering, findings)
     if isinstance(offering, CatalogItem):
         _check_fulfillment(repo, offering, findings)
+    return findings.items
+
+
+def check_offering_metadata(repo: Repository, loaded: Loaded) -> list[Diagnostic]:
+    """Name, place and owner of an item or bundle whose schema errors lie elsewhere.
+
+    A broken form or action must not hide a wrong owner or folder until the next round:
+    the metadata passed its schema, so these checks read nothing guessed.
+    """
+    doc = loaded.document
+    if (
+        loaded.kind not in ("CatalogItem", "CatalogBundle")
+        or doc is None
+        or "metadata" in loaded.schema_errors_under
+        or not isinstance(doc.data.get("metadata"), dict)
+    ):
+        return []
+    offering = build_metadata_only(doc)
+    findings = Findings(loaded, owner=offering.owner.describe())
+    check_offering_placement(repo, loaded, offering, findings)
+    _check_metadata(offering, findings)
     return findings.items
 
 

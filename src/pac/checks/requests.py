@@ -32,10 +32,33 @@ def find_target(repo: Repository, request: Request) -> tuple[Loaded | None, str,
             f"Write `{right}: {request.target_id}` instead of `{request.target_key}:`.",
         )
     message = f"{request.target_id} is not in the catalog"
+    astray = _outside_ids(repo).get(request.target_id)
+    if astray:
+        return (
+            None,
+            message,
+            f"It is written in {astray}, outside the folders pac reads; move it where the "
+            "document-outside-catalog finding says.",
+        )
     suggestion = did_you_mean(request.target_id, repo.index(role))
     if suggestion:
         return None, message, f"Did you mean '{suggestion}'?"
     return None, message, "Find the right id with `pac catalog search <words>`."
+
+
+def _outside_ids(repo: Repository) -> dict[str, str]:
+    """Ids of documents outside the folders pac reads, with their files (read once)."""
+
+    def find() -> dict[str, str]:
+        found: dict[str, str] = {}
+        for path in repo.outside_documents():
+            document = repo.load(path).document
+            metadata = document.data.get("metadata") if document is not None else None
+            if isinstance(metadata, dict) and isinstance(metadata.get("id"), str):
+                found.setdefault(metadata["id"], repo.display(path))
+        return found
+
+    return repo.memo(("outside", "ids"), find)
 
 
 def check_request(repo: Repository, loaded: Loaded) -> list[Diagnostic]:

@@ -40,6 +40,15 @@ def _warn_unreadable(repo: Any) -> None:
             f"  hint: Run `pac validate {left_out[0]}` to see what is wrong.",
             err=True,
         )
+    astray = catalog.outside(repo)
+    if astray:
+        typer.echo(
+            f"note: {len(astray)} item or bundle file(s) outside catalog/ are not listed: "
+            + ", ".join(astray[:5])
+            + (f" and {len(astray) - 5} more" if len(astray) > 5 else "")
+            + "\n  hint: `pac validate` says where each belongs (document-outside-catalog).",
+            err=True,
+        )
 
 
 def _console(width: int | None = None) -> Any:

@@ -13,17 +13,20 @@ app = typer.Typer(help="Start a new catalog document from the templates.", no_ar
 
 
 def _report(ctx: typer.Context, path_text: str, doc_id: str) -> None:
+    from pac.diagnostics import sorted_unique
     from pac.report import as_text
     from pac.validate import check_file
 
     repo = repository(ctx)
-    findings = check_file(repo, repo.root / path_text)
+    findings = sorted_unique(check_file(repo, repo.root / path_text))
     typer.echo(f"created {path_text} ({doc_id})", err=True)
     if findings:
         write(as_text(findings, 1, colour=use_colour(sys.stdout)))
-    else:
+    if all(f.code == "starter-placeholder" for f in findings):
+        # The template's TODOs are the to-do list: each is a finding until it is done.
         typer.echo(
-            "it passes pac validate; now work through its TODO comments, then open a pull request",
+            "next: fill in each TODO listed above (`pac validate` lists those left), "
+            "then open a pull request",
             err=True,
         )
 
