@@ -452,3 +452,47 @@ def test_an_unreachable_upstream_is_a_warning_without_commit_and_an_error_with_i
     assert code == 0, output
     assert "warning: working without the apply lease" in output
     assert (root / "requests/.status/payments-events.yaml").is_file()
+
+
+def test_a_push_that_fails_after_the_work_is_a_clear_error_and_the_commit_stays(
+    remote: Path, tmp_path: Path
+) -> None:
+    """A network cut or an expired token at the end of a CI run: nothing is lost."""
+    from pac.errors import GitError
+
+    repo = _clone(remote, tmp_path / "a")
+    root = Path(repo.working_tree_dir or ".")
+    path = StatusStore(root).save(_status("payments-events", COMPLETED, True))
+    repo.git.remote("set-url", "origin", str(tmp_path / "gone.git"))
+    with pytest.raises(GitError) as caught:
+        commit_and_push(root, [path], "pac apply: status [skip ci]", BOT)
+    assert "could not be pushed to origin/main: fatal:" in caught.value.message
+    assert "the next `pac apply --commit` pushes them" in caught.value.hint
+    assert repo.head.commit.message.startswith("pac apply: status")  # committed locally
+    repo.git.remote("set-url", "origin", str(remote))
+    assert commit_and_push(root, [], "pac apply: status [skip ci]", BOT).pushed
+
+
+def test_a_hostile_upstream_status_in_a_conflict_aborts_the_rebase(
+    remote: Path, tmp_path: Path
+) -> None:
+    from pac.errors import GitError
+
+    a = _clone(remote, tmp_path / "a")
+    b = _clone(remote, tmp_path / "b")
+    root_a, root_b = Path(a.working_tree_dir or "."), Path(b.working_tree_dir or ".")
+    planted = root_b / "requests/.status/payments-events.yaml"
+    planted.parent.mkdir(parents=True)
+    planted.write_text("request: payments-events\ndeep: " + "[" * 5000 + "]" * 5000 + "\n")
+    b.git.add(A=True)
+    b.index.commit("a hostile status")
+    b.remote().push("main:main")
+
+    path = StatusStore(root_a).save(_status("payments-events", COMPLETED, True))
+    with pytest.raises(GitError) as caught:
+        commit_and_push(root_a, [path], "pac apply: status", BOT)
+    assert "on the upstream cannot be read" in caught.value.message
+    assert "git checkout --" in caught.value.hint
+    assert not (Path(a.git_dir) / "rebase-merge").exists()  # not left half-way
+    assert not (Path(a.git_dir) / "rebase-apply").exists()
+    assert str(a.head.commit.message).strip() == "pac apply: status"

@@ -7,6 +7,7 @@ the same status file, the two are merged task by task, so no run's status is dro
 
 from __future__ import annotations
 
+import contextlib
 import time
 from collections.abc import Sequence
 from dataclasses import dataclass, field
@@ -64,16 +65,28 @@ def commit_and_push(
     merged: list[str] = []
     duplicates: list[str] = []
     for attempt in range(1, attempts + 1):
-        results = remote.push(f"HEAD:refs/heads/{tracking.remote_head}")
-        if results and not any(r.flags & r.ERROR for r in results):
-            return PushResult(committed, True, attempt, merged, duplicates)
-        # The branch moved: bring our commit onto the new tip and try again.
-        remote.fetch(tracking.remote_head)
+        try:
+            results = remote.push(f"HEAD:refs/heads/{tracking.remote_head}")
+            if results and not any(r.flags & r.ERROR for r in results):
+                return PushResult(committed, True, attempt, merged, duplicates)
+            # The branch moved: bring our commit onto the new tip and try again.
+            remote.fetch(tracking.remote_head)
+        except git.GitCommandError as exc:
+            raise _not_pushed(tracking.name, exc) from exc
         merged += _rebase(repo, tracking.name, author, duplicates)
     raise GitError(
         f"could not push the status after {attempts} attempts",
         "The branch keeps moving or rejects pushes (branch protection?). The statuses are "
         "committed locally; run `pac apply --commit` again.",
+    )
+
+
+def _not_pushed(upstream: str, exc: Exception) -> GitError:
+    """The network went, or the token expired, after the work: nothing is lost."""
+    return GitError(
+        f"the status commit could not be pushed to {upstream}: {git_reason(exc)}",
+        "The statuses are committed in this checkout, and the next `pac apply --commit` "
+        "pushes them (check the network and the push credentials).",
     )
 
 
@@ -152,35 +165,63 @@ def _rebase(
         return []
     except git.GitCommandError:
         pass
+    try:
+        return _resolve_conflicts(repo, env, duplicates)
+    except (GitError, git.GitCommandError) as exc:
+        # Never leave the checkout half-way through a rebase, nor push one.
+        with contextlib.suppress(git.GitCommandError):
+            repo.git.rebase("--abort")
+        if isinstance(exc, GitError):
+            raise
+        raise GitError(
+            f"rebasing the status commit onto {upstream} failed: {git_reason(exc)}",
+            "The statuses are committed in this checkout; resolve it by hand "
+            "(`git pull --rebase`), or let the next `pac apply --commit` try again.",
+        ) from exc
+
+
+def _resolve_conflicts(repo: Any, env: dict[str, str], duplicates: list[str]) -> list[str]:
+    import git
+
     merged: list[str] = []
     while True:
         conflicted = repo.git.diff("--name-only", "--diff-filter=U").split()
         if not conflicted:
-            break
-        for name in conflicted:
-            if not (name.startswith("requests/.status/") and name.endswith(".yaml")):
-                repo.git.rebase("--abort")
-                raise GitError(
-                    f"rebasing the status commit conflicts in {name}, which pac does not own",
-                    "Resolve it by hand; pac only merges its own status files.",
-                )
-            upstream_status = _status(repo.git.show(f":2:{name}"))
-            ours_status = _status(repo.git.show(f":3:{name}"))
-            combined = merge(ours_status, upstream_status)
-            duplicates += new_duplicates(combined, ours_status, upstream_status)
-            path = Path(repo.working_tree_dir or ".") / name
-            path.write_text(
-                HEADER + dump(combined.as_dict()),
-                encoding="utf-8",
+            raise GitError(
+                "the rebase of the status commit stopped without a conflict pac can merge",
+                "Look at `git status` in the checkout; pac aborted the rebase.",
             )
-            repo.git.add("--", name)
-            merged.append(name)
+        for name in conflicted:
+            merged.append(_merge_conflicted(repo, name, duplicates))
         try:
             repo.git.rebase("--continue", env=env)
-            break
+            return merged
         except git.GitCommandError:
             continue  # the next commit of the rebase conflicts too
-    return merged
+
+
+def _merge_conflicted(repo: Any, name: str, duplicates: list[str]) -> str:
+    from pac.status import StatusError
+
+    if not (name.startswith("requests/.status/") and name.endswith(".yaml")):
+        raise GitError(
+            f"rebasing the status commit conflicts in {name}, which pac does not own",
+            "Resolve it by hand; pac only merges its own status files.",
+        )
+    try:
+        upstream_status = _status(repo.git.show(f":2:{name}"))
+        ours_status = _status(repo.git.show(f":3:{name}"))
+    except StatusError as exc:
+        raise GitError(
+            f"{name} on the upstream cannot be read, so it cannot be merged: {exc.message}",
+            exc.hint,
+        ) from exc
+    combined = merge(ours_status, upstream_status)
+    duplicates += new_duplicates(combined, ours_status, upstream_status)
+    path = Path(repo.working_tree_dir or ".") / name
+    path.write_text(HEADER + dump(combined.as_dict()), encoding="utf-8")
+    repo.git.add("--", name)
+    return name
 
 
 def bot_environment(author: tuple[str, str]) -> dict[str, str]:
