@@ -412,13 +412,17 @@ def test_stale_temp_files_are_removed_by_the_next_run(
     monkeypatch.setenv("PAC_TODAY", "2026-06-01")
     folder = sample_root / "requests/.status"
     folder.mkdir(parents=True)
-    stray = folder / ".payments-events.yaml.k1ll3d.tmp"
-    stray.write_text("half a stat")
-    os.utime(stray, (1_000_000, 1_000_000))
+    outbox = sample_root / ".pac/outbox"
+    outbox.mkdir(parents=True)
+    strays = [folder / ".payments-events.yaml.k1ll3d.tmp", outbox / ".MSG-1.json.k1ll3d.tmp"]
+    for stray in strays:
+        stray.write_text("half a stat")
+        os.utime(stray, (1_000_000, 1_000_000))
     repo = Repository(sample_root)
     requests = applying.select_requests(repo, ["payments-events"]).requests
     applying.run(repo, requests, applying.ticket_backend(repo, outbox=True, env={})[1])
     assert [p.name for p in folder.iterdir()] == ["payments-events.yaml"]
+    assert not any(p.name.endswith(".tmp") for p in outbox.iterdir())
 
 
 @pytest.mark.usefixtures("offline")

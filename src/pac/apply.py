@@ -13,6 +13,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from pac.backends import TicketBackend
+from pac.backends.outbox import OUTBOX_DIR
 from pac.backends.rest import RestClient
 from pac.errors import UsageError
 from pac.executor import Outcome, RequestRunner, Step, today_in
@@ -160,6 +161,7 @@ def run(
     with _one_run_at_a_time(repo.root):
         # Inside the lock no other run of this checkout writes: older temp files are debris.
         remove_stale_temps(StatusStore(repo.root).folder, started)
+        remove_stale_temps(repo.root / OUTBOX_DIR, started)
         return _run(repo, requests, tickets, concurrency=concurrency, emit=emit, rest=rest)
 
 
