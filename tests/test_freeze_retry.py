@@ -131,3 +131,38 @@ def test_a_ticket_found_from_an_earlier_run_is_counted_as_found(
         "1 request(s) acted on, 0 ticket(s) created, 1 found from an earlier run, 0 failed, "
         "0 unchanged\n"
     )
+
+
+def _interrupted(task_state: str, known: str | None) -> RequestStatus:
+    from pac.status import Attempt, Effect, Known, TaskStatus
+
+    task = TaskStatus(f"{WEBAPP}/database/automatic/0", "database", "x", "rest-api", "", 0)
+    task.state = task_state
+    if known is not None:
+        task.attempt = Attempt(Effect.CALL, "2026-09-20T10:00:00.000000Z", Known(known), "k")
+    return RequestStatus(request=WEBAPP, state="processing", tasks=[task])
+
+
+@pytest.mark.parametrize(
+    ("task_state", "known", "priority", "step"),
+    [
+        # Nothing began (JIRA was down before any task): it waits like a new request.
+        ("pending", None, "normal", Step.DEFER),
+        # Every attempt was told "not now": nothing changed yet, so it waits too.
+        ("pending", "transient", "normal", Step.DEFER),
+        # Sent and the answer lost, or done: finish what began.
+        ("pending", "unknown", "normal", Step.RESUME),
+        ("pending", "sent", "normal", Step.RESUME),
+        ("completed", "done", "normal", Step.RESUME),
+        ("pending", None, "emergency", Step.RESUME),
+    ],
+)
+def test_an_interrupted_run_passes_a_freeze_only_when_it_had_begun(
+    sample_repo: Repository, task_state: str, known: str | None, priority: str, step: Step
+) -> None:
+    request = sample_repo.request(WEBAPP)
+    assert request is not None
+    request = replace(request, priority=priority)
+    status = _interrupted(task_state, known)
+    assert decide(status, request, FreezeWindow("w", "01-01", "12-31")) is step
+    assert decide(status, request, None) is Step.RESUME

@@ -126,7 +126,20 @@ def decide(status: RequestStatus | None, request: Request, window: FreezeWindow 
         return Step.ESCALATE
     # Submitted, processing or retrying: a run was interrupted. Work it had begun is
     # finished even in a change freeze that started since; a half-done change is worse.
+    # A run that began nothing (JIRA was down, or every attempt was told "not now") has
+    # changed nothing yet: it waits out the freeze like a new request.
+    if frozen and not work_begun(status):
+        return Step.DEFER
     return Step.RESUME
+
+
+def work_begun(status: RequestStatus) -> bool:
+    """Has any task of the request done, or possibly done, something?"""
+    possibly = (Known.SENT, Known.UNKNOWN, Known.DONE)
+    return any(
+        task.state != PENDING or (task.attempt is not None and task.attempt.known in possibly)
+        for task in status.tasks
+    )
 
 
 def touched_categories(repo: Repository, offering: Offering) -> list[str]:
