@@ -20,6 +20,16 @@ def test_hidden_characters_are_shown_in_jira_text() -> None:
     assert jira_escape("two\nlines\tand a tab\r\n") == "two\nlines\tand a tab\r\n"
 
 
+@pytest.mark.parametrize(
+    "char",
+    ["\u00ad", "\u034f", "\u115f", "\u180e", "\u2028", "\u2029", "\u3164", "\U000e0041"],
+)
+def test_other_invisible_characters_are_shown_too(char: str) -> None:
+    """Soft hyphens, separators, Hangul fillers and tag characters render as nothing."""
+    assert jira_escape(f"a{char}b") == f"a<U+{ord(char):04X}>b"
+    assert jira_escape("Grüße, 東京 → ok") == "Grüße, 東京 → ok"  # visible text stays
+
+
 def test_the_plan_shows_exactly_the_ticket_that_is_sent(
     sample_root: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:

@@ -24,7 +24,7 @@ from pac.model import Bundle, Offering, Request
 from pac.namespaces import SystemValues, revision_moment, revision_uuid
 from pac.render import catalog_revision, visible, visible_json
 from pac.repository import BUNDLES, Repository
-from pac.status import COMPLETED, FAILED, RequestStatus, StatusError, StatusStore
+from pac.status import COMPLETED, FAILED, PENDING, RequestStatus, StatusError, StatusStore
 from pac.tasks import PreviewTask, RenderedTicket, expand, preview
 
 _ACTS = {
@@ -124,7 +124,7 @@ def _transient_warnings(repo: Repository, status: RequestStatus) -> list[str]:
         f"(last: {visible(task.transient_error)}); the next run tries again, and after "
         f"{limit} run(s) in a row it fails"
         for task in status.tasks
-        if task.transient_failures
+        if task.transient_failures and task.state == PENDING
     ]
 
 

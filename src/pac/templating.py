@@ -384,10 +384,13 @@ _AUTOLINK = re.compile(r"(?i)\b(https?|ftp|file|mailto|irc|news|nntp)(:)")
 
 # Characters that would be invisible or hidden in a ticket: terminal controls (JIRA drops
 # them silently, so what was reviewed in the plan would differ from what is sent), bidi
-# overrides that reorder the text around them, and zero-width characters.
+# overrides that reorder the text around them, zero-width and other format characters
+# (soft hyphen, line/paragraph separators, Hangul fillers that render as nothing, the tag
+# characters that can carry a whole invisible text).
 _HIDDEN = re.compile(
-    "[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\u061c\u200b-\u200f\u202a-\u202e"
-    "\u2060-\u2064\u2066-\u2069\ufeff]"
+    "[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\xad\u034f\u061c\u115f\u1160\u17b4\u17b5"
+    "\u180e\u200b-\u200f\u2028-\u202e\u2060-\u206f\u3164\ufeff\uffa0\ufff9-\ufffb"
+    "\U000e0000-\U000e007f]"
 )
 
 

@@ -127,12 +127,18 @@ def _report(outcomes: list[Outcome]) -> bool:
 def _summary_line(outcomes: list[Outcome]) -> str:
     """One line for the whole run; a request that only waits (a change freeze, a retry
     nobody asked for yet) was not acted on, and tickets found from an earlier run count."""
-    from pac.executor import Step
+    from pac.executor import UNREADABLE, Step
 
     waits = (Step.WAITING, Step.DEFER)
-    acted = [o for o in outcomes if o.step not in (Step.NOTHING, Step.CHANGED, *waits)]
-    waiting = [o for o in outcomes if o.step in waits and not o.failed]
     unavailable = [o for o in outcomes if o.unavailable]
+    # Nothing was done for a request not started or whose status pac would not read.
+    untouched = {id(o) for o in unavailable} | {id(o) for o in outcomes if o.before == UNREADABLE}
+    acted = [
+        o
+        for o in outcomes
+        if o.step not in (Step.NOTHING, Step.CHANGED, *waits) and id(o) not in untouched
+    ]
+    waiting = [o for o in outcomes if o.step in waits and not o.failed]
     failed = [o for o in outcomes if o.failed and not o.unavailable]
     pending = [o for o in outcomes if o.pending and not o.unavailable]
     created = sum(len(o.created) for o in outcomes)
