@@ -14,6 +14,13 @@ FIXTURES = Path(__file__).resolve().parent / "fixtures"
 SAMPLE_PARTS = ("catalog", "requests", "templates", "pac.yaml", "CODEOWNERS")
 
 
+@pytest.fixture(autouse=True)
+def _not_in_ci(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Tests behave the same on a laptop and in CI: `CI=true` (set by the runner) would turn
+    on `--commit` and refuse the outbox in every `pac apply`. Tests that mean CI set it."""
+    monkeypatch.delenv("CI", raising=False)
+
+
 def project_files(folder: str, pattern: str = "*.yaml") -> list[Path]:
     """The checked-in files under `folder` of this repository, never run-time output.
 

@@ -225,7 +225,10 @@ def test_concurrent_requests_get_distinct_tickets(
         (None, Operations(), True, Step.DEFER),
         (None, Operations(abort=True), False, Step.ABORT),
         ("deferred", Operations(), False, Step.NEW),
-        ("processing", Operations(), True, Step.RESUME),
+        # A run that began nothing waits out a freeze (a run that began something finishes:
+        # tests/test_freeze_retry.py).
+        ("processing", Operations(), True, Step.DEFER),
+        ("processing", Operations(), False, Step.RESUME),
         ("failed", Operations(), False, Step.WAITING),
         ("failed", Operations(retry=1), False, Step.RETRY),
         ("failed", Operations(retry=1, escalate=True), False, Step.ESCALATE),
