@@ -8,6 +8,11 @@ remote applies as a compare-and-swap: of two runs racing for it exactly one wins
 server of our own. A run that is killed leaves its lease behind; it expires, and a run on
 the same host takes it over at once when the holder's process is gone.
 
+JIRA's search lags behind its creates, and a run that does not push its statuses leaves no
+record of its new tickets on the upstream: the next run's label search could miss them and
+create them again. Such a run keeps the lease, marked released, until the index has caught
+up; a run taking over the lease of a killed run waits the same lag before it searches.
+
 git (gitpython) is imported lazily: most commands never need it.
 """
 
@@ -45,12 +50,14 @@ class Holder:
     run_id: str
     ci_url: str
     expires: float  # seconds since the epoch
+    released: bool = False  # done, but held until JIRA's search shows its new tickets
 
     def describe(self) -> str:
         until = dt.datetime.fromtimestamp(self.expires, dt.UTC).replace(microsecond=0)
         where = f" ({self.ci_url})" if self.ci_url else ""
+        state = ", released, JIRA's search index catching up with its new tickets" * (self.released)
         return (
-            f"pac apply run {self.run_id} on {self.host}, process {self.pid}{where}, "
+            f"pac apply run {self.run_id} on {self.host}, process {self.pid}{where}{state}, "
             f"until {until.isoformat().replace('+00:00', 'Z')}"
         )
 
@@ -63,6 +70,7 @@ class Holder:
             f"run: {self.run_id}",
             f"ci: {self.ci_url}",
             f"expires: {int(self.expires)}",
+            *(["state: released"] if self.released else []),
         ]
         return "\n".join(lines) + "\n"
 
@@ -79,6 +87,7 @@ class Holder:
                 fields.get("run", "?"),
                 fields.get("ci", ""),
                 float(fields.get("expires", "0")),
+                fields.get("state") == "released",
             )
         except ValueError:
             return cls("?", 0, "?", "", 0.0)  # unreadable: treated as expired
@@ -87,7 +96,8 @@ class Holder:
         """Expired, or held by a process of this host that no longer exists."""
         if now >= self.expires:
             return True
-        if self.host != socket.gethostname() or self.pid <= 0:
+        # A released lease waits for JIRA's index, not for its (finished) process.
+        if self.released or self.host != socket.gethostname() or self.pid <= 0:
             return False
         try:
             os.kill(self.pid, 0)
@@ -127,7 +137,9 @@ class Lease:
         self.clock = clock
         self.run_id = uuid.uuid4().hex[:12]
         self.sha = ""  # the lease commit we hold on the remote, "" when not held
+        self.confirmed = 0.0  # when the remote last showed our lease (clock)
         self.lost = ""  # why a renewal failed, for a warning at the end
+        self.linger = 0.0  # seconds to keep it, released, for JIRA's search to catch up
         self._stop = threading.Event()
         self._renewer: threading.Thread | None = None
         self._lock = threading.Lock()
@@ -165,12 +177,12 @@ class Lease:
             raise _unreachable(self.remote, exc) from exc
         return True
 
-    def _commit(self) -> tuple[str, Holder]:
+    def _commit(self, *, linger: float = 0.0) -> tuple[str, Holder]:
         from pac.gitops import bot_environment
 
         holder = Holder(
             socket.gethostname(), os.getpid(), self.run_id, ci_run_url(),
-            self.clock() + self.ttl,
+            self.clock() + (linger or self.ttl), released=bool(linger),
         )  # fmt: skip
         env = bot_environment(self.author)
         tree = self.repo.git.mktree()  # stdin is /dev/null: the empty tree
@@ -179,8 +191,12 @@ class Lease:
 
     # --- the life of a lease ------------------------------------------------------------
 
-    def acquire(self, wait: float, emit: Callable[[str], None]) -> None:
-        """Take the lease, waiting up to `wait` seconds for another holder to let go."""
+    def acquire(self, wait: float, emit: Callable[[str], None], settle: float = 0.0) -> None:
+        """Take the lease, waiting up to `wait` seconds for another holder to let go.
+
+        `settle` is JIRA's search lag: after taking over the lease of a run that died, the
+        tickets it may have created are waited for until the index shows them.
+        """
         deadline = time.monotonic() + wait  # `clock` is the lease's wall clock, shared
         told = False
         while True:
@@ -188,9 +204,9 @@ class Lease:
             if holder is None or holder.lapsed(self.clock()):
                 sha, _ = self._commit()
                 if self._swap(expected, sha):
-                    self.sha = sha
+                    self.sha, self.confirmed = sha, self.clock()
                     if holder is not None:
-                        emit(f"took over the lapsed apply lease of {holder.describe()}")
+                        self._took_over(holder, settle, emit)
                     return
                 continue  # someone else was quicker: look again
             remaining = deadline - time.monotonic()
@@ -207,17 +223,55 @@ class Lease:
                 told = True
             time.sleep(min(1.0, remaining))
 
+    def _took_over(self, holder: Holder, settle: float, emit: Callable[[str], None]) -> None:
+        emit(f"took over the lapsed apply lease of {holder.describe()}")
+        if holder.released:
+            return  # its expiry already was its last create plus the lag
+        # It worked until it died (at the latest at its expiry) and left no statuses here.
+        pause = min(self.clock(), holder.expires) + settle - self.clock()
+        if pause > 0:
+            emit(
+                f"waiting {pause:.0f} s for JIRA's search index to show any ticket that run "
+                "created before it stopped (jira.searchLag)"
+            )
+            time.sleep(pause)
+
     def renew(self) -> bool:
         with self._lock:
             if not self.sha:
                 return False
             sha, _ = self._commit()
             if self._swap(self.sha, sha):
-                self.sha = sha
+                self.sha, self.confirmed = sha, self.clock()
                 return True
-            self.lost = "another run took the lease over while this one worked"
+            self.lost = "another run took the lease over while this one worked" + self._who()
             self.sha = ""
             return False
+
+    def _who(self) -> str:
+        try:
+            _, holder = self.current()
+        except GitError:
+            return ""
+        return f" ({holder.describe()})" if holder is not None else ""
+
+    def still_held(self) -> bool:
+        """Whether this run may still act: checked before each ticket create and call.
+
+        Free while the renewer keeps up; after a stall (a laptop asleep) the lease is
+        renewed first, so a run never acts on a lease another run has taken over.
+        """
+        with self._lock:
+            if not self.sha:
+                return False
+            stale = self.clock() >= self.confirmed + self.ttl / 2
+        if not stale:
+            return True
+        try:
+            return self.renew()
+        except GitError as exc:
+            self.lost = exc.message
+            return self.clock() < self.confirmed + self.ttl  # nobody can have it yet
 
     def keep_renewed(self) -> None:
         """Renew in the background every quarter of the lease's lifetime."""
@@ -238,9 +292,12 @@ class Lease:
         if self._renewer is not None:
             self._renewer.join()
         with self._lock:
-            if self.sha:
+            if self.sha and self.linger > 0:
+                sha, _ = self._commit(linger=self.linger)
+                self._swap(self.sha, sha)
+            elif self.sha:
                 self._swap(self.sha, "")
-                self.sha = ""
+            self.sha = ""
 
 
 class RemoteUnreachable(GitError):
@@ -267,6 +324,7 @@ def held(
     wait: float,
     emit: Callable[[str], None],
     required: bool = True,
+    settle: float = 0.0,
 ) -> Iterator[Lease | None]:
     """Hold the upstream's lease for the `with` block; without an upstream, no lease.
 
@@ -280,7 +338,7 @@ def held(
         return
     lease = Lease(upstream.repo, upstream.remote, author)
     try:
-        lease.acquire(wait, emit)
+        lease.acquire(wait, emit, settle)
     except RemoteUnreachable as exc:
         if required:
             raise
