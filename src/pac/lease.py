@@ -20,6 +20,7 @@ from __future__ import annotations
 
 import contextlib
 import datetime as dt
+import math
 import os
 import socket
 import threading
@@ -69,7 +70,7 @@ class Holder:
             f"pid: {self.pid}",
             f"run: {self.run_id}",
             f"ci: {self.ci_url}",
-            f"expires: {int(self.expires)}",
+            f"expires: {math.ceil(self.expires)}",  # never before the time it promised
             *(["state: released"] if self.released else []),
         ]
         return "\n".join(lines) + "\n"
