@@ -208,6 +208,7 @@ def test_a_run_that_lingers_keeps_the_lease_released_until_the_lag_is_over(
     with pytest.raises(LeaseHeld) as caught:
         Lease(b, "origin", BOT, clock=lambda: 1_000_030.0).acquire(0, quiet)
     assert "released, JIRA's search index catching up with its new tickets" in caught.value.message
+    assert "its statuses did not reach the upstream" in caught.value.hint
     said: list[str] = []
     later = Lease(b, "origin", BOT, clock=lambda: 1_000_060.0)
     later.acquire(0, said.append, settle=60.0)
@@ -255,3 +256,20 @@ def test_a_run_asks_whether_it_still_holds_the_lease_and_learns_who_took_it(
     assert f"pac apply run {other.run_id}" in asleep.lost
     asleep.release()
     assert on_remote(a) == other.sha
+
+
+def test_the_checkout_that_released_the_lease_takes_it_again_at_once(
+    clones: tuple[git.Repo, git.Repo],
+) -> None:
+    """Its statuses, with the record of each ticket create, are in that checkout."""
+    a, _ = clones
+    first = Lease(a, "origin", BOT)
+    first.acquire(0, quiet)
+    first.linger = 60.0
+    first.release()
+    said: list[str] = []
+    again = Lease(a, "origin", BOT)
+    again.acquire(0, said.append, settle=60.0)
+    assert on_remote(a) == again.sha and said == []
+    again.release()
+    assert on_remote(a) == ""

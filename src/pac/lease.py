@@ -52,6 +52,7 @@ class Holder:
     ci_url: str
     expires: float  # seconds since the epoch
     released: bool = False  # done, but held until JIRA's search shows its new tickets
+    checkout: str = ""  # the holder's git directory: its statuses are there
 
     def describe(self) -> str:
         until = dt.datetime.fromtimestamp(self.expires, dt.UTC).replace(microsecond=0)
@@ -72,6 +73,7 @@ class Holder:
             f"ci: {self.ci_url}",
             f"expires: {math.ceil(self.expires)}",  # never before the time it promised
             *(["state: released"] if self.released else []),
+            *([f"checkout: {self.checkout}"] if self.checkout else []),
         ]
         return "\n".join(lines) + "\n"
 
@@ -89,6 +91,7 @@ class Holder:
                 fields.get("ci", ""),
                 float(fields.get("expires", "0")),
                 fields.get("state") == "released",
+                fields.get("checkout", ""),
             )
         except ValueError:
             return cls("?", 0, "?", "", 0.0)  # unreadable: treated as expired
@@ -184,11 +187,20 @@ class Lease:
         holder = Holder(
             socket.gethostname(), os.getpid(), self.run_id, ci_run_url(),
             self.clock() + (linger or self.ttl), released=bool(linger),
+            checkout=self._checkout() if linger else "",
         )  # fmt: skip
         env = bot_environment(self.author)
         tree = self.repo.git.mktree()  # stdin is /dev/null: the empty tree
         sha = self.repo.git.commit_tree(tree, "-m", holder.message(), env=env)
         return str(sha).strip(), holder
+
+    def _checkout(self) -> str:
+        return f"{socket.gethostname()}:{os.path.realpath(self.repo.git_dir)}"
+
+    def _ours(self, holder: Holder) -> bool:
+        """Released by a run of this checkout, whose statuses (with their record of each
+        ticket create) are here: nothing to wait for."""
+        return holder.released and holder.checkout == self._checkout()
 
     # --- the life of a lease ------------------------------------------------------------
 
@@ -202,7 +214,7 @@ class Lease:
         told = False
         while True:
             expected, holder = self.current()
-            if holder is None or holder.lapsed(self.clock()):
+            if holder is None or holder.lapsed(self.clock()) or self._ours(holder):
                 sha, _ = self._commit()
                 if self._swap(expected, sha):
                     self.sha, self.confirmed = sha, self.clock()
@@ -215,9 +227,7 @@ class Lease:
                 raise LeaseHeld(
                     f"another pac apply holds the lease on {self.remote} ({LEASE_REF}): "
                     f"{holder.describe()}",
-                    "Wait for that run to finish (it releases the lease at its end; a killed "
-                    "run's lease lapses at the time shown), or pass --wait SECONDS to wait "
-                    "for it. Ask whoever started that run if it seems stuck.",
+                    _held_hint(holder),
                 )
             if not told:
                 emit(f"waiting for the apply lease held by {holder.describe()}")
@@ -225,6 +235,8 @@ class Lease:
             time.sleep(min(1.0, remaining))
 
     def _took_over(self, holder: Holder, settle: float, emit: Callable[[str], None]) -> None:
+        if self._ours(holder):
+            return  # this checkout's own lease, released: taken without a word
         emit(f"took over the lapsed apply lease of {holder.describe()}")
         if holder.released:
             return  # its expiry already was its last create plus the lag
@@ -299,6 +311,21 @@ class Lease:
             elif self.sha:
                 self._swap(self.sha, "")
             self.sha = ""
+
+
+def _held_hint(holder: Holder) -> str:
+    if holder.released:
+        return (
+            "That run has finished, but its statuses did not reach the upstream (no --commit), "
+            "so only JIRA's search shows its new tickets, from the time shown on (jira.searchLag"
+            " in pac.yaml). Pass --wait SECONDS to wait for it (CI waits 300 s by default), or "
+            "run again in that run's checkout, which needs not wait."
+        )
+    return (
+        "Wait for that run to finish (it releases the lease at its end; a killed run's lease "
+        "lapses at the time shown), or pass --wait SECONDS to wait for it. Ask whoever "
+        "started that run if it seems stuck."
+    )
 
 
 class RemoteUnreachable(GitError):
