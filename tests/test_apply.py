@@ -359,3 +359,18 @@ def test_a_run_that_lost_the_lease_stops_before_its_next_create_or_call(
         again = apply.run(repo, requests, lambda: Outbox(sample_root), rest=rest)
         assert [o.state for o in again] == ["completed", "completed"]
         assert len(platform.effects) == 4 and len(outbox(sample_root)) == 1
+
+
+def test_the_report_says_the_lease_was_lost_not_a_transient_fault(
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    from pac.cli.apply import _report
+    from pac.executor import Outcome
+
+    stopped = Outcome(
+        WEBAPP, Step.NEW, "new", "processing", "stopped at ...", pending=True, lease_lost=True
+    )
+    assert _report([stopped]) is False  # not failed: exit 0
+    out = capsys.readouterr().out
+    assert "another pac apply took the lease on the upstream over during this run" in out
+    assert "transient fault (JIRA or a service unavailable)" not in out

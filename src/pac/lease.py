@@ -272,7 +272,9 @@ class Lease:
         """Whether this run may still act: checked before each ticket create and call.
 
         Free while the renewer keeps up; after a stall (a laptop asleep) the lease is
-        renewed first, so a run never acts on a lease another run has taken over.
+        renewed first. Another run takes a live run's lease only once it has expired, a
+        full lifetime after its last renewal, so renewing after half of one never misses
+        a takeover (unless the hosts' clocks differ by more than that).
         """
         with self._lock:
             if not self.sha:
