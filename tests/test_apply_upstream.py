@@ -167,6 +167,7 @@ class Watched:
         self.process = process
         self.out: list[str] = []
         self.err: list[str] = []
+        self.seen: dict[str, float] = {}  # first words of a line -> when it came
         self.readers = [
             threading.Thread(target=self._read, args=(stream, into), daemon=True)
             for stream, into in ((process.stdout, self.out), (process.stderr, self.err))
@@ -174,9 +175,11 @@ class Watched:
         for reader in self.readers:
             reader.start()
 
-    @staticmethod
-    def _read(stream: object, into: list[str]) -> None:
+    def _read(self, stream: object, into: list[str]) -> None:
         for line in stream:  # type: ignore[attr-defined]
+            for marker in ("pac apply:", "acted on"):
+                if marker in line:
+                    self.seen.setdefault(marker, time.monotonic())
             into.append(line)
 
     def reached(self, text: str, *, timeout: float = 60.0) -> bool:
@@ -235,11 +238,13 @@ def kill_somewhere(run: Watched, rng: random.Random, spans: dict[str, float]) ->
     return run.kill()
 
 
-def learn(spans: dict[str, float], run: Watched, began: float, acted: float) -> None:
-    """How long each part of a finished run took: the window to kill it in next time."""
-    ended = time.monotonic()
-    spans["work"] = max(0.2, acted - began - spans["start"])
-    spans["end"] = max(0.1, ended - acted)
+def learn(spans: dict[str, float], run: Watched, ended: float) -> None:
+    """The longest each part of a finished run took: the window to kill it in next time
+    (a run with little left to do must not shrink it for one with new requests)."""
+    working, acted = run.seen.get("pac apply:"), run.seen.get("acted on")
+    if working is not None and acted is not None:
+        spans["work"] = max(spans["work"], acted - working)
+        spans["end"] = max(spans["end"], ended - acted)
 
 
 # --- two checkouts at once ---------------------------------------------------------------
@@ -342,7 +347,7 @@ def test_random_kills_then_a_fresh_clone_does_each_task_once(
     author = clone(remote, tmp_path / "author")
     checkout = clone(remote, tmp_path / "run-0")
     kills = runs = 0
-    spans = {"start": 0.5, "work": 2.0, "end": 0.5}  # learnt from the runs that finish
+    spans = {"start": 0.5, "work": 0.5, "end": 0.2}  # learnt from the runs that finish
     phases: Counter[str] = Counter()
     while kills < 12 or not {"work", "commit", "push"} <= set(phases):
         assert kills < 40, f"the kills never hit every phase: {dict(phases)}"
@@ -356,7 +361,6 @@ def test_random_kills_then_a_fresh_clone_does_each_task_once(
             repo.git.push("--quiet", "origin", "main")
         if rng.random() < 0.5:
             checkout = clone(remote, tmp_path / f"run-{runs}")
-        began = time.monotonic()
         run = Watched(start(checkout, jira, "--wait", "60"))
         if rng.random() < 0.75:
             if kill_somewhere(run, rng, spans):
@@ -365,9 +369,8 @@ def test_random_kills_then_a_fresh_clone_does_each_task_once(
             else:
                 run.finish()  # it ended before the chosen instant
         else:
-            acted = time.monotonic() if run.reached("acted on") else began
             run.finish()
-            learn(spans, run, began, acted)
+            learn(spans, run, time.monotonic())
     # A fresh CI checkout finishes the work, and the reused checkout catches up.
     final = clone(remote, tmp_path / "final")
     finish(start(final, jira))
