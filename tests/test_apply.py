@@ -323,3 +323,58 @@ def test_an_unsupported_manual_action_does_not_advise_escalating(
     assert "must change the item's manual actions to jira-ticket" in error.hint
     assert "platform-messaging-team" in error.hint and error.contact
     assert "operations.escalate" not in error.hint
+
+
+def test_a_run_that_lost_the_lease_stops_before_its_next_create_or_call(
+    sample_root: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Another run took the upstream's lease over: nothing more is sent, nothing fails,
+    and the next run does the rest exactly once."""
+    from tests.fakes.rest import FakeRestTarget, platform_api
+    from tests.test_apply_live import SECRETS
+
+    monkeypatch.setenv("PAC_TODAY", "2026-06-01")
+    for name, value in SECRETS.items():
+        monkeypatch.setenv(name, value)
+    with platform_api(FakeRestTarget()) as platform:
+        point_rest_at(sample_root, platform.url)
+        repo = Repository(sample_root)
+        requests = apply.select_requests(repo, [EVENTS, WEBAPP]).requests
+        asked: list[int] = []
+
+        def still_held() -> bool:
+            asked.append(1)
+            return len(asked) <= 2  # lost after two calls of the web application
+
+        rest = lambda: RestClient(sleep=lambda seconds: None)  # noqa: E731
+        outcomes = apply.run(
+            repo, requests, lambda: Outbox(sample_root), rest=rest, still_held=still_held,
+            concurrency=1,
+        )  # fmt: skip
+        assert [(o.request_id, o.lease_lost, o.pending, o.failed) for o in outcomes] == [
+            (EVENTS, False, False, False),
+            (WEBAPP, True, True, False),
+        ], [o.summary for o in outcomes]
+        assert "another run took the apply lease over" in outcomes[1].summary
+        assert len(platform.effects) == 1  # the events ticket asked first, then one call
+        status = StatusStore(sample_root).load(WEBAPP)
+        assert status is not None and status.state == "processing"
+        again = apply.run(repo, requests, lambda: Outbox(sample_root), rest=rest)
+        assert [o.state for o in again] == ["completed", "completed"]
+        assert len(platform.effects) == 4 and len(outbox(sample_root)) == 1
+
+
+def test_the_report_says_the_lease_was_lost_not_a_transient_fault(
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    from pac.cli.apply import _report
+    from pac.executor import Outcome
+
+    stopped = Outcome(
+        WEBAPP, Step.NEW, "new", "processing", "stopped at ...", pending=True, lease_lost=True
+    )
+    assert _report([stopped]) is False  # not failed: exit 0
+    out = capsys.readouterr().out
+    assert "another pac apply took the lease on the upstream over during this run" in out
+    assert "transient fault (JIRA or a service unavailable)" not in out
+    assert "1 stopped (lease taken over)" in out and "pending after a transient" not in out

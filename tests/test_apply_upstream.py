@@ -14,6 +14,7 @@ import shutil
 import signal
 import subprocess
 import sys
+import threading
 import time
 from collections import Counter, defaultdict
 from collections.abc import Iterator
@@ -23,13 +24,14 @@ import git
 import pytest
 
 from pac.status import StatusStore
-from tests.conftest import copy_sample, point_rest_at
+from tests.conftest import copy_sample, pac_settings, point_rest_at
 from tests.fakes.jira import FakeJira
 from tests.fakes.rest import FakeRestTarget, platform_api
-from tests.test_apply_live import TOKEN, environment, kill, manual_only
+from tests.test_apply_live import TOKEN, environment, manual_only
 
 BOT = ("pac-bot", "pac-bot@users.noreply.github.com")
 AUTHOR = git.Actor("Dana Dev", "dana.dev@company.com")
+LAG = 1.0  # JIRA's search lag where a test has one: the fake's, and jira.searchLag
 
 
 @pytest.fixture
@@ -39,17 +41,29 @@ def jira() -> Iterator[FakeJira]:
 
 
 @pytest.fixture
+def lagging() -> Iterator[FakeJira]:
+    """A JIRA whose search finds a new issue only LAG seconds after its create."""
+    with FakeJira(credentials=("bot", TOKEN), search_lag=LAG) as fake:
+        yield fake  # type: ignore[misc]
+
+
+@pytest.fixture
 def platform() -> Iterator[FakeRestTarget]:
     with platform_api(FakeRestTarget()) as target:
         yield target  # type: ignore[misc]
 
 
-def seed_remote(tmp_path: Path, platform: FakeRestTarget, *, manual: bool, copies: int) -> Path:
-    """A bare remote with the sample catalog (calls to `platform`) and `copies` more stacks."""
+def seed_remote(
+    tmp_path: Path, platform: FakeRestTarget, *, manual: bool, copies: int, lag: float = 0.0
+) -> Path:
+    """A bare remote with the sample catalog (calls to `platform`) and `copies` more stacks;
+    `lag` is its jira.searchLag."""
     bare = tmp_path / "remote.git"
     git.Repo.init(bare, bare=True, initial_branch="main")
     seed = copy_sample(tmp_path / "seed")
     point_rest_at(seed, platform.url)
+    if lag:
+        pac_settings(seed, search_lag=lag)
     if manual:
         manual_only(seed)
     for n in range(2, copies + 2):
@@ -78,14 +92,15 @@ def clone(remote: Path, target: Path) -> Path:
     return target
 
 
-def start(root: Path, jira: FakeJira, *args: str) -> subprocess.Popen[str]:
+def start(root: Path, jira: FakeJira, *args: str, commit: bool = True) -> subprocess.Popen[str]:
     return subprocess.Popen(
-        [sys.executable, "-m", "pac", "apply", "--commit", *args],
+        [sys.executable, "-m", "pac", "apply", *(["--commit"] if commit else []), *args],
         cwd=root,
-        env=environment(jira),
+        env={**environment(jira), "PYTHONUNBUFFERED": "1"},
         stdout=subprocess.PIPE,
         stderr=subprocess.PIPE,
         text=True,
+        start_new_session=True,  # its own process group: a kill takes its git children too
     )
 
 
@@ -145,16 +160,91 @@ def each_ticket_once(jira: FakeJira) -> int:
     return len(pac_labels)
 
 
-def killed_during(process: subprocess.Popen[str], root: Path) -> str:
+class Watched:
+    """A running `pac apply` whose output is read as it comes, to kill it at a chosen point."""
+
+    def __init__(self, process: subprocess.Popen[str]) -> None:
+        self.process = process
+        self.out: list[str] = []
+        self.err: list[str] = []
+        self.seen: dict[str, float] = {}  # first words of a line -> when it came
+        self.readers = [
+            threading.Thread(target=self._read, args=(stream, into), daemon=True)
+            for stream, into in ((process.stdout, self.out), (process.stderr, self.err))
+        ]
+        for reader in self.readers:
+            reader.start()
+
+    def _read(self, stream: object, into: list[str]) -> None:
+        for line in stream:  # type: ignore[attr-defined]
+            for marker in ("pac apply:", "acted on"):
+                if marker in line:
+                    self.seen.setdefault(marker, time.monotonic())
+            into.append(line)
+
+    def reached(self, text: str, *, timeout: float = 60.0) -> bool:
+        """Wait until `text` was printed; False when the run ended first."""
+        deadline = time.monotonic() + timeout
+        while time.monotonic() < deadline:
+            if text in "".join(self.out + self.err):
+                return True
+            if self.process.poll() is not None:
+                return False
+            time.sleep(0.01)
+        return False
+
+    def kill(self) -> bool:
+        """SIGKILL the whole process group (pac and its git); False if it had finished."""
+        finished = self.process.poll() is not None
+        if not finished:
+            os.killpg(self.process.pid, signal.SIGKILL)
+        self.process.wait(30)
+        for reader in self.readers:
+            reader.join(30)
+        return not finished
+
+    def finish(self) -> str:
+        self.process.wait(120)
+        for reader in self.readers:
+            reader.join(30)
+        text = "".join(self.out + self.err)
+        assert self.process.returncode == 0, text
+        assert "Traceback" not in text and "internal error" not in text
+        return text
+
+
+def killed_during(run: Watched, root: Path) -> str:
     """Which part of the run a kill interrupted, from what it printed and left behind."""
-    out, err = process.communicate()
     if git.Repo(root).git.rev_list("--count", "origin/main..HEAD") != "0":
         return "push"
-    if "acted on" in out:
+    if "acted on" in "".join(run.out):
         return "commit"
-    if "pac apply:" in err:
+    if "pac apply:" in "".join(run.err):
         return "work"
     return "start"
+
+
+def kill_somewhere(run: Watched, rng: random.Random, spans: dict[str, float]) -> bool:
+    """Kill at a random instant of the start, the work, or the commit and push."""
+    where = rng.random()
+    if where < 0.1:
+        time.sleep(rng.uniform(0.0, spans["start"]))
+    elif where < 0.7:
+        if not run.reached("pac apply:"):
+            return run.kill()
+        time.sleep(rng.uniform(0.0, spans["work"]))
+    elif run.reached("acted on"):
+        time.sleep(rng.uniform(0.0, spans["end"]))
+    return run.kill()
+
+
+def learn(spans: dict[str, float], run: Watched, ended: float) -> None:
+    """The longest each part of a finished run took: the window to kill it in next time
+    (a run with little left to do must not shrink it for one with new requests)."""
+    working, acted = run.seen.get("pac apply:"), run.seen.get("acted on")
+    if working is not None and acted is not None:
+        spans["work"] = max(spans["work"], acted - working)
+        spans["end"] = max(spans["end"], ended - acted)
 
 
 # --- two checkouts at once ---------------------------------------------------------------
@@ -183,25 +273,84 @@ def test_two_clones_at_once_do_nothing_twice(
     assert "refs/pac/apply-lease" not in git.Repo(remote).git.show_ref()
 
 
+@pytest.mark.slow
+def test_two_clones_at_once_make_each_ticket_once_while_search_lags(
+    tmp_path: Path, lagging: FakeJira, platform: FakeRestTarget
+) -> None:
+    remote = seed_remote(tmp_path, platform, manual=True, copies=2, lag=LAG)
+    laptop, ci = clone(remote, tmp_path / "laptop"), clone(remote, tmp_path / "ci")
+    runs = [start(laptop, lagging, "--wait", "60"), start(ci, lagging, "--wait", "60")]
+    for run in runs:
+        finish(run)
+    assert each_ticket_once(lagging) == 3 * 3 + 1
+    states = remote_statuses(remote, tmp_path, "check")
+    assert set(states.values()) == {"completed"} and len(states) == 4
+    assert "refs/pac/apply-lease" not in git.Repo(remote).git.show_ref()
+
+
+@pytest.mark.slow
+def test_a_laptop_run_without_commit_then_ci_makes_no_ticket_twice(
+    tmp_path: Path, lagging: FakeJira, platform: FakeRestTarget
+) -> None:
+    """The laptop's statuses never reach the upstream, and JIRA's search does not show
+    its tickets yet: the CI run waits for the lease the laptop keeps until it does."""
+    remote = seed_remote(tmp_path, platform, manual=True, copies=0, lag=LAG)
+    laptop, ci = clone(remote, tmp_path / "laptop"), clone(remote, tmp_path / "ci")
+    out = finish(start(laptop, lagging, commit=False))
+    assert "4 ticket(s) created" in out
+    lease = str(git.Repo(remote).git.show_ref())
+    assert "refs/pac/apply-lease" in lease  # kept, released, while the index catches up
+    out = finish(start(ci, lagging, "--wait", "60"))
+    assert "released, JIRA's search index catching up with its new tickets" in out
+    assert "4 found from an earlier run" in out
+    assert each_ticket_once(lagging) == 4 and len(lagging.issues) == 4
+    assert "refs/pac/apply-lease" not in git.Repo(remote).git.show_ref()  # pushed: gone
+    # Nothing created: a run without --commit lets go at once, as before.
+    finish(start(laptop, lagging, commit=False))
+    assert "refs/pac/apply-lease" not in git.Repo(remote).git.show_ref()
+
+
+@pytest.mark.slow
+def test_a_run_killed_after_a_create_then_a_fresh_clone_makes_no_ticket_twice(
+    tmp_path: Path, platform: FakeRestTarget
+) -> None:
+    """The killed run's record of its ticket dies with its checkout; the next run, which
+    takes its lease over at once, waits for JIRA's search to show that ticket."""
+    lag = 3.0
+    with FakeJira(credentials=("bot", TOKEN), search_lag=lag) as jira:
+        remote = seed_remote(tmp_path, platform, manual=True, copies=0, lag=lag)
+        killed = Watched(start(clone(remote, tmp_path / "laptop"), jira))
+        assert killed.reached(": created ")
+        assert killed.kill()
+        out = finish(start(clone(remote, tmp_path / "ci"), jira))
+        assert each_ticket_once(jira) == 4 and len(jira.issues) == 4
+        assert "took over the lapsed apply lease" in out
+        assert "waiting 3 s for JIRA's search index to show any ticket" in out
+
+
 # --- killed at random instants -----------------------------------------------------------
 
 
 @pytest.mark.slow
 @pytest.mark.parametrize("manual", [False, True], ids=["calls", "tickets-and-links"])
 def test_random_kills_then_a_fresh_clone_does_each_task_once(
-    tmp_path: Path, jira: FakeJira, platform: FakeRestTarget, manual: bool
+    tmp_path: Path, lagging: FakeJira, platform: FakeRestTarget, manual: bool
 ) -> None:
-    """16 SIGKILLs per flavour at random instants: creates, links, calls, status writes,
-    the commit and the push. Checkouts are sometimes reused (a laptop), sometimes fresh
-    (a CI runner); new requests reach the remote meanwhile."""
+    """At least 12 SIGKILLs of the whole process group per flavour, at random instants of
+    the start, the work (creates, links, calls, status writes), the commit and the push,
+    until each of work, commit and push was hit. JIRA's search lags. Checkouts are
+    sometimes reused (a laptop), sometimes fresh (a CI runner, which has no record of what
+    a killed run created); new requests reach the remote meanwhile."""
+    jira = lagging
     rng = random.Random(20261130 + manual)
-    remote = seed_remote(tmp_path, platform, manual=manual, copies=1)
+    remote = seed_remote(tmp_path, platform, manual=manual, copies=1, lag=LAG)
     author = clone(remote, tmp_path / "author")
     checkout = clone(remote, tmp_path / "run-0")
     kills = runs = 0
-    span = 3.0  # how long a whole run takes here, learnt from the runs that finished
+    spans = {"start": 0.5, "work": 0.5, "end": 0.2}  # learnt from the runs that finish
     phases: Counter[str] = Counter()
-    while kills < 16:
+    while kills < 12 or not {"work", "commit", "push"} <= set(phases):
+        assert kills < 40, f"the kills never hit every phase: {dict(phases)}"
         runs += 1
         if runs % 4 == 0:  # someone merges a new request
             request = add_request(author, 10 + runs)
@@ -212,16 +361,16 @@ def test_random_kills_then_a_fresh_clone_does_each_task_once(
             repo.git.push("--quiet", "origin", "main")
         if rng.random() < 0.5:
             checkout = clone(remote, tmp_path / f"run-{runs}")
-        began = time.monotonic()
-        process = start(checkout, jira, "--wait", "60")
-        time.sleep(rng.uniform(0.4 * span, 1.1 * span))
-        if process.poll() is None:
-            kill(process)
-            kills += 1
-            phases[killed_during(process, checkout)] += 1
+        run = Watched(start(checkout, jira, "--wait", "60"))
+        if rng.random() < 0.75:
+            if kill_somewhere(run, rng, spans):
+                kills += 1
+                phases[killed_during(run, checkout)] += 1
+            else:
+                run.finish()  # it ended before the chosen instant
         else:
-            finish(process)
-            span = max(0.5, time.monotonic() - began)
+            run.finish()
+            learn(spans, run, time.monotonic())
     # A fresh CI checkout finishes the work, and the reused checkout catches up.
     final = clone(remote, tmp_path / "final")
     finish(start(final, jira))
@@ -246,7 +395,8 @@ def test_killed_while_pushing_then_redone_elsewhere_and_pushed_later(
     """The whole process group dies in `git push` (a cancelled job): the commit is made,
     never pushed. A fresh checkout redoes the calls byte for byte, and the first checkout's
     next run pushes its commit, merged with what the other pushed."""
-    remote = seed_remote(tmp_path, platform, manual=False, copies=0)
+    # JIRA answers at once here: the run taking the killed run's lease over needs not wait.
+    remote = seed_remote(tmp_path, platform, manual=False, copies=0, lag=0.1)
     laptop = clone(remote, tmp_path / "laptop")
     hook = laptop / ".git/hooks/pre-push"
     hook.write_text(f"#!/bin/sh\ntouch {tmp_path}/pushing\nsleep 60\n")

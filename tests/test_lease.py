@@ -165,3 +165,111 @@ def test_renewing_moves_the_expiry_and_notices_a_lost_lease(
     assert "another run took the lease over" in lease.lost
     lease.release()  # does not delete the other run's lease
     assert on_remote(a) != ""
+
+
+def forge(repo: git.Repo, message: str) -> None:
+    """Put a lease commit with this message on the remote, as another run would."""
+    tree = repo.git.mktree()
+    sha = repo.git.commit_tree(tree, "-m", message, env={
+        "GIT_AUTHOR_NAME": "x", "GIT_AUTHOR_EMAIL": "x@y", "GIT_COMMITTER_NAME": "x",
+        "GIT_COMMITTER_EMAIL": "x@y",
+    })  # fmt: skip
+    repo.git.push("--force", "origin", f"{sha}:{LEASE_REF}")
+
+
+def gone_pid() -> str:
+    done = subprocess.run(
+        [sys.executable, "-c", "import os; print(os.getpid())"],
+        text=True,
+        capture_output=True,
+        check=True,
+    )
+    return done.stdout.strip()
+
+
+def test_a_run_that_lingers_keeps_the_lease_released_until_the_lag_is_over(
+    clones: tuple[git.Repo, git.Repo],
+) -> None:
+    """A run that created tickets and pushed no statuses: the next run must wait for
+    JIRA's search to show them, also when the first run's process is gone at once."""
+    a, b = clones
+    now = [1_000_000.0]
+    first = Lease(a, "origin", BOT, clock=lambda: now[0])
+    first.acquire(0, quiet)
+    first.linger = 60.0
+    first.release()
+    holder = Holder.parse(str(a.commit(on_remote(a)).message))
+    assert holder.released and holder.expires == 1_000_060.0
+    # Its process has ended: still held, not taken over by the dead-process rule.
+    message = str(a.commit(on_remote(a)).message).replace(
+        f"pid: {os.getpid()}", f"pid: {gone_pid()}"
+    )
+    forge(a, message)
+    with pytest.raises(LeaseHeld) as caught:
+        Lease(b, "origin", BOT, clock=lambda: 1_000_030.0).acquire(0, quiet)
+    assert "released, JIRA's search index catching up with its new tickets" in caught.value.message
+    assert "its statuses did not reach the upstream" in caught.value.hint
+    said: list[str] = []
+    later = Lease(b, "origin", BOT, clock=lambda: 1_000_060.0)
+    later.acquire(0, said.append, settle=60.0)
+    assert on_remote(b) == later.sha
+    assert len(said) == 1, said  # its expiry already was the lag: no second wait
+    later.release()
+    assert on_remote(b) == ""  # nothing created: gone at once, as before
+
+
+def test_taking_over_a_dead_runs_lease_waits_for_the_search_lag(
+    clones: tuple[git.Repo, git.Repo],
+) -> None:
+    a, b = clones
+    killed = Lease(a, "origin", BOT)
+    killed.acquire(0, quiet)
+    message = str(a.commit(killed.sha).message)
+    forge(a, message.replace(f"pid: {os.getpid()}", f"pid: {gone_pid()}"))
+    said: list[str] = []
+    taker = Lease(b, "origin", BOT)
+    taker.acquire(0, said.append, settle=0.2)
+    assert on_remote(b) == taker.sha
+    assert said[0].startswith("took over the lapsed apply lease of pac apply run")
+    assert said[1].startswith("waiting 0 s for JIRA's search index to show any ticket")
+    taker.release()
+
+
+def test_a_run_asks_whether_it_still_holds_the_lease_and_learns_who_took_it(
+    clones: tuple[git.Repo, git.Repo],
+) -> None:
+    """A laptop asleep past its lease's expiry: before it acts again it renews, and
+    finds the other run's lease instead of its own."""
+    a, b = clones
+    now = [1000.0]
+    asleep = Lease(a, "origin", BOT, ttl=60, clock=lambda: now[0])
+    asleep.acquire(0, quiet)
+    assert asleep.still_held()  # fresh: no git at all
+    taken = asleep.sha
+    now[0] = 1031.0  # half its lifetime without a renewal: renewed before acting
+    assert asleep.still_held() and on_remote(a) == asleep.sha != taken
+    other = Lease(b, "origin", BOT, clock=lambda: 2000.0)
+    other.acquire(0, quiet)
+    now[0] = 2000.0
+    assert not asleep.still_held()
+    assert not asleep.still_held()  # stays lost
+    assert f"pac apply run {other.run_id}" in asleep.lost
+    asleep.release()
+    assert on_remote(a) == other.sha
+
+
+def test_the_checkout_that_released_the_lease_takes_it_again_at_once(
+    clones: tuple[git.Repo, git.Repo],
+) -> None:
+    """Its statuses, with the record of each ticket create, are in that checkout."""
+    a, _ = clones
+    first = Lease(a, "origin", BOT)
+    first.acquire(0, quiet)
+    first.linger = 60.0
+    first.release()
+    said: list[str] = []
+    again = Lease(a, "origin", BOT)
+    again.acquire(0, said.append, settle=60.0)
+    assert on_remote(a) == again.sha and said == []
+    again.release()
+    assert on_remote(a) == ""

@@ -155,14 +155,22 @@ def run(
     concurrency: int | None = None,
     emit: Callable[[str], None] = lambda line: None,
     rest: Callable[[], RestClient] = RestClient,
+    still_held: Callable[[], bool] = lambda: True,
 ) -> list[Outcome]:
-    """Fulfil requests concurrently; the tasks of one request keep their order."""
+    """Fulfil requests concurrently; the tasks of one request keep their order.
+
+    `still_held` is the upstream's apply lease: once another run holds it, no request
+    creates or calls anything more (each stops as pending, `Outcome.lease_lost`).
+    """
     started = time.time()
     with _one_run_at_a_time(repo.root):
         # Inside the lock no other run of this checkout writes: older temp files are debris.
         remove_stale_temps(StatusStore(repo.root).folder, started)
         remove_stale_temps(repo.root / OUTBOX_DIR, started)
-        return _run(repo, requests, tickets, concurrency=concurrency, emit=emit, rest=rest)
+        return _run(
+            repo, requests, tickets, concurrency=concurrency, emit=emit, rest=rest,
+            still_held=still_held,
+        )  # fmt: skip
 
 
 @contextlib.contextmanager
@@ -197,6 +205,7 @@ def _run(
     concurrency: int | None,
     emit: Callable[[str], None],
     rest: Callable[[], RestClient],
+    still_held: Callable[[], bool],
 ) -> list[Outcome]:
     store = StatusStore(repo.root)
     today = today_in(repo.config.timezone)
@@ -215,8 +224,9 @@ def _run(
     def one(request: Request) -> Outcome:
         ticket_backend, rest_client = clients()
         runner = RequestRunner(
-            repo, store, request, ticket_backend, rest_client, today, redact, emit
-        )
+            repo, store, request, ticket_backend, rest_client, today, redact, emit,
+            still_held=still_held,
+        )  # fmt: skip
         outcome = runner.run()
         outcome.adopted = list(runner.adopted)
         return outcome

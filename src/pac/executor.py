@@ -194,6 +194,7 @@ class Outcome:
     unavailable: bool = False  # the ticket system could not be reached: nothing was done
     adopted: list[str] = field(default_factory=list)  # tickets an earlier run had created
     pending: bool = False  # held by a transient fault: the next run tries again by itself
+    lease_lost: bool = False  # stopped: another run took the apply lease over
 
     @property
     def failed(self) -> bool:
@@ -204,6 +205,18 @@ class Outcome:
 
 class RequestFailed(Exception):
     pass
+
+
+class LeaseLost(Exception):
+    """Another run took the upstream's apply lease over: this run must not act any more.
+
+    The task it was about to act on gets no new attempt record; the run holding the lease
+    now (or the next one) carries on as after a run killed just before sending.
+    """
+
+    def __init__(self, task: TaskStatus) -> None:
+        super().__init__(task.key)
+        self.task = task
 
 
 class TaskPending(Exception):
@@ -259,6 +272,7 @@ class RequestRunner:
         redact: Redactor,
         emit: Callable[[str], None] = lambda line: None,
         lookup: Callable[[str], str | None] = environment_secrets,
+        still_held: Callable[[], bool] = lambda: True,
     ) -> None:
         self.repo = repo
         self.store = store
@@ -269,6 +283,7 @@ class RequestRunner:
         self.redact = redact
         self.emit = emit
         self.lookup = lookup
+        self.still_held = still_held  # the apply lease, asked before each create and call
         self.created: list[str] = []
         self.adopted: list[str] = []
         self.calls = 0
@@ -365,6 +380,8 @@ class RequestRunner:
                 unavailable=True,
                 pending=exc.error.transient,
             )
+        except LeaseLost as lost:
+            return self._lease_lost(status, step, before, lost.task)
         except TaskPending as held:
             return Outcome(
                 request.id,
@@ -392,6 +409,31 @@ class RequestRunner:
         done = len([t for t in status.tasks if t.state == COMPLETED])
         summary = f"{status.state}: {done} task{'s' if done != 1 else ''} done"
         return Outcome(request.id, step, before, status.state, summary, self.created, self.calls)
+
+    def _lease_lost(
+        self, status: RequestStatus, step: Step, before: str, task: TaskStatus
+    ) -> Outcome:
+        status.note(f"{task.key}: stopped, another run took the apply lease over")
+        self.store.save(status)
+        self.say(f"{task.component}: stopped before acting, another run holds the apply lease")
+        return Outcome(
+            self.request.id,
+            step,
+            before,
+            status.state,
+            f"stopped at {task.key}: another run took the apply lease over; nothing more was "
+            "sent, and the run holding the lease (or the next one) carries on",
+            self.created,
+            self.calls,
+            pending=True,
+            lease_lost=True,
+        )
+
+    def _act(self, task: TaskStatus) -> None:
+        """Stop before a create or call once another run holds the lease."""
+        if not self.still_held():
+            # Left as a run killed just before sending leaves it: the next run resumes it.
+            raise LeaseLost(task)
 
     # --- change freezes --------------------------------------------------------------
 
@@ -649,6 +691,7 @@ class RequestRunner:
     def _create(
         self, status: RequestStatus, task: TaskStatus, rendered: RenderedTicket, labels: list[str]
     ) -> Ticket:
+        self._act(task)
         # Written before the create: a run killed before its answer knows to look first.
         task.attempt = attempt = Attempt(Effect.CREATE_TICKET, precise_now_text())
         self.store.save(status)
@@ -730,6 +773,7 @@ class RequestRunner:
         ]
         # Kept for the rest of the request: outputs and later messages are masked alike.
         self.redact = Redactor([*self.redact.secrets, *credentials])
+        self._act(task)
         # Written before sending: a run killed before the answer sends the same key again.
         task.attempt = attempt = Attempt(Effect.CALL, precise_now_text(), key=idempotency)
         self.store.save(status)

@@ -13,7 +13,7 @@ from pac.cli.common import repository, user_errors, write
 
 if TYPE_CHECKING:
     from pac.executor import Outcome
-    from pac.gitops import Upstream
+    from pac.gitops import PushResult, Upstream
 
 RequestArgument = Annotated[
     list[str] | None,
@@ -87,7 +87,8 @@ def apply(
     for display, reason in selection.invalid:
         _emit(f"{display}: not applied, the request file has errors ({reason}); run pac validate")
     twice: list[str] = []
-    lease = held(upstream, author, wait=_wait(wait, in_ci), emit=_emit, required=commit)
+    lag = config.jira_search_lag if name.startswith("JIRA") else 0.0  # the outbox has none
+    lease = held(upstream, author, wait=_wait(wait, in_ci), emit=_emit, required=commit, settle=lag)
     with user_errors(), lease as holding:
         if holding is not None and upstream is not None:
             brought, twice = bring_in(upstream, repo.root)
@@ -95,11 +96,18 @@ def apply(
                 _emit(f"brought in {len(brought)} newer status file(s) from {upstream.tracking}")
         _emit(f"pac apply: {len(selection.requests)} request(s), tickets go to {name}")
         outcomes = applying.run(
-            repo, selection.requests, tickets, concurrency=concurrency, emit=_emit
-        )
+            repo, selection.requests, tickets, concurrency=concurrency, emit=_emit,
+            still_held=holding.still_held if holding is not None else lambda: True,
+        )  # fmt: skip
         failed = _report(outcomes)
+        if holding is not None and any(o.created for o in outcomes):
+            # Until its statuses reach the upstream, only JIRA's search shows its tickets.
+            holding.linger = lag
         if commit and upstream is not None:
-            twice += _commit(repo.root, upstream, outcomes, author)
+            result = _commit(repo.root, upstream, outcomes, author)
+            twice += result.duplicates
+            if holding is not None and result.pushed:
+                holding.linger = 0.0
     for warning in twice:
         _emit(f"warning: {warning}; close the ticket or undo the effect not kept")
     raise typer.Exit(1 if failed or selection.invalid or twice else 0)
@@ -115,7 +123,13 @@ def _report(outcomes: list[Outcome]) -> bool:
     for outcome in acted:
         write(f"{outcome.request_id}: {outcome.summary}\n")
     write(_summary_line(outcomes))
-    pending = [o for o in outcomes if o.pending and not o.unavailable]
+    pending = [o for o in outcomes if o.pending and not o.unavailable and not o.lease_lost]
+    if any(o.lease_lost for o in outcomes):
+        write(
+            "another pac apply took the lease on the upstream over during this run (see the "
+            "warning below): requests it had not finished stopped before their next ticket or "
+            "call; they are not failed, and that run (or the next) carries on\n"
+        )
     if pending:
         write(
             f"{len(pending)} request(s) met a transient fault (JIRA or a service unavailable); "
@@ -140,7 +154,8 @@ def _summary_line(outcomes: list[Outcome]) -> str:
     ]
     waiting = [o for o in outcomes if o.step in waits and not o.failed]
     failed = [o for o in outcomes if o.failed and not o.unavailable]
-    pending = [o for o in outcomes if o.pending and not o.unavailable]
+    stopped = [o for o in outcomes if o.lease_lost]
+    pending = [o for o in outcomes if o.pending and not o.unavailable and not o.lease_lost]
     created = sum(len(o.created) for o in outcomes)
     adopted = sum(len(o.adopted) for o in outcomes)
     return (
@@ -149,6 +164,7 @@ def _summary_line(outcomes: list[Outcome]) -> str:
         + f"{len(failed)} failed, "
         + (f"{len(unavailable)} not started (tickets unavailable), " if unavailable else "")
         + (f"{len(pending)} pending after a transient fault, " if pending else "")
+        + (f"{len(stopped)} stopped (lease taken over), " if stopped else "")
         + (f"{len(waiting)} waiting, " if waiting else "")
         + f"{len([o for o in outcomes if o.step in (Step.NOTHING, Step.CHANGED)])} unchanged\n"
     )
@@ -156,7 +172,7 @@ def _summary_line(outcomes: list[Outcome]) -> str:
 
 def _commit(
     root: Path, upstream: Upstream, outcomes: list[Outcome], author: tuple[str, str]
-) -> list[str]:
+) -> PushResult:
     """Commit every status that differs from HEAD, this run's and earlier runs' alike."""
     from pac.executor import UNREADABLE
     from pac.gitops import commit_and_push, pending_statuses
@@ -173,7 +189,7 @@ def _commit(
             + (f", merged {', '.join(result.merged)}" if result.merged else "")
             + ")"
         )
-    return result.duplicates
+    return result
 
 
 class PlanFormat(StrEnum):
