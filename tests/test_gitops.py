@@ -500,3 +500,24 @@ def test_a_hostile_upstream_status_in_a_conflict_aborts_the_rebase(
     assert not (Path(a.git_dir) / "rebase-merge").exists()  # not left half-way
     assert not (Path(a.git_dir) / "rebase-apply").exists()
     assert str(a.head.commit.message).strip() == "pac apply: status"
+
+
+@pytest.mark.usefixtures("offline")
+def test_a_rebase_left_half_way_is_named_before_any_work(remote: Path, tmp_path: Path) -> None:
+    """A run killed while rebasing its status commit leaves the checkout mid-rebase."""
+    a = _clone(remote, tmp_path / "a")
+    b = _clone(remote, tmp_path / "b")
+    root_a, root_b = Path(a.working_tree_dir or "."), Path(b.working_tree_dir or ".")
+    for repo, root, text in ((b, root_b, "theirs\n"), (a, root_a, "ours\n")):
+        (root / "NOTES.md").write_text(text)
+        repo.git.add(A=True)
+        repo.index.commit(text.strip())
+    b.remote().push("main:main")
+    a.remote().fetch()
+    with pytest.raises(git.GitCommandError):
+        a.git.rebase("origin/main")  # conflicts: stops half-way
+    code, output = _apply(root_a, "payments-events", "--commit")
+    assert code == 2, output
+    assert "a rebase is in progress in this checkout" in output
+    assert "git rebase --abort" in output and "nothing was done" in output
+    _nothing_done(root_a)

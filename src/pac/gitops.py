@@ -277,6 +277,7 @@ def preflight(root: Path, *, commit: bool, grace: float = LOCK_GRACE_SECONDS) ->
     try:
         repo = git.Repo(root, search_parent_directories=True)
         repo.head.commit  # noqa: B018 - a repository without commits has no branch to push
+        _no_rebase_in_progress(Path(repo.git_dir))
         _, tracking = _upstream(repo)
     except (git.InvalidGitRepositoryError, git.NoSuchPathError, ValueError) as exc:
         if commit:
@@ -293,6 +294,19 @@ def preflight(root: Path, *, commit: bool, grace: float = LOCK_GRACE_SECONDS) ->
     if commit:
         _no_index_lock(Path(repo.git_dir), grace)
     return Upstream(repo, tracking.remote_name, tracking.remote_head, tracking.name)
+
+
+def _no_rebase_in_progress(git_dir: Path) -> None:
+    """A run killed while rebasing its status commit leaves the checkout mid-rebase, on a
+    detached HEAD: say what happened rather than "detached HEAD"."""
+    if (git_dir / "rebase-merge").is_dir() or (git_dir / "rebase-apply").is_dir():
+        raise GitError(
+            "a rebase is in progress in this checkout (a pac apply or git pull stopped "
+            "half-way through one)",
+            "Run `git rebase --abort` (the branch goes back to where it was, with any status "
+            "commit pac made), or finish it with `git rebase --continue`; then run pac apply "
+            "again.",
+        )
 
 
 def _no_index_lock(git_dir: Path, grace: float) -> None:
