@@ -3,15 +3,24 @@
 from __future__ import annotations
 
 import shutil
+from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 
 from pac.repository import Repository
+from tests.fakes.rest import FakeRestTarget, platform_api
 
 PROJECT = Path(__file__).resolve().parents[1]
 FIXTURES = Path(__file__).resolve().parent / "fixtures"
 SAMPLE_PARTS = ("catalog", "requests", "templates", "pac.yaml", "CODEOWNERS")
+
+
+@pytest.fixture
+def platform() -> Iterator[FakeRestTarget]:
+    """The sample's platform APIs as a real HTTP server on 127.0.0.1."""
+    with platform_api(FakeRestTarget()) as target:
+        yield target  # type: ignore[misc]
 
 
 @pytest.fixture(autouse=True)

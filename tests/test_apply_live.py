@@ -23,7 +23,7 @@ from pac.repository import Repository
 from pac.status import StatusStore
 from tests.conftest import fast_retries, pac_settings, point_rest_at
 from tests.fakes.jira import FakeJira
-from tests.fakes.rest import FakeRestTarget, platform_api
+from tests.fakes.rest import FakeRestTarget
 from tests.fakes.server import Received
 
 WEBAPP = "payments-webapp"
@@ -41,12 +41,6 @@ SECRETS = {
 def jira() -> Iterator[FakeJira]:
     with FakeJira(credentials=("bot", TOKEN)) as fake:
         yield fake  # type: ignore[misc]
-
-
-@pytest.fixture
-def platform() -> Iterator[FakeRestTarget]:
-    with platform_api(FakeRestTarget()) as target:
-        yield target  # type: ignore[misc]
 
 
 def manual_only(root: Path) -> None:

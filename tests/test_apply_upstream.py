@@ -26,7 +26,7 @@ import pytest
 from pac.status import StatusStore
 from tests.conftest import copy_sample, pac_settings, point_rest_at
 from tests.fakes.jira import FakeJira
-from tests.fakes.rest import FakeRestTarget, platform_api
+from tests.fakes.rest import FakeRestTarget
 from tests.test_apply_live import TOKEN, environment, manual_only
 
 BOT = ("pac-bot", "pac-bot@users.noreply.github.com")
@@ -45,12 +45,6 @@ def lagging() -> Iterator[FakeJira]:
     """A JIRA whose search finds a new issue only LAG seconds after its create."""
     with FakeJira(credentials=("bot", TOKEN), search_lag=LAG) as fake:
         yield fake  # type: ignore[misc]
-
-
-@pytest.fixture
-def platform() -> Iterator[FakeRestTarget]:
-    with platform_api(FakeRestTarget()) as target:
-        yield target  # type: ignore[misc]
 
 
 def seed_remote(

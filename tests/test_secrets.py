@@ -28,7 +28,7 @@ from pac.redaction import ANSWER_READ, Redactor, encodings, excerpt
 from pac.tasks import RenderedCall
 from tests.conftest import FIXTURES, fast_retries, pac_settings, point_rest_at
 from tests.fakes.jira import FakeJira
-from tests.fakes.rest import ECHO_MODES, FakeRestTarget, platform_api
+from tests.fakes.rest import ECHO_MODES, FakeRestTarget
 from tests.fakes.server import Received
 
 WEBAPP = "payments-webapp"
@@ -236,12 +236,6 @@ def test_the_rest_client_quotes_no_secret_with_or_without_the_shown_call(
 def jira() -> Iterator[FakeJira]:
     with FakeJira(credentials=("bot", JIRA_TOKEN)) as fake:
         yield fake  # type: ignore[misc]
-
-
-@pytest.fixture
-def platform() -> Iterator[FakeRestTarget]:
-    with platform_api(FakeRestTarget()) as target:
-        yield target  # type: ignore[misc]
 
 
 def with_upstream(root: Path, tmp_path: Path) -> Path:
