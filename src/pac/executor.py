@@ -449,17 +449,16 @@ class RequestRunner:
             # A broken bundle shows its tasks at the run that fulfils it instead.
             with contextlib.suppress(PacError):
                 self._sync_tasks(status, expand(self.repo, offering))
+        held = f"the {what} waits for the change freeze {window.name!r} until {until}"
         if status.deferred_until != until or not (waiting or status.state == DEFERRED):
             status.state = FAILED if waiting else DEFERRED
             status.deferred_window, status.deferred_until = window.name, until
             status.note(
-                f"the {what} waits for the change freeze {window.name!r} until {until}"
-                if waiting
-                else f"deferred by the change freeze {window.name!r} until {until}"
+                held if waiting else f"deferred by the change freeze {window.name!r} until {until}"
             )
             self.store.save(status)
         summary = (
-            f"failed; the {what} waits for the change freeze {window.name!r} until {until}"
+            f"failed; {held}"
             if waiting
             else f"deferred: change freeze {window.name!r} until {until}"
         )
