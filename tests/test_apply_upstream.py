@@ -128,6 +128,15 @@ def follow_the_hints(root: Path) -> None:
         git.Repo(root).git.rebase("--abort")
 
 
+def server_drops_its_locks(remote: Path) -> None:
+    """A real server's receive-pack outlives a killed client and drops its ref locks when
+    the connection ends. Here the remote is local: its receive-pack is a child of pac's
+    git and dies in the same process-group kill, leaving `refs/heads/main.lock` behind
+    for the next push. Do what the server would have done."""
+    for lock in [*remote.glob("refs/**/*.lock"), remote / "packed-refs.lock"]:
+        lock.unlink(missing_ok=True)
+
+
 def assert_clean(root: Path) -> None:
     """Every status committed and pushed; no stray temp file."""
     repo = git.Repo(root)
@@ -375,6 +384,7 @@ def test_random_kills_then_a_fresh_clone_does_each_task_once(
                 kills += 1
                 phases[killed_during(run, checkout)] += 1
                 follow_the_hints(checkout)
+                server_drops_its_locks(remote)
             else:
                 run.finish()  # it ended before the chosen instant
         else:
