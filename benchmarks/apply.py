@@ -67,8 +67,8 @@ def start_jira(latency: float) -> tuple[subprocess.Popen[str], str]:
 
 
 def run(root: Path, ids: list[str], url: str, concurrency: int) -> tuple[float, int]:
-    from pac import apply
-    from pac.repository import Repository
+    from pac.documents.repository import Repository
+    from pac.fulfilment import apply
 
     os.environ.update(
         {

@@ -23,8 +23,8 @@ def main() -> None:
     parser.add_argument("--sizes", type=int, nargs="+", default=[1000, 2000])
     parser.add_argument("--repeat", type=int, default=2)
     args = parser.parse_args()
-    from pac.export import export
-    from pac.repository import Repository
+    from pac.authoring.export import export
+    from pac.documents.repository import Repository
 
     for size in args.sizes:
         with tempfile.TemporaryDirectory() as scratch:

@@ -34,10 +34,10 @@ INPUT_FOR = {
 
 
 def render_all(root: Path) -> tuple[int, float]:
-    from pac.model import CatalogItem
-    from pac.namespaces import SystemValues
-    from pac.repository import Repository
-    from pac.tasks import expand, renderer_for
+    from pac.documents.model import CatalogItem
+    from pac.documents.repository import Repository
+    from pac.fulfilment.tasks import expand, renderer_for
+    from pac.templating.namespaces import SystemValues
 
     repo = Repository(root)
     items = list(repo.items())
@@ -63,11 +63,11 @@ def render_all(root: Path) -> tuple[int, float]:
 
 
 def validation_times(root: Path, repeat: int) -> tuple[float, float]:
-    from pac import templating
-    from pac import validate as validation
-    from pac.checks import templates
-    from pac.checks.templates import check_bundle_templates, check_item_templates
-    from pac.repository import Repository
+    from pac.documents.repository import Repository
+    from pac.templating import engine as templating
+    from pac.validation import run as validation
+    from pac.validation.checks import templates
+    from pac.validation.checks.templates import check_bundle_templates, check_item_templates
 
     # Every run starts cold, as the one-shot `pac validate` of a pre-commit hook or CI job
     # does: nothing learnt from rendering or an earlier run may be reused.

@@ -36,8 +36,8 @@ def parse_floor(paths: list[Path]) -> float:
 
 
 def full_validate(root: Path) -> tuple[float, int, int]:
-    from pac.repository import Repository
-    from pac.validate import validate
+    from pac.documents.repository import Repository
+    from pac.validation.run import validate
 
     started = time.perf_counter()
     result = validate(Repository(root))

@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from pac.repository import Repository
+from pac.documents.repository import Repository
 from tests.fakes.rest import FakeRestTarget, platform_api
 
 PROJECT = Path(__file__).resolve().parents[1]

@@ -12,8 +12,8 @@ import typer
 from pac.cli.common import repository, user_errors, write
 
 if TYPE_CHECKING:
-    from pac.executor import Outcome
-    from pac.gitops import PushResult, Upstream
+    from pac.fulfilment.commit import PushResult, Upstream
+    from pac.fulfilment.executor import Outcome
 
 RequestArgument = Annotated[
     list[str] | None,
@@ -69,10 +69,10 @@ def apply(
     With an upstream, one run at a time holds a lease on it (refs/pac/apply-lease).
     Exit 1 when a request failed or two runs did a task twice.
     """
-    from pac import apply as applying
-    from pac.executor import today_in
-    from pac.gitops import bring_in, preflight
-    from pac.lease import held
+    from pac.fulfilment import apply as applying
+    from pac.fulfilment.commit import bring_in, preflight
+    from pac.fulfilment.executor import today_in
+    from pac.fulfilment.lease import held
 
     in_ci = os.environ.get("CI") == "true"
     commit = in_ci if commit is None else commit
@@ -141,7 +141,7 @@ def _report(outcomes: list[Outcome]) -> bool:
 def _summary_line(outcomes: list[Outcome]) -> str:
     """One line for the whole run; a request that only waits (a change freeze, a retry
     nobody asked for yet) was not acted on, and tickets found from an earlier run count."""
-    from pac.executor import UNREADABLE, Step
+    from pac.fulfilment.executor import UNREADABLE, Step
 
     waits = (Step.WAITING, Step.DEFER)
     unavailable = [o for o in outcomes if o.unavailable]
@@ -174,8 +174,8 @@ def _commit(
     root: Path, upstream: Upstream, outcomes: list[Outcome], author: tuple[str, str]
 ) -> PushResult:
     """Commit every status that differs from HEAD, this run's and earlier runs' alike."""
-    from pac.executor import UNREADABLE
-    from pac.gitops import commit_and_push, pending_statuses
+    from pac.fulfilment.commit import commit_and_push, pending_statuses
+    from pac.fulfilment.executor import UNREADABLE
 
     # An unreadable status file was left as it was: not pac's to commit.
     refused = {o.request_id for o in outcomes if o.before == UNREADABLE}
@@ -216,10 +216,10 @@ def plan(
     ] = None,
 ) -> None:
     """Show exactly what pac apply would do: every ticket and call, in order, for review."""
-    from pac import apply as applying
-    from pac import plan as planning
-    from pac.executor import today_in
-    from pac.status import StatusStore
+    from pac.fulfilment import apply as applying
+    from pac.fulfilment import plan as planning
+    from pac.fulfilment.executor import today_in
+    from pac.fulfilment.status import StatusStore
 
     repo = repository(ctx)
     with user_errors():

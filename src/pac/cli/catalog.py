@@ -28,7 +28,7 @@ def _dump(data: Any, output: Output) -> None:
 
 
 def _warn_unreadable(repo: Any) -> None:
-    from pac import catalog
+    from pac.authoring import discovery as catalog
 
     left_out = catalog.unreadable(repo)
     if left_out:
@@ -105,7 +105,7 @@ def list_(
     output: OutputOption = Output.table,
 ) -> None:
     """List the catalog's items and bundles."""
-    from pac import catalog
+    from pac.authoring import discovery as catalog
 
     repo = repository(ctx)
     with user_errors():
@@ -127,7 +127,7 @@ def search(
     output: OutputOption = Output.table,
 ) -> None:
     """Find offerings by words in their id, name, tags, description and custom metadata."""
-    from pac import catalog
+    from pac.authoring import discovery as catalog
 
     repo = repository(ctx)
     words = " ".join(text)
@@ -160,7 +160,7 @@ def show(
     output: OutputOption = Output.table,
 ) -> None:
     """Describe an offering: owner, form fields and rules, and what happens on request."""
-    from pac import catalog
+    from pac.authoring import discovery as catalog
 
     repo = repository(ctx)
     with user_errors():
@@ -287,7 +287,8 @@ def form(
 
     The JSON Schema is the one pac validates request input with.
     """
-    from pac import catalog, export
+    from pac.authoring import discovery as catalog
+    from pac.authoring import export
 
     repo = repository(ctx)
     with user_errors():
@@ -303,7 +304,7 @@ def export_site(
     out: Annotated[Path, typer.Option("--out", "-o", help="The folder to write the site into.")],
 ) -> None:
     """Write the catalog as a static site: JSON API, openapi.json and browsable pages."""
-    from pac import export
+    from pac.authoring import export
 
     repo = repository(ctx)
     with user_errors():

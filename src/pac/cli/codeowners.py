@@ -16,8 +16,8 @@ app = typer.Typer(
 @app.command()
 def check(ctx: typer.Context) -> None:
     """Fail when CODEOWNERS differs from what the registry generates, or a folder has no owner."""
-    from pac import codeowners
-    from pac.report import as_text
+    from pac.validation import codeowners
+    from pac.validation.report import as_text
 
     repo = repository(ctx)
     with user_errors():
@@ -29,7 +29,7 @@ def check(ctx: typer.Context) -> None:
 @app.command()
 def generate(ctx: typer.Context) -> None:
     """Write CODEOWNERS from catalog/categories.yaml and pac.yaml."""
-    from pac import codeowners
+    from pac.validation import codeowners
 
     repo = repository(ctx)
     with user_errors():

@@ -16,7 +16,7 @@ import typer
 from pac.errors import PacError
 
 if TYPE_CHECKING:
-    from pac.repository import Repository
+    from pac.documents.repository import Repository
 
 
 class Output(StrEnum):
@@ -57,7 +57,7 @@ def user_errors() -> Iterator[None]:
 
 
 def repository(ctx: typer.Context) -> Repository:
-    from pac.repository import Repository
+    from pac.documents.repository import Repository
 
     state = ctx.obj if isinstance(ctx.obj, State) else State()
     with user_errors():

@@ -14,8 +14,8 @@ app = typer.Typer(help="Start a new catalog document from the templates.", no_ar
 
 def _report(ctx: typer.Context, path_text: str, doc_id: str) -> None:
     from pac.diagnostics import sorted_unique
-    from pac.report import as_text
-    from pac.validate import check_file
+    from pac.validation.report import as_text
+    from pac.validation.run import check_file
 
     repo = repository(ctx)
     findings = sorted_unique(check_file(repo, repo.root / path_text))
@@ -39,7 +39,7 @@ def item(
     variant: Annotated[str, typer.Argument(help="The variant, e.g. standard.")],
 ) -> None:
     """Write catalog/CATEGORY/<prefix>-SERVICE-VARIANT.yaml from templates/catalog-item.yaml."""
-    from pac.scaffold import new_item
+    from pac.authoring.scaffold import new_item
 
     repo = repository(ctx)
     with user_errors():
@@ -63,7 +63,7 @@ def bundle(
     ] = None,
 ) -> None:
     """Write catalog/bundles/bundle-NAME-VARIANT.yaml from templates/catalog-bundle.yaml."""
-    from pac.scaffold import new_bundle
+    from pac.authoring.scaffold import new_bundle
 
     repo = repository(ctx)
     with user_errors():

@@ -54,8 +54,8 @@ def render(
 
     The input is checked against the form first. Secrets show as ***.
     """
-    from pac import render as rendering
-    from pac.report import as_text as findings_text
+    from pac.authoring import preview as rendering
+    from pac.validation.report import as_text as findings_text
 
     repo = repository(ctx)
     with user_errors():

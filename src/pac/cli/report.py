@@ -14,7 +14,7 @@ from pac.cli.common import Output, repository, use_colour, user_errors, write
 if TYPE_CHECKING:
     from rich.table import Table
 
-    from pac.metrics import Report
+    from pac.tracking.metrics import Report
 
 
 def report(
@@ -33,8 +33,8 @@ def report(
     """Metrics for leaders: lead time, automation and failures, per owning team."""
     import yaml
 
-    from pac.metrics import build_report
-    from pac.status import StatusStore
+    from pac.fulfilment.status import StatusStore
+    from pac.tracking.metrics import build_report
 
     with user_errors():
         day = _day(since) if since is not None else None
@@ -65,7 +65,7 @@ def _tables(figures: Report) -> None:
     from rich.console import Console
     from rich.markup import escape
 
-    from pac.metrics import Durations, humanise, percent, summary_rows
+    from pac.tracking.metrics import Durations, humanise, percent, summary_rows
 
     console = Console(no_color=not use_colour(sys.stdout), highlight=False, soft_wrap=True)
     heading = f"since {figures.since.isoformat()}" if figures.since else "all time"

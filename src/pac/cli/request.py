@@ -42,8 +42,8 @@ def new(
     team: Annotated[str | None, typer.Option("--team", help="Requester team (a folder).")] = None,
 ) -> None:
     """Write requests/<team>/<id>.yaml for ID, checked against its form."""
-    from pac import newrequest
-    from pac.repository import Role
+    from pac.authoring import request as newrequest
+    from pac.documents.repository import Role
 
     repo = repository(ctx)
     git_email, git_name, git_team = newrequest.requester_from_git(repo.root)
@@ -51,7 +51,7 @@ def new(
     values = None
     with user_errors():
         if interactive:
-            from pac.render import find_offering
+            from pac.authoring.preview import find_offering
 
             offering = find_offering(repo, offering_id)
             if not person.team:

@@ -41,11 +41,11 @@ def status(
     hours when JIRA is unreachable, until a later pac apply run carries it on.
     Exit 1 when a request failed or is still unsettled when --watch stops.
     """
-    from pac.apply import _resolve, ticket_backend
+    from pac.authoring.preview import visible
     from pac.errors import PacError, UsageError
-    from pac.render import visible
-    from pac.status import SETTLED, StatusStore
-    from pac.statusview import build_views
+    from pac.fulfilment.apply import _resolve, ticket_backend
+    from pac.fulfilment.status import SETTLED, StatusStore
+    from pac.tracking.statusview import build_views
 
     repo = repository(ctx)
     store = StatusStore(repo.root)
@@ -74,7 +74,7 @@ def status(
                 statuses = list(store.all())
             views = build_views(statuses, tickets)
         if output is Output.json:
-            from pac.render import visible_json
+            from pac.authoring.preview import visible_json
 
             write(visible_json(json.dumps([v.as_dict() for v in views], indent=2) + "\n"))
         elif output is Output.yaml:
@@ -111,8 +111,8 @@ def _table(views: list, detailed: bool) -> None:  # type: ignore[type-arg]
     from rich.markup import escape as markup
     from rich.table import Table
 
-    from pac.render import visible
-    from pac.statusview import progress, reference
+    from pac.authoring.preview import visible
+    from pac.tracking.statusview import progress, reference
 
     def escape(text: str) -> str:
         # Requesters' text and JIRA's answers: neither markup nor control characters.

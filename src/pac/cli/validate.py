@@ -46,8 +46,8 @@ def validate(
     Findings read `path:line:column: severity\\[rule] message` with a hint below; the
     rules are explained in docs/rules.md.
     """
-    from pac.report import render
-    from pac.validate import validate as run
+    from pac.validation.report import render
+    from pac.validation.run import validate as run
 
     repo = repository(ctx)
     with user_errors():
@@ -71,7 +71,7 @@ def validate(
                 )
             )
         if fmt is not Format.text:
-            from pac.report import summary
+            from pac.validation.report import summary
 
             typer.echo(summary(result.diagnostics, len(result.checked)), err=True)
     else:

@@ -1,0 +1,100 @@
+"""Where tickets and calls go: JIRA (through the `jira` library), the offline outbox, REST.
+
+`TicketBackend` is what the executor needs from a ticket system: find tickets by pac's
+task labels (the exactly-once look-up), create one, link two, and read a ticket's status.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from typing import Any, Protocol
+
+from pac.fulfilment.tasks import RenderedTicket
+
+
+@dataclass(frozen=True)
+class Ticket:
+    key: str
+    id: str
+    url: str
+    labels: tuple[str, ...] = ()
+    blocked_by: frozenset[str] = field(default_factory=frozenset)
+    status: str = ""
+
+
+class BackendError(Exception):
+    """A ticket system or REST target did not do what was asked."""
+
+    def __init__(
+        self,
+        message: str,
+        hint: str = "",
+        transient: bool = False,
+        http_status: int = 0,
+        *,
+        unknown: bool = False,
+        retry_after: float | None = None,
+    ) -> None:
+        super().__init__(message)
+        self.message = message
+        self.hint = hint
+        # Transient: a later attempt may succeed (connection errors, timeouts, 5xx, 408, 429).
+        self.transient = transient
+        self.http_status = http_status  # the last HTTP answer of a failed REST call, if any
+        # Sent, but no answer came back: the target may have done the work.
+        self.unknown = unknown
+        self.retry_after = retry_after  # seconds the target asked to wait, if it said
+
+
+def is_transient_status(status: int) -> bool:
+    """HTTP answers that change by themselves: server errors, 408 and 429 (SPEC §6.4)."""
+    return status >= 500 or status in (408, 429)
+
+
+def retry_after_seconds(value: str | None) -> float | None:
+    """A `Retry-After` header in seconds (its delta-seconds form; a date is not honoured)."""
+    try:
+        seconds = float(value) if value else None
+    except ValueError:
+        return None
+    return seconds if seconds is not None and 0 <= seconds < 86400 else None
+
+
+class TicketBackend(Protocol):
+    name: str
+
+    def find(self, labels: Sequence[str]) -> dict[str, Ticket]:
+        """Tickets carrying any of `labels`, by label (one query for all of them)."""
+
+    def create(self, ticket: RenderedTicket, labels: Sequence[str]) -> Ticket: ...
+
+    def link(self, blocked: str, blocker: str, link_type: str) -> None:
+        """Record that `blocked` is blocked by `blocker`."""
+
+    def state(self, key: str) -> str:
+        """The ticket's current status, read live."""
+
+    def close(self) -> None: ...
+
+
+def tune_session(session: Any) -> None:
+    """Skip `requests`' per-call scan of the environment for proxies when there are none.
+
+    That scan costs more than a millisecond per call. With proxies configured, requests
+    keeps doing it (it also honours NO_PROXY); without, only the CA bundle variables matter.
+    """
+    import os
+    import urllib.request
+
+    if urllib.request.getproxies():
+        return
+    session.trust_env = False
+    bundle = os.environ.get("REQUESTS_CA_BUNDLE") or os.environ.get("CURL_CA_BUNDLE")
+    if bundle:
+        session.verify = bundle
+
+
+def task_label(task_key: str) -> str:
+    """The JIRA label that marks a ticket as pac's ticket for one task (no spaces)."""
+    return "pac-" + task_key.replace("/", ".")

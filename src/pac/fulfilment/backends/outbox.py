@@ -1,0 +1,118 @@
+"""The embedded outbox: one JSON file per ticket under `.pac/outbox/`, for laptops and demos.
+
+It behaves like a small JIRA: keys count up per project, tickets carry labels and links,
+and a re-run finds its tickets by label instead of creating them twice.
+"""
+
+from __future__ import annotations
+
+import fcntl
+import json
+import re
+import threading
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
+from pathlib import Path
+from typing import Any
+
+from pac.documents.layout import OUTBOX_DIR
+from pac.fulfilment.backends import Ticket
+from pac.fulfilment.status import now_text, write_atomic
+from pac.fulfilment.tasks import RenderedTicket
+
+_KEY = re.compile(r"^([A-Z][A-Z0-9_]+)-([0-9]+)\.json$")
+_LOCK = threading.Lock()
+
+
+class Outbox:
+    name = "outbox"
+
+    def __init__(self, root: Path) -> None:
+        self.root = root
+        self.folder = root / OUTBOX_DIR
+
+    @contextmanager
+    def _locked(self) -> Iterator[None]:
+        # A thread lock for this process, a file lock for other pac processes.
+        self.folder.mkdir(parents=True, exist_ok=True)
+        with _LOCK, (self.folder / ".lock").open("a") as handle:
+            fcntl.flock(handle, fcntl.LOCK_EX)
+            try:
+                yield
+            finally:
+                fcntl.flock(handle, fcntl.LOCK_UN)
+
+    def _files(self) -> list[Path]:
+        if not self.folder.is_dir():
+            return []
+        return sorted(p for p in self.folder.glob("*.json") if _KEY.match(p.name))
+
+    def _read(self, path: Path) -> dict[str, Any]:
+        data: dict[str, Any] = json.loads(path.read_text(encoding="utf-8"))
+        return data
+
+    def _ticket(self, data: dict[str, Any]) -> Ticket:
+        return Ticket(
+            key=data["key"],
+            id=data["id"],
+            url=data["url"],
+            labels=tuple(data.get("labels", [])),
+            blocked_by=frozenset(
+                link["key"] for link in data.get("links", []) if link["direction"] == "inward"
+            ),
+            status=data.get("status", "Open"),
+        )
+
+    def find(self, labels: Sequence[str]) -> dict[str, Ticket]:
+        wanted = set(labels)
+        found: dict[str, Ticket] = {}
+        with self._locked():
+            for path in self._files():
+                data = self._read(path)
+                for label in wanted.intersection(data.get("labels", [])):
+                    found[label] = self._ticket(data)
+        return found
+
+    def create(self, ticket: RenderedTicket, labels: Sequence[str]) -> Ticket:
+        with self._locked():
+            numbers = [
+                int(m.group(2))
+                for p in self._files()
+                if (m := _KEY.match(p.name)) and m.group(1) == ticket.project
+            ]
+            key = f"{ticket.project}-{max(numbers, default=0) + 1}"
+            path = self.folder / f"{key}.json"
+            data = {
+                "key": key,
+                "id": str(len(self._files()) + 10000),
+                "url": f"{OUTBOX_DIR}/{key}.json",
+                "status": "Open",
+                "created": now_text(),
+                **ticket.as_dict(),
+                "labels": list(labels),
+                "links": [],
+            }
+            write_atomic(path, json.dumps(data, indent=2, ensure_ascii=False) + "\n")
+        return self._ticket(data)
+
+    def link(self, blocked: str, blocker: str, link_type: str) -> None:
+        with self._locked():
+            for key, other, direction in (
+                (blocked, blocker, "inward"),
+                (blocker, blocked, "outward"),
+            ):
+                path = self.folder / f"{key}.json"
+                data = self._read(path)
+                entry = {"type": link_type, "direction": direction, "key": other}
+                if entry not in data["links"]:
+                    data["links"].append(entry)
+                    write_atomic(path, json.dumps(data, indent=2, ensure_ascii=False) + "\n")
+
+    def state(self, key: str) -> str:
+        path = self.folder / f"{key}.json"
+        if not path.is_file():
+            return "missing"
+        return str(self._read(path).get("status", "Open"))
+
+    def close(self) -> None:
+        return None

@@ -1,0 +1,410 @@
+"""`pac plan`: exactly what `pac apply` would do, for the people reviewing the pull request.
+
+The plan uses the same decision (`executor.decide`), the same task expansion and the same
+rendering as apply; only the outputs of actions not yet run are stand-ins.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from dataclasses import dataclass, field
+from typing import Any
+
+from pac.authoring.preview import catalog_revision, visible, visible_json
+from pac.documents.layout import BUNDLES
+from pac.documents.model import Bundle, Offering, Request
+from pac.documents.repository import Repository
+from pac.errors import PacError
+from pac.fulfilment.executor import (
+    Step,
+    decide,
+    freeze_window,
+    input_digest,
+    today_in,
+    touched_categories,
+)
+from pac.fulfilment.status import (
+    COMPLETED,
+    FAILED,
+    PENDING,
+    RequestStatus,
+    StatusError,
+    StatusStore,
+)
+from pac.fulfilment.tasks import PreviewTask, RenderedTicket, expand, preview
+from pac.templating.namespaces import SystemValues, revision_moment, revision_uuid
+
+_ACTS = {
+    Step.NEW: "fulfil",
+    Step.RESUME: "resume an interrupted run",
+    Step.RETRY: "retry the failed and skipped tasks",
+    Step.ESCALATE: "escalate to the items' manual tickets",
+    Step.ABORT: "abort: skip the remaining tasks",
+    Step.DEFER: "defer: inside a change freeze",
+    Step.WAITING: "nothing: failed, waiting for retry, abort or escalate",
+    Step.NOTHING: "nothing",
+    Step.CHANGED: "nothing: already fulfilled; its changed input is not applied",
+}
+
+
+@dataclass
+class RequestPlan:
+    request: Request
+    display: str
+    offering: Offering | None
+    step: Step
+    state: str
+    tasks: list[PreviewTask] = field(default_factory=list)
+    warnings: list[str] = field(default_factory=list)
+    teams: list[str] = field(default_factory=list)
+    reviewers: list[str] = field(default_factory=list)
+    error: str = ""
+
+    @property
+    def acts(self) -> bool:
+        return self.step not in (Step.NOTHING,)
+
+    def as_dict(self) -> dict[str, Any]:
+        return {
+            "request": self.request.id,
+            "file": self.display,
+            "target": {
+                "kind": self.offering.kind if self.offering else "",
+                "id": self.request.target_id,
+            },
+            "priority": self.request.priority,
+            "state": self.state,
+            "step": self.step.value,
+            "does": _ACTS[self.step],
+            "warnings": list(self.warnings),
+            "error": self.error,
+            "teams": list(self.teams),
+            "reviewers": list(self.reviewers),
+            "tasks": [t.as_dict() for t in self.tasks],
+        }
+
+
+def plan_request(repo: Repository, store: StatusStore, request: Request) -> RequestPlan:
+    loaded = repo.request_file(request.id)
+    display = loaded.display if loaded else request.id
+    offering = repo.offering(request.target_id)
+    try:
+        status = store.load(request.id)
+    except StatusError as exc:
+        return RequestPlan(
+            request,
+            display,
+            offering,
+            Step.WAITING,
+            "unreadable",
+            error=f"{exc.message} ({exc.hint})",
+        )
+    state = status.state if status else "new"
+    if offering is None:
+        return RequestPlan(
+            request,
+            display,
+            None,
+            Step.WAITING,
+            state,
+            error=f"{request.target_id} is missing from the catalog or has errors",
+        )
+    today = today_in(repo.config.timezone)
+    window = freeze_window(repo, offering, today)
+    step = decide(status, request, window)
+    plan = RequestPlan(request, display, offering, step, state)
+    plan.teams, plan.reviewers = _owners(repo, offering)
+    _warn(repo, plan, offering, status, window, today)
+    if step in (Step.NEW, Step.RESUME, Step.RETRY, Step.ESCALATE, Step.DEFER):
+        try:
+            plan.tasks = _tasks(repo, offering, request, status, step)
+        except PacError as exc:
+            plan.error = f"{exc.message} ({exc.hint})" if exc.hint else exc.message
+    return plan
+
+
+def _transient_warnings(repo: Repository, status: RequestStatus) -> list[str]:
+    """A request held by a transient fault is resumed by the next run, not interrupted."""
+    limit = repo.config.transient_retries
+    return [
+        f"{task.key} met a transient fault in {task.transient_failures} run(s) in a row "
+        f"(last: {visible(task.transient_error)}); the next run tries again, and after "
+        f"{limit} run(s) in a row it fails"
+        for task in status.tasks
+        if task.transient_failures and task.state == PENDING
+    ]
+
+
+def _owners(repo: Repository, offering: Offering) -> tuple[list[str], list[str]]:
+    teams = [offering.owner.team]
+    categories = [offering.category]
+    if isinstance(offering, Bundle):
+        for component in offering.components:
+            item = repo.item(component.catalog_item)
+            if item is not None:
+                teams.append(item.owner.team)
+                categories.append(item.category)
+    reviewers: list[str] = []
+    for category_id in categories:
+        category = repo.categories.get(category_id)
+        if category is not None:
+            reviewers.extend(category.codeowners)
+    if isinstance(offering, Bundle) and repo.categories.get(BUNDLES) is None:
+        reviewers.extend(repo.config.architecture_team)
+    return list(dict.fromkeys(teams)), list(dict.fromkeys(reviewers))
+
+
+def _warn(
+    repo: Repository,
+    plan: RequestPlan,
+    offering: Offering,
+    status: RequestStatus | None,
+    window: Any,
+    today: Any,
+) -> None:
+    offerings: list[Offering] = [offering]
+    if isinstance(offering, Bundle):
+        offerings += [i for c in offering.components if (i := repo.item(c.catalog_item))]
+    for each in offerings:
+        if each.deprecated is not None:
+            replacement = (
+                f"; use {each.deprecated.replaced_by} instead"
+                if each.deprecated.replaced_by
+                else ""
+            )
+            plan.warnings.append(
+                f"{each.id} {each.version} is deprecated: {each.deprecated.reason}{replacement}"
+            )
+    if status is not None and plan.step is Step.RESUME:
+        plan.warnings += _transient_warnings(repo, status)
+    if window is not None:
+        freeze = _freeze_warning(plan, status, window.name, window.ends_on(today).isoformat())
+        if freeze:
+            plan.warnings.append(freeze)
+    if plan.step in (Step.NEW, Step.RESUME, Step.RETRY, Step.ESCALATE):
+        # A pull request is merged some days after it was planned: a freeze starting in
+        # between holds it, so the reviewers hear of it now.
+        ahead = repo.config.freezes_ahead(touched_categories(repo, offering), today)
+        for upcoming, starts, ends in ahead:
+            days = (starts - today).days
+            then = (
+                "this emergency request goes through it and is marked as such"
+                if plan.request.priority == "emergency"
+                else f"if this is merged from {starts.isoformat()} on, the request waits "
+                f"(deferred) until {ends.isoformat()}"
+            )
+            plan.warnings.append(
+                f"change freeze {upcoming.name!r} starts on {starts.isoformat()} "
+                f"(in {days} day{'s' if days != 1 else ''}) and lasts until "
+                f"{ends.isoformat()}: {then}"
+            )
+    if plan.step is Step.CHANGED:
+        plan.warnings.append(
+            "the request was already fulfilled; editing its input does not change what was "
+            "provisioned: open a new request instead"
+        )
+    if plan.step is Step.WAITING and status is not None:
+        failed = next((t for t in status.tasks if t.state == FAILED), None)
+        if failed is not None and failed.error is not None:
+            plan.warnings.append(
+                f"failed at {failed.key}: {failed.error.message} (contact {failed.error.contact})"
+            )
+
+
+def _freeze_warning(plan: RequestPlan, status: RequestStatus | None, name: str, until: str) -> str:
+    """What a change freeze does to this request, as `decide` settled it for apply too."""
+    acting = (Step.NEW, Step.RESUME, Step.RETRY, Step.ESCALATE)
+    if plan.step in acting and plan.request.priority == "emergency":
+        return (
+            f"change freeze {name!r} until {until}: this emergency request goes through and "
+            "is marked as such"
+        )
+    if plan.step is Step.RESUME:
+        return (
+            f"change freeze {name!r} until {until}: the interrupted run began before it and "
+            "is finished"
+        )
+    if plan.step is Step.DEFER and status is not None and status.state == FAILED:
+        what = "escalation" if plan.request.operations.escalate else "retry"
+        return (
+            f"change freeze {name!r}: the {what} waits until {until} (the request stays "
+            "failed), then runs on the first run after it; only `priority: emergency` passes"
+        )
+    if plan.step is Step.DEFER:
+        return (
+            f"change freeze {name!r}: the request waits (deferred) until {until}, then goes "
+            "through on the first run after it"
+        )
+    return ""
+
+
+def _tasks(
+    repo: Repository,
+    offering: Offering,
+    request: Request,
+    status: RequestStatus | None,
+    step: Step,
+) -> list[PreviewTask]:
+    modes: dict[str, str] = {}
+    if step is Step.ESCALATE and status is not None:
+        failed = next((t for t in status.tasks if t.state == FAILED), None)
+        components = (
+            [c.id for c in offering.ordered_components()]
+            if isinstance(offering, Bundle)
+            else [offering.id]
+        )
+        if failed is not None and failed.component in components:
+            modes = dict.fromkeys(components[components.index(failed.component) :], "manual")
+    if status is not None and status.system:
+        system = SystemValues.from_record(status.system, repo.config)
+    else:
+        requester = request.requester
+        system = SystemValues.generate(
+            request.id,
+            requester.email,
+            requester.name,
+            requester.team,
+            repo.config,
+            repo.memo(("revision", ""), lambda: catalog_revision(repo)),
+            now=revision_moment(request.doc.path),  # as pac apply will: fixed per revision
+            new_uuid=revision_uuid(request.id, input_digest(request)),
+        )
+    tasks = preview(repo, offering, request.input, system, repo.config.jira_link_type, modes)
+    if status is not None:
+        done = {t.key for t in status.tasks if t.state == COMPLETED}
+        tasks = [t for t in tasks if t.key not in done]
+    expand(repo, offering, modes)  # raises for a broken bundle before anything is shown
+    return tasks
+
+
+# --- presenting plans ---------------------------------------------------------------------
+
+
+def as_json(plans: list[RequestPlan]) -> str:
+    reviewers = list(dict.fromkeys(r for p in plans if p.acts for r in p.reviewers))
+    data = {"requests": [p.as_dict() for p in plans], "reviewers": reviewers}
+    return visible_json(json.dumps(data, indent=2, ensure_ascii=False) + "\n")
+
+
+def _step_line(task: PreviewTask) -> str:
+    rendered = task.rendered
+    if isinstance(rendered, RenderedTicket):
+        return f"JIRA {rendered.project} {rendered.issue_type}: {rendered.summary}"
+    return f"{rendered.method} {rendered.url}"
+
+
+def as_text(plans: list[RequestPlan]) -> str:
+    if not plans:
+        return "No requests to plan.\n"
+    lines: list[str] = []
+    for plan in plans:
+        target = plan.offering.kind if plan.offering else "?"
+        lines.append(
+            f"{plan.request.id} ({plan.display}): {target} {plan.request.target_id}, "
+            f"state {plan.state} -> {_ACTS[plan.step]}"
+        )
+        if plan.error:
+            lines.append(f"  error: {plan.error}")
+        for warning in plan.warnings:
+            lines.append(f"  warning: {warning}")
+        for number, task in enumerate(plan.tasks, start=1):
+            owner = task.spec.item.owner
+            lines.append(
+                f"  {number}. [{task.spec.component}] {_step_line(task)}  (owner {owner.team})"
+            )
+            if task.blocked_by:
+                lines.append(f"     is blocked by: {', '.join(task.blocked_by)}")
+        if plan.reviewers and plan.acts:
+            lines.append(f"  reviewers: {', '.join(plan.reviewers)}")
+        lines.append("")
+    return visible("\n".join(lines))
+
+
+# What could turn a requester's text into markup in a pull request comment: a table cell's
+# end, emphasis, a link, a code span, raw HTML (`<!--` would hide the rest of the plan).
+_MARKDOWN = re.compile(r"([\\`*_\[\]<>|~&])")
+
+
+def _md(text: str) -> str:
+    """`text` as literal inline markdown, on one line."""
+    return _MARKDOWN.sub(r"\\\1", " ".join(text.splitlines()))
+
+
+def _ticks(text: str, least: int = 1) -> str:
+    """A run of backticks longer than any in `text`: a code span or fence made of it
+    cannot be closed early by what it holds."""
+    longest = max((len(run) for run in re.findall("`+", text)), default=0)
+    return "`" * max(least, longest + 1)
+
+
+def _code(text: str) -> str:
+    """`text` as an inline code span, however many backticks it holds."""
+    text = " ".join(text.splitlines())
+    ticks = _ticks(text)
+    return f"{ticks} {text} {ticks}" if "`" in text else f"`{text}`"
+
+
+def as_markdown(plans: list[RequestPlan]) -> str:
+    lines = ["## pac plan", ""]
+    acting = [p for p in plans if p.acts]
+    if not acting:
+        lines.append("No request in this change needs fulfilment.")
+        return "\n".join(lines) + "\n"
+    lines.append(
+        "What `pac apply` will do when this pull request is merged. Secrets show as `***`; "
+        "values that earlier steps produce show as `<key from component>`."
+    )
+    lines.append("")
+    for plan in acting:
+        target = plan.offering.kind if plan.offering else ""
+        lines.append(f"### {_code(plan.request.id)}: {target} {_code(plan.request.target_id)}")
+        lines.append("")
+        requester = plan.request.requester
+        lines.append(
+            f"Requested by {_md(requester.name)} ({_md(requester.team)}) in "
+            f"{_code(plan.display)}. Current state: **{plan.state}**; pac will "
+            f"**{_ACTS[plan.step]}**."
+        )
+        if plan.request.priority == "emergency":
+            lines.append("")
+            lines.append("**Emergency request.**")
+        for warning in plan.warnings:
+            lines.append("")
+            lines.append(f"> **Warning:** {_md(warning)}")
+        if plan.error:
+            lines.append("")
+            lines.append(f"> **Error:** {_md(plan.error)}")
+        if plan.tasks:
+            lines.append("")
+            lines.append("| # | component | step | owner | blocked by |")
+            lines.append("|---|---|---|---|---|")
+            for number, task in enumerate(plan.tasks, start=1):
+                owner = task.spec.item.owner
+                lines.append(
+                    f"| {number} | {_md(task.spec.component)} | {_md(_step_line(task))} | "
+                    f"{_md(owner.team)} ({_md(owner.contact)}) | "
+                    f"{_md(', '.join(task.blocked_by)) or '-'} |"
+                )
+            lines.append("")
+            lines.append("<details><summary>Every ticket and call in full</summary>")
+            lines.append("")
+            for number, task in enumerate(plan.tasks, start=1):
+                lines.append(f"**{number}. {_md(task.spec.action.label())}** ({_code(task.key)})")
+                lines.append("")
+                body = visible_json(
+                    json.dumps(task.as_dict()[task.rendered.kind], indent=2, ensure_ascii=False)
+                )
+                # JSON keeps every value on its line, but a fence longer than any run of
+                # backticks inside cannot be closed early whatever the values hold.
+                fence = _ticks(body, least=3)
+                lines.append(f"{fence}json")
+                lines.append(body)
+                lines.append(fence)
+                lines.append("")
+            lines.append("</details>")
+        if plan.reviewers:
+            lines.append("")
+            lines.append("Reviewers: " + ", ".join(plan.reviewers))
+        lines.append("")
+    return visible("\n".join(lines) + "\n")

@@ -1,0 +1,524 @@
+"""The status store: `requests/.status/<id>.yaml`, written only by `pac apply` (SPEC §6.2).
+
+Every write replaces the whole file atomically (temporary file, fsync, rename), so a run
+killed at any instant leaves either the previous status or the new one, never a torn file.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import os
+import tempfile
+from collections.abc import Iterator, Mapping
+from dataclasses import dataclass, field
+from enum import StrEnum
+from pathlib import Path
+from typing import Any
+
+import yaml
+
+from pac.diagnostics import Severity
+from pac.documents.layout import REQUESTS, STATUS_DIR
+from pac.documents.loader import parse_bytes
+from pac.errors import PacError
+
+# Request states (SPEC §6.2).
+SUBMITTED = "submitted"
+PROCESSING = "processing"
+COMPLETED = "completed"
+FAILED = "failed"
+RETRYING = "retrying"
+ABORTED = "aborted"
+ESCALATED = "escalated"
+DEFERRED = "deferred"
+REQUEST_STATES = (SUBMITTED, PROCESSING, COMPLETED, FAILED, RETRYING, ABORTED, ESCALATED, DEFERRED)
+SETTLED = frozenset({COMPLETED, FAILED, ABORTED, ESCALATED, DEFERRED})
+
+# Task states.
+PENDING = "pending"
+SKIPPED = "skipped"
+TASK_STATES = (PENDING, PROCESSING, COMPLETED, FAILED, SKIPPED)
+
+HEADER = (
+    "# Written by `pac apply`; do not edit. To act on this request, change its request file:\n"
+    "# raise operations.retry, or set operations.abort / operations.escalate.\n"
+)
+
+
+def now_text() -> str:
+    return dt.datetime.now(dt.UTC).replace(microsecond=0).isoformat().replace("+00:00", "Z")
+
+
+def precise_now_text() -> str:
+    """Now to the microsecond: an intent's time bounds a wait of a second or two."""
+    return dt.datetime.now(dt.UTC).isoformat().replace("+00:00", "Z")
+
+
+def parse_time(text: str) -> dt.datetime | None:
+    try:
+        return dt.datetime.fromisoformat(text.replace("Z", "+00:00"))
+    except ValueError:
+        return None
+
+
+class Effect(StrEnum):
+    """What an attempt was about to do to the outside world."""
+
+    CREATE_TICKET = "create-ticket"
+    CALL = "call"
+
+
+class Known(StrEnum):
+    """What is known about the outcome of the last attempt (SPEC §6.4)."""
+
+    SENT = "sent"  # recorded before sending; a run killed before the answer leaves this
+    UNKNOWN = "unknown"  # sent, but the answer was lost (timeout, connection dropped)
+    TRANSIENT = "transient"  # answered "not now" (5xx, 408, 429), or never reached
+    REFUSED = "refused"  # answered that it failed for good: nothing was done
+    DONE = "done"  # answered that it was done
+
+
+@dataclass
+class Attempt:
+    """The last create or call of a task, written before it is sent.
+
+    `key` is the Idempotency-Key it was sent with, so every re-run of an attempt whose
+    outcome is not known to be a failure sends the same one.
+    """
+
+    effect: Effect
+    at: str
+    known: Known = Known.SENT
+    key: str = ""
+
+    @property
+    def maybe_done(self) -> bool:
+        """The target may have done the work: never do it again under another key."""
+        return self.known is not Known.REFUSED
+
+    def as_dict(self) -> dict[str, str]:
+        data = {"effect": self.effect.value, "at": self.at, "known": self.known.value}
+        return data | ({"key": self.key} if self.key else {})
+
+    @classmethod
+    def from_dict(cls, data: Mapping[str, Any]) -> Attempt:
+        return cls(
+            Effect(str(data["effect"])),
+            str(data.get("at", "")),
+            Known(str(data.get("known", Known.SENT.value))),
+            str(data.get("key", "")),
+        )
+
+
+@dataclass
+class TaskError:
+    message: str
+    hint: str = ""
+    contact: str = ""  # the owning team, to escalate to
+
+    def as_dict(self) -> dict[str, str]:
+        return {"message": self.message, "hint": self.hint, "contact": self.contact}
+
+
+@dataclass
+class TaskStatus:
+    key: str
+    component: str
+    catalog_item: str
+    action: str
+    strategy: str
+    index: int
+    label: str = ""
+    owner_team: str = ""
+    owner_contact: str = ""
+    state: str = PENDING
+    attempts: int = 0
+    started_at: str = ""
+    finished_at: str = ""
+    ticket_key: str = ""
+    ticket_url: str = ""
+    http_status: int = 0
+    http_method: str = ""
+    http_url: str = ""
+    outputs: dict[str, str] = field(default_factory=dict)
+    error: TaskError | None = None
+    attempt: Attempt | None = None
+    transient_failures: int = 0  # runs in a row that met a transient fault
+    transient_error: str = ""  # the last of them, masked
+
+    def as_dict(self) -> dict[str, Any]:
+        data: dict[str, Any] = {
+            "key": self.key,
+            "component": self.component,
+            "catalogItem": self.catalog_item,
+            "action": self.action,
+            "strategy": self.strategy,
+            "index": self.index,
+            "label": self.label,
+            "owner": {"team": self.owner_team, "contact": self.owner_contact},
+            "state": self.state,
+            "attempts": self.attempts,
+        }
+        if self.started_at:
+            data["startedAt"] = self.started_at
+        if self.finished_at:
+            data["finishedAt"] = self.finished_at
+        if self.ticket_key:
+            data["ticket"] = {"key": self.ticket_key, "url": self.ticket_url}
+        if self.http_status or self.http_url:
+            data["http"] = {
+                "method": self.http_method,
+                "url": self.http_url,
+                "status": self.http_status,
+            }
+        if self.outputs:
+            data["outputs"] = dict(self.outputs)
+        if self.error is not None:
+            data["error"] = self.error.as_dict()
+        if self.attempt is not None:
+            data["lastAttempt"] = self.attempt.as_dict()
+        if self.transient_failures:
+            data["transientFaults"] = {
+                "count": self.transient_failures,
+                "lastError": self.transient_error,
+            }
+        return data
+
+    @classmethod
+    def from_dict(cls, data: Mapping[str, Any]) -> TaskStatus:
+        owner = data.get("owner") or {}
+        ticket = data.get("ticket") or {}
+        http = data.get("http") or {}
+        error = data.get("error")
+        attempt = data.get("lastAttempt")
+        transient = data.get("transientFaults") or {}
+        return cls(
+            key=str(data["key"]),
+            component=str(data.get("component", "")),
+            catalog_item=str(data.get("catalogItem", "")),
+            action=str(data.get("action", "")),
+            strategy=str(data.get("strategy", "")),
+            index=int(data.get("index", 0)),
+            label=str(data.get("label", "")),
+            owner_team=str(owner.get("team", "")),
+            owner_contact=str(owner.get("contact", "")),
+            state=str(data.get("state", PENDING)),
+            attempts=int(data.get("attempts", 0)),
+            started_at=str(data.get("startedAt", "")),
+            finished_at=str(data.get("finishedAt", "")),
+            ticket_key=str(ticket.get("key", "")),
+            ticket_url=str(ticket.get("url", "")),
+            http_status=int(http.get("status", 0) or 0),
+            http_method=str(http.get("method", "")),
+            http_url=str(http.get("url", "")),
+            outputs={str(k): str(v) for k, v in (data.get("outputs") or {}).items()},
+            error=TaskError(
+                str(error.get("message", "")),
+                str(error.get("hint", "")),
+                str(error.get("contact", "")),
+            )
+            if isinstance(error, Mapping)
+            else None,
+            attempt=Attempt.from_dict(attempt) if isinstance(attempt, Mapping) else None,
+            transient_failures=int(transient.get("count", 0)),
+            transient_error=str(transient.get("lastError", "")),
+        )
+
+
+@dataclass
+class RequestStatus:
+    request: str
+    state: str = SUBMITTED
+    target_kind: str = ""
+    target_id: str = ""
+    target_version: str = ""
+    catalog_revision: str = ""
+    item_versions: dict[str, str] = field(default_factory=dict)
+    input_digest: str = ""
+    priority: str = "normal"
+    system: dict[str, Any] = field(default_factory=dict)
+    handled_retry: int = 0
+    escalating: str = ""  # the failed task an escalation started from, until it is done
+    deferred_window: str = ""
+    deferred_until: str = ""
+    created_at: str = ""
+    updated_at: str = ""
+    tasks: list[TaskStatus] = field(default_factory=list)
+    history: list[dict[str, str]] = field(default_factory=list)
+    # Two runs that did one task twice (two tickets, two effects): what was not kept.
+    duplicates: list[dict[str, str]] = field(default_factory=list)
+
+    def task(self, key: str) -> TaskStatus | None:
+        return next((t for t in self.tasks if t.key == key), None)
+
+    def note(self, event: str) -> None:
+        """Keep a short trail of what happened, for people reading the status."""
+        self.history.append({"at": now_text(), "event": event})
+        del self.history[:-50]
+
+    def outputs(self) -> dict[str, str]:
+        """`.output` as completed tasks left it, in execution order."""
+        merged: dict[str, str] = {}
+        for task in self.tasks:
+            if task.state == COMPLETED:
+                merged.update(task.outputs)
+        return merged
+
+    def as_dict(self) -> dict[str, Any]:
+        data: dict[str, Any] = {
+            "request": self.request,
+            "state": self.state,
+            "target": {
+                "kind": self.target_kind,
+                "id": self.target_id,
+                "version": self.target_version,
+            },
+            "catalogRevision": self.catalog_revision,
+            "itemVersions": dict(self.item_versions),
+            "inputDigest": self.input_digest,
+            "priority": self.priority,
+            "operations": {"retryHandled": self.handled_retry}
+            | ({"escalating": self.escalating} if self.escalating else {}),
+            "createdAt": self.created_at,
+            "updatedAt": self.updated_at,
+        }
+        if self.deferred_window:
+            data["deferred"] = {"window": self.deferred_window, "until": self.deferred_until}
+        if self.system:
+            data["system"] = dict(self.system)
+        data["tasks"] = [t.as_dict() for t in self.tasks]
+        if self.duplicates:
+            data["duplicates"] = [dict(d) for d in self.duplicates]
+        data["history"] = list(self.history)
+        return data
+
+    @classmethod
+    def from_dict(cls, data: Mapping[str, Any]) -> RequestStatus:
+        target = data.get("target") or {}
+        deferred = data.get("deferred") or {}
+        operations = data.get("operations") or {}
+        return cls(
+            request=str(data["request"]),
+            state=str(data.get("state", SUBMITTED)),
+            target_kind=str(target.get("kind", "")),
+            target_id=str(target.get("id", "")),
+            target_version=str(target.get("version", "")),
+            catalog_revision=str(data.get("catalogRevision", "")),
+            item_versions={str(k): str(v) for k, v in (data.get("itemVersions") or {}).items()},
+            input_digest=str(data.get("inputDigest", "")),
+            priority=str(data.get("priority", "normal")),
+            system=dict(data.get("system") or {}),
+            handled_retry=int(operations.get("retryHandled", 0)),
+            escalating=str(operations.get("escalating", "")),
+            deferred_window=str(deferred.get("window", "")),
+            deferred_until=str(deferred.get("until", "")),
+            created_at=str(data.get("createdAt", "")),
+            updated_at=str(data.get("updatedAt", "")),
+            tasks=[TaskStatus.from_dict(t) for t in data.get("tasks") or []],
+            history=[dict(h) for h in data.get("history") or []],
+            duplicates=[
+                {str(k): str(v) for k, v in d.items()}
+                for d in data.get("duplicates") or []
+                if isinstance(d, Mapping)
+            ],
+        )
+
+
+class StatusError(PacError):
+    """A status file that pac cannot read: edited by hand, or damaged outside pac."""
+
+
+def _shown(name: str) -> str:
+    return f"{REQUESTS}/{STATUS_DIR}/{name}"
+
+
+def _restore_hint(shown: str) -> str:
+    return (
+        "Status files are written by `pac apply` only. Restore it from git (`git checkout "
+        f"-- {shown}`); to act on the request, change its request file's operations instead."
+    )
+
+
+def status_from_bytes(
+    raw: bytes, shown: str = "a status file", request_id: str | None = None
+) -> RequestStatus:
+    """A status file's content read with the hardened document loader (SPEC §6.2).
+
+    The file lives in the repository where anyone can push to it: an alias bomb or absurd
+    nesting must be a clear error naming the file, never a memory blow-up or a crash.
+    """
+    hint = _restore_hint(shown)
+    which = f" of the request {request_id}" if request_id else ""
+    loaded = parse_bytes(raw, Path(shown), shown)
+    errors = [d for d in loaded.diagnostics if d.severity is Severity.ERROR]
+    if errors and errors[0].code in ("yaml-not-mapping", "yaml-empty"):
+        raise StatusError(f"{shown}: not a pac status file{which}", hint)
+    if loaded.document is None or errors:
+        first = errors[0] if errors else loaded.diagnostics[0]
+        problem = first.message.removeprefix("invalid YAML: ")
+        syntax = first.code in ("yaml-syntax", "yaml-tab")
+        why = "is not valid YAML" if syntax else "cannot be read"
+        raise StatusError(
+            f"{shown}:{first.line}:{first.column}: the status file {why}: {problem}", hint
+        )
+    data = loaded.document.data
+    if "request" not in data or (request_id is not None and data["request"] != request_id):
+        raise StatusError(f"{shown}: not a pac status file{which}", hint)
+    try:
+        return RequestStatus.from_dict(data)
+    except (KeyError, TypeError, ValueError, AttributeError) as exc:
+        raise StatusError(
+            f"{shown}: the status file has been altered and cannot be read ({exc})", hint
+        ) from exc
+
+
+class StatusStore:
+    """Reads and writes status files under `requests/.status/`."""
+
+    def __init__(self, root: Path) -> None:
+        self.folder = root / REQUESTS / STATUS_DIR
+
+    def path(self, request_id: str) -> Path:
+        return self.folder / f"{request_id}.yaml"
+
+    def load(self, request_id: str) -> RequestStatus | None:
+        path = self.path(request_id)
+        try:
+            raw = path.read_bytes()
+        except FileNotFoundError:
+            return None
+        except OSError as exc:
+            raise StatusError(
+                f"{_shown(path.name)}: cannot read the status file: {exc.strerror or exc}",
+                _restore_hint(_shown(path.name)),
+            ) from exc
+        return status_from_bytes(raw, _shown(path.name), request_id)
+
+    def save(self, status: RequestStatus) -> Path:
+        status.updated_at = now_text()
+        if not status.created_at:
+            status.created_at = status.updated_at
+        text = HEADER + dump(status.as_dict())
+        path = self.path(status.request)
+        self.folder.mkdir(parents=True, exist_ok=True)
+        write_atomic(path, text)
+        return path
+
+    def all(self) -> Iterator[RequestStatus]:
+        if not self.folder.is_dir():
+            return
+        for path in sorted(self.folder.glob("*.yaml")):
+            loaded = self.load(path.stem)
+            if loaded is not None:
+                yield loaded
+
+
+_Dumper = getattr(yaml, "CSafeDumper", yaml.SafeDumper)  # libyaml when available
+
+
+def dump(data: Any) -> str:
+    """YAML for status files: written after every step, so libyaml's speed matters."""
+    return yaml.dump(data, Dumper=_Dumper, sort_keys=False, allow_unicode=True, width=100)
+
+
+def write_atomic(path: Path, text: str) -> None:
+    """Replace `path` with `text` so readers see the old or the new file, never half."""
+    handle, temp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
+    try:
+        with os.fdopen(handle, "w", encoding="utf-8") as out:
+            out.write(text)
+            out.flush()
+            os.fsync(out.fileno())
+        Path(temp).replace(path)
+    except BaseException:
+        Path(temp).unlink(missing_ok=True)
+        raise
+
+
+_RANK = {PENDING: 0, SKIPPED: 1, PROCESSING: 2, FAILED: 3, COMPLETED: 4}
+
+
+def merge(ours: RequestStatus, theirs: RequestStatus) -> RequestStatus:
+    """Combine two statuses of one request written by different runs, losing nothing.
+
+    For each task the more advanced record wins (a completed task beats a failed one, a
+    failed one a pending one); the request keeps the later state and the union of history.
+    When both runs did a task (two tickets, or two calls with different outcomes) one record
+    is kept and the other goes into `duplicates`, for a person to clean up: never dropped.
+    """
+    merged = RequestStatus.from_dict(ours.as_dict())
+    by_key = {t.key: t for t in merged.tasks}
+    for task in theirs.tasks:
+        mine = by_key.get(task.key)
+        if mine is None:
+            merged.tasks.append(task)
+            continue
+        keep, other = (mine, task)
+        if _RANK.get(task.state, 0) > _RANK.get(mine.state, 0) or (
+            task.state == mine.state and task.finished_at > mine.finished_at
+        ):
+            keep, other = task, mine
+            merged.tasks[merged.tasks.index(mine)] = task
+        duplicate = twice_done(keep, other)
+        if duplicate:
+            merged.duplicates.append(duplicate)
+    if theirs.updated_at > ours.updated_at:
+        merged.state = theirs.state
+    # Between them the two runs did everything: a "failed" from one would leave the
+    # request waiting for a retry that has nothing left to do.
+    everything_done = merged.tasks and all(t.state == COMPLETED for t in merged.tasks)
+    if everything_done and merged.state not in (ESCALATED, ABORTED):
+        merged.state = COMPLETED
+    merged.handled_retry = max(ours.handled_retry, theirs.handled_retry)
+    known = {tuple(sorted(d.items())) for d in merged.duplicates}
+    merged.duplicates = [dict(d) for d in sorted(known)]
+    seen = {(h.get("at"), h.get("event")) for h in merged.history}
+    merged.history += [h for h in theirs.history if (h.get("at"), h.get("event")) not in seen]
+    merged.history.sort(key=lambda h: h.get("at", ""))
+    return merged
+
+
+def twice_done(keep: TaskStatus, other: TaskStatus) -> dict[str, str]:
+    """The record of a task two runs both did, or {} when they did not both do it."""
+    if keep.ticket_key and other.ticket_key and keep.ticket_key != other.ticket_key:
+        return {"task": keep.key, "kept": keep.ticket_key, "other": other.ticket_key}
+    both_called = keep.state == other.state == COMPLETED and keep.http_status and other.http_status
+    if both_called and keep.outputs != other.outputs:
+        return {
+            "task": keep.key,
+            "kept": _outputs_text(keep.outputs),
+            "other": _outputs_text(other.outputs),
+        }
+    return {}
+
+
+def _outputs_text(outputs: Mapping[str, str]) -> str:
+    return "outputs " + (", ".join(f"{k}={v}" for k, v in sorted(outputs.items())) or "(none)")
+
+
+def new_duplicates(merged: RequestStatus, *inputs: RequestStatus) -> list[str]:
+    """Warnings, naming task and both records, for duplicates `merged` found anew."""
+    old = {tuple(sorted(d.items())) for s in inputs for d in s.duplicates}
+    return [
+        f"{merged.request}: the task {d['task']} was done twice: kept {d['kept']}, "
+        f"also {d['other']}"
+        for d in merged.duplicates
+        if tuple(sorted(d.items())) not in old
+    ]
+
+
+def remove_stale_temps(folder: Path, before: float) -> list[Path]:
+    """Delete `write_atomic` temp files older than `before`: left by a killed run.
+
+    They are never valid data (the rename that would have made them a status never
+    happened), and no live writer's file is older than the run that removes them.
+    """
+    removed = []
+    for temp in folder.glob(".*.tmp") if folder.is_dir() else []:
+        try:
+            if temp.stat().st_mtime < before:
+                temp.unlink()
+                removed.append(temp)
+        except FileNotFoundError:
+            continue
+    return removed

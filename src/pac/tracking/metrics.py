@@ -1,0 +1,315 @@
+"""Figures for leaders (`pac report`): how fast requests are fulfilled, how much of the
+work is automated, and where requests fail, per owning team.
+
+Everything is read from the repository itself: the catalog, the request files and the
+status files `pac apply` writes. Nothing is sent anywhere and nothing is cached.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import math
+from collections import Counter
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass, field
+from typing import Any
+
+from pac.documents.model import CatalogItem, Offering, Request
+from pac.fulfilment.status import COMPLETED, FAILED, REQUEST_STATES, RequestStatus
+
+# A request that has a request file but no status yet is waiting for `pac apply`.
+AWAITING_APPLY = "awaiting apply"
+
+
+def parse_time(text: str) -> dt.datetime | None:
+    """An ISO 8601 timestamp as status files write it; None when absent or unreadable."""
+    if not text:
+        return None
+    try:
+        parsed = dt.datetime.fromisoformat(text.replace("Z", "+00:00"))
+    except ValueError:
+        return None
+    return parsed if parsed.tzinfo else parsed.replace(tzinfo=dt.UTC)
+
+
+@dataclass(frozen=True)
+class Durations:
+    """Seconds: how many, the median, the 90th percentile and the longest."""
+
+    count: int = 0
+    median: float | None = None
+    p90: float | None = None
+    longest: float | None = None
+
+    @classmethod
+    def of(cls, seconds: Iterable[float]) -> Durations:
+        ordered = sorted(seconds)
+        if not ordered:
+            return cls()
+        return cls(len(ordered), _percentile(ordered, 50), _percentile(ordered, 90), ordered[-1])
+
+    def as_dict(self) -> dict[str, Any]:
+        return {
+            "count": self.count,
+            "medianSeconds": self.median,
+            "p90Seconds": self.p90,
+            "longestSeconds": self.longest,
+        }
+
+
+def _percentile(ordered: list[float], percent: int) -> float:
+    """Nearest-rank percentile: always one of the measured values, never an invented one."""
+    rank = max(math.ceil(percent / 100 * len(ordered)), 1)
+    return ordered[rank - 1]
+
+
+@dataclass
+class TeamFigures:
+    team: str
+    contact: str = ""
+    items: int = 0
+    automatic_items: int = 0
+    bundles: int = 0
+    tickets: int = 0  # completed jira-ticket tasks: work a person picks up
+    calls: int = 0  # completed rest-api tasks: work done without a person
+    failures: int = 0
+    durations: list[float] = field(default_factory=list, repr=False)
+
+    @property
+    def automation(self) -> float | None:
+        done = self.tickets + self.calls
+        return self.calls / done if done else None
+
+    def as_dict(self) -> dict[str, Any]:
+        return {
+            "team": self.team,
+            "contact": self.contact,
+            "offerings": {
+                "items": self.items,
+                "automaticItems": self.automatic_items,
+                "bundles": self.bundles,
+            },
+            "tasks": {
+                "tickets": self.tickets,
+                "calls": self.calls,
+                "failed": self.failures,
+                "automation": self.automation,
+            },
+            "taskTime": Durations.of(self.durations).as_dict(),
+        }
+
+
+@dataclass
+class OfferingFigures:
+    id: str
+    team: str
+    requests: int = 0
+    completed: int = 0
+    failed: int = 0
+
+    def as_dict(self) -> dict[str, Any]:
+        return {
+            "id": self.id,
+            "team": self.team,
+            "requests": self.requests,
+            "completed": self.completed,
+            "failed": self.failed,
+        }
+
+
+@dataclass(frozen=True)
+class Failure:
+    request: str
+    task: str
+    team: str
+    contact: str
+    message: str
+    at: str
+
+    def as_dict(self) -> dict[str, str]:
+        return {
+            "request": self.request,
+            "task": self.task,
+            "team": self.team,
+            "contact": self.contact,
+            "message": self.message,
+            "at": self.at,
+        }
+
+
+@dataclass
+class Report:
+    since: dt.date | None
+    states: dict[str, int]
+    lead_time: Durations
+    teams: list[TeamFigures]
+    offerings: list[OfferingFigures]
+    failures: list[Failure]
+    emergencies: int = 0
+    retried: int = 0
+
+    @property
+    def requests(self) -> int:
+        return sum(self.states.values())
+
+    @property
+    def automation(self) -> float | None:
+        tickets = sum(t.tickets for t in self.teams)
+        calls = sum(t.calls for t in self.teams)
+        return calls / (tickets + calls) if tickets + calls else None
+
+    def as_dict(self) -> dict[str, Any]:
+        return {
+            "since": self.since.isoformat() if self.since else None,
+            "requests": {
+                "total": self.requests,
+                "byState": dict(self.states),
+                "emergency": self.emergencies,
+                "retried": self.retried,
+            },
+            "leadTime": self.lead_time.as_dict(),
+            "automation": self.automation,
+            "teams": [t.as_dict() for t in self.teams],
+            "offerings": [o.as_dict() for o in self.offerings],
+            "recentFailures": [f.as_dict() for f in self.failures],
+        }
+
+
+def lead_time(status: RequestStatus) -> float | None:
+    """Seconds from pac first taking up a completed request to its last task finishing:
+    the time every team's work was in hand, which used to take weeks of tickets."""
+    if status.state != COMPLETED:
+        return None
+    start = parse_time(status.created_at)
+    ends = [parse_time(t.finished_at) for t in status.tasks]
+    finished = [end for end in ends if end is not None]
+    if start is None or not finished:
+        return None
+    return max((max(finished) - start).total_seconds(), 0.0)
+
+
+def build_report(
+    offerings: Iterable[Offering],
+    requests: Iterable[Request],
+    statuses: Iterable[RequestStatus],
+    since: dt.date | None = None,
+    recent_failures: int = 10,
+) -> Report:
+    """The figures for the catalog, its requests and their statuses.
+
+    With `since`, only requests pac first took up on or after that day count; requests
+    still waiting for `pac apply` always count, as they are what is waiting now.
+    """
+    teams: dict[str, TeamFigures] = {}
+    by_offering: dict[str, OfferingFigures] = {}
+    for offered in offerings:
+        team = _team(teams, offered.owner.team, offered.owner.contact)
+        if isinstance(offered, CatalogItem):
+            team.items += 1
+            team.automatic_items += offered.mode == "automatic"
+        else:
+            team.bundles += 1
+        by_offering[offered.id] = OfferingFigures(offered.id, offered.owner.team)
+
+    states: Counter[str] = Counter()
+    lead: list[float] = []
+    failures: list[Failure] = []
+    emergencies = retried = 0
+    applied: set[str] = set()
+    for status in statuses:
+        applied.add(status.request)
+        started = parse_time(status.created_at)
+        if since is not None and (started is None or started.date() < since):
+            continue
+        states[status.state] += 1
+        emergencies += status.priority == "emergency"
+        retried += status.handled_retry > 0
+        offering = by_offering.setdefault(status.target_id, OfferingFigures(status.target_id, ""))
+        offering.requests += 1
+        offering.completed += status.state == COMPLETED
+        offering.failed += status.state == FAILED
+        took = lead_time(status)
+        if took is not None:
+            lead.append(took)
+        for task in status.tasks:
+            team = _team(teams, task.owner_team, task.owner_contact)
+            if task.state == COMPLETED:
+                if task.action == "rest-api":
+                    team.calls += 1
+                else:
+                    team.tickets += 1
+                begun, ended = parse_time(task.started_at), parse_time(task.finished_at)
+                if begun is not None and ended is not None:
+                    team.durations.append(max((ended - begun).total_seconds(), 0.0))
+            elif task.state == FAILED:
+                team.failures += 1
+                failures.append(
+                    Failure(
+                        status.request,
+                        task.label or task.key,
+                        task.owner_team,
+                        task.error.contact if task.error else task.owner_contact,
+                        task.error.message if task.error else "",
+                        task.finished_at or status.updated_at,
+                    )
+                )
+    for request in requests:
+        if request.id not in applied:
+            states[AWAITING_APPLY] += 1
+            waiting = by_offering.setdefault(
+                request.target_id, OfferingFigures(request.target_id, "")
+            )
+            waiting.requests += 1
+
+    failures.sort(key=lambda f: (f.at, f.request), reverse=True)
+    order = {state: index for index, state in enumerate((AWAITING_APPLY, *REQUEST_STATES))}
+    return Report(
+        since=since,
+        states=dict(sorted(states.items(), key=lambda kv: (order.get(kv[0], 99), kv[0]))),
+        lead_time=Durations.of(lead),
+        teams=sorted(teams.values(), key=lambda t: t.team),
+        offerings=sorted(
+            (o for o in by_offering.values() if o.requests),
+            key=lambda o: (-o.requests, o.id),
+        ),
+        failures=failures[:recent_failures],
+        emergencies=emergencies,
+        retried=retried,
+    )
+
+
+def _team(teams: dict[str, TeamFigures], name: str, contact: str) -> TeamFigures:
+    key = name or "unknown"
+    team = teams.setdefault(key, TeamFigures(key, contact))
+    team.contact = team.contact or contact
+    return team
+
+
+def humanise(seconds: float | None) -> str:
+    """A duration as people read it: 42 s, 7 min, 3.5 h, 12 d."""
+    if seconds is None:
+        return "-"
+    if seconds < 90:
+        return f"{seconds:.0f} s"
+    if seconds < 90 * 60:
+        return f"{seconds / 60:.0f} min"
+    if seconds < 48 * 3600:
+        return f"{seconds / 3600:.1f} h"
+    return f"{seconds / 86400:.1f} d"
+
+
+def percent(share: float | None) -> str:
+    return "-" if share is None else f"{share:.0%}"
+
+
+def summary_rows(report: Report) -> Mapping[str, str]:
+    """The headline figures, in the order people ask for them."""
+    lead = report.lead_time
+    return {
+        "requests": str(report.requests),
+        "by state": ", ".join(f"{state} {count}" for state, count in report.states.items()) or "-",
+        "lead time (median / p90)": f"{humanise(lead.median)} / {humanise(lead.p90)}",
+        "work automated": percent(report.automation),
+        "emergency requests": str(report.emergencies),
+        "retried requests": str(report.retried),
+    }

@@ -1,0 +1,71 @@
+"""`pac status`: pac's own state of requests next to each ticket's live JIRA status."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass, field
+from typing import Any
+
+from pac.fulfilment.backends import BackendError, TicketBackend
+from pac.fulfilment.status import RequestStatus, TaskStatus
+
+
+@dataclass
+class TaskView:
+    task: TaskStatus
+    live: str = ""  # the ticket's status in JIRA (or the outbox), read now
+
+
+@dataclass
+class RequestView:
+    status: RequestStatus
+    tasks: list[TaskView] = field(default_factory=list)
+    live_error: str = ""
+
+    def as_dict(self) -> dict[str, Any]:
+        data = self.status.as_dict()
+        for task_data, view in zip(data["tasks"], self.tasks, strict=True):
+            if view.live:
+                task_data["ticket"]["liveStatus"] = view.live
+        if self.live_error:
+            data["liveStatusError"] = self.live_error
+        data.pop("system", None)
+        return data
+
+
+def build_views(
+    statuses: Iterable[RequestStatus], tickets: Callable[[], TicketBackend] | None
+) -> list[RequestView]:
+    """Views with every ticket's status fetched live (never cached: it changes in JIRA)."""
+    backend = tickets() if tickets is not None else None
+    views = []
+    try:
+        for status in statuses:
+            view = RequestView(status, [TaskView(t) for t in status.tasks])
+            if backend is not None:
+                for task_view in view.tasks:
+                    if not task_view.task.ticket_key:
+                        continue
+                    try:
+                        task_view.live = backend.state(task_view.task.ticket_key)
+                    except BackendError as exc:
+                        view.live_error = exc.message
+                        break
+            views.append(view)
+    finally:
+        if backend is not None:
+            backend.close()
+    return views
+
+
+def progress(status: RequestStatus) -> str:
+    done = sum(1 for t in status.tasks if t.state == "completed")
+    return f"{done}/{len(status.tasks)}"
+
+
+def reference(task: TaskStatus) -> str:
+    if task.ticket_key:
+        return task.ticket_key
+    if task.http_status:
+        return f"{task.http_method} -> {task.http_status}"
+    return ""

@@ -1,0 +1,68 @@
+"""The rule checks of `pac validate`, one module per kind of document.
+
+Each check takes the repository and a loaded document and returns findings; none of them
+prints, exits or changes a file. Document checks run only on documents that passed their
+schema, so they can rely on the structure the schema guarantees.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import replace
+
+from pac.diagnostics import Diagnostic, Severity
+from pac.documents.loader import JsonPath
+from pac.documents.model import Offering
+from pac.documents.repository import Loaded, Repository, diagnostic
+from pac.forms.schema import InputChecker
+
+DocumentCheck = Callable[[Repository, Loaded], list[Diagnostic]]
+
+
+def input_checker(repo: Repository, offering: Offering) -> InputChecker:
+    """One checker per offering and run: the form's schema is built once."""
+    return repo.memo(
+        ("input-checker", offering.id),
+        lambda: InputChecker(offering.form, offering.owner.describe()),
+    )
+
+
+class Findings:
+    """Collects findings for one document, adding the owner to hints where it helps."""
+
+    def __init__(self, loaded: Loaded, owner: str = "") -> None:
+        self.loaded = loaded
+        self.owner = owner
+        self.items: list[Diagnostic] = []
+
+    def add(
+        self,
+        path: JsonPath,
+        code: str,
+        message: str,
+        hint: str,
+        *,
+        at_key: bool = False,
+        severity: Severity | None = None,
+        owner: str | None = None,
+        within: tuple[int, int] | None = None,
+    ) -> None:
+        """`within` is a (1-based line, 0-based column) inside the string at `path`, for a
+        finding about one character of a value (a pattern's bad syntax)."""
+        who = self.owner if owner is None else owner
+        if who:
+            hint = f"{hint} Owner: {who}."
+        found = diagnostic(
+            self.loaded.document,
+            self.loaded.display,
+            path,
+            code,
+            message,
+            hint,
+            at_key=at_key,
+            severity=severity,
+        )
+        if within is not None and self.loaded.document is not None:
+            position = self.loaded.document.position_in_scalar(path, *within)
+            found = replace(found, line=position.line, column=position.column)
+        self.items.append(found)

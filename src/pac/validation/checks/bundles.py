@@ -1,0 +1,98 @@
+"""Bundle composition: components exist, dependencies resolve and do not form cycles."""
+
+from __future__ import annotations
+
+from pac.diagnostics import Diagnostic
+from pac.documents.model import Bundle, CycleError
+from pac.documents.repository import Loaded, Repository, Role
+from pac.documents.schemas import did_you_mean
+from pac.validation.checks import Findings
+
+
+def check_bundle(repo: Repository, loaded: Loaded) -> list[Diagnostic]:
+    bundle = loaded.model
+    assert isinstance(bundle, Bundle)
+    findings = Findings(loaded, owner=bundle.owner.describe())
+    ids: set[str] = set()
+    duplicated: set[str] = set()
+    for component in bundle.components:
+        if component.id in ids:
+            duplicated.add(component.id)
+            findings.add(
+                (*component.path, "id"),
+                "bundle-duplicate-component",
+                f"the component id {component.id} is used twice",
+                "Give each component a different id; dependsOn refers to them.",
+            )
+        ids.add(component.id)
+
+    items = repo.index(Role.ITEM)
+    for component in bundle.components:
+        if component.catalog_item not in items:
+            _unknown_item(repo, component.catalog_item, (*component.path, "catalogItem"), findings)
+        else:
+            target = repo.item_file(component.catalog_item)
+            if target is not None and not target.ok and target.document is not None:
+                owner = repo.owner_hint(target)
+                findings.add(
+                    (*component.path, "catalogItem"),
+                    "bundle-unknown-item",
+                    f"the catalog item {component.catalog_item} has errors and cannot be used",
+                    f"Fix {target.display} first (see its findings).",
+                    owner=owner,
+                )
+        for index, dependency in enumerate(component.depends_on):
+            if dependency == component.id and component.id not in duplicated:
+                findings.add(
+                    (*component.path, "dependsOn", index),
+                    "bundle-cycle",
+                    f"component {component.id} depends on itself",
+                    "Remove it from its own dependsOn.",
+                )
+            elif dependency not in ids:
+                suggestion = did_you_mean(dependency, sorted(ids))
+                findings.add(
+                    (*component.path, "dependsOn", index),
+                    "bundle-unknown-dependency",
+                    f"component {component.id} depends on {dependency}, which is not a "
+                    "component of this bundle",
+                    f"Did you mean '{suggestion}'?"
+                    if suggestion
+                    else "Name one of: "
+                    + ", ".join(dict.fromkeys(c.id for c in bundle.components))
+                    + ".",
+                )
+    if duplicated:
+        return findings.items  # which of the two a dependency means is unclear until renamed
+    try:
+        bundle.ordered_components()
+    except CycleError as exc:
+        if len(exc.cycle) > 2:  # a self-dependency is reported above
+            first = bundle.component(exc.cycle[0])
+            findings.add(
+                (*(first.path if first else ("components",)), "dependsOn"),
+                "bundle-cycle",
+                "components depend on each other in a cycle: " + " -> ".join(exc.cycle),
+                "Remove one dependency of the cycle; components run in dependency order.",
+            )
+    return findings.items
+
+
+def _unknown_item(
+    repo: Repository, item_id: str, path: tuple[str | int, ...], findings: Findings
+) -> None:
+    if item_id in repo.index(Role.BUNDLE):
+        hint = f"{item_id} is a bundle; bundles cannot contain bundles. Name a catalog item."
+    else:
+        suggestion = did_you_mean(item_id, repo.index(Role.ITEM))
+        hint = (
+            f"Did you mean '{suggestion}'?"
+            if suggestion
+            else "`pac catalog list --kind CatalogItem` shows the catalog items."
+        )
+    findings.add(
+        path,
+        "bundle-unknown-item",
+        f"the catalog item {item_id} does not exist",
+        hint,
+    )

@@ -1,0 +1,351 @@
+"""Checks shared by items and bundles (metadata, form) and the item's fulfilment."""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any
+
+from pac.diagnostics import Diagnostic, Severity
+from pac.documents.layout import JIRA_TEMPLATES, jira_template
+from pac.documents.model import Action, CatalogItem, Field, Form, Offering, build_metadata_only
+from pac.documents.repository import Loaded, Repository
+from pac.forms.redos import catastrophic_backtracking
+from pac.forms.schema import ecma_pattern_problem
+from pac.templating.engine import line_col
+from pac.validation.checks import Findings, input_checker
+from pac.validation.checks.placement import check_offering_placement
+
+VALIDATION_KEYS: dict[str, frozenset[str]] = {
+    "string": frozenset({"pattern", "minLength", "maxLength"}),
+    "textarea": frozenset({"minLength", "maxLength"}),
+    "number": frozenset({"min", "max", "step"}),
+    "boolean": frozenset(),
+    "select": frozenset(),
+    "multiselect": frozenset({"minItems", "maxItems"}),
+    "date": frozenset({"min", "max"}),
+    "email": frozenset(),
+    "password": frozenset(),
+    "file": frozenset({"maxSize", "types"}),
+}
+PRIORITIES = ("Critical", "High", "Medium", "Low")
+_SMALL_WORDS = frozenset(
+    {"a", "an", "and", "as", "at", "by", "for", "from", "in", "into", "of", "on", "or"}
+    | {"per", "the", "to", "via", "vs", "with"}
+)
+
+
+def check_offering(repo: Repository, loaded: Loaded) -> list[Diagnostic]:
+    offering = loaded.model
+    assert isinstance(offering, Offering)
+    findings = Findings(loaded, owner=offering.owner.describe())
+    check_offering_placement(repo, loaded, offering, findings)
+    _check_metadata(offering, findings)
+    check_form(offering.form, findings)
+    if not any(d.severity is Severity.ERROR for d in findings.items):
+        _check_defaults(repo, offering, findings)
+    if isinstance(offering, CatalogItem):
+        _check_fulfillment(repo, offering, findings)
+    return findings.items
+
+
+def check_offering_metadata(repo: Repository, loaded: Loaded) -> list[Diagnostic]:
+    """Name, place and owner of an item or bundle whose schema errors lie elsewhere.
+
+    A broken form or action must not hide a wrong owner or folder until the next round:
+    the metadata passed its schema, so these checks read nothing guessed.
+    """
+    doc = loaded.document
+    if (
+        loaded.kind not in ("CatalogItem", "CatalogBundle")
+        or doc is None
+        or "metadata" in loaded.schema_errors_under
+        or not isinstance(doc.data.get("metadata"), dict)
+    ):
+        return []
+    offering = build_metadata_only(doc)
+    findings = Findings(loaded, owner=offering.owner.describe())
+    check_offering_placement(repo, loaded, offering, findings)
+    _check_metadata(offering, findings)
+    return findings.items
+
+
+def _check_metadata(offering: Offering, findings: Findings) -> None:
+    words = offering.name.split()
+    lower = [
+        w
+        for i, w in enumerate(words)
+        if w[:1].isalpha() and w[:1].islower() and (i == 0 or w not in _SMALL_WORDS)
+    ]
+    if lower:
+        suggestion = " ".join(w[:1].upper() + w[1:] if w in lower else w for w in words)
+        findings.add(
+            ("metadata", "name"),
+            "naming-title-case",
+            f"the display name {offering.name!r} is not in title case",
+            f"Write it as {suggestion!r}; portals show names side by side.",
+        )
+    for key, value in offering.custom.items():
+        values = value if isinstance(value, list) else [value]
+        if any(isinstance(v, str) and ("{{" in v or "{%" in v) for v in values):
+            findings.add(
+                ("metadata", key),
+                "metadata-template",
+                f"metadata.{key} contains template syntax, but metadata is never rendered",
+                "Metadata holds constants; templates refer to it as "
+                f"{{{{ .metadata.{offering.id}.{key} }}}}. Put computed text in an action.",
+            )
+
+
+def check_form(form: Form, findings: Findings) -> None:
+    seen_groups: dict[str, int] = {}
+    for group in form.groups:
+        if group.id in seen_groups:
+            findings.add(
+                (*group.path, "id"),
+                "form-duplicate-id",
+                f"the group id {group.id} is used twice in this form",
+                "Give each group a different id; requests address fields as group.field.",
+            )
+        seen_groups.setdefault(group.id, 0)
+        seen_fields: set[str] = set()
+        for field in group.fields:
+            if field.id in seen_fields:
+                findings.add(
+                    (*field.path, "id"),
+                    "form-duplicate-id",
+                    f"the field id {field.id} is used twice in group {group.id}",
+                    "Give each field in a group a different id.",
+                )
+            seen_fields.add(field.id)
+            if field.id == "name":
+                findings.add(
+                    (*field.path, "id"),
+                    "form-reserved-name",
+                    f"group {group.id} has a field called name, which is reserved",
+                    "The top-level `name` field names every request; call this one e.g. "
+                    f"{group.id}Name.",
+                )
+            _check_field(field, findings)
+
+
+def _check_field(field: Field, findings: Findings) -> None:
+    allowed = VALIDATION_KEYS[field.type]
+    for key in field.validation:
+        if key not in allowed:
+            applies = ", ".join(sorted(allowed)) or "no validation keys"
+            findings.add(
+                (*field.path, "validation", key),
+                "form-validation-key",
+                f"validation.{key} does not apply to a {field.type} field",
+                f"A {field.type} field takes {applies}.",
+                at_key=True,
+            )
+    if field.type in ("select", "multiselect") and not field.enum:
+        findings.add(
+            field.path,
+            "form-enum",
+            f"the {field.type} field {field.id} has no enum",
+            "List the choices: `enum: [small, medium, large]`.",
+        )
+    if field.enum is not None and field.type not in ("select", "multiselect"):
+        findings.add(
+            (*field.path, "enum"),
+            "form-enum",
+            f"enum is only for select and multiselect fields, not {field.type}",
+            "Use `type: select` to offer a fixed list of choices.",
+            at_key=True,
+        )
+    _check_validation_values(field, findings)
+
+
+def _check_validation_values(field: Field, findings: Findings) -> bool:
+    rules = field.validation
+    ok = True
+    if field.type == "date":
+        for key in ("min", "max"):
+            if key in rules and not _is_date(rules[key]):
+                findings.add(
+                    (*field.path, "validation", key),
+                    "form-validation-key",
+                    f"validation.{key} of a date field must be a date, not {rules[key]!r}",
+                    "Write it as YYYY-MM-DD in quotes, e.g. '2026-01-31'.",
+                )
+                ok = False
+    elif field.type == "number":
+        for key in ("min", "max"):
+            if key in rules and isinstance(rules[key], str):
+                findings.add(
+                    (*field.path, "validation", key),
+                    "form-validation-key",
+                    f"validation.{key} of a number field must be a number",
+                    "Remove the quotes.",
+                )
+                ok = False
+    for low, high in (("min", "max"), ("minLength", "maxLength"), ("minItems", "maxItems")):
+        if (
+            ok
+            and low in rules
+            and high in rules
+            and (
+                str(rules[low]) > str(rules[high])
+                if field.type == "date"
+                else float(rules[low]) > float(rules[high])
+            )
+        ):
+            findings.add(
+                (*field.path, "validation", low),
+                "form-range",
+                f"validation.{low} ({rules[low]}) is above validation.{high} ({rules[high]})",
+                "No value could satisfy both; swap or correct them.",
+            )
+            ok = False
+    if "pattern" in rules:
+        # The reading pac validates input with, so a pattern passes here exactly when
+        # pac, browsers and JSON Schema validators can all run it.
+        pattern = str(rules["pattern"])
+        problem = ecma_pattern_problem(pattern)
+        if problem is not None:
+            line, column = line_col(pattern, problem.index)
+            findings.add(
+                (*field.path, "validation", "pattern"),
+                "form-range",
+                f"validation.pattern is not a JSON Schema (ECMA-262) regular expression: "
+                f"{problem.message} (character {problem.index + 1})",
+                f"{problem.hint} Form patterns run in browsers and portals as JavaScript "
+                "regular expressions.",
+                within=(line, column) if isinstance(rules["pattern"], str) else None,
+            )
+            ok = False
+        elif (slow := catastrophic_backtracking(pattern)) is not None:
+            line, column = line_col(pattern, slow.index)
+            findings.add(
+                (*field.path, "validation", "pattern"),
+                "form-pattern-backtracking",
+                f"validation.pattern can take exponential time on a value that almost matches: "
+                f"{slow.message} (character {slow.index + 1})",
+                "Browsers and portals run form patterns with backtracking engines, where a "
+                "value of some 40 characters hangs them. Let each repetition match in only "
+                "one way: `^(a+)+$` is `^a+$`, `(\\w+\\s?)*` is `(\\w+\\s)*\\w*`, "
+                "`(a|ab)*` is `(ab?)*`.",
+                within=(line, column) if isinstance(rules["pattern"], str) else None,
+            )
+            ok = False
+    return ok
+
+
+def _is_date(value: Any) -> bool:
+    if not isinstance(value, str):
+        return False
+    try:
+        dt.date.fromisoformat(value)
+    except ValueError:
+        return False
+    return len(value) == 10
+
+
+def _check_defaults(repo: Repository, offering: Offering, findings: Findings) -> None:
+    """Defaults must be values a request could send: check them as one request input."""
+    defaults: dict[str, Any] = {}
+    for group, field in offering.form.fields():
+        if field.has_default:
+            defaults.setdefault(group.id, {})[field.id] = field.default
+    if not defaults:
+        return
+    checker = input_checker(repo, offering)
+    for error in checker.errors(defaults, partial=True):
+        path = tuple(error.absolute_path)
+        if len(path) < 2:
+            continue
+        owner_group = offering.form.group(str(path[0]))
+        target = owner_group.field(str(path[1])) if owner_group else None
+        if target is None:
+            continue
+        for finding in checker.convert(error):
+            findings.add(
+                (*target.path, "default", *path[2:]),
+                "form-default",
+                f"the default of field {target.id} is not a value the field accepts: "
+                f"{finding.message}",
+                "Defaults must be values a request could send; correct the default or the "
+                "field's validation.",
+            )
+            break
+
+
+def _jira_templates(repo: Repository) -> frozenset[str]:
+    """Files under templates/jira/, relative to it; listed once per run."""
+
+    def scan() -> frozenset[str]:
+        base = repo.root / JIRA_TEMPLATES
+        if not base.is_dir():
+            return frozenset()
+        return frozenset(p.relative_to(base).as_posix() for p in base.rglob("*") if p.is_file())
+
+    return repo.memo(("jira-templates", ""), scan)
+
+
+def _check_fulfillment(repo: Repository, item: CatalogItem, findings: Findings) -> None:
+    for actions in (item.manual, item.automatic):
+        for action in actions:
+            _check_action(repo, item, action, findings)
+
+
+def _check_action(repo: Repository, item: CatalogItem, action: Action, findings: Findings) -> None:
+    if not action.implemented:
+        active = action in item.actions()
+        manual = action in item.manual
+        if active:
+            consequence = "; requests will fail at this step"
+        elif manual:
+            consequence = "; escalating a failed request would fail at this step"
+        else:
+            consequence = ""
+        findings.add(
+            (*action.path, "type"),
+            "action-unsupported",
+            f"pac apply does not run {action.type} actions yet{consequence}",
+            # The manual actions are also the fallback of an escalation: never "inactive".
+            "Use jira-ticket actions in the manual strategy."
+            if manual
+            else "Use jira-ticket or rest-api for now, or keep this action out of the active "
+            "strategy.",
+        )
+        return
+    if action.type != "jira-ticket":
+        return
+    ticket = action.config["ticket"]
+    tpath = (*action.path, "config", "ticket")
+    if "descriptionTemplate" in ticket and "descriptionTemplateFile" in ticket:
+        findings.add(
+            (*tpath, "descriptionTemplateFile"),
+            "action-description",
+            "a ticket has both descriptionTemplate and descriptionTemplateFile",
+            "Keep one: inline text, or a file under templates/jira/.",
+            at_key=True,
+        )
+    file_name = ticket.get("descriptionTemplateFile")
+    if isinstance(file_name, str):
+        if jira_template(repo.root, file_name) is None:
+            findings.add(
+                (*tpath, "descriptionTemplateFile"),
+                "action-description",
+                f"descriptionTemplateFile {file_name!r} points outside {JIRA_TEMPLATES}/",
+                f"Name a file inside {JIRA_TEMPLATES}/, e.g. databases/database-request.j2.",
+            )
+        elif file_name not in _jira_templates(repo):
+            available = sorted(_jira_templates(repo))
+            findings.add(
+                (*tpath, "descriptionTemplateFile"),
+                "action-description",
+                f"the description template {JIRA_TEMPLATES}/{file_name} does not exist",
+                "Create it, or name an existing one"
+                + (f": {', '.join(available)}." if available else "."),
+            )
+    priority = ticket.get("priority")
+    if isinstance(priority, str) and "{" not in priority and priority not in PRIORITIES:
+        findings.add(
+            (*tpath, "priority"),
+            "action-priority",
+            f"priority {priority!r} is not a JIRA priority pac knows",
+            f"Use one of: {', '.join(PRIORITIES)} (or a template that renders to one).",
+        )

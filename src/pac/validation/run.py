@@ -1,0 +1,480 @@
+"""`pac validate`: choose what to check, run every check, return the findings."""
+
+from __future__ import annotations
+
+import gc
+import os
+from collections.abc import Iterable, Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass, field, replace
+from pathlib import Path
+
+from pac.diagnostics import Diagnostic, Severity, sorted_unique
+from pac.documents.layout import (
+    CATEGORIES_FILE,
+    CODEOWNERS_FILE,
+    CONFIG_FILE,
+    JIRA_TEMPLATES,
+    REQUESTS,
+    STATUS_DIR,
+    YAML_SUFFIXES,
+)
+from pac.documents.model import EMPTY_FORM, build_item
+from pac.documents.repository import KIND_HOME, Loaded, Repository, Role, diagnostic
+from pac.errors import UsageError
+from pac.rules import RULES
+from pac.validation import codeowners
+from pac.validation.checks import DocumentCheck
+from pac.validation.checks.beforeapply import check_before_apply
+from pac.validation.checks.bundles import check_bundle
+from pac.validation.checks.governance import check_categories, check_config
+from pac.validation.checks.offerings import check_offering, check_offering_metadata
+from pac.validation.checks.placeholders import check_placeholders
+from pac.validation.checks.requests import check_request
+from pac.validation.checks.templates import check_bundle_templates, check_item_templates
+
+# The checks each kind of document gets once it has passed its schema.
+DOCUMENT_CHECKS: dict[str, list[DocumentCheck]] = {
+    "CatalogItem": [check_offering, check_item_templates, check_before_apply, check_placeholders],
+    "CatalogBundle": [
+        check_offering,
+        check_bundle,
+        check_bundle_templates,
+        check_before_apply,
+        check_placeholders,
+    ],
+    "Request": [check_request, check_placeholders],
+    "CategoryRegistry": [check_categories],
+    "PacConfig": [check_config],
+}
+
+
+@dataclass
+class ValidationResult:
+    diagnostics: list[Diagnostic]
+    checked: list[str] = field(default_factory=list)
+    # Paths given explicitly but left alone on purpose, each with the reason.
+    skipped: list[tuple[str, str]] = field(default_factory=list)
+
+    @property
+    def errors(self) -> int:
+        return sum(1 for d in self.diagnostics if d.severity is Severity.ERROR)
+
+    @property
+    def warnings(self) -> int:
+        return sum(1 for d in self.diagnostics if d.severity is Severity.WARNING)
+
+    @property
+    def ok(self) -> bool:
+        return self.errors == 0
+
+
+def check_file(repo: Repository, path: Path) -> list[Diagnostic]:
+    """Every finding for one document: parsing, schema, and the checks of its kind."""
+    loaded = repo.load(path)
+    found = list(loaded.diagnostics)
+    misplaced = repo.misplaced(path)
+    if misplaced:
+        found.append(_misplaced_finding(repo, loaded, misplaced))
+    elif loaded.role is Role.OTHER:
+        kind = repo.outside_kind(path)
+        if kind:
+            found.append(_outside_finding(repo, loaded, kind))
+    if loaded.ok:
+        for check in DOCUMENT_CHECKS.get(loaded.kind, []):
+            found.extend(check(repo, loaded))
+    else:
+        found.extend(_partial_checks(repo, loaded))
+    return found
+
+
+def _partial_checks(repo: Repository, loaded: Loaded) -> list[Diagnostic]:
+    """What can still be checked safely in a document that failed its schema: a broken
+    form must not hide a wrong owner or a broken template until the next round."""
+    found = check_offering_metadata(repo, loaded)
+    if loaded.kind in ("CatalogItem", "CatalogBundle", "Request"):
+        found.extend(check_placeholders(repo, loaded))
+    doc = loaded.document
+    if (
+        loaded.kind == "CatalogItem"
+        and doc is not None
+        and loaded.schema_errors_under <= {"input"}
+        and isinstance(doc.data.get("input"), dict)
+    ):
+        # The actions and metadata passed their schema; only what the form supplies
+        # (the .current paths) cannot be judged without it.
+        partial = replace(loaded, model=build_item(doc, form=EMPTY_FORM))
+        for check in (check_item_templates, check_before_apply):
+            found.extend(d for d in check(repo, partial) if d.code not in _FORM_DEPENDENT)
+    return found
+
+
+_FORM_DEPENDENT = frozenset({"template-current"})
+
+
+def _misplaced_finding(repo: Repository, loaded: Loaded, reason: str) -> Diagnostic:
+    parts = repo.display(loaded.path).split("/")
+    wrong_suffix = not loaded.path.name.endswith(YAML_SUFFIXES)
+    doc_id = ""
+    if loaded.document is not None:
+        metadata = loaded.document.data.get("metadata")
+        if isinstance(metadata, dict) and isinstance(metadata.get("id"), str):
+            doc_id = metadata["id"]
+    name = f"{doc_id or '<id>'}.yaml"
+    if wrong_suffix:
+        hint = f"Rename it to {name}; pac reads only .yaml files."
+    else:
+        hint = (
+            f"Move it to catalog/<category>/{name} (a bundle to catalog/bundles/{name}); "
+            "folders below a category are not read."
+        )
+    in_category = parts[0] == "catalog" and len(parts) > 2
+    owner = repo.categories.describe_owner(parts[1]) if in_category else ""
+    if owner:
+        hint += f" Owner: {owner}."
+    return diagnostic(
+        loaded.document,
+        loaded.display,
+        ("metadata", "id"),
+        "file-name" if wrong_suffix else "file-location",
+        reason,
+        hint,
+    )
+
+
+def _outside_finding(repo: Repository, loaded: Loaded, kind: str) -> Diagnostic:
+    data = loaded.document.data if loaded.document is not None else {}
+    metadata = data.get("metadata") if isinstance(data.get("metadata"), dict) else {}
+    assert isinstance(metadata, dict)
+    doc_id = _text(metadata.get("id"), "<id>")
+    home = {
+        "CatalogItem": f"catalog/{_text(metadata.get('category'), '<category>')}/{doc_id}.yaml",
+        "CatalogBundle": f"catalog/bundles/{doc_id}.yaml",
+        "Request": f"{REQUESTS}/{_requester_team(metadata)}/{doc_id}.yaml",
+        "CategoryRegistry": CATEGORIES_FILE,
+        "PacConfig": CONFIG_FILE,
+    }[kind]
+    owner = ""
+    if kind in ("CatalogItem", "CatalogBundle"):
+        folder = "bundles" if kind == "CatalogBundle" else _text(metadata.get("category"), "")
+        owner = repo.categories.describe_owner(folder)
+    hint = (
+        f"Move it: `git mv {loaded.display} {home}` (pac reads a {kind} only from "
+        f"{KIND_HOME[kind]}). If it is not meant to be part of the catalog (a test fixture), "
+        "list its folder under `validate.ignore` in pac.yaml."
+    )
+    return diagnostic(
+        loaded.document,
+        loaded.display,
+        ("kind",),
+        "document-outside-catalog",
+        f"{loaded.display} is a {kind} outside the folders pac reads: no command sees it",
+        f"{hint} Owner: {owner}." if owner else hint,
+    )
+
+
+def _text(value: object, default: str) -> str:
+    return value if isinstance(value, str) and value and "/" not in value else default
+
+
+def _requester_team(metadata: dict[str, object]) -> str:
+    requester = metadata.get("requester")
+    return _text(requester.get("team") if isinstance(requester, dict) else None, "<team>")
+
+
+def _registry_findings(repo: Repository) -> list[Diagnostic]:
+    if (repo.root / CATEGORIES_FILE).is_file():
+        return []
+    return [
+        Diagnostic(
+            CATEGORIES_FILE,
+            1,
+            1,
+            RULES["categories-missing"].severity,
+            "categories-missing",
+            "the repository has no category registry",
+            "Create catalog/categories.yaml listing each category folder, its id prefix, "
+            "team and codeowners (see docs/platform-teams.md).",
+        )
+    ]
+
+
+def validate(
+    repo: Repository,
+    paths: Iterable[Path] | None = None,
+    changed_since: str | None = None,
+) -> ValidationResult:
+    """Check the whole repository, the given files and folders, or what changed.
+
+    With `changed_since` (a git revision), the changed documents are checked together
+    with every document that refers to them, so a change to an item re-checks the
+    bundles and requests that use it and a deleted item that is still used is reported.
+    """
+    with _collector_paused():
+        return _validate(repo, paths, changed_since)
+
+
+@contextmanager
+def _collector_paused() -> Iterator[None]:
+    """Pause Python's cyclic garbage collector while documents pile up in memory.
+
+    Loaded documents stay cached for cross-references, and every collection would walk
+    all of them again: with thousands of documents that triples the run time. On the way
+    out the survivors are frozen, or re-enabling the collector would start one full
+    collection over all of them at once. Parsed documents hold no reference cycles, so
+    reference counting still frees them when the repository goes.
+    """
+    enabled = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if enabled:
+            gc.freeze()
+            gc.enable()
+
+
+def _validate(
+    repo: Repository, paths: Iterable[Path] | None, changed_since: str | None
+) -> ValidationResult:
+    selected: list[Path]
+    repo_checks = False
+    skipped: list[tuple[str, str]] = []
+    found: list[Diagnostic] = []
+    if changed_since is not None:
+        from pac.git import changed_files
+
+        changes = changed_files(repo.root, changed_since)
+        if paths:
+            changes = _changes_under(repo, changes, paths)
+        selected, repo_checks = affected_documents(repo, changes)
+        found += _version_findings(repo, changes, changed_since)
+    elif paths:
+        selected, repo_checks, skipped = _expand(repo, paths)
+    else:
+        selected, repo_checks = repo.all_documents(), True
+
+    checked: list[str] = []
+    for path in selected:
+        if path.name == CODEOWNERS_FILE:
+            repo_checks = True
+            continue
+        if not os.path.lexists(path):  # a dangling link is checked: it is an entry
+            continue
+        checked.append(repo.display(path))
+        found.extend(check_file(repo, path))
+    if repo_checks:
+        found.extend(_registry_findings(repo))
+        found.extend(codeowners.check(repo))
+        checked.append(CODEOWNERS_FILE)
+    return ValidationResult(sorted_unique(found), checked, skipped)
+
+
+def _version_findings(
+    repo: Repository, changes: list[tuple[str, bool]], base: str
+) -> list[Diagnostic]:
+    """Changed items and bundles whose version does not follow their change (SPEC §7)."""
+    from pac.git import files_at_base
+    from pac.validation.checks.versions import check_version
+
+    changed = [
+        relative
+        for relative, deleted in changes
+        if not deleted and repo.role(repo.root / relative) in (Role.ITEM, Role.BUNDLE)
+    ]
+    if not changed:
+        return []
+    found: list[Diagnostic] = []
+    for relative, content in files_at_base(repo.root, base, changed).items():
+        loaded = repo.load(repo.root / relative)
+        if loaded.ok:  # a document with errors is judged again once they are fixed
+            found.extend(check_version(loaded, content, base))
+    return found
+
+
+def _changes_under(
+    repo: Repository, changes: list[tuple[str, bool]], paths: Iterable[Path]
+) -> list[tuple[str, bool]]:
+    """The changes inside the given files and folders, as `git diff BASE -- PATHS` has it.
+
+    Documents that use a change are still checked wherever they are.
+    """
+    scopes = []
+    for given in paths:
+        path = _given_path(repo, given)
+        _require_inside(repo, given, path)
+        scope = "" if path == repo.root else repo.display(path)
+        if not path.exists() and not any(
+            relative == scope or relative.startswith(scope + "/") for relative, _ in changes
+        ):
+            raise UsageError(
+                f"{given} does not exist and has not changed",
+                "Pass files or folders of the catalog repository (a deleted file may be "
+                "named too), or only --changed to check every change.",
+            )
+        scopes.append(scope)
+    return [
+        (relative, deleted)
+        for relative, deleted in changes
+        if any(not s or relative == s or relative.startswith(s + "/") for s in scopes)
+    ]
+
+
+def _given_path(repo: Repository, given: Path) -> Path:
+    """A path from the command line, relative to here or else to --repo."""
+    path = repo.absolute(given)
+    if not path.exists() and not given.is_absolute() and (repo.root / given).exists():
+        path = repo.absolute(repo.root / given)
+    return path
+
+
+def _require_inside(repo: Repository, given: Path, path: Path) -> None:
+    if path != repo.root and not path.is_relative_to(repo.root):
+        raise UsageError(
+            f"{given} is outside the catalog repository {repo.root}",
+            "Pass files or folders inside it, or point --repo at the repository they are in.",
+        )
+
+
+STATUS_SKIPPED = "a status file: pac apply writes it, pac validate does not check it"
+
+
+def _expand(
+    repo: Repository, paths: Iterable[Path]
+) -> tuple[list[Path], bool, list[tuple[str, str]]]:
+    out: list[Path] = []
+    repo_checks = False
+    skipped: list[tuple[str, str]] = []
+    for given in paths:
+        path = _given_path(repo, given)
+        if not os.path.lexists(path):
+            raise UsageError(
+                f"{given} does not exist",
+                "Pass files or folders of the catalog repository, or nothing to check all.",
+            )
+        _require_inside(repo, given, path)
+        if _in_status_dir(repo, path):
+            # Status files are pac apply's record, not documents anyone writes.
+            skipped.append((repo.display(path), STATUS_SKIPPED))
+            continue
+        if path.is_dir():
+            if path == repo.root:
+                out.extend(repo.all_documents())
+                repo_checks = True
+                continue
+            found = [
+                candidate
+                for candidate in sorted(path.rglob("*"))
+                if candidate.is_file() and _is_checkable(repo, candidate)
+            ]
+            if not found:
+                raise UsageError(
+                    f"{given} holds no catalog documents",
+                    "Documents live in catalog/ and requests/ (and pac.yaml); pass one of "
+                    "those, or nothing to check the whole repository.",
+                )
+            out.extend(found)
+        elif path.name == CODEOWNERS_FILE:
+            repo_checks = True
+        elif _is_checkable(repo, path) or path.suffix in YAML_SUFFIXES:
+            out.append(path)
+        elif repo.display(path).startswith((f"{JIRA_TEMPLATES}/", f"{REQUESTS}/")):
+            # A description template is checked as part of the items (and bundles) using
+            # it; a file a request attaches, as part of the requests naming it.
+            users, _ = affected_documents(repo, [(repo.display(path), False)])
+            out.extend(users)
+        else:
+            raise UsageError(
+                f"{given} is not a catalog document",
+                "pac validate checks catalog/ and requests/ documents, pac.yaml, CODEOWNERS "
+                "and the JIRA templates under templates/jira/.",
+            )
+    return _dedupe(out), repo_checks, skipped
+
+
+def _in_status_dir(repo: Repository, path: Path) -> bool:
+    try:
+        parts = path.relative_to(repo.root).parts
+    except ValueError:
+        return False
+    return parts[:2] == (REQUESTS, STATUS_DIR)
+
+
+def _is_checkable(repo: Repository, path: Path) -> bool:
+    role = repo.role(path)
+    return role not in (Role.STATUS, Role.OTHER, Role.CODEOWNERS) or (
+        role is Role.OTHER
+        and path.suffix.lower() in YAML_SUFFIXES
+        and (_under_docs(repo, path) or bool(repo.outside_kind(path)))
+    )
+
+
+def _under_docs(repo: Repository, path: Path) -> bool:
+    try:
+        first = path.relative_to(repo.root).parts[0]
+    except (ValueError, IndexError):
+        return False
+    return first in ("catalog", "requests")
+
+
+def _dedupe(paths: list[Path]) -> list[Path]:
+    seen: set[Path] = set()
+    out = []
+    for path in paths:
+        if path not in seen:
+            seen.add(path)
+            out.append(path)
+    return out
+
+
+def affected_documents(
+    repo: Repository, changes: Iterable[tuple[str, bool]]
+) -> tuple[list[Path], bool]:
+    """Documents to check for a set of changed paths (relative, with `deleted` flags).
+
+    Returns the documents and whether repository-wide checks (CODEOWNERS) are due.
+    """
+    selected: list[Path] = []
+    repo_checks = False
+    referenced_ids: set[str] = set()
+    templates_changed: set[str] = set()
+    attached: set[Path] = set()
+    for relative, deleted in changes:
+        path = repo.root / relative
+        role = repo.role(path)
+        if relative in (
+            CATEGORIES_FILE,
+            CONFIG_FILE,
+            CODEOWNERS_FILE,
+            f".github/{CODEOWNERS_FILE}",
+        ):
+            repo_checks = True
+            if relative == CATEGORIES_FILE:
+                # Owners and prefixes of every item may have changed.
+                selected += repo.files(Role.ITEM) + repo.files(Role.BUNDLE)
+        if relative.startswith(f"{JIRA_TEMPLATES}/"):
+            templates_changed.add(relative[len(JIRA_TEMPLATES) + 1 :])
+        if role in (Role.ITEM, Role.BUNDLE):
+            referenced_ids.add(Path(relative).name.rsplit(".", 1)[0])
+        document = role in (Role.ITEM, Role.BUNDLE, Role.REQUEST, Role.CONFIG, Role.CATEGORIES)
+        if not deleted and (document or repo.misplaced(path) or repo.outside_kind(path)):
+            selected.append(path)
+        elif role is Role.OTHER and relative.startswith(f"{REQUESTS}/"):
+            attached.add(Path(relative))
+    # A file that a request attaches (a file field names it, relative to the request)
+    # re-checks the requests that mention it: its size may have grown, or it may be gone.
+    for name in sorted({file.name for file in attached}):
+        selected += repo.files_mentioning(Role.REQUEST, name)
+    # A description template is part of the items that use it (and so of their bundles).
+    for name in sorted(templates_changed):
+        for item in repo.files_mentioning(Role.ITEM, name):
+            selected.append(item)
+            referenced_ids.add(item.name.rsplit(".", 1)[0])
+    # An item's change reaches requests through the bundles that contain it, too.
+    for doc_id in sorted(referenced_ids):
+        for bundle in repo.files_mentioning(Role.BUNDLE, doc_id):
+            selected.append(bundle)
+            referenced_ids.add(bundle.name.rsplit(".", 1)[0])
+    for doc_id in sorted(referenced_ids):
+        selected += repo.files_mentioning(Role.REQUEST, doc_id)
+    return _dedupe(selected), repo_checks

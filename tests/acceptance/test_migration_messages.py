@@ -1,0 +1,183 @@
+"""Messages a team migrating from the seed's format can act on (issue 11, item 5)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from pac.authoring import discovery as catalog
+from pac.documents.loader import parse_bytes
+from pac.documents.repository import Repository
+from pac.errors import UsageError
+from pac.templating.engine import TemplateError, compile_template
+from pac.templating.gosyntax import go_tags
+from pac.validation.run import validate
+from tests.acceptance.test_cli import invoke
+
+GO_TEMPLATES = {
+    "{{if .current.name}}x{{end}}": ["{% if .current.name %}", "{% endif %}"],
+    "{{ if .current.a }}x{{ else if .current.b }}y{{ else }}z{{ end }}": [
+        "{% if .current.a %}",
+        "{% elif .current.b %}",
+        "{% else %}",
+        "{% endif %}",
+    ],
+    "{{range .current.db.extensions}}{{.}}, {{end}}": [
+        "{% for item in .current.db.extensions %}",
+        "{{ item }}",
+        "{% endfor %}",
+    ],
+    '{{ .current.name | default "none" }}': ["{{ .current.name | default('none') }}"],
+    '{{ default "none" .current.name }}': ["{{ .current.name | default('none') }}"],
+    '{{- if eq .current.env.stage "prod" -}}P{{- end -}}': [
+        "{%- if .current.env.stage == 'prod' -%}",
+        "{%- endif -%}",
+    ],
+    "{{ with .current.app.owner }}{{ . }}{{ end }}": [
+        "{% if .current.app.owner %}",
+        "{{ .current.app.owner }}",
+        "{% endif %}",
+    ],
+    '{{ index .current.app "image" }}': ["{{ .current.app['image'] }}"],
+    "{{ upper .current.name }}": ["{{ .current.name | upper }}"],
+}
+
+
+@pytest.mark.parametrize("source", sorted(GO_TEMPLATES))
+def test_go_template_syntax_gets_its_jinja_spelling(source: str) -> None:
+    with pytest.raises(TemplateError) as caught:
+        compile_template(source)
+    error = caught.value
+    assert "is Go template syntax, not Jinja" in error.message
+    assert "_pac" not in error.message
+    for jinja in GO_TEMPLATES[source]:
+        assert jinja in error.hint
+
+
+@pytest.mark.parametrize("source", sorted(GO_TEMPLATES))
+def test_the_jinja_spelling_compiles(source: str) -> None:
+    rebuilt = source
+    for tag in go_tags(source):
+        rebuilt = rebuilt.replace(tag.written, tag.jinja, 1)
+    assert compile_template(rebuilt)
+
+
+def test_valid_jinja_is_never_taken_for_go() -> None:
+    for source in ("{{ .current.name | upper }}", "{% if .current.a %}x{% endif %}"):
+        compile_template(source)
+    # Jinja errors that have nothing to do with Go keep Jinja's own message.
+    with pytest.raises(TemplateError) as caught:
+        compile_template("{{ .current.name | nosuchfilter }}")
+    assert "Go template" not in caught.value.message
+
+
+def test_the_finding_points_at_the_go_tag(sample_root: Path) -> None:
+    item = sample_root / "catalog/databases/database-aurora-postgresql-standard.yaml"
+    text = item.read_text()
+    old = "({{ .current.environment.stage }})"
+    assert old in text
+    item.write_text(text.replace(old, "{{if .current.database.encrypted}} (encrypted){{end}}"))
+    result = validate(Repository(sample_root), paths=[item])
+    (found,) = [d for d in result.diagnostics if d.code == "template-syntax"]
+    line = item.read_text().splitlines()[found.line - 1]
+    assert line[found.column - 1 :].startswith("{{if .current.database.encrypted}}")
+    assert "{% if .current.database.encrypted %}" in found.hint
+
+
+def test_a_regex_in_double_quotes_gets_a_hint_about_yaml_escapes() -> None:
+    raw = b'a: 1\nvalidation: {pattern: "^[0-9]+-\\d{2}$"}\n'
+    (found,) = parse_bytes(raw, Path("x.yaml"), "x.yaml").diagnostics
+    assert found.code == "yaml-syntax"
+    assert found.message == r"invalid YAML: \d in a double-quoted string is not a YAML escape"
+    assert "single quotes" in found.hint
+    assert "': '" not in found.hint
+    assert (found.line, found.column) == (2, 32)  # the backslash
+
+
+def test_a_bundle_without_category_is_told_to_use_bundles(sample_root: Path) -> None:
+    bundle = sample_root / "catalog/bundles/bundle-webapp-standard.yaml"
+    bundle.write_text(bundle.read_text().replace("  category: bundles\n", ""))
+    result = validate(Repository(sample_root), paths=[bundle])
+    (found,) = [d for d in result.diagnostics if d.code == "schema-required"]
+    assert "`category: bundles`" in found.hint
+    assert "database-aurora-postgresql-standard" not in found.hint
+
+
+def test_an_item_without_category_is_told_its_folder(sample_root: Path) -> None:
+    item = sample_root / "catalog/databases/database-aurora-postgresql-standard.yaml"
+    item.write_text(item.read_text().replace("  category: databases\n", ""))
+    result = validate(Repository(sample_root), paths=[item])
+    (found,) = [d for d in result.diagnostics if d.code == "schema-required"]
+    assert "`category: databases` for catalog/databases/" in found.hint
+
+
+def test_catalog_get_points_to_show(sample_root: Path) -> None:
+    code, out = invoke(sample_root, "catalog", "get", "messaging-kafka-topic")
+    assert code == 2
+    assert "pac has no `catalog get`" in out
+    assert "pac catalog show messaging-kafka-topic" in out
+    assert "Traceback" not in out
+
+
+def test_catalog_search_forgives_a_misspelt_word(sample_root: Path) -> None:
+    code, out = invoke(sample_root, "catalog", "search", "kafak", "-o", "json")
+    assert code == 0
+    assert "note: nothing matches 'kafak'; showing 'kafka'." in out
+    assert '"id": "messaging-kafka-topic"' in out
+
+
+def test_catalog_search_still_says_when_nothing_is_near(sample_root: Path) -> None:
+    code, out = invoke(sample_root, "catalog", "search", "zzqqxx")
+    assert code == 1 and "Nothing matches 'zzqqxx'." in out
+
+
+def test_catalog_show_suggests_ids_for_a_part_of_one(sample_repo: Repository) -> None:
+    with pytest.raises(UsageError) as caught:
+        catalog.find(sample_repo, "postgress")
+    assert "Did you mean database-aurora-postgresql-standard" in caught.value.hint
+
+
+def test_catalog_show_suggests_the_near_id(sample_repo: Repository) -> None:
+    with pytest.raises(UsageError) as caught:
+        catalog.find(sample_repo, "messaging-kafka-topik")
+    assert caught.value.hint == "Did you mean messaging-kafka-topic?"
+
+
+def test_jinja_calls_named_like_go_keywords_are_not_go() -> None:
+    tags = go_tags("{{ range(3) | list }}{{ upper .current.name }}")
+    assert [t.written for t in tags] == ["{{ upper .current.name }}"]
+    assert go_tags("{{ range(3) | list }}") == []
+
+
+def test_the_seeds_apiversion_is_named(sample_root: Path) -> None:
+    item = sample_root / "catalog/messaging/messaging-kafka-topic.yaml"
+    item.write_text(item.read_text().replace("schemaVersion:", "apiVersion:", 1))
+    (found,) = validate(Repository(sample_root), paths=[item]).diagnostics
+    assert (found.code, found.line, found.column) == ("schema-version", 2, 1)
+    assert "Rename `apiVersion:` to `schemaVersion:`" in found.hint
+
+
+@pytest.mark.parametrize(("seed", "pac"), [("presentation", "input"), ("form-data", "form")])
+def test_the_seeds_keys_get_pacs_names(sample_root: Path, seed: str, pac: str) -> None:
+    item = sample_root / "catalog/messaging/messaging-kafka-topic.yaml"
+    text = item.read_text()
+    text = text.replace(
+        "input:\n  form:",
+        "presentation:\n  form:" if seed == "presentation" else "input:\n  form-data:",
+    )
+    item.write_text(text)
+    result = validate(Repository(sample_root), paths=[item])
+    (found,) = [d for d in result.diagnostics if d.code == "schema-unknown-key"]
+    assert f"in pac write `{pac}:`" in found.hint
+
+
+def test_an_enum_under_validation_is_told_to_move_up(sample_root: Path) -> None:
+    item = sample_root / "catalog/messaging/messaging-kafka-topic.yaml"
+    text = item.read_text().replace(
+        "enum: [dev, staging, prod]", "validation: {enum: [dev, staging, prod]}", 1
+    )
+    item.write_text(text)
+    (found,) = validate(Repository(sample_root), paths=[item]).diagnostics
+    assert found.code == "schema-unknown-key"
+    assert "move it up one level" in found.hint
