@@ -12,7 +12,8 @@ from hypothesis import assume, given, settings
 from hypothesis import strategies as st
 
 from pac.diagnostics import Position
-from pac.documents.loader import MAX_DEPTH, MAX_NODES, parse_bytes, path_text
+from pac.documents.loader import parse_bytes, path_text
+from pac.documents.yaml_build import MAX_DEPTH, MAX_NODES
 
 
 def load(text: str | bytes):  # type: ignore[no-untyped-def]
