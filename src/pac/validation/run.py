@@ -10,6 +10,7 @@ from dataclasses import dataclass, field, replace
 from pathlib import Path
 
 from pac.diagnostics import Diagnostic, Severity, sorted_unique
+from pac.documents.files import KIND_HOME, Role
 from pac.documents.layout import (
     CATEGORIES_FILE,
     CODEOWNERS_FILE,
@@ -20,7 +21,7 @@ from pac.documents.layout import (
     YAML_SUFFIXES,
 )
 from pac.documents.model import EMPTY_FORM, build_item
-from pac.documents.repository import KIND_HOME, Loaded, Repository, Role, diagnostic
+from pac.documents.repository import Loaded, Repository, diagnostic
 from pac.errors import UsageError
 from pac.rules import RULES
 from pac.validation import codeowners

@@ -3,8 +3,9 @@
 from __future__ import annotations
 
 from pac.diagnostics import Diagnostic
+from pac.documents.files import Role
 from pac.documents.model import Bundle, Component, CycleError
-from pac.documents.repository import Loaded, Repository, Role
+from pac.documents.repository import Loaded, Repository
 from pac.documents.schemas import did_you_mean
 from pac.validation.checks import Findings
 

@@ -3,9 +3,10 @@
 from __future__ import annotations
 
 from pac.diagnostics import Diagnostic, Severity
+from pac.documents.files import Role
 from pac.documents.layout import BUNDLES, REQUESTS, YAML_SUFFIXES
 from pac.documents.model import Bundle, CatalogItem, Category, Offering, Request
-from pac.documents.repository import Loaded, Repository, Role
+from pac.documents.repository import Loaded, Repository
 from pac.validation.checks import Findings
 
 
