@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import os
 from collections.abc import Iterable
+from dataclasses import dataclass, field
 from pathlib import Path
 
 from pac.documents.files import Role
@@ -160,6 +161,40 @@ def _dedupe(paths: list[Path]) -> list[Path]:
     return out
 
 
+# Changes that call for the repository-wide checks (registry, CODEOWNERS).
+_REPOSITORY_FILES = (CATEGORIES_FILE, CONFIG_FILE, CODEOWNERS_FILE, f".github/{CODEOWNERS_FILE}")
+_DOCUMENT_ROLES = (Role.ITEM, Role.BUNDLE, Role.REQUEST, Role.CONFIG, Role.CATEGORIES)
+
+
+@dataclass
+class _Affected:
+    """What a set of changes touches, before following references to it."""
+
+    selected: list[Path] = field(default_factory=list)
+    repo_checks: bool = False
+    referenced_ids: set[str] = field(default_factory=set)
+    templates: set[str] = field(default_factory=set)
+    attached: set[Path] = field(default_factory=set)
+
+    def note(self, repo: Repository, relative: str, deleted: bool) -> None:
+        path = repo.root / relative
+        role = repo.role(path)
+        if relative in _REPOSITORY_FILES:
+            self.repo_checks = True
+            if relative == CATEGORIES_FILE:
+                # Owners and prefixes of every item may have changed.
+                self.selected += repo.files(Role.ITEM) + repo.files(Role.BUNDLE)
+        if relative.startswith(f"{JIRA_TEMPLATES}/"):
+            self.templates.add(relative[len(JIRA_TEMPLATES) + 1 :])
+        if role in (Role.ITEM, Role.BUNDLE):
+            self.referenced_ids.add(Path(relative).name.rsplit(".", 1)[0])
+        document = role in _DOCUMENT_ROLES
+        if not deleted and (document or repo.misplaced(path) or repo.outside_kind(path)):
+            self.selected.append(path)
+        elif role is Role.OTHER and relative.startswith(f"{REQUESTS}/"):
+            self.attached.add(Path(relative))
+
+
 def affected_documents(
     repo: Repository, changes: Iterable[tuple[str, bool]]
 ) -> tuple[list[Path], bool]:
@@ -167,39 +202,17 @@ def affected_documents(
 
     Returns the documents and whether repository-wide checks (CODEOWNERS) are due.
     """
-    selected: list[Path] = []
-    repo_checks = False
-    referenced_ids: set[str] = set()
-    templates_changed: set[str] = set()
-    attached: set[Path] = set()
+    affected = _Affected()
     for relative, deleted in changes:
-        path = repo.root / relative
-        role = repo.role(path)
-        if relative in (
-            CATEGORIES_FILE,
-            CONFIG_FILE,
-            CODEOWNERS_FILE,
-            f".github/{CODEOWNERS_FILE}",
-        ):
-            repo_checks = True
-            if relative == CATEGORIES_FILE:
-                # Owners and prefixes of every item may have changed.
-                selected += repo.files(Role.ITEM) + repo.files(Role.BUNDLE)
-        if relative.startswith(f"{JIRA_TEMPLATES}/"):
-            templates_changed.add(relative[len(JIRA_TEMPLATES) + 1 :])
-        if role in (Role.ITEM, Role.BUNDLE):
-            referenced_ids.add(Path(relative).name.rsplit(".", 1)[0])
-        document = role in (Role.ITEM, Role.BUNDLE, Role.REQUEST, Role.CONFIG, Role.CATEGORIES)
-        if not deleted and (document or repo.misplaced(path) or repo.outside_kind(path)):
-            selected.append(path)
-        elif role is Role.OTHER and relative.startswith(f"{REQUESTS}/"):
-            attached.add(Path(relative))
+        affected.note(repo, relative, deleted)
+    selected = affected.selected
+    referenced_ids = affected.referenced_ids
     # A file that a request attaches (a file field names it, relative to the request)
     # re-checks the requests that mention it: its size may have grown, or it may be gone.
-    for name in sorted({file.name for file in attached}):
+    for name in sorted({file.name for file in affected.attached}):
         selected += repo.files_mentioning(Role.REQUEST, name)
     # A description template is part of the items that use it (and so of their bundles).
-    for name in sorted(templates_changed):
+    for name in sorted(affected.templates):
         for item in repo.files_mentioning(Role.ITEM, name):
             selected.append(item)
             referenced_ids.add(item.name.rsplit(".", 1)[0])
@@ -210,4 +223,4 @@ def affected_documents(
             referenced_ids.add(bundle.name.rsplit(".", 1)[0])
     for doc_id in sorted(referenced_ids):
         selected += repo.files_mentioning(Role.REQUEST, doc_id)
-    return _dedupe(selected), repo_checks
+    return _dedupe(selected), affected.repo_checks
