@@ -5,7 +5,7 @@ from __future__ import annotations
 import fnmatch
 from dataclasses import dataclass
 
-from pac.diagnostics import Diagnostic, Severity
+from pac.diagnostics import Diagnostic
 from pac.documents.layout import (
     BUNDLES,
     CATALOG,
@@ -268,4 +268,4 @@ def write(repo: Repository) -> bool:
     return True
 
 
-__all__ = ["Severity", "catalog_folders", "check", "generate", "parse", "write"]
+__all__ = ["catalog_folders", "check", "generate", "parse", "write"]
