@@ -48,6 +48,8 @@ _SPECIAL_FILES = {
 
 
 class Role(Enum):
+    """What a file is to pac, decided by its path alone."""
+
     CONFIG = "config"
     CATEGORIES = "categories"
     ITEM = "item"
@@ -66,9 +68,9 @@ ROLE_KIND = {
     Role.CONFIG: "PacConfig",
 }
 KIND_HOME = {
-    "CatalogItem": "catalog/<category>/",
-    "CatalogBundle": "catalog/bundles/",
-    "Request": "requests/<team>/",
+    "CatalogItem": f"{CATALOG}/<category>/",
+    "CatalogBundle": f"{CATALOG}/{BUNDLES}/",
+    "Request": f"{REQUESTS}/<team>/",
     "CategoryRegistry": CATEGORIES_FILE,
     "PacConfig": CONFIG_FILE,
 }

@@ -149,8 +149,8 @@ def _outside_finding(repo: Repository, loaded: Loaded, kind: str) -> Diagnostic:
     assert isinstance(metadata, dict)
     doc_id = _text(metadata.get("id"), "<id>")
     home = {
-        "CatalogItem": f"catalog/{_text(metadata.get('category'), '<category>')}/{doc_id}.yaml",
-        "CatalogBundle": f"catalog/bundles/{doc_id}.yaml",
+        "CatalogItem": f"{CATALOG}/{_text(metadata.get('category'), '<category>')}/{doc_id}.yaml",
+        "CatalogBundle": f"{CATALOG}/{BUNDLES}/{doc_id}.yaml",
         "Request": f"{REQUESTS}/{_requester_team(metadata)}/{doc_id}.yaml",
         "CategoryRegistry": CATEGORIES_FILE,
         "PacConfig": CONFIG_FILE,
