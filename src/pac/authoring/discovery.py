@@ -12,9 +12,10 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
+from pac.documents.files import Role
 from pac.documents.layout import BUNDLES
 from pac.documents.model import Action, Bundle, CatalogItem, Field, Offering
-from pac.documents.repository import Repository, Role
+from pac.documents.repository import Repository
 from pac.documents.schemas import did_you_mean, suggestion_hint
 from pac.errors import UsageError
 

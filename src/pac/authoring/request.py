@@ -12,9 +12,10 @@ from typing import Any
 import yaml
 
 from pac.authoring.preview import find_offering
+from pac.documents.files import Role
 from pac.documents.layout import REQUESTS
 from pac.documents.model import Bundle, Field, Offering
-from pac.documents.repository import Repository, Role
+from pac.documents.repository import Repository
 from pac.documents.schemas import did_you_mean, suggestion_hint
 from pac.errors import UsageError
 from pac.forms.schema import field_schema, validator_for

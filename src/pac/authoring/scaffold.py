@@ -9,12 +9,12 @@ from typing import Any
 
 import yaml
 
-from pac import resources
 from pac.documents.layout import BUNDLES, CATALOG
 from pac.documents.loader import parse_bytes
 from pac.documents.model import Form
 from pac.documents.repository import Repository
 from pac.documents.schemas import did_you_mean
+from pac.documents.starters import template_path
 from pac.errors import UsageError
 
 _KEBAB = re.compile(r"^[a-z][a-z0-9]*(-[a-z0-9]+)*$")
@@ -25,12 +25,6 @@ _WORD = re.compile(r"^[a-z0-9]+(-[a-z0-9]+)*$")
 class Scaffolded:
     path: Path
     doc_id: str
-
-
-def template_path(repo: Repository, name: str) -> Path:
-    """The repository's own starter template, or the one shipped with pac."""
-    own = repo.root / "templates" / name
-    return own if own.is_file() else resources.templates_dir() / name
 
 
 def _check_word(value: str, what: str, example: str) -> None:
@@ -81,7 +75,7 @@ def new_item(repo: Repository, category_id: str, service: str, variant: str) -> 
         or _contact_from_items(repo, category_id)
         or (f"{category.team}@company.com")
     )
-    text = template_path(repo, "catalog-item.yaml").read_text(encoding="utf-8")
+    text = template_path(repo.root, "catalog-item.yaml").read_text(encoding="utf-8")
     replacements = [
         ("example-service-standard", item_id),
         ("Example Service Standard", _title(service, variant)),
@@ -117,7 +111,7 @@ def new_bundle(
     bundles = repo.categories.bundles
     team = bundles.team if bundles else "developer-experience-team"
     contact = (bundles.contact if bundles else "") or f"{team}@company.com"
-    text = template_path(repo, "catalog-bundle.yaml").read_text(encoding="utf-8")
+    text = template_path(repo.root, "catalog-bundle.yaml").read_text(encoding="utf-8")
     if components:
         text = _with_components(repo, text, components)
     replacements = [

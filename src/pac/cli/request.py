@@ -43,7 +43,7 @@ def new(
 ) -> None:
     """Write requests/<team>/<id>.yaml for ID, checked against its form."""
     from pac.authoring import request as newrequest
-    from pac.documents.repository import Role
+    from pac.documents.files import Role
 
     repo = repository(ctx)
     git_email, git_name, git_team = newrequest.requester_from_git(repo.root)

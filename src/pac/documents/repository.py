@@ -1,35 +1,21 @@
-"""The catalog repository: where documents live, and loading them into models.
+"""The catalog repository: loading documents into models, once each, and what is derived from them.
 
-Files are found by name without being read (a document's file name is its id), and each
-is parsed at most once, when first needed. That keeps `pac validate` on one file fast in a
+Files are found by name without being read (`files`: a document's file name is its id), and
+each is parsed at most once, when first needed. That keeps `pac validate` on one file fast in a
 catalog of thousands: only the documents it refers to are read.
 """
 
 from __future__ import annotations
 
-import os
-import re
-import stat
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field, replace
-from enum import Enum
 from pathlib import Path
 from typing import Any, TypeVar
 
 from pac.diagnostics import Diagnostic, Severity
 from pac.documents.config import PacConfig, build_config
-from pac.documents.layout import (
-    BUNDLES,
-    CATALOG,
-    CATEGORIES_FILE,
-    CODEOWNERS_FILE,
-    CONFIG_FILE,
-    REQUESTS,
-    SCHEMAS,
-    STATUS_DIR,
-    TEMPLATES,
-    YAML_SUFFIXES,
-)
+from pac.documents.files import KIND_HOME, ROLE_KIND, CatalogFiles, Role
+from pac.documents.layout import BUNDLES, CATEGORIES_FILE, CONFIG_FILE
 from pac.documents.loader import Document, JsonPath, load_file
 from pac.documents.model import (
     Bundle,
@@ -43,56 +29,17 @@ from pac.documents.model import (
     build_item,
     build_request,
 )
-from pac.documents.schemas import SchemaFinding, SchemaRegistry, default_registry
+from pac.documents.schemas import (
+    SchemaFinding,
+    SchemaRegistry,
+    SchemaSet,
+    default_registry,
+    did_you_mean,
+)
 from pac.errors import RepositoryError
 from pac.rules import RULES
 
 T = TypeVar("T")
-
-# Top-level folders pac reads documents from (or starter templates, or JSON Schemas), and
-# folders tools keep their own files in: neither holds documents astray.
-_READ_FOLDERS = frozenset({CATALOG, REQUESTS, TEMPLATES, SCHEMAS})
-_TOOL_FOLDERS = frozenset({"node_modules", "__pycache__", "site-packages", "venv"})
-_KIND_LINE = re.compile(
-    rb"^kind:[ \t]*[\"']?(CatalogItem|CatalogBundle|Request|CategoryRegistry|PacConfig)"
-    rb"[\"']?[ \t]*(?:#.*)?\r?$",
-    re.MULTILINE,
-)
-_SNIFF_BYTES = 1 << 20
-_SPECIAL_FILES = {
-    stat.S_IFIFO: "a named pipe (FIFO)",
-    stat.S_IFSOCK: "a socket",
-    stat.S_IFCHR: "a character device",
-    stat.S_IFBLK: "a block device",
-    stat.S_IFDIR: "a folder",
-}
-
-
-class Role(Enum):
-    CONFIG = "config"
-    CATEGORIES = "categories"
-    ITEM = "item"
-    BUNDLE = "bundle"
-    REQUEST = "request"
-    STATUS = "status"
-    CODEOWNERS = "codeowners"
-    OTHER = "other"
-
-
-ROLE_KIND = {
-    Role.ITEM: "CatalogItem",
-    Role.BUNDLE: "CatalogBundle",
-    Role.REQUEST: "Request",
-    Role.CATEGORIES: "CategoryRegistry",
-    Role.CONFIG: "PacConfig",
-}
-KIND_HOME = {
-    "CatalogItem": "catalog/<category>/",
-    "CatalogBundle": "catalog/bundles/",
-    "Request": "requests/<team>/",
-    "CategoryRegistry": CATEGORIES_FILE,
-    "PacConfig": CONFIG_FILE,
-}
 
 
 def diagnostic(
@@ -173,17 +120,16 @@ class CategoryIndex:
         return category.describe_owner() if category else ""
 
 
-class Repository:
+class Repository(CatalogFiles):
+    """The documents of a catalog repository, each loaded once, with the registry and settings."""
+
     def __init__(self, root: Path, registry: SchemaRegistry | None = None) -> None:
-        self.root = root.resolve()
-        self._prefix = str(self.root).rstrip(os.sep) + os.sep
+        super().__init__(root)
         self.registry = registry or default_registry()
         self._loaded: dict[Path, Loaded] = {}
-        self._index: dict[Role, dict[str, list[Path]]] = {}
         self._categories: CategoryIndex | None = None
         self._config: PacConfig | None = None
         self._memo: dict[tuple[str, str], Any] = {}
-        self._linked_folders: set[Path] = set()
 
     @classmethod
     def discover(cls, start: Path | None = None) -> Repository:
@@ -198,199 +144,8 @@ class Repository:
             "or pass --repo PATH.",
         )
 
-    # --- paths -----------------------------------------------------------------------
-
-    def absolute(self, path: Path | str) -> Path:
-        candidate = Path(path)
-        if not candidate.is_absolute():
-            candidate = Path.cwd() / candidate
-        return Path(os.path.normpath(candidate))
-
-    def _relative(self, path: Path) -> str | None:
-        # String arithmetic instead of Path.relative_to: this runs for every document.
-        text = str(path)
-        if text.startswith(self._prefix):
-            return text[len(self._prefix) :].replace(os.sep, "/")
-        return None
-
-    def display(self, path: Path) -> str:
-        relative = self._relative(path)
-        return relative if relative is not None else path.as_posix()
-
-    def role(self, path: Path) -> Role:
-        relative = self._relative(path)
-        if relative is None:
-            return Role.OTHER
-        parts = tuple(relative.split("/"))
-        if parts == (CONFIG_FILE,):
-            return Role.CONFIG
-        if parts in ((CODEOWNERS_FILE,), (".github", CODEOWNERS_FILE)):
-            return Role.CODEOWNERS
-        if not parts or not parts[-1].endswith(YAML_SUFFIXES):
-            return Role.OTHER
-        if parts[0] == CATALOG:
-            if parts == tuple(CATEGORIES_FILE.split("/")):
-                return Role.CATEGORIES
-            if len(parts) == 3:
-                return Role.BUNDLE if parts[1] == BUNDLES else Role.ITEM
-            return Role.OTHER
-        if parts[0] == REQUESTS and len(parts) >= 2:
-            return Role.STATUS if parts[1] == STATUS_DIR else Role.REQUEST
-        return Role.OTHER
-
-    # --- finding documents by id without reading them --------------------------------
-
-    def _build_index(self, role: Role) -> dict[str, list[Path]]:
-        index: dict[str, list[Path]] = {}
-        if role in (Role.ITEM, Role.BUNDLE):
-            catalog = self.root / CATALOG
-            folders = (
-                [catalog / BUNDLES]
-                if role is Role.BUNDLE
-                else [
-                    p
-                    for p in sorted(_subdirs(catalog))
-                    if p.name != BUNDLES and not p.name.startswith(".")
-                ]
-            )
-            folders = [f for f in folders if not self._linked_out(f)]
-            for folder in folders:
-                for path in sorted(_yaml_files(folder)):
-                    index.setdefault(_stem(path), []).append(path)
-        elif role is Role.REQUEST:
-            for path in sorted(_walk_requests(self.root / REQUESTS, self._linked_folders)):
-                index.setdefault(_stem(path), []).append(path)
-        return index
-
-    def _linked_out(self, folder: Path) -> bool:
-        # A category folder that is a link out of the repository: its files are not ours.
-        if folder.is_symlink() and not os.path.realpath(folder).startswith(self._prefix):
-            self._linked_folders.add(folder)
-            return True
-        return False
-
-    def linked_folders(self) -> list[Path]:
-        """Folder links under catalog/ and requests/ that pac does not read (found while
-        listing documents): a finding each, rather than documents missing in silence."""
-        for role in (Role.ITEM, Role.REQUEST):
-            self.index(role)
-        return sorted(self._linked_folders)
-
-    def index(self, role: Role) -> dict[str, list[Path]]:
-        if role not in self._index:
-            self._index[role] = self._build_index(role)
-        return self._index[role]
-
-    def files(self, role: Role) -> list[Path]:
-        return sorted(p for paths in self.index(role).values() for p in paths)
-
-    def all_documents(self) -> list[Path]:
-        """Every file `pac validate` checks when given no paths."""
-        paths = [self.root / CATEGORIES_FILE]
-        if (self.root / CONFIG_FILE).exists():
-            paths.append(self.root / CONFIG_FILE)
-        for role in (Role.ITEM, Role.BUNDLE, Role.REQUEST):
-            paths.extend(self.files(role))
-        paths.extend(self.misplaced_files())
-        paths.extend(self.linked_folders())
-        paths.extend(self.outside_documents())
-        return paths
-
-    def misplaced(self, path: Path) -> str:
-        """Why a YAML file under catalog/ or requests/ is not where pac reads documents
-        ("" when it is, or when it is not a YAML file there at all).
-
-        Such a file looks like part of the catalog to its author but is invisible to every
-        command, so `pac validate` says so instead of passing it over in silence.
-        """
-        relative = self._relative(path)
-        if relative is None:
-            return ""
-        parts = relative.split("/")
-        name = parts[-1]
-        if not name.lower().endswith(YAML_SUFFIXES) or any(p.startswith(".") for p in parts):
-            return ""
-        if not name.endswith(YAML_SUFFIXES):
-            return f"the file name ends in {name[name.rindex('.') :]}; documents end in .yaml"
-        if parts[0] != CATALOG or relative == CATEGORIES_FILE or len(parts) == 3:
-            return ""
-        return (
-            f"{relative} is not read as part of the catalog: items live directly in "
-            "catalog/<category>/ and bundles in catalog/bundles/"
-        )
-
-    def outside_kind(self, path: Path) -> str:
-        """The pac kind of a YAML file outside the folders pac reads ("" for any other file).
-
-        Such a document (a `bundles/` folder at the root, as older layouts had) is seen by no
-        command. Only a top-level `kind:` line is looked for, without parsing the file.
-        """
-        relative = self._relative(path)
-        if (
-            relative is None
-            or not relative.lower().endswith(YAML_SUFFIXES)
-            or relative == CONFIG_FILE
-            or relative.split("/", 1)[0] in _READ_FOLDERS
-            or self._ignored(relative)
-        ):
-            return ""
-        try:
-            if not stat.S_ISREG(os.lstat(path).st_mode):
-                return ""  # never open a pipe; links out of the catalog are not its business
-            with path.open("rb") as handle:
-                head = handle.read(_SNIFF_BYTES)
-        except OSError:
-            return ""
-        found = _KIND_LINE.search(head)
-        return found.group(1).decode() if found else ""
-
-    def _ignored(self, relative: str) -> bool:
-        parts = relative.split("/")
-        if any(p.startswith(".") or p in _TOOL_FOLDERS for p in parts[:-1]):
-            return True
-        ignored = self.config.validate_ignore
-        return any(relative == i or relative.startswith(i + "/") for i in ignored)
-
-    def outside_documents(self) -> list[Path]:
-        """Every YAML file with a pac kind outside the folders pac reads."""
-        found = []
-        for dirpath, dirnames, filenames in os.walk(self.root):
-            top = dirpath == str(self.root)
-            dirnames[:] = sorted(
-                d
-                for d in dirnames
-                if not (top and d in _READ_FOLDERS)
-                and not d.startswith(".")
-                and d not in _TOOL_FOLDERS
-                and not Path(dirpath, d, "pyvenv.cfg").exists()
-            )
-            for name in sorted(filenames):
-                path = Path(dirpath, name)
-                if name.lower().endswith(YAML_SUFFIXES) and self.outside_kind(path):
-                    found.append(path)
-        return found
-
-    def misplaced_files(self) -> list[Path]:
-        # This walks every folder of the catalog, so the common case (a document in its
-        # category folder or under requests/) is passed over on its name alone.
-        found = []
-        category_prefix = str(self.root / CATALOG) + os.sep
-        for top in (CATALOG, REQUESTS):
-            for dirpath, dirnames, filenames in os.walk(self.root / top):
-                dirnames[:] = sorted(d for d in dirnames if not d.startswith("."))
-                in_category = dirpath.startswith(category_prefix) and (
-                    os.sep not in dirpath[len(category_prefix) :]
-                )
-                documents_here = top == REQUESTS or in_category
-                for name in sorted(filenames):
-                    if not name.lower().endswith(YAML_SUFFIXES):
-                        continue
-                    if documents_here and name.endswith(YAML_SUFFIXES):
-                        continue
-                    path = Path(dirpath, name)
-                    if self.misplaced(path):
-                        found.append(path)
-        return found
+    def _ignored_paths(self) -> tuple[str, ...]:
+        return self.config.validate_ignore
 
     # --- loading ----------------------------------------------------------------------
 
@@ -402,38 +157,6 @@ class Repository:
             cached = self._load(path)
             self._loaded[path] = cached
         return cached
-
-    def entry_problem(self, path: Path) -> str:
-        """Why a catalog entry cannot be read as a file of this repository, or "".
-
-        Decided from the entry itself, without opening it: opening a FIFO would block.
-        """
-        try:
-            mode = os.lstat(path).st_mode
-        except OSError:
-            return ""  # gone: whoever asked reports a missing file its own way
-        if stat.S_ISLNK(mode):
-            target = os.path.realpath(path)
-            if not target.startswith(self._prefix):
-                return (
-                    f"{self.display(path)} is a symbolic link to {target}, outside the repository"
-                )
-            try:
-                mode = path.stat().st_mode
-            except OSError:
-                return (
-                    f"{self.display(path)} is a symbolic link to {self.display(Path(target))}, "
-                    "which does not exist"
-                )
-            if stat.S_ISDIR(mode):
-                return (
-                    f"{self.display(path)} is a link to the folder {self.display(Path(target))}; "
-                    "pac does not follow folder links"
-                )
-        if stat.S_ISREG(mode):
-            return ""
-        what = _SPECIAL_FILES.get(stat.S_IFMT(mode), "not a regular file")
-        return f"{self.display(path)} is {what}, not a file pac can read"
 
     def _load(self, path: Path) -> Loaded:
         role = self.role(path)
@@ -546,7 +269,18 @@ class Repository:
         return registered
 
     def _check_header(self, loaded: Loaded, doc: Document) -> bool:
-        data = doc.data
+        """schemaVersion and kind: supported, and the kind the file's place calls for."""
+        version = self._check_version(loaded, doc.data)
+        if version is None:
+            return False
+        kind = _check_kind(loaded, doc.data.get("kind"), self.registry.get(version))
+        if kind is None:
+            return False
+        loaded.kind = kind
+        return True
+
+    def _check_version(self, loaded: Loaded, data: dict[str, Any]) -> str | None:
+        """The document's supported schemaVersion, or None (with a finding)."""
         supported = self.registry.describe()
         version = data.get("schemaVersion")
         if version is None and "apiVersion" in data:
@@ -558,8 +292,7 @@ class Repository:
                 "see docs/migration.md).",
                 at_key=True,
             )
-            return False
-        if version is None:
+        elif version is None:
             loaded.add(
                 (),
                 "schema-version",
@@ -567,49 +300,16 @@ class Repository:
                 f"Add `schemaVersion: {self.registry.stable}` as the first line "
                 f"(supported: {supported}).",
             )
-            return False
-        if not isinstance(version, str) or self.registry.get(version) is None:
+        elif not isinstance(version, str) or self.registry.get(version) is None:
             loaded.add(
                 ("schemaVersion",),
                 "schema-version",
                 f"schemaVersion {version!r} is not supported",
                 f"Supported versions: {supported}.",
             )
-            return False
-        kinds = self.registry.get(version).kinds()  # type: ignore[union-attr]
-        kind = data.get("kind")
-        expected = ROLE_KIND.get(loaded.role)
-        if kind is None:
-            loaded.add(
-                (),
-                "schema-kind",
-                "the document has no kind",
-                f"Add `kind: {expected or 'CatalogItem'}` after schemaVersion.",
-            )
-            return False
-        if kind not in kinds:
-            from pac.documents.schemas import did_you_mean
-
-            suggestion = did_you_mean(str(kind), kinds)
-            loaded.add(
-                ("kind",),
-                "schema-kind",
-                f"unknown kind {kind!r}",
-                f"Did you mean '{suggestion}'?"
-                if suggestion
-                else f"Use one of: {', '.join(kinds)}.",
-            )
-            return False
-        if expected is not None and kind != expected:
-            loaded.add(
-                ("kind",),
-                "file-location",
-                f"a {kind} does not belong in {loaded.display}",
-                f"Move it to {KIND_HOME[kind]}, or correct `kind:` (expected {expected} here).",
-            )
-            return False
-        loaded.kind = kind
-        return True
+        else:
+            return version
+        return None
 
     # --- typed access by id --------------------------------------------------------------
 
@@ -664,18 +364,6 @@ class Repository:
             if isinstance(model, Request):
                 yield model
 
-    def files_mentioning(self, role: Role, text: str) -> list[Path]:
-        """Files of `role` whose bytes contain `text`: a cheap pre-filter before parsing."""
-        needle = text.encode()
-        found = []
-        for path in self.files(role):
-            try:
-                if not self.entry_problem(path) and needle in path.read_bytes():
-                    found.append(path)
-            except OSError:
-                continue
-        return found
-
     def memo(self, key: tuple[str, str], factory: Callable[[], T]) -> T:
         """Derived data computed once per repository (compiled forms, rendered templates)."""
         if key not in self._memo:
@@ -706,55 +394,47 @@ class Repository:
         return self._config
 
 
+def _check_kind(loaded: Loaded, kind: Any, schema_set: SchemaSet | None) -> str | None:
+    """The document's kind if its schema set knows it and it belongs where the file is."""
+    assert schema_set is not None
+    kinds = schema_set.kinds()
+    expected = ROLE_KIND.get(loaded.role)
+    if kind is None:
+        loaded.add(
+            (),
+            "schema-kind",
+            "the document has no kind",
+            f"Add `kind: {expected or 'CatalogItem'}` after schemaVersion.",
+        )
+    elif kind not in kinds:
+        suggestion = did_you_mean(str(kind), kinds)
+        loaded.add(
+            ("kind",),
+            "schema-kind",
+            f"unknown kind {kind!r}",
+            f"Did you mean '{suggestion}'?" if suggestion else f"Use one of: {', '.join(kinds)}.",
+        )
+    elif expected is not None and kind != expected:
+        loaded.add(
+            ("kind",),
+            "file-location",
+            f"a {kind} does not belong in {loaded.display}",
+            f"Move it to {KIND_HOME[kind]}, or correct `kind:` (expected {expected} here).",
+        )
+    else:
+        return str(kind)
+    return None
+
+
+# The model each kind of document is built into, once its schema passed.
+_BUILDERS: dict[str, Callable[[Document], Any]] = {
+    "CatalogItem": build_item,
+    "CatalogBundle": build_bundle,
+    "Request": build_request,
+    "CategoryRegistry": lambda doc: build_categories(doc.data),
+    "PacConfig": lambda doc: build_config(doc.data),
+}
+
+
 def _build_model(kind: str, doc: Document) -> Any:
-    if kind == "CatalogItem":
-        return build_item(doc)
-    if kind == "CatalogBundle":
-        return build_bundle(doc)
-    if kind == "Request":
-        return build_request(doc)
-    if kind == "CategoryRegistry":
-        return build_categories(doc.data)
-    if kind == "PacConfig":
-        return build_config(doc.data)
-    raise AssertionError(kind)  # pragma: no cover - kinds come from the schema registry
-
-
-def _stem(path: Path) -> str:
-    name = path.name
-    for suffix in YAML_SUFFIXES:
-        if name.endswith(suffix):
-            return name[: -len(suffix)]
-    return name
-
-
-def _subdirs(folder: Path) -> Iterator[Path]:
-    try:
-        with os.scandir(folder) as entries:
-            for entry in entries:
-                if entry.is_dir():
-                    yield Path(entry.path)
-    except OSError:
-        return
-
-
-def _yaml_files(folder: Path) -> Iterator[Path]:
-    # Every entry but folders: a FIFO or a dangling link named like a document is listed
-    # too, so that loading it reports it (without opening it) instead of passing it over.
-    try:
-        with os.scandir(folder) as entries:
-            for entry in entries:
-                if entry.name.endswith(YAML_SUFFIXES) and not entry.is_dir():
-                    yield Path(entry.path)
-    except OSError:
-        return
-
-
-def _walk_requests(folder: Path, linked: set[Path]) -> Iterator[Path]:
-    for dirpath, dirnames, filenames in os.walk(folder):
-        dirnames[:] = sorted(d for d in dirnames if not d.startswith("."))
-        # os.walk does not follow folder links (a loop, or a way out of the repository).
-        linked.update(p for p in (Path(dirpath, d) for d in dirnames) if p.is_symlink())
-        for name in filenames:
-            if name.endswith(YAML_SUFFIXES):
-                yield Path(dirpath) / name
+    return _BUILDERS[kind](doc)

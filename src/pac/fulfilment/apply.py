@@ -12,9 +12,10 @@ from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from pac.documents.files import Role
 from pac.documents.layout import APPLY_LOCK, OUTBOX_DIR, PAC_DIR
 from pac.documents.model import Request
-from pac.documents.repository import Repository, Role
+from pac.documents.repository import Repository
 from pac.documents.schemas import did_you_mean
 from pac.errors import UsageError
 from pac.fulfilment.backends import TicketBackend

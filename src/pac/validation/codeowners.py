@@ -5,7 +5,7 @@ from __future__ import annotations
 import fnmatch
 from dataclasses import dataclass
 
-from pac.diagnostics import Diagnostic, Severity
+from pac.diagnostics import Diagnostic
 from pac.documents.layout import (
     BUNDLES,
     CATALOG,
@@ -13,6 +13,8 @@ from pac.documents.layout import (
     CODEOWNERS_FILE,
     CONFIG_FILE,
     JIRA_TEMPLATES,
+    REQUESTS,
+    SCHEMAS,
 )
 from pac.documents.repository import Repository
 from pac.errors import UsageError
@@ -35,65 +37,67 @@ class Rule:
 
 def generate(repo: Repository) -> str:
     """The CODEOWNERS text the registry and pac.yaml call for."""
-    architects = repo.config.architecture_team
-    if not architects:
-        raise UsageError(
-            "pac.yaml names no architecture team, so CODEOWNERS cannot be generated",
-            "Add `governance: {architectureTeam: ['@org/architecture']}` to pac.yaml.",
-        )
+    sections = _sections(repo)
+    width = max(len(pattern) for _, rows, _ in sections for pattern, _ in rows) + 2
+    lines = [HEADER]
+    for number, (heading, rows, keep_empty) in enumerate(sections):
+        if not rows and not keep_empty:
+            continue
+        if number:
+            lines.append("")
+        lines.append(heading)
+        lines.extend(f"{pattern.ljust(width)}{owners}".rstrip() for pattern, owners in rows)
+    return "\n".join(lines) + "\n"
+
+
+# A section of the generated file: its heading comment, its (pattern, owners) rows, and
+# whether the heading stays when it has no rows.
+_Section = tuple[str, list[tuple[str, str]], bool]
+
+
+def _sections(repo: Repository) -> list[_Section]:
+    arch = " ".join(_architects(repo))
     registry = repo.categories
     if registry.loaded is None or (not registry.categories and not registry.loaded.ok):
         raise UsageError(
             f"{CATEGORIES_FILE} is missing or invalid, so CODEOWNERS cannot be generated",
             f"Run `pac validate {CATEGORIES_FILE}` and fix what it reports.",
         )
-    arch = " ".join(architects)
-    rows: list[tuple[str, str]] = [("*", arch)]
-    rows += [
-        (f"/{CATALOG}/{c.id}/", " ".join(c.codeowners))
-        for c in sorted(registry.categories, key=lambda c: c.id)
-        if c.id != BUNDLES
-    ]
-    bundles = registry.bundles
-    if bundles is not None:
-        rows.append((f"/{CATALOG}/{BUNDLES}/", " ".join(bundles.codeowners)))
+    categories = sorted((c for c in registry.categories if c.id != BUNDLES), key=lambda c: c.id)
+    catalog = [(f"/{CATALOG}/{c.id}/", " ".join(c.codeowners)) for c in categories]
+    if registry.bundles is not None:
+        catalog.append((f"/{CATALOG}/{BUNDLES}/", " ".join(registry.bundles.codeowners)))
     # Each category's JIRA description templates live in its own folder, so a team adds
     # and edits them with its own review, like its catalog documents.
-    rows += [
-        (f"/{JIRA_TEMPLATES}/{c.id}/", " ".join(c.codeowners))
-        for c in sorted(registry.categories, key=lambda c: c.id)
-        if c.id != BUNDLES
+    jira = [(f"/{JIRA_TEMPLATES}/{c.id}/", " ".join(c.codeowners)) for c in categories]
+    governance = [
+        (f"/{path}", arch)
+        for path in (CATEGORIES_FILE, f"{SCHEMAS}/", CONFIG_FILE, CODEOWNERS_FILE, ".github/")
     ]
-    rows += [
-        (f"/{CATEGORIES_FILE}", arch),
-        ("/schema/", arch),
-        ("/pac.yaml", arch),
-        (f"/{CODEOWNERS_FILE}", arch),
-        ("/.github/", arch),
-        # Requests are approved by the owners of what they ask for; the plan workflow
-        # requests those reviews, so no fixed owner is set here.
-        ("/requests/", " ".join(repo.config.requests_owners)),
+    # Requests are approved by the owners of what they ask for; the plan workflow
+    # requests those reviews, so no fixed owner is set here.
+    requests = [(f"/{REQUESTS}/", " ".join(repo.config.requests_owners))]
+    return [
+        (
+            "# Default: anything not owned below is reviewed by the architecture team.",
+            [("*", arch)],
+            True,
+        ),
+        ("# Catalog categories, from catalog/categories.yaml", catalog, True),
+        ("# JIRA description templates, one folder per category", jira, False),
+        ("# Governance: schemas, registry, settings and CI", governance, True),
+        ("# Requests: reviewed by the owners of the requested offerings", requests, True),
     ]
-    width = max(len(p) for p, _ in rows) + 2
-    lines = [HEADER]
-    lines.append("# Default: anything not owned below is reviewed by the architecture team.")
-    lines.append(f"{rows[0][0].ljust(width)}{rows[0][1]}".rstrip())
-    lines.append("")
-    lines.append("# Catalog categories, from catalog/categories.yaml")
-    for pattern, owners in rows[1:]:
-        if pattern.startswith(f"/{JIRA_TEMPLATES}/") and not lines[-1].startswith(
-            f"/{JIRA_TEMPLATES}/"
-        ):
-            lines.append("")
-            lines.append("# JIRA description templates, one folder per category")
-        if pattern == f"/{CATEGORIES_FILE}":
-            lines.append("")
-            lines.append("# Governance: schemas, registry, settings and CI")
-        if pattern == "/requests/":
-            lines.append("")
-            lines.append("# Requests: reviewed by the owners of the requested offerings")
-        lines.append(f"{pattern.ljust(width)}{owners}".rstrip())
-    return "\n".join(lines) + "\n"
+
+
+def _architects(repo: Repository) -> list[str]:
+    architects = repo.config.architecture_team
+    if not architects:
+        raise UsageError(
+            "pac.yaml names no architecture team, so CODEOWNERS cannot be generated",
+            "Add `governance: {architectureTeam: ['@org/architecture']}` to pac.yaml.",
+        )
+    return list(architects)
 
 
 def parse(text: str) -> list[Rule]:
@@ -132,79 +136,45 @@ def catalog_folders(repo: Repository) -> list[str]:
     )
 
 
-def check(repo: Repository) -> list[Diagnostic]:
-    path = repo.root / CODEOWNERS_FILE
-    display = CODEOWNERS_FILE
-    findings: list[Diagnostic] = []
-    owner = repo.architecture_owner()
-    owned = f" Owner: {owner}." if owner else ""
+class _Findings:
+    """The findings about CODEOWNERS, each hint naming the architecture team."""
 
-    def add(line: int, code: str, message: str, hint: str) -> None:
-        findings.append(
-            Diagnostic(display, line, 1, RULES[code].severity, code, message, hint + owned)
-        )
+    def __init__(self, repo: Repository) -> None:
+        owner = repo.architecture_owner()
+        self.owned = f" Owner: {owner}." if owner else ""
+        self.items: list[Diagnostic] = []
 
-    if (repo.root / SHADOWING_FILE).is_file():
-        # GitHub reads .github/CODEOWNERS first and then ignores the root file entirely,
-        # so the generated owners would silently stop applying.
-        findings.append(
+    def add(self, line: int, code: str, message: str, hint: str) -> None:
+        self.items.append(
             Diagnostic(
-                SHADOWING_FILE,
-                1,
-                1,
-                RULES["codeowners-outdated"].severity,
-                "codeowners-outdated",
-                f"{SHADOWING_FILE} exists, and GitHub uses it instead of the generated "
-                f"{CODEOWNERS_FILE}",
-                f"Delete {SHADOWING_FILE}; owners change in catalog/categories.yaml and "
-                "`pac codeowners generate` writes the root CODEOWNERS." + owned,
+                CODEOWNERS_FILE, line, 1, RULES[code].severity, code, message, hint + self.owned
             )
         )
+
+
+def check(repo: Repository) -> list[Diagnostic]:
+    path = repo.root / CODEOWNERS_FILE
+    findings = _Findings(repo)
+    _check_shadowing(repo, findings)
     if not path.is_file():
-        add(
+        findings.add(
             1,
             "codeowners-missing",
             "the repository has no CODEOWNERS file",
             "Run `pac codeowners generate` and commit CODEOWNERS.",
         )
-        return findings
+        return findings.items
     actual = path.read_text(encoding="utf-8", errors="replace")
-    rules = parse(actual)
-    for folder in catalog_folders(repo):
-        owning = [r for r in rules if _matches(r.pattern, folder)]
-        if not owning or not owning[-1].owners:
-            registered = repo.categories.get(folder.split("/")[1]) is not None
-            add(
-                owning[-1].line if owning else 1,
-                "codeowners-unowned",
-                f"{folder} has no owning team in CODEOWNERS",
-                "catalog/categories.yaml registers it: run `pac codeowners generate` and "
-                "commit CODEOWNERS."
-                if registered
-                else "Register the folder in catalog/categories.yaml with its codeowners, "
-                "then run `pac codeowners generate`.",
-            )
+    _check_folders_owned(repo, parse(actual), findings)
     try:
         expected = generate(repo)
     except UsageError:
         if not (repo.root / CONFIG_FILE).is_file():
-            findings.append(
-                Diagnostic(
-                    CONFIG_FILE,
-                    1,
-                    1,
-                    RULES["config-invalid"].severity,
-                    "config-invalid",
-                    f"the repository has no {CONFIG_FILE}, so CODEOWNERS cannot be checked",
-                    f"Create {CONFIG_FILE} naming the architecture team "
-                    '(`governance: {architectureTeam: ["@org/team"]}`), who own schema/, '
-                    "the registry and CODEOWNERS; see docs/platform-teams.md.",
-                )
-            )
-        return findings  # otherwise the registry or pac.yaml findings explain why
+            findings.items.append(_no_config())
+        return findings.items  # otherwise the registry or pac.yaml findings explain why
     if actual != expected:
         line, want, got = _first_difference(expected, actual)
-        add(
+        findings.add(
             line,
             "codeowners-outdated",
             f"CODEOWNERS differs from what the registry generates (line {line}: expected "
@@ -212,7 +182,59 @@ def check(repo: Repository) -> list[Diagnostic]:
             "Run `pac codeowners generate` and commit the result; owners change in "
             "catalog/categories.yaml, not here.",
         )
-    return findings
+    return findings.items
+
+
+def _check_shadowing(repo: Repository, findings: _Findings) -> None:
+    if not (repo.root / SHADOWING_FILE).is_file():
+        return
+    # GitHub reads .github/CODEOWNERS first and then ignores the root file entirely,
+    # so the generated owners would silently stop applying.
+    findings.items.append(
+        Diagnostic(
+            SHADOWING_FILE,
+            1,
+            1,
+            RULES["codeowners-outdated"].severity,
+            "codeowners-outdated",
+            f"{SHADOWING_FILE} exists, and GitHub uses it instead of the generated "
+            f"{CODEOWNERS_FILE}",
+            f"Delete {SHADOWING_FILE}; owners change in catalog/categories.yaml and "
+            "`pac codeowners generate` writes the root CODEOWNERS." + findings.owned,
+        )
+    )
+
+
+def _check_folders_owned(repo: Repository, rules: list[Rule], findings: _Findings) -> None:
+    for folder in catalog_folders(repo):
+        owning = [r for r in rules if _matches(r.pattern, folder)]
+        if owning and owning[-1].owners:
+            continue
+        registered = repo.categories.get(folder.split("/")[1]) is not None
+        findings.add(
+            owning[-1].line if owning else 1,
+            "codeowners-unowned",
+            f"{folder} has no owning team in CODEOWNERS",
+            "catalog/categories.yaml registers it: run `pac codeowners generate` and "
+            "commit CODEOWNERS."
+            if registered
+            else "Register the folder in catalog/categories.yaml with its codeowners, "
+            "then run `pac codeowners generate`.",
+        )
+
+
+def _no_config() -> Diagnostic:
+    return Diagnostic(
+        CONFIG_FILE,
+        1,
+        1,
+        RULES["config-invalid"].severity,
+        "config-invalid",
+        f"the repository has no {CONFIG_FILE}, so CODEOWNERS cannot be checked",
+        f"Create {CONFIG_FILE} naming the architecture team "
+        '(`governance: {architectureTeam: ["@org/team"]}`), who own schema/, '
+        "the registry and CODEOWNERS; see docs/platform-teams.md.",
+    )
 
 
 def _first_difference(expected: str, actual: str) -> tuple[int, str, str]:
@@ -246,4 +268,4 @@ def write(repo: Repository) -> bool:
     return True
 
 
-__all__ = ["Severity", "catalog_folders", "check", "generate", "parse", "write"]
+__all__ = ["catalog_folders", "check", "generate", "parse", "write"]

@@ -10,7 +10,6 @@ from pac import __version__
 from pac.diagnostics import Diagnostic, Severity
 from pac.rules import RULES
 
-FORMATS = ("text", "json", "github", "sarif")
 RULES_DOC = "docs/rules.md"
 
 _COLOURS = {Severity.ERROR: "\x1b[31m", Severity.WARNING: "\x1b[33m", Severity.INFO: "\x1b[36m"}

@@ -3,8 +3,9 @@
 from __future__ import annotations
 
 from pac.diagnostics import Diagnostic
-from pac.documents.model import Bundle, CycleError
-from pac.documents.repository import Loaded, Repository, Role
+from pac.documents.files import Role
+from pac.documents.model import Bundle, Component, CycleError
+from pac.documents.repository import Loaded, Repository
 from pac.documents.schemas import did_you_mean
 from pac.validation.checks import Findings
 
@@ -13,6 +14,18 @@ def check_bundle(repo: Repository, loaded: Loaded) -> list[Diagnostic]:
     bundle = loaded.model
     assert isinstance(bundle, Bundle)
     findings = Findings(loaded, owner=bundle.owner.describe())
+    ids, duplicated = _component_ids(bundle, findings)
+    for component in bundle.components:
+        _check_item(repo, component, findings)
+        _check_dependencies(bundle, component, ids, duplicated, findings)
+    if duplicated:
+        return findings.items  # which of the two a dependency means is unclear until renamed
+    _check_cycle(bundle, findings)
+    return findings.items
+
+
+def _component_ids(bundle: Bundle, findings: Findings) -> tuple[set[str], set[str]]:
+    """The component ids, and those used twice (a finding each)."""
     ids: set[str] = set()
     duplicated: set[str] = set()
     for component in bundle.components:
@@ -25,45 +38,52 @@ def check_bundle(repo: Repository, loaded: Loaded) -> list[Diagnostic]:
                 "Give each component a different id; dependsOn refers to them.",
             )
         ids.add(component.id)
+    return ids, duplicated
 
-    items = repo.index(Role.ITEM)
-    for component in bundle.components:
-        if component.catalog_item not in items:
-            _unknown_item(repo, component.catalog_item, (*component.path, "catalogItem"), findings)
-        else:
-            target = repo.item_file(component.catalog_item)
-            if target is not None and not target.ok and target.document is not None:
-                owner = repo.owner_hint(target)
-                findings.add(
-                    (*component.path, "catalogItem"),
-                    "bundle-unknown-item",
-                    f"the catalog item {component.catalog_item} has errors and cannot be used",
-                    f"Fix {target.display} first (see its findings).",
-                    owner=owner,
-                )
-        for index, dependency in enumerate(component.depends_on):
-            if dependency == component.id and component.id not in duplicated:
-                findings.add(
-                    (*component.path, "dependsOn", index),
-                    "bundle-cycle",
-                    f"component {component.id} depends on itself",
-                    "Remove it from its own dependsOn.",
-                )
-            elif dependency not in ids:
-                suggestion = did_you_mean(dependency, sorted(ids))
-                findings.add(
-                    (*component.path, "dependsOn", index),
-                    "bundle-unknown-dependency",
-                    f"component {component.id} depends on {dependency}, which is not a "
-                    "component of this bundle",
-                    f"Did you mean '{suggestion}'?"
-                    if suggestion
-                    else "Name one of: "
-                    + ", ".join(dict.fromkeys(c.id for c in bundle.components))
-                    + ".",
-                )
-    if duplicated:
-        return findings.items  # which of the two a dependency means is unclear until renamed
+
+def _check_item(repo: Repository, component: Component, findings: Findings) -> None:
+    """The component's catalog item exists and can be used."""
+    if component.catalog_item not in repo.index(Role.ITEM):
+        _unknown_item(repo, component.catalog_item, (*component.path, "catalogItem"), findings)
+        return
+    target = repo.item_file(component.catalog_item)
+    if target is not None and not target.ok and target.document is not None:
+        findings.add(
+            (*component.path, "catalogItem"),
+            "bundle-unknown-item",
+            f"the catalog item {component.catalog_item} has errors and cannot be used",
+            f"Fix {target.display} first (see its findings).",
+            owner=repo.owner_hint(target),
+        )
+
+
+def _check_dependencies(
+    bundle: Bundle, component: Component, ids: set[str], duplicated: set[str], findings: Findings
+) -> None:
+    for index, dependency in enumerate(component.depends_on):
+        if dependency == component.id and component.id not in duplicated:
+            findings.add(
+                (*component.path, "dependsOn", index),
+                "bundle-cycle",
+                f"component {component.id} depends on itself",
+                "Remove it from its own dependsOn.",
+            )
+        elif dependency not in ids:
+            suggestion = did_you_mean(dependency, sorted(ids))
+            findings.add(
+                (*component.path, "dependsOn", index),
+                "bundle-unknown-dependency",
+                f"component {component.id} depends on {dependency}, which is not a "
+                "component of this bundle",
+                f"Did you mean '{suggestion}'?"
+                if suggestion
+                else "Name one of: "
+                + ", ".join(dict.fromkeys(c.id for c in bundle.components))
+                + ".",
+            )
+
+
+def _check_cycle(bundle: Bundle, findings: Findings) -> None:
     try:
         bundle.ordered_components()
     except CycleError as exc:
@@ -75,7 +95,6 @@ def check_bundle(repo: Repository, loaded: Loaded) -> list[Diagnostic]:
                 "components depend on each other in a cycle: " + " -> ".join(exc.cycle),
                 "Remove one dependency of the cycle; components run in dependency order.",
             )
-    return findings.items
 
 
 def _unknown_item(

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Callable
 from typing import Any
 
 from pac.diagnostics import Diagnostic, Severity
@@ -158,79 +159,83 @@ def _check_field(field: Field, findings: Findings) -> None:
     _check_validation_values(field, findings)
 
 
-def _check_validation_values(field: Field, findings: Findings) -> bool:
-    rules = field.validation
+def _check_validation_values(field: Field, findings: Findings) -> None:
+    # A range is compared only when both bounds are of the field's type.
+    if _check_bound_types(field, findings):
+        _check_ranges(field, findings)
+    if "pattern" in field.validation:
+        _check_pattern(field, findings)
+
+
+def _check_bound_types(field: Field, findings: Findings) -> bool:
+    """False when a min/max is not of the field's type (a finding each)."""
+    rule = _BOUND_TYPES.get(field.type)
+    if rule is None:
+        return True
+    valid, wording, hint = rule
     ok = True
-    if field.type == "date":
-        for key in ("min", "max"):
-            if key in rules and not _is_date(rules[key]):
-                findings.add(
-                    (*field.path, "validation", key),
-                    "form-validation-key",
-                    f"validation.{key} of a date field must be a date, not {rules[key]!r}",
-                    "Write it as YYYY-MM-DD in quotes, e.g. '2026-01-31'.",
-                )
-                ok = False
-    elif field.type == "number":
-        for key in ("min", "max"):
-            if key in rules and isinstance(rules[key], str):
-                findings.add(
-                    (*field.path, "validation", key),
-                    "form-validation-key",
-                    f"validation.{key} of a number field must be a number",
-                    "Remove the quotes.",
-                )
-                ok = False
-    for low, high in (("min", "max"), ("minLength", "maxLength"), ("minItems", "maxItems")):
-        if (
-            ok
-            and low in rules
-            and high in rules
-            and (
-                str(rules[low]) > str(rules[high])
-                if field.type == "date"
-                else float(rules[low]) > float(rules[high])
+    for key in ("min", "max"):
+        if key in field.validation and not valid(field.validation[key]):
+            findings.add(
+                (*field.path, "validation", key),
+                "form-validation-key",
+                f"validation.{key} of a {field.type} field "
+                + wording.format(value=field.validation[key]),
+                hint,
             )
-        ):
+            ok = False
+    return ok
+
+
+def _check_ranges(field: Field, findings: Findings) -> None:
+    rules = field.validation
+    for low, high in (("min", "max"), ("minLength", "maxLength"), ("minItems", "maxItems")):
+        if low not in rules or high not in rules:
+            continue
+        if field.type == "date":
+            above = str(rules[low]) > str(rules[high])
+        else:
+            above = float(rules[low]) > float(rules[high])
+        if above:
             findings.add(
                 (*field.path, "validation", low),
                 "form-range",
                 f"validation.{low} ({rules[low]}) is above validation.{high} ({rules[high]})",
                 "No value could satisfy both; swap or correct them.",
             )
-            ok = False
-    if "pattern" in rules:
-        # The reading pac validates input with, so a pattern passes here exactly when
-        # pac, browsers and JSON Schema validators can all run it.
-        pattern = str(rules["pattern"])
-        problem = ecma_pattern_problem(pattern)
-        if problem is not None:
-            line, column = line_col(pattern, problem.index)
-            findings.add(
-                (*field.path, "validation", "pattern"),
-                "form-range",
-                f"validation.pattern is not a JSON Schema (ECMA-262) regular expression: "
-                f"{problem.message} (character {problem.index + 1})",
-                f"{problem.hint} Form patterns run in browsers and portals as JavaScript "
-                "regular expressions.",
-                within=(line, column) if isinstance(rules["pattern"], str) else None,
-            )
-            ok = False
-        elif (slow := catastrophic_backtracking(pattern)) is not None:
-            line, column = line_col(pattern, slow.index)
-            findings.add(
-                (*field.path, "validation", "pattern"),
-                "form-pattern-backtracking",
-                f"validation.pattern can take exponential time on a value that almost matches: "
-                f"{slow.message} (character {slow.index + 1})",
-                "Browsers and portals run form patterns with backtracking engines, where a "
-                "value of some 40 characters hangs them. Let each repetition match in only "
-                "one way: `^(a+)+$` is `^a+$`, `(\\w+\\s?)*` is `(\\w+\\s)*\\w*`, "
-                "`(a|ab)*` is `(ab?)*`.",
-                within=(line, column) if isinstance(rules["pattern"], str) else None,
-            )
-            ok = False
-    return ok
+            return
+
+
+def _check_pattern(field: Field, findings: Findings) -> None:
+    # The reading pac validates input with, so a pattern passes here exactly when
+    # pac, browsers and JSON Schema validators can all run it.
+    written = field.validation["pattern"]
+    pattern = str(written)
+    problem = ecma_pattern_problem(pattern)
+    if problem is not None:
+        line, column = line_col(pattern, problem.index)
+        findings.add(
+            (*field.path, "validation", "pattern"),
+            "form-range",
+            f"validation.pattern is not a JSON Schema (ECMA-262) regular expression: "
+            f"{problem.message} (character {problem.index + 1})",
+            f"{problem.hint} Form patterns run in browsers and portals as JavaScript "
+            "regular expressions.",
+            within=(line, column) if isinstance(written, str) else None,
+        )
+    elif (slow := catastrophic_backtracking(pattern)) is not None:
+        line, column = line_col(pattern, slow.index)
+        findings.add(
+            (*field.path, "validation", "pattern"),
+            "form-pattern-backtracking",
+            f"validation.pattern can take exponential time on a value that almost matches: "
+            f"{slow.message} (character {slow.index + 1})",
+            "Browsers and portals run form patterns with backtracking engines, where a "
+            "value of some 40 characters hangs them. Let each repetition match in only "
+            "one way: `^(a+)+$` is `^a+$`, `(\\w+\\s?)*` is `(\\w+\\s)*\\w*`, "
+            "`(a|ab)*` is `(ab?)*`.",
+            within=(line, column) if isinstance(written, str) else None,
+        )
 
 
 def _is_date(value: Any) -> bool:
@@ -241,6 +246,21 @@ def _is_date(value: Any) -> bool:
     except ValueError:
         return False
     return len(value) == 10
+
+
+# Per field type: what a min/max bound must be, the finding's wording and its hint.
+_BOUND_TYPES: dict[str, tuple[Callable[[Any], bool], str, str]] = {
+    "date": (
+        _is_date,
+        "must be a date, not {value!r}",
+        "Write it as YYYY-MM-DD in quotes, e.g. '2026-01-31'.",
+    ),
+    "number": (
+        lambda value: not isinstance(value, str),
+        "must be a number",
+        "Remove the quotes.",
+    ),
+}
 
 
 def _check_defaults(repo: Repository, offering: Offering, findings: Findings) -> None:

@@ -15,10 +15,10 @@ from pac.diagnostics import Diagnostic
 from pac.documents.loader import JsonPath
 from pac.documents.model import Offering
 from pac.documents.repository import Loaded, Repository
+from pac.documents.starters import STARTERS, template_path
 from pac.rules import RULES
 from pac.validation.checks import Findings
 
-STARTERS = ("catalog-item.yaml", "catalog-bundle.yaml", "request.yaml")
 _TODO = re.compile(r"\bTODO\b")
 _COMMENT = re.compile(r"(?:^|\s)(#.*)$")
 
@@ -85,12 +85,10 @@ def _template_todos(repo: Repository) -> frozenset[str]:
     """The TODO comments of the starter templates (the repository's own, or pac's)."""
 
     def read() -> frozenset[str]:
-        from pac.authoring.scaffold import template_path
-
         found: set[str] = set()
         for name in STARTERS:
             try:
-                text = template_path(repo, name).read_text(encoding="utf-8")
+                text = template_path(repo.root, name).read_text(encoding="utf-8")
             except OSError:
                 continue
             for line in text.splitlines():

@@ -3,9 +3,10 @@
 from __future__ import annotations
 
 from pac.diagnostics import Diagnostic, Severity
-from pac.documents.layout import BUNDLES, YAML_SUFFIXES
-from pac.documents.model import Bundle, CatalogItem, Offering, Request
-from pac.documents.repository import Loaded, Repository, Role
+from pac.documents.files import Role
+from pac.documents.layout import BUNDLES, REQUESTS, YAML_SUFFIXES
+from pac.documents.model import Bundle, CatalogItem, Category, Offering, Request
+from pac.documents.repository import Loaded, Repository
 from pac.validation.checks import Findings
 
 
@@ -58,61 +59,83 @@ def check_offering_placement(
         return  # a document outside catalog/ (a template, a draft) has no place to check
     check_file_name(loaded, offering.id, findings)
     check_duplicate_id(repo, loaded, offering.id, findings)
+    category = repo.categories.get(offering.category)
+    if _category_mismatch(repo, loaded, offering, findings) and category is not None:
+        # Which of the two is meant decides the owner and id prefix; judging them
+        # against either one now would only repeat this finding in other words.
+        return
+    if category is None:
+        _unregistered(repo, offering, findings)
+        return
+    _check_owner_team(offering, category, findings)
+    _check_id_prefix(offering, category, findings)
+
+
+def _category_mismatch(
+    repo: Repository, loaded: Loaded, offering: Offering, findings: Findings
+) -> bool:
+    """True when an item is in another category's folder than its own, and both exist."""
     registry = repo.categories
     folder = loaded.path.parent.name
-    category = registry.get(offering.category)
+    if not isinstance(offering, CatalogItem) or folder == offering.category:
+        return False
+    findings.add(
+        ("metadata", "category"),
+        "category-mismatch",
+        f"metadata.category is {offering.category} but the file is in catalog/{folder}/",
+        f"Set `category: {folder}`, or move the file to catalog/{offering.category}/.",
+        owner=registry.describe_owner(folder),
+    )
+    return registry.get(folder) is not None
 
-    if isinstance(offering, CatalogItem) and folder != offering.category:
-        findings.add(
-            ("metadata", "category"),
-            "category-mismatch",
-            f"metadata.category is {offering.category} but the file is in catalog/{folder}/",
-            f"Set `category: {folder}`, or move the file to catalog/{offering.category}/.",
-            owner=registry.describe_owner(folder),
-        )
-        if category is not None and registry.get(folder) is not None:
-            # Which of the two is meant decides the owner and id prefix; judging them
-            # against either one now would only repeat this finding in other words.
-            return
-    if category is None:
-        # Without a registry, or with one that has errors of its own, every item would be
-        # "unregistered"; the registry's findings say what to fix instead.
-        if registry.loaded is not None and registry.loaded.ok:
-            known = ", ".join(sorted({c.id for c in registry.categories} - {BUNDLES}))
-            architects = ", ".join(repo.config.architecture_team)
-            findings.add(
-                ("metadata", "category"),
-                "category-unknown",
-                f"the category {offering.category} is not registered in catalog/categories.yaml",
-                f"Use one of: {known}. A new category needs architecture review"
-                + (f" ({architects})." if architects else "."),
-                owner="",
-            )
+
+def _unregistered(repo: Repository, offering: Offering, findings: Findings) -> None:
+    # Without a registry, or with one that has errors of its own, every item would be
+    # "unregistered"; the registry's findings say what to fix instead.
+    registry = repo.categories
+    if registry.loaded is None or not registry.loaded.ok:
         return
-    if offering.owner.team != category.team:
-        findings.add(
-            ("metadata", "owner", "team"),
-            "owner-mismatch",
-            f"owner team {offering.owner.team} does not own the {category.id} category "
-            f"(its team is {category.team})",
-            f"Set `team: {category.team}`; documents in catalog/{category.id}/ belong to it.",
-            owner=category.describe_owner(),
-        )
+    known = ", ".join(sorted({c.id for c in registry.categories} - {BUNDLES}))
+    architects = ", ".join(repo.config.architecture_team)
+    findings.add(
+        ("metadata", "category"),
+        "category-unknown",
+        f"the category {offering.category} is not registered in catalog/categories.yaml",
+        f"Use one of: {known}. A new category needs architecture review"
+        + (f" ({architects})." if architects else "."),
+        owner="",
+    )
 
+
+def _check_owner_team(offering: Offering, category: Category, findings: Findings) -> None:
+    if offering.owner.team == category.team:
+        return
+    findings.add(
+        ("metadata", "owner", "team"),
+        "owner-mismatch",
+        f"owner team {offering.owner.team} does not own the {category.id} category "
+        f"(its team is {category.team})",
+        f"Set `team: {category.team}`; documents in catalog/{category.id}/ belong to it.",
+        owner=category.describe_owner(),
+    )
+
+
+def _check_id_prefix(offering: Offering, category: Category, findings: Findings) -> None:
     if isinstance(offering, Bundle):
         prefix, shape = "bundle", "bundle-<name>-<variant>"
     else:
         prefix, shape = category.id_prefix, f"{category.id_prefix}-<service>-<variant>"
     rest = offering.id[len(prefix) + 1 :] if offering.id.startswith(prefix + "-") else ""
-    if not rest or "-" not in rest:
-        findings.add(
-            ("metadata", "id"),
-            "naming-id-prefix",
-            f"the id {offering.id} does not follow {shape}",
-            f"Ids in {category.id} are {shape}, e.g. "
-            f"{prefix}-{'webapp' if prefix == 'bundle' else 'service'}-standard.",
-            owner=category.describe_owner(),
-        )
+    if rest and "-" in rest:
+        return
+    findings.add(
+        ("metadata", "id"),
+        "naming-id-prefix",
+        f"the id {offering.id} does not follow {shape}",
+        f"Ids in {category.id} are {shape}, e.g. "
+        f"{prefix}-{'webapp' if prefix == 'bundle' else 'service'}-standard.",
+        owner=category.describe_owner(),
+    )
 
 
 def check_request_placement(repo: Repository, loaded: Loaded, request: Request) -> list[Diagnostic]:
@@ -121,7 +144,7 @@ def check_request_placement(repo: Repository, loaded: Loaded, request: Request) 
         return findings.items
     check_file_name(loaded, request.id, findings)
     check_duplicate_id(repo, loaded, request.id, findings)
-    relative = loaded.path.relative_to(repo.root / "requests").parts
+    relative = loaded.path.relative_to(repo.root / REQUESTS).parts
     if len(relative) == 1:
         findings.add(
             ("metadata", "id"),

@@ -15,10 +15,11 @@ from functools import lru_cache
 from typing import Any, NamedTuple
 
 from pac.diagnostics import Diagnostic
+from pac.documents.files import Role
 from pac.documents.layout import JIRA_TEMPLATES, jira_template
 from pac.documents.loader import JsonPath, path_text
 from pac.documents.model import Action, Bundle, CatalogItem, Form
-from pac.documents.repository import Loaded, Repository, Role
+from pac.documents.repository import Loaded, Repository
 from pac.documents.schemas import did_you_mean
 from pac.rules import RULES
 from pac.templating.engine import (

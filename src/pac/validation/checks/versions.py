@@ -178,8 +178,6 @@ def _mapping(value: Any) -> Mapping[str, Any]:
 
 # --- the finding --------------------------------------------------------------------------
 
-_ORDER = ("lower", "none", "patch", "minor", "major")
-
 
 @dataclass(frozen=True, slots=True)
 class Version:

@@ -1,0 +1,366 @@
+"""Which files of a catalog repository are documents, and their roles, found without reading them.
+
+A document's file name is its id and its folder its role, so listing the catalog is a walk
+over names. Files that look like documents but are not read (misplaced, outside the folders
+pac reads, links out of the repository, pipes) are found here too, so that `pac validate`
+names them instead of passing them over in silence.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+import stat
+from collections.abc import Iterator
+from enum import Enum
+from pathlib import Path
+
+from pac.documents.layout import (
+    BUNDLES,
+    CATALOG,
+    CATEGORIES_FILE,
+    CODEOWNERS_FILE,
+    CONFIG_FILE,
+    REQUESTS,
+    SCHEMAS,
+    STATUS_DIR,
+    TEMPLATES,
+    YAML_SUFFIXES,
+)
+
+# Top-level folders pac reads documents from (or starter templates, or JSON Schemas), and
+# folders tools keep their own files in: neither holds documents astray.
+_READ_FOLDERS = frozenset({CATALOG, REQUESTS, TEMPLATES, SCHEMAS})
+_TOOL_FOLDERS = frozenset({"node_modules", "__pycache__", "site-packages", "venv"})
+_KIND_LINE = re.compile(
+    rb"^kind:[ \t]*[\"']?(CatalogItem|CatalogBundle|Request|CategoryRegistry|PacConfig)"
+    rb"[\"']?[ \t]*(?:#.*)?\r?$",
+    re.MULTILINE,
+)
+_SNIFF_BYTES = 1 << 20
+_SPECIAL_FILES = {
+    stat.S_IFIFO: "a named pipe (FIFO)",
+    stat.S_IFSOCK: "a socket",
+    stat.S_IFCHR: "a character device",
+    stat.S_IFBLK: "a block device",
+    stat.S_IFDIR: "a folder",
+}
+
+
+class Role(Enum):
+    """What a file is to pac, decided by its path alone."""
+
+    CONFIG = "config"
+    CATEGORIES = "categories"
+    ITEM = "item"
+    BUNDLE = "bundle"
+    REQUEST = "request"
+    STATUS = "status"
+    CODEOWNERS = "codeowners"
+    OTHER = "other"
+
+
+ROLE_KIND = {
+    Role.ITEM: "CatalogItem",
+    Role.BUNDLE: "CatalogBundle",
+    Role.REQUEST: "Request",
+    Role.CATEGORIES: "CategoryRegistry",
+    Role.CONFIG: "PacConfig",
+}
+KIND_HOME = {
+    "CatalogItem": f"{CATALOG}/<category>/",
+    "CatalogBundle": f"{CATALOG}/{BUNDLES}/",
+    "Request": f"{REQUESTS}/<team>/",
+    "CategoryRegistry": CATEGORIES_FILE,
+    "PacConfig": CONFIG_FILE,
+}
+
+
+class CatalogFiles:
+    """The files of the repository at `root`: roles, display names, and documents by id."""
+
+    def __init__(self, root: Path) -> None:
+        self.root = root.resolve()
+        self._prefix = str(self.root).rstrip(os.sep) + os.sep
+        self._index: dict[Role, dict[str, list[Path]]] = {}
+        self._linked_folders: set[Path] = set()
+
+    def _ignored_paths(self) -> tuple[str, ...]:
+        """Paths the repository's settings exclude from validation."""
+        return ()
+
+    def absolute(self, path: Path | str) -> Path:
+        candidate = Path(path)
+        if not candidate.is_absolute():
+            candidate = Path.cwd() / candidate
+        return Path(os.path.normpath(candidate))
+
+    def _relative(self, path: Path) -> str | None:
+        # String arithmetic instead of Path.relative_to: this runs for every document.
+        text = str(path)
+        if text.startswith(self._prefix):
+            return text[len(self._prefix) :].replace(os.sep, "/")
+        return None
+
+    def display(self, path: Path) -> str:
+        relative = self._relative(path)
+        return relative if relative is not None else path.as_posix()
+
+    def role(self, path: Path) -> Role:
+        relative = self._relative(path)
+        if relative is None:
+            return Role.OTHER
+        parts = tuple(relative.split("/"))
+        if parts == (CONFIG_FILE,):
+            return Role.CONFIG
+        if parts in ((CODEOWNERS_FILE,), (".github", CODEOWNERS_FILE)):
+            return Role.CODEOWNERS
+        if not parts or not parts[-1].endswith(YAML_SUFFIXES):
+            return Role.OTHER
+        if parts[0] == CATALOG:
+            if parts == tuple(CATEGORIES_FILE.split("/")):
+                return Role.CATEGORIES
+            if len(parts) == 3:
+                return Role.BUNDLE if parts[1] == BUNDLES else Role.ITEM
+            return Role.OTHER
+        if parts[0] == REQUESTS and len(parts) >= 2:
+            return Role.STATUS if parts[1] == STATUS_DIR else Role.REQUEST
+        return Role.OTHER
+
+    # --- finding documents by id without reading them --------------------------------
+
+    def _build_index(self, role: Role) -> dict[str, list[Path]]:
+        index: dict[str, list[Path]] = {}
+        if role in (Role.ITEM, Role.BUNDLE):
+            catalog = self.root / CATALOG
+            folders = (
+                [catalog / BUNDLES]
+                if role is Role.BUNDLE
+                else [
+                    p
+                    for p in sorted(_subdirs(catalog))
+                    if p.name != BUNDLES and not p.name.startswith(".")
+                ]
+            )
+            folders = [f for f in folders if not self._linked_out(f)]
+            for folder in folders:
+                for path in sorted(_yaml_files(folder)):
+                    index.setdefault(_stem(path), []).append(path)
+        elif role is Role.REQUEST:
+            for path in sorted(_walk_requests(self.root / REQUESTS, self._linked_folders)):
+                index.setdefault(_stem(path), []).append(path)
+        return index
+
+    def _linked_out(self, folder: Path) -> bool:
+        # A category folder that is a link out of the repository: its files are not ours.
+        if folder.is_symlink() and not os.path.realpath(folder).startswith(self._prefix):
+            self._linked_folders.add(folder)
+            return True
+        return False
+
+    def linked_folders(self) -> list[Path]:
+        """Folder links under catalog/ and requests/ that pac does not read (found while
+        listing documents): a finding each, rather than documents missing in silence."""
+        for role in (Role.ITEM, Role.REQUEST):
+            self.index(role)
+        return sorted(self._linked_folders)
+
+    def index(self, role: Role) -> dict[str, list[Path]]:
+        if role not in self._index:
+            self._index[role] = self._build_index(role)
+        return self._index[role]
+
+    def files(self, role: Role) -> list[Path]:
+        return sorted(p for paths in self.index(role).values() for p in paths)
+
+    def all_documents(self) -> list[Path]:
+        """Every file `pac validate` checks when given no paths."""
+        paths = [self.root / CATEGORIES_FILE]
+        if (self.root / CONFIG_FILE).exists():
+            paths.append(self.root / CONFIG_FILE)
+        for role in (Role.ITEM, Role.BUNDLE, Role.REQUEST):
+            paths.extend(self.files(role))
+        paths.extend(self.misplaced_files())
+        paths.extend(self.linked_folders())
+        paths.extend(self.outside_documents())
+        return paths
+
+    def misplaced(self, path: Path) -> str:
+        """Why a YAML file under catalog/ or requests/ is not where pac reads documents
+        ("" when it is, or when it is not a YAML file there at all).
+
+        Such a file looks like part of the catalog to its author but is invisible to every
+        command, so `pac validate` says so instead of passing it over in silence.
+        """
+        relative = self._relative(path)
+        if relative is None:
+            return ""
+        parts = relative.split("/")
+        name = parts[-1]
+        if not name.lower().endswith(YAML_SUFFIXES) or any(p.startswith(".") for p in parts):
+            return ""
+        if not name.endswith(YAML_SUFFIXES):
+            return f"the file name ends in {name[name.rindex('.') :]}; documents end in .yaml"
+        if parts[0] != CATALOG or relative == CATEGORIES_FILE or len(parts) == 3:
+            return ""
+        return (
+            f"{relative} is not read as part of the catalog: items live directly in "
+            "catalog/<category>/ and bundles in catalog/bundles/"
+        )
+
+    def outside_kind(self, path: Path) -> str:
+        """The pac kind of a YAML file outside the folders pac reads ("" for any other file).
+
+        Such a document (a `bundles/` folder at the root, as older layouts had) is seen by no
+        command. Only a top-level `kind:` line is looked for, without parsing the file.
+        """
+        relative = self._relative(path)
+        if (
+            relative is None
+            or not relative.lower().endswith(YAML_SUFFIXES)
+            or relative == CONFIG_FILE
+            or relative.split("/", 1)[0] in _READ_FOLDERS
+            or self._ignored(relative)
+        ):
+            return ""
+        try:
+            if not stat.S_ISREG(os.lstat(path).st_mode):
+                return ""  # never open a pipe; links out of the catalog are not its business
+            with path.open("rb") as handle:
+                head = handle.read(_SNIFF_BYTES)
+        except OSError:
+            return ""
+        found = _KIND_LINE.search(head)
+        return found.group(1).decode() if found else ""
+
+    def _ignored(self, relative: str) -> bool:
+        parts = relative.split("/")
+        if any(p.startswith(".") or p in _TOOL_FOLDERS for p in parts[:-1]):
+            return True
+        ignored = self._ignored_paths()
+        return any(relative == i or relative.startswith(i + "/") for i in ignored)
+
+    def outside_documents(self) -> list[Path]:
+        """Every YAML file with a pac kind outside the folders pac reads."""
+        found = []
+        for dirpath, dirnames, filenames in os.walk(self.root):
+            top = dirpath == str(self.root)
+            dirnames[:] = sorted(
+                d
+                for d in dirnames
+                if not (top and d in _READ_FOLDERS)
+                and not d.startswith(".")
+                and d not in _TOOL_FOLDERS
+                and not Path(dirpath, d, "pyvenv.cfg").exists()
+            )
+            for name in sorted(filenames):
+                path = Path(dirpath, name)
+                if name.lower().endswith(YAML_SUFFIXES) and self.outside_kind(path):
+                    found.append(path)
+        return found
+
+    def misplaced_files(self) -> list[Path]:
+        # This walks every folder of the catalog, so the common case (a document in its
+        # category folder or under requests/) is passed over on its name alone.
+        found = []
+        category_prefix = str(self.root / CATALOG) + os.sep
+        for top in (CATALOG, REQUESTS):
+            for dirpath, dirnames, filenames in os.walk(self.root / top):
+                dirnames[:] = sorted(d for d in dirnames if not d.startswith("."))
+                in_category = dirpath.startswith(category_prefix) and (
+                    os.sep not in dirpath[len(category_prefix) :]
+                )
+                documents_here = top == REQUESTS or in_category
+                for name in sorted(filenames):
+                    if not name.lower().endswith(YAML_SUFFIXES):
+                        continue
+                    if documents_here and name.endswith(YAML_SUFFIXES):
+                        continue
+                    path = Path(dirpath, name)
+                    if self.misplaced(path):
+                        found.append(path)
+        return found
+
+    def entry_problem(self, path: Path) -> str:
+        """Why a catalog entry cannot be read as a file of this repository, or "".
+
+        Decided from the entry itself, without opening it: opening a FIFO would block.
+        """
+        try:
+            mode = os.lstat(path).st_mode
+        except OSError:
+            return ""  # gone: whoever asked reports a missing file its own way
+        if stat.S_ISLNK(mode):
+            target = os.path.realpath(path)
+            if not target.startswith(self._prefix):
+                return (
+                    f"{self.display(path)} is a symbolic link to {target}, outside the repository"
+                )
+            try:
+                mode = path.stat().st_mode
+            except OSError:
+                return (
+                    f"{self.display(path)} is a symbolic link to {self.display(Path(target))}, "
+                    "which does not exist"
+                )
+            if stat.S_ISDIR(mode):
+                return (
+                    f"{self.display(path)} is a link to the folder {self.display(Path(target))}; "
+                    "pac does not follow folder links"
+                )
+        if stat.S_ISREG(mode):
+            return ""
+        what = _SPECIAL_FILES.get(stat.S_IFMT(mode), "not a regular file")
+        return f"{self.display(path)} is {what}, not a file pac can read"
+
+    def files_mentioning(self, role: Role, text: str) -> list[Path]:
+        """Files of `role` whose bytes contain `text`: a cheap pre-filter before parsing."""
+        needle = text.encode()
+        found = []
+        for path in self.files(role):
+            try:
+                if not self.entry_problem(path) and needle in path.read_bytes():
+                    found.append(path)
+            except OSError:
+                continue
+        return found
+
+
+def _stem(path: Path) -> str:
+    name = path.name
+    for suffix in YAML_SUFFIXES:
+        if name.endswith(suffix):
+            return name[: -len(suffix)]
+    return name
+
+
+def _subdirs(folder: Path) -> Iterator[Path]:
+    try:
+        with os.scandir(folder) as entries:
+            for entry in entries:
+                if entry.is_dir():
+                    yield Path(entry.path)
+    except OSError:
+        return
+
+
+def _yaml_files(folder: Path) -> Iterator[Path]:
+    # Every entry but folders: a FIFO or a dangling link named like a document is listed
+    # too, so that loading it reports it (without opening it) instead of passing it over.
+    try:
+        with os.scandir(folder) as entries:
+            for entry in entries:
+                if entry.name.endswith(YAML_SUFFIXES) and not entry.is_dir():
+                    yield Path(entry.path)
+    except OSError:
+        return
+
+
+def _walk_requests(folder: Path, linked: set[Path]) -> Iterator[Path]:
+    for dirpath, dirnames, filenames in os.walk(folder):
+        dirnames[:] = sorted(d for d in dirnames if not d.startswith("."))
+        # os.walk does not follow folder links (a loop, or a way out of the repository).
+        linked.update(p for p in (Path(dirpath, d) for d in dirnames) if p.is_symlink())
+        for name in filenames:
+            if name.endswith(YAML_SUFFIXES):
+                yield Path(dirpath) / name
