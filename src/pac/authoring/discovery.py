@@ -15,7 +15,7 @@ from typing import Any
 from pac.documents.layout import BUNDLES
 from pac.documents.model import Action, Bundle, CatalogItem, Field, Offering
 from pac.documents.repository import Repository, Role
-from pac.documents.schemas import did_you_mean, suggestion_hint
+from pac.documents.suggestions import did_you_mean, suggestion_hint
 from pac.errors import UsageError
 
 KINDS = {"item": "CatalogItem", "bundle": "CatalogBundle"}

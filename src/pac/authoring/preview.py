@@ -14,7 +14,7 @@ from pac.diagnostics import Diagnostic, Severity
 from pac.documents.loader import Document, load_file
 from pac.documents.model import Bundle, CatalogItem, Offering
 from pac.documents.repository import Repository, Role, diagnostic
-from pac.documents.schemas import did_you_mean, suggestion_hint
+from pac.documents.suggestions import did_you_mean, suggestion_hint
 from pac.errors import UsageError
 from pac.fulfilment.tasks import PreviewTask, RenderedCall, RenderedTicket, preview
 from pac.rules import RULES

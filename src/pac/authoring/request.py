@@ -15,7 +15,7 @@ from pac.authoring.preview import find_offering
 from pac.documents.layout import REQUESTS
 from pac.documents.model import Bundle, Field, Offering
 from pac.documents.repository import Repository, Role
-from pac.documents.schemas import did_you_mean, suggestion_hint
+from pac.documents.suggestions import did_you_mean, suggestion_hint
 from pac.errors import UsageError
 from pac.forms.schema import field_schema, validator_for
 from pac.validation.checks import input_checker

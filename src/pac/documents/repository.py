@@ -43,7 +43,8 @@ from pac.documents.model import (
     build_item,
     build_request,
 )
-from pac.documents.schemas import SchemaFinding, SchemaRegistry, default_registry
+from pac.documents.schema_errors import SchemaFinding
+from pac.documents.schemas import SchemaRegistry, default_registry
 from pac.errors import RepositoryError
 from pac.rules import RULES
 
@@ -588,7 +589,7 @@ class Repository:
             )
             return False
         if kind not in kinds:
-            from pac.documents.schemas import did_you_mean
+            from pac.documents.suggestions import did_you_mean
 
             suggestion = did_you_mean(str(kind), kinds)
             loaded.add(

@@ -22,7 +22,7 @@ import regex
 
 from pac.documents.loader import JsonPath
 from pac.documents.model import NAME_PATTERN, Field, Form
-from pac.documents.schemas import did_you_mean
+from pac.documents.suggestions import did_you_mean
 
 EMAIL_PATTERN = r"^[^@\s]+@[^@\s]+\.[^@\s]+$"
 DATE_PATTERN = r"^[0-9]{4}-[0-9]{2}-[0-9]{2}$"

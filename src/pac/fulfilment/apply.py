@@ -15,7 +15,7 @@ from pathlib import Path
 from pac.documents.layout import APPLY_LOCK, OUTBOX_DIR, PAC_DIR
 from pac.documents.model import Request
 from pac.documents.repository import Repository, Role
-from pac.documents.schemas import did_you_mean
+from pac.documents.suggestions import did_you_mean
 from pac.errors import UsageError
 from pac.fulfilment.backends import TicketBackend
 from pac.fulfilment.backends.rest import RestClient

@@ -5,7 +5,7 @@ from __future__ import annotations
 from pac.diagnostics import Diagnostic
 from pac.documents.model import Bundle, CycleError
 from pac.documents.repository import Loaded, Repository, Role
-from pac.documents.schemas import did_you_mean
+from pac.documents.suggestions import did_you_mean
 from pac.validation.checks import Findings
 
 

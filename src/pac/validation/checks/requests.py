@@ -8,7 +8,7 @@ from typing import Any
 from pac.diagnostics import Diagnostic
 from pac.documents.model import Field, Offering, Request
 from pac.documents.repository import Loaded, Repository, Role
-from pac.documents.schemas import did_you_mean
+from pac.documents.suggestions import did_you_mean
 from pac.validation.checks import Findings, input_checker
 from pac.validation.checks.placement import check_request_placement
 
