@@ -13,18 +13,6 @@ from typing import Any
 from pac.documents.loader import Document, JsonPath
 
 NAME_PATTERN = "^[a-z][a-z0-9-]{2,28}[a-z0-9]$"
-FIELD_TYPES = (
-    "string",
-    "textarea",
-    "number",
-    "boolean",
-    "select",
-    "multiselect",
-    "date",
-    "email",
-    "password",
-    "file",
-)
 IMPLEMENTED_ACTIONS = ("jira-ticket", "rest-api")
 RESERVED_METADATA = frozenset(
     {"id", "name", "description", "version", "category", "owner", "tags", "deprecated"}

@@ -98,7 +98,7 @@ def unknown_keys(error: Any) -> tuple[list[str], list[str]]:
     return allowed, [key for key in error.instance if key not in allowed]
 
 
-def json_type(value: Any) -> str:
+def _json_type(value: Any) -> str:
     """The JSON Schema type name of a parsed YAML value."""
     if value is None:
         return "null"
@@ -209,7 +209,7 @@ def _type(error: Any, translator: Translator) -> Findings:
     path: JsonPath = tuple(error.absolute_path)
     expected = error.validator_value
     wanted = wanted_types(expected)
-    actual = json_type(error.instance)
+    actual = _json_type(error.instance)
     hint = f"Write {wanted} here."
     expected_list = expected if isinstance(expected, list) else [expected]
     if "string" in expected_list and actual in ("number", "integer", "boolean", "null"):

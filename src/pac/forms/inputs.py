@@ -30,7 +30,7 @@ from pac.forms.schema import form_schema, needed
 from pac.forms.validators import Check, compile_check, validator_for
 
 # People filling in a form write text, not strings.
-INPUT_TYPE_NAMES = {**TYPE_NAMES, "string": "text"}
+_INPUT_TYPE_NAMES = {**TYPE_NAMES, "string": "text"}
 
 
 def _choices(limit: Any) -> str:
@@ -255,7 +255,7 @@ class _Wording:
     def wrong_type(self, error: Any) -> Findings:
         path, field, label = self.about(error)
         expected = error.validator_value
-        wanted = wanted_types(expected, INPUT_TYPE_NAMES)
+        wanted = wanted_types(expected, _INPUT_TYPE_NAMES)
         hint = f"Write {wanted}."
         if expected == "string" and not isinstance(error.instance, dict | list):
             hint = "Put the value in quotes."
