@@ -52,19 +52,9 @@ def translate(pattern: str) -> str:
     while index < len(pattern):
         char = pattern[index]
         if char == "\\" and index + 1 < len(pattern):
-            escaped = pattern[index + 1]
-            translated = _ecma_escape(pattern, index)
-            if translated is not None:
-                out.append(translated[0])
-                index += translated[1]
-                continue
-            if escaped == "s":
-                out.append(_ECMA_SPACE if in_class else f"[{_ECMA_SPACE}]")
-            elif escaped == "S" and not in_class:
-                out.append(f"[^{_ECMA_SPACE}]")
-            else:
-                out.append(char + escaped)
-            index += 2
+            text, length = _escaped(pattern, index, in_class)
+            out.append(text)
+            index += length
             continue
         if in_class:
             if char == "]" and not (out and out[-1] in ("[", "[^")):
@@ -114,6 +104,19 @@ def pattern_search(compiled: regex.Pattern[str], value: str) -> bool:
 def pattern_timed_out(pattern: str, value: str) -> bool:
     """Whether matching `value` against the form pattern `pattern` ran out of time."""
     return (ecma_regex(pattern).pattern, value) in _TIMED_OUT
+
+
+def _escaped(pattern: str, index: int, in_class: bool) -> tuple[str, int]:
+    """The escape at `index` spelled for Python, and how many characters it spans."""
+    translated = _ecma_escape(pattern, index)
+    if translated is not None:
+        return translated
+    escaped = pattern[index + 1]
+    if escaped == "s":
+        return (_ECMA_SPACE if in_class else f"[{_ECMA_SPACE}]"), 2
+    if escaped == "S" and not in_class:
+        return f"[^{_ECMA_SPACE}]", 2
+    return "\\" + escaped, 2
 
 
 def _ecma_escape(pattern: str, index: int) -> tuple[str, int] | None:
