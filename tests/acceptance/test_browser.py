@@ -310,8 +310,8 @@ def test_catalog_text_cannot_inject_markup(browser: Any, sample_root: Path, tmp_
 
 
 def test_pac_reads_patterns_as_the_browser_does(browser: Any, site: Path) -> None:
-    from pac.forms.schema import ecma_regex
-    from tests.unit.forms.test_schema import PATTERN_CASES
+    from pac.forms.ecma import ecma_regex
+    from tests.unit.forms.test_ecma import PATTERN_CASES
 
     browser.get((site / "index.html").as_uri())
     for pattern, text, expected in PATTERN_CASES:
@@ -325,8 +325,8 @@ def test_pac_reads_patterns_as_the_browser_does(browser: Any, site: Path) -> Non
 def test_pac_refuses_exactly_the_patterns_the_browser_cannot_compile(
     browser: Any, site: Path
 ) -> None:
-    from pac.forms.schema import ecma_pattern_problem
-    from tests.unit.forms.test_schema import ECMA_SYNTAX_CASES
+    from pac.forms.ecma_syntax import ecma_pattern_problem
+    from tests.unit.forms.test_ecma_syntax import ECMA_SYNTAX_CASES
 
     browser.get((site / "index.html").as_uri())
     for pattern, expected in ECMA_SYNTAX_CASES:

@@ -16,7 +16,7 @@ from pac.documents.files import Role
 from pac.documents.layout import BUNDLES
 from pac.documents.model import Action, Bundle, CatalogItem, Field, Offering
 from pac.documents.repository import Repository
-from pac.documents.schemas import did_you_mean, suggestion_hint
+from pac.documents.suggestions import did_you_mean, suggestion_hint
 from pac.errors import UsageError
 
 KINDS = {"item": "CatalogItem", "bundle": "CatalogBundle"}

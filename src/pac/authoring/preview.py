@@ -15,7 +15,7 @@ from pac.documents.files import Role
 from pac.documents.loader import Document, load_file
 from pac.documents.model import Bundle, CatalogItem, Offering
 from pac.documents.repository import Repository, diagnostic
-from pac.documents.schemas import did_you_mean, suggestion_hint
+from pac.documents.suggestions import did_you_mean, suggestion_hint
 from pac.errors import UsageError
 from pac.fulfilment.tasks import PreviewTask, RenderedCall, RenderedTicket, preview
 from pac.rules import RULES

@@ -13,8 +13,8 @@ from pac.documents.layout import BUNDLES, CATALOG
 from pac.documents.loader import parse_bytes
 from pac.documents.model import Form
 from pac.documents.repository import Repository
-from pac.documents.schemas import did_you_mean
 from pac.documents.starters import template_path
+from pac.documents.suggestions import did_you_mean
 from pac.errors import UsageError
 
 _KEBAB = re.compile(r"^[a-z][a-z0-9]*(-[a-z0-9]+)*$")

@@ -29,13 +29,9 @@ from pac.documents.model import (
     build_item,
     build_request,
 )
-from pac.documents.schemas import (
-    SchemaFinding,
-    SchemaRegistry,
-    SchemaSet,
-    default_registry,
-    did_you_mean,
-)
+from pac.documents.schema_errors import SchemaFinding
+from pac.documents.schemas import SchemaRegistry, SchemaSet, default_registry
+from pac.documents.suggestions import did_you_mean
 from pac.errors import RepositoryError
 from pac.rules import RULES
 

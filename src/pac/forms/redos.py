@@ -4,7 +4,7 @@ Browsers, portals and ajv run a form's `validation.pattern` with backtracking en
 repeated group whose body can match the same text in more than one way, such as `(a+)+`,
 `(a*)*`, `(\\w+\\s?)*` or `(a|a)*`, makes them try exponentially many ways to split a value
 that almost matches: 41 characters are enough to hang a page or a server for minutes. pac
-itself matches with a time limit (`pac.forms.schema.MATCH_TIMEOUT`); this check refuses such
+itself matches with a time limit (`pac.forms.ecma.MATCH_TIMEOUT`); this check refuses such
 patterns in `pac validate` so nobody else has to.
 
 The analysis is a conservative approximation on the pattern's structure: it looks at each
@@ -155,7 +155,7 @@ def _class_end(pattern: str, start: int) -> int:
 
 @cache
 def _atom_chars(text: str) -> frozenset[str]:
-    from pac.forms.schema import ecma_regex
+    from pac.forms.ecma import ecma_regex
 
     if text.startswith("\\k<") or (len(text) == 2 and text[0] == "\\" and text[1].isdigit()):
         return _ALL  # a back reference repeats whatever its group matched

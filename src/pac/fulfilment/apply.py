@@ -16,7 +16,7 @@ from pac.documents.files import Role
 from pac.documents.layout import APPLY_LOCK, OUTBOX_DIR, PAC_DIR
 from pac.documents.model import Request
 from pac.documents.repository import Repository
-from pac.documents.schemas import did_you_mean
+from pac.documents.suggestions import did_you_mean
 from pac.errors import UsageError
 from pac.fulfilment.backends import TicketBackend
 from pac.fulfilment.backends.rest import RestClient

@@ -20,7 +20,7 @@ from typing import Any
 
 from pac.documents.config import PacConfig
 from pac.documents.model import Bundle, Form, Offering
-from pac.forms.schema import apply_defaults
+from pac.forms.defaults import apply_defaults
 from pac.templating.engine import SECRET_PREFIX, Secret
 
 SYSTEM_KEYS = frozenset(

@@ -15,7 +15,9 @@ import yaml
 from pac.authoring import discovery as catalog
 from pac.documents.repository import Repository
 from pac.errors import UsageError
-from pac.forms.schema import InputChecker, form_schema, ui_schema, validator_for
+from pac.forms.inputs import InputChecker
+from pac.forms.schema import form_schema, ui_schema
+from pac.forms.validators import validator_for
 from pac.validation.run import validate
 from tests.acceptance.test_cli import invoke
 

@@ -211,7 +211,7 @@ def test_compiled_validators_are_cached_on_disk(
     ],
 )
 def test_naming_findings_offer_the_valid_spelling(title: str, value: str, expected: str) -> None:
-    from pac.documents.schemas import _respelled
+    from pac.documents.schema_errors import _respelled
 
     common = json.loads((PROJECT / "schema" / "common-types.json").read_text())
     definition = "camelCaseId" if title.startswith("camel") else "kebabCaseId"

@@ -7,8 +7,9 @@ from pathlib import Path
 import pytest
 
 from pac.documents.repository import Repository
+from pac.forms.inputs import InputChecker
 from pac.forms.redos import catastrophic_backtracking
-from pac.forms.schema import InputChecker, validator_for
+from pac.forms.validators import validator_for
 from tests.acceptance.test_cli import invoke
 
 CATASTROPHIC = [

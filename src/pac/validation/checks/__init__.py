@@ -14,7 +14,7 @@ from pac.diagnostics import Diagnostic, Severity
 from pac.documents.loader import JsonPath
 from pac.documents.model import Offering
 from pac.documents.repository import Loaded, Repository, diagnostic
-from pac.forms.schema import InputChecker
+from pac.forms.inputs import InputChecker
 
 DocumentCheck = Callable[[Repository, Loaded], list[Diagnostic]]
 

@@ -6,7 +6,7 @@ from pac.diagnostics import Diagnostic
 from pac.documents.files import Role
 from pac.documents.model import Bundle, Component, CycleError
 from pac.documents.repository import Loaded, Repository
-from pac.documents.schemas import did_you_mean
+from pac.documents.suggestions import did_you_mean
 from pac.validation.checks import Findings
 
 

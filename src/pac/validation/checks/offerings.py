@@ -10,8 +10,8 @@ from pac.diagnostics import Diagnostic, Severity
 from pac.documents.layout import JIRA_TEMPLATES, jira_template
 from pac.documents.model import Action, CatalogItem, Field, Form, Offering, build_metadata_only
 from pac.documents.repository import Loaded, Repository
+from pac.forms.ecma_syntax import ecma_pattern_problem
 from pac.forms.redos import catastrophic_backtracking
-from pac.forms.schema import ecma_pattern_problem
 from pac.templating.engine import line_col
 from pac.validation.checks import Findings, input_checker
 from pac.validation.checks.placement import check_offering_placement

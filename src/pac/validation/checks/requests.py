@@ -9,7 +9,7 @@ from pac.diagnostics import Diagnostic
 from pac.documents.files import Role
 from pac.documents.model import Field, Offering, Request
 from pac.documents.repository import Loaded, Repository
-from pac.documents.schemas import did_you_mean
+from pac.documents.suggestions import did_you_mean
 from pac.validation.checks import Findings, input_checker
 from pac.validation.checks.placement import check_request_placement
 

@@ -20,7 +20,7 @@ from pac.documents.layout import JIRA_TEMPLATES, jira_template
 from pac.documents.loader import JsonPath, path_text
 from pac.documents.model import Action, Bundle, CatalogItem, Form
 from pac.documents.repository import Loaded, Repository
-from pac.documents.schemas import did_you_mean
+from pac.documents.suggestions import did_you_mean
 from pac.rules import RULES
 from pac.templating.engine import (
     CONTEXT_NAME,
