@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import datetime as dt
 import json
-import re
 import uuid as uuidlib
 from collections.abc import Mapping
 from dataclasses import dataclass, field, replace
@@ -16,7 +15,11 @@ from pac.documents.model import Bundle, CatalogItem, Offering
 from pac.documents.repository import Repository, Role, diagnostic
 from pac.documents.schemas import did_you_mean, suggestion_hint
 from pac.errors import UsageError
-from pac.fulfilment.tasks import PreviewTask, RenderedCall, RenderedTicket, preview
+from pac.fulfilment.backends import RenderedTicket
+from pac.fulfilment.backends.rest import RenderedCall
+from pac.fulfilment.preview import PreviewTask, preview
+from pac.fulfilment.revision import catalog_revision
+from pac.fulfilment.visible import visible, visible_json
 from pac.rules import RULES
 from pac.templating.namespaces import OVERRIDABLE, SystemValues
 from pac.validation.checks import input_checker
@@ -246,47 +249,7 @@ def _request_shape(repo: Repository, document: Document, display: str) -> list[D
     return list(dict.fromkeys(f for f in findings if f.severity is Severity.ERROR))
 
 
-def catalog_revision(repo: Repository) -> str:
-    """The commit the catalog is at, or "uncommitted" outside git.
-
-    Status commits do not change the catalog and are skipped: a run redone from a fresh
-    clone, after other runs pushed their status, must render what the first run rendered.
-    """
-    try:
-        import git
-
-        root = repo.root.resolve()
-        found = git.Repo(root, search_parent_directories=True).git.log(
-            "-1", "--format=%H", "--", str(root), f":(exclude){root}/requests/.status"
-        )
-        return str(found).strip() or "uncommitted"
-    except Exception:  # not a repository, no commits yet, git missing
-        return "uncommitted"
-
-
 # --- presenting it --------------------------------------------------------------------
-
-
-# Control characters (but newline and tab) in a requester's text would reach the
-# reviewer's terminal as escape sequences, and bidirectional overrides would reorder what
-# the reviewer reads ("Trojan Source"): shown output names them instead.
-_CONTROL = re.compile("[\x00-\x08\x0b-\x1f\x7f-\x9f\u202a-\u202e\u2066-\u2069]")
-
-
-def _escape(match: re.Match[str]) -> str:
-    code = ord(match.group())
-    return f"\\x{code:02x}" if code < 0x100 else f"\\u{code:04x}"
-
-
-def visible(text: str) -> str:
-    """`text` for a terminal or a page: each control character shown as `\\xNN` (or
-    `\\uNNNN` beyond Latin-1)."""
-    return _CONTROL.sub(_escape, text)
-
-
-def visible_json(text: str) -> str:
-    """JSON text with DEL and C1 controls escaped too (JSON only escapes those below 0x20)."""
-    return _CONTROL.sub(lambda m: f"\\u{ord(m.group()):04x}", text)
 
 
 def as_json(result: RenderResult) -> str:

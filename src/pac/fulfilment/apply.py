@@ -19,7 +19,8 @@ from pac.documents.schemas import did_you_mean
 from pac.errors import UsageError
 from pac.fulfilment.backends import TicketBackend
 from pac.fulfilment.backends.rest import RestClient
-from pac.fulfilment.executor import Outcome, RequestRunner, Step, today_in
+from pac.fulfilment.executor import Outcome, RequestRunner
+from pac.fulfilment.policy import today_in
 from pac.fulfilment.redaction import Redactor
 from pac.fulfilment.status import StatusStore, remove_stale_temps
 
@@ -243,7 +244,3 @@ def _run(
         for ticket_backend, rest_client in made:
             ticket_backend.close()
             rest_client.close()
-
-
-def acted(outcomes: Iterable[Outcome]) -> list[Outcome]:
-    return [o for o in outcomes if o.step not in (Step.NOTHING,)]

@@ -12,7 +12,7 @@ from pac.documents.repository import Repository
 from pac.fulfilment import apply
 from pac.fulfilment.backends.outbox import Outbox
 from pac.fulfilment.backends.rest import RestClient
-from pac.fulfilment.executor import Step, decide
+from pac.fulfilment.policy import Step, decide
 from pac.fulfilment.status import StatusStore
 from tests.acceptance.test_cli import invoke
 from tests.conftest import fast_retries, pac_settings, point_rest_at
@@ -242,7 +242,7 @@ def test_decisions(
     from dataclasses import replace
 
     from pac.documents.config import FreezeWindow
-    from pac.fulfilment.executor import input_digest
+    from pac.fulfilment.policy import input_digest
     from pac.fulfilment.status import RequestStatus
 
     request = sample_repo.request(EVENTS)

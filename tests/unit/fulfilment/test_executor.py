@@ -10,7 +10,8 @@ import pytest
 from pac.documents.config import FreezeWindow
 from pac.documents.model import Operations
 from pac.documents.repository import Repository
-from pac.fulfilment.executor import Step, decide, input_digest
+from pac.fulfilment.policy import Step, decide, input_digest
+from pac.fulfilment.states import RequestState, TaskState
 from pac.fulfilment.status import RequestStatus, StatusStore
 from tests.acceptance.test_cli import invoke
 from tests.conftest import fast_retries, pac_settings, point_rest_at
@@ -96,7 +97,9 @@ def test_the_decision_for_a_failed_request_in_a_freeze(
     request = sample_repo.request(WEBAPP)
     assert request is not None
     request = replace(request, operations=operations, priority=priority)
-    status = RequestStatus(request=WEBAPP, state="failed", input_digest=input_digest(request))
+    status = RequestStatus(
+        request=WEBAPP, state=RequestState.FAILED, input_digest=input_digest(request)
+    )
     assert decide(status, request, FreezeWindow("w", "01-01", "12-31")) is step
 
 
@@ -137,10 +140,10 @@ def _interrupted(task_state: str, known: str | None) -> RequestStatus:
     from pac.fulfilment.status import Attempt, Effect, Known, TaskStatus
 
     task = TaskStatus(f"{WEBAPP}/database/automatic/0", "database", "x", "rest-api", "", 0)
-    task.state = task_state
+    task.state = TaskState(task_state)
     if known is not None:
         task.attempt = Attempt(Effect.CALL, "2026-09-20T10:00:00.000000Z", Known(known), "k")
-    return RequestStatus(request=WEBAPP, state="processing", tasks=[task])
+    return RequestStatus(request=WEBAPP, state=RequestState.PROCESSING, tasks=[task])
 
 
 @pytest.mark.parametrize(

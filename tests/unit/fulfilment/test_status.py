@@ -6,10 +6,8 @@ from pathlib import Path
 
 import pytest
 
+from pac.fulfilment.states import RequestState, TaskState
 from pac.fulfilment.status import (
-    COMPLETED,
-    FAILED,
-    PENDING,
     RequestStatus,
     StatusError,
     StatusStore,
@@ -21,7 +19,9 @@ from tests.acceptance.test_cli import invoke
 
 
 def _status() -> RequestStatus:
-    status = RequestStatus(request="r-1", state=FAILED, target_kind="CatalogItem", target_id="x")
+    status = RequestStatus(
+        request="r-1", state=RequestState.FAILED, target_kind="CatalogItem", target_id="x"
+    )
     status.tasks = [
         TaskStatus(
             "r-1/a/manual/0",
@@ -30,7 +30,7 @@ def _status() -> RequestStatus:
             "jira-ticket",
             "manual",
             0,
-            state=COMPLETED,
+            state=TaskState.COMPLETED,
             ticket_key="DBA-1",
             ticket_url="u",
             outputs={"k": "v"},
@@ -42,7 +42,7 @@ def _status() -> RequestStatus:
             "rest-api",
             "manual",
             1,
-            state=FAILED,
+            state=TaskState.FAILED,
             http_status=503,
             http_method="POST",
             http_url="https://h",
@@ -76,15 +76,19 @@ def test_writes_leave_no_temporary_files(tmp_path: Path) -> None:
 
 def test_merge_keeps_the_most_advanced_record_of_each_task() -> None:
     ours, theirs = _status(), _status()
-    theirs.tasks[1].state = COMPLETED
+    theirs.tasks[1].state = TaskState.COMPLETED
     theirs.tasks[1].error = None
     theirs.tasks.append(
-        TaskStatus("r-1/b/manual/0", "b", "y", "jira-ticket", "manual", 0, state=PENDING)
+        TaskStatus("r-1/b/manual/0", "b", "y", "jira-ticket", "manual", 0, state=TaskState.PENDING)
     )
     ours.note("ours")
     theirs.note("theirs")
     merged = merge(ours, theirs)
-    assert [t.state for t in merged.tasks] == [COMPLETED, COMPLETED, PENDING]
+    assert [t.state for t in merged.tasks] == [
+        TaskState.COMPLETED,
+        TaskState.COMPLETED,
+        TaskState.PENDING,
+    ]
     assert {h["event"] for h in merged.history} == {"ours", "theirs"}
 
 
@@ -175,13 +179,13 @@ def test_the_last_attempt_and_transient_faults_survive_a_round_trip(tmp_path: Pa
 
 
 def test_a_merge_meeting_two_results_for_one_task_keeps_both_on_record() -> None:
-    from pac.fulfilment.status import COMPLETED, RequestStatus, TaskStatus, merge, new_duplicates
+    from pac.fulfilment.status import RequestStatus, TaskStatus, merge, new_duplicates
 
     def called(endpoint: str, finished: str) -> RequestStatus:
         status = RequestStatus(request="r")
         status.tasks = [
             TaskStatus("r/db/automatic/0", "db", "i", "rest-api", "automatic", 0,
-                       state=COMPLETED, finished_at=finished, http_status=201,
+                       state=TaskState.COMPLETED, finished_at=finished, http_status=201,
                        outputs={"endpoint": endpoint})
         ]  # fmt: skip
         return status

@@ -11,7 +11,11 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from pac.documents.repository import Repository
-from pac.fulfilment.tasks import RenderedCall, RenderedTicket, RenderError, expand, preview
+from pac.fulfilment.backends import RenderedTicket
+from pac.fulfilment.backends.rest import RenderedCall
+from pac.fulfilment.preview import preview
+from pac.fulfilment.rendering import RenderError
+from pac.fulfilment.tasks import expand
 from pac.templating.engine import LINE_BREAKS
 from pac.templating.namespaces import SystemValues
 from tests.conftest import FIXTURES

@@ -21,7 +21,6 @@ from pac.fulfilment.backends import (
     tune_session,
 )
 from pac.fulfilment.redaction import Redactor, excerpt
-from pac.fulfilment.tasks import RenderedCall
 from pac.templating.engine import MASK
 
 IDEMPOTENCY_HEADER = "Idempotency-Key"
@@ -32,6 +31,41 @@ _NOTHING_SECRET = Redactor(())
 MAX_RETRY_AFTER = 30.0
 # Connection errors that happen before anything was sent.
 _NOT_SENT = frozenset({"Connection refused", "Name or service not known", "Temporary failure"})
+
+
+@dataclass
+class RenderedCall:
+    method: str
+    url: str
+    headers: dict[str, str]
+    body: str | None
+    body_type: str
+    timeout: float
+    retry_attempts: int
+    backoff: str
+    retry_delay: float
+    authentication: str  # "" or bearer/basic/api-key
+
+    kind = "rest-api"
+
+    def as_dict(self) -> dict[str, Any]:
+        body: Any = self.body
+        if self.body is not None and self.body_type == "json":
+            body = json.loads(self.body)
+        return {
+            "method": self.method,
+            "url": self.url,
+            "headers": dict(self.headers),
+            "bodyType": self.body_type,
+            "body": body,
+            "timeout": self.timeout,
+            "retry": {
+                "attempts": self.retry_attempts,
+                "backoff": self.backoff,
+                "delaySeconds": self.retry_delay,
+            },
+            "authentication": self.authentication,
+        }
 
 
 @dataclass
