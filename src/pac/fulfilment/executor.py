@@ -15,7 +15,7 @@ import contextlib
 import datetime as dt
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from typing import Any, NoReturn
+from typing import Any
 
 from pac.documents.config import FreezeWindow
 from pac.documents.model import Bundle, Offering, Request
@@ -31,7 +31,7 @@ from pac.fulfilment.failure import (
     TaskPending,
     failure_summary,
     pending_summary,
-    transient_limit_hint,
+    stop_at,
 )
 from pac.fulfilment.policy import (
     Step,
@@ -39,17 +39,15 @@ from pac.fulfilment.policy import (
     escalation_modes,
     escalation_start,
     freeze_window,
-    input_digest,
 )
 from pac.fulfilment.redaction import Redactor
 from pac.fulfilment.rendering import Renderer, RenderError, renderer_for
-from pac.fulfilment.revision import memo_revision, system_values
+from pac.fulfilment.revision import new_status, revision_system, sync_tasks
 from pac.fulfilment.states import RequestState, TaskState
 from pac.fulfilment.status import (
     RequestStatus,
     StatusError,
     StatusStore,
-    TaskError,
     TaskStatus,
     now_text,
 )
@@ -165,7 +163,7 @@ class RequestRunner:
         step = decide(status, request, window)
         if step in _IDLE:
             return self._idle(step, status, before)
-        status = status or self._new_status(offering)
+        status = status or new_status(self.repo, request, offering)
         if step is Step.DEFER:
             assert window is not None
             return self._defer(status, offering, window, before)
@@ -209,8 +207,8 @@ class RequestRunner:
             specs = expand(self.repo, offering, modes)
         except PacError as exc:
             return self._fail_request(status, before, step, exc.message, exc.hint)
-        self._sync_tasks(status, specs)
-        system = self._system(status)
+        sync_tasks(status, specs)
+        system = revision_system(self.repo, self.request, status)
         self.store.save(status)
         try:
             self._run_tasks(status, offering, specs, system)
@@ -323,7 +321,7 @@ class RequestRunner:
         if not status.tasks:
             # A broken bundle shows its tasks at the run that fulfils it instead.
             with contextlib.suppress(PacError):
-                self._sync_tasks(status, expand(self.repo, offering))
+                sync_tasks(status, expand(self.repo, offering))
         held = f"the {what} waits for the change freeze {window.name!r} until {until}"
         if status.deferred_until != until or not (waiting or status.state is RequestState.DEFERRED):
             status.become(RequestState.FAILED if waiting else RequestState.DEFERRED)
@@ -346,56 +344,6 @@ class RequestRunner:
         else:
             status.note(f"finishing a run begun before the change freeze {window.name!r}")
             self.say(f"finishing a run begun before the change freeze {window.name!r}")
-
-    # --- preparation ----------------------------------------------------------------
-
-    def _new_status(self, offering: Offering) -> RequestStatus:
-        status = RequestStatus(
-            request=self.request.id,
-            target_kind=offering.kind,
-            target_id=offering.id,
-            target_version=offering.version,
-            catalog_revision=memo_revision(self.repo),
-            input_digest=input_digest(self.request),
-            priority=self.request.priority,
-        )
-        if isinstance(offering, Bundle):
-            for component in offering.components:
-                item = self.repo.item(component.catalog_item)
-                if item is not None:
-                    status.item_versions[item.id] = item.version
-        else:
-            status.item_versions[offering.id] = offering.version
-        status.note("submitted")
-        return status
-
-    def _system(self, status: RequestStatus) -> SystemValues:
-        # Fixed per revision, not per run: see revision_uuid and revision_moment.
-        system = system_values(
-            self.repo, self.request, status.system, status.catalog_revision, status.input_digest
-        )
-        if not status.system:
-            status.system = system.to_record()
-        return system
-
-    def _sync_tasks(self, status: RequestStatus, specs: list[TaskSpec]) -> None:
-        for spec in specs:
-            key = spec.key(self.request.id)
-            if status.task(key) is None:
-                owner = spec.item.owner
-                status.tasks.append(
-                    TaskStatus(
-                        key=key,
-                        component=spec.component,
-                        catalog_item=spec.item.id,
-                        action=spec.action.type,
-                        strategy=spec.mode,
-                        index=spec.index,
-                        label=spec.action.label(),
-                        owner_team=owner.team,
-                        owner_contact=owner.contact,
-                    )
-                )
 
     # --- running ----------------------------------------------------------------------
 
@@ -452,7 +400,7 @@ class RequestRunner:
             response = action.perform(self, task, spec, outputs)
             kept = self.shown.render_outputs(spec, outputs, response)
         except (BackendError, RenderError) as exc:
-            self._stop_at(status, task, exc)
+            stop_at(self, task, exc)
         task.outputs = self.redact.mapping(kept)
         task.become(TaskState.COMPLETED)
         task.finished_at = now_text()
@@ -460,52 +408,6 @@ class RequestRunner:
         self.store.save(status)
 
     # --- failure ----------------------------------------------------------------------
-
-    def _stop_at(
-        self, status: RequestStatus, task: TaskStatus, exc: BackendError | RenderError
-    ) -> NoReturn:
-        """A task that did not complete: pending after a transient fault, else failed."""
-        transient = isinstance(exc, BackendError) and exc.transient
-        if transient and task.transient_failures < self.repo.config.transient_retries:
-            assert isinstance(exc, BackendError)
-            self._hold_task(status, task, exc)
-            raise TaskPending(task) from exc
-        self._fail_task(status, task, exc)
-        raise RequestFailed from exc
-
-    def _hold_task(self, status: RequestStatus, task: TaskStatus, exc: BackendError) -> None:
-        """Leave the task pending after a transient fault, for the next run to try again."""
-        task.become(TaskState.PENDING)
-        task.transient_failures += 1
-        task.transient_error = self.redact(exc.message)
-        limit = self.repo.config.transient_retries
-        status.note(
-            f"{task.key}: transient fault {task.transient_failures} of {limit} allowed; "
-            "the next run tries again"
-        )
-        self.store.save(status)
-        self.say(
-            f"{task.component}: transient fault, the next run tries again: {task.transient_error}"
-        )
-
-    def _fail_task(
-        self, status: RequestStatus, task: TaskStatus, exc: RenderError | BackendError
-    ) -> None:
-        contact = f"{task.owner_team} ({task.owner_contact})" if task.owner_team else ""
-        task.become(TaskState.FAILED)
-        task.finished_at = now_text()
-        hint = exc.hint or ""
-        if isinstance(exc, BackendError) and exc.transient:
-            task.transient_failures += 1
-            hint = transient_limit_hint(hint, task.transient_failures, self.repo.config)
-        task.error = TaskError(self.redact(exc.message), self.redact(hint), contact)
-        for other in status.tasks:
-            if other is not task and other.state.open:
-                other.become(TaskState.SKIPPED)
-        status.become(RequestState.FAILED)
-        status.note(f"failed at {task.key}")
-        self.store.save(status)
-        self.say(f"{task.component}: FAILED: {self.redact(exc.message)}")
 
     def _fail_request(
         self, status: RequestStatus, before: str, step: Step, message: str, hint: str
