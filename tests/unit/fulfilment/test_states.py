@@ -4,8 +4,6 @@ from __future__ import annotations
 
 import pytest
 
-from pac.documents.model import IMPLEMENTED_ACTIONS
-from pac.fulfilment.actions import ACTIONS
 from pac.fulfilment.states import RequestState, TaskState, TransitionError
 from pac.fulfilment.status import RequestStatus, TaskStatus
 
@@ -105,7 +103,3 @@ def test_states_are_written_as_their_plain_names() -> None:
     assert type(data["state"]) is str and data["state"] == "deferred"
     assert type(data["tasks"][0]["state"]) is str and data["tasks"][0]["state"] == "pending"
     assert RequestStatus.from_dict(data).state is R.DEFERRED
-
-
-def test_the_registry_runs_every_implemented_action_type() -> None:
-    assert set(ACTIONS) == set(IMPLEMENTED_ACTIONS)
