@@ -15,8 +15,7 @@ from pac.documents.model import Bundle, CatalogItem, Offering
 from pac.documents.repository import Repository, Role, diagnostic
 from pac.documents.schemas import did_you_mean, suggestion_hint
 from pac.errors import UsageError
-from pac.fulfilment.backends import RenderedTicket
-from pac.fulfilment.backends.rest import RenderedCall
+from pac.fulfilment.actions import action_for
 from pac.fulfilment.preview import PreviewTask, preview
 from pac.fulfilment.revision import catalog_revision
 from pac.fulfilment.visible import visible, visible_json
@@ -262,11 +261,6 @@ def as_json(result: RenderResult) -> str:
     return visible_json(json.dumps(data, indent=2, ensure_ascii=False) + "\n")
 
 
-def _indent(text: str, prefix: str = "      ") -> str:
-    # Only real newlines: splitlines() would also break at U+2028 or \x85 inside a value.
-    return "\n".join(prefix + line if line else line for line in text.split("\n"))
-
-
 def as_text(result: RenderResult) -> str:
     offering = result.offering
     components = {t.spec.component for t in result.tasks}
@@ -285,43 +279,9 @@ def as_text(result: RenderResult) -> str:
             f"{spec.mode} strategy, owner {owner.team} <{owner.contact}>)"
         )
         lines.append(f"   task key: {task.key}")
-        rendered = task.rendered
-        if isinstance(rendered, RenderedTicket):
-            lines.append(
-                f"   JIRA {rendered.project} / {rendered.issue_type} / priority {rendered.priority}"
-            )
-            lines.append(f"   summary: {rendered.summary}")
-            if rendered.labels:
-                lines.append(f"   labels: {', '.join(rendered.labels)}")
-            if rendered.components:
-                lines.append(f"   components: {', '.join(rendered.components)}")
-            if rendered.epic_key:
-                lines.append(f"   epic: {rendered.epic_key}")
-            for key, value in rendered.custom_fields.items():
-                lines.append(f"   {key}: {value}")
-            if task.blocked_by:
-                lines.append(
-                    f"   links: is blocked by ({task.link_type}) " + ", ".join(task.blocked_by)
-                )
-            if rendered.description:
-                lines.append("   description:")
-                lines.append(_indent(rendered.description.rstrip("\n")))
-        elif isinstance(rendered, RenderedCall):
-            lines.append(f"   {rendered.method} {rendered.url}")
-            for name, value in rendered.headers.items():
-                lines.append(f"   {name}: {value}")
-            if rendered.body is not None:
-                lines.append(f"   body ({rendered.body_type}):")
-                body = rendered.body
-                if rendered.body_type == "json":
-                    body = json.dumps(json.loads(body), indent=2, ensure_ascii=False)
-                lines.append(_indent(body))
-            retry = (
-                f"retry {rendered.retry_attempts}x {rendered.backoff}"
-                if rendered.retry_attempts
-                else "no retries"
-            )
-            lines.append(f"   timeout {rendered.timeout:g}s, {retry}")
+        action = action_for(spec.action.type)
+        if action is not None:
+            lines += action.preview_lines(task)
         if spec.action.outputs:
             kept = ", ".join(f"{k} = {v}" for k, v in spec.action.outputs.items())
             lines.append(f"   keeps: {kept}")

@@ -71,8 +71,8 @@ def apply(
     """
     from pac.fulfilment import apply as applying
     from pac.fulfilment.commit import bring_in, preflight
+    from pac.fulfilment.freeze import today_in
     from pac.fulfilment.lease import held
-    from pac.fulfilment.policy import today_in
 
     in_ci = os.environ.get("CI") == "true"
     commit = in_ci if commit is None else commit
@@ -219,7 +219,7 @@ def plan(
     """Show exactly what pac apply would do: every ticket and call, in order, for review."""
     from pac.fulfilment import apply as applying
     from pac.fulfilment import plan as planning
-    from pac.fulfilment.policy import today_in
+    from pac.fulfilment.freeze import today_in
     from pac.fulfilment.status import StatusStore
 
     repo = repository(ctx)

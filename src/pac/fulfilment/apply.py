@@ -20,7 +20,7 @@ from pac.errors import UsageError
 from pac.fulfilment.backends import TicketBackend
 from pac.fulfilment.backends.rest import RestClient
 from pac.fulfilment.executor import Outcome, RequestRunner
-from pac.fulfilment.policy import today_in
+from pac.fulfilment.freeze import today_in
 from pac.fulfilment.redaction import Redactor
 from pac.fulfilment.status import StatusStore, remove_stale_temps
 

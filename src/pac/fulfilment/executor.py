@@ -11,7 +11,6 @@ their states.
 
 from __future__ import annotations
 
-import contextlib
 import datetime as dt
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -33,12 +32,12 @@ from pac.fulfilment.failure import (
     pending_summary,
     stop_at,
 )
+from pac.fulfilment.freeze import defer, freeze_window, pass_freeze
 from pac.fulfilment.policy import (
     Step,
     decide,
     escalation_modes,
     escalation_start,
-    freeze_window,
 )
 from pac.fulfilment.redaction import Redactor
 from pac.fulfilment.rendering import Renderer, RenderError, renderer_for
@@ -166,7 +165,10 @@ class RequestRunner:
         status = status or new_status(self.repo, request, offering)
         if step is Step.DEFER:
             assert window is not None
-            return self._defer(status, offering, window, before)
+            state, summary = defer(
+                self.repo, self.store, status, self.request, offering, window, self.today
+            )
+            return self._outcome(Step.DEFER, before, state, summary)
         if step is Step.ABORT:
             return self._abort(status, before)
         return self._fulfil(status, offering, step, window, before)
@@ -200,7 +202,7 @@ class RequestRunner:
         before: str,
     ) -> Outcome:
         if window is not None:
-            self._pass_freeze(status, window)
+            self.say(pass_freeze(status, self.request, window))
         status.deferred_window = status.deferred_until = ""
         modes = self._begin(status, offering, step)
         try:
@@ -307,43 +309,6 @@ class RequestRunner:
             pending=True,
             lease_lost=True,
         )
-
-    # --- change freezes --------------------------------------------------------------
-
-    def _defer(
-        self, status: RequestStatus, offering: Offering, window: FreezeWindow, before: str
-    ) -> Outcome:
-        until = window.ends_on(self.today).isoformat()
-        # A failed request whose retry or escalation waits stays failed, so the retry
-        # (not a fresh start) runs on the first run after the freeze.
-        waiting = status.state is RequestState.FAILED
-        what = "escalation" if self.request.operations.escalate else "retry"
-        if not status.tasks:
-            # A broken bundle shows its tasks at the run that fulfils it instead.
-            with contextlib.suppress(PacError):
-                sync_tasks(status, expand(self.repo, offering))
-        held = f"the {what} waits for the change freeze {window.name!r} until {until}"
-        if status.deferred_until != until or not (waiting or status.state is RequestState.DEFERRED):
-            status.become(RequestState.FAILED if waiting else RequestState.DEFERRED)
-            status.deferred_window, status.deferred_until = window.name, until
-            status.note(
-                held if waiting else f"deferred by the change freeze {window.name!r} until {until}"
-            )
-            self.store.save(status)
-        summary = (
-            f"failed; {held}"
-            if waiting
-            else f"deferred: change freeze {window.name!r} until {until}"
-        )
-        return self._outcome(Step.DEFER, before, status.state, summary)
-
-    def _pass_freeze(self, status: RequestStatus, window: FreezeWindow) -> None:
-        if self.request.priority == "emergency":
-            status.note(f"emergency request: passed the change freeze {window.name!r}")
-            self.say(f"emergency: passing the change freeze {window.name!r}")
-        else:
-            status.note(f"finishing a run begun before the change freeze {window.name!r}")
-            self.say(f"finishing a run begun before the change freeze {window.name!r}")
 
     # --- running ----------------------------------------------------------------------
 

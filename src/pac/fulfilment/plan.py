@@ -18,16 +18,14 @@ from pac.documents.model import Bundle, Offering, Request
 from pac.documents.repository import Repository
 from pac.errors import PacError
 from pac.fulfilment.actions import action_for
+from pac.fulfilment.freeze import freeze_window, today_in, touched_categories
 from pac.fulfilment.policy import (
     ACTING,
     Step,
     decide,
     escalation_modes,
     escalation_start,
-    freeze_window,
     input_digest,
-    today_in,
-    touched_categories,
 )
 from pac.fulfilment.preview import PreviewTask, preview
 from pac.fulfilment.revision import memo_revision, system_values

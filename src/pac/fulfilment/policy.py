@@ -7,17 +7,13 @@ describes it, so what reviewers read is what apply does.
 
 from __future__ import annotations
 
-import datetime as dt
 import hashlib
 import json
-import os
 from collections.abc import Callable
 from enum import StrEnum
 
 from pac.documents.config import FreezeWindow
 from pac.documents.model import Bundle, Offering, Request
-from pac.documents.repository import Repository
-from pac.errors import UsageError
 from pac.fulfilment.states import RequestState, TaskState
 from pac.fulfilment.status import Known, RequestStatus, TaskStatus
 
@@ -139,43 +135,3 @@ def escalation_modes(offering: Offering, failed: TaskStatus | None) -> dict[str,
         return {}
     start = components.index(failed.component) if failed.component in components else 0
     return dict.fromkeys(components[start:], "manual")
-
-
-def touched_categories(repo: Repository, offering: Offering) -> list[str]:
-    """The categories a request for `offering` touches: a bundle's and its components'."""
-    categories = [offering.category]
-    if isinstance(offering, Bundle):
-        for component in offering.components:
-            item = repo.item(component.catalog_item)
-            if item is not None:
-                categories.append(item.category)
-    return categories
-
-
-def freeze_window(repo: Repository, offering: Offering, today: dt.date) -> FreezeWindow | None:
-    """The change freeze covering any category the request touches today, if any."""
-    for category in touched_categories(repo, offering):
-        window = repo.config.freeze_for(category, today)
-        if window is not None:
-            return window
-    return None
-
-
-def today_in(timezone: str) -> dt.date:
-    """Today in the change calendar's time zone; `PAC_TODAY` rehearses another day."""
-    override = os.environ.get("PAC_TODAY")
-    if override:
-        try:
-            return dt.date.fromisoformat(override.strip())
-        except ValueError:
-            raise UsageError(
-                f"PAC_TODAY={override!r} is not a date",
-                "Set PAC_TODAY to a day written YYYY-MM-DD (such as 2026-12-24) to rehearse "
-                "that day's change freezes, or unset it to use today.",
-            ) from None
-    try:
-        from zoneinfo import ZoneInfo
-
-        return dt.datetime.now(ZoneInfo(timezone)).date()
-    except (KeyError, ValueError, ModuleNotFoundError):
-        return dt.datetime.now(dt.UTC).date()

@@ -26,3 +26,9 @@ def visible(text: str) -> str:
 def visible_json(text: str) -> str:
     """JSON text with DEL and C1 controls escaped too (JSON only escapes those below 0x20)."""
     return _CONTROL.sub(lambda m: f"\\u{ord(m.group()):04x}", text)
+
+
+def indent(text: str, prefix: str = "      ") -> str:
+    """`text` indented under a task in `pac render`'s listing."""
+    # Only real newlines: splitlines() would also break at U+2028 or \x85 inside a value.
+    return "\n".join(prefix + line if line else line for line in text.split("\n"))

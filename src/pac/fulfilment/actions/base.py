@@ -1,9 +1,9 @@
 """The interface every action type implements, and what the executor lends it for a task.
 
 An action type renders a task's action (the same for a preview, a plan and the real run),
-performs it against its backend exactly once (SPEC §6.4), and says in one line what it
-does for a plan. Adding a type is adding one module implementing `ActionType` and one line
-in the registry (`pac.fulfilment.actions`).
+performs it against its backend exactly once (SPEC §6.4), and shows what it does: in one
+line for a plan, in full for `pac render`. Adding a type is adding one module implementing
+`ActionType` and one line in the registry (`pac.fulfilment.actions`).
 """
 
 from __future__ import annotations
@@ -20,6 +20,7 @@ if TYPE_CHECKING:
     from pac.documents.repository import Repository
     from pac.fulfilment.backends import Ticket, TicketBackend
     from pac.fulfilment.backends.rest import RestClient
+    from pac.fulfilment.preview import PreviewTask
     from pac.fulfilment.redaction import Redactor
     from pac.fulfilment.rendering import Renderer
     from pac.fulfilment.status import RequestStatus, StatusStore
@@ -83,6 +84,9 @@ class ActionType(Protocol):
 
     def step_line(self, rendered: Rendered) -> str:
         """What the task does, in one line of a plan."""
+
+    def preview_lines(self, task: PreviewTask) -> list[str]:
+        """What the task sends, in full, as `pac render` lists it (indented)."""
 
     def start(self, run: TaskRun, unfinished: list[TaskSpec]) -> None:
         """Prepare before the request's first task runs (one look-up for all, say)."""

@@ -36,10 +36,12 @@ from pac.fulfilment.status import (
     parse_time,
     precise_now_text,
 )
+from pac.fulfilment.visible import indent
 from pac.templating.engine import LINE_BREAKS, SUMMARY_LIMIT, Target, jira_escape
 
 if TYPE_CHECKING:
     from pac.documents.repository import Repository
+    from pac.fulfilment.preview import PreviewTask
     from pac.fulfilment.rendering import Renderer
     from pac.fulfilment.tasks import TaskSpec
 
@@ -202,6 +204,28 @@ class JiraTicket:
     def step_line(self, rendered: Rendered) -> str:
         assert isinstance(rendered, RenderedTicket)
         return f"JIRA {rendered.project} {rendered.issue_type}: {rendered.summary}"
+
+    def preview_lines(self, task: PreviewTask) -> list[str]:
+        rendered = task.rendered
+        assert isinstance(rendered, RenderedTicket)
+        lines = [
+            f"   JIRA {rendered.project} / {rendered.issue_type} / priority {rendered.priority}",
+            f"   summary: {rendered.summary}",
+        ]
+        if rendered.labels:
+            lines.append(f"   labels: {', '.join(rendered.labels)}")
+        if rendered.components:
+            lines.append(f"   components: {', '.join(rendered.components)}")
+        if rendered.epic_key:
+            lines.append(f"   epic: {rendered.epic_key}")
+        lines += [f"   {key}: {value}" for key, value in rendered.custom_fields.items()]
+        if task.blocked_by:
+            lines.append(
+                f"   links: is blocked by ({task.link_type}) " + ", ".join(task.blocked_by)
+            )
+        if rendered.description:
+            lines += ["   description:", indent(rendered.description.rstrip("\n"))]
+        return lines
 
     def start(self, run: TaskRun, unfinished: list[TaskSpec]) -> None:
         """pac's tickets of the request's unfinished ticket tasks, by label: one search."""

@@ -22,9 +22,11 @@ from pac.fulfilment.status import (
     TaskStatus,
     precise_now_text,
 )
+from pac.fulfilment.visible import indent
 from pac.templating.engine import MASK, Secret, Target, TemplateError
 
 if TYPE_CHECKING:
+    from pac.fulfilment.preview import PreviewTask
     from pac.fulfilment.rendering import Renderer
     from pac.fulfilment.tasks import TaskSpec
 
@@ -151,6 +153,24 @@ class RestApi:
     def step_line(self, rendered: Rendered) -> str:
         assert isinstance(rendered, RenderedCall)
         return f"{rendered.method} {rendered.url}"
+
+    def preview_lines(self, task: PreviewTask) -> list[str]:
+        rendered = task.rendered
+        assert isinstance(rendered, RenderedCall)
+        lines = [f"   {rendered.method} {rendered.url}"]
+        lines += [f"   {name}: {value}" for name, value in rendered.headers.items()]
+        if rendered.body is not None:
+            body = rendered.body
+            if rendered.body_type == "json":
+                body = json.dumps(json.loads(body), indent=2, ensure_ascii=False)
+            lines += [f"   body ({rendered.body_type}):", indent(body)]
+        retry = (
+            f"retry {rendered.retry_attempts}x {rendered.backoff}"
+            if rendered.retry_attempts
+            else "no retries"
+        )
+        lines.append(f"   timeout {rendered.timeout:g}s, {retry}")
+        return lines
 
     def start(self, run: TaskRun, unfinished: list[TaskSpec]) -> None:
         """Nothing to look up: the target recognises a repeat by its Idempotency-Key."""
