@@ -36,7 +36,8 @@ INPUT_FOR = {
 def render_all(root: Path) -> tuple[int, float]:
     from pac.documents.model import CatalogItem
     from pac.documents.repository import Repository
-    from pac.fulfilment.tasks import expand, renderer_for
+    from pac.fulfilment.rendering import renderer_for
+    from pac.fulfilment.tasks import expand
     from pac.templating.namespaces import SystemValues
 
     repo = Repository(root)

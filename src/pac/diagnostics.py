@@ -20,9 +20,6 @@ class Position:
     column: int
 
 
-START = Position(1, 1)
-
-
 @dataclass(frozen=True, slots=True)
 class Diagnostic:
     path: str

@@ -28,9 +28,3 @@ class RepositoryError(PacError):
 
 class GitError(PacError):
     """A git operation failed (unknown revision, not a repository, push rejected)."""
-
-
-class WorkFailed(PacError):
-    """Requested work ran and failed; the details are in the result that was returned."""
-
-    exit_code = 1

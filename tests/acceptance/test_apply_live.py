@@ -192,7 +192,7 @@ def test_jira_rejections_fail_the_task_with_jiras_reason(
 
 def test_jira_backend_reads_live_status(jira: FakeJira) -> None:
     backend = JiraTickets(jira.url, "bot", TOKEN)
-    from pac.fulfilment.tasks import RenderedTicket
+    from pac.fulfilment.backends import RenderedTicket
 
     ticket = backend.create(RenderedTicket("DBA", "Task", "x"), ["pac-t"])
     jira.set_status(ticket.key, "In Progress")
@@ -255,7 +255,7 @@ def test_a_value_a_typed_field_cannot_take_fails_the_task_before_jira_is_asked(
 
 
 def test_typed_values_are_unescaped_and_empty_ones_left_out(jira: FakeJira) -> None:
-    from pac.fulfilment.tasks import RenderedTicket
+    from pac.fulfilment.backends import RenderedTicket
 
     backend = JiraTickets(jira.url, "bot", TOKEN)
     ticket = RenderedTicket(
@@ -295,8 +295,7 @@ def test_typed_values_are_unescaped_and_empty_ones_left_out(jira: FakeJira) -> N
 def test_values_jira_would_refuse_are_refused_first(
     jira: FakeJira, field: str, value: str, message: str
 ) -> None:
-    from pac.fulfilment.backends import BackendError
-    from pac.fulfilment.tasks import RenderedTicket
+    from pac.fulfilment.backends import BackendError, RenderedTicket
 
     backend = JiraTickets(jira.url, "bot", TOKEN)
     ticket = RenderedTicket(
@@ -777,8 +776,7 @@ def test_a_transient_fault_that_keeps_coming_back_fails_the_task_at_the_limit(
 
 
 def test_a_connection_that_never_reached_jira_does_not_say_jira_refused(jira: FakeJira) -> None:
-    from pac.fulfilment.backends import BackendError
-    from pac.fulfilment.tasks import RenderedTicket
+    from pac.fulfilment.backends import BackendError, RenderedTicket
 
     backend = JiraTickets(jira.url, "bot", TOKEN)
     assert backend.client is not None  # connected once...

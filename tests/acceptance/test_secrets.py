@@ -23,9 +23,8 @@ import git
 import pytest
 
 from pac.fulfilment.backends import BackendError
-from pac.fulfilment.backends.rest import RestClient
+from pac.fulfilment.backends.rest import RenderedCall, RestClient
 from pac.fulfilment.redaction import ANSWER_READ, Redactor, encodings, excerpt
-from pac.fulfilment.tasks import RenderedCall
 from tests.conftest import FIXTURES, fast_retries, pac_settings, point_rest_at
 from tests.fakes.jira import FakeJira
 from tests.fakes.rest import ECHO_MODES, FakeRestTarget

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import datetime as dt
 import json
-import re
 import uuid as uuidlib
 from collections.abc import Mapping
 from dataclasses import dataclass, field, replace
@@ -17,7 +16,10 @@ from pac.documents.model import Bundle, CatalogItem, Offering
 from pac.documents.repository import Repository, diagnostic
 from pac.documents.suggestions import did_you_mean, suggestion_hint
 from pac.errors import UsageError
-from pac.fulfilment.tasks import PreviewTask, RenderedCall, RenderedTicket, preview
+from pac.fulfilment.actions import action_for
+from pac.fulfilment.preview import PreviewTask, preview
+from pac.fulfilment.revision import catalog_revision
+from pac.fulfilment.visible import visible, visible_json
 from pac.rules import RULES
 from pac.templating.namespaces import OVERRIDABLE, SystemValues
 from pac.validation.checks import input_checker
@@ -247,47 +249,7 @@ def _request_shape(repo: Repository, document: Document, display: str) -> list[D
     return list(dict.fromkeys(f for f in findings if f.severity is Severity.ERROR))
 
 
-def catalog_revision(repo: Repository) -> str:
-    """The commit the catalog is at, or "uncommitted" outside git.
-
-    Status commits do not change the catalog and are skipped: a run redone from a fresh
-    clone, after other runs pushed their status, must render what the first run rendered.
-    """
-    try:
-        import git
-
-        root = repo.root.resolve()
-        found = git.Repo(root, search_parent_directories=True).git.log(
-            "-1", "--format=%H", "--", str(root), f":(exclude){root}/requests/.status"
-        )
-        return str(found).strip() or "uncommitted"
-    except Exception:  # not a repository, no commits yet, git missing
-        return "uncommitted"
-
-
 # --- presenting it --------------------------------------------------------------------
-
-
-# Control characters (but newline and tab) in a requester's text would reach the
-# reviewer's terminal as escape sequences, and bidirectional overrides would reorder what
-# the reviewer reads ("Trojan Source"): shown output names them instead.
-_CONTROL = re.compile("[\x00-\x08\x0b-\x1f\x7f-\x9f\u202a-\u202e\u2066-\u2069]")
-
-
-def _escape(match: re.Match[str]) -> str:
-    code = ord(match.group())
-    return f"\\x{code:02x}" if code < 0x100 else f"\\u{code:04x}"
-
-
-def visible(text: str) -> str:
-    """`text` for a terminal or a page: each control character shown as `\\xNN` (or
-    `\\uNNNN` beyond Latin-1)."""
-    return _CONTROL.sub(_escape, text)
-
-
-def visible_json(text: str) -> str:
-    """JSON text with DEL and C1 controls escaped too (JSON only escapes those below 0x20)."""
-    return _CONTROL.sub(lambda m: f"\\u{ord(m.group()):04x}", text)
 
 
 def as_json(result: RenderResult) -> str:
@@ -298,11 +260,6 @@ def as_json(result: RenderResult) -> str:
         "tasks": [task.as_dict() for task in result.tasks],
     }
     return visible_json(json.dumps(data, indent=2, ensure_ascii=False) + "\n")
-
-
-def _indent(text: str, prefix: str = "      ") -> str:
-    # Only real newlines: splitlines() would also break at U+2028 or \x85 inside a value.
-    return "\n".join(prefix + line if line else line for line in text.split("\n"))
 
 
 def as_text(result: RenderResult) -> str:
@@ -323,43 +280,9 @@ def as_text(result: RenderResult) -> str:
             f"{spec.mode} strategy, owner {owner.team} <{owner.contact}>)"
         )
         lines.append(f"   task key: {task.key}")
-        rendered = task.rendered
-        if isinstance(rendered, RenderedTicket):
-            lines.append(
-                f"   JIRA {rendered.project} / {rendered.issue_type} / priority {rendered.priority}"
-            )
-            lines.append(f"   summary: {rendered.summary}")
-            if rendered.labels:
-                lines.append(f"   labels: {', '.join(rendered.labels)}")
-            if rendered.components:
-                lines.append(f"   components: {', '.join(rendered.components)}")
-            if rendered.epic_key:
-                lines.append(f"   epic: {rendered.epic_key}")
-            for key, value in rendered.custom_fields.items():
-                lines.append(f"   {key}: {value}")
-            if task.blocked_by:
-                lines.append(
-                    f"   links: is blocked by ({task.link_type}) " + ", ".join(task.blocked_by)
-                )
-            if rendered.description:
-                lines.append("   description:")
-                lines.append(_indent(rendered.description.rstrip("\n")))
-        elif isinstance(rendered, RenderedCall):
-            lines.append(f"   {rendered.method} {rendered.url}")
-            for name, value in rendered.headers.items():
-                lines.append(f"   {name}: {value}")
-            if rendered.body is not None:
-                lines.append(f"   body ({rendered.body_type}):")
-                body = rendered.body
-                if rendered.body_type == "json":
-                    body = json.dumps(json.loads(body), indent=2, ensure_ascii=False)
-                lines.append(_indent(body))
-            retry = (
-                f"retry {rendered.retry_attempts}x {rendered.backoff}"
-                if rendered.retry_attempts
-                else "no retries"
-            )
-            lines.append(f"   timeout {rendered.timeout:g}s, {retry}")
+        action = action_for(spec.action.type)
+        if action is not None:
+            lines += action.preview_lines(task)
         if spec.action.outputs:
             kept = ", ".join(f"{k} = {v}" for k, v in spec.action.outputs.items())
             lines.append(f"   keeps: {kept}")

@@ -71,7 +71,7 @@ def apply(
     """
     from pac.fulfilment import apply as applying
     from pac.fulfilment.commit import bring_in, preflight
-    from pac.fulfilment.executor import today_in
+    from pac.fulfilment.freeze import today_in
     from pac.fulfilment.lease import held
 
     in_ci = os.environ.get("CI") == "true"
@@ -141,7 +141,8 @@ def _report(outcomes: list[Outcome]) -> bool:
 def _summary_line(outcomes: list[Outcome]) -> str:
     """One line for the whole run; a request that only waits (a change freeze, a retry
     nobody asked for yet) was not acted on, and tickets found from an earlier run count."""
-    from pac.fulfilment.executor import UNREADABLE, Step
+    from pac.fulfilment.executor import UNREADABLE
+    from pac.fulfilment.policy import Step
 
     waits = (Step.WAITING, Step.DEFER)
     unavailable = [o for o in outcomes if o.unavailable]
@@ -218,7 +219,7 @@ def plan(
     """Show exactly what pac apply would do: every ticket and call, in order, for review."""
     from pac.fulfilment import apply as applying
     from pac.fulfilment import plan as planning
-    from pac.fulfilment.executor import today_in
+    from pac.fulfilment.freeze import today_in
     from pac.fulfilment.status import StatusStore
 
     repo = repository(ctx)

@@ -41,10 +41,10 @@ def status(
     hours when JIRA is unreachable, until a later pac apply run carries it on.
     Exit 1 when a request failed or is still unsettled when --watch stops.
     """
-    from pac.authoring.preview import visible
     from pac.errors import PacError, UsageError
     from pac.fulfilment.apply import _resolve, ticket_backend
-    from pac.fulfilment.status import SETTLED, StatusStore
+    from pac.fulfilment.status import StatusStore
+    from pac.fulfilment.visible import visible
     from pac.tracking.statusview import build_views
 
     repo = repository(ctx)
@@ -74,7 +74,7 @@ def status(
                 statuses = list(store.all())
             views = build_views(statuses, tickets)
         if output is Output.json:
-            from pac.authoring.preview import visible_json
+            from pac.fulfilment.visible import visible_json
 
             write(visible_json(json.dumps([v.as_dict() for v in views], indent=2) + "\n"))
         elif output is Output.yaml:
@@ -83,7 +83,7 @@ def status(
             write(yaml.safe_dump([v.as_dict() for v in views], sort_keys=False))
         else:
             _table(views, request_id is not None)
-        settled = all(v.status.state in SETTLED for v in views)
+        settled = all(v.status.state.settled for v in views)
         if not watch or settled:
             break
         left = deadline - time.monotonic()
@@ -91,7 +91,7 @@ def status(
             pending = [
                 f"{visible(v.status.request)} ({v.status.state})"
                 for v in views
-                if v.status.state not in SETTLED
+                if not v.status.state.settled
             ]
             typer.echo(
                 f"pac status --watch: stopped after {timeout:g}s; not settled yet: "
@@ -111,7 +111,7 @@ def _table(views: list, detailed: bool) -> None:  # type: ignore[type-arg]
     from rich.markup import escape as markup
     from rich.table import Table
 
-    from pac.authoring.preview import visible
+    from pac.fulfilment.visible import visible
     from pac.tracking.statusview import progress, reference
 
     def escape(text: str) -> str:

@@ -20,7 +20,8 @@ from pac.documents.suggestions import did_you_mean
 from pac.errors import UsageError
 from pac.fulfilment.backends import TicketBackend
 from pac.fulfilment.backends.rest import RestClient
-from pac.fulfilment.executor import Outcome, RequestRunner, Step, today_in
+from pac.fulfilment.executor import Outcome, RequestRunner
+from pac.fulfilment.freeze import today_in
 from pac.fulfilment.redaction import Redactor
 from pac.fulfilment.status import StatusStore, remove_stale_temps
 
@@ -244,7 +245,3 @@ def _run(
         for ticket_backend, rest_client in made:
             ticket_backend.close()
             rest_client.close()
-
-
-def acted(outcomes: Iterable[Outcome]) -> list[Outcome]:
-    return [o for o in outcomes if o.step not in (Step.NOTHING,)]

@@ -16,14 +16,8 @@ from typing import Any
 
 from pac.documents.layout import STATUS_FOLDER
 from pac.errors import GitError
-from pac.fulfilment.status import (
-    HEADER,
-    RequestStatus,
-    dump,
-    merge,
-    new_duplicates,
-    status_from_bytes,
-)
+from pac.fulfilment.merging import merge, new_duplicates
+from pac.fulfilment.status import HEADER, RequestStatus, dump, status_from_bytes
 
 
 @dataclass

@@ -1,39 +1,38 @@
 """`pac plan`: exactly what `pac apply` would do, for the people reviewing the pull request.
 
-The plan uses the same decision (`executor.decide`), the same task expansion and the same
+The plan uses the same decision (`policy.decide`), the same task expansion and the same
 rendering as apply; only the outputs of actions not yet run are stand-ins.
 """
 
 from __future__ import annotations
 
+import datetime as dt
 import json
 import re
 from dataclasses import dataclass, field
 from typing import Any
 
-from pac.authoring.preview import catalog_revision, visible, visible_json
+from pac.documents.config import FreezeWindow
 from pac.documents.layout import BUNDLES
 from pac.documents.model import Bundle, Offering, Request
 from pac.documents.repository import Repository
 from pac.errors import PacError
-from pac.fulfilment.executor import (
+from pac.fulfilment.actions import action_for
+from pac.fulfilment.freeze import freeze_window, today_in, touched_categories
+from pac.fulfilment.policy import (
+    ACTING,
     Step,
     decide,
-    freeze_window,
+    escalation_modes,
+    escalation_start,
     input_digest,
-    today_in,
-    touched_categories,
 )
-from pac.fulfilment.status import (
-    COMPLETED,
-    FAILED,
-    PENDING,
-    RequestStatus,
-    StatusError,
-    StatusStore,
-)
-from pac.fulfilment.tasks import PreviewTask, RenderedTicket, expand, preview
-from pac.templating.namespaces import SystemValues, revision_moment, revision_uuid
+from pac.fulfilment.preview import PreviewTask, preview
+from pac.fulfilment.revision import memo_revision, system_values
+from pac.fulfilment.states import RequestState, TaskState
+from pac.fulfilment.status import RequestStatus, StatusError, StatusStore
+from pac.fulfilment.tasks import expand
+from pac.fulfilment.visible import visible, visible_json
 
 _ACTS = {
     Step.NEW: "fulfil",
@@ -115,8 +114,8 @@ def plan_request(repo: Repository, store: StatusStore, request: Request) -> Requ
     step = decide(status, request, window)
     plan = RequestPlan(request, display, offering, step, state)
     plan.teams, plan.reviewers = _owners(repo, offering)
-    _warn(repo, plan, offering, status, window, today)
-    if step in (Step.NEW, Step.RESUME, Step.RETRY, Step.ESCALATE, Step.DEFER):
+    plan.warnings = _warnings(repo, plan, offering, status, window, today)
+    if step in ACTING or step is Step.DEFER:
         try:
             plan.tasks = _tasks(repo, offering, request, status, step)
         except PacError as exc:
@@ -132,7 +131,7 @@ def _transient_warnings(repo: Repository, status: RequestStatus) -> list[str]:
         f"(last: {visible(task.transient_error)}); the next run tries again, and after "
         f"{limit} run(s) in a row it fails"
         for task in status.tasks
-        if task.transient_failures and task.state == PENDING
+        if task.transient_failures and task.state is TaskState.PENDING
     ]
 
 
@@ -155,17 +154,38 @@ def _owners(repo: Repository, offering: Offering) -> tuple[list[str], list[str]]
     return list(dict.fromkeys(teams)), list(dict.fromkeys(reviewers))
 
 
-def _warn(
+def _warnings(
     repo: Repository,
     plan: RequestPlan,
     offering: Offering,
     status: RequestStatus | None,
-    window: Any,
-    today: Any,
-) -> None:
+    window: FreezeWindow | None,
+    today: dt.date,
+) -> list[str]:
+    """What reviewers should know beyond the tasks, in a fixed order."""
+    warnings = _deprecations(repo, offering)
+    if status is not None and plan.step is Step.RESUME:
+        warnings += _transient_warnings(repo, status)
+    if window is not None:
+        until = window.ends_on(today).isoformat()
+        warnings += filter(None, [_freeze_warning(plan, status, window.name, until)])
+    if plan.step in ACTING:
+        warnings += _freezes_ahead(repo, plan, offering, today)
+    if plan.step is Step.CHANGED:
+        warnings.append(
+            "the request was already fulfilled; editing its input does not change what was "
+            "provisioned: open a new request instead"
+        )
+    if plan.step is Step.WAITING and status is not None:
+        warnings += _failure_warning(status)
+    return warnings
+
+
+def _deprecations(repo: Repository, offering: Offering) -> list[str]:
     offerings: list[Offering] = [offering]
     if isinstance(offering, Bundle):
         offerings += [i for c in offering.components if (i := repo.item(c.catalog_item))]
+    warnings = []
     for each in offerings:
         if each.deprecated is not None:
             replacement = (
@@ -173,49 +193,45 @@ def _warn(
                 if each.deprecated.replaced_by
                 else ""
             )
-            plan.warnings.append(
+            warnings.append(
                 f"{each.id} {each.version} is deprecated: {each.deprecated.reason}{replacement}"
             )
-    if status is not None and plan.step is Step.RESUME:
-        plan.warnings += _transient_warnings(repo, status)
-    if window is not None:
-        freeze = _freeze_warning(plan, status, window.name, window.ends_on(today).isoformat())
-        if freeze:
-            plan.warnings.append(freeze)
-    if plan.step in (Step.NEW, Step.RESUME, Step.RETRY, Step.ESCALATE):
-        # A pull request is merged some days after it was planned: a freeze starting in
-        # between holds it, so the reviewers hear of it now.
-        ahead = repo.config.freezes_ahead(touched_categories(repo, offering), today)
-        for upcoming, starts, ends in ahead:
-            days = (starts - today).days
-            then = (
-                "this emergency request goes through it and is marked as such"
-                if plan.request.priority == "emergency"
-                else f"if this is merged from {starts.isoformat()} on, the request waits "
-                f"(deferred) until {ends.isoformat()}"
-            )
-            plan.warnings.append(
-                f"change freeze {upcoming.name!r} starts on {starts.isoformat()} "
-                f"(in {days} day{'s' if days != 1 else ''}) and lasts until "
-                f"{ends.isoformat()}: {then}"
-            )
-    if plan.step is Step.CHANGED:
-        plan.warnings.append(
-            "the request was already fulfilled; editing its input does not change what was "
-            "provisioned: open a new request instead"
+    return warnings
+
+
+def _freezes_ahead(
+    repo: Repository, plan: RequestPlan, offering: Offering, today: dt.date
+) -> list[str]:
+    """A pull request is merged some days after it was planned: a freeze starting in
+    between holds it, so the reviewers hear of it now."""
+    warnings = []
+    ahead = repo.config.freezes_ahead(touched_categories(repo, offering), today)
+    for upcoming, starts, ends in ahead:
+        days = (starts - today).days
+        then = (
+            "this emergency request goes through it and is marked as such"
+            if plan.request.priority == "emergency"
+            else f"if this is merged from {starts.isoformat()} on, the request waits "
+            f"(deferred) until {ends.isoformat()}"
         )
-    if plan.step is Step.WAITING and status is not None:
-        failed = next((t for t in status.tasks if t.state == FAILED), None)
-        if failed is not None and failed.error is not None:
-            plan.warnings.append(
-                f"failed at {failed.key}: {failed.error.message} (contact {failed.error.contact})"
-            )
+        warnings.append(
+            f"change freeze {upcoming.name!r} starts on {starts.isoformat()} "
+            f"(in {days} day{'s' if days != 1 else ''}) and lasts until "
+            f"{ends.isoformat()}: {then}"
+        )
+    return warnings
+
+
+def _failure_warning(status: RequestStatus) -> list[str]:
+    failed = next((t for t in status.tasks if t.state is TaskState.FAILED), None)
+    if failed is None or failed.error is None:
+        return []
+    return [f"failed at {failed.key}: {failed.error.message} (contact {failed.error.contact})"]
 
 
 def _freeze_warning(plan: RequestPlan, status: RequestStatus | None, name: str, until: str) -> str:
     """What a change freeze does to this request, as `decide` settled it for apply too."""
-    acting = (Step.NEW, Step.RESUME, Step.RETRY, Step.ESCALATE)
-    if plan.step in acting and plan.request.priority == "emergency":
+    if plan.step in ACTING and plan.request.priority == "emergency":
         return (
             f"change freeze {name!r} until {until}: this emergency request goes through and "
             "is marked as such"
@@ -225,7 +241,7 @@ def _freeze_warning(plan: RequestPlan, status: RequestStatus | None, name: str, 
             f"change freeze {name!r} until {until}: the interrupted run began before it and "
             "is finished"
         )
-    if plan.step is Step.DEFER and status is not None and status.state == FAILED:
+    if plan.step is Step.DEFER and status is not None and status.state is RequestState.FAILED:
         what = "escalation" if plan.request.operations.escalate else "retry"
         return (
             f"change freeze {name!r}: the {what} waits until {until} (the request stays "
@@ -248,31 +264,18 @@ def _tasks(
 ) -> list[PreviewTask]:
     modes: dict[str, str] = {}
     if step is Step.ESCALATE and status is not None:
-        failed = next((t for t in status.tasks if t.state == FAILED), None)
-        components = (
-            [c.id for c in offering.ordered_components()]
-            if isinstance(offering, Bundle)
-            else [offering.id]
-        )
-        if failed is not None and failed.component in components:
-            modes = dict.fromkeys(components[components.index(failed.component) :], "manual")
-    if status is not None and status.system:
-        system = SystemValues.from_record(status.system, repo.config)
-    else:
-        requester = request.requester
-        system = SystemValues.generate(
-            request.id,
-            requester.email,
-            requester.name,
-            requester.team,
-            repo.config,
-            repo.memo(("revision", ""), lambda: catalog_revision(repo)),
-            now=revision_moment(request.doc.path),  # as pac apply will: fixed per revision
-            new_uuid=revision_uuid(request.id, input_digest(request)),
-        )
+        modes = escalation_modes(offering, escalation_start(status))
+    # As pac apply will: recorded, or fixed per revision.
+    system = system_values(
+        repo,
+        request,
+        status.system if status is not None else {},
+        memo_revision(repo),
+        input_digest(request),
+    )
     tasks = preview(repo, offering, request.input, system, repo.config.jira_link_type, modes)
     if status is not None:
-        done = {t.key for t in status.tasks if t.state == COMPLETED}
+        done = {t.key for t in status.tasks if t.state is TaskState.COMPLETED}
         tasks = [t for t in tasks if t.key not in done]
     expand(repo, offering, modes)  # raises for a broken bundle before anything is shown
     return tasks
@@ -288,10 +291,9 @@ def as_json(plans: list[RequestPlan]) -> str:
 
 
 def _step_line(task: PreviewTask) -> str:
-    rendered = task.rendered
-    if isinstance(rendered, RenderedTicket):
-        return f"JIRA {rendered.project} {rendered.issue_type}: {rendered.summary}"
-    return f"{rendered.method} {rendered.url}"
+    action = action_for(task.spec.action.type)
+    assert action is not None  # only implemented actions render
+    return action.step_line(task.rendered)
 
 
 def as_text(plans: list[RequestPlan]) -> str:
@@ -357,54 +359,54 @@ def as_markdown(plans: list[RequestPlan]) -> str:
     )
     lines.append("")
     for plan in acting:
-        target = plan.offering.kind if plan.offering else ""
-        lines.append(f"### {_code(plan.request.id)}: {target} {_code(plan.request.target_id)}")
-        lines.append("")
-        requester = plan.request.requester
-        lines.append(
-            f"Requested by {_md(requester.name)} ({_md(requester.team)}) in "
-            f"{_code(plan.display)}. Current state: **{plan.state}**; pac will "
-            f"**{_ACTS[plan.step]}**."
-        )
-        if plan.request.priority == "emergency":
-            lines.append("")
-            lines.append("**Emergency request.**")
-        for warning in plan.warnings:
-            lines.append("")
-            lines.append(f"> **Warning:** {_md(warning)}")
-        if plan.error:
-            lines.append("")
-            lines.append(f"> **Error:** {_md(plan.error)}")
-        if plan.tasks:
-            lines.append("")
-            lines.append("| # | component | step | owner | blocked by |")
-            lines.append("|---|---|---|---|---|")
-            for number, task in enumerate(plan.tasks, start=1):
-                owner = task.spec.item.owner
-                lines.append(
-                    f"| {number} | {_md(task.spec.component)} | {_md(_step_line(task))} | "
-                    f"{_md(owner.team)} ({_md(owner.contact)}) | "
-                    f"{_md(', '.join(task.blocked_by)) or '-'} |"
-                )
-            lines.append("")
-            lines.append("<details><summary>Every ticket and call in full</summary>")
-            lines.append("")
-            for number, task in enumerate(plan.tasks, start=1):
-                lines.append(f"**{number}. {_md(task.spec.action.label())}** ({_code(task.key)})")
-                lines.append("")
-                body = visible_json(
-                    json.dumps(task.as_dict()[task.rendered.kind], indent=2, ensure_ascii=False)
-                )
-                # JSON keeps every value on its line, but a fence longer than any run of
-                # backticks inside cannot be closed early whatever the values hold.
-                fence = _ticks(body, least=3)
-                lines.append(f"{fence}json")
-                lines.append(body)
-                lines.append(fence)
-                lines.append("")
-            lines.append("</details>")
-        if plan.reviewers:
-            lines.append("")
-            lines.append("Reviewers: " + ", ".join(plan.reviewers))
-        lines.append("")
+        lines += _md_request(plan)
     return visible("\n".join(lines) + "\n")
+
+
+def _md_request(plan: RequestPlan) -> list[str]:
+    target = plan.offering.kind if plan.offering else ""
+    requester = plan.request.requester
+    lines = [
+        f"### {_code(plan.request.id)}: {target} {_code(plan.request.target_id)}",
+        "",
+        f"Requested by {_md(requester.name)} ({_md(requester.team)}) in "
+        f"{_code(plan.display)}. Current state: **{plan.state}**; pac will "
+        f"**{_ACTS[plan.step]}**.",
+    ]
+    if plan.request.priority == "emergency":
+        lines += ["", "**Emergency request.**"]
+    for warning in plan.warnings:
+        lines += ["", f"> **Warning:** {_md(warning)}"]
+    if plan.error:
+        lines += ["", f"> **Error:** {_md(plan.error)}"]
+    if plan.tasks:
+        lines += _md_tasks(plan.tasks)
+    if plan.reviewers:
+        lines += ["", "Reviewers: " + ", ".join(plan.reviewers)]
+    lines.append("")
+    return lines
+
+
+def _md_tasks(tasks: list[PreviewTask]) -> list[str]:
+    """A table of the steps, then every ticket and call in full (folded)."""
+    lines = ["", "| # | component | step | owner | blocked by |", "|---|---|---|---|---|"]
+    for number, task in enumerate(tasks, start=1):
+        owner = task.spec.item.owner
+        lines.append(
+            f"| {number} | {_md(task.spec.component)} | {_md(_step_line(task))} | "
+            f"{_md(owner.team)} ({_md(owner.contact)}) | "
+            f"{_md(', '.join(task.blocked_by)) or '-'} |"
+        )
+    lines += ["", "<details><summary>Every ticket and call in full</summary>", ""]
+    for number, task in enumerate(tasks, start=1):
+        lines.append(f"**{number}. {_md(task.spec.action.label())}** ({_code(task.key)})")
+        lines.append("")
+        body = visible_json(
+            json.dumps(task.as_dict()[task.rendered.kind], indent=2, ensure_ascii=False)
+        )
+        # JSON keeps every value on its line, but a fence longer than any run of
+        # backticks inside cannot be closed early whatever the values hold.
+        fence = _ticks(body, least=3)
+        lines += [f"{fence}json", body, fence, ""]
+    lines.append("</details>")
+    return lines

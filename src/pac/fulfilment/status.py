@@ -21,23 +21,7 @@ from pac.diagnostics import Severity
 from pac.documents.layout import REQUESTS, STATUS_DIR
 from pac.documents.loader import parse_bytes
 from pac.errors import PacError
-
-# Request states (SPEC §6.2).
-SUBMITTED = "submitted"
-PROCESSING = "processing"
-COMPLETED = "completed"
-FAILED = "failed"
-RETRYING = "retrying"
-ABORTED = "aborted"
-ESCALATED = "escalated"
-DEFERRED = "deferred"
-REQUEST_STATES = (SUBMITTED, PROCESSING, COMPLETED, FAILED, RETRYING, ABORTED, ESCALATED, DEFERRED)
-SETTLED = frozenset({COMPLETED, FAILED, ABORTED, ESCALATED, DEFERRED})
-
-# Task states.
-PENDING = "pending"
-SKIPPED = "skipped"
-TASK_STATES = (PENDING, PROCESSING, COMPLETED, FAILED, SKIPPED)
+from pac.fulfilment.states import RequestState, TaskState, check_request, check_task
 
 HEADER = (
     "# Written by `pac apply`; do not edit. To act on this request, change its request file:\n"
@@ -131,7 +115,7 @@ class TaskStatus:
     label: str = ""
     owner_team: str = ""
     owner_contact: str = ""
-    state: str = PENDING
+    state: TaskState = TaskState.PENDING
     attempts: int = 0
     started_at: str = ""
     finished_at: str = ""
@@ -146,6 +130,10 @@ class TaskStatus:
     transient_failures: int = 0  # runs in a row that met a transient fault
     transient_error: str = ""  # the last of them, masked
 
+    def become(self, state: TaskState) -> None:
+        """Move to `state` as SPEC §6.2 allows; `TransitionError` otherwise."""
+        self.state = check_task(self.state, state, self.key)
+
     def as_dict(self) -> dict[str, Any]:
         data: dict[str, Any] = {
             "key": self.key,
@@ -156,7 +144,7 @@ class TaskStatus:
             "index": self.index,
             "label": self.label,
             "owner": {"team": self.owner_team, "contact": self.owner_contact},
-            "state": self.state,
+            "state": self.state.value,
             "attempts": self.attempts,
         }
         if self.started_at:
@@ -202,7 +190,7 @@ class TaskStatus:
             label=str(data.get("label", "")),
             owner_team=str(owner.get("team", "")),
             owner_contact=str(owner.get("contact", "")),
-            state=str(data.get("state", PENDING)),
+            state=TaskState(str(data.get("state", TaskState.PENDING))),
             attempts=int(data.get("attempts", 0)),
             started_at=str(data.get("startedAt", "")),
             finished_at=str(data.get("finishedAt", "")),
@@ -228,7 +216,7 @@ class TaskStatus:
 @dataclass
 class RequestStatus:
     request: str
-    state: str = SUBMITTED
+    state: RequestState = RequestState.SUBMITTED
     target_kind: str = ""
     target_id: str = ""
     target_version: str = ""
@@ -251,6 +239,10 @@ class RequestStatus:
     def task(self, key: str) -> TaskStatus | None:
         return next((t for t in self.tasks if t.key == key), None)
 
+    def become(self, state: RequestState) -> None:
+        """Move to `state` as SPEC §6.2 allows; `TransitionError` otherwise."""
+        self.state = check_request(self.state, state, self.request)
+
     def note(self, event: str) -> None:
         """Keep a short trail of what happened, for people reading the status."""
         self.history.append({"at": now_text(), "event": event})
@@ -260,14 +252,14 @@ class RequestStatus:
         """`.output` as completed tasks left it, in execution order."""
         merged: dict[str, str] = {}
         for task in self.tasks:
-            if task.state == COMPLETED:
+            if task.state is TaskState.COMPLETED:
                 merged.update(task.outputs)
         return merged
 
     def as_dict(self) -> dict[str, Any]:
         data: dict[str, Any] = {
             "request": self.request,
-            "state": self.state,
+            "state": self.state.value,
             "target": {
                 "kind": self.target_kind,
                 "id": self.target_id,
@@ -299,7 +291,7 @@ class RequestStatus:
         operations = data.get("operations") or {}
         return cls(
             request=str(data["request"]),
-            state=str(data.get("state", SUBMITTED)),
+            state=RequestState(str(data.get("state", RequestState.SUBMITTED))),
             target_kind=str(target.get("kind", "")),
             target_id=str(target.get("id", "")),
             target_version=str(target.get("version", "")),
@@ -433,78 +425,6 @@ def write_atomic(path: Path, text: str) -> None:
     except BaseException:
         Path(temp).unlink(missing_ok=True)
         raise
-
-
-_RANK = {PENDING: 0, SKIPPED: 1, PROCESSING: 2, FAILED: 3, COMPLETED: 4}
-
-
-def merge(ours: RequestStatus, theirs: RequestStatus) -> RequestStatus:
-    """Combine two statuses of one request written by different runs, losing nothing.
-
-    For each task the more advanced record wins (a completed task beats a failed one, a
-    failed one a pending one); the request keeps the later state and the union of history.
-    When both runs did a task (two tickets, or two calls with different outcomes) one record
-    is kept and the other goes into `duplicates`, for a person to clean up: never dropped.
-    """
-    merged = RequestStatus.from_dict(ours.as_dict())
-    by_key = {t.key: t for t in merged.tasks}
-    for task in theirs.tasks:
-        mine = by_key.get(task.key)
-        if mine is None:
-            merged.tasks.append(task)
-            continue
-        keep, other = (mine, task)
-        if _RANK.get(task.state, 0) > _RANK.get(mine.state, 0) or (
-            task.state == mine.state and task.finished_at > mine.finished_at
-        ):
-            keep, other = task, mine
-            merged.tasks[merged.tasks.index(mine)] = task
-        duplicate = twice_done(keep, other)
-        if duplicate:
-            merged.duplicates.append(duplicate)
-    if theirs.updated_at > ours.updated_at:
-        merged.state = theirs.state
-    # Between them the two runs did everything: a "failed" from one would leave the
-    # request waiting for a retry that has nothing left to do.
-    everything_done = merged.tasks and all(t.state == COMPLETED for t in merged.tasks)
-    if everything_done and merged.state not in (ESCALATED, ABORTED):
-        merged.state = COMPLETED
-    merged.handled_retry = max(ours.handled_retry, theirs.handled_retry)
-    known = {tuple(sorted(d.items())) for d in merged.duplicates}
-    merged.duplicates = [dict(d) for d in sorted(known)]
-    seen = {(h.get("at"), h.get("event")) for h in merged.history}
-    merged.history += [h for h in theirs.history if (h.get("at"), h.get("event")) not in seen]
-    merged.history.sort(key=lambda h: h.get("at", ""))
-    return merged
-
-
-def twice_done(keep: TaskStatus, other: TaskStatus) -> dict[str, str]:
-    """The record of a task two runs both did, or {} when they did not both do it."""
-    if keep.ticket_key and other.ticket_key and keep.ticket_key != other.ticket_key:
-        return {"task": keep.key, "kept": keep.ticket_key, "other": other.ticket_key}
-    both_called = keep.state == other.state == COMPLETED and keep.http_status and other.http_status
-    if both_called and keep.outputs != other.outputs:
-        return {
-            "task": keep.key,
-            "kept": _outputs_text(keep.outputs),
-            "other": _outputs_text(other.outputs),
-        }
-    return {}
-
-
-def _outputs_text(outputs: Mapping[str, str]) -> str:
-    return "outputs " + (", ".join(f"{k}={v}" for k, v in sorted(outputs.items())) or "(none)")
-
-
-def new_duplicates(merged: RequestStatus, *inputs: RequestStatus) -> list[str]:
-    """Warnings, naming task and both records, for duplicates `merged` found anew."""
-    old = {tuple(sorted(d.items())) for s in inputs for d in s.duplicates}
-    return [
-        f"{merged.request}: the task {d['task']} was done twice: kept {d['kept']}, "
-        f"also {d['other']}"
-        for d in merged.duplicates
-        if tuple(sorted(d.items())) not in old
-    ]
 
 
 def remove_stale_temps(folder: Path, before: float) -> list[Path]:

@@ -15,7 +15,8 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from pac.documents.model import CatalogItem, Offering, Request
-from pac.fulfilment.status import COMPLETED, FAILED, REQUEST_STATES, RequestStatus
+from pac.fulfilment.states import RequestState, TaskState
+from pac.fulfilment.status import RequestStatus
 
 # A request that has a request file but no status yet is waiting for `pac apply`.
 AWAITING_APPLY = "awaiting apply"
@@ -178,7 +179,7 @@ class Report:
 def lead_time(status: RequestStatus) -> float | None:
     """Seconds from pac first taking up a completed request to its last task finishing:
     the time every team's work was in hand, which used to take weeks of tickets."""
-    if status.state != COMPLETED:
+    if status.state is not RequestState.COMPLETED:
         return None
     start = parse_time(status.created_at)
     ends = [parse_time(t.finished_at) for t in status.tasks]
@@ -221,19 +222,19 @@ def build_report(
         started = parse_time(status.created_at)
         if since is not None and (started is None or started.date() < since):
             continue
-        states[status.state] += 1
+        states[status.state.value] += 1
         emergencies += status.priority == "emergency"
         retried += status.handled_retry > 0
         offering = by_offering.setdefault(status.target_id, OfferingFigures(status.target_id, ""))
         offering.requests += 1
-        offering.completed += status.state == COMPLETED
-        offering.failed += status.state == FAILED
+        offering.completed += status.state is RequestState.COMPLETED
+        offering.failed += status.state is RequestState.FAILED
         took = lead_time(status)
         if took is not None:
             lead.append(took)
         for task in status.tasks:
             team = _team(teams, task.owner_team, task.owner_contact)
-            if task.state == COMPLETED:
+            if task.state is TaskState.COMPLETED:
                 if task.action == "rest-api":
                     team.calls += 1
                 else:
@@ -241,7 +242,7 @@ def build_report(
                 begun, ended = parse_time(task.started_at), parse_time(task.finished_at)
                 if begun is not None and ended is not None:
                     team.durations.append(max((ended - begun).total_seconds(), 0.0))
-            elif task.state == FAILED:
+            elif task.state is TaskState.FAILED:
                 team.failures += 1
                 failures.append(
                     Failure(
@@ -262,7 +263,7 @@ def build_report(
             waiting.requests += 1
 
     failures.sort(key=lambda f: (f.at, f.request), reverse=True)
-    order = {state: index for index, state in enumerate((AWAITING_APPLY, *REQUEST_STATES))}
+    order = {state: index for index, state in enumerate((AWAITING_APPLY, *RequestState))}
     return Report(
         since=since,
         states=dict(sorted(states.items(), key=lambda kv: (order.get(kv[0], 99), kv[0]))),

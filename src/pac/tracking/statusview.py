@@ -7,6 +7,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from pac.fulfilment.backends import BackendError, TicketBackend
+from pac.fulfilment.states import TaskState
 from pac.fulfilment.status import RequestStatus, TaskStatus
 
 
@@ -59,7 +60,7 @@ def build_views(
 
 
 def progress(status: RequestStatus) -> str:
-    done = sum(1 for t in status.tasks if t.state == "completed")
+    done = sum(1 for t in status.tasks if t.state is TaskState.COMPLETED)
     return f"{done}/{len(status.tasks)}"
 
 

@@ -7,12 +7,11 @@ from pathlib import Path
 
 import pytest
 
-from pac.documents.model import Operations
 from pac.documents.repository import Repository
 from pac.fulfilment import apply
 from pac.fulfilment.backends.outbox import Outbox
 from pac.fulfilment.backends.rest import RestClient
-from pac.fulfilment.executor import Step, decide
+from pac.fulfilment.policy import Step
 from pac.fulfilment.status import StatusStore
 from tests.acceptance.test_cli import invoke
 from tests.conftest import fast_retries, pac_settings, point_rest_at
@@ -216,43 +215,6 @@ def test_concurrent_requests_get_distinct_tickets(
     outcomes = apply.run(repo, requests, lambda: Outbox(sample_root), concurrency=6)
     keys = [key for o in outcomes for key in o.created]
     assert sorted(keys) == sorted(f"MSG-{n}" for n in range(1, 13))
-
-
-@pytest.mark.parametrize(
-    ("state", "operations", "frozen", "step"),
-    [
-        (None, Operations(), False, Step.NEW),
-        (None, Operations(), True, Step.DEFER),
-        (None, Operations(abort=True), False, Step.ABORT),
-        ("deferred", Operations(), False, Step.NEW),
-        # A run that began nothing waits out a freeze (a run that began something finishes:
-        # tests/test_freeze_retry.py).
-        ("processing", Operations(), True, Step.DEFER),
-        ("processing", Operations(), False, Step.RESUME),
-        ("failed", Operations(), False, Step.WAITING),
-        ("failed", Operations(retry=1), False, Step.RETRY),
-        ("failed", Operations(retry=1, escalate=True), False, Step.ESCALATE),
-        ("failed", Operations(retry=1, escalate=True, abort=True), False, Step.ABORT),
-        ("completed", Operations(retry=3), False, Step.NOTHING),
-    ],
-)
-def test_decisions(
-    sample_repo: Repository, state: str | None, operations: Operations, frozen: bool, step: Step
-) -> None:
-    from dataclasses import replace
-
-    from pac.documents.config import FreezeWindow
-    from pac.fulfilment.executor import input_digest
-    from pac.fulfilment.status import RequestStatus
-
-    request = sample_repo.request(EVENTS)
-    assert request is not None
-    request = replace(request, operations=operations)
-    status = None
-    if state is not None:
-        status = RequestStatus(request=EVENTS, state=state, input_digest=input_digest(request))
-    window = FreezeWindow("w", "01-01", "12-31") if frozen else None
-    assert decide(status, request, window) is step
 
 
 @pytest.mark.parametrize("command", ["apply", "plan"])

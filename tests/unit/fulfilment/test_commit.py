@@ -11,7 +11,8 @@ import pytest
 
 from pac.errors import GitError
 from pac.fulfilment.commit import commit_and_push
-from pac.fulfilment.status import COMPLETED, FAILED, RequestStatus, StatusStore, TaskStatus
+from pac.fulfilment.states import RequestState, TaskState
+from pac.fulfilment.status import RequestStatus, StatusStore, TaskStatus
 from tests.conftest import copy_sample
 
 BOT = ("pac-bot", "pac-bot@company.com")
@@ -40,7 +41,7 @@ def remote(tmp_path: Path) -> Path:
     return bare
 
 
-def _status(request: str, state: str, done: bool) -> RequestStatus:
+def _status(request: str, state: RequestState, done: bool) -> RequestStatus:
     status = RequestStatus(request=request, state=state, target_id="messaging-kafka-topic")
     status.tasks = [
         TaskStatus(
@@ -50,7 +51,7 @@ def _status(request: str, state: str, done: bool) -> RequestStatus:
             "jira-ticket",
             "manual",
             0,
-            state=COMPLETED if done else FAILED,
+            state=TaskState.COMPLETED if done else TaskState.FAILED,
             ticket_key="MSG-1" if done else "",
         )
     ]
@@ -65,7 +66,7 @@ def _files_on_remote(remote: Path, tmp_path: Path, name: str) -> Path:
 def test_status_is_committed_as_the_bot_and_pushed(remote: Path, tmp_path: Path) -> None:
     repo = _clone(remote, tmp_path / "a")
     root = Path(repo.working_tree_dir or ".")
-    path = StatusStore(root).save(_status("payments-events", COMPLETED, True))
+    path = StatusStore(root).save(_status("payments-events", RequestState.COMPLETED, True))
     result = commit_and_push(root, [path], "pac apply: status [skip ci]", BOT)
     assert (result.committed, result.pushed, result.attempts) == (True, True, 1)
     head = repo.head.commit
@@ -87,7 +88,7 @@ def test_a_moved_branch_is_rebased_onto(remote: Path, tmp_path: Path) -> None:
     b.index.commit("a new request")
     b.remote().push("main:main")
 
-    path = StatusStore(root_a).save(_status("payments-events", COMPLETED, True))
+    path = StatusStore(root_a).save(_status("payments-events", RequestState.COMPLETED, True))
     result = commit_and_push(root_a, [path], "pac apply: status", BOT)
     assert result.pushed and result.attempts == 2
     seen = _files_on_remote(remote, tmp_path, "check")
@@ -100,14 +101,14 @@ def test_a_conflicting_status_is_merged_not_dropped(remote: Path, tmp_path: Path
     b = _clone(remote, tmp_path / "b")
     root_a, root_b = Path(a.working_tree_dir or "."), Path(b.working_tree_dir or ".")
     # Another run recorded the task as done; this run only knows it failed before.
-    theirs = _status("payments-events", COMPLETED, True)
+    theirs = _status("payments-events", RequestState.COMPLETED, True)
     theirs.note("the other run")
     StatusStore(root_b).save(theirs)
     b.git.add(A=True)
     b.index.commit("pac apply: status from another run")
     b.remote().push("main:main")
 
-    ours = _status("payments-events", FAILED, False)
+    ours = _status("payments-events", RequestState.FAILED, False)
     ours.tasks.append(
         TaskStatus(
             "payments-events/u/manual/0",
@@ -116,7 +117,7 @@ def test_a_conflicting_status_is_merged_not_dropped(remote: Path, tmp_path: Path
             "jira-ticket",
             "manual",
             0,
-            state=COMPLETED,
+            state=TaskState.COMPLETED,
             ticket_key="MSG-2",
         )
     )
@@ -128,11 +129,11 @@ def test_a_conflicting_status_is_merged_not_dropped(remote: Path, tmp_path: Path
     merged = StatusStore(_files_on_remote(remote, tmp_path, "check")).load("payments-events")
     assert merged is not None
     assert [(t.key, t.state, t.ticket_key) for t in merged.tasks] == [
-        ("payments-events/t/manual/0", COMPLETED, "MSG-1"),
-        ("payments-events/u/manual/0", COMPLETED, "MSG-2"),
+        ("payments-events/t/manual/0", TaskState.COMPLETED, "MSG-1"),
+        ("payments-events/u/manual/0", TaskState.COMPLETED, "MSG-2"),
     ]
     assert {h["event"] for h in merged.history} >= {"the other run", "this run"}
-    assert merged.state == COMPLETED  # every task is done, whichever run wrote last
+    assert merged.state == RequestState.COMPLETED  # every task is done, whichever run wrote last
 
 
 def test_only_the_status_is_committed_and_local_changes_do_not_stop_the_push(
@@ -154,7 +155,7 @@ def test_only_the_status_is_committed_and_local_changes_do_not_stop_the_push(
     b.index.commit("main moved")
     b.remote().push("main:main")
 
-    path = StatusStore(root_a).save(_status("payments-events", COMPLETED, True))
+    path = StatusStore(root_a).save(_status("payments-events", RequestState.COMPLETED, True))
     result = commit_and_push(root_a, [path], "pac apply: status", BOT)
     assert result.pushed and result.attempts == 2
     assert set(a.head.commit.stats.files) == {"requests/.status/payments-events.yaml"}
@@ -172,7 +173,7 @@ def test_no_upstream_is_a_clear_error(tmp_path: Path) -> None:
     repo = git.Repo.init(root, initial_branch="main")
     repo.git.add(A=True)
     repo.index.commit("x", author=git.Actor(*BOT), committer=git.Actor(*BOT))
-    path = StatusStore(root).save(_status("r-1", COMPLETED, True))
+    path = StatusStore(root).save(_status("r-1", RequestState.COMPLETED, True))
     with pytest.raises(GitError, match="has no upstream"):
         commit_and_push(root, [path], "status", BOT)
 
@@ -312,7 +313,7 @@ def test_statuses_of_an_interrupted_run_are_committed_by_the_next(
     # A run that ended before its commit (killed, or run without --commit)...
     assert _apply(root, "payments-events", "--no-commit")[0] == 0
     # ...and one whose push was killed: committed, never pushed.
-    path = StatusStore(root).save(_status("someone-else", COMPLETED, True))
+    path = StatusStore(root).save(_status("someone-else", RequestState.COMPLETED, True))
     assert commit_and_push(root, [path], "pac apply: status [skip ci]", BOT, push=False).committed
     broken = root / "requests/.status/broken.yaml"
     broken.write_text("request: [broken\n")  # pac refuses it: not the bot's to commit
@@ -331,7 +332,7 @@ def test_an_unpushed_status_commit_is_pushed_when_nothing_else_changed(
 ) -> None:
     repo = _clone(remote, tmp_path / "a")
     root = Path(repo.working_tree_dir or ".")
-    path = StatusStore(root).save(_status("payments-events", COMPLETED, True))
+    path = StatusStore(root).save(_status("payments-events", RequestState.COMPLETED, True))
     commit_and_push(root, [path], "pac apply: status [skip ci]", BOT, push=False)
     result = commit_and_push(root, [], "nothing new", BOT)
     assert (result.committed, result.pushed) == (False, True)
@@ -360,9 +361,9 @@ def test_a_task_done_twice_is_kept_and_said_loudly(remote: Path, tmp_path: Path)
     root = Path(a.working_tree_dir or ".")
     b = _clone(remote, tmp_path / "b")
     root_b = Path(b.working_tree_dir or ".")
-    StatusStore(root_b).save(_status("payments-events", COMPLETED, True))  # MSG-1
+    StatusStore(root_b).save(_status("payments-events", RequestState.COMPLETED, True))  # MSG-1
     commit_and_push(root_b, list((root_b / "requests/.status").glob("*.yaml")), "s", BOT)
-    ours = _status("payments-events", COMPLETED, True)
+    ours = _status("payments-events", RequestState.COMPLETED, True)
     ours.tasks[0].ticket_key = "MSG-7"  # an earlier run here made a second ticket
     StatusStore(root).save(ours)
     code, output = _apply(root, "payments-events", "--commit")
@@ -466,7 +467,7 @@ def test_a_push_that_fails_after_the_work_is_a_clear_error_and_the_commit_stays(
 
     repo = _clone(remote, tmp_path / "a")
     root = Path(repo.working_tree_dir or ".")
-    path = StatusStore(root).save(_status("payments-events", COMPLETED, True))
+    path = StatusStore(root).save(_status("payments-events", RequestState.COMPLETED, True))
     repo.git.remote("set-url", "origin", str(tmp_path / "gone.git"))
     with pytest.raises(GitError) as caught:
         commit_and_push(root, [path], "pac apply: status [skip ci]", BOT)
@@ -492,7 +493,7 @@ def test_a_hostile_upstream_status_in_a_conflict_aborts_the_rebase(
     b.index.commit("a hostile status")
     b.remote().push("main:main")
 
-    path = StatusStore(root_a).save(_status("payments-events", COMPLETED, True))
+    path = StatusStore(root_a).save(_status("payments-events", RequestState.COMPLETED, True))
     with pytest.raises(GitError) as caught:
         commit_and_push(root_a, [path], "pac apply: status", BOT)
     assert "on the upstream cannot be read" in caught.value.message

@@ -1,17 +1,14 @@
-"""A retry or escalation waits out a change freeze like a new request (SPEC §6.4)."""
+"""The executor running requests: a held retry waits out a change freeze and runs after
+it (SPEC §6.4); the run's summary counts what was done and found."""
 
 from __future__ import annotations
 
-from dataclasses import replace
 from pathlib import Path
 
 import pytest
 
-from pac.documents.config import FreezeWindow
-from pac.documents.model import Operations
-from pac.documents.repository import Repository
-from pac.fulfilment.executor import Step, decide, input_digest
-from pac.fulfilment.status import RequestStatus, StatusStore
+from pac.fulfilment.policy import Step
+from pac.fulfilment.status import StatusStore
 from tests.acceptance.test_cli import invoke
 from tests.conftest import fast_retries, pac_settings, point_rest_at
 from tests.unit.fulfilment.test_apply import WEBAPP, run, set_operations
@@ -79,27 +76,6 @@ def test_apply_summary_does_not_count_a_waiting_request_as_acted_on(
     )
 
 
-@pytest.mark.parametrize(
-    ("operations", "priority", "step"),
-    [
-        (Operations(retry=1), "normal", Step.DEFER),
-        (Operations(escalate=True), "normal", Step.DEFER),
-        (Operations(retry=1, abort=True), "normal", Step.ABORT),
-        (Operations(), "normal", Step.WAITING),
-        (Operations(retry=1), "emergency", Step.RETRY),
-        (Operations(escalate=True), "emergency", Step.ESCALATE),
-    ],
-)
-def test_the_decision_for_a_failed_request_in_a_freeze(
-    sample_repo: Repository, operations: Operations, priority: str, step: Step
-) -> None:
-    request = sample_repo.request(WEBAPP)
-    assert request is not None
-    request = replace(request, operations=operations, priority=priority)
-    status = RequestStatus(request=WEBAPP, state="failed", input_digest=input_digest(request))
-    assert decide(status, request, FreezeWindow("w", "01-01", "12-31")) is step
-
-
 @pytest.mark.parametrize("command", ["apply", "plan"])
 @pytest.mark.parametrize("value", ["garbage", "2026-13-01", "24.12.2026"])
 def test_a_bad_pac_today_is_a_usage_error_before_any_work(
@@ -131,38 +107,3 @@ def test_a_ticket_found_from_an_earlier_run_is_counted_as_found(
         "1 request(s) acted on, 0 ticket(s) created, 1 found from an earlier run, 0 failed, "
         "0 unchanged\n"
     )
-
-
-def _interrupted(task_state: str, known: str | None) -> RequestStatus:
-    from pac.fulfilment.status import Attempt, Effect, Known, TaskStatus
-
-    task = TaskStatus(f"{WEBAPP}/database/automatic/0", "database", "x", "rest-api", "", 0)
-    task.state = task_state
-    if known is not None:
-        task.attempt = Attempt(Effect.CALL, "2026-09-20T10:00:00.000000Z", Known(known), "k")
-    return RequestStatus(request=WEBAPP, state="processing", tasks=[task])
-
-
-@pytest.mark.parametrize(
-    ("task_state", "known", "priority", "step"),
-    [
-        # Nothing began (JIRA was down before any task): it waits like a new request.
-        ("pending", None, "normal", Step.DEFER),
-        # Every attempt was told "not now": nothing changed yet, so it waits too.
-        ("pending", "transient", "normal", Step.DEFER),
-        # Sent and the answer lost, or done: finish what began.
-        ("pending", "unknown", "normal", Step.RESUME),
-        ("pending", "sent", "normal", Step.RESUME),
-        ("completed", "done", "normal", Step.RESUME),
-        ("pending", None, "emergency", Step.RESUME),
-    ],
-)
-def test_an_interrupted_run_passes_a_freeze_only_when_it_had_begun(
-    sample_repo: Repository, task_state: str, known: str | None, priority: str, step: Step
-) -> None:
-    request = sample_repo.request(WEBAPP)
-    assert request is not None
-    request = replace(request, priority=priority)
-    status = _interrupted(task_state, known)
-    assert decide(status, request, FreezeWindow("w", "01-01", "12-31")) is step
-    assert decide(status, request, None) is Step.RESUME

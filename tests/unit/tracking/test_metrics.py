@@ -10,6 +10,7 @@ import pytest
 import yaml
 
 from pac.documents.repository import Repository
+from pac.fulfilment.states import RequestState, TaskState
 from pac.fulfilment.status import RequestStatus, StatusStore, TaskError, TaskStatus
 from pac.tracking.metrics import AWAITING_APPLY, Durations, build_report, humanise, lead_time
 from tests.acceptance.test_cli import invoke
@@ -34,7 +35,7 @@ def task(
         label=f"{action} for {team}",
         owner_team=team,
         owner_contact=f"{team.split('-')[1]}@company.com",
-        state=state,
+        state=TaskState(state),
         attempts=1,
         started_at=started,
         finished_at=finished,
@@ -45,7 +46,7 @@ def task(
 def statuses() -> list[RequestStatus]:
     stack = RequestStatus(
         "shop-stack",
-        state="completed",
+        state=RequestState.COMPLETED,
         target_kind="CatalogBundle",
         target_id="bundle-webapp-standard",
         created_at="2026-03-02T10:00:00Z",
@@ -70,7 +71,7 @@ def statuses() -> list[RequestStatus]:
     )
     topic = RequestStatus(
         "shop-events",
-        state="completed",
+        state=RequestState.COMPLETED,
         target_kind="CatalogItem",
         target_id="messaging-kafka-topic",
         created_at="2026-03-05T09:00:00Z",
@@ -89,7 +90,7 @@ def statuses() -> list[RequestStatus]:
     )
     broken = RequestStatus(
         "shop-db",
-        state="failed",
+        state=RequestState.FAILED,
         target_kind="CatalogItem",
         target_id="database-aurora-postgresql-standard",
         created_at="2026-01-10T08:00:00Z",
@@ -108,7 +109,7 @@ def statuses() -> list[RequestStatus]:
     )
     held = RequestStatus(
         "shop-cache",
-        state="deferred",
+        state=RequestState.DEFERRED,
         target_kind="CatalogItem",
         target_id="messaging-kafka-topic",
         created_at="2026-12-20T08:00:00Z",

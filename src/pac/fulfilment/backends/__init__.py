@@ -1,7 +1,8 @@
 """Where tickets and calls go: JIRA (through the `jira` library), the offline outbox, REST.
 
 `TicketBackend` is what the executor needs from a ticket system: find tickets by pac's
-task labels (the exactly-once look-up), create one, link two, and read a ticket's status.
+task labels (the exactly-once look-up), create one, link two, and read a ticket's status;
+`RenderedTicket` is the finished ticket a backend is given.
 """
 
 from __future__ import annotations
@@ -10,7 +11,40 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import Any, Protocol
 
-from pac.fulfilment.tasks import RenderedTicket
+DEFAULT_PRIORITY = "Medium"
+
+
+@dataclass
+class RenderedTicket:
+    project: str
+    issue_type: str
+    summary: str
+    description: str = ""
+    priority: str = DEFAULT_PRIORITY
+    labels: list[str] = field(default_factory=list)
+    components: list[str] = field(default_factory=list)
+    epic_key: str = ""
+    assignee: str = ""
+    custom_fields: dict[str, str] = field(default_factory=dict)
+    # The same values unescaped: what a typed JIRA field (number, option, user, date) takes,
+    # since wiki-markup escaping is only right for text fields.
+    custom_values: dict[str, str] = field(default_factory=dict)
+
+    kind = "jira-ticket"
+
+    def as_dict(self) -> dict[str, Any]:
+        return {
+            "project": self.project,
+            "issueType": self.issue_type,
+            "summary": self.summary,
+            "description": self.description,
+            "priority": self.priority,
+            "labels": list(self.labels),
+            "components": list(self.components),
+            "epicKey": self.epic_key,
+            "assignee": self.assignee,
+            "customFields": dict(self.custom_fields),
+        }
 
 
 @dataclass(frozen=True)

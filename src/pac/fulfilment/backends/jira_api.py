@@ -24,12 +24,12 @@ from typing import Any, TypeVar
 
 from pac.fulfilment.backends import (
     BackendError,
+    RenderedTicket,
     Ticket,
     is_transient_status,
     retry_after_seconds,
     tune_session,
 )
-from pac.fulfilment.tasks import RenderedTicket
 
 DEFAULT_TIMEOUT = 30.0
 # JIRA asking to wait (429 or 503 with Retry-After) up to this long is waited out once.

@@ -16,9 +16,8 @@ from pathlib import Path
 from typing import Any
 
 from pac.documents.layout import OUTBOX_DIR
-from pac.fulfilment.backends import Ticket
+from pac.fulfilment.backends import RenderedTicket, Ticket
 from pac.fulfilment.status import now_text, write_atomic
-from pac.fulfilment.tasks import RenderedTicket
 
 _KEY = re.compile(r"^([A-Z][A-Z0-9_]+)-([0-9]+)\.json$")
 _LOCK = threading.Lock()

@@ -21,7 +21,6 @@ from pac.fulfilment.backends import (
     tune_session,
 )
 from pac.fulfilment.redaction import Redactor, excerpt
-from pac.fulfilment.tasks import RenderedCall
 from pac.templating.engine import MASK
 
 IDEMPOTENCY_HEADER = "Idempotency-Key"
@@ -32,6 +31,41 @@ _NOTHING_SECRET = Redactor(())
 MAX_RETRY_AFTER = 30.0
 # Connection errors that happen before anything was sent.
 _NOT_SENT = frozenset({"Connection refused", "Name or service not known", "Temporary failure"})
+
+
+@dataclass
+class RenderedCall:
+    method: str
+    url: str
+    headers: dict[str, str]
+    body: str | None
+    body_type: str
+    timeout: float
+    retry_attempts: int
+    backoff: str
+    retry_delay: float
+    authentication: str  # "" or bearer/basic/api-key
+
+    kind = "rest-api"
+
+    def as_dict(self) -> dict[str, Any]:
+        body: Any = self.body
+        if self.body is not None and self.body_type == "json":
+            body = json.loads(self.body)
+        return {
+            "method": self.method,
+            "url": self.url,
+            "headers": dict(self.headers),
+            "bodyType": self.body_type,
+            "body": body,
+            "timeout": self.timeout,
+            "retry": {
+                "attempts": self.retry_attempts,
+                "backoff": self.backoff,
+                "delaySeconds": self.retry_delay,
+            },
+            "authentication": self.authentication,
+        }
 
 
 @dataclass
@@ -105,7 +139,6 @@ class RestClient:
         run it shares with the secret-bearing parts of the call as sent, before it is cut
         short, so no prefix of a secret survives the cut.
         """
-        import requests
 
         def snippet(text: str) -> str:
             hidden = _parts(display) if display else _masked(call, redact)
@@ -122,45 +155,9 @@ class RestClient:
                 if wait > MAX_RETRY_AFTER:
                     break  # asked to come back later: the next run does
                 self.sleep(wait)
-            try:
-                response = self.session.request(
-                    call.method,
-                    call.url,
-                    headers=headers,
-                    data=call.body.encode("utf-8") if call.body is not None else None,
-                    timeout=call.timeout,
-                    allow_redirects=False,
-                )
-            except requests.ConnectTimeout:
-                state.lost(f"no connection within {call.timeout:g} s", sent=False)
-                continue
-            except requests.Timeout:
-                state.lost(f"no answer within {call.timeout:g} s", sent=True)
-                continue
-            except requests.ConnectionError as exc:
-                reason = _reason(exc)
-                state.lost(f"connection failed ({reason})", sent=reason not in _NOT_SENT)
-                continue
-            except requests.RequestException as exc:
-                raise BackendError(
-                    f"{shown} could not be sent: {snippet(str(exc))}",
-                    "Check the endpoint URL in the catalog item.",
-                ) from exc
-            result = HttpResult(
-                response.status_code, dict(response.headers), response.text, attempt
-            )
-            if is_transient_status(response.status_code):
-                state.answered(response.status_code, snippet(response.text))
-                state.retry_after = retry_after_seconds(response.headers.get("Retry-After"))
-                continue
-            if response.status_code >= 400:
-                raise BackendError(
-                    f"{shown} answered {response.status_code}: {snippet(response.text)}",
-                    "The service rejected the call, so it was not retried. Check the request's "
-                    "input and the item's template with its owners.",
-                    http_status=response.status_code,
-                )
-            return result
+            result = self._attempt(call, headers, attempt, state, shown, snippet)
+            if result is not None:
+                return result
         raise BackendError(
             f"{shown} failed after {state.tries} attempt{'s' if state.tries > 1 else ''}: "
             f"{state.problem}",
@@ -171,8 +168,65 @@ class RestClient:
             retry_after=state.retry_after,
         )
 
+    def _attempt(
+        self,
+        call: RenderedCall,
+        headers: dict[str, str],
+        attempt: int,
+        state: _Trouble,
+        shown: str,
+        snippet: Callable[[str], str],
+    ) -> HttpResult | None:
+        """One attempt: its result, or None (noted in `state`) when another may do better."""
+        import requests
+
+        try:
+            response = self.session.request(
+                call.method,
+                call.url,
+                headers=headers,
+                data=call.body.encode("utf-8") if call.body is not None else None,
+                timeout=call.timeout,
+                allow_redirects=False,
+            )
+        except requests.ConnectTimeout:
+            state.lost(f"no connection within {call.timeout:g} s", sent=False)
+            return None
+        except requests.Timeout:
+            state.lost(f"no answer within {call.timeout:g} s", sent=True)
+            return None
+        except requests.ConnectionError as exc:
+            reason = _reason(exc)
+            state.lost(f"connection failed ({reason})", sent=reason not in _NOT_SENT)
+            return None
+        except requests.RequestException as exc:
+            raise BackendError(
+                f"{shown} could not be sent: {snippet(str(exc))}",
+                "Check the endpoint URL in the catalog item.",
+            ) from exc
+        return _answered(response, attempt, state, shown, snippet)
+
     def close(self) -> None:
         self.session.close()
+
+
+def _answered(
+    response: Any, attempt: int, state: _Trouble, shown: str, snippet: Callable[[str], str]
+) -> HttpResult | None:
+    """An answer: the result, None when a transient one is worth another attempt, or a
+    `BackendError` when asking again would get the same answer."""
+    if is_transient_status(response.status_code):
+        state.answered(response.status_code, snippet(response.text))
+        state.retry_after = retry_after_seconds(response.headers.get("Retry-After"))
+        return None
+    if response.status_code >= 400:
+        raise BackendError(
+            f"{shown} answered {response.status_code}: {snippet(response.text)}",
+            "The service rejected the call, so it was not retried. Check the request's "
+            "input and the item's template with its owners.",
+            http_status=response.status_code,
+        )
+    return HttpResult(response.status_code, dict(response.headers), response.text, attempt)
 
 
 def _parts(call: RenderedCall) -> list[str]:

@@ -7,8 +7,7 @@ from collections.abc import Iterator
 import pytest
 
 from pac.fulfilment.backends import BackendError
-from pac.fulfilment.backends.rest import RestClient
-from pac.fulfilment.tasks import RenderedCall
+from pac.fulfilment.backends.rest import RenderedCall, RestClient
 from tests.fakes.rest import FakeRestTarget
 
 

@@ -1,0 +1,19 @@
+"""The action types pac runs, by name: one module each, behind `base.ActionType`.
+
+A new type (`git-commit`, `github-workflow`) is a module next to these and a line here.
+"""
+
+from __future__ import annotations
+
+from pac.fulfilment.actions import jira_ticket, rest_api
+from pac.fulfilment.actions.base import ActionType
+
+ACTIONS: dict[str, ActionType] = {
+    jira_ticket.ACTION.name: jira_ticket.ACTION,
+    rest_api.ACTION.name: rest_api.ACTION,
+}
+
+
+def action_for(name: str) -> ActionType | None:
+    """The implementation of action type `name`, or None when pac does not run it yet."""
+    return ACTIONS.get(name)

@@ -1,0 +1,117 @@
+"""The interface every action type implements, and what the executor lends it for a task.
+
+An action type renders a task's action (the same for a preview, a plan and the real run),
+performs it against its backend exactly once (SPEC §6.4), and shows what it does: in one
+line for a plan, in full for `pac render`. Adding a type is adding one module implementing
+`ActionType` and one line in the registry (`pac.fulfilment.actions`).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any, Protocol
+
+from pac.fulfilment.backends import BackendError
+from pac.fulfilment.status import Known, TaskStatus
+
+if TYPE_CHECKING:
+    from pac.documents.model import Offering, Request
+    from pac.documents.repository import Repository
+    from pac.fulfilment.backends import Ticket, TicketBackend
+    from pac.fulfilment.backends.rest import RestClient
+    from pac.fulfilment.preview import PreviewTask
+    from pac.fulfilment.redaction import Redactor
+    from pac.fulfilment.rendering import Renderer
+    from pac.fulfilment.status import RequestStatus, StatusStore
+    from pac.fulfilment.tasks import TaskSpec
+
+
+class Rendered(Protocol):
+    """A rendered action: what is sent, and how previews and plans show it."""
+
+    kind: str  # the action type's name, the key of its section in previews
+
+    def as_dict(self) -> dict[str, Any]: ...
+
+
+@dataclass
+class Escalation:
+    """An escalation under way: the task that failed and the tasks done before it."""
+
+    failed: TaskStatus
+    done: list[TaskStatus]
+
+
+class TaskRun(Protocol):
+    """What the executor lends an action while it runs one request's tasks."""
+
+    repo: Repository
+    store: StatusStore
+    request: Request
+    status: RequestStatus
+    offering: Offering
+    specs: list[TaskSpec]
+    tickets: TicketBackend
+    rest: RestClient
+    redact: Redactor  # grows with credentials a call sends, for the rest of the request
+    shown: Renderer  # secrets masked: what is recorded and displayed
+    sent: Renderer  # secrets revealed: what goes over the wire
+    escalation: Escalation | None
+    link_type: str
+    existing: dict[str, Ticket]  # pac's tickets found by the one look-up before any task
+    searched_at: float  # when that look-up was sent
+    created: list[str]
+    adopted: list[str]
+    calls: int
+
+    def say(self, text: str) -> None: ...
+
+    def act(self, task: TaskStatus) -> None:
+        """Raises when this run may no longer act (another run took the lease over)."""
+
+
+class ActionType(Protocol):
+    """One action type: `jira-ticket`, `rest-api`, …"""
+
+    name: str
+    linked: bool  # its results are linked to those of the components it depends on
+
+    def render(
+        self, renderer: Renderer, spec: TaskSpec, spaces: Mapping[str, Any], appendix: str
+    ) -> Rendered:
+        """The action rendered for `spec`; `appendix` ends a ticket's description."""
+
+    def step_line(self, rendered: Rendered) -> str:
+        """What the task does, in one line of a plan."""
+
+    def preview_lines(self, task: PreviewTask) -> list[str]:
+        """What the task sends, in full, as `pac render` lists it (indented)."""
+
+    def start(self, run: TaskRun, unfinished: list[TaskSpec]) -> None:
+        """Prepare before the request's first task runs (one look-up for all, say)."""
+
+    def perform(
+        self, run: TaskRun, task: TaskStatus, spec: TaskSpec, outputs: Mapping[str, Any]
+    ) -> dict[str, Any]:
+        """Do the task's work exactly once; the `.response` its outputs are evaluated on."""
+
+
+class TicketsUnavailable(Exception):
+    """The look-up before any task failed: JIRA is down or pac's credentials are wrong.
+
+    That is no fault of the request, and nothing has been done for it yet, so it is not
+    failed (which would wait for a person to raise operations.retry): the next run, such
+    as the hourly scheduled one, simply carries on.
+    """
+
+    def __init__(self, error: BackendError) -> None:
+        super().__init__(error.message)
+        self.error = error
+
+
+def known_from(error: BackendError) -> Known:
+    """What a failed attempt tells about whether the work was done."""
+    if error.unknown:
+        return Known.UNKNOWN
+    return Known.TRANSIENT if error.transient else Known.REFUSED

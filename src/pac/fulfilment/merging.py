@@ -1,0 +1,84 @@
+"""Two runs' statuses of one request combined, losing nothing (SPEC §6.2, §6.4).
+
+Used when `pac apply --commit` meets a status another run pushed first: the more advanced
+record of each task wins, and a task both runs did is kept on record as a duplicate.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+
+from pac.fulfilment.states import RequestState, TaskState
+from pac.fulfilment.status import RequestStatus, TaskStatus
+
+
+def merge(ours: RequestStatus, theirs: RequestStatus) -> RequestStatus:
+    """Combine two statuses of one request written by different runs, losing nothing.
+
+    For each task the more advanced record wins (a completed task beats a failed one, a
+    failed one a pending one); the request keeps the later state and the union of history.
+    When both runs did a task (two tickets, or two calls with different outcomes) one record
+    is kept and the other goes into `duplicates`, for a person to clean up: never dropped.
+    """
+    merged = RequestStatus.from_dict(ours.as_dict())
+    by_key = {t.key: t for t in merged.tasks}
+    for task in theirs.tasks:
+        mine = by_key.get(task.key)
+        if mine is None:
+            merged.tasks.append(task)
+            continue
+        keep, other = (mine, task)
+        if task.state.rank > mine.state.rank or (
+            task.state == mine.state and task.finished_at > mine.finished_at
+        ):
+            keep, other = task, mine
+            merged.tasks[merged.tasks.index(mine)] = task
+        duplicate = twice_done(keep, other)
+        if duplicate:
+            merged.duplicates.append(duplicate)
+    # Merging is no transition: each input was reached by allowed steps of its own run.
+    if theirs.updated_at > ours.updated_at:
+        merged.state = theirs.state
+    # Between them the two runs did everything: a "failed" from one would leave the
+    # request waiting for a retry that has nothing left to do.
+    everything_done = merged.tasks and all(t.state is TaskState.COMPLETED for t in merged.tasks)
+    if everything_done and merged.state not in (RequestState.ESCALATED, RequestState.ABORTED):
+        merged.state = RequestState.COMPLETED
+    merged.handled_retry = max(ours.handled_retry, theirs.handled_retry)
+    known = {tuple(sorted(d.items())) for d in merged.duplicates}
+    merged.duplicates = [dict(d) for d in sorted(known)]
+    seen = {(h.get("at"), h.get("event")) for h in merged.history}
+    merged.history += [h for h in theirs.history if (h.get("at"), h.get("event")) not in seen]
+    merged.history.sort(key=lambda h: h.get("at", ""))
+    return merged
+
+
+def twice_done(keep: TaskStatus, other: TaskStatus) -> dict[str, str]:
+    """The record of a task two runs both did, or {} when they did not both do it."""
+    if keep.ticket_key and other.ticket_key and keep.ticket_key != other.ticket_key:
+        return {"task": keep.key, "kept": keep.ticket_key, "other": other.ticket_key}
+    both_called = (
+        keep.state == other.state == TaskState.COMPLETED and keep.http_status and other.http_status
+    )
+    if both_called and keep.outputs != other.outputs:
+        return {
+            "task": keep.key,
+            "kept": _outputs_text(keep.outputs),
+            "other": _outputs_text(other.outputs),
+        }
+    return {}
+
+
+def _outputs_text(outputs: Mapping[str, str]) -> str:
+    return "outputs " + (", ".join(f"{k}={v}" for k, v in sorted(outputs.items())) or "(none)")
+
+
+def new_duplicates(merged: RequestStatus, *inputs: RequestStatus) -> list[str]:
+    """Warnings, naming task and both records, for duplicates `merged` found anew."""
+    old = {tuple(sorted(d.items())) for s in inputs for d in s.duplicates}
+    return [
+        f"{merged.request}: the task {d['task']} was done twice: kept {d['kept']}, "
+        f"also {d['other']}"
+        for d in merged.duplicates
+        if tuple(sorted(d.items())) not in old
+    ]

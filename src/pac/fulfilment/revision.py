@@ -1,0 +1,111 @@
+"""What is fixed for one revision of a request: its status record as a run starts it, the
+catalog commit and item versions, the `.system` values, a record for each of its tasks.
+
+`pac apply` records them when a revision starts and `pac plan` computes them the same way,
+so a plan shows what apply sends and every re-run of apply sends it again (SPEC §6.4).
+"""
+
+from __future__ import annotations
+
+from pac.documents.model import Bundle, Offering, Request
+from pac.documents.repository import Repository
+from pac.fulfilment.policy import input_digest
+from pac.fulfilment.status import RequestStatus, TaskStatus
+from pac.fulfilment.tasks import TaskSpec
+from pac.templating.namespaces import SystemValues, revision_moment, revision_uuid
+
+
+def catalog_revision(repo: Repository) -> str:
+    """The commit the catalog is at, or "uncommitted" outside git.
+
+    Status commits do not change the catalog and are skipped: a run redone from a fresh
+    clone, after other runs pushed their status, must render what the first run rendered.
+    """
+    try:
+        import git
+
+        root = repo.root.resolve()
+        found = git.Repo(root, search_parent_directories=True).git.log(
+            "-1", "--format=%H", "--", str(root), f":(exclude){root}/requests/.status"
+        )
+        return str(found).strip() or "uncommitted"
+    except Exception:  # not a repository, no commits yet, git missing
+        return "uncommitted"
+
+
+def memo_revision(repo: Repository) -> str:
+    """`catalog_revision` asked of git once per repository object."""
+    return repo.memo(("revision", ""), lambda: catalog_revision(repo))
+
+
+def system_values(
+    repo: Repository, request: Request, record: dict[str, object], revision: str, digest: str
+) -> SystemValues:
+    """The `.system` values of the revision: as recorded, or made for it (not per run)."""
+    if record:
+        return SystemValues.from_record(record, repo.config)
+    requester = request.requester
+    return SystemValues.generate(
+        request.id,
+        requester.email,
+        requester.name,
+        requester.team,
+        repo.config,
+        revision,
+        now=revision_moment(request.doc.path),
+        new_uuid=revision_uuid(request.id, digest),
+    )
+
+
+def revision_system(repo: Repository, request: Request, status: RequestStatus) -> SystemValues:
+    """The revision's `.system` values, recorded in `status` the first time."""
+    # Fixed per revision, not per run: see revision_uuid and revision_moment.
+    system = system_values(
+        repo, request, status.system, status.catalog_revision, status.input_digest
+    )
+    if not status.system:
+        status.system = system.to_record()
+    return system
+
+
+def new_status(repo: Repository, request: Request, offering: Offering) -> RequestStatus:
+    """The status of a request no run has touched: what it asks for, and of which versions."""
+    status = RequestStatus(
+        request=request.id,
+        target_kind=offering.kind,
+        target_id=offering.id,
+        target_version=offering.version,
+        catalog_revision=memo_revision(repo),
+        input_digest=input_digest(request),
+        priority=request.priority,
+    )
+    if isinstance(offering, Bundle):
+        for component in offering.components:
+            item = repo.item(component.catalog_item)
+            if item is not None:
+                status.item_versions[item.id] = item.version
+    else:
+        status.item_versions[offering.id] = offering.version
+    status.note("submitted")
+    return status
+
+
+def sync_tasks(status: RequestStatus, specs: list[TaskSpec]) -> None:
+    """A record for each task of `specs` the status does not have yet, in their order."""
+    for spec in specs:
+        key = spec.key(status.request)
+        if status.task(key) is None:
+            owner = spec.item.owner
+            status.tasks.append(
+                TaskStatus(
+                    key=key,
+                    component=spec.component,
+                    catalog_item=spec.item.id,
+                    action=spec.action.type,
+                    strategy=spec.mode,
+                    index=spec.index,
+                    label=spec.action.label(),
+                    owner_team=owner.team,
+                    owner_contact=owner.contact,
+                )
+            )

@@ -1,0 +1,121 @@
+"""Request and task states, and which state may follow which (SPEC §6.2).
+
+Both are `StrEnum`s: a state is written into status files and outputs as its plain value,
+so files written before the states were typed read back unchanged.
+"""
+
+from __future__ import annotations
+
+from enum import StrEnum
+
+from pac.errors import PacError
+
+
+class TransitionError(PacError):
+    """pac tried to move a request or task into a state that may not follow its own.
+
+    A bug in pac, never a user mistake: the status stays as it was.
+    """
+
+    exit_code = 1
+
+
+class RequestState(StrEnum):
+    """Where a request stands: submitted → processing → completed, or failed and then
+    retrying, aborted or escalated; deferred while a change freeze holds it."""
+
+    SUBMITTED = "submitted"
+    PROCESSING = "processing"
+    COMPLETED = "completed"
+    FAILED = "failed"
+    RETRYING = "retrying"
+    ABORTED = "aborted"
+    ESCALATED = "escalated"
+    DEFERRED = "deferred"
+
+    @property
+    def final(self) -> bool:
+        """Nothing happens to the request any more (a change is a new request)."""
+        return self in _FINAL
+
+    @property
+    def settled(self) -> bool:
+        """A run left it here: no run is working on it (`pac status --wait` stops)."""
+        return self in _SETTLED
+
+    def can_become(self, other: RequestState) -> bool:
+        return other in _REQUEST_NEXT[self]
+
+
+class TaskState(StrEnum):
+    """Where one task stands; `completed` is final, which is what makes it exactly once."""
+
+    PENDING = "pending"
+    PROCESSING = "processing"
+    COMPLETED = "completed"
+    FAILED = "failed"
+    SKIPPED = "skipped"
+
+    @property
+    def rank(self) -> int:
+        """How far a task got: of two runs' records of one task, the higher one is kept."""
+        return _TASK_RANK[self]
+
+    @property
+    def open(self) -> bool:
+        """Still to be done in this run (abort and failure skip these)."""
+        return self in (TaskState.PENDING, TaskState.PROCESSING)
+
+    def can_become(self, other: TaskState) -> bool:
+        return other in _TASK_NEXT[self]
+
+
+_FINAL = frozenset({RequestState.COMPLETED, RequestState.ABORTED, RequestState.ESCALATED})
+_SETTLED = _FINAL | {RequestState.FAILED, RequestState.DEFERRED}
+
+_R = RequestState
+# A freeze may catch a run that began nothing (→ deferred); a failed request whose retry
+# or escalation waits for a freeze stays failed (failed → failed).
+_REQUEST_NEXT: dict[RequestState, frozenset[RequestState]] = {
+    _R.SUBMITTED: frozenset({_R.PROCESSING, _R.DEFERRED, _R.ABORTED, _R.FAILED}),
+    _R.DEFERRED: frozenset({_R.PROCESSING, _R.DEFERRED, _R.ABORTED, _R.FAILED}),
+    _R.PROCESSING: frozenset({_R.PROCESSING, _R.DEFERRED, _R.COMPLETED, _R.FAILED, _R.ESCALATED}),
+    _R.RETRYING: frozenset({_R.RETRYING, _R.DEFERRED, _R.COMPLETED, _R.FAILED}),
+    _R.FAILED: frozenset({_R.FAILED, _R.RETRYING, _R.PROCESSING, _R.ABORTED}),
+    _R.COMPLETED: frozenset(),
+    _R.ABORTED: frozenset(),
+    _R.ESCALATED: frozenset(),
+}
+
+_T = TaskState
+# Any unfinished task may be worked on again (a resumed run, a retry, two runs' records
+# merged); only a completed one never is.
+_TASK_NEXT: dict[TaskState, frozenset[TaskState]] = {
+    _T.PENDING: frozenset({_T.PENDING, _T.PROCESSING, _T.SKIPPED}),
+    _T.PROCESSING: frozenset({_T.PROCESSING, _T.PENDING, _T.COMPLETED, _T.FAILED, _T.SKIPPED}),
+    _T.FAILED: frozenset({_T.PENDING, _T.PROCESSING}),
+    _T.SKIPPED: frozenset({_T.PENDING, _T.PROCESSING}),
+    _T.COMPLETED: frozenset(),
+}
+
+_TASK_RANK = {_T.PENDING: 0, _T.SKIPPED: 1, _T.PROCESSING: 2, _T.FAILED: 3, _T.COMPLETED: 4}
+
+
+def check_request(current: RequestState, new: RequestState, request: str) -> RequestState:
+    """`new`, if a request in `current` may move there; raises `TransitionError` if not."""
+    if not current.can_become(new):
+        raise TransitionError(
+            f"{request}: a {current} request cannot become {new}",
+            "This is a bug in pac; the status file was left as it was.",
+        )
+    return new
+
+
+def check_task(current: TaskState, new: TaskState, task: str) -> TaskState:
+    """`new`, if a task in `current` may move there; raises `TransitionError` if not."""
+    if not current.can_become(new):
+        raise TransitionError(
+            f"{task}: a {current} task cannot become {new}",
+            "This is a bug in pac; the status file was left as it was.",
+        )
+    return new

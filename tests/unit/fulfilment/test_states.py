@@ -1,0 +1,105 @@
+"""Request and task states and the transitions between them (SPEC §6.2)."""
+
+from __future__ import annotations
+
+import pytest
+
+from pac.fulfilment.states import RequestState, TaskState, TransitionError
+from pac.fulfilment.status import RequestStatus, TaskStatus
+
+R, T = RequestState, TaskState
+
+# SPEC §6.2: submitted → processing → completed, or failed (then retrying, aborted or
+# escalated); deferred while a change freeze holds the request.
+ALLOWED = [
+    (R.SUBMITTED, R.PROCESSING),
+    (R.SUBMITTED, R.DEFERRED),
+    (R.SUBMITTED, R.ABORTED),
+    (R.DEFERRED, R.PROCESSING),
+    (R.DEFERRED, R.ABORTED),
+    (R.PROCESSING, R.COMPLETED),
+    (R.PROCESSING, R.FAILED),
+    (R.PROCESSING, R.ESCALATED),
+    (R.FAILED, R.RETRYING),
+    (R.FAILED, R.ABORTED),
+    (R.FAILED, R.PROCESSING),  # an escalation runs the manual tickets
+    (R.FAILED, R.FAILED),  # a retry waiting for a change freeze
+    (R.RETRYING, R.COMPLETED),
+    (R.RETRYING, R.FAILED),
+]
+REFUSED = [
+    (R.COMPLETED, R.PROCESSING),
+    (R.COMPLETED, R.FAILED),
+    (R.ABORTED, R.RETRYING),
+    (R.ESCALATED, R.PROCESSING),
+    (R.SUBMITTED, R.COMPLETED),
+    (R.FAILED, R.COMPLETED),
+    (R.RETRYING, R.ESCALATED),
+]
+
+
+@pytest.mark.parametrize(("before", "after"), ALLOWED)
+def test_the_request_moves_as_the_spec_says(before: RequestState, after: RequestState) -> None:
+    status = RequestStatus(request="r", state=before)
+    status.become(after)
+    assert status.state is after
+
+
+@pytest.mark.parametrize(("before", "after"), REFUSED)
+def test_a_request_never_moves_against_the_spec(before: RequestState, after: RequestState) -> None:
+    status = RequestStatus(request="r", state=before)
+    with pytest.raises(TransitionError, match=f"a {before} request cannot become {after}"):
+        status.become(after)
+    assert status.state is before
+
+
+def test_final_and_settled_states() -> None:
+    assert {s for s in R if s.final} == {R.COMPLETED, R.ABORTED, R.ESCALATED}
+    # `pac status --wait` stops at these: no run is working on the request.
+    assert {s for s in R if s.settled} == {
+        R.COMPLETED,
+        R.ABORTED,
+        R.ESCALATED,
+        R.FAILED,
+        R.DEFERRED,
+    }
+    assert all(not s.can_become(other) for s in R if s.final for other in R)
+
+
+def test_a_completed_task_is_never_run_again() -> None:
+    assert not any(T.COMPLETED.can_become(other) for other in T)
+    task = TaskStatus("r/a/automatic/0", "a", "a", "rest-api", "automatic", 0)
+    task.become(T.PROCESSING)
+    task.become(T.COMPLETED)
+    with pytest.raises(TransitionError):
+        task.become(T.PROCESSING)
+
+
+@pytest.mark.parametrize(
+    ("before", "after"),
+    [
+        (T.PENDING, T.PROCESSING),
+        (T.PENDING, T.SKIPPED),  # abort, or a failure before it
+        (T.PROCESSING, T.COMPLETED),
+        (T.PROCESSING, T.FAILED),
+        (T.PROCESSING, T.PENDING),  # a transient fault: the next run tries again
+        (T.FAILED, T.PENDING),  # operations.retry
+        (T.SKIPPED, T.PENDING),
+    ],
+)
+def test_task_transitions(before: TaskState, after: TaskState) -> None:
+    assert before.can_become(after)
+
+
+def test_of_two_records_of_a_task_the_one_further_on_is_kept() -> None:
+    order = sorted(T, key=lambda s: s.rank)
+    assert order == [T.PENDING, T.SKIPPED, T.PROCESSING, T.FAILED, T.COMPLETED]
+
+
+def test_states_are_written_as_their_plain_names() -> None:
+    status = RequestStatus(request="r", state=R.DEFERRED)
+    status.tasks.append(TaskStatus("r/a/automatic/0", "a", "a", "rest-api", "automatic", 0))
+    data = status.as_dict()
+    assert type(data["state"]) is str and data["state"] == "deferred"
+    assert type(data["tasks"][0]["state"]) is str and data["tasks"][0]["state"] == "pending"
+    assert RequestStatus.from_dict(data).state is R.DEFERRED
