@@ -1,54 +1,19 @@
-"""`pac catalog list|show|search`, `pac form` and `pac export`."""
+"""`pac catalog list|show|search`: find and describe offerings."""
 
 from __future__ import annotations
 
 import json
 import sys
-from enum import StrEnum
-from pathlib import Path
 from typing import Annotated, Any
 
 import typer
 
-from pac.cli.common import Output, repository, use_colour, user_errors, write
+from pac.cli.common import Output, dump, repository, use_colour, user_errors, warn_unreadable
 
 app = typer.Typer(help="Find platform offerings.", no_args_is_help=True)
 
 
 OutputOption = Annotated[Output, typer.Option("--output", "-o", help="Output format.")]
-
-
-def _dump(data: Any, output: Output) -> None:
-    if output is Output.json:
-        write(json.dumps(data, indent=2, ensure_ascii=False) + "\n")
-    else:
-        import yaml
-
-        write(yaml.safe_dump(data, sort_keys=False, allow_unicode=True, width=100))
-
-
-def _warn_unreadable(repo: Any) -> None:
-    from pac.authoring import discovery as catalog
-
-    left_out = catalog.unreadable(repo)
-    if left_out:
-        shown = ", ".join(left_out[:5]) + (
-            f" and {len(left_out) - 5} more" if len(left_out) > 5 else ""
-        )
-        typer.echo(
-            f"warning: {len(left_out)} catalog file(s) have errors and are left out: {shown}\n"
-            f"  hint: Run `pac validate {left_out[0]}` to see what is wrong.",
-            err=True,
-        )
-    astray = catalog.outside(repo)
-    if astray:
-        typer.echo(
-            f"note: {len(astray)} item or bundle file(s) outside catalog/ are not listed: "
-            + ", ".join(astray[:5])
-            + (f" and {len(astray) - 5} more" if len(astray) > 5 else "")
-            + "\n  hint: `pac validate` says where each belongs (document-outside-catalog).",
-            err=True,
-        )
 
 
 def _console(width: int | None = None) -> Any:
@@ -110,14 +75,14 @@ def list_(
     repo = repository(ctx)
     with user_errors():
         rows = catalog.summaries(repo, category, owner, kind)
-    _warn_unreadable(repo)
+    warn_unreadable(repo)
     if output is Output.table:
         if not rows:
             typer.echo("No offering matches.", err=True)
             return
         _table(catalog.as_rows(rows))
     else:
-        _dump([r.as_dict() for r in rows], output)
+        dump([r.as_dict() for r in rows], output)
 
 
 @app.command()
@@ -136,7 +101,7 @@ def search(
         instead = "" if found else catalog.corrected(repo, words)
         if instead:
             found = catalog.search(repo, instead)
-    _warn_unreadable(repo)
+    warn_unreadable(repo)
     if found and instead:
         typer.echo(f"note: nothing matches {words!r}; showing {instead!r}.", err=True)
     if output is Output.table:
@@ -149,7 +114,7 @@ def search(
         ]
         _table(rows, extra="score")
     else:
-        _dump([{**s.as_dict(), "score": score} for score, s in found], output)
+        dump([{**s.as_dict(), "score": score} for score, s in found], output)
     raise typer.Exit(0 if found else 1)
 
 
@@ -167,7 +132,7 @@ def show(
         offering = catalog.find(repo, offering_id)
     data = catalog.describe(repo, offering)
     if output is not Output.table:
-        _dump(data, output)
+        dump(data, output)
         return
     _show(data)
 
@@ -269,49 +234,3 @@ def _show(data: dict[str, Any]) -> None:
                 + [("", step, "") for step in component["steps"]],
                 0,
             )
-
-
-class FormFormat(StrEnum):
-    jsonschema = "jsonschema"
-    html = "html"
-
-
-def form(
-    ctx: typer.Context,
-    offering_id: Annotated[str, typer.Argument(metavar="ID", help="An item or bundle id.")],
-    fmt: Annotated[FormFormat, typer.Option("--format", "-f", help="Output format.")] = (
-        FormFormat.jsonschema
-    ),
-) -> None:
-    """The request form of an offering: JSON Schema + UI schema, or a standalone HTML page.
-
-    The JSON Schema is the one pac validates request input with.
-    """
-    from pac.authoring import discovery as catalog
-    from pac.authoring import export
-
-    repo = repository(ctx)
-    with user_errors():
-        offering = catalog.find(repo, offering_id)
-    if fmt is FormFormat.html:
-        write(export.item_page(repo, offering, inline=True))
-    else:
-        write(json.dumps(export.form_document(offering), indent=2, ensure_ascii=False) + "\n")
-
-
-def export_site(
-    ctx: typer.Context,
-    out: Annotated[Path, typer.Option("--out", "-o", help="The folder to write the site into.")],
-) -> None:
-    """Write the catalog as a static site: JSON API, openapi.json and browsable pages."""
-    from pac.authoring import export
-
-    repo = repository(ctx)
-    with user_errors():
-        result = export.export(repo, out)
-    _warn_unreadable(repo)
-    typer.echo(
-        f"exported {result.offerings} offerings ({result.files} files) to {out}; "
-        f"open {out / 'index.html'}",
-        err=True,
-    )
