@@ -28,12 +28,13 @@ def form(
     The JSON Schema is the one pac validates request input with.
     """
     from pac.authoring import discovery as catalog
-    from pac.authoring import export
+    from pac.authoring.formdoc import form_document
+    from pac.authoring.pages import item_page
 
     repo = repository(ctx)
     with user_errors():
         offering = catalog.find(repo, offering_id)
     if fmt is FormFormat.html:
-        write(export.item_page(repo, offering, inline=True))
+        write(item_page(repo, offering, inline=True))
     else:
-        write(json.dumps(export.form_document(offering), indent=2, ensure_ascii=False) + "\n")
+        write(json.dumps(form_document(offering), indent=2, ensure_ascii=False) + "\n")
