@@ -7,7 +7,20 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from pac.fulfilment.backends import BackendError, TicketBackend
-from pac.fulfilment.status import RequestStatus, TaskStatus
+from pac.fulfilment.status import (
+    COMPLETED,
+    DEFERRED,
+    ESCALATED,
+    FAILED,
+    PENDING,
+    SETTLED,
+    RequestStatus,
+    TaskStatus,
+)
+
+# How `pac status` colours a state; any other state is white.
+STATE_COLOURS = {COMPLETED: "green", FAILED: "red", DEFERRED: "yellow", ESCALATED: "magenta"}
+EMERGENCY = "emergency"
 
 
 @dataclass
@@ -58,8 +71,35 @@ def build_views(
     return views
 
 
+def unsettled(views: Iterable[RequestView]) -> list[RequestView]:
+    """The requests `pac status --watch` still waits for."""
+    return [v for v in views if v.status.state not in SETTLED]
+
+
+def any_failed(views: Iterable[RequestView]) -> bool:
+    return any(v.status.state == FAILED for v in views)
+
+
+def state_colour(state: str) -> str:
+    return STATE_COLOURS.get(state, "white")
+
+
+def emergency_note(status: RequestStatus) -> str | None:
+    """For an emergency request, the last note of it passing a change freeze ("" when it
+    passed none); None for any other request."""
+    if status.priority != EMERGENCY:
+        return None
+    passed = [h["event"] for h in status.history if "passed the change freeze" in h["event"]]
+    return passed[-1] if passed else ""
+
+
+def held_by_transient_fault(task: TaskStatus) -> bool:
+    """A task the next run tries again by itself, after JIRA or a service was unavailable."""
+    return task.state == PENDING and bool(task.transient_error)
+
+
 def progress(status: RequestStatus) -> str:
-    done = sum(1 for t in status.tasks if t.state == "completed")
+    done = sum(1 for t in status.tasks if t.state == COMPLETED)
     return f"{done}/{len(status.tasks)}"
 
 
