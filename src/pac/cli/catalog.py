@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import json
 import sys
 from typing import Annotated, Any
 
@@ -157,80 +156,16 @@ def _show(data: dict[str, Any]) -> None:
     from rich.table import Table
     from rich.text import Text
 
+    from pac.authoring.show import Grid, show_parts
+
     console = _console()
-
-    def say(text: str = "", style: str = "") -> None:
-        console.print(Text(text, style=style))
-
-    def block(rows: list[tuple[str, str, str]], first: int) -> None:
-        """Rows of (label, text, style); long text wraps under itself, not under the label."""
-        grid = Table.grid(padding=(0, 1))
-        grid.add_column(min_width=first, no_wrap=True)
-        grid.add_column(overflow="fold")
-        for label, text, style in rows:
-            grid.add_row(Text(label), Text(text, style=style))
-        console.print(grid)
-
-    say(f"{data['name']} ({data['id']}, {data['kind']} {data['version']})", "bold")
-    say(data["description"])
-    owner = data["owner"]
-    say(f"Owner: {owner['team']} <{owner['contact']}>   Category: {data['category']}")
-    if data["tags"]:
-        say("Tags: " + ", ".join(data["tags"]))
-    if data["customMetadata"]:
-        details = [
-            f"{key}: {value if isinstance(value, str) else json.dumps(value, ensure_ascii=False)}"
-            for key, value in data["customMetadata"].items()
-        ]
-        block([("Details:", "; ".join(details), "")], 0)
-    if data.get("deprecated"):
-        replaced = data["deprecated"].get("replacedBy")
-        say(
-            f"Deprecated: {data['deprecated']['reason']}"
-            + (f" Use {replaced} instead." if replaced else ""),
-            "red",
-        )
-    say()
-    say("Form", "bold")
-    form = data["form"]
-    rows: list[tuple[str, str, str]] = []
-    for entry in [form["name"], *(f for g in form["groups"] for f in g["fields"])]:
-        facts = [entry["type"]]
-        if entry["required"]:
-            facts.append("required")
-        if entry["default"] is not None:
-            facts.append(f"default {json.dumps(entry['default'], ensure_ascii=False)}")
-        rows.append((f"  {entry['path']}", f"{entry['name']} ({', '.join(facts)})", ""))
-        rules = list(entry["rules"])
-        if entry["choices"]:
-            rules.insert(0, "choices: " + ", ".join(map(str, entry["choices"])))
-        for detail in ("; ".join(rules), entry["description"]):
-            if detail:
-                rows.append(("", detail, "dim"))
-    block(rows, max(len(r[0]) for r in rows))
-    say()
-    if "steps" in data:
-        steps = data["steps"]
-        say(f"What happens ({steps['strategy']})", "bold")
-        block(
-            [
-                (f"  {number}.", step, "")
-                for number, step in enumerate(steps[steps["strategy"]], start=1)
-            ],
-            4,
-        )
-        if steps["strategy"] == "automatic" and steps["manual"]:
-            block([("  If escalated:", "; ".join(steps["manual"]), "")], 0)
-        if data["usedBy"]:
-            block([("Used in the bundles:", ", ".join(data["usedBy"]), "")], 0)
-    else:
-        say("What happens, in this order", "bold")
-        for component in data["components"]:
-            after = (
-                f" (after {', '.join(component['dependsOn'])})" if component["dependsOn"] else ""
-            )
-            block(
-                [(f"  {component['id']}:", f"{component['name']}, {component['team']}{after}", "")]
-                + [("", step, "") for step in component["steps"]],
-                0,
-            )
+    for part in show_parts(data):
+        if isinstance(part, Grid):
+            grid = Table.grid(padding=(0, 1))
+            grid.add_column(min_width=part.first, no_wrap=True)
+            grid.add_column(overflow="fold")
+            for label, text, style in part.rows:
+                grid.add_row(Text(label), Text(text, style=style))
+            console.print(grid)
+        else:
+            console.print(Text(part.text, style=part.style))
