@@ -96,10 +96,7 @@ def search(
     repo = repository(ctx)
     words = " ".join(text)
     with user_errors():
-        found = catalog.search(repo, words)
-        instead = "" if found else catalog.corrected(repo, words)
-        if instead:
-            found = catalog.search(repo, instead)
+        found, instead = catalog.search_or_corrected(repo, words)
     warn_unreadable(repo)
     if found and instead:
         typer.echo(f"note: nothing matches {words!r}; showing {instead!r}.", err=True)
