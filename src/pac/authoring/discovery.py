@@ -237,6 +237,16 @@ def corrected(repo: Repository, text: str) -> str:
     return " ".join(fixed) if fixed != words else ""
 
 
+def search_or_corrected(repo: Repository, text: str) -> tuple[list[tuple[float, Summary]], str]:
+    """What `search` finds for `text`; when it finds nothing, what it finds for the
+    corrected words instead, with them ("" when no correction was used)."""
+    found = search(repo, text)
+    instead = "" if found else corrected(repo, text)
+    if instead:
+        found = search(repo, instead)
+    return found, instead
+
+
 _RULE_WORDS = (
     ("minLength", "at least {} characters"),
     ("maxLength", "at most {} characters"),

@@ -8,6 +8,7 @@ import uuid as uuidlib
 from collections.abc import Mapping
 from dataclasses import dataclass, field, replace
 from pathlib import Path
+from typing import Any
 
 from pac.diagnostics import Diagnostic, Severity
 from pac.documents.files import Role
@@ -133,6 +134,83 @@ def _check_input_file(path: Path) -> None:
     )
 
 
+@dataclass(frozen=True)
+class _Given:
+    """The input to render, and where it sits in the file (under `input:` in a request)."""
+
+    values: Any
+    base: tuple[str, ...]
+    request_id: str
+    requester: tuple[str, str, str]
+
+
+def _given(
+    repo: Repository,
+    document: Document,
+    offering_id: str,
+    input_path: Path,
+    requester: tuple[str, str, str],
+) -> _Given | list[Diagnostic]:
+    """A plain input mapping, or a request file's input, id and requester; the request
+    file's shape findings when it is not one."""
+    data = document.data
+    if data.get("kind") != "Request":
+        return _Given(data, (), PREVIEW_REQUEST_ID, requester)
+    display = repo.display(repo.absolute(input_path))
+    shape = _request_shape(repo, document, display)
+    if shape:
+        return shape
+    target = data.get("catalogItemId") or data.get("bundleId")
+    if target != offering_id:
+        raise UsageError(
+            f"{display} asks for {target}, not {offering_id}",
+            f"Run `pac render {target} --input {input_path}`, or pass a plain input file.",
+        )
+    meta = data.get("metadata") or {}
+    person = meta.get("requester") or {}
+    return _Given(
+        data.get("input") or {},
+        ("input",),
+        str(meta.get("id", PREVIEW_REQUEST_ID)),
+        (
+            str(person.get("email", requester[0])),
+            str(person.get("name", requester[1])),
+            str(person.get("team", requester[2])),
+        ),
+    )
+
+
+def _input_findings(
+    repo: Repository, offering: Offering, document: Document, display: str, given: _Given
+) -> list[Diagnostic]:
+    """The form's verdict on the input, at the input's own lines in the file."""
+    findings = []
+    for finding in input_checker(repo, offering).check(given.values):
+        position = document.position((*given.base, *finding.path), key=finding.at_key)
+        findings.append(
+            Diagnostic(
+                display,
+                position.line,
+                position.column,
+                RULES[finding.code].severity,
+                finding.code,
+                finding.message,
+                finding.hint,
+            )
+        )
+    return findings
+
+
+def _modes(repo: Repository, offering: Offering, strategy: str) -> dict[str, str] | None:
+    if not strategy:
+        return None
+    # One strategy for every component: "manual" shows what escalation would open.
+    ids = [c.id for c in offering.components] if isinstance(offering, Bundle) else [offering.id]
+    modes = dict.fromkeys(ids, strategy)
+    _check_strategy(repo, offering, strategy)
+    return modes
+
+
 def render_offering(
     repo: Repository,
     offering_id: str,
@@ -150,60 +228,22 @@ def render_offering(
     if document is None:
         findings = [_as_input_file(d, offering_id) for d in loaded.diagnostics]
         return RenderResult(offering, PREVIEW_REQUEST_ID, findings=findings)
-    data = document.data
-    base: tuple[str, ...] = ()
-    request_id = PREVIEW_REQUEST_ID
-    if data.get("kind") == "Request":
-        shape = _request_shape(repo, document, display)
-        if shape:
-            return RenderResult(offering, PREVIEW_REQUEST_ID, findings=shape)
-        target = data.get("catalogItemId") or data.get("bundleId")
-        if target != offering_id:
-            raise UsageError(
-                f"{display} asks for {target}, not {offering_id}",
-                f"Run `pac render {target} --input {input_path}`, or pass a plain input file.",
-            )
-        values = data.get("input") or {}
-        base = ("input",)
-        meta = data.get("metadata") or {}
-        request_id = str(meta.get("id", PREVIEW_REQUEST_ID))
-        person = meta.get("requester") or {}
-        requester = (
-            str(person.get("email", requester[0])),
-            str(person.get("name", requester[1])),
-            str(person.get("team", requester[2])),
-        )
-    else:
-        values = data
-    result = RenderResult(offering, request_id, findings=list(loaded.diagnostics))
-    for finding in input_checker(repo, offering).check(values):
-        position = document.position((*base, *finding.path), key=finding.at_key)
-        result.findings.append(
-            Diagnostic(
-                display,
-                position.line,
-                position.column,
-                RULES[finding.code].severity,
-                finding.code,
-                finding.message,
-                finding.hint,
-            )
-        )
+    given = _given(repo, document, offering_id, input_path, requester)
+    if isinstance(given, list):
+        return RenderResult(offering, PREVIEW_REQUEST_ID, findings=given)
+    checked = _input_findings(repo, offering, document, display, given)
+    result = RenderResult(offering, given.request_id, findings=[*loaded.diagnostics, *checked])
     if not result.ok:
         return result
+    revision = catalog_revision(repo)
     system = SystemValues.generate(
-        request_id, *requester, config=repo.config, catalog_revision=catalog_revision(repo)
+        given.request_id, *given.requester, config=repo.config, catalog_revision=revision
     )
     if system_overrides:
         system = system.with_overrides(system_overrides)
         result.request_id = system.request_id
-    modes = None
-    if strategy:
-        # One strategy for every component: "manual" shows what escalation would open.
-        ids = [c.id for c in offering.components] if isinstance(offering, Bundle) else [offering.id]
-        modes = dict.fromkeys(ids, strategy)
-        _check_strategy(repo, offering, strategy)
-    result.tasks = preview(repo, offering, values, system, repo.config.jira_link_type, modes)
+    modes = _modes(repo, offering, strategy)
+    result.tasks = preview(repo, offering, given.values, system, repo.config.jira_link_type, modes)
     return result
 
 

@@ -134,11 +134,16 @@ def _apply_sets(
         except ValueError as exc:
             problems.append(f"--set {dotted}: {exc} ({_describe(field)})")
             continue
-        if group_id:
-            result.setdefault(group_id, {})[field.id] = value
-        else:
-            result["name"] = value
+        _put(result, group_id, field, value)
     return result, problems
+
+
+def _put(values: dict[str, Any], group_id: str, field: Field, value: Any) -> None:
+    """Set a field of the input; the name field is the one outside any group."""
+    if group_id:
+        values.setdefault(group_id, {})[field.id] = value
+    else:
+        values["name"] = value
 
 
 def _input_error(offering: Offering, problems: list[str]) -> UsageError:
@@ -167,12 +172,68 @@ def _describe(field: Field) -> str:
 Ask = Callable[[str, str, bool], str]  # (question, default, hide) -> answer
 
 
+def _question(field: Field) -> str:
+    question = field.name
+    if field.type == "password":
+        question += " (the NAME of the CI secret holding it, never the secret itself)"
+    if field.enum:
+        question += " [" + ", ".join(str(e) for e in field.enum) + "]"
+    if field.type == "multiselect":
+        question += " (comma-separated)"
+    if not field.required:
+        question += " (optional)"
+    return question
+
+
+def _group_heading(offering: Offering, group_id: str) -> str:
+    group = offering.form.group(group_id)
+    assert group is not None
+    return f"\n{group.name}" + (f": {group.description}" if group.description else "")
+
+
+def _answer(field: Field, answer: str, taken: Callable[[Any], bool]) -> tuple[Any, str]:
+    """The value an answer gives the field, and why it does not fit ("" when it does)."""
+    try:
+        value = coerce(field, answer)
+    except ValueError as exc:
+        return None, f"{exc}. {_describe(field)}"
+    problem = field_problem(field, value)
+    if not problem and taken(value):
+        problem = f"a request named {value} already exists; request ids are unique"
+    return value, problem
+
+
+_KEEP = object()  # no answer: an optional field stays empty, or its default applies
+
+
+def _ask_field(
+    field: Field, default: str, ask: Ask, say: Callable[[str], None], taken: Callable[[Any], bool]
+) -> Any:
+    """Ask one field until the answer fits; `_KEEP` when left empty and allowed to be."""
+    question = _question(field)
+    while True:
+        answer = ask(question, default, False).strip()
+        if not answer:
+            if field.required and not field.has_default:
+                say("  This field is required.")
+                continue
+            return _KEEP
+        value, problem = _answer(field, answer, taken)
+        if not problem:
+            return value
+        say(f"  {problem}")
+
+
+def _never_taken(name: Any) -> bool:
+    return False
+
+
 def ask_all(
     offering: Offering,
     values: dict[str, Any],
     ask: Ask,
     say: Callable[[str], None],
-    taken: Callable[[Any], bool] = lambda name: False,
+    taken: Callable[[Any], bool] = _never_taken,
 ) -> dict[str, Any]:
     """Ask field by field, with labels, help, defaults and choices; re-ask bad answers.
 
@@ -185,46 +246,16 @@ def ask_all(
     current_group = ""
     for group_id, field in fields:
         if group_id and group_id != current_group:
-            group = offering.form.group(group_id)
-            assert group is not None
-            say(f"\n{group.name}" + (f": {group.description}" if group.description else ""))
+            say(_group_heading(offering, group_id))
             current_group = group_id
         existing = (result.get(group_id) or {}).get(field.id) if group_id else result.get("name")
-        default = _default_text(field, existing)
-        question = field.name
-        if field.type == "password":
-            question += " (the NAME of the CI secret holding it, never the secret itself)"
-        if field.enum:
-            question += " [" + ", ".join(str(e) for e in field.enum) + "]"
-        if field.type == "multiselect":
-            question += " (comma-separated)"
-        if not field.required:
-            question += " (optional)"
         if field.description:
             say(f"  {field.description}")
-        while True:
-            answer = ask(question, default, False).strip()
-            if not answer:
-                if field.required and not field.has_default:
-                    say("  This field is required.")
-                    continue
-                break  # optional, or the default applies
-            try:
-                value = coerce(field, answer)
-            except ValueError as exc:
-                say(f"  {exc}. {_describe(field)}")
-                continue
-            problem = field_problem(field, value)
-            if not problem and not group_id and taken(value):
-                problem = f"a request named {value} already exists; request ids are unique"
-            if problem:
-                say(f"  {problem}")
-                continue
-            if group_id:
-                result.setdefault(group_id, {})[field.id] = value
-            else:
-                result["name"] = value
-            break
+        value = _ask_field(
+            field, _default_text(field, existing), ask, say, _never_taken if group_id else taken
+        )
+        if value is not _KEEP:
+            _put(result, group_id, field, value)
     return result
 
 
@@ -258,18 +289,24 @@ def copy_input(repo: Repository, offering: Offering, from_request: str) -> dict[
     return copy.deepcopy(dict(source.input))
 
 
-def build(
-    repo: Repository,
-    offering_id: str,
-    *,
-    sets: list[str],
-    from_request: str | None,
-    request_id: str | None,
-    requester: Requester,
-    values: Mapping[str, Any] | None = None,
+def starting_values(
+    repo: Repository, offering: Offering, from_request: str | None, sets: list[str]
 ) -> dict[str, Any]:
-    """The request document (not yet written)."""
-    offering = find_offering(repo, offering_id)
+    """What `--interactive` asks from: a copied request's input, without its name (a copy
+    needs a name of its own), with every `--set` applied."""
+    base = copy_input(repo, offering, from_request) if from_request else {}
+    base.pop("name", None)
+    return apply_sets(offering, base, sets)
+
+
+def _checked_input(
+    repo: Repository,
+    offering: Offering,
+    values: Mapping[str, Any] | None,
+    from_request: str | None,
+    sets: list[str],
+) -> dict[str, Any]:
+    """The input from a copied request, answers and `--set`s; every problem at once."""
     base: dict[str, Any] = dict(values or {})
     if from_request:
         base = {**copy_input(repo, offering, from_request), **base}
@@ -282,6 +319,10 @@ def build(
         problems.append(finding.message + (f" ({hint})" if hint else ""))
     if problems:
         raise _input_error(offering, problems)
+    return base
+
+
+def _chosen_id(base: Mapping[str, Any], request_id: str | None, from_request: str | None) -> str:
     name = base.get("name")
     chosen = request_id or (name if isinstance(name, str) else "")
     if from_request and chosen == from_request:
@@ -295,6 +336,10 @@ def build(
             "Set the input name (--set name=payments-db), which is also the request id, or "
             "pass --id.",
         )
+    return chosen
+
+
+def _check_requester(requester: Requester) -> None:
     if not (requester.email and requester.name and requester.team):
         raise UsageError(
             "the requester is incomplete (email, name and team are needed)",
@@ -305,7 +350,24 @@ def build(
         raise UsageError(
             f"the team {requester.team!r} is not a kebab-case id", "For example --team payments."
         )
-    document: dict[str, Any] = {
+
+
+def build(
+    repo: Repository,
+    offering_id: str,
+    *,
+    sets: list[str],
+    from_request: str | None,
+    request_id: str | None,
+    requester: Requester,
+    values: Mapping[str, Any] | None = None,
+) -> dict[str, Any]:
+    """The request document (not yet written)."""
+    offering = find_offering(repo, offering_id)
+    base = _checked_input(repo, offering, values, from_request, sets)
+    chosen = _chosen_id(base, request_id, from_request)
+    _check_requester(requester)
+    return {
         "schemaVersion": "catalog/v1",
         "kind": "Request",
         "metadata": {
@@ -319,7 +381,6 @@ def build(
         "bundleId" if isinstance(offering, Bundle) else "catalogItemId": offering.id,
         "input": base,
     }
-    return document
 
 
 def write(repo: Repository, document: Mapping[str, Any]) -> Path:

@@ -10,7 +10,20 @@ from typing import Annotated
 import typer
 
 from pac import __version__
-from pac.cli import apply, catalog, codeowners, new, render, report, request, status, validate
+from pac.cli import (
+    apply,
+    catalog,
+    codeowners,
+    export,
+    form,
+    new,
+    plan,
+    render,
+    report,
+    request,
+    status,
+    validate,
+)
 from pac.cli.common import State
 
 app = typer.Typer(
@@ -52,10 +65,10 @@ def root(
 app.command("validate")(validate.validate)
 app.command("render")(render.render)
 app.add_typer(catalog.app, name="catalog")
-app.command("form")(catalog.form)
-app.command("export")(catalog.export_site)
+app.command("form")(form.form)
+app.command("export")(export.export_site)
 app.add_typer(request.app, name="request")
-app.command("plan")(apply.plan)
+app.command("plan")(plan.plan)
 app.command("apply")(apply.apply)
 app.command("status")(status.status)
 app.add_typer(new.app, name="new")

@@ -1,30 +1,22 @@
-"""`pac apply` and `pac plan`."""
+"""`pac apply`: fulfil requests and record their status."""
 
 from __future__ import annotations
 
 import os
-from enum import StrEnum
+from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated
 
 import typer
 
-from pac.cli.common import repository, user_errors, write
+from pac.cli.common import ChangedOption, RequestArgument, repository, user_errors, write
 
 if TYPE_CHECKING:
+    from pac.documents.repository import Repository
+    from pac.fulfilment.apply import Selection, TicketFactory
     from pac.fulfilment.commit import PushResult, Upstream
     from pac.fulfilment.executor import Outcome
-
-RequestArgument = Annotated[
-    list[str] | None,
-    typer.Argument(metavar="REQUEST", help="Request ids or files (default: all requests)."),
-]
-ChangedOption = Annotated[
-    str | None,
-    typer.Option(
-        "--changed", metavar="BASE", help="Only requests changed since this git revision."
-    ),
-]
+    from pac.fulfilment.lease import Lease
 
 
 def _emit(line: str) -> None:
@@ -69,48 +61,88 @@ def apply(
     With an upstream, one run at a time holds a lease on it (refs/pac/apply-lease).
     Exit 1 when a request failed or two runs did a task twice.
     """
-    from pac.fulfilment import apply as applying
-    from pac.fulfilment.commit import bring_in, preflight
-    from pac.fulfilment.freeze import today_in
     from pac.fulfilment.lease import held
 
     in_ci = os.environ.get("CI") == "true"
-    commit = in_ci if commit is None else commit
-    repo = repository(ctx)
-    config = repo.config
-    author = (config.commit_name, config.commit_email)
-    with user_errors():
-        today_in(repo.config.timezone)  # a bad PAC_TODAY stops the run before any work
-        selection = applying.select_requests(repo, requests or [], changed)
-        name, tickets = applying.ticket_backend(repo, outbox=outbox)
-        upstream = preflight(repo.root, commit=commit)
-    for display, reason in selection.invalid:
+    run = _prepare(repository(ctx), requests or [], changed, outbox=outbox, commit=commit, ci=in_ci)
+    for display, reason in run.selection.invalid:
         _emit(f"{display}: not applied, the request file has errors ({reason}); run pac validate")
-    twice: list[str] = []
-    lag = config.jira_search_lag if name.startswith("JIRA") else 0.0  # the outbox has none
-    lease = held(upstream, author, wait=_wait(wait, in_ci), emit=_emit, required=commit, settle=lag)
+    wait_for = _wait(wait, in_ci)
+    lease = held(
+        run.upstream, run.author, wait=wait_for, emit=_emit, required=run.commit, settle=run.lag
+    )
     with user_errors(), lease as holding:
-        if holding is not None and upstream is not None:
-            brought, twice = bring_in(upstream, repo.root)
-            if brought:
-                _emit(f"brought in {len(brought)} newer status file(s) from {upstream.tracking}")
-        _emit(f"pac apply: {len(selection.requests)} request(s), tickets go to {name}")
-        outcomes = applying.run(
-            repo, selection.requests, tickets, concurrency=concurrency, emit=_emit,
-            still_held=holding.still_held if holding is not None else lambda: True,
-        )  # fmt: skip
-        failed = _report(outcomes)
-        if holding is not None and any(o.created for o in outcomes):
-            # Until its statuses reach the upstream, only JIRA's search shows its tickets.
-            holding.linger = lag
-        if commit and upstream is not None:
-            result = _commit(repo.root, upstream, outcomes, author)
-            twice += result.duplicates
-            if holding is not None and result.pushed:
-                holding.linger = 0.0
+        failed, twice = _fulfil(run, holding, concurrency)
     for warning in twice:
         _emit(f"warning: {warning}; close the ticket or undo the effect not kept")
-    raise typer.Exit(1 if failed or selection.invalid or twice else 0)
+    raise typer.Exit(1 if failed or run.selection.invalid or twice else 0)
+
+
+@dataclass
+class _Run:
+    """What one `pac apply` works with, settled before it takes the lease."""
+
+    repo: Repository
+    selection: Selection
+    backend: str
+    tickets: TicketFactory
+    upstream: Upstream | None
+    commit: bool
+    lag: float  # how long JIRA's search may lag behind a ticket just created
+
+    @property
+    def author(self) -> tuple[str, str]:
+        return (self.repo.config.commit_name, self.repo.config.commit_email)
+
+
+def _prepare(
+    repo: Repository,
+    requests: list[str],
+    changed: str | None,
+    *,
+    outbox: bool,
+    commit: bool | None,
+    ci: bool,
+) -> _Run:
+    from pac.fulfilment import apply as applying
+    from pac.fulfilment.commit import preflight
+    from pac.fulfilment.freeze import today_in
+
+    commit = ci if commit is None else commit
+    with user_errors():
+        today_in(repo.config.timezone)  # a bad PAC_TODAY stops the run before any work
+        selection = applying.select_requests(repo, requests, changed)
+        name, tickets = applying.ticket_backend(repo, outbox=outbox)
+        upstream = preflight(repo.root, commit=commit)
+    lag = repo.config.jira_search_lag if name.startswith("JIRA") else 0.0  # the outbox has none
+    return _Run(repo, selection, name, tickets, upstream, commit, lag)
+
+
+def _fulfil(run: _Run, holding: Lease | None, concurrency: int | None) -> tuple[bool, list[str]]:
+    """Fulfil the selected requests under the lease; (a request failed, tasks done twice)."""
+    from pac.fulfilment import apply as applying
+    from pac.fulfilment.commit import bring_in
+
+    twice: list[str] = []
+    if holding is not None and run.upstream is not None:
+        brought, twice = bring_in(run.upstream, run.repo.root)
+        if brought:
+            _emit(f"brought in {len(brought)} newer status file(s) from {run.upstream.tracking}")
+    _emit(f"pac apply: {len(run.selection.requests)} request(s), tickets go to {run.backend}")
+    outcomes = applying.run(
+        run.repo, run.selection.requests, run.tickets, concurrency=concurrency, emit=_emit,
+        still_held=holding.still_held if holding is not None else lambda: True,
+    )  # fmt: skip
+    failed = _report(outcomes)
+    if holding is not None and any(o.created for o in outcomes):
+        # Until its statuses reach the upstream, only JIRA's search shows its tickets.
+        holding.linger = run.lag
+    if run.commit and run.upstream is not None:
+        result = _commit(run.repo.root, run.upstream, outcomes, run.author)
+        twice += result.duplicates
+        if holding is not None and result.pushed:
+            holding.linger = 0.0
+    return failed, twice
 
 
 def _wait(wait: float | None, in_ci: bool) -> float:
@@ -119,56 +151,10 @@ def _wait(wait: float | None, in_ci: bool) -> float:
 
 def _report(outcomes: list[Outcome]) -> bool:
     """Print what was done; True when a request failed."""
-    acted = [o for o in outcomes if o.step.value != "nothing"]
-    for outcome in acted:
-        write(f"{outcome.request_id}: {outcome.summary}\n")
-    write(_summary_line(outcomes))
-    pending = [o for o in outcomes if o.pending and not o.unavailable and not o.lease_lost]
-    if any(o.lease_lost for o in outcomes):
-        write(
-            "another pac apply took the lease on the upstream over during this run (see the "
-            "warning below): requests it had not finished stopped before their next ticket or "
-            "call; they are not failed, and that run (or the next) carries on\n"
-        )
-    if pending:
-        write(
-            f"{len(pending)} request(s) met a transient fault (JIRA or a service unavailable); "
-            "they are not failed: the next run (at the latest the hourly one) tries again\n"
-        )
+    from pac.tracking.apply_summary import run_report
+
+    write(run_report(outcomes))
     return any(o.failed for o in outcomes)
-
-
-def _summary_line(outcomes: list[Outcome]) -> str:
-    """One line for the whole run; a request that only waits (a change freeze, a retry
-    nobody asked for yet) was not acted on, and tickets found from an earlier run count."""
-    from pac.fulfilment.executor import UNREADABLE
-    from pac.fulfilment.policy import Step
-
-    waits = (Step.WAITING, Step.DEFER)
-    unavailable = [o for o in outcomes if o.unavailable]
-    # Nothing was done for a request not started or whose status pac would not read.
-    untouched = {id(o) for o in unavailable} | {id(o) for o in outcomes if o.before == UNREADABLE}
-    acted = [
-        o
-        for o in outcomes
-        if o.step not in (Step.NOTHING, Step.CHANGED, *waits) and id(o) not in untouched
-    ]
-    waiting = [o for o in outcomes if o.step in waits and not o.failed]
-    failed = [o for o in outcomes if o.failed and not o.unavailable]
-    stopped = [o for o in outcomes if o.lease_lost]
-    pending = [o for o in outcomes if o.pending and not o.unavailable and not o.lease_lost]
-    created = sum(len(o.created) for o in outcomes)
-    adopted = sum(len(o.adopted) for o in outcomes)
-    return (
-        f"{len(acted)} request(s) acted on, {created} ticket(s) created, "
-        + (f"{adopted} found from an earlier run, " if adopted else "")
-        + f"{len(failed)} failed, "
-        + (f"{len(unavailable)} not started (tickets unavailable), " if unavailable else "")
-        + (f"{len(pending)} pending after a transient fault, " if pending else "")
-        + (f"{len(stopped)} stopped (lease taken over), " if stopped else "")
-        + (f"{len(waiting)} waiting, " if waiting else "")
-        + f"{len([o for o in outcomes if o.step in (Step.NOTHING, Step.CHANGED)])} unchanged\n"
-    )
 
 
 def _commit(
@@ -191,58 +177,3 @@ def _commit(
             + ")"
         )
     return result
-
-
-class PlanFormat(StrEnum):
-    text = "text"
-    markdown = "markdown"
-    json = "json"
-
-
-def plan(
-    ctx: typer.Context,
-    requests: RequestArgument = None,
-    changed: ChangedOption = None,
-    fmt: Annotated[PlanFormat, typer.Option("--format", "-f", help="Output format.")] = (
-        PlanFormat.text
-    ),
-    summary: Annotated[
-        Path | None,
-        typer.Option(
-            "--summary",
-            help="Also append the markdown plan to this file (default: $GITHUB_STEP_SUMMARY, "
-            "except with --format json).",
-            show_default=False,
-        ),
-    ] = None,
-) -> None:
-    """Show exactly what pac apply would do: every ticket and call, in order, for review."""
-    from pac.fulfilment import apply as applying
-    from pac.fulfilment import plan as planning
-    from pac.fulfilment.freeze import today_in
-    from pac.fulfilment.status import StatusStore
-
-    repo = repository(ctx)
-    with user_errors():
-        today_in(repo.config.timezone)  # a bad PAC_TODAY stops the plan before any work
-        selection = applying.select_requests(repo, requests or [], changed)
-    store = StatusStore(repo.root)
-    plans = [planning.plan_request(repo, store, request) for request in selection.requests]
-    if not requests:
-        plans = [p for p in plans if p.acts]
-    rendered = {
-        PlanFormat.text: planning.as_text,
-        PlanFormat.markdown: planning.as_markdown,
-        PlanFormat.json: planning.as_json,
-    }[fmt](plans)
-    write(rendered)
-    # JSON is for machines: a workflow that also asks for it must not get the plan twice.
-    in_actions = os.environ.get("GITHUB_STEP_SUMMARY") and fmt is not PlanFormat.json
-    target = summary or (Path(os.environ["GITHUB_STEP_SUMMARY"]) if in_actions else None)
-    if target is not None:
-        with target.open("a", encoding="utf-8") as handle:
-            handle.write(planning.as_markdown(plans))
-    for display, reason in selection.invalid:
-        typer.echo(f"{display}: cannot be planned, it has errors ({reason})", err=True)
-    errors = [p for p in plans if p.error] or selection.invalid
-    raise typer.Exit(1 if errors else 0)

@@ -1,54 +1,18 @@
-"""`pac catalog list|show|search`, `pac form` and `pac export`."""
+"""`pac catalog list|show|search`: find and describe offerings."""
 
 from __future__ import annotations
 
-import json
 import sys
-from enum import StrEnum
-from pathlib import Path
 from typing import Annotated, Any
 
 import typer
 
-from pac.cli.common import Output, repository, use_colour, user_errors, write
+from pac.cli.common import Output, dump, repository, use_colour, user_errors, warn_unreadable
 
 app = typer.Typer(help="Find platform offerings.", no_args_is_help=True)
 
 
 OutputOption = Annotated[Output, typer.Option("--output", "-o", help="Output format.")]
-
-
-def _dump(data: Any, output: Output) -> None:
-    if output is Output.json:
-        write(json.dumps(data, indent=2, ensure_ascii=False) + "\n")
-    else:
-        import yaml
-
-        write(yaml.safe_dump(data, sort_keys=False, allow_unicode=True, width=100))
-
-
-def _warn_unreadable(repo: Any) -> None:
-    from pac.authoring import discovery as catalog
-
-    left_out = catalog.unreadable(repo)
-    if left_out:
-        shown = ", ".join(left_out[:5]) + (
-            f" and {len(left_out) - 5} more" if len(left_out) > 5 else ""
-        )
-        typer.echo(
-            f"warning: {len(left_out)} catalog file(s) have errors and are left out: {shown}\n"
-            f"  hint: Run `pac validate {left_out[0]}` to see what is wrong.",
-            err=True,
-        )
-    astray = catalog.outside(repo)
-    if astray:
-        typer.echo(
-            f"note: {len(astray)} item or bundle file(s) outside catalog/ are not listed: "
-            + ", ".join(astray[:5])
-            + (f" and {len(astray) - 5} more" if len(astray) > 5 else "")
-            + "\n  hint: `pac validate` says where each belongs (document-outside-catalog).",
-            err=True,
-        )
 
 
 def _console(width: int | None = None) -> Any:
@@ -110,14 +74,14 @@ def list_(
     repo = repository(ctx)
     with user_errors():
         rows = catalog.summaries(repo, category, owner, kind)
-    _warn_unreadable(repo)
+    warn_unreadable(repo)
     if output is Output.table:
         if not rows:
             typer.echo("No offering matches.", err=True)
             return
         _table(catalog.as_rows(rows))
     else:
-        _dump([r.as_dict() for r in rows], output)
+        dump([r.as_dict() for r in rows], output)
 
 
 @app.command()
@@ -132,11 +96,8 @@ def search(
     repo = repository(ctx)
     words = " ".join(text)
     with user_errors():
-        found = catalog.search(repo, words)
-        instead = "" if found else catalog.corrected(repo, words)
-        if instead:
-            found = catalog.search(repo, instead)
-    _warn_unreadable(repo)
+        found, instead = catalog.search_or_corrected(repo, words)
+    warn_unreadable(repo)
     if found and instead:
         typer.echo(f"note: nothing matches {words!r}; showing {instead!r}.", err=True)
     if output is Output.table:
@@ -149,7 +110,7 @@ def search(
         ]
         _table(rows, extra="score")
     else:
-        _dump([{**s.as_dict(), "score": score} for score, s in found], output)
+        dump([{**s.as_dict(), "score": score} for score, s in found], output)
     raise typer.Exit(0 if found else 1)
 
 
@@ -167,7 +128,7 @@ def show(
         offering = catalog.find(repo, offering_id)
     data = catalog.describe(repo, offering)
     if output is not Output.table:
-        _dump(data, output)
+        dump(data, output)
         return
     _show(data)
 
@@ -192,126 +153,16 @@ def _show(data: dict[str, Any]) -> None:
     from rich.table import Table
     from rich.text import Text
 
+    from pac.authoring.show import Grid, show_parts
+
     console = _console()
-
-    def say(text: str = "", style: str = "") -> None:
-        console.print(Text(text, style=style))
-
-    def block(rows: list[tuple[str, str, str]], first: int) -> None:
-        """Rows of (label, text, style); long text wraps under itself, not under the label."""
-        grid = Table.grid(padding=(0, 1))
-        grid.add_column(min_width=first, no_wrap=True)
-        grid.add_column(overflow="fold")
-        for label, text, style in rows:
-            grid.add_row(Text(label), Text(text, style=style))
-        console.print(grid)
-
-    say(f"{data['name']} ({data['id']}, {data['kind']} {data['version']})", "bold")
-    say(data["description"])
-    owner = data["owner"]
-    say(f"Owner: {owner['team']} <{owner['contact']}>   Category: {data['category']}")
-    if data["tags"]:
-        say("Tags: " + ", ".join(data["tags"]))
-    if data["customMetadata"]:
-        details = [
-            f"{key}: {value if isinstance(value, str) else json.dumps(value, ensure_ascii=False)}"
-            for key, value in data["customMetadata"].items()
-        ]
-        block([("Details:", "; ".join(details), "")], 0)
-    if data.get("deprecated"):
-        replaced = data["deprecated"].get("replacedBy")
-        say(
-            f"Deprecated: {data['deprecated']['reason']}"
-            + (f" Use {replaced} instead." if replaced else ""),
-            "red",
-        )
-    say()
-    say("Form", "bold")
-    form = data["form"]
-    rows: list[tuple[str, str, str]] = []
-    for entry in [form["name"], *(f for g in form["groups"] for f in g["fields"])]:
-        facts = [entry["type"]]
-        if entry["required"]:
-            facts.append("required")
-        if entry["default"] is not None:
-            facts.append(f"default {json.dumps(entry['default'], ensure_ascii=False)}")
-        rows.append((f"  {entry['path']}", f"{entry['name']} ({', '.join(facts)})", ""))
-        rules = list(entry["rules"])
-        if entry["choices"]:
-            rules.insert(0, "choices: " + ", ".join(map(str, entry["choices"])))
-        for detail in ("; ".join(rules), entry["description"]):
-            if detail:
-                rows.append(("", detail, "dim"))
-    block(rows, max(len(r[0]) for r in rows))
-    say()
-    if "steps" in data:
-        steps = data["steps"]
-        say(f"What happens ({steps['strategy']})", "bold")
-        block(
-            [
-                (f"  {number}.", step, "")
-                for number, step in enumerate(steps[steps["strategy"]], start=1)
-            ],
-            4,
-        )
-        if steps["strategy"] == "automatic" and steps["manual"]:
-            block([("  If escalated:", "; ".join(steps["manual"]), "")], 0)
-        if data["usedBy"]:
-            block([("Used in the bundles:", ", ".join(data["usedBy"]), "")], 0)
-    else:
-        say("What happens, in this order", "bold")
-        for component in data["components"]:
-            after = (
-                f" (after {', '.join(component['dependsOn'])})" if component["dependsOn"] else ""
-            )
-            block(
-                [(f"  {component['id']}:", f"{component['name']}, {component['team']}{after}", "")]
-                + [("", step, "") for step in component["steps"]],
-                0,
-            )
-
-
-class FormFormat(StrEnum):
-    jsonschema = "jsonschema"
-    html = "html"
-
-
-def form(
-    ctx: typer.Context,
-    offering_id: Annotated[str, typer.Argument(metavar="ID", help="An item or bundle id.")],
-    fmt: Annotated[FormFormat, typer.Option("--format", "-f", help="Output format.")] = (
-        FormFormat.jsonschema
-    ),
-) -> None:
-    """The request form of an offering: JSON Schema + UI schema, or a standalone HTML page.
-
-    The JSON Schema is the one pac validates request input with.
-    """
-    from pac.authoring import discovery as catalog
-    from pac.authoring import export
-
-    repo = repository(ctx)
-    with user_errors():
-        offering = catalog.find(repo, offering_id)
-    if fmt is FormFormat.html:
-        write(export.item_page(repo, offering, inline=True))
-    else:
-        write(json.dumps(export.form_document(offering), indent=2, ensure_ascii=False) + "\n")
-
-
-def export_site(
-    ctx: typer.Context,
-    out: Annotated[Path, typer.Option("--out", "-o", help="The folder to write the site into.")],
-) -> None:
-    """Write the catalog as a static site: JSON API, openapi.json and browsable pages."""
-    from pac.authoring import export
-
-    repo = repository(ctx)
-    with user_errors():
-        result = export.export(repo, out)
-    _warn_unreadable(repo)
-    typer.echo(
-        f"exported {result.offerings} offerings ({result.files} files) to {out}; "
-        f"open {out / 'index.html'}",
-        err=True,
-    )
+    for part in show_parts(data):
+        if isinstance(part, Grid):
+            grid = Table.grid(padding=(0, 1))
+            grid.add_column(min_width=part.first, no_wrap=True)
+            grid.add_column(overflow="fold")
+            for label, text, style in part.rows:
+                grid.add_row(Text(label), Text(text, style=style))
+            console.print(grid)
+        else:
+            console.print(Text(part.text, style=part.style))

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import os
 import sys
 from collections.abc import Iterator
@@ -9,7 +10,7 @@ from contextlib import contextmanager
 from dataclasses import dataclass
 from enum import StrEnum
 from pathlib import Path
-from typing import TYPE_CHECKING, NoReturn, TextIO
+from typing import TYPE_CHECKING, Annotated, Any, NoReturn, TextIO
 
 import typer
 
@@ -17,6 +18,18 @@ from pac.errors import PacError
 
 if TYPE_CHECKING:
     from pac.documents.repository import Repository
+
+
+RequestArgument = Annotated[
+    list[str] | None,
+    typer.Argument(metavar="REQUEST", help="Request ids or files (default: all requests)."),
+]
+ChangedOption = Annotated[
+    str | None,
+    typer.Option(
+        "--changed", metavar="BASE", help="Only requests changed since this git revision."
+    ),
+]
 
 
 class Output(StrEnum):
@@ -77,3 +90,39 @@ def repository(ctx: typer.Context) -> Repository:
 def write(text: str) -> None:
     sys.stdout.write(text)
     sys.stdout.flush()
+
+
+def dump(data: Any, output: Output) -> None:
+    """`--output json|yaml` of a listing command."""
+    if output is Output.json:
+        write(json.dumps(data, indent=2, ensure_ascii=False) + "\n")
+    else:
+        import yaml
+
+        write(yaml.safe_dump(data, sort_keys=False, allow_unicode=True, width=100))
+
+
+def _some(names: list[str]) -> str:
+    return ", ".join(names[:5]) + (f" and {len(names) - 5} more" if len(names) > 5 else "")
+
+
+def warn_unreadable(repo: Repository) -> None:
+    """Say which catalog files a listing or an export left out, and why."""
+    from pac.authoring import discovery as catalog
+
+    left_out = catalog.unreadable(repo)
+    if left_out:
+        typer.echo(
+            f"warning: {len(left_out)} catalog file(s) have errors and are left out: "
+            f"{_some(left_out)}\n"
+            f"  hint: Run `pac validate {left_out[0]}` to see what is wrong.",
+            err=True,
+        )
+    astray = catalog.outside(repo)
+    if astray:
+        typer.echo(
+            f"note: {len(astray)} item or bundle file(s) outside catalog/ are not listed: "
+            + _some(astray)
+            + "\n  hint: `pac validate` says where each belongs (document-outside-catalog).",
+            err=True,
+        )

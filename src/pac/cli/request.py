@@ -2,11 +2,15 @@
 
 from __future__ import annotations
 
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
 
 from pac.cli.common import repository, user_errors
+
+if TYPE_CHECKING:
+    from pac.authoring.request import Requester
+    from pac.documents.repository import Repository
 
 app = typer.Typer(help="Ask for catalog offerings.", no_args_is_help=True)
 
@@ -43,7 +47,6 @@ def new(
 ) -> None:
     """Write requests/<team>/<id>.yaml for ID, checked against its form."""
     from pac.authoring import request as newrequest
-    from pac.documents.files import Role
 
     repo = repository(ctx)
     git_email, git_name, git_team = newrequest.requester_from_git(repo.root)
@@ -51,30 +54,8 @@ def new(
     values = None
     with user_errors():
         if interactive:
-            from pac.authoring.preview import find_offering
-
-            offering = find_offering(repo, offering_id)
-            if not person.team:
-                person = newrequest.Requester(
-                    person.email, person.name, typer.prompt("Your team (its folder in requests/)")
-                )
-            typer.echo(
-                f"Requesting {offering.name} ({offering.id}), owned by {offering.owner.describe()}."
-            )
-            base = newrequest.copy_input(repo, offering, from_request) if from_request else {}
-            if base:
-                base.pop("name", None)  # a copy needs a name of its own
-            existing = repo.index(Role.REQUEST)
-            values = newrequest.ask_all(
-                offering,
-                newrequest.apply_sets(offering, base, sets or []),
-                lambda question, default, hide: str(
-                    typer.prompt(question, default=default, show_default=bool(default))
-                    if default
-                    else typer.prompt(question, default="", show_default=False)
-                ),
-                typer.echo,
-                taken=lambda name: request_id is None and name in existing,
+            person, values = _interview(
+                repo, offering_id, person, sets or [], from_request, request_id
             )
         document = newrequest.build(
             repo,
@@ -91,3 +72,40 @@ def new(
         f"next: `pac plan {document['metadata']['id']}` to see what will happen, then open a pull "
         "request with the file"
     )
+
+
+def _prompt(question: str, default: str, hide: bool) -> str:
+    if default:
+        return str(typer.prompt(question, default=default, show_default=True))
+    return str(typer.prompt(question, default="", show_default=False))
+
+
+def _interview(
+    repo: Repository,
+    offering_id: str,
+    person: Requester,
+    sets: list[str],
+    from_request: str | None,
+    request_id: str | None,
+) -> tuple[Requester, dict[str, Any]]:
+    """`--interactive`: the requester's team if git does not know it, then every field."""
+    from pac.authoring import request as newrequest
+    from pac.authoring.preview import find_offering
+    from pac.documents.files import Role
+
+    offering = find_offering(repo, offering_id)
+    if not person.team:
+        person = newrequest.Requester(
+            person.email, person.name, typer.prompt("Your team (its folder in requests/)")
+        )
+    typer.echo(f"Requesting {offering.name} ({offering.id}), owned by {offering.owner.describe()}.")
+    base = newrequest.starting_values(repo, offering, from_request, sets)
+    existing = repo.index(Role.REQUEST)
+    values = newrequest.ask_all(
+        offering,
+        base,
+        _prompt,
+        typer.echo,
+        taken=lambda name: request_id is None and name in existing,
+    )
+    return person, values

@@ -16,7 +16,7 @@ from typing import Any
 
 from pac.documents.model import CatalogItem, Offering, Request
 from pac.fulfilment.states import RequestState, TaskState
-from pac.fulfilment.status import RequestStatus
+from pac.fulfilment.status import RequestStatus, TaskStatus
 
 # A request that has a request file but no status yet is waiting for `pac apply`.
 AWAITING_APPLY = "awaiting apply"
@@ -189,6 +189,112 @@ def lead_time(status: RequestStatus) -> float | None:
     return max((max(finished) - start).total_seconds(), 0.0)
 
 
+def _seconds(start: str, end: str) -> float | None:
+    begun, ended = parse_time(start), parse_time(end)
+    if begun is None or ended is None:
+        return None
+    return max((ended - begun).total_seconds(), 0.0)
+
+
+def _failure(status: RequestStatus, task: TaskStatus) -> Failure:
+    error = task.error
+    return Failure(
+        status.request,
+        task.label or task.key,
+        task.owner_team,
+        error.contact if error else task.owner_contact,
+        error.message if error else "",
+        task.finished_at or status.updated_at,
+    )
+
+
+_STATE_ORDER = {state: index for index, state in enumerate((AWAITING_APPLY, *RequestState))}
+
+
+@dataclass
+class _Tally:
+    """The figures as they are counted, offering by offering and status by status."""
+
+    since: dt.date | None
+    teams: dict[str, TeamFigures] = field(default_factory=dict)
+    by_offering: dict[str, OfferingFigures] = field(default_factory=dict)
+    states: Counter[str] = field(default_factory=Counter)
+    lead: list[float] = field(default_factory=list)
+    failures: list[Failure] = field(default_factory=list)
+    emergencies: int = 0
+    retried: int = 0
+    applied: set[str] = field(default_factory=set)
+
+    def offering(self, offered: Offering) -> None:
+        team = _team(self.teams, offered.owner.team, offered.owner.contact)
+        if isinstance(offered, CatalogItem):
+            team.items += 1
+            team.automatic_items += offered.mode == "automatic"
+        else:
+            team.bundles += 1
+        self.by_offering[offered.id] = OfferingFigures(offered.id, offered.owner.team)
+
+    def _figures(self, target_id: str) -> OfferingFigures:
+        return self.by_offering.setdefault(target_id, OfferingFigures(target_id, ""))
+
+    def _counts(self, status: RequestStatus) -> bool:
+        started = parse_time(status.created_at)
+        return self.since is None or (started is not None and started.date() >= self.since)
+
+    def status(self, status: RequestStatus) -> None:
+        self.applied.add(status.request)
+        if not self._counts(status):
+            return
+        self.states[status.state.value] += 1
+        self.emergencies += status.priority == "emergency"
+        self.retried += status.handled_retry > 0
+        offering = self._figures(status.target_id)
+        offering.requests += 1
+        offering.completed += status.state is RequestState.COMPLETED
+        offering.failed += status.state is RequestState.FAILED
+        took = lead_time(status)
+        if took is not None:
+            self.lead.append(took)
+        for task in status.tasks:
+            self._task(status, task)
+
+    def _task(self, status: RequestStatus, task: TaskStatus) -> None:
+        team = _team(self.teams, task.owner_team, task.owner_contact)
+        if task.state is TaskState.COMPLETED:
+            if task.action == "rest-api":
+                team.calls += 1
+            else:
+                team.tickets += 1
+            took = _seconds(task.started_at, task.finished_at)
+            if took is not None:
+                team.durations.append(took)
+        elif task.state is TaskState.FAILED:
+            team.failures += 1
+            self.failures.append(_failure(status, task))
+
+    def request(self, request: Request) -> None:
+        if request.id not in self.applied:
+            self.states[AWAITING_APPLY] += 1
+            self._figures(request.target_id).requests += 1
+
+    def report(self, recent_failures: int) -> Report:
+        failures = sorted(self.failures, key=lambda f: (f.at, f.request), reverse=True)
+        states = sorted(self.states.items(), key=lambda kv: (_STATE_ORDER.get(kv[0], 99), kv[0]))
+        return Report(
+            since=self.since,
+            states=dict(states),
+            lead_time=Durations.of(self.lead),
+            teams=sorted(self.teams.values(), key=lambda t: t.team),
+            offerings=sorted(
+                (o for o in self.by_offering.values() if o.requests),
+                key=lambda o: (-o.requests, o.id),
+            ),
+            failures=failures[:recent_failures],
+            emergencies=self.emergencies,
+            retried=self.retried,
+        )
+
+
 def build_report(
     offerings: Iterable[Offering],
     requests: Iterable[Request],
@@ -201,82 +307,15 @@ def build_report(
     With `since`, only requests pac first took up on or after that day count; requests
     still waiting for `pac apply` always count, as they are what is waiting now.
     """
-    teams: dict[str, TeamFigures] = {}
-    by_offering: dict[str, OfferingFigures] = {}
+    tally = _Tally(since)
     for offered in offerings:
-        team = _team(teams, offered.owner.team, offered.owner.contact)
-        if isinstance(offered, CatalogItem):
-            team.items += 1
-            team.automatic_items += offered.mode == "automatic"
-        else:
-            team.bundles += 1
-        by_offering[offered.id] = OfferingFigures(offered.id, offered.owner.team)
-
-    states: Counter[str] = Counter()
-    lead: list[float] = []
-    failures: list[Failure] = []
-    emergencies = retried = 0
-    applied: set[str] = set()
+        tally.offering(offered)
+    # Statuses before requests: a request counts as awaiting apply only without one.
     for status in statuses:
-        applied.add(status.request)
-        started = parse_time(status.created_at)
-        if since is not None and (started is None or started.date() < since):
-            continue
-        states[status.state.value] += 1
-        emergencies += status.priority == "emergency"
-        retried += status.handled_retry > 0
-        offering = by_offering.setdefault(status.target_id, OfferingFigures(status.target_id, ""))
-        offering.requests += 1
-        offering.completed += status.state is RequestState.COMPLETED
-        offering.failed += status.state is RequestState.FAILED
-        took = lead_time(status)
-        if took is not None:
-            lead.append(took)
-        for task in status.tasks:
-            team = _team(teams, task.owner_team, task.owner_contact)
-            if task.state is TaskState.COMPLETED:
-                if task.action == "rest-api":
-                    team.calls += 1
-                else:
-                    team.tickets += 1
-                begun, ended = parse_time(task.started_at), parse_time(task.finished_at)
-                if begun is not None and ended is not None:
-                    team.durations.append(max((ended - begun).total_seconds(), 0.0))
-            elif task.state is TaskState.FAILED:
-                team.failures += 1
-                failures.append(
-                    Failure(
-                        status.request,
-                        task.label or task.key,
-                        task.owner_team,
-                        task.error.contact if task.error else task.owner_contact,
-                        task.error.message if task.error else "",
-                        task.finished_at or status.updated_at,
-                    )
-                )
+        tally.status(status)
     for request in requests:
-        if request.id not in applied:
-            states[AWAITING_APPLY] += 1
-            waiting = by_offering.setdefault(
-                request.target_id, OfferingFigures(request.target_id, "")
-            )
-            waiting.requests += 1
-
-    failures.sort(key=lambda f: (f.at, f.request), reverse=True)
-    order = {state: index for index, state in enumerate((AWAITING_APPLY, *RequestState))}
-    return Report(
-        since=since,
-        states=dict(sorted(states.items(), key=lambda kv: (order.get(kv[0], 99), kv[0]))),
-        lead_time=Durations.of(lead),
-        teams=sorted(teams.values(), key=lambda t: t.team),
-        offerings=sorted(
-            (o for o in by_offering.values() if o.requests),
-            key=lambda o: (-o.requests, o.id),
-        ),
-        failures=failures[:recent_failures],
-        emergencies=emergencies,
-        retried=retried,
-    )
+        tally.request(request)
+    return tally.report(recent_failures)
 
 
 def _team(teams: dict[str, TeamFigures], name: str, contact: str) -> TeamFigures:

@@ -7,8 +7,17 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from pac.fulfilment.backends import BackendError, TicketBackend
-from pac.fulfilment.states import TaskState
+from pac.fulfilment.states import RequestState, TaskState
 from pac.fulfilment.status import RequestStatus, TaskStatus
+
+# How `pac status` colours a state; any other state is white.
+STATE_COLOURS: dict[str, str] = {  # request and task states alike: they compare as text
+    RequestState.COMPLETED: "green",
+    RequestState.FAILED: "red",
+    RequestState.DEFERRED: "yellow",
+    RequestState.ESCALATED: "magenta",
+}
+EMERGENCY = "emergency"
 
 
 @dataclass
@@ -57,6 +66,33 @@ def build_views(
         if backend is not None:
             backend.close()
     return views
+
+
+def unsettled(views: Iterable[RequestView]) -> list[RequestView]:
+    """The requests `pac status --watch` still waits for."""
+    return [v for v in views if not v.status.state.settled]
+
+
+def any_failed(views: Iterable[RequestView]) -> bool:
+    return any(v.status.state is RequestState.FAILED for v in views)
+
+
+def state_colour(state: str) -> str:
+    return STATE_COLOURS.get(state, "white")
+
+
+def emergency_note(status: RequestStatus) -> str | None:
+    """For an emergency request, the last note of it passing a change freeze ("" when it
+    passed none); None for any other request."""
+    if status.priority != EMERGENCY:
+        return None
+    passed = [h["event"] for h in status.history if "passed the change freeze" in h["event"]]
+    return passed[-1] if passed else ""
+
+
+def held_by_transient_fault(task: TaskStatus) -> bool:
+    """A task the next run tries again by itself, after JIRA or a service was unavailable."""
+    return task.state is TaskState.PENDING and bool(task.transient_error)
 
 
 def progress(status: RequestStatus) -> str:

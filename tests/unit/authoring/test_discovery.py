@@ -331,3 +331,12 @@ def test_an_unsupported_action_in_the_escalation_fallback_is_flagged(sample_root
         "fail at this step"
     )
     assert finding.hint.startswith("Use jira-ticket actions in the manual strategy.")
+
+
+def test_search_falls_back_to_corrected_words(sample_repo: Repository) -> None:
+    from pac.authoring.discovery import search_or_corrected
+
+    found, instead = search_or_corrected(sample_repo, "postgress")
+    assert instead == "postgres" and found
+    found, instead = search_or_corrected(sample_repo, "kafka")
+    assert instead == "" and found[0][1].id == "messaging-kafka-topic"

@@ -1,0 +1,43 @@
+"""What `pac catalog show` says about an item and a bundle, before any terminal draws it."""
+
+from __future__ import annotations
+
+from pac.authoring import discovery
+from pac.authoring.show import Grid, Line, show_parts
+from pac.documents.repository import Repository
+
+
+def _texts(repo: Repository, offering_id: str) -> list[str]:
+    data = discovery.describe(repo, discovery.find(repo, offering_id))
+    texts: list[str] = []
+    for part in show_parts(data):
+        if isinstance(part, Line):
+            texts.append(part.text)
+        else:
+            texts += [f"{label}|{text}" for label, text, _ in part.rows]
+    return texts
+
+
+def test_an_item_shows_its_form_then_its_steps(sample_repo: Repository) -> None:
+    texts = _texts(sample_repo, "messaging-kafka-topic")
+    assert texts[0].startswith("Kafka") or "messaging-kafka-topic" in texts[0]
+    form, steps = (
+        texts.index("Form"),
+        next(i for i, t in enumerate(texts) if t.startswith("What happens (")),
+    )
+    assert form < steps
+    assert any(t.startswith("  name|") for t in texts[form:steps])
+    assert texts[steps + 1].startswith("  1.|")
+
+
+def test_a_bundle_lists_its_components_in_order(sample_repo: Repository) -> None:
+    parts = show_parts(
+        discovery.describe(sample_repo, discovery.find(sample_repo, "bundle-webapp-standard"))
+    )
+    heading = next(
+        i for i, p in enumerate(parts) if p == Line("What happens, in this order", "bold")
+    )
+    components = parts[heading + 1 :]
+    assert components and all(isinstance(p, Grid) for p in components)
+    first = components[0]
+    assert isinstance(first, Grid) and first.rows[0][1].count(",") >= 1

@@ -1,0 +1,87 @@
+"""`pac status`'s views: live ticket states beside pac's own, and what counts as settled."""
+
+from __future__ import annotations
+
+from pac.fulfilment.backends import BackendError
+from pac.fulfilment.states import RequestState, TaskState
+from pac.fulfilment.status import RequestStatus, TaskStatus
+from pac.tracking.statusview import (
+    any_failed,
+    build_views,
+    emergency_note,
+    held_by_transient_fault,
+    progress,
+    reference,
+    state_colour,
+    unsettled,
+)
+
+
+def _task(key: str, state: TaskState = TaskState.PENDING, **more: object) -> TaskStatus:
+    return TaskStatus(key, "db", "database-x", "create", "automatic", 0, state=state, **more)  # type: ignore[arg-type]
+
+
+class _Tickets:
+    def __init__(self, broken: bool = False) -> None:
+        self.broken, self.closed = broken, False
+
+    def state(self, key: str) -> str:
+        if self.broken:
+            raise BackendError("JIRA is down")
+        return f"live {key}"
+
+    def close(self) -> None:
+        self.closed = True
+
+
+def test_views_carry_each_tickets_live_state_and_close_the_backend() -> None:
+    tickets = _Tickets()
+    status = RequestStatus(
+        "r", RequestState.PROCESSING, tasks=[_task("a", ticket_key="OPS-1"), _task("b")]
+    )
+    (view,) = build_views([status], lambda: tickets)  # type: ignore[arg-type,return-value]
+    assert [t.live for t in view.tasks] == ["live OPS-1", ""]
+    assert view.as_dict()["tasks"][0]["ticket"]["liveStatus"] == "live OPS-1"
+    assert tickets.closed
+
+
+def test_a_backend_error_is_shown_on_the_view_not_raised() -> None:
+    status = RequestStatus("r", RequestState.PROCESSING, tasks=[_task("a", ticket_key="OPS-1")])
+    (view,) = build_views([status], lambda: _Tickets(broken=True))  # type: ignore[arg-type,return-value]
+    assert view.live_error == "JIRA is down" and view.tasks[0].live == ""
+
+
+def test_settled_failed_and_colours() -> None:
+    views = build_views(
+        [
+            RequestStatus("a", RequestState.COMPLETED),
+            RequestStatus("b", RequestState.PROCESSING),
+            RequestStatus("c", RequestState.FAILED),
+        ],
+        None,
+    )
+    assert [v.status.request for v in unsettled(views)] == ["b"]
+    assert any_failed(views) and not any_failed(views[:2])
+    assert (state_colour(RequestState.COMPLETED), state_colour(RequestState.PROCESSING)) == (
+        "green",
+        "white",
+    )
+
+
+def test_emergency_note_is_the_last_freeze_passed() -> None:
+    assert emergency_note(RequestStatus("r")) is None
+    emergency = RequestStatus("r", priority="emergency")
+    assert emergency_note(emergency) == ""
+    emergency.history = [
+        {"event": "passed the change freeze xmas"},
+        {"event": "passed the change freeze eoy"},
+    ]
+    assert emergency_note(emergency) == "passed the change freeze eoy"
+
+
+def test_task_facts() -> None:
+    held = _task("a", transient_error="503 from JIRA")
+    assert held_by_transient_fault(held) and not held_by_transient_fault(_task("b"))
+    call = _task("c", TaskState.COMPLETED, http_method="POST", http_status=201)
+    assert reference(call) == "POST -> 201" and reference(_task("d")) == ""
+    assert progress(RequestStatus("r", tasks=[call, held])) == "1/2"
