@@ -58,8 +58,9 @@ from pac.fulfilment.tasks import (
     renderer_for,
     unsupported_hint,
 )
-from pac.templating.engine import MASK, jira_escape
+from pac.templating.jiramarkup import jira_escape
 from pac.templating.namespaces import SystemValues, environment_secrets
+from pac.templating.values import MASK
 
 UNREADABLE = "unreadable"  # the state shown for a status file pac cannot read
 

@@ -18,16 +18,9 @@ from pac.documents.loader import Document, JsonPath, path_text
 from pac.documents.model import Action, Bundle, CatalogItem, Offering
 from pac.documents.repository import Repository
 from pac.errors import PacError
-from pac.templating.engine import (
-    LINE_BREAKS,
-    MASK,
-    SUMMARY_LIMIT,
-    Placeholder,
-    Secret,
-    Target,
-    TemplateError,
-    render,
-)
+from pac.templating.encoders import LINE_BREAKS, SUMMARY_LIMIT, Target
+from pac.templating.engine import render
+from pac.templating.errors import TemplateError
 from pac.templating.namespaces import (
     SecretLookup,
     SystemValues,
@@ -35,6 +28,7 @@ from pac.templating.namespaces import (
     environment_secrets,
     metadata_scope,
 )
+from pac.templating.values import MASK, Placeholder, Secret
 
 PRIORITIES = ("Critical", "High", "Medium", "Low")
 DEFAULT_PRIORITY = "Medium"

@@ -12,7 +12,7 @@ from hypothesis import strategies as st
 
 from pac.documents.repository import Repository
 from pac.fulfilment.tasks import RenderedCall, RenderedTicket, RenderError, expand, preview
-from pac.templating.engine import LINE_BREAKS
+from pac.templating.encoders import LINE_BREAKS
 from pac.templating.namespaces import SystemValues
 from tests.conftest import FIXTURES
 

@@ -10,17 +10,12 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from pac.templating.engine import (
-    LINE_BREAKS,
-    Placeholder,
-    Secret,
-    Target,
-    TemplateError,
-    compile_template,
-    jira_escape,
-    render,
-    translate,
-)
+from pac.templating.encoders import LINE_BREAKS, Target
+from pac.templating.engine import compile_template, render
+from pac.templating.errors import TemplateError
+from pac.templating.jiramarkup import jira_escape
+from pac.templating.translation import translate
+from pac.templating.values import Placeholder, Secret
 
 
 def spaces(**current: Any) -> dict[str, Any]:

@@ -22,7 +22,7 @@ from pac.fulfilment.backends import (
 )
 from pac.fulfilment.redaction import Redactor, excerpt
 from pac.fulfilment.tasks import RenderedCall
-from pac.templating.engine import MASK
+from pac.templating.values import MASK
 
 IDEMPOTENCY_HEADER = "Idempotency-Key"
 _SNIPPET = 300

@@ -7,13 +7,9 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from pac.documents.repository import Repository
-from pac.validation.checks.templates import (
-    analyse,
-    fast_uses,
-    parsed_analysis,
-    summary_line_break,
-    template_fields,
-)
+from pac.templating.analysis import analyse, parsed_analysis, summary_line_break
+from pac.templating.fastreader import fast_uses
+from pac.validation.checks.templates import template_fields
 from tests.conftest import PROJECT
 
 CRAFTED = [
