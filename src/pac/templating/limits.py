@@ -64,7 +64,16 @@ def deep_size(value: Any, budget: int = MAX_TEXT) -> int:
 
 def check_format(fmt: Any, args: tuple[Any, ...], kwargs: Mapping[str, Any]) -> None:
     """Widths and precisions in `%` and `{}` formats are allocations: keep them small."""
-    text = str(fmt)
+    for number in _format_numbers(str(fmt), args, kwargs):
+        if number.lstrip("-").isdigit():
+            check_count(int(number), "a format width")
+    for value in (*args, *kwargs.values()):
+        if isinstance(value, str):
+            check_size(len(value))
+
+
+def _format_numbers(text: str, args: tuple[Any, ...], kwargs: Mapping[str, Any]) -> list[str]:
+    """The widths and precisions a format asks for, those taken from its arguments too."""
     numbers = [n for m in _PERCENT_SPEC.finditer(text) for n in m.groups() if n]
     if "*" in numbers:
         numbers.extend(str(a) for a in args if isinstance(a, int))
@@ -75,12 +84,7 @@ def check_format(fmt: Any, args: tuple[Any, ...], kwargs: Mapping[str, Any]) -> 
     numbers.extend(n for spec in specs for n in re.findall(r"\d+", spec))
     if any("{" in spec for spec in specs):  # `{0:>{1}}`: a width from the arguments
         numbers.extend(str(a) for a in (*args, *kwargs.values()) if isinstance(a, int))
-    for number in numbers:
-        if number.lstrip("-").isdigit():
-            check_count(int(number), "a format width")
-    for value in (*args, *kwargs.values()):
-        if isinstance(value, str):
-            check_size(len(value))
+    return numbers
 
 
 def check_replace(text: Any, old: Any, new: Any, count: Any = None) -> None:

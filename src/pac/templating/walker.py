@@ -99,6 +99,16 @@ def _defined_tests(test: nodes.Node) -> tuple[frozenset[str], frozenset[str]]:
     return _NO_KEYS, _NO_KEYS
 
 
+def _attribute_names(node: nodes.Filter) -> list[str]:
+    """The attributes a filter reads by name: selectattr('__class__'),
+    map(attribute='__class__'), sort(attribute='x._y')."""
+    named = [k.value for k in node.kwargs if k.key == "attribute"]
+    if node.name in ("selectattr", "rejectattr") and node.args:
+        named.append(node.args[0])
+    values = (arg.value if isinstance(arg, nodes.Const) else None for arg in named)
+    return [value for value in values if isinstance(value, str)]
+
+
 class _Walker:
     """Finds guarded variables and sandbox escapes in a Jinja syntax tree.
 
@@ -157,13 +167,8 @@ class _Walker:
         self._known(node, "filter", environment().filters)
         if node.name == "attr":
             self._unsafe(node, "attributes by name (the attr filter)", "attr")
-        # selectattr('__class__'), map(attribute='__class__'), sort(attribute='x._y')
-        named = [k.value for k in node.kwargs if k.key == "attribute"]
-        if node.name in ("selectattr", "rejectattr") and node.args:
-            named.append(node.args[0])
-        for arg in named:
-            value = arg.value if isinstance(arg, nodes.Const) else None
-            if isinstance(value, str) and any(p.startswith("_") for p in value.split(".")):
+        for value in _attribute_names(node):
+            if any(p.startswith("_") for p in value.split(".")):
                 self._unsafe(node, f"the attribute {value!r}", value)
         self.visit_children(node, guards)
 
