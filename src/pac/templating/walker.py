@@ -194,26 +194,27 @@ class _Walker:
         self.visit_children(node, guards)
 
     def visit_If(self, node: nodes.If, guards: frozenset[str]) -> None:
-        self._branches(node.test, node.body, [*node.elif_, *node.else_], guards)
+        # Each `elif` is reached only when every test before it failed, so what those
+        # failures prove holds in it and in the `else`, as the fast reader has it.
+        for branch in (node, *node.elif_):
+            guards = self._branch(branch.test, branch.body, guards)
+        self._visit_all(node.else_, guards)
 
     def visit_CondExpr(self, node: nodes.CondExpr, guards: frozenset[str]) -> None:
-        self._branches(node.test, [node.expr1], [node.expr2], guards)
+        otherwise = self._branch(node.test, [node.expr1], guards)
+        self._visit_all([node.expr2], otherwise)
 
-    def _branches(
-        self,
-        test: nodes.Node,
-        body: list[Any],
-        otherwise: list[Any],
-        guards: frozenset[str],
-    ) -> None:
+    def _branch(self, test: nodes.Node, body: list[Any], guards: frozenset[str]) -> frozenset[str]:
+        """Visit a test and the body it guards; returns the guards where the test failed."""
         positive, negative = _defined_tests(test)
         self.visit(test, guards)
-        for child in body:
+        self._visit_all(body, guards | positive)
+        return guards | negative
+
+    def _visit_all(self, children: list[Any], guards: frozenset[str]) -> None:
+        for child in children:
             if child is not None:
-                self.visit(child, guards | positive)
-        for child in otherwise:
-            if child is not None:
-                self.visit(child, guards | negative)
+                self.visit(child, guards)
 
     def _record(self, namespace: str, path: tuple[str, ...], line: int, guarded: bool) -> None:
         columns = self.positions.get((namespace, path, line)) or [0]

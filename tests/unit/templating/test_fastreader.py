@@ -23,6 +23,11 @@ CRAFTED = [
     "{# comment {{ .nothing }} #}{{ .current.name }}",
     "{% if .current.a %}{% if .output.z is defined %}{{ .output.z }}{% endif %}"
     "{{ .output.z }}{% endif %}",
+    # What a failed `elif` test proves holds in the later branches too.
+    "{% if .output.k is defined %}{% elif .output.k is not defined %}"
+    "{% elif .output.k is not defined %}{{ .output.k | upper | d('') }}{% endif %}",
+    "{% if .output.a is defined %}{% elif .output.b is not defined %}{% else %}"
+    "{{ .output.a }}{{ .output.b }}{% endif %}",
 ]
 
 
