@@ -15,7 +15,7 @@ from typing import TYPE_CHECKING, Any
 from pac.templating.encoders import Target
 from pac.templating.errors import TemplateError
 from pac.templating.limits import MAX_TEXT, STEPS, check_size, too_big
-from pac.templating.translation import CONTEXT_NAME, Translation, translate
+from pac.templating.translation import CONTEXT_NAME, translate
 from pac.templating.values import REVEAL
 
 if TYPE_CHECKING:
@@ -25,8 +25,6 @@ if TYPE_CHECKING:
 @dataclass
 class CompiledTemplate:
     source: str
-    target: Target
-    translation: Translation
     template: Template = field(repr=False)
 
     def render(self, namespaces: Mapping[str, Any], *, reveal: bool = False) -> str:
@@ -118,7 +116,7 @@ def compile_template(source: str, target: Target = Target.TEXT) -> CompiledTempl
         template = environment().from_string(translation.source)
     except TemplateSyntaxError as exc:
         raise syntax_error(exc, source) from exc
-    return CompiledTemplate(source, target, translation, template)
+    return CompiledTemplate(source, template)
 
 
 def is_template(text: str) -> bool:

@@ -51,7 +51,6 @@ class Reference:
 class Translation:
     source: str  # Jinja source
     references: tuple[Reference, ...]
-    outputs: int  # how many `{{ }}` outputs were wrapped
 
 
 def line_col(text: str, offset: int) -> tuple[int, int]:
@@ -66,7 +65,7 @@ def translate(source: str, target: Target = Target.TEXT) -> Translation:
     """The Jinja source for a pac template, and the references it makes."""
     refs: list[Reference] = []
     out: list[str] = []
-    pos, in_string, outputs = 0, False, 0
+    pos, in_string = 0, False
     in_json = target is Target.JSON
     while (match := _TAG.search(source, pos)) is not None:
         literal = source[pos : match.start()]
@@ -85,10 +84,9 @@ def translate(source: str, target: Target = Target.TEXT) -> Translation:
         else:
             encoder = encoder_name(target, in_string) if opener == "{{" else ""
             out.append(_rewrite_tag(source, match.end(), end, encoder, refs))
-            outputs += opener == "{{"
             pos = end + 2
     out.append(source[pos:])
-    return Translation("".join(out), tuple(refs), outputs)
+    return Translation("".join(out), tuple(refs))
 
 
 def _tag_end(source: str, start: int, body: int, opener: str) -> int:
