@@ -24,6 +24,8 @@ if TYPE_CHECKING:
 
 @dataclass
 class CompiledTemplate:
+    """A template translated and compiled in the sandbox, rendered as often as needed."""
+
     source: str
     template: Template = field(repr=False)
 
