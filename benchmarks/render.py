@@ -65,19 +65,18 @@ def render_all(root: Path) -> tuple[int, float]:
 
 def validation_times(root: Path, repeat: int) -> tuple[float, float]:
     from pac.documents.repository import Repository
-    from pac.templating import engine as templating
+    from pac.templating import analysis, fastreader, translation
     from pac.validation import run as validation
-    from pac.validation.checks import templates
     from pac.validation.checks.templates import check_bundle_templates, check_item_templates
 
     # Every run starts cold, as the one-shot `pac validate` of a pre-commit hook or CI job
     # does: nothing learnt from rendering or an earlier run may be reused.
     caches = (
-        templates.analyse,
-        templates._output_tag,
-        templates._statement_tag,
-        templating.translate,
-        templating._rewrite_body,
+        analysis.analyse,
+        fastreader._output_tag,
+        fastreader._statement_tag,
+        translation.translate,
+        translation._rewrite_body,
     )
 
     def best() -> float:

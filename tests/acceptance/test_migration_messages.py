@@ -10,7 +10,8 @@ from pac.authoring import discovery as catalog
 from pac.documents.loader import parse_bytes
 from pac.documents.repository import Repository
 from pac.errors import UsageError
-from pac.templating.engine import TemplateError, compile_template
+from pac.templating.engine import compile_template
+from pac.templating.errors import TemplateError
 from pac.templating.gosyntax import go_tags
 from pac.validation.run import validate
 from tests.acceptance.test_cli import invoke

@@ -23,7 +23,7 @@ from collections.abc import Callable, Iterable, Mapping, Sequence
 from typing import Any
 from urllib.parse import quote, quote_plus
 
-from pac.templating.engine import MASK, SECRET_PREFIX
+from pac.templating.values import MASK, SECRET_PREFIX
 
 MIN_SECRET = 4  # shorter values would mask ordinary words
 MIN_BASE64 = 8  # a base64 fragment this long is no accident

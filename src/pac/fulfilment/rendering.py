@@ -19,7 +19,9 @@ from pac.errors import PacError
 from pac.fulfilment.actions import action_for
 from pac.fulfilment.actions.base import Rendered
 from pac.fulfilment.tasks import TaskSpec, unsupported_hint
-from pac.templating.engine import Placeholder, Target, TemplateError, render
+from pac.templating.encoders import Target
+from pac.templating.engine import render
+from pac.templating.errors import TemplateError
 from pac.templating.namespaces import (
     SecretLookup,
     SystemValues,
@@ -27,6 +29,7 @@ from pac.templating.namespaces import (
     environment_secrets,
     metadata_scope,
 )
+from pac.templating.values import Placeholder
 
 
 class RenderError(PacError):

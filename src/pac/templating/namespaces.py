@@ -21,7 +21,10 @@ from typing import Any
 from pac.documents.config import PacConfig
 from pac.documents.model import Bundle, Form, Offering
 from pac.forms.defaults import apply_defaults
-from pac.templating.engine import SECRET_PREFIX, Secret
+from pac.templating.values import SECRET_PREFIX, Secret
+
+NAMESPACES = ("current", "output", "metadata", "system")
+RESPONSE = "response"  # only in `outputs` templates: the action's own result
 
 SYSTEM_KEYS = frozenset(
     {

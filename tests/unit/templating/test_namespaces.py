@@ -8,8 +8,8 @@ import pytest
 
 from pac.documents.config import PacConfig
 from pac.documents.repository import Repository
-from pac.templating.engine import Secret
 from pac.templating.namespaces import SystemValues, current_values, metadata_scope
+from pac.templating.values import Secret
 
 
 def test_current_has_defaults_and_secret_references(sample_repo: Repository) -> None:

@@ -37,7 +37,8 @@ from pac.fulfilment.status import (
     precise_now_text,
 )
 from pac.fulfilment.visible import indent
-from pac.templating.engine import LINE_BREAKS, SUMMARY_LIMIT, Target, jira_escape
+from pac.templating.encoders import LINE_BREAKS, SUMMARY_LIMIT, Target
+from pac.templating.jiramarkup import jira_escape
 
 if TYPE_CHECKING:
     from pac.documents.repository import Repository

@@ -23,7 +23,9 @@ from pac.fulfilment.status import (
     precise_now_text,
 )
 from pac.fulfilment.visible import indent
-from pac.templating.engine import MASK, Secret, Target, TemplateError
+from pac.templating.encoders import Target
+from pac.templating.errors import TemplateError
+from pac.templating.values import MASK, Secret
 
 if TYPE_CHECKING:
     from pac.fulfilment.preview import PreviewTask

@@ -21,7 +21,7 @@ from pac.fulfilment.backends import (
     tune_session,
 )
 from pac.fulfilment.redaction import Redactor, excerpt
-from pac.templating.engine import MASK
+from pac.templating.values import MASK
 
 IDEMPOTENCY_HEADER = "Idempotency-Key"
 _SNIPPET = 300

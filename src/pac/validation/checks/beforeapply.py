@@ -13,7 +13,7 @@ from pac.diagnostics import Diagnostic
 from pac.documents.model import Action, Bundle, CatalogItem, Field, Offering
 from pac.documents.repository import Loaded, Repository
 from pac.forms.schema import TEXT_INPUT_CAP
-from pac.templating.engine import SUMMARY_LIMIT
+from pac.templating.encoders import SUMMARY_LIMIT
 from pac.validation.checks import Findings
 
 _TEMPLATE_PART = re.compile(r"\{\{.*?\}\}|\{#.*?#\}", re.S)

@@ -12,7 +12,7 @@ from pac.documents.model import Action, CatalogItem, Field, Form, Offering, buil
 from pac.documents.repository import Loaded, Repository
 from pac.forms.ecma_syntax import ecma_pattern_problem
 from pac.forms.redos import catastrophic_backtracking
-from pac.templating.engine import line_col
+from pac.templating.translation import line_col
 from pac.validation.checks import Findings, input_checker
 from pac.validation.checks.placement import check_offering_placement
 

@@ -12,7 +12,7 @@ from pac.documents.repository import Repository
 from pac.fulfilment.backends import RenderedTicket
 from pac.fulfilment.preview import preview
 from pac.fulfilment.rendering import RenderError
-from pac.templating.engine import LINE_BREAKS
+from pac.templating.encoders import LINE_BREAKS
 from tests.unit.fulfilment.test_preview import _inputs
 from tests.unit.fulfilment.test_tasks import _system
 

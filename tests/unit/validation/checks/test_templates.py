@@ -1,183 +1,64 @@
-"""Static template checks: the fast reader and Jinja's parser agree."""
+"""Where templates are in an action, as the template checks read them."""
 
 from __future__ import annotations
 
-import pytest
-from hypothesis import given, settings
-from hypothesis import strategies as st
+from pathlib import Path
 
+from pac.documents.model import Action
 from pac.documents.repository import Repository
-from pac.validation.checks.templates import (
-    analyse,
-    fast_uses,
-    parsed_analysis,
-    summary_line_break,
-    template_fields,
-)
+from pac.validation.checks.templates import template_fields
 from tests.conftest import PROJECT
 
-CRAFTED = [
-    "{{ .current.name }}",
-    "x {{ .current.name | upper | replace('a', 'b') }} y",
-    "{{ .output.x | default('') }}",
-    "{% if .output.x is defined %}{{ .output.x }}{% else %}{{ .output.x }}{% endif %}",
-    "{% if .output.x is not defined %}{{ .output.x }}{% else %}{{ .output.x }}{% endif %}",
-    "{% if not .current.flag %}a{% elif .output.y is defined %}{{ .output.y }}{% endif %}",
-    "{%- if .current.stage == 'prod' -%}High{%- else -%}Low{%- endif -%}",
-    "{# comment {{ .nothing }} #}{{ .current.name }}",
-    "{% if .current.a %}{% if .output.z is defined %}{{ .output.z }}{% endif %}"
-    "{{ .output.z }}{% endif %}",
-]
+
+def _jira(**ticket: object) -> Action:
+    return Action("jira-ticket", "", {"ticket": ticket}, {"key": "{{ .response.key }}"}, ("a",))
 
 
-def _sample_templates() -> list[str]:
-    repo = Repository(PROJECT)
-    sources = []
-    for item in repo.items():
-        for action in (*item.manual, *item.automatic):
-            sources.extend(f.source for f in template_fields(repo, action))
-    return sources
-
-
-def _agrees_with_jinja(source: str) -> None:
-    fast = fast_uses(source)
-    if fast is None:
-        return  # not a shape the fast reader handles: Jinja decides alone
-    parsed, quick = parsed_analysis(source), analyse(source)
-    assert quick.problems == parsed.problems
-    assert sorted(quick.uses) == sorted(parsed.uses)  # names, positions and guards alike
-
-
-@pytest.mark.parametrize("source", CRAFTED + _sample_templates())
-def test_the_fast_reader_agrees_with_jinja(source: str) -> None:
-    _agrees_with_jinja(source)
-
-
-# Pieces of templates, whole and broken, put together at random below.
-_PIECES = [
-    "{{ .current.name }}",
-    "{{- .current.g.f -}}",
-    "{{ .output.k }}",
-    "{{ .output.k | default('x') }}",
-    "{{ .output.k.sub | upper | d(1) }}",
-    "{{ .metadata.item-a.key }}",
-    "{{ .current.g.list.0 }}",
-    "{{ .current._x }}",
-    "{% if .output.k is defined %}",
-    "{% if not .current.flag %}",
-    "{%- if .current.n >= 3 -%}",
-    "{% elif .output.k is not defined %}",
-    "{% else %}",
-    "{% endif %}",
-    "{# note {{ .x }} #}",
-    "{{ '}}' }}",
-    "{{ .current.name ",
-    "{%",
-    "{#",
-    "}}",
-    "%}",
-    "{",
-    "}",
-    "'",
-    '"',
-    "\n",
-    "  text ",
-    "{{ range(3) }}",
-    "{% if .current.stage == 'prod' %}",
-    "{{ .output.k | upper | d('') }}",
-    "{%- else -%}",
-    "{%- endif %}",
-    "{{ .current.g.f | replace('a', \"b\") }}",
-    "{{\n.current.name\n}}",
-]
-
-
-@settings(max_examples=400, deadline=None)
-@given(st.lists(st.sampled_from(_PIECES), max_size=12))
-def test_the_fast_reader_agrees_with_jinja_on_any_mix(pieces: list[str]) -> None:
-    _agrees_with_jinja("".join(pieces))
-
-
-@pytest.mark.parametrize(
-    ("source", "code"),
-    [
-        ("{{ .current.name ", "template-syntax"),
-        ("{% if .current.a %}x", "template-syntax"),
-        ("{{ .current.name | nosuchfilter }}", "template-syntax"),
-        ("{{ self }}", "template-unsafe"),
-        ("{{ .current.name | attr('__class__') }}", "template-unsafe"),
-        ("{% include 'other.j2' %}", "template-unsafe"),
-        ("{{ cycler.__init__.__globals__ }}", "template-unsafe"),
-        ("{{ lipsum() }}", "template-unsafe"),
-        ("{% for i in range(10**9) %}{% endfor %}", "template-unsafe"),
-        ("{{ .current.g.tags | map(attribute='__class__') | list }}", "template-unsafe"),
-        ("{{ .current.g.tags | selectattr('__class__') | list }}", "template-unsafe"),
-        ("{{ current.name }}", "template-namespace"),
-        ("{{ appName }}", "template-namespace"),
-    ],
-)
-def test_problems_found_without_a_form(source: str, code: str) -> None:
-    assert code in {p.code for p in analyse(source).problems}
-
-
-def test_guards_are_tracked_through_filters_and_conditions() -> None:
-    uses = analyse(
-        "{{ .output.a }}{{ .output.b | d('x') }}{% if .output.c is defined %}{{ .output.c.x }}"
-        "{% endif %}{{ .output.c }}"
-    ).uses
-    assert [(u.text(), u.guarded) for u in uses] == [
-        (".output.a", False),
-        (".output.b", True),
-        (".output.c", True),
-        (".output.c.x", True),
-        (".output.c", False),
+def test_every_templated_field_of_a_jira_action_then_its_outputs() -> None:
+    action = _jira(
+        summaryTemplate="s",
+        descriptionTemplate="d",
+        labels=["l1", "l2"],
+        components=["c"],
+        customFields={"customfield_1": 5},
+        project="OPS",  # not a template
+    )
+    fields = list(template_fields(Repository(PROJECT), action))
+    assert [(f.path[-1], f.source, f.outputs) for f in fields] == [
+        ("summaryTemplate", "s", False),
+        ("descriptionTemplate", "d", False),
+        (0, "l1", False),
+        (1, "l2", False),
+        (0, "c", False),
+        ("customfield_1", "5", False),
+        ("key", "{{ .response.key }}", True),
     ]
 
 
-@pytest.mark.parametrize(
-    "source",
-    [
-        "{% for k, v in .current.items() %}{{ k }}={{ v }} {{ loop.index }}{% endfor %}",
-        "{% set label = .current.name | upper %}{{ label }}",
-        "{% macro row(a) %}|{{ a }}|{% endmacro %}{{ row(.current.name) }}",
-        "{{ .current.g.tags | map('upper') | join(', ') }}",
-    ],
-)
-def test_names_the_template_defines_itself_are_not_problems(source: str) -> None:
-    assert analyse(source).problems == ()
+def test_a_rest_action_has_its_url_headers_and_body() -> None:
+    config = {
+        "endpoint": {"url": "https://h/{{ .current.name }}", "method": "POST"},
+        "headers": {"X-Id": "{{ .system.requestId }}"},
+        "body": {"contentTemplate": "{}"},
+    }
+    action = Action("rest-api", "", config, {}, ("a",))
+    paths = [f.path for f in template_fields(Repository(PROJECT), action)]
+    assert paths == [
+        ("a", "config", "endpoint", "url"),
+        ("a", "config", "headers", "X-Id"),
+        ("a", "config", "body", "contentTemplate"),
+    ]
 
 
-def test_an_undefined_name_is_reported_once_where_it_is_first_used() -> None:
-    problems = analyse("a\n  {{ current.name }} {{ current.name }}").problems
-    assert [(p.code, p.line, p.column) for p in problems] == [("template-namespace", 2, 5)]
-    assert "no leading dot" in problems[0].message
-
-
-def test_an_unclosed_block_points_at_its_opening_tag() -> None:
-    source = (
-        "a\n{% for x in .current.g.tags %}{% if x %}{{ x }}{% endif %}\n  {% if .current.b %}\nb"
-    )
-    (problem,) = analyse(source).problems
-    assert (problem.code, problem.line, problem.column) == ("template-syntax", 3, 2)
-    assert "this {% if %} is never closed" in problem.message
-    assert "{% endif %}" in problem.hint
-
-
-@pytest.mark.parametrize(
-    ("source", "offset"),
-    [
-        ("Aurora {{ .current.name }}", None),
-        ("\n  Aurora {{ .current.name }}\n", None),  # a stripped summary: ends do no harm
-        ("Aurora\n{{ .current.name }}", 6),
-        ("Aurora PostgreSQL {{ .current.name }}\n  ({{ .current.g.stage }})\n", 37),
-        ("{{ .current.a }}\n{{ .current.b }}", 16),
-        ("Aurora\n{{- .current.name }}", None),  # whitespace control removes it
-        ("{{ .current.a -}}\n{{ .current.b }}", None),
-        ("{% if .current.a %}\nHigh{% endif %}", None),  # nothing written before it
-        ("Aurora {{ .current.name }} (\u2028prod)", 28),
-    ],
-)
-def test_a_summary_line_break_counts_only_between_what_is_written(
-    source: str, offset: int | None
-) -> None:
-    assert summary_line_break(source) == offset
+def test_a_description_file_is_read_only_inside_templates_jira(tmp_path: Path) -> None:
+    (tmp_path / "templates" / "jira").mkdir(parents=True)
+    (tmp_path / "templates" / "jira" / "d.j2").write_text("{{ .current.name }}", encoding="utf-8")
+    (tmp_path / "outside.j2").write_text("{{ .secret }}", encoding="utf-8")
+    repo = Repository(tmp_path)
+    for name, found in (
+        ("d.j2", True),
+        ("../../outside.j2", False),
+        (str(tmp_path / "outside.j2"), False),
+    ):
+        fields = list(template_fields(repo, _jira(descriptionTemplateFile=name)))
+        assert [f.file for f in fields if f.file] == ([name] if found else [])
