@@ -1,0 +1,104 @@
+"""The shape gate: pac's code stays easy to enter (issue 12's targets), checked in CI.
+
+Prints the figures (module sizes, long functions, radon ranks) and exits 1 when a limit is
+passed, naming what passed it. Limits are counts, not a per-function ban, so one honest
+exception (a parser's dispatch) does not need a suppression comment — but the count is small.
+
+    python tools/shape.py [--quiet]
+"""
+
+from __future__ import annotations
+
+import ast
+import statistics
+import sys
+from dataclasses import dataclass
+from pathlib import Path
+
+from radon.complexity import cc_rank, cc_visit
+
+SOURCE = Path(__file__).resolve().parents[1] / "src" / "pac"
+MAX_MODULE_LINES = 500
+# One concern, long because YAML is: the loader may pass the size limit (the issue allows it).
+MODULE_EXCEPTIONS = frozenset({"documents/loader.py"})
+LONG_FUNCTION_LINES = 60
+MAX_LONG_FUNCTIONS = 5
+MAX_RANK_D = 3
+FORBIDDEN_RANKS = frozenset({"E", "F"})
+
+
+@dataclass(frozen=True)
+class Figures:
+    sizes: dict[str, int]
+    long_functions: list[tuple[int, str]]
+    ranks: list[tuple[str, int, str]]
+
+
+def measure(source: Path = SOURCE) -> Figures:
+    sizes: dict[str, int] = {}
+    long_functions: list[tuple[int, str]] = []
+    ranks: list[tuple[str, int, str]] = []
+    for path in sorted(source.rglob("*.py")):
+        name = path.relative_to(source).as_posix()
+        text = path.read_text(encoding="utf-8")
+        sizes[name] = len(text.splitlines())
+        for node in ast.walk(ast.parse(text)):
+            if isinstance(node, ast.FunctionDef | ast.AsyncFunctionDef):
+                length = (node.end_lineno or node.lineno) - node.lineno + 1
+                if length > LONG_FUNCTION_LINES:
+                    long_functions.append((length, f"{name}:{node.lineno} {node.name}"))
+        for block in cc_visit(text):
+            rank = cc_rank(block.complexity)
+            if rank >= "D":
+                ranks.append((rank, block.complexity, f"{name}:{block.lineno} {block.fullname}"))
+    return Figures(sizes, sorted(long_functions, reverse=True), sorted(ranks, reverse=True))
+
+
+def problems(figures: Figures) -> list[str]:
+    found = [
+        f"{name} has {lines} lines (limit {MAX_MODULE_LINES}): split it by concern"
+        for name, lines in figures.sizes.items()
+        if lines > MAX_MODULE_LINES and name not in MODULE_EXCEPTIONS
+    ]
+    if len(figures.long_functions) > MAX_LONG_FUNCTIONS:
+        found.append(
+            f"{len(figures.long_functions)} functions over {LONG_FUNCTION_LINES} lines "
+            f"(limit {MAX_LONG_FUNCTIONS}): break the newest into small functions"
+        )
+    rank_d = [r for r in figures.ranks if r[0] == "D"]
+    if len(rank_d) > MAX_RANK_D:
+        found.append(f"{len(rank_d)} functions at radon rank D (limit {MAX_RANK_D})")
+    found += [
+        f"{where} is at radon rank {rank} (CC {cc}): none may be E or F; use a table or "
+        "small functions"
+        for rank, cc, where in figures.ranks
+        if rank in FORBIDDEN_RANKS
+    ]
+    return found
+
+
+def report(figures: Figures) -> list[str]:
+    sizes = sorted(figures.sizes.values())
+    largest = max(figures.sizes, key=lambda n: figures.sizes[n])
+    return [
+        f"modules: {len(sizes)}; median {statistics.median(sizes):.0f} lines; "
+        f"largest {largest} ({figures.sizes[largest]})",
+        f"functions over {LONG_FUNCTION_LINES} lines: {len(figures.long_functions)}",
+        *(f"  {n} lines  {where}" for n, where in figures.long_functions),
+        f"functions at radon rank D or worse: {len(figures.ranks)}",
+        *(f"  {rank} (CC {cc})  {where}" for rank, cc, where in figures.ranks),
+    ]
+
+
+def main(argv: list[str]) -> int:
+    figures = measure()
+    if "--quiet" not in argv:
+        print("\n".join(report(figures)))
+    found = problems(figures)
+    for problem in found:
+        print(f"shape: {problem}", file=sys.stderr)
+    return 1 if found else 0
+
+
+if __name__ == "__main__":
+    sys.exit(main(sys.argv[1:]))
