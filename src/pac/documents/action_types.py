@@ -38,6 +38,7 @@ class Slot(Enum):
 class TemplatePath:
     path: JsonPath  # below the action's `config`
     slot: Slot = Slot.TEXT
+    one_line: bool = False  # renders to one line (a JIRA summary): its own text may not break
 
 
 @dataclass(frozen=True)
@@ -54,16 +55,18 @@ class ActionKind:
     template_folder: str = ""  # where a FILE slot's file lives
     runnable: bool = True  # `pac apply` runs it (the fulfilment registry has it)
 
-    def template_sources(self, config: Mapping[str, Any]) -> Iterator[tuple[JsonPath, str]]:
-        """(path below `config`, template or file name) for each templated field set."""
+    def template_sources(
+        self, config: Mapping[str, Any]
+    ) -> Iterator[tuple[TemplatePath, JsonPath, str]]:
+        """(where, path below `config`, template or file name) for each templated field set."""
         for where in self.templates:
             value = _at(config, where.path)
             if where.slot is Slot.EACH:
                 entries = value.items() if isinstance(value, Mapping) else enumerate(value or [])
                 for key, entry in entries:
-                    yield (*where.path, key), str(entry)
+                    yield where, (*where.path, key), str(entry)
             elif isinstance(value, str):
-                yield where.path, value
+                yield where, where.path, value
 
 
 def _at(config: Mapping[str, Any], path: JsonPath) -> Any:
@@ -109,7 +112,7 @@ JIRA_TICKET = ActionKind(
     in_words=_ticket_in_words,
     templates=(
         *(
-            TemplatePath(("ticket", key))
+            TemplatePath(("ticket", key), one_line=key == "summaryTemplate")
             for key in ("summaryTemplate", "descriptionTemplate", "priority", "epicKey", "assignee")
         ),
         TemplatePath(("ticket", "labels"), Slot.EACH),

@@ -113,7 +113,7 @@ def test_a_step_in_words(kind: str, config: dict[str, Any], name: str, words: st
 
 
 def test_where_the_templates_of_each_type_are() -> None:
-    assert list(JIRA_TICKET.template_sources(TICKET)) == [
+    assert [(p, v) for _, p, v in JIRA_TICKET.template_sources(TICKET)] == [
         (("ticket", "summaryTemplate"), "S {{ .current.name }}"),
         (("ticket", "priority"), "High"),
         (("ticket", "labels", 0), "a"),
@@ -121,9 +121,11 @@ def test_where_the_templates_of_each_type_are() -> None:
         (("ticket", "customFields", "customfield_1"), "{{ .current.x }}"),
         (("ticket", "descriptionTemplateFile"), "db/request.j2"),
     ]
-    assert list(REST_API.template_sources(CALL)) == [
+    assert [(p, v) for _, p, v in REST_API.template_sources(CALL)] == [
         (("endpoint", "url"), "https://api/x"),
         (("headers", "X-Key"), "k"),
         (("body", "contentTemplate"), "{}"),
     ]
     assert list(REST_API.template_sources({})) == []
+    one_line = [w.path for w in (*JIRA_TICKET.templates, *REST_API.templates) if w.one_line]
+    assert one_line == [("ticket", "summaryTemplate")]

@@ -40,6 +40,7 @@ class TemplateField:
     file: str = ""  # set for descriptionTemplateFile: the template lives in that file
     folder: str = ""  # …inside this folder of the repository
     outputs: bool = False  # `.response` is in scope
+    one_line: bool = False  # renders to one line (a JIRA summary)
 
 
 def template_fields(repo: Repository, action: Action) -> Iterator[TemplateField]:
@@ -53,10 +54,9 @@ def template_fields(repo: Repository, action: Action) -> Iterator[TemplateField]
 
 def _config_fields(repo: Repository, kind: ActionKind, action: Action) -> Iterator[TemplateField]:
     base = (*action.path, "config")
-    files = {where.path for where in kind.templates if where.slot is Slot.FILE}
-    for path, value in kind.template_sources(action.config):
-        if path not in files:
-            yield TemplateField((*base, *path), value)
+    for where, path, value in kind.template_sources(action.config):
+        if where.slot is not Slot.FILE:
+            yield TemplateField((*base, *path), value, one_line=where.one_line)
             continue
         source = _template_file(repo, kind.template_folder, value)
         if source is not None:
@@ -142,7 +142,7 @@ def check_item_templates(repo: Repository, loaded: Loaded) -> list[Diagnostic]:
             scope = UseScope(action.type, item.form, metadata, produced)
             for where in template_fields(repo, action):
                 _check_template(sink, where, scope)
-                if where.path[-1] == "summaryTemplate":
+                if where.one_line:
                     _check_one_line(sink, where)
             _check_shadowing(findings, action, produced, None)
     return findings.items + sink.extra
