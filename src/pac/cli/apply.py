@@ -162,10 +162,9 @@ def _commit(
 ) -> PushResult:
     """Commit every status that differs from HEAD, this run's and earlier runs' alike."""
     from pac.fulfilment.commit import commit_and_push, pending_statuses
-    from pac.fulfilment.executor import UNREADABLE
 
     # An unreadable status file was left as it was: not pac's to commit.
-    refused = {o.request_id for o in outcomes if o.before == UNREADABLE}
+    refused = {o.request_id for o in outcomes if o.unreadable}
     paths = pending_statuses(upstream, root, refused)
     result = commit_and_push(
         root, paths, f"pac apply: status of {len(paths)} request(s) [skip ci]", author
