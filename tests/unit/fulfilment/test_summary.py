@@ -5,7 +5,7 @@ from __future__ import annotations
 from pac.fulfilment.executor import Outcome
 from pac.fulfilment.policy import Step
 from pac.fulfilment.states import NoState, RequestState
-from pac.tracking.apply_summary import LEASE_LOST_NOTE, run_report, summary_line
+from pac.fulfilment.summary import LEASE_LOST_NOTE, run_report, summary_line
 
 
 def _outcome(step: Step, state: RequestState = RequestState.PROCESSING, **more: object) -> Outcome:
