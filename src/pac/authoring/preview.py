@@ -20,9 +20,9 @@ from pac.errors import UsageError
 from pac.fulfilment.actions import action_for
 from pac.fulfilment.preview import PreviewTask, preview
 from pac.fulfilment.revision import catalog_revision
-from pac.fulfilment.visible import visible, visible_json
 from pac.rules import RULES
 from pac.templating.namespaces import OVERRIDABLE, SystemValues
+from pac.text import visible, visible_json
 from pac.validation.checks import input_checker
 
 PREVIEW_REQUEST_ID = "preview"

@@ -109,7 +109,7 @@ def _views(
 
 def _show(views: list[RequestView], output: Output, detailed: bool) -> None:
     if output is Output.json:
-        from pac.fulfilment.visible import visible_json
+        from pac.text import visible_json
 
         write(visible_json(json.dumps([v.as_dict() for v in views], indent=2) + "\n"))
     elif output is Output.yaml:
@@ -121,7 +121,7 @@ def _show(views: list[RequestView], output: Output, detailed: bool) -> None:
 
 
 def _gave_up(views: list[RequestView], timeout: float) -> None:
-    from pac.fulfilment.visible import visible
+    from pac.text import visible
     from pac.tracking.statusview import unsettled
 
     pending = [f"{visible(v.status.request)} ({v.status.state})" for v in unsettled(views)]
@@ -138,7 +138,7 @@ def _gave_up(views: list[RequestView], timeout: float) -> None:
 def _escape(text: str) -> str:
     from rich.markup import escape as markup
 
-    from pac.fulfilment.visible import visible
+    from pac.text import visible
 
     # Requesters' text and JIRA's answers: neither markup nor control characters.
     return markup(visible(text))

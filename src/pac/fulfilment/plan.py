@@ -32,7 +32,7 @@ from pac.fulfilment.revision import memo_revision, system_values
 from pac.fulfilment.states import Found, NoState, RequestState, TaskState
 from pac.fulfilment.status import RequestStatus, StatusError, StatusStore
 from pac.fulfilment.tasks import expand
-from pac.fulfilment.visible import visible, visible_json
+from pac.text import visible, visible_json
 
 _ACTS = {
     Step.NEW: "fulfil",
