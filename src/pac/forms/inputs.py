@@ -13,7 +13,8 @@ from functools import cached_property
 from typing import Any
 
 from pac.documents.loader import JsonPath
-from pac.documents.model import Field, Form
+from pac.documents.model import Field, Form, Offering
+from pac.documents.repository import Repository
 from pac.documents.schema_errors import (
     TYPE_NAMES,
     Findings,
@@ -342,3 +343,11 @@ class _Wording:
                 self.hint("Choose a value in range.", field),
             )
         ]
+
+
+def input_checker(repo: Repository, offering: Offering) -> InputChecker:
+    """One checker per offering and run: the form's schema is built once."""
+    return repo.memo(
+        ("input-checker", offering.id),
+        lambda: InputChecker(offering.form, offering.owner.describe()),
+    )
