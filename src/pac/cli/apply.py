@@ -13,7 +13,8 @@ from pac.cli.common import ChangedOption, RequestArgument, repository, user_erro
 
 if TYPE_CHECKING:
     from pac.documents.repository import Repository
-    from pac.fulfilment.apply import Selection, TicketFactory
+    from pac.fulfilment.apply import Selection
+    from pac.fulfilment.backends import TicketFactory
     from pac.fulfilment.commit import PushResult, Upstream
     from pac.fulfilment.executor import Outcome
     from pac.fulfilment.lease import Lease
@@ -105,6 +106,7 @@ def _prepare(
     ci: bool,
 ) -> _Run:
     from pac.fulfilment import apply as applying
+    from pac.fulfilment.backends import ticket_backend
     from pac.fulfilment.commit import preflight
     from pac.fulfilment.freeze import today_in
 
@@ -112,7 +114,7 @@ def _prepare(
     with user_errors():
         today_in(repo.config.timezone)  # a bad PAC_TODAY stops the run before any work
         selection = applying.select_requests(repo, requests, changed)
-        name, tickets = applying.ticket_backend(repo, outbox=outbox)
+        name, tickets = ticket_backend(repo, outbox=outbox)
         upstream = preflight(repo.root, commit=commit)
     lag = repo.config.jira_search_lag if name.startswith("JIRA") else 0.0  # the outbox has none
     return _Run(repo, selection, name, tickets, upstream, commit, lag)

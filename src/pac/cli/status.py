@@ -13,7 +13,7 @@ from pac.cli.common import Output, repository, use_colour, user_errors, write
 
 if TYPE_CHECKING:
     from pac.documents.repository import Repository
-    from pac.fulfilment.apply import TicketFactory
+    from pac.fulfilment.backends import TicketFactory
     from pac.fulfilment.status import StatusStore, TaskStatus
     from pac.tracking.statusview import RequestView, TaskView
 
@@ -68,18 +68,18 @@ def status(
 
 
 def _request_id(repo: Repository, request: str | None) -> str | None:
-    from pac.fulfilment.apply import _resolve
+    from pac.fulfilment.apply import resolve_request
 
     if request is None:
         return None
     with user_errors():
-        return repo.load(_resolve(repo, request)).path.stem
+        return repo.load(resolve_request(repo, request)).path.stem
     raise AssertionError("unreachable")  # pragma: no cover
 
 
 def _live_tickets(repo: Repository) -> TicketFactory | None:
     from pac.errors import PacError
-    from pac.fulfilment.apply import ticket_backend
+    from pac.fulfilment.backends import ticket_backend
 
     try:
         _, tickets = ticket_backend(repo)
