@@ -5,13 +5,16 @@ from __future__ import annotations
 import json
 import sys
 import time
-from typing import TYPE_CHECKING, Annotated, Any
+from typing import TYPE_CHECKING, Annotated
 
 import typer
 
 from pac.cli.common import Output, repository, use_colour, user_errors, write
 
 if TYPE_CHECKING:
+    from rich.console import Console
+    from rich.table import Table
+
     from pac.documents.repository import Repository
     from pac.fulfilment.backends import TicketFactory
     from pac.fulfilment.status import StatusStore, TaskStatus
@@ -163,7 +166,7 @@ def _table(views: list[RequestView], detailed: bool) -> None:
         console.print(_overview(views))
 
 
-def _overview(views: list[RequestView]) -> Any:
+def _overview(views: list[RequestView]) -> Table:
     from rich.table import Table
 
     from pac.tracking.statusview import progress
@@ -185,7 +188,7 @@ def _overview(views: list[RequestView]) -> Any:
     return table
 
 
-def _details(console: Any, view: RequestView) -> None:
+def _details(console: Console, view: RequestView) -> None:
     from pac.tracking.statusview import emergency_note
 
     st = view.status
@@ -205,7 +208,7 @@ def _details(console: Any, view: RequestView) -> None:
         console.print(f"  live ticket status unavailable: {_escape(view.live_error)}")
 
 
-def _task(console: Any, number: int, task_view: TaskView) -> None:
+def _task(console: Console, number: int, task_view: TaskView) -> None:
     from pac.tracking.statusview import reference
 
     task = task_view.task

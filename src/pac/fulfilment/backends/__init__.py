@@ -17,6 +17,8 @@ from pac.documents.layout import OUTBOX_DIR
 from pac.errors import UsageError
 
 if TYPE_CHECKING:
+    from requests import Session
+
     from pac.documents.repository import Repository
 
 DEFAULT_PRIORITY = "Medium"
@@ -158,7 +160,7 @@ def ticket_backend(
     return f"the outbox {OUTBOX_DIR}/ (JIRA is not configured)", lambda: Outbox(repo.root)
 
 
-def tune_session(session: Any) -> None:
+def tune_session(session: Session) -> None:
     """Skip `requests`' per-call scan of the environment for proxies when there are none.
 
     That scan costs more than a millisecond per call. With proxies configured, requests
