@@ -62,7 +62,7 @@ class Outcome:
     request_id: str
     step: Step
     before: Found
-    state: Found  # still new only when pac could do nothing for an unstarted request
+    state: Found  # NoState.NEW only for an unstarted request pac could not act on
     summary: str
     created: list[str] = field(default_factory=list)
     calls: int = 0
