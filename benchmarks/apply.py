@@ -69,6 +69,7 @@ def start_jira(latency: float) -> tuple[subprocess.Popen[str], str]:
 def run(root: Path, ids: list[str], url: str, concurrency: int) -> tuple[float, int]:
     from pac.documents.repository import Repository
     from pac.fulfilment import apply
+    from pac.fulfilment.backends import ticket_backend
 
     os.environ.update(
         {
@@ -80,7 +81,7 @@ def run(root: Path, ids: list[str], url: str, concurrency: int) -> tuple[float, 
     )
     repo = Repository(root)
     requests = apply.select_requests(repo, ids).requests
-    _, tickets = apply.ticket_backend(repo)
+    _, tickets = ticket_backend(repo)
     started = time.perf_counter()
     outcomes = apply.run(repo, requests, tickets, concurrency=concurrency)
     elapsed = time.perf_counter() - started

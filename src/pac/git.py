@@ -3,12 +3,15 @@
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING
 
 from pac.errors import GitError
 
+if TYPE_CHECKING:
+    from git import Commit, Repo
 
-def open_repository(root: Path, needed_for: str, hint: str) -> Any:
+
+def open_repository(root: Path, needed_for: str, hint: str) -> Repo:
     """The git repository containing `root`, or a `GitError` saying what needed it."""
     import git
 
@@ -53,7 +56,7 @@ def changed_files(root: Path, base: str) -> list[tuple[str, bool]]:
     return out
 
 
-def _start_commit(repo: Any, base: str) -> Any:
+def _start_commit(repo: Repo, base: str) -> Commit:
     """The commit changes are counted from: the merge base of `base` and HEAD."""
     import git
 
@@ -95,10 +98,12 @@ def files_at_base(root: Path, base: str, relatives: list[str]) -> dict[str, byte
         except KeyError:
             pass
         if by_name is None:
+            from git import Blob
+
             by_name = {}
             for blob in tree.traverse():
-                if blob.type == "blob":
-                    by_name.setdefault(blob.name, []).append(blob.path)
+                if isinstance(blob, Blob):
+                    by_name.setdefault(blob.name, []).append(str(blob.path))
         top_folder = prefix + relative.split("/", 1)[0] + "/"
         candidates = [c for c in by_name.get(Path(relative).name, []) if c.startswith(top_folder)]
         if len(candidates) == 1:  # otherwise new, or ambiguous: nothing to compare with

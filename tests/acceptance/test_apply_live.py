@@ -18,6 +18,7 @@ import pytest
 
 from pac.documents.repository import Repository
 from pac.fulfilment import apply
+from pac.fulfilment.backends import ticket_backend
 from pac.fulfilment.backends.jira_api import JiraTickets
 from pac.fulfilment.backends.rest import RestClient
 from pac.fulfilment.status import StatusStore
@@ -69,7 +70,7 @@ def apply_in_process(root: Path, jira: FakeJira, *ids: str, monkeypatch: pytest.
         monkeypatch.setenv(name, value)
     repo = Repository(root)
     requests = apply.select_requests(repo, list(ids)).requests
-    name, tickets = apply.ticket_backend(repo)
+    name, tickets = ticket_backend(repo)
     assert name.startswith("JIRA at")
     return apply.run(repo, requests, tickets, rest=lambda: RestClient(sleep=lambda s: None))
 
@@ -463,7 +464,7 @@ def test_an_empty_secret_is_missing_and_nothing_is_sent(
             monkeypatch.setenv(name, value)
     repo = Repository(sample_root)
     [outcome] = apply.run(
-        repo, apply.select_requests(repo, [WEBAPP]).requests, apply.ticket_backend(repo)[1]
+        repo, apply.select_requests(repo, [WEBAPP]).requests, ticket_backend(repo)[1]
     )
     assert outcome.state == "failed"
     assert platform.requests == []

@@ -68,7 +68,7 @@ _BLOCK = re.compile(r"```text\n(?P<body>.*?)```", re.S)
 @pytest.fixture(scope="module")
 def produced(tmp_path_factory: pytest.TempPathFactory) -> set[str]:
     """Every line `pac validate` prints for the invalid fixtures."""
-    from pac.validation.report import as_text
+    from pac.validation.output import as_text
     from tests.acceptance.test_fixtures import fixtures, load_fixture, run_fixture
 
     root = tmp_path_factory.mktemp("fixtures")

@@ -17,13 +17,13 @@ from pac.documents.model import Bundle, CatalogItem, Offering
 from pac.documents.repository import Repository, diagnostic
 from pac.documents.suggestions import did_you_mean, suggestion_hint
 from pac.errors import UsageError
+from pac.forms.inputs import input_checker
 from pac.fulfilment.actions import action_for
 from pac.fulfilment.preview import PreviewTask, preview
 from pac.fulfilment.revision import catalog_revision
-from pac.fulfilment.visible import visible, visible_json
 from pac.rules import RULES
 from pac.templating.namespaces import OVERRIDABLE, SystemValues
-from pac.validation.checks import input_checker
+from pac.text import visible, visible_json
 
 PREVIEW_REQUEST_ID = "preview"
 

@@ -18,9 +18,9 @@ from pac.documents.model import Bundle, Field, Offering
 from pac.documents.repository import Repository
 from pac.documents.suggestions import did_you_mean, suggestion_hint
 from pac.errors import UsageError
+from pac.forms.inputs import input_checker
 from pac.forms.schema import field_schema
 from pac.forms.validators import validator_for
-from pac.validation.checks import input_checker
 
 _ID = re.compile(r"^[a-z][a-z0-9]*(-[a-z0-9]+)*$")
 

@@ -85,7 +85,7 @@ def _wait(wait: float | None, in_ci: bool) -> float:
 
 def _report(outcomes: list[Outcome]) -> bool:
     """Print what was done; True when a request failed."""
-    from pac.tracking.apply_summary import run_report
+    from pac.fulfilment.summary import run_report
 
     write(run_report(outcomes))
     return any(o.failed for o in outcomes)

@@ -3,11 +3,14 @@
 from __future__ import annotations
 
 import sys
-from typing import Annotated, Any
+from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
 
 from pac.cli.common import Output, dump, repository, use_colour, user_errors, warn_unreadable
+
+if TYPE_CHECKING:
+    from rich.console import Console
 
 app = typer.Typer(help="Find platform offerings.", no_args_is_help=True)
 
@@ -15,7 +18,7 @@ app = typer.Typer(help="Find platform offerings.", no_args_is_help=True)
 OutputOption = Annotated[Output, typer.Option("--output", "-o", help="Output format.")]
 
 
-def _console(width: int | None = None) -> Any:
+def _console(width: int | None = None) -> Console:
     from rich.console import Console
 
     return Console(no_color=not use_colour(sys.stdout), highlight=False, width=width)

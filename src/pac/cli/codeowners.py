@@ -17,7 +17,7 @@ app = typer.Typer(
 def check(ctx: typer.Context) -> None:
     """Fail when CODEOWNERS differs from what the registry generates, or a folder has no owner."""
     from pac.validation import codeowners
-    from pac.validation.report import as_text
+    from pac.validation.output import as_text
 
     repo = repository(ctx)
     with user_errors():

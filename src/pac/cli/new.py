@@ -14,7 +14,7 @@ app = typer.Typer(help="Start a new catalog document from the templates.", no_ar
 
 def _report(ctx: typer.Context, path_text: str, doc_id: str) -> None:
     from pac.diagnostics import sorted_unique
-    from pac.validation.report import as_text
+    from pac.validation.output import as_text
     from pac.validation.run import check_file
 
     repo = repository(ctx)

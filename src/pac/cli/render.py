@@ -55,7 +55,7 @@ def render(
     The input is checked against the form first. Secrets show as ***.
     """
     from pac.authoring import preview as rendering
-    from pac.validation.report import as_text as findings_text
+    from pac.validation.output import as_text as findings_text
 
     repo = repository(ctx)
     with user_errors():

@@ -5,15 +5,18 @@ from __future__ import annotations
 import json
 import sys
 import time
-from typing import TYPE_CHECKING, Annotated, Any
+from typing import TYPE_CHECKING, Annotated
 
 import typer
 
 from pac.cli.common import Output, repository, use_colour, user_errors, write
 
 if TYPE_CHECKING:
+    from rich.console import Console
+    from rich.table import Table
+
     from pac.documents.repository import Repository
-    from pac.fulfilment.apply import TicketFactory
+    from pac.fulfilment.backends import TicketFactory
     from pac.fulfilment.status import StatusStore, TaskStatus
     from pac.tracking.statusview import RequestView, TaskView
 
@@ -68,18 +71,18 @@ def status(
 
 
 def _request_id(repo: Repository, request: str | None) -> str | None:
-    from pac.fulfilment.apply import _resolve
+    from pac.fulfilment.apply import resolve_request
 
     if request is None:
         return None
     with user_errors():
-        return repo.load(_resolve(repo, request)).path.stem
+        return repo.load(resolve_request(repo, request)).path.stem
     raise AssertionError("unreachable")  # pragma: no cover
 
 
 def _live_tickets(repo: Repository) -> TicketFactory | None:
     from pac.errors import PacError
-    from pac.fulfilment.apply import ticket_backend
+    from pac.fulfilment.backends import ticket_backend
 
     try:
         _, tickets = ticket_backend(repo)
@@ -109,7 +112,7 @@ def _views(
 
 def _show(views: list[RequestView], output: Output, detailed: bool) -> None:
     if output is Output.json:
-        from pac.fulfilment.visible import visible_json
+        from pac.text import visible_json
 
         write(visible_json(json.dumps([v.as_dict() for v in views], indent=2) + "\n"))
     elif output is Output.yaml:
@@ -121,7 +124,7 @@ def _show(views: list[RequestView], output: Output, detailed: bool) -> None:
 
 
 def _gave_up(views: list[RequestView], timeout: float) -> None:
-    from pac.fulfilment.visible import visible
+    from pac.text import visible
     from pac.tracking.statusview import unsettled
 
     pending = [f"{visible(v.status.request)} ({v.status.state})" for v in unsettled(views)]
@@ -138,7 +141,7 @@ def _gave_up(views: list[RequestView], timeout: float) -> None:
 def _escape(text: str) -> str:
     from rich.markup import escape as markup
 
-    from pac.fulfilment.visible import visible
+    from pac.text import visible
 
     # Requesters' text and JIRA's answers: neither markup nor control characters.
     return markup(visible(text))
@@ -163,7 +166,7 @@ def _table(views: list[RequestView], detailed: bool) -> None:
         console.print(_overview(views))
 
 
-def _overview(views: list[RequestView]) -> Any:
+def _overview(views: list[RequestView]) -> Table:
     from rich.table import Table
 
     from pac.tracking.statusview import progress
@@ -185,7 +188,7 @@ def _overview(views: list[RequestView]) -> Any:
     return table
 
 
-def _details(console: Any, view: RequestView) -> None:
+def _details(console: Console, view: RequestView) -> None:
     from pac.tracking.statusview import emergency_note
 
     st = view.status
@@ -205,7 +208,7 @@ def _details(console: Any, view: RequestView) -> None:
         console.print(f"  live ticket status unavailable: {_escape(view.live_error)}")
 
 
-def _task(console: Any, number: int, task_view: TaskView) -> None:
+def _task(console: Console, number: int, task_view: TaskView) -> None:
     from pac.tracking.statusview import reference
 
     task = task_view.task

@@ -46,7 +46,7 @@ def validate(
     Findings read `path:line:column: severity\\[rule] message` with a hint below; the
     rules are explained in docs/rules.md.
     """
-    from pac.validation.report import render
+    from pac.validation.output import render
     from pac.validation.run import validate as run
 
     repo = repository(ctx)
@@ -71,7 +71,7 @@ def validate(
                 )
             )
         if fmt is not Format.text:
-            from pac.validation.report import summary
+            from pac.validation.output import summary
 
             typer.echo(summary(result.diagnostics, len(result.checked)), err=True)
     else:

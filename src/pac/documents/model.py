@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass, field
+from enum import StrEnum
 from typing import Any
 
 from pac.documents.action_types import action_kind, runnable
@@ -231,6 +232,14 @@ class Operations:
     escalate: bool = False
 
 
+class Priority(StrEnum):
+    """A request's `metadata.priority`: an emergency request goes through change freezes
+    (SPEC §7) and is marked so in plans, logs and status."""
+
+    NORMAL = "normal"
+    EMERGENCY = "emergency"
+
+
 @dataclass(frozen=True)
 class Request:
     doc: Document
@@ -239,7 +248,7 @@ class Request:
     target_id: str
     target_kind: str  # "CatalogItem" or "CatalogBundle"
     input: Mapping[str, Any]
-    priority: str
+    priority: Priority
     description: str
     operations: Operations
 
@@ -418,7 +427,7 @@ def build_request(doc: Document) -> Request:
         target_id=data["catalogItemId"] if is_item else data["bundleId"],
         target_kind="CatalogItem" if is_item else "CatalogBundle",
         input=data["input"],
-        priority=meta.get("priority", "normal"),
+        priority=Priority(meta.get("priority", Priority.NORMAL)),
         description=meta.get("description", ""),
         operations=Operations(
             retry=int(operations.get("retry", 0)),

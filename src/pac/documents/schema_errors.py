@@ -12,10 +12,13 @@ import json
 import re
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from pac.documents.loader import JsonPath, path_text
 from pac.documents.suggestions import did_you_mean
+
+if TYPE_CHECKING:
+    from jsonschema import ValidationError
 
 
 @dataclass(frozen=True, slots=True)
@@ -50,7 +53,7 @@ _PATTERN_CODES = {
 }
 
 Findings = list[SchemaFinding]
-Override = Callable[[Any], Findings]
+Override = Callable[["ValidationError"], Findings]
 
 
 def _undescribed(schema: dict[str, Any]) -> str:
@@ -68,11 +71,28 @@ class Translator:
     describe: Callable[[dict[str, Any]], str] = _undescribed
     overrides: Mapping[str, Override] = field(default_factory=dict)
 
-    def __call__(self, error: Any) -> Findings:
-        override = self.overrides.get(error.validator)
+    def __call__(self, error: ValidationError) -> Findings:
+        override = self.overrides.get(keyword(error))
         if override is not None:
             return override(error)
-        return _HANDLERS.get(error.validator, _invalid)(error, self)
+        return _HANDLERS.get(keyword(error), _invalid)(error, self)
+
+
+def keyword(error: ValidationError) -> str:
+    """The keyword that failed; jsonschema names it on every error it yields."""
+    return str(error.validator)
+
+
+def keyword_value(error: ValidationError) -> Any:
+    """The failed keyword's value in the schema (a limit, the choices, the keys required)."""
+    value: Any = error.validator_value
+    return value
+
+
+def instance_of(error: ValidationError) -> Any:
+    """The value that failed the keyword."""
+    value: Any = error.instance
+    return value
 
 
 def where(path: JsonPath) -> str:
@@ -86,16 +106,17 @@ def wanted_types(expected: Any, names: Mapping[str, str] = TYPE_NAMES) -> str:
     return " or ".join(names.get(str(t), str(t)) for t in expected_list)
 
 
-def missing_keys(error: Any) -> list[str]:
+def missing_keys(error: ValidationError) -> list[str]:
     """The keys a `required` error finds missing, in the schema's order."""
-    return [key for key in error.validator_value if key not in error.instance]
+    given = instance_of(error)
+    return [key for key in keyword_value(error) if key not in given]
 
 
-def unknown_keys(error: Any) -> tuple[list[str], list[str]]:
+def unknown_keys(error: ValidationError) -> tuple[list[str], list[str]]:
     """(allowed, unknown) keys of an `additionalProperties` error, in their written order."""
     schema = _schema(error)
     allowed = list(schema.get("properties", {}))
-    return allowed, [key for key in error.instance if key not in allowed]
+    return allowed, [key for key in instance_of(error) if key not in allowed]
 
 
 def _json_type(value: Any) -> str:
@@ -115,7 +136,7 @@ def _json_type(value: Any) -> str:
     return "object"
 
 
-def _schema(error: Any) -> dict[str, Any]:
+def _schema(error: ValidationError) -> dict[str, Any]:
     return error.schema if isinstance(error.schema, dict) else {}
 
 
@@ -167,7 +188,7 @@ _NO_AUTOMATIC_ACTIONS = SchemaFinding(
 )
 
 
-def _required(error: Any, translator: Translator) -> Findings:
+def _required(error: ValidationError, translator: Translator) -> Findings:
     path: JsonPath = tuple(error.absolute_path)
     findings = []
     for key in missing_keys(error):
@@ -183,7 +204,7 @@ def _required(error: Any, translator: Translator) -> Findings:
     return findings
 
 
-def _additional_properties(error: Any, translator: Translator) -> Findings:
+def _additional_properties(error: ValidationError, translator: Translator) -> Findings:
     path: JsonPath = tuple(error.absolute_path)
     allowed, unknown = unknown_keys(error)
     findings = []
@@ -205,7 +226,7 @@ def _additional_properties(error: Any, translator: Translator) -> Findings:
     return findings
 
 
-def _type(error: Any, translator: Translator) -> Findings:
+def _type(error: ValidationError, translator: Translator) -> Findings:
     path: JsonPath = tuple(error.absolute_path)
     expected = error.validator_value
     wanted = wanted_types(expected)
@@ -234,9 +255,10 @@ def _name_field_value(path: JsonPath, expected: Any, instance: Any) -> SchemaFin
     )
 
 
-def _enum(error: Any, translator: Translator) -> Findings:
+def _enum(error: ValidationError, translator: Translator) -> Findings:
     path: JsonPath = tuple(error.absolute_path)
-    options = error.validator_value if error.validator == "enum" else [error.validator_value]
+    value = keyword_value(error)
+    options = value if keyword(error) == "enum" else [value]
     if path[:2] == ("input", "form") and len(path) in (3, 4):
         return [_name_field_value(path, options[0], error.instance)]
     shown = ", ".join(str(o) for o in options)
@@ -268,7 +290,7 @@ def _respelled(value: Any, title: str, pattern: str) -> str:
     return fixed if valid and fixed != value else ""
 
 
-def _names_a_key(error: Any) -> bool:
+def _names_a_key(error: ValidationError) -> bool:
     """True when a pattern error comes from `propertyNames`: it is about a key, not a value."""
     steps = list(error.schema_path)
     if "propertyNames" not in steps:
@@ -280,10 +302,10 @@ def _names_a_key(error: Any) -> bool:
     )
 
 
-def _pattern(error: Any, translator: Translator) -> Findings:
+def _pattern(error: ValidationError, translator: Translator) -> Findings:
     path: JsonPath = tuple(error.absolute_path)
     schema = _schema(error)
-    instance = error.instance
+    instance = instance_of(error)
     title = schema.get("title", "")
     at_key = _names_a_key(error)
     target = (*path, instance) if at_key else path
@@ -303,7 +325,7 @@ def _pattern(error: Any, translator: Translator) -> Findings:
     return [SchemaFinding(target, code, message, hint, at_key=at_key)]
 
 
-def _length(error: Any, translator: Translator) -> Findings:
+def _length(error: ValidationError, translator: Translator) -> Findings:
     path: JsonPath = tuple(error.absolute_path)
     length = len(error.instance) if isinstance(error.instance, str) else 0
     relation = "at least" if error.validator == "minLength" else "at most"
@@ -326,16 +348,16 @@ _BOUNDS = {
 }
 
 
-def _bound(error: Any, translator: Translator) -> Findings:
+def _bound(error: ValidationError, translator: Translator) -> Findings:
     path: JsonPath = tuple(error.absolute_path)
     message = (
-        f"{where(path)} is {_show(error.instance)}; it must be {_BOUNDS[error.validator]} "
+        f"{where(path)} is {_show(error.instance)}; it must be {_BOUNDS[keyword(error)]} "
         f"{error.validator_value}"
     )
     return [SchemaFinding(path, "schema-range", message, "Choose a value in range.")]
 
 
-def _items(error: Any, translator: Translator) -> Findings:
+def _items(error: ValidationError, translator: Translator) -> Findings:
     path: JsonPath = tuple(error.absolute_path)
     fewest = error.validator == "minItems"
     count = error.validator_value
@@ -350,7 +372,7 @@ def _items(error: Any, translator: Translator) -> Findings:
     ]
 
 
-def _unique_items(error: Any, translator: Translator) -> Findings:
+def _unique_items(error: ValidationError, translator: Translator) -> Findings:
     path: JsonPath = tuple(error.absolute_path)
     message = f"{where(path)} lists the same value more than once"
     return [SchemaFinding(path, "schema-duplicate", message, "Remove the repeated entries.")]
@@ -370,7 +392,7 @@ def _request_target(instance: dict[str, Any]) -> SchemaFinding:
     )
 
 
-def _alternatives(error: Any, translator: Translator) -> Findings:
+def _alternatives(error: ValidationError, translator: Translator) -> Findings:
     path: JsonPath = tuple(error.absolute_path)
     if error.validator == "oneOf" and path == () and isinstance(error.instance, dict):
         return [_request_target(error.instance)]
@@ -381,11 +403,11 @@ def _alternatives(error: Any, translator: Translator) -> Findings:
     return _invalid(error, translator)
 
 
-def _invalid(error: Any, translator: Translator) -> Findings:
+def _invalid(error: ValidationError, translator: Translator) -> Findings:
     return [SchemaFinding(tuple(error.absolute_path), "schema-invalid", error.message, SCHEMA_HINT)]
 
 
-_HANDLERS: dict[str, Callable[[Any, Translator], Findings]] = {
+_HANDLERS: dict[str, Callable[[ValidationError, Translator], Findings]] = {
     "required": _required,
     "additionalProperties": _additional_properties,
     "type": _type,

@@ -17,11 +17,15 @@ from collections.abc import Callable
 from dataclasses import dataclass, field, replace
 from functools import cached_property
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from pac import resources
 from pac.documents.loader import JsonPath
 from pac.documents.schema_errors import SCHEMA_HINT, SchemaFinding, Translator, where
+
+if TYPE_CHECKING:
+    from jsonschema import Draft7Validator
+    from referencing import Registry
 
 SCHEMA_FILES = {
     "CatalogItem": "catalog-item.json",
@@ -100,14 +104,14 @@ class SchemaSet:
         return fast
 
     @cached_property
-    def _registry(self) -> Any:
+    def _registry(self) -> Registry[Any]:
         from referencing import Registry, Resource
 
         return Registry().with_resources(
             (name, Resource.from_contents(doc)) for name, doc in self.documents.items()
         )
 
-    def reference_validator(self, kind: str) -> Any:
+    def reference_validator(self, kind: str) -> Draft7Validator:
         from jsonschema import Draft7Validator
 
         return Draft7Validator(self.schema(kind), registry=self._registry)

@@ -10,16 +10,19 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterator
 from functools import cached_property
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from pac.documents.loader import JsonPath
-from pac.documents.model import Field, Form
+from pac.documents.model import Field, Form, Offering
+from pac.documents.repository import Repository
 from pac.documents.schema_errors import (
     TYPE_NAMES,
     Findings,
     Override,
     SchemaFinding,
     Translator,
+    keyword,
+    keyword_value,
     missing_keys,
     unknown_keys,
     wanted_types,
@@ -28,6 +31,10 @@ from pac.documents.suggestions import did_you_mean
 from pac.forms.ecma import MATCH_TIMEOUT, pattern_timed_out
 from pac.forms.schema import form_schema, needed
 from pac.forms.validators import Check, compile_check, validator_for
+
+if TYPE_CHECKING:
+    from jsonschema import ValidationError
+    from jsonschema.protocols import Validator
 
 # People filling in a form write text, not strings.
 _INPUT_TYPE_NAMES = {**TYPE_NAMES, "string": "text"}
@@ -85,7 +92,7 @@ class InputChecker:
         return compile_check(self.schema)
 
     @cached_property
-    def validator(self) -> Any:
+    def validator(self) -> Validator:
         """The reference validator, built only when some input is invalid."""
         return validator_for(self.schema)
 
@@ -94,7 +101,7 @@ class InputChecker:
         """Like `is_valid`, but missing fields are fine (for checking defaults alone)."""
         return compile_check(_without_required(self.schema))
 
-    def errors(self, values: Any, *, partial: bool = False) -> Iterator[Any]:
+    def errors(self, values: Any, *, partial: bool = False) -> Iterator[ValidationError]:
         """jsonschema errors for `values`; none at all, quickly, when they are valid.
 
         With `partial`, missing required fields are not errors.
@@ -121,7 +128,7 @@ class InputChecker:
                     findings.append(finding)
         return findings
 
-    def convert(self, error: Any) -> Findings:
+    def convert(self, error: ValidationError) -> Findings:
         """The findings for one jsonschema error in this form's input."""
         secret = self._wording.secret(error)
         return [secret] if secret is not None else self._translate(error)
@@ -177,12 +184,12 @@ class _Wording:
             parts.append(f"Questions about this form: {self.owner_hint}.")
         return " ".join(parts)
 
-    def about(self, error: Any) -> tuple[JsonPath, Field | None, str]:
+    def about(self, error: ValidationError) -> tuple[JsonPath, Field | None, str]:
         """The error's path, the field it is about (if any) and that field's label."""
         path: JsonPath = tuple(error.absolute_path)
         return path, self.field(path[:2]), self.label(path)
 
-    def secret(self, error: Any) -> SchemaFinding | None:
+    def secret(self, error: ValidationError) -> SchemaFinding | None:
         """A password field's value, whatever the keyword: a secret reference, or wrong."""
         path, field, label = self.about(error)
         if field is None or field.type != "password" or len(path) not in (2, 3):
@@ -208,7 +215,7 @@ class _Wording:
             ),
         )
 
-    def required(self, error: Any) -> Findings:
+    def required(self, error: ValidationError) -> Findings:
         path: JsonPath = tuple(error.absolute_path)
         return [self.missing(path, key) for key in missing_keys(error)]
 
@@ -229,7 +236,7 @@ class _Wording:
             path, "input-required", f"{what} is missing", self.hint(f"{add}.", missing)
         )
 
-    def unknown_field(self, error: Any) -> Findings:
+    def unknown_field(self, error: ValidationError) -> Findings:
         path: JsonPath = tuple(error.absolute_path)
         allowed, unknown = unknown_keys(error)
         where = _dotted(path) or "input"
@@ -252,7 +259,7 @@ class _Wording:
             )
         return findings
 
-    def wrong_type(self, error: Any) -> Findings:
+    def wrong_type(self, error: ValidationError) -> Findings:
         path, field, label = self.about(error)
         expected = error.validator_value
         wanted = wanted_types(expected, _INPUT_TYPE_NAMES)
@@ -262,9 +269,9 @@ class _Wording:
         message = f"{label} must be {wanted}"
         return [SchemaFinding(path, "input-type", message, self.hint(hint, field))]
 
-    def choice(self, error: Any) -> Findings:
+    def choice(self, error: ValidationError) -> Findings:
         path, field, label = self.about(error)
-        options = [str(o) for o in error.validator_value]
+        options = [str(o) for o in keyword_value(error)]
         suggestion = did_you_mean(str(error.instance), options)
         hint = f"Did you mean '{suggestion}'?" if suggestion else ""
         return [
@@ -276,17 +283,17 @@ class _Wording:
             )
         ]
 
-    def repeated_choice(self, error: Any) -> Findings:
+    def repeated_choice(self, error: ValidationError) -> Findings:
         path, field, label = self.about(error)
         hint = self.hint("Remove the repeat.", field)
         return [SchemaFinding(path, "input-choice", f"{label} lists a choice twice", hint)]
 
-    def pattern(self, error: Any) -> Findings:
+    def pattern(self, error: ValidationError) -> Findings:
         path, field, label = self.about(error)
         instance = error.instance
         if field is not None and field.type == "file":
             return [self.file_type(path, field, label, instance)]
-        what, how = self.pattern_wording(error.validator_value, instance, field)
+        what, how = self.pattern_wording(keyword_value(error), instance, field)
         message = f"{label} {instance!r} {what}"
         return [SchemaFinding(path, "input-format", message, self.hint(how, field))]
 
@@ -319,7 +326,7 @@ class _Wording:
             ),
         )
 
-    def not_a_date(self, error: Any) -> Findings:
+    def not_a_date(self, error: ValidationError) -> Findings:
         path, field, label = self.about(error)
         return [
             SchemaFinding(
@@ -330,9 +337,9 @@ class _Wording:
             )
         ]
 
-    def out_of_range(self, error: Any) -> Findings:
+    def out_of_range(self, error: ValidationError) -> Findings:
         path, field, label = self.about(error)
-        rule = _RANGE_RULES[error.validator](error.validator_value)
+        rule = _RANGE_RULES[keyword(error)](keyword_value(error))
         shown = f"{error.instance!r}" if not isinstance(error.instance, list | dict) else ""
         return [
             SchemaFinding(
@@ -342,3 +349,11 @@ class _Wording:
                 self.hint("Choose a value in range.", field),
             )
         ]
+
+
+def input_checker(repo: Repository, offering: Offering) -> InputChecker:
+    """One checker per offering and run: the form's schema is built once."""
+    return repo.memo(
+        ("input-checker", offering.id),
+        lambda: InputChecker(offering.form, offering.owner.describe()),
+    )

@@ -14,20 +14,29 @@ import re
 from collections.abc import Callable, Iterator, Mapping
 from fractions import Fraction
 from functools import cache
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from pac.forms.ecma import ecma_regex, pattern_search
 from pac.forms.schema import DATE_PATTERN
+
+if TYPE_CHECKING:
+    from jsonschema import ValidationError
+    from jsonschema.protocols import Validator
+
+    # What jsonschema calls to check one keyword: (validator, its value, the instance, schema).
+    KeywordCheck = Callable[[Validator, Any, Any, Mapping[str, Any]], Iterator[ValidationError]]
 
 _DATE_RE = re.compile(DATE_PATTERN)
 
 
 @cache
-def _validator_class() -> Any:
+def _validator_class() -> type[Validator]:
     from jsonschema import Draft7Validator, ValidationError, validators
 
-    def bound(kind: str) -> Any:
-        def check(validator: Any, limit: Any, instance: Any, schema: Any) -> Iterator[Any]:
+    def bound(kind: str) -> KeywordCheck:
+        def check(
+            validator: Validator, limit: Any, instance: Any, schema: Mapping[str, Any]
+        ) -> Iterator[ValidationError]:
             if not isinstance(instance, str) or not _DATE_RE.match(instance):
                 return
             if kind == "min" and instance < limit:
@@ -37,15 +46,19 @@ def _validator_class() -> Any:
 
         return check
 
-    def pattern(validator: Any, pattern: str, instance: Any, schema: Any) -> Iterator[Any]:
+    def pattern(
+        validator: Validator, pattern: str, instance: Any, schema: Mapping[str, Any]
+    ) -> Iterator[ValidationError]:
         if isinstance(instance, str) and not pattern_search(ecma_regex(pattern), instance):
             yield ValidationError(f"{instance!r} does not match {pattern!r}")
 
-    def multiple_of(validator: Any, step: Any, instance: Any, schema: Any) -> Iterator[Any]:
+    def multiple_of(
+        validator: Validator, step: Any, instance: Any, schema: Mapping[str, Any]
+    ) -> Iterator[ValidationError]:
         if _JSON_TYPES["number"](instance) and not _multiple_of(instance, step):
             yield ValidationError(f"{instance!r} is not a multiple of {step}")
 
-    return validators.extend(  # type: ignore[no-untyped-call]
+    extended: type[Validator] = validators.extend(  # type: ignore[no-untyped-call]
         Draft7Validator,
         {
             "formatMinimum": bound("min"),
@@ -54,9 +67,10 @@ def _validator_class() -> Any:
             "multipleOf": multiple_of,
         },
     )
+    return extended
 
 
-def validator_for(schema: Mapping[str, Any]) -> Any:
+def validator_for(schema: Mapping[str, Any]) -> Validator:
     """A jsonschema validator for a form schema, with date formats and bounds enforced."""
     from jsonschema import FormatChecker
 

@@ -1,10 +1,9 @@
-"""`pac apply`: choose the requests, pick the ticket backend, fulfil them concurrently."""
+"""`pac apply`: choose the requests, fulfil them concurrently."""
 
 from __future__ import annotations
 
 import contextlib
 import fcntl
-import os
 import threading
 import time
 from collections.abc import Callable, Iterable, Iterator
@@ -18,14 +17,12 @@ from pac.documents.model import Request
 from pac.documents.repository import Repository
 from pac.documents.suggestions import did_you_mean
 from pac.errors import UsageError
-from pac.fulfilment.backends import TicketBackend
+from pac.fulfilment.backends import TicketBackend, TicketFactory
 from pac.fulfilment.backends.rest import RestClient
 from pac.fulfilment.executor import Outcome, RequestRunner
 from pac.fulfilment.freeze import today_in
 from pac.fulfilment.redaction import Redactor
 from pac.fulfilment.status import StatusStore, remove_stale_temps
-
-TicketFactory = Callable[[], TicketBackend]
 
 
 @dataclass
@@ -79,7 +76,7 @@ def select_requests(
                 paths.append(path)
     if chosen:
         for selector in chosen:
-            paths.append(_resolve(repo, selector))
+            paths.append(resolve_request(repo, selector))
     elif changed_since is None:
         paths = repo.files(Role.REQUEST)
     selection = Selection()
@@ -99,7 +96,7 @@ def select_requests(
     return selection
 
 
-def _resolve(repo: Repository, selector: str) -> Path:
+def resolve_request(repo: Repository, selector: str) -> Path:
     """A REQUEST argument: a request id or the path of its file (SPEC §8)."""
     candidate = repo.absolute(selector)
     if candidate.is_file():
@@ -112,41 +109,6 @@ def _resolve(repo: Repository, selector: str) -> Path:
         f"{selector} is neither a request id nor a request file",
         f"Did you mean {suggestion}?" if suggestion else "Request files live in requests/<team>/.",
     )
-
-
-def ticket_backend(
-    repo: Repository, *, outbox: bool = False, env: dict[str, str] | None = None
-) -> tuple[str, TicketFactory]:
-    """JIRA when credentials are set, else the embedded outbox (never silently in CI)."""
-    env = dict(os.environ if env is None else env)
-    url = env.get("PAC_JIRA_URL") or repo.config.jira_url
-    user, token = env.get("PAC_JIRA_USER", ""), env.get("PAC_JIRA_TOKEN", "")
-    if not outbox and url and user and token:
-        from pac.fulfilment.backends.jira_api import JiraTickets
-
-        config = repo.config
-
-        def jira() -> TicketBackend:
-            return JiraTickets(
-                url,
-                user,
-                token,
-                link_type=config.jira_link_type,
-                epic_field=config.jira_epic_field,
-                browse_url=config.jira_browse_url,
-            )
-
-        return f"JIRA at {url}", jira
-    if not outbox and env.get("CI") == "true":
-        raise UsageError(
-            "JIRA is not configured, and in CI pac will not put tickets into a local outbox "
-            "that disappears with the runner",
-            "Set the repository secrets PAC_JIRA_USER and PAC_JIRA_TOKEN (and PAC_JIRA_URL or "
-            "jira.url in pac.yaml), or pass --outbox deliberately.",
-        )
-    from pac.fulfilment.backends.outbox import Outbox
-
-    return f"the outbox {OUTBOX_DIR}/ (JIRA is not configured)", lambda: Outbox(repo.root)
 
 
 def run(

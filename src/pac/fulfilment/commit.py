@@ -12,12 +12,15 @@ import time
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING
 
 from pac.documents.layout import STATUS_FOLDER
 from pac.errors import GitError
 from pac.fulfilment.merging import merge, new_duplicates
 from pac.fulfilment.status import HEADER, RequestStatus, dump, status_from_bytes
+
+if TYPE_CHECKING:
+    from git import Head, RemoteReference, Repo
 
 
 @dataclass
@@ -92,7 +95,7 @@ def _not_pushed(upstream: str, exc: Exception) -> GitError:
     )
 
 
-def _commit(repo: Any, relative: list[str], message: str, author: tuple[str, str]) -> bool:
+def _commit(repo: Repo, relative: list[str], message: str, author: tuple[str, str]) -> bool:
     if relative:
         repo.git.add("--", *relative)
     if not relative or not repo.index.diff("HEAD", paths=tuple(relative)):
@@ -103,13 +106,13 @@ def _commit(repo: Any, relative: list[str], message: str, author: tuple[str, str
     return True
 
 
-def _unpushed(repo: Any, upstream: str, author: tuple[str, str]) -> bool:
+def _unpushed(repo: Repo, upstream: str, author: tuple[str, str]) -> bool:
     """Has the branch a commit of the bot that its upstream lacks (a killed push)?"""
     emails = repo.git.log("--format=%ae", f"{upstream}..HEAD").split()
     return author[1] in emails
 
 
-def _upstream(repo: Any) -> tuple[Any, Any]:
+def _upstream(repo: Repo) -> tuple[Head, RemoteReference]:
     try:
         branch = repo.active_branch
     except TypeError as exc:
@@ -154,12 +157,9 @@ def _left_on_disk(exc: Exception) -> GitError:
     )  # fmt: skip
 
 
-def _rebase(
-    repo: object, upstream: str, author: tuple[str, str], duplicates: list[str]
-) -> list[str]:
+def _rebase(repo: Repo, upstream: str, author: tuple[str, str], duplicates: list[str]) -> list[str]:
     import git
 
-    assert isinstance(repo, git.Repo)
     env = bot_environment(author)
     try:
         # --autostash: other local changes in the checkout must not stop the push.
@@ -182,7 +182,7 @@ def _rebase(
         ) from exc
 
 
-def _resolve_conflicts(repo: Any, env: dict[str, str], duplicates: list[str]) -> list[str]:
+def _resolve_conflicts(repo: Repo, env: dict[str, str], duplicates: list[str]) -> list[str]:
     import git
 
     merged: list[str] = []
@@ -202,7 +202,7 @@ def _resolve_conflicts(repo: Any, env: dict[str, str], duplicates: list[str]) ->
             continue  # the next commit of the rebase conflicts too
 
 
-def _merge_conflicted(repo: Any, name: str, duplicates: list[str]) -> str:
+def _merge_conflicted(repo: Repo, name: str, duplicates: list[str]) -> str:
     from pac.fulfilment.status import StatusError
 
     if not (name.startswith("requests/.status/") and name.endswith(".yaml")):
@@ -257,7 +257,7 @@ LOCK_GRACE_SECONDS = 5.0  # a live git holds index.lock for moments; longer is a
 class Upstream:
     """The branch a checkout pushes to: `remote`/`branch`, seen locally as `tracking`."""
 
-    repo: Any
+    repo: Repo
     remote: str
     branch: str
     tracking: str

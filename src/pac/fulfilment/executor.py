@@ -42,7 +42,7 @@ from pac.fulfilment.policy import (
 from pac.fulfilment.redaction import Redactor
 from pac.fulfilment.rendering import Renderer, RenderError, renderer_for
 from pac.fulfilment.revision import new_status, revision_system, sync_tasks
-from pac.fulfilment.states import RequestState, TaskState
+from pac.fulfilment.states import Found, NoState, RequestState, TaskState
 from pac.fulfilment.status import (
     RequestStatus,
     StatusError,
@@ -53,9 +53,6 @@ from pac.fulfilment.status import (
 from pac.fulfilment.tasks import TaskSpec, expand, unsupported_hint
 from pac.templating.namespaces import SystemValues, environment_secrets
 
-UNREADABLE = "unreadable"  # the state shown for a status file pac cannot read
-NEW = "new"  # the state shown for a request no run has touched
-
 # Steps that leave the request as it is.
 _IDLE = (Step.NOTHING, Step.WAITING, Step.CHANGED)
 
@@ -64,8 +61,8 @@ _IDLE = (Step.NOTHING, Step.WAITING, Step.CHANGED)
 class Outcome:
     request_id: str
     step: Step
-    before: str
-    state: str
+    before: Found
+    state: Found  # NoState.NEW only for an unstarted request pac could not act on
     summary: str
     created: list[str] = field(default_factory=list)
     calls: int = 0
@@ -73,6 +70,11 @@ class Outcome:
     adopted: list[str] = field(default_factory=list)  # tickets an earlier run had created
     pending: bool = False  # held by a transient fault: the next run tries again by itself
     lease_lost: bool = False  # stopped: another run took the apply lease over
+
+    @property
+    def unreadable(self) -> bool:
+        """Its status file could not be read, so pac left the request as it was."""
+        return self.before is NoState.UNREADABLE
 
     @property
     def failed(self) -> bool:
@@ -137,7 +139,7 @@ class RequestRunner:
             # Left as a run killed just before sending leaves it: the next run resumes it.
             raise LeaseLost(task)
 
-    def _outcome(self, step: Step, before: str, state: str, summary: str, **kw: Any) -> Outcome:
+    def _outcome(self, step: Step, before: Found, state: Found, summary: str, **kw: Any) -> Outcome:
         return Outcome(self.request.id, step, before, state, summary, **kw)
 
     def _done_so_far(self) -> dict[str, Any]:
@@ -153,8 +155,8 @@ class RequestRunner:
             # Nothing can be known about what was done: touch nothing, tell whoever reads
             # (the outcome's line, printed once by the command).
             summary = f"not applied: {exc.message} ({exc.hint})"
-            return self._outcome(Step.RESUME, UNREADABLE, RequestState.FAILED, summary)
-        before = status.state if status else NEW
+            return self._outcome(Step.RESUME, NoState.UNREADABLE, RequestState.FAILED, summary)
+        before = status.state if status else NoState.NEW
         offering = self.repo.offering(request.target_id)
         if offering is None:
             return self._broken(status, before)
@@ -173,8 +175,8 @@ class RequestRunner:
             return self._abort(status, before)
         return self._fulfil(status, offering, step, window, before)
 
-    def _idle(self, step: Step, status: RequestStatus | None, before: str) -> Outcome:
-        state = status.state if status else NEW
+    def _idle(self, step: Step, status: RequestStatus | None, before: Found) -> Outcome:
+        state = status.state if status else NoState.NEW
         summary = {
             Step.NOTHING: f"{state}; nothing to do",
             Step.WAITING: "failed; waiting for operations.retry, abort or escalate",
@@ -183,7 +185,7 @@ class RequestRunner:
         }[step]
         return self._outcome(step, before, state, summary)
 
-    def _abort(self, status: RequestStatus, before: str) -> Outcome:
+    def _abort(self, status: RequestStatus, before: Found) -> Outcome:
         for task in status.tasks:
             if task.state.open:
                 task.become(TaskState.SKIPPED)
@@ -199,7 +201,7 @@ class RequestRunner:
         offering: Offering,
         step: Step,
         window: FreezeWindow | None,
-        before: str,
+        before: Found,
     ) -> Outcome:
         if window is not None:
             self.say(pass_freeze(status, self.request, window))
@@ -268,7 +270,7 @@ class RequestRunner:
         status.note("escalating to the items' manual tickets (operations.escalate)")
         return modes
 
-    def _finish(self, status: RequestStatus, step: Step, before: str) -> Outcome:
+    def _finish(self, status: RequestStatus, step: Step, before: Found) -> Outcome:
         settled = RequestState.ESCALATED if self.escalation else RequestState.COMPLETED
         status.become(settled)
         status.note(f"{status.state}")
@@ -278,7 +280,7 @@ class RequestRunner:
         return self._outcome(step, before, status.state, summary, **self._done_so_far())
 
     def _unavailable(
-        self, status: RequestStatus, step: Step, before: str, error: BackendError
+        self, status: RequestStatus, step: Step, before: Found, error: BackendError
     ) -> Outcome:
         message = self.redact(error.message)
         status.note(f"not started: {message}; the next run tries again")
@@ -294,7 +296,7 @@ class RequestRunner:
         )
 
     def _lease_lost(
-        self, status: RequestStatus, step: Step, before: str, task: TaskStatus
+        self, status: RequestStatus, step: Step, before: Found, task: TaskStatus
     ) -> Outcome:
         status.note(f"{task.key}: stopped, another run took the apply lease over")
         self.store.save(status)
@@ -375,18 +377,18 @@ class RequestRunner:
     # --- failure ----------------------------------------------------------------------
 
     def _fail_request(
-        self, status: RequestStatus, before: str, step: Step, message: str, hint: str
+        self, status: RequestStatus, before: Found, step: Step, message: str, hint: str
     ) -> Outcome:
         status.become(RequestState.FAILED)
         status.note(f"failed: {message}")
         self.store.save(status)
         return self._outcome(step, before, RequestState.FAILED, f"failed: {message} ({hint})")
 
-    def _broken(self, status: RequestStatus | None, before: str) -> Outcome:
+    def _broken(self, status: RequestStatus | None, before: Found) -> Outcome:
         message = f"{self.request.target_id} is missing from the catalog or has errors"
         return self._outcome(
             Step.WAITING,
             before,
-            status.state if status else NEW,
+            status.state if status else NoState.NEW,
             f"not applied: {message}; run `pac validate`",
         )

@@ -11,7 +11,7 @@ import datetime as dt
 import os
 
 from pac.documents.config import FreezeWindow
-from pac.documents.model import Bundle, Offering, Request
+from pac.documents.model import Bundle, Offering, Priority, Request
 from pac.documents.repository import Repository
 from pac.errors import PacError, UsageError
 from pac.fulfilment.revision import sync_tasks
@@ -93,10 +93,15 @@ def defer(
     return status.state, summary
 
 
+# In the status history of an emergency request that went through a freeze; `pac status`
+# finds the note by it.
+PASSED_FREEZE = "passed the change freeze"
+
+
 def pass_freeze(status: RequestStatus, request: Request, window: FreezeWindow) -> str:
     """Note in the status why a request goes through `window`; the line for the run's log."""
-    if request.priority == "emergency":
-        status.note(f"emergency request: passed the change freeze {window.name!r}")
+    if request.priority is Priority.EMERGENCY:
+        status.note(f"emergency request: {PASSED_FREEZE} {window.name!r}")
         return f"emergency: passing the change freeze {window.name!r}"
     status.note(f"finishing a run begun before the change freeze {window.name!r}")
     return f"finishing a run begun before the change freeze {window.name!r}"

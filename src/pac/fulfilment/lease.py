@@ -28,11 +28,13 @@ import time
 import uuid
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
 from pac.errors import GitError
 
 if TYPE_CHECKING:
+    from git import Repo
+
     from pac.fulfilment.commit import Upstream
 
 LEASE_REF = "refs/pac/apply-lease"
@@ -127,7 +129,7 @@ class Lease:
 
     def __init__(
         self,
-        repo: Any,
+        repo: Repo,
         remote: str,
         author: tuple[str, str],
         *,

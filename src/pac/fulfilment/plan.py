@@ -14,7 +14,7 @@ from typing import Any
 
 from pac.documents.config import FreezeWindow
 from pac.documents.layout import BUNDLES
-from pac.documents.model import Bundle, Offering, Request
+from pac.documents.model import Bundle, Offering, Priority, Request
 from pac.documents.repository import Repository
 from pac.errors import PacError
 from pac.fulfilment.actions import action_for
@@ -29,10 +29,10 @@ from pac.fulfilment.policy import (
 )
 from pac.fulfilment.preview import PreviewTask, preview
 from pac.fulfilment.revision import memo_revision, system_values
-from pac.fulfilment.states import RequestState, TaskState
+from pac.fulfilment.states import Found, NoState, RequestState, TaskState
 from pac.fulfilment.status import RequestStatus, StatusError, StatusStore
 from pac.fulfilment.tasks import expand
-from pac.fulfilment.visible import visible, visible_json
+from pac.text import visible, visible_json
 
 _ACTS = {
     Step.NEW: "fulfil",
@@ -53,7 +53,7 @@ class RequestPlan:
     display: str
     offering: Offering | None
     step: Step
-    state: str
+    state: Found
     tasks: list[PreviewTask] = field(default_factory=list)
     warnings: list[str] = field(default_factory=list)
     teams: list[str] = field(default_factory=list)
@@ -72,8 +72,8 @@ class RequestPlan:
                 "kind": self.offering.kind if self.offering else "",
                 "id": self.request.target_id,
             },
-            "priority": self.request.priority,
-            "state": self.state,
+            "priority": self.request.priority.value,
+            "state": self.state.value,
             "step": self.step.value,
             "does": _ACTS[self.step],
             "warnings": list(self.warnings),
@@ -96,10 +96,10 @@ def plan_request(repo: Repository, store: StatusStore, request: Request) -> Requ
             display,
             offering,
             Step.WAITING,
-            "unreadable",
+            NoState.UNREADABLE,
             error=f"{exc.message} ({exc.hint})",
         )
-    state = status.state if status else "new"
+    state = status.state if status else NoState.NEW
     if offering is None:
         return RequestPlan(
             request,
@@ -210,7 +210,7 @@ def _freezes_ahead(
         days = (starts - today).days
         then = (
             "this emergency request goes through it and is marked as such"
-            if plan.request.priority == "emergency"
+            if plan.request.priority is Priority.EMERGENCY
             else f"if this is merged from {starts.isoformat()} on, the request waits "
             f"(deferred) until {ends.isoformat()}"
         )
@@ -231,7 +231,7 @@ def _failure_warning(status: RequestStatus) -> list[str]:
 
 def _freeze_warning(plan: RequestPlan, status: RequestStatus | None, name: str, until: str) -> str:
     """What a change freeze does to this request, as `decide` settled it for apply too."""
-    if plan.step in ACTING and plan.request.priority == "emergency":
+    if plan.step in ACTING and plan.request.priority is Priority.EMERGENCY:
         return (
             f"change freeze {name!r} until {until}: this emergency request goes through and "
             "is marked as such"
@@ -373,7 +373,7 @@ def _md_request(plan: RequestPlan) -> list[str]:
         f"{_code(plan.display)}. Current state: **{plan.state}**; pac will "
         f"**{_ACTS[plan.step]}**.",
     ]
-    if plan.request.priority == "emergency":
+    if plan.request.priority is Priority.EMERGENCY:
         lines += ["", "**Emergency request.**"]
     for warning in plan.warnings:
         lines += ["", f"> **Warning:** {_md(warning)}"]

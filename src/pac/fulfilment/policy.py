@@ -13,7 +13,7 @@ from collections.abc import Callable
 from enum import StrEnum
 
 from pac.documents.config import FreezeWindow
-from pac.documents.model import Bundle, Offering, Request
+from pac.documents.model import Bundle, Offering, Priority, Request
 from pac.fulfilment.states import RequestState, TaskState
 from pac.fulfilment.status import Known, RequestStatus, TaskStatus
 
@@ -104,7 +104,7 @@ _RULES: dict[RequestState | None, _Rule] = {
 
 def decide(status: RequestStatus | None, request: Request, window: FreezeWindow | None) -> Step:
     """The step for `request` in its current `status`, with `window` the freeze today."""
-    frozen = window is not None and request.priority != "emergency"
+    frozen = window is not None and request.priority is not Priority.EMERGENCY
     return _RULES[status.state if status else None](status, request, frozen)
 
 

@@ -14,6 +14,7 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
 from pac.fulfilment import apply as applying
+from pac.fulfilment.backends import ticket_backend
 from pac.fulfilment.commit import (
     PushResult,
     Upstream,
@@ -22,12 +23,12 @@ from pac.fulfilment.commit import (
     pending_statuses,
     preflight,
 )
-from pac.fulfilment.executor import UNREADABLE
 from pac.fulfilment.freeze import today_in
 
 if TYPE_CHECKING:
     from pac.documents.repository import Repository
-    from pac.fulfilment.apply import Selection, TicketFactory
+    from pac.fulfilment.apply import Selection
+    from pac.fulfilment.backends import TicketFactory
     from pac.fulfilment.executor import Outcome
     from pac.fulfilment.lease import Lease
 
@@ -59,7 +60,7 @@ def prepare(
     ticket backend and the upstream. Raises `PacError` with the way out."""
     today_in(repo.config.timezone)  # a bad PAC_TODAY stops the run before any work
     selection = applying.select_requests(repo, requests, changed)
-    name, tickets = applying.ticket_backend(repo, outbox=outbox)
+    name, tickets = ticket_backend(repo, outbox=outbox)
     upstream = preflight(repo.root, commit=commit)
     lag = repo.config.jira_search_lag if name.startswith("JIRA") else 0.0  # the outbox has none
     return ApplyRun(repo, selection, name, tickets, upstream, commit, lag)
@@ -106,7 +107,7 @@ def _commit(run: ApplyRun, outcomes: list[Outcome]) -> PushResult:
     """Commit every status that differs from HEAD, this run's and earlier runs' alike."""
     assert run.upstream is not None
     # An unreadable status file was left as it was: not pac's to commit.
-    refused = {o.request_id for o in outcomes if o.before == UNREADABLE}
+    refused = {o.request_id for o in outcomes if o.unreadable}
     paths = pending_statuses(run.upstream, run.repo.root, refused)
     return commit_and_push(
         run.repo.root, paths, f"pac apply: status of {len(paths)} request(s) [skip ci]", run.author

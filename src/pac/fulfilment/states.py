@@ -47,6 +47,17 @@ class RequestState(StrEnum):
         return other in _REQUEST_NEXT[self]
 
 
+class NoState(StrEnum):
+    """What pac shows where a request's state would be when it has none to read."""
+
+    NEW = "new"  # no run has touched the request: it has no status file yet
+    UNREADABLE = "unreadable"  # its status file is there but cannot be read
+
+
+# What pac found of a request before a run (and what `pac plan` shows): a state, or why none.
+Found = RequestState | NoState
+
+
 class TaskState(StrEnum):
     """Where one task stands; `completed` is final, which is what makes it exactly once."""
 

@@ -20,6 +20,7 @@ import yaml
 from pac.diagnostics import Severity
 from pac.documents.layout import REQUESTS, STATUS_DIR
 from pac.documents.loader import parse_bytes
+from pac.documents.model import Priority
 from pac.errors import PacError
 from pac.fulfilment.states import RequestState, TaskState, check_request, check_task
 
@@ -223,7 +224,7 @@ class RequestStatus:
     catalog_revision: str = ""
     item_versions: dict[str, str] = field(default_factory=dict)
     input_digest: str = ""
-    priority: str = "normal"
+    priority: Priority = Priority.NORMAL
     system: dict[str, Any] = field(default_factory=dict)
     handled_retry: int = 0
     escalating: str = ""  # the failed task an escalation started from, until it is done
@@ -268,7 +269,7 @@ class RequestStatus:
             "catalogRevision": self.catalog_revision,
             "itemVersions": dict(self.item_versions),
             "inputDigest": self.input_digest,
-            "priority": self.priority,
+            "priority": self.priority.value,
             "operations": {"retryHandled": self.handled_retry}
             | ({"escalating": self.escalating} if self.escalating else {}),
             "createdAt": self.created_at,
@@ -298,7 +299,7 @@ class RequestStatus:
             catalog_revision=str(data.get("catalogRevision", "")),
             item_versions={str(k): str(v) for k, v in (data.get("itemVersions") or {}).items()},
             input_digest=str(data.get("inputDigest", "")),
-            priority=str(data.get("priority", "normal")),
+            priority=Priority(str(data.get("priority", Priority.NORMAL))),
             system=dict(data.get("system") or {}),
             handled_retry=int(operations.get("retryHandled", 0)),
             escalating=str(operations.get("escalating", "")),

@@ -6,7 +6,9 @@
 - `values`: secrets (masked unless sending), encoded JSON, apply-time stand-ins;
 - `sandbox` and `limits`: the Jinja environment templates run in, and what they may ask for;
 - `engine`: compile and render, the API for everything that renders;
-- `analysis`: what a template uses, read by the `fastreader` or Jinja's parser (`walker`);
+- `analysis`: what a template uses, read by the `fastreader` or Jinja's parser (`walker`),
+  found as `usage` (the variables used, and what is wrong);
 - `syntax` and `gosyntax`: syntax errors in the author's words;
+- `errors`: the stage's one error, a template that cannot be compiled or rendered;
 - `namespaces`: the four namespaces a template reads (`.current`, `.output`, …).
 """

@@ -1,6 +1,7 @@
 """Escaping text for JIRA wiki markup, so a requester's input shows literally in a ticket.
 
-Used by the `jira` encoders of templates and by the executor's own notes on a ticket.
+Used by the `jira` encoders of templates and by the jira-ticket action's own note on an
+escalation ticket (what failed, what was already done).
 """
 
 from __future__ import annotations

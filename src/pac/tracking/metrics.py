@@ -15,7 +15,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from pac.documents.action_types import Makes, action_kind
-from pac.documents.model import CatalogItem, Offering, Request
+from pac.documents.model import CatalogItem, Offering, Priority, Request
 from pac.fulfilment.states import RequestState, TaskState
 from pac.fulfilment.status import RequestStatus, TaskStatus
 
@@ -247,7 +247,7 @@ class _Tally:
         if not self._counts(status):
             return
         self.states[status.state.value] += 1
-        self.emergencies += status.priority == "emergency"
+        self.emergencies += status.priority is Priority.EMERGENCY
         self.retried += status.handled_retry > 0
         offering = self._figures(status.target_id)
         offering.requests += 1

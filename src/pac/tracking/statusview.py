@@ -6,7 +6,9 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from typing import Any
 
+from pac.documents.model import Priority
 from pac.fulfilment.backends import BackendError, TicketBackend
+from pac.fulfilment.freeze import PASSED_FREEZE
 from pac.fulfilment.states import RequestState, TaskState
 from pac.fulfilment.status import RequestStatus, TaskStatus
 
@@ -17,7 +19,6 @@ STATE_COLOURS: dict[str, str] = {  # request and task states alike: they compare
     RequestState.DEFERRED: "yellow",
     RequestState.ESCALATED: "magenta",
 }
-EMERGENCY = "emergency"
 
 
 @dataclass
@@ -84,9 +85,9 @@ def state_colour(state: str) -> str:
 def emergency_note(status: RequestStatus) -> str | None:
     """For an emergency request, the last note of it passing a change freeze ("" when it
     passed none); None for any other request."""
-    if status.priority != EMERGENCY:
+    if status.priority is not Priority.EMERGENCY:
         return None
-    passed = [h["event"] for h in status.history if "passed the change freeze" in h["event"]]
+    passed = [h["event"] for h in status.history if PASSED_FREEZE in h["event"]]
     return passed[-1] if passed else ""
 
 

@@ -266,6 +266,3 @@ def write(repo: Repository) -> bool:
     temp.write_text(text, encoding="utf-8")
     temp.replace(path)
     return True
-
-
-__all__ = ["catalog_folders", "check", "generate", "parse", "write"]

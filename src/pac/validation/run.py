@@ -1,4 +1,4 @@
-"""`pac validate`: choose what to check, run every check, return the findings."""
+"""`pac validate`'s run: every check on the documents `scope` picked, the findings returned."""
 
 from __future__ import annotations
 

@@ -12,6 +12,7 @@ from pac.fulfilment import apply
 from pac.fulfilment.backends.outbox import Outbox
 from pac.fulfilment.backends.rest import RestClient
 from pac.fulfilment.policy import Step
+from pac.fulfilment.states import NoState, RequestState
 from pac.fulfilment.status import StatusStore
 from tests.acceptance.test_cli import invoke
 from tests.conftest import fast_retries, pac_settings, point_rest_at
@@ -333,7 +334,13 @@ def test_the_report_says_the_lease_was_lost_not_a_transient_fault(
     from pac.fulfilment.executor import Outcome
 
     stopped = Outcome(
-        WEBAPP, Step.NEW, "new", "processing", "stopped at ...", pending=True, lease_lost=True
+        WEBAPP,
+        Step.NEW,
+        NoState.NEW,
+        RequestState.PROCESSING,
+        "stopped at ...",
+        pending=True,
+        lease_lost=True,
     )
     assert _report([stopped]) is False  # not failed: exit 0
     out = capsys.readouterr().out

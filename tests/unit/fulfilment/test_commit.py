@@ -409,6 +409,7 @@ def test_stale_temp_files_are_removed_by_the_next_run(
 
     from pac.documents.repository import Repository
     from pac.fulfilment import apply as applying
+    from pac.fulfilment.backends import ticket_backend
 
     monkeypatch.setenv("PAC_TODAY", "2026-06-01")
     folder = sample_root / "requests/.status"
@@ -421,7 +422,7 @@ def test_stale_temp_files_are_removed_by_the_next_run(
         os.utime(stray, (1_000_000, 1_000_000))
     repo = Repository(sample_root)
     requests = applying.select_requests(repo, ["payments-events"]).requests
-    applying.run(repo, requests, applying.ticket_backend(repo, outbox=True, env={})[1])
+    applying.run(repo, requests, ticket_backend(repo, outbox=True, env={})[1])
     assert [p.name for p in folder.iterdir()] == ["payments-events.yaml"]
     assert not any(p.name.endswith(".tmp") for p in outbox.iterdir())
 

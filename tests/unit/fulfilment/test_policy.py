@@ -8,7 +8,7 @@ from dataclasses import replace
 import pytest
 
 from pac.documents.config import FreezeWindow
-from pac.documents.model import Bundle, Operations
+from pac.documents.model import Bundle, Operations, Priority
 from pac.documents.repository import Repository
 from pac.fulfilment.policy import Step, decide, escalation_modes, input_digest
 from pac.fulfilment.states import RequestState, TaskState
@@ -65,7 +65,7 @@ def test_the_decision_for_a_failed_request_in_a_freeze(
 ) -> None:
     request = sample_repo.request(WEBAPP)
     assert request is not None
-    request = replace(request, operations=operations, priority=priority)
+    request = replace(request, operations=operations, priority=Priority(priority))
     status = RequestStatus(
         request=WEBAPP, state=RequestState.FAILED, input_digest=input_digest(request)
     )
@@ -99,7 +99,7 @@ def test_an_interrupted_run_passes_a_freeze_only_when_it_had_begun(
 ) -> None:
     request = sample_repo.request(WEBAPP)
     assert request is not None
-    request = replace(request, priority=priority)
+    request = replace(request, priority=Priority(priority))
     status = _interrupted(task_state, known)
     assert decide(status, request, FreezeWindow("w", "01-01", "12-31")) is step
     assert decide(status, request, None) is Step.RESUME

@@ -9,6 +9,7 @@ from pathlib import Path
 import pytest
 import yaml
 
+from pac.documents.model import Priority
 from pac.documents.repository import Repository
 from pac.fulfilment.states import RequestState, TaskState
 from pac.fulfilment.status import RequestStatus, StatusStore, TaskError, TaskStatus
@@ -75,7 +76,7 @@ def statuses() -> list[RequestStatus]:
         target_kind="CatalogItem",
         target_id="messaging-kafka-topic",
         created_at="2026-03-05T09:00:00Z",
-        priority="emergency",
+        priority=Priority.EMERGENCY,
         handled_retry=1,
         tasks=[
             task(

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from pac.documents.model import Priority
 from pac.fulfilment.backends import BackendError
 from pac.fulfilment.states import RequestState, TaskState
 from pac.fulfilment.status import RequestStatus, TaskStatus
@@ -70,7 +71,7 @@ def test_settled_failed_and_colours() -> None:
 
 def test_emergency_note_is_the_last_freeze_passed() -> None:
     assert emergency_note(RequestStatus("r")) is None
-    emergency = RequestStatus("r", priority="emergency")
+    emergency = RequestStatus("r", priority=Priority.EMERGENCY)
     assert emergency_note(emergency) == ""
     emergency.history = [
         {"event": "passed the change freeze xmas"},

@@ -37,9 +37,9 @@ from pac.fulfilment.status import (
     parse_time,
     precise_now_text,
 )
-from pac.fulfilment.visible import indent
 from pac.templating.encoders import LINE_BREAKS, SUMMARY_LIMIT, Target
 from pac.templating.jiramarkup import jira_escape
+from pac.text import indent
 
 if TYPE_CHECKING:
     from pac.documents.repository import Repository

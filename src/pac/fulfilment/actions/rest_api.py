@@ -23,10 +23,10 @@ from pac.fulfilment.status import (
     TaskStatus,
     precise_now_text,
 )
-from pac.fulfilment.visible import indent
 from pac.templating.encoders import Target
 from pac.templating.errors import TemplateError
 from pac.templating.values import MASK, Secret
+from pac.text import indent
 
 if TYPE_CHECKING:
     from pac.fulfilment.preview import PreviewTask

@@ -2,14 +2,24 @@
 
 `TicketBackend` is what the executor needs from a ticket system: find tickets by pac's
 task labels (the exactly-once look-up), create one, link two, and read a ticket's status;
-`RenderedTicket` is the finished ticket a backend is given.
+`RenderedTicket` is the finished ticket a backend is given; `ticket_backend` picks JIRA or
+the outbox for a run.
 """
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+import os
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
-from typing import Any, Protocol
+from typing import TYPE_CHECKING, Any, Protocol
+
+from pac.documents.layout import OUTBOX_DIR
+from pac.errors import UsageError
+
+if TYPE_CHECKING:
+    from requests import Session
+
+    from pac.documents.repository import Repository
 
 DEFAULT_PRIORITY = "Medium"
 
@@ -112,13 +122,50 @@ class TicketBackend(Protocol):
     def close(self) -> None: ...
 
 
-def tune_session(session: Any) -> None:
+TicketFactory = Callable[[], TicketBackend]
+
+
+def ticket_backend(
+    repo: Repository, *, outbox: bool = False, env: dict[str, str] | None = None
+) -> tuple[str, TicketFactory]:
+    """JIRA when credentials are set, else the embedded outbox (never silently in CI)."""
+    env = dict(os.environ if env is None else env)
+    url = env.get("PAC_JIRA_URL") or repo.config.jira_url
+    user, token = env.get("PAC_JIRA_USER", ""), env.get("PAC_JIRA_TOKEN", "")
+    if not outbox and url and user and token:
+        from pac.fulfilment.backends.jira_api import JiraTickets
+
+        config = repo.config
+
+        def jira() -> TicketBackend:
+            return JiraTickets(
+                url,
+                user,
+                token,
+                link_type=config.jira_link_type,
+                epic_field=config.jira_epic_field,
+                browse_url=config.jira_browse_url,
+            )
+
+        return f"JIRA at {url}", jira
+    if not outbox and env.get("CI") == "true":
+        raise UsageError(
+            "JIRA is not configured, and in CI pac will not put tickets into a local outbox "
+            "that disappears with the runner",
+            "Set the repository secrets PAC_JIRA_USER and PAC_JIRA_TOKEN (and PAC_JIRA_URL or "
+            "jira.url in pac.yaml), or pass --outbox deliberately.",
+        )
+    from pac.fulfilment.backends.outbox import Outbox
+
+    return f"the outbox {OUTBOX_DIR}/ (JIRA is not configured)", lambda: Outbox(repo.root)
+
+
+def tune_session(session: Session) -> None:
     """Skip `requests`' per-call scan of the environment for proxies when there are none.
 
     That scan costs more than a millisecond per call. With proxies configured, requests
     keeps doing it (it also honours NO_PROXY); without, only the CA bundle variables matter.
     """
-    import os
     import urllib.request
 
     if urllib.request.getproxies():

@@ -12,7 +12,7 @@ import json
 import time
 from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from pac.fulfilment.backends import (
     BackendError,
@@ -22,6 +22,9 @@ from pac.fulfilment.backends import (
 )
 from pac.fulfilment.redaction import Redactor, excerpt
 from pac.templating.values import MASK
+
+if TYPE_CHECKING:
+    from requests import Response
 
 IDEMPOTENCY_HEADER = "Idempotency-Key"
 _SNIPPET = 300
@@ -211,7 +214,7 @@ class RestClient:
 
 
 def _answered(
-    response: Any, attempt: int, state: _Trouble, shown: str, snippet: Callable[[str], str]
+    response: Response, attempt: int, state: _Trouble, shown: str, snippet: Callable[[str], str]
 ) -> HttpResult | None:
     """An answer: the result, None when a transient one is worth another attempt, or a
     `BackendError` when asking again would get the same answer."""

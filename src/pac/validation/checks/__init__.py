@@ -12,19 +12,9 @@ from dataclasses import replace
 
 from pac.diagnostics import Diagnostic, Severity
 from pac.documents.loader import JsonPath
-from pac.documents.model import Offering
 from pac.documents.repository import Loaded, Repository, diagnostic
-from pac.forms.inputs import InputChecker
 
 DocumentCheck = Callable[[Repository, Loaded], list[Diagnostic]]
-
-
-def input_checker(repo: Repository, offering: Offering) -> InputChecker:
-    """One checker per offering and run: the form's schema is built once."""
-    return repo.memo(
-        ("input-checker", offering.id),
-        lambda: InputChecker(offering.form, offering.owner.describe()),
-    )
 
 
 class Findings:

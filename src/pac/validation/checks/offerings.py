@@ -10,9 +10,10 @@ from pac.diagnostics import Diagnostic, Severity
 from pac.documents.model import CatalogItem, Field, Form, Offering, build_metadata_only
 from pac.documents.repository import Loaded, Repository
 from pac.forms.ecma_syntax import ecma_pattern_problem
+from pac.forms.inputs import input_checker
 from pac.forms.redos import catastrophic_backtracking
 from pac.templating.translation import line_col
-from pac.validation.checks import Findings, input_checker
+from pac.validation.checks import Findings
 from pac.validation.checks.actions import check_action
 from pac.validation.checks.placement import check_offering_placement
 

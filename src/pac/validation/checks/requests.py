@@ -10,7 +10,8 @@ from pac.documents.files import Role
 from pac.documents.model import Field, Offering, Request
 from pac.documents.repository import Loaded, Repository
 from pac.documents.suggestions import did_you_mean
-from pac.validation.checks import Findings, input_checker
+from pac.forms.inputs import input_checker
+from pac.validation.checks import Findings
 from pac.validation.checks.placement import check_request_placement
 
 

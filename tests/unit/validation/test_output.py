@@ -5,7 +5,7 @@ from __future__ import annotations
 import json
 
 from pac.diagnostics import Diagnostic, Severity
-from pac.validation.report import as_github, as_json, as_sarif, as_text
+from pac.validation.output import as_github, as_json, as_sarif, as_text
 
 FINDINGS = [
     Diagnostic("catalog/a.yaml", 3, 5, Severity.ERROR, "schema-type", "bad: value", "Fix it, now."),

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
-from pac.fulfilment.executor import UNREADABLE, Outcome
+from pac.fulfilment.executor import Outcome
 from pac.fulfilment.policy import Step
 
 _WAITS = (Step.WAITING, Step.DEFER)
@@ -20,7 +20,7 @@ LEASE_LOST_NOTE = (
 
 def _untouched(outcome: Outcome) -> bool:
     # Nothing was done for a request not started or whose status pac would not read.
-    return outcome.unavailable or outcome.before == UNREADABLE
+    return outcome.unavailable or outcome.unreadable
 
 
 def _acted(o: Outcome) -> bool:

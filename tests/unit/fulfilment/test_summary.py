@@ -2,13 +2,15 @@
 
 from __future__ import annotations
 
-from pac.fulfilment.executor import UNREADABLE, Outcome
+from pac.fulfilment.executor import Outcome
 from pac.fulfilment.policy import Step
-from pac.tracking.apply_summary import LEASE_LOST_NOTE, run_report, summary_line
+from pac.fulfilment.states import NoState, RequestState
+from pac.fulfilment.summary import LEASE_LOST_NOTE, run_report, summary_line
 
 
-def _outcome(step: Step, state: str = "processing", **more: object) -> Outcome:
-    return Outcome("r", step, "submitted", state, "did it", **more)  # type: ignore[arg-type]
+def _outcome(step: Step, state: RequestState = RequestState.PROCESSING, **more: object) -> Outcome:
+    before = RequestState.SUBMITTED
+    return Outcome("r", step, before, state, "did it", **more)  # type: ignore[arg-type]
 
 
 def test_a_quiet_run_shows_only_the_counts_always_shown() -> None:
@@ -20,13 +22,13 @@ def test_a_quiet_run_shows_only_the_counts_always_shown() -> None:
 def test_every_part_in_order() -> None:
     outcomes = [
         _outcome(Step.NEW, created=["OPS-1", "OPS-2"], adopted=["OPS-0"]),
-        _outcome(Step.RETRY, "failed"),
+        _outcome(Step.RETRY, RequestState.FAILED),
         _outcome(Step.NEW, unavailable=True),
         _outcome(Step.RESUME, pending=True),
         _outcome(Step.RESUME, pending=True, lease_lost=True),
-        _outcome(Step.DEFER, "deferred"),
-        _outcome(Step.NOTHING, "completed"),
-        _outcome(Step.CHANGED, "completed"),
+        _outcome(Step.DEFER, RequestState.DEFERRED),
+        _outcome(Step.NOTHING, RequestState.COMPLETED),
+        _outcome(Step.CHANGED, RequestState.COMPLETED),
     ]
     assert summary_line(outcomes) == (
         "4 request(s) acted on, 2 ticket(s) created, 1 found from an earlier run, 1 failed, "
@@ -36,12 +38,14 @@ def test_every_part_in_order() -> None:
 
 
 def test_an_unreadable_status_is_not_acted_on() -> None:
-    outcome = Outcome("r", Step.NEW, UNREADABLE, "failed", "cannot read")
+    outcome = Outcome("r", Step.NEW, NoState.UNREADABLE, RequestState.FAILED, "cannot read")
     assert summary_line([outcome]).startswith("0 request(s) acted on")
 
 
 def test_the_report_lists_requests_acted_on_then_the_summary_and_notes() -> None:
-    text = run_report([_outcome(Step.NOTHING, "completed"), _outcome(Step.RESUME, pending=True)])
+    text = run_report(
+        [_outcome(Step.NOTHING, RequestState.COMPLETED), _outcome(Step.RESUME, pending=True)]
+    )
     lines = text.splitlines(keepends=True)
     assert lines[0] == "r: did it\n"
     assert lines[1].startswith("1 request(s) acted on")
