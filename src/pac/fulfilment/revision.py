@@ -7,6 +7,7 @@ so a plan shows what apply sends and every re-run of apply sends it again (SPEC 
 
 from __future__ import annotations
 
+from pac.documents.layout import STATUS_FOLDER
 from pac.documents.model import Bundle, Offering, Request
 from pac.documents.repository import Repository
 from pac.fulfilment.policy import input_digest
@@ -26,7 +27,7 @@ def catalog_revision(repo: Repository) -> str:
 
         root = repo.root.resolve()
         found = git.Repo(root, search_parent_directories=True).git.log(
-            "-1", "--format=%H", "--", str(root), f":(exclude){root}/requests/.status"
+            "-1", "--format=%H", "--", str(root), f":(exclude){root}/{STATUS_FOLDER}"
         )
         return str(found).strip() or "uncommitted"
     except Exception:  # not a repository, no commits yet, git missing
