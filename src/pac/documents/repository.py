@@ -15,7 +15,7 @@ from typing import Any, TypeVar
 from pac.diagnostics import Diagnostic, Severity
 from pac.documents.config import PacConfig, build_config
 from pac.documents.files import KIND_HOME, ROLE_KIND, CatalogFiles, Role
-from pac.documents.layout import BUNDLES, CATEGORIES_FILE, CONFIG_FILE
+from pac.documents.layout import BUNDLES, CATEGORIES_FILE, CONFIG_FILE, jira_template
 from pac.documents.loader import Document, JsonPath, load_file
 from pac.documents.model import (
     Bundle,
@@ -388,6 +388,26 @@ class Repository(CatalogFiles):
             model = self.load(path).model if path.exists() else None
             self._config = model if isinstance(model, PacConfig) else PacConfig()
         return self._config
+
+
+def read_jira_template(repo: Repository, name: str) -> str | None:
+    """The text of the description template `name` under templates/jira/, read once per repository.
+
+    None when the name leads outside that folder (by `..`, an absolute path or a symlink)
+    or the file cannot be read: what is read is the very path the guard returned, so
+    validation and rendering see the same text and never a file outside.
+    """
+
+    def read() -> str | None:
+        path = jira_template(repo.root, name)
+        if path is None:
+            return None
+        try:
+            return path.read_text(encoding="utf-8")
+        except (OSError, UnicodeDecodeError):
+            return None
+
+    return repo.memo(("jira-template", name), read)
 
 
 def _check_kind(loaded: Loaded, kind: Any, schema_set: SchemaSet | None) -> str | None:

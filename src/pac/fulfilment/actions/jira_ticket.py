@@ -13,6 +13,7 @@ from typing import TYPE_CHECKING, Any, NoReturn
 from pac.documents.layout import JIRA_TEMPLATES, jira_template
 from pac.documents.loader import JsonPath
 from pac.documents.model import Bundle
+from pac.documents.repository import read_jira_template
 from pac.fulfilment.actions.base import (
     Escalation,
     Rendered,
@@ -41,7 +42,6 @@ from pac.templating.encoders import LINE_BREAKS, SUMMARY_LIMIT, Target
 from pac.templating.jiramarkup import jira_escape
 
 if TYPE_CHECKING:
-    from pac.documents.repository import Repository
     from pac.fulfilment.preview import PreviewTask
     from pac.fulfilment.rendering import Renderer
     from pac.fulfilment.tasks import TaskSpec
@@ -112,7 +112,7 @@ class _Fields:
                 f"the description template {name} is outside {JIRA_TEMPLATES}/",
                 f"Name a file inside {JIRA_TEMPLATES}/; pac reads no other files into tickets.",
             )
-        source = repo.memo(("jira-template", name), lambda: _read(repo, display))
+        source = read_jira_template(repo, name)
         if source is None:
             self.fail(
                 where,
@@ -162,14 +162,6 @@ class _Fields:
     def custom(self, target: Target) -> dict[str, str]:
         raw = self.ticket.get("customFields") or {}
         return {key: self.text(("customFields", key), v, target) for key, v in raw.items()}
-
-
-def _read(repo: Repository, display: str) -> str | None:
-    path = repo.root / display
-    try:
-        return path.read_text(encoding="utf-8")
-    except (OSError, UnicodeDecodeError):
-        return None
 
 
 class JiraTicket:

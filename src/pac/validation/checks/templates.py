@@ -13,10 +13,10 @@ from dataclasses import dataclass
 from typing import Any
 
 from pac.diagnostics import Diagnostic
-from pac.documents.layout import JIRA_TEMPLATES, jira_template
+from pac.documents.layout import JIRA_TEMPLATES
 from pac.documents.loader import JsonPath, path_text
 from pac.documents.model import Action, Bundle, CatalogItem, Form
-from pac.documents.repository import Loaded, Repository
+from pac.documents.repository import Loaded, Repository, read_jira_template
 from pac.rules import RULES
 from pac.templating.analysis import analyse, summary_line_break
 from pac.templating.translation import line_col
@@ -65,7 +65,7 @@ def _jira_ticket_fields(
         yield TemplateField((*tbase, "customFields", key), str(value))
     name = ticket.get("descriptionTemplateFile")
     if isinstance(name, str):
-        source = _template_file(repo, name)
+        source = read_jira_template(repo, name)
         if source is not None:
             yield TemplateField((*tbase, "descriptionTemplateFile"), source, file=name)
 
@@ -89,19 +89,6 @@ _FIELDS_BY_TYPE: dict[
     "jira-ticket": _jira_ticket_fields,
     "rest-api": _rest_api_fields,
 }
-
-
-def _template_file(repo: Repository, name: str) -> str | None:
-    def read() -> str | None:
-        path = jira_template(repo.root, name)
-        if path is None:  # outside templates/jira/: the offerings check says so, nothing is read
-            return None
-        try:
-            return path.read_text(encoding="utf-8")
-        except (OSError, UnicodeDecodeError):
-            return None
-
-    return repo.memo(("jira-template", name), read)
 
 
 # --- the checks --------------------------------------------------------------------------
