@@ -12,6 +12,7 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
+from pac.documents.action_types import action_kind
 from pac.documents.files import Role
 from pac.documents.layout import BUNDLES
 from pac.documents.model import Action, Bundle, CatalogItem, Field, Offering
@@ -295,22 +296,10 @@ def _field_dict(field_def: Field, group_id: str) -> dict[str, Any]:
 
 def step_in_words(action: Action) -> str:
     """One action as a sentence a developer understands."""
-    config = action.config
-    if action.type == "jira-ticket":
-        ticket = config.get("ticket") or {}
-        return (
-            f"Opens a JIRA {ticket.get('issueType', 'ticket')} in project "
-            f"{ticket.get('project', '?')} for the team to fulfil by hand"
-            + (f" ({action.name})" if action.name else "")
-        )
-    if action.type == "rest-api":
-        endpoint = config.get("endpoint") or {}
-        retry = config.get("retry") or {}
-        attempts = retry.get("attempts", 0)
-        tail = f", retried up to {attempts} times" if attempts else ""
-        what = action.name or "Calls an API"
-        return f"{what}: {endpoint.get('method', '?')} {endpoint.get('url', '?')}{tail}"
-    return f"{action.type} (not yet supported by pac apply)"
+    kind = action_kind(action.type)
+    if kind is None or not kind.runnable:
+        return f"{action.type} (not yet supported by pac apply)"
+    return kind.in_words(action.name, action.config)
 
 
 def users(repo: Repository) -> dict[str, list[str]]:

@@ -10,10 +10,10 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
+from pac.documents.action_types import action_kind, runnable
 from pac.documents.loader import Document, JsonPath
 
 NAME_PATTERN = "^[a-z][a-z0-9-]{2,28}[a-z0-9]$"
-IMPLEMENTED_ACTIONS = ("jira-ticket", "rest-api")
 RESERVED_METADATA = frozenset(
     {"id", "name", "description", "version", "category", "owner", "tags", "deprecated"}
 )
@@ -100,18 +100,13 @@ class Action:
 
     @property
     def implemented(self) -> bool:
-        return self.type in IMPLEMENTED_ACTIONS
+        return runnable(self.type)
 
     def label(self) -> str:
         if self.name:
             return self.name
-        if self.type == "jira-ticket":
-            ticket = self.config.get("ticket", {})
-            return f"JIRA {ticket.get('project', '?')} {ticket.get('issueType', 'ticket')}"
-        if self.type == "rest-api":
-            endpoint = self.config.get("endpoint", {})
-            return f"{endpoint.get('method', '?')} {endpoint.get('url', '?')}"
-        return self.type
+        kind = action_kind(self.type)
+        return kind.label(self.config) if kind else self.type
 
 
 @dataclass(frozen=True, slots=True)

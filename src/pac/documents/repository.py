@@ -15,7 +15,7 @@ from typing import Any, TypeVar
 from pac.diagnostics import Diagnostic, Severity
 from pac.documents.config import PacConfig, build_config
 from pac.documents.files import KIND_HOME, ROLE_KIND, CatalogFiles, Role
-from pac.documents.layout import BUNDLES, CATEGORIES_FILE, CONFIG_FILE, jira_template
+from pac.documents.layout import BUNDLES, CATEGORIES_FILE, CONFIG_FILE, inside
 from pac.documents.loader import Document, JsonPath, load_file
 from pac.documents.model import (
     Bundle,
@@ -390,8 +390,9 @@ class Repository(CatalogFiles):
         return self._config
 
 
-def read_jira_template(repo: Repository, name: str) -> str | None:
-    """The text of the description template `name` under templates/jira/, read once per repository.
+def read_template_file(repo: Repository, folder: str, name: str) -> str | None:
+    """The text of the template file `name` in `folder` (templates/jira/…), read once per
+    repository.
 
     None when the name leads outside that folder (by `..`, an absolute path or a symlink)
     or the file cannot be read: what is read is the very path the guard returned, so
@@ -399,7 +400,7 @@ def read_jira_template(repo: Repository, name: str) -> str | None:
     """
 
     def read() -> str | None:
-        path = jira_template(repo.root, name)
+        path = inside(repo.root, folder, name)
         if path is None:
             return None
         try:
@@ -407,7 +408,7 @@ def read_jira_template(repo: Repository, name: str) -> str | None:
         except (OSError, UnicodeDecodeError):
             return None
 
-    return repo.memo(("jira-template", name), read)
+    return repo.memo(("template-file", f"{folder}/{name}"), read)
 
 
 def _check_kind(loaded: Loaded, kind: Any, schema_set: SchemaSet | None) -> str | None:

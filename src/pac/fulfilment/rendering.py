@@ -106,13 +106,11 @@ class Renderer:
                 column,
             ) from exc
 
-    def render_action(
-        self, spec: TaskSpec, outputs: Mapping[str, Any], appendix: str = ""
-    ) -> Rendered:
-        """The task's action, final: `appendix` is text a ticket's description ends with."""
+    def render_action(self, spec: TaskSpec, outputs: Mapping[str, Any]) -> Rendered:
+        """The task's action, final."""
         action = action_for(spec.action.type)
         if action is not None:
-            return action.render(self, spec, self.namespaces(outputs), appendix)
+            return action.render(self, spec, self.namespaces(outputs))
         raise RenderError(
             f"{spec.where}: {spec.action.type} actions are not yet supported",
             unsupported_hint(spec),

@@ -8,6 +8,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from dataclasses import dataclass
 
+from pac.documents.action_types import either, runnable_names, ticket_names
 from pac.documents.loader import path_text
 from pac.documents.model import Action, Bundle, CatalogItem, Offering
 from pac.documents.repository import Repository
@@ -42,15 +43,15 @@ def unsupported_hint(spec: TaskSpec) -> str:
         return (
             f"It is one of {spec.item.id}'s manual actions, which an escalation runs too, so "
             f"escalating does not help. The owning team, {owner}, must change the item's "
-            "manual actions to jira-ticket; ask them, then retry the request."
+            f"manual actions to {either(ticket_names())}; ask them, then retry the request."
         )
     if spec.item.manual and all(a.implemented for a in spec.item.manual):
         return (
-            f"Ask the owning team, {owner}, to use jira-ticket or rest-api actions, or "
+            f"Ask the owning team, {owner}, to use {either(runnable_names())} actions, or "
             "escalate the request to the item's manual tickets (operations.escalate: true)."
         )
     return (
-        f"Ask the owning team, {owner}, to use jira-ticket or rest-api actions; then retry "
+        f"Ask the owning team, {owner}, to use {either(runnable_names())} actions; then retry "
         "the request."
     )
 

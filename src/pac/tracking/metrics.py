@@ -14,6 +14,7 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
+from pac.documents.action_types import Makes, action_kind
 from pac.documents.model import CatalogItem, Offering, Request
 from pac.fulfilment.states import RequestState, TaskState
 from pac.fulfilment.status import RequestStatus, TaskStatus
@@ -71,8 +72,8 @@ class TeamFigures:
     items: int = 0
     automatic_items: int = 0
     bundles: int = 0
-    tickets: int = 0  # completed jira-ticket tasks: work a person picks up
-    calls: int = 0  # completed rest-api tasks: work done without a person
+    tickets: int = 0  # completed tasks that made a ticket: work a person picks up
+    calls: int = 0  # completed tasks of any other type: work done without a person
     failures: int = 0
     durations: list[float] = field(default_factory=list, repr=False)
 
@@ -261,10 +262,10 @@ class _Tally:
     def _task(self, status: RequestStatus, task: TaskStatus) -> None:
         team = _team(self.teams, task.owner_team, task.owner_contact)
         if task.state is TaskState.COMPLETED:
-            if task.action == "rest-api":
-                team.calls += 1
-            else:
+            if _by_a_person(task.action):
                 team.tickets += 1
+            else:
+                team.calls += 1
             took = _seconds(task.started_at, task.finished_at)
             if took is not None:
                 team.durations.append(took)
@@ -316,6 +317,13 @@ def build_report(
     for request in requests:
         tally.request(request)
     return tally.report(recent_failures)
+
+
+def _by_a_person(action_type: str) -> bool:
+    # A type pac knows nothing about (a hand-edited status file) counts as a ticket, as
+    # it always has: only what the catalog says runs unattended counts as automated.
+    kind = action_kind(action_type)
+    return kind is None or kind.makes is Makes.TICKET
 
 
 def _team(teams: dict[str, TeamFigures], name: str, contact: str) -> TeamFigures:

@@ -18,7 +18,6 @@ from pac.errors import UsageError
 from pac.forms.inputs import InputChecker
 from pac.forms.schema import form_schema, ui_schema
 from pac.forms.validators import validator_for
-from pac.validation.run import validate
 from tests.conftest import invoke
 
 
@@ -312,25 +311,6 @@ def test_files_with_errors_are_named_not_silently_dropped(
         ) in result.stderr
         assert "pac validate catalog/messaging/messaging-kafka-topic.yaml" in result.stderr
     assert not (tmp_path / "site/items/messaging-kafka-topic.html").exists()
-
-
-def test_an_unsupported_action_in_the_escalation_fallback_is_flagged(sample_root: Path) -> None:
-    item = sample_root / "catalog/databases/database-aurora-postgresql-standard.yaml"
-    item.write_text(
-        item.read_text().replace(
-            "  manual:\n    # The fallback: the DBA team's ticket process, used when automation is "
-            "escalated.\n    actions:\n",
-            "  manual:\n    actions:\n"
-            "      - type: git-commit\n        config: {repository: infra-live, path: db/}\n",
-        )
-    )
-    result = validate(Repository(sample_root), paths=[item])
-    [finding] = [d for d in result.diagnostics if d.code == "action-unsupported"]
-    assert finding.message == (
-        "pac apply does not run git-commit actions yet; escalating a failed request would "
-        "fail at this step"
-    )
-    assert finding.hint.startswith("Use jira-ticket actions in the manual strategy.")
 
 
 def test_search_falls_back_to_corrected_words(sample_repo: Repository) -> None:

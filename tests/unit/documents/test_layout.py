@@ -7,7 +7,7 @@ from pathlib import Path
 import pytest
 
 from pac.documents.layout import JIRA_TEMPLATES, inside, jira_template
-from pac.documents.repository import Repository, read_jira_template
+from pac.documents.repository import Repository, read_template_file
 from pac.validation.run import validate
 from tests.conftest import invoke
 
@@ -64,14 +64,19 @@ def _template_linked_out(root: Path, elsewhere: Path) -> None:
     template.symlink_to(outside)
 
 
-def test_read_jira_template_reads_inside_and_refuses_a_link_out(
+def test_read_template_file_reads_inside_and_refuses_a_link_out(
     sample_root: Path, tmp_path_factory: pytest.TempPathFactory
 ) -> None:
     repo = Repository(sample_root)
-    assert "{{" in (read_jira_template(repo, "default-description.j2") or "")
-    assert read_jira_template(repo, "../../pac.yaml") is None
+    assert "{{" in (read_template_file(repo, JIRA_TEMPLATES, "default-description.j2") or "")
+    assert read_template_file(repo, JIRA_TEMPLATES, "../../pac.yaml") is None
     _template_linked_out(sample_root, tmp_path_factory.mktemp("elsewhere"))
-    assert read_jira_template(Repository(sample_root), "messaging/kafka-topic-request.j2") is None
+    assert (
+        read_template_file(
+            Repository(sample_root), JIRA_TEMPLATES, "messaging/kafka-topic-request.j2"
+        )
+        is None
+    )
 
 
 def test_a_template_linked_out_is_read_by_neither_validate_render_nor_apply(

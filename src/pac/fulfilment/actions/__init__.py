@@ -1,6 +1,7 @@
 """The action types pac runs, by name: one module each, behind `base.ActionType`.
 
-A new type (`git-commit`, `github-workflow`) is a module next to these and a line here.
+A new type (`git-commit`, `github-workflow`) is a module next to these, a line here, and
+its row in `pac.documents.action_types` (what validation and authoring know of it).
 """
 
 from __future__ import annotations

@@ -3,7 +3,8 @@
 An action type renders a task's action (the same for a preview, a plan and the real run),
 performs it against its backend exactly once (SPEC §6.4), and shows what it does: in one
 line for a plan, in full for `pac render`. Adding a type is adding one module implementing
-`ActionType` and one line in the registry (`pac.fulfilment.actions`).
+`ActionType`, one line in the registry (`pac.fulfilment.actions`) and the type's row in
+`pac.documents.action_types`.
 """
 
 from __future__ import annotations
@@ -77,10 +78,8 @@ class ActionType(Protocol):
     name: str
     linked: bool  # its results are linked to those of the components it depends on
 
-    def render(
-        self, renderer: Renderer, spec: TaskSpec, spaces: Mapping[str, Any], appendix: str
-    ) -> Rendered:
-        """The action rendered for `spec`; `appendix` ends a ticket's description."""
+    def render(self, renderer: Renderer, spec: TaskSpec, spaces: Mapping[str, Any]) -> Rendered:
+        """The action rendered for `spec`, the same for a preview, a plan and the run."""
 
     def step_line(self, rendered: Rendered) -> str:
         """What the task does, in one line of a plan."""

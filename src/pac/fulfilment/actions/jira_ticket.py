@@ -10,10 +10,11 @@ import time
 from collections.abc import Mapping
 from typing import TYPE_CHECKING, Any, NoReturn
 
+from pac.documents.action_types import JIRA_TICKET
 from pac.documents.layout import JIRA_TEMPLATES, jira_template
 from pac.documents.loader import JsonPath
 from pac.documents.model import Bundle
-from pac.documents.repository import read_jira_template
+from pac.documents.repository import read_template_file
 from pac.fulfilment.actions.base import (
     Escalation,
     Rendered,
@@ -45,8 +46,6 @@ if TYPE_CHECKING:
     from pac.fulfilment.preview import PreviewTask
     from pac.fulfilment.rendering import Renderer
     from pac.fulfilment.tasks import TaskSpec
-
-PRIORITIES = ("Critical", "High", "Medium", "Low")
 
 # The first wait between look-ups for a ticket whose create may have worked; it doubles.
 LOOKUP_DELAY = 0.25
@@ -112,7 +111,7 @@ class _Fields:
                 f"the description template {name} is outside {JIRA_TEMPLATES}/",
                 f"Name a file inside {JIRA_TEMPLATES}/; pac reads no other files into tickets.",
             )
-        source = read_jira_template(repo, name)
+        source = read_template_file(repo, JIRA_TEMPLATES, name)
         if source is None:
             self.fail(
                 where,
@@ -131,11 +130,11 @@ class _Fields:
 
     def priority(self) -> str:
         priority = self.field("priority").strip() or DEFAULT_PRIORITY
-        if priority not in PRIORITIES:
+        if priority not in JIRA_TICKET.priorities:
             self.fail(
                 ("priority",),
                 f"the priority rendered as {priority!r}",
-                f"Priorities are {', '.join(PRIORITIES)}.",
+                f"Priorities are {', '.join(JIRA_TICKET.priorities)}.",
             )
         return priority
 
@@ -167,12 +166,13 @@ class _Fields:
 class JiraTicket:
     """A ticket for a team, created in JIRA (or the outbox) and linked to its blockers."""
 
-    name = "jira-ticket"
+    name = JIRA_TICKET.name
     linked = True
 
     def render(
         self, renderer: Renderer, spec: TaskSpec, spaces: Mapping[str, Any], appendix: str = ""
     ) -> RenderedTicket:
+        """The ticket for `spec`; `appendix` (an escalation's note) ends its description."""
         fields = _Fields(renderer, spec, spaces)
         summary = fields.summary()
         description = fields.description()
@@ -240,9 +240,9 @@ class JiraTicket:
     def perform(
         self, run: TaskRun, task: TaskStatus, spec: TaskSpec, outputs: Mapping[str, Any]
     ) -> dict[str, Any]:
+        # Only a ticket carries an escalation's note: it is rendered in, never added later.
         appendix = escalation_note(run, run.escalation) if spec.mode == "manual" else ""
-        rendered = run.shown.render_action(spec, outputs, appendix)
-        assert isinstance(rendered, RenderedTicket)
+        rendered = self.render(run.shown, spec, run.shown.namespaces(outputs), appendix)
         ticket = _find_or_create(run, task, rendered)
         _link(run, ticket, _blockers(run, spec))
         return {"key": ticket.key, "id": ticket.id, "url": ticket.url}

@@ -9,6 +9,7 @@ from collections.abc import Mapping
 from typing import TYPE_CHECKING, Any, NoReturn
 from urllib.parse import urlsplit
 
+from pac.documents.action_types import REST_API
 from pac.documents.loader import JsonPath
 from pac.fulfilment.actions.base import Rendered, TaskRun, known_from
 from pac.fulfilment.backends import BackendError
@@ -125,12 +126,10 @@ class _Call:
 class RestApi:
     """A call to an HTTP API, retried only where that cannot do the work twice."""
 
-    name = "rest-api"
+    name = REST_API.name
     linked = False
 
-    def render(
-        self, renderer: Renderer, spec: TaskSpec, spaces: Mapping[str, Any], appendix: str = ""
-    ) -> RenderedCall:
+    def render(self, renderer: Renderer, spec: TaskSpec, spaces: Mapping[str, Any]) -> RenderedCall:
         call = _Call(renderer, spec, spaces)
         url = call.url()
         headers = call.headers()

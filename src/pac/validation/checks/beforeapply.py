@@ -7,20 +7,15 @@ from __future__ import annotations
 import re
 from functools import cache
 from typing import Any
-from urllib.parse import urlsplit
 
 from pac.diagnostics import Diagnostic
-from pac.documents.model import Action, Bundle, CatalogItem, Field, Offering
+from pac.documents.model import Bundle, CatalogItem, Field, Offering
 from pac.documents.repository import Loaded, Repository
 from pac.forms.schema import TEXT_INPUT_CAP
-from pac.templating.encoders import SUMMARY_LIMIT
 from pac.validation.checks import Findings
+from pac.validation.checks.actions import check_action_before_apply
 
-_TEMPLATE_PART = re.compile(r"\{\{.*?\}\}|\{#.*?#\}", re.S)
 _UNBOUNDED = re.compile(r"(?<!\\)[*+]|\{\d*,\}")
-# Header names that carry credentials by convention, whatever their value.
-_SECRET_HEADERS = re.compile(r"authorization|api[-_]?key|token|secret|password|cookie", re.I)
-_LOOPBACK = ("localhost", "127.0.0.1", "::1")
 _TEXT_TYPES = frozenset({"string", "textarea"})
 
 
@@ -32,10 +27,7 @@ def check_before_apply(repo: Repository, loaded: Loaded) -> list[Diagnostic]:
         _check_field(field, findings)
     if isinstance(offering, CatalogItem):
         for action in (*offering.manual, *offering.automatic):
-            if action.type == "jira-ticket":
-                _check_summary(action, findings)
-            elif action.type == "rest-api":
-                _check_plain_http(action, findings)
+            check_action_before_apply(repo, action, findings)
     if isinstance(offering, Bundle):
         _check_linking(repo, offering, findings)
     return findings.items
@@ -121,52 +113,6 @@ def _top_level_alternation(pattern: str) -> bool:
             return True
         index += 1
     return False
-
-
-# --- actions ----------------------------------------------------------------------------
-
-
-def _check_summary(action: Action, findings: Findings) -> None:
-    summary = action.config["ticket"].get("summaryTemplate")
-    if not isinstance(summary, str) or "{%" in summary:
-        return  # statements may leave text out: only always-written text counts
-    static = _TEMPLATE_PART.sub("", summary).strip()
-    if len(static) > SUMMARY_LIMIT:
-        findings.add(
-            (*action.path, "config", "ticket", "summaryTemplate"),
-            "summary-too-long",
-            f"the summary template's own text is {len(static)} characters; JIRA refuses a "
-            f"summary over {SUMMARY_LIMIT}, so every ticket from it would fail",
-            "Keep the summary to one short line (what and for whom) and move the details "
-            "into the description.",
-        )
-
-
-def _check_plain_http(action: Action, findings: Findings) -> None:
-    config = action.config
-    url = config.get("endpoint", {}).get("url")
-    if not isinstance(url, str) or not url.lower().startswith("http://"):
-        return
-    host = urlsplit(url.split("{{", 1)[0]).hostname or ""
-    if host in _LOOPBACK or host.startswith("127."):
-        return  # never leaves the machine
-    headers = config.get("headers") or {}
-    sent = ["authentication"] if "authentication" in config else []
-    sent += [
-        f"headers.{name}"
-        for name, value in headers.items()
-        if _SECRET_HEADERS.search(str(name)) or "platform.apiKey" in str(value)
-    ]
-    for what in sent:
-        path = ("authentication",) if what == "authentication" else ("headers", what[8:])
-        findings.add(
-            (*action.path, "config", *path),
-            "rest-credentials-plain-http",
-            f"{what} sends credentials to {url.split('{{', 1)[0]}, a plain http:// URL: "
-            "anyone on the network path can read them",
-            "Use the service's https:// URL.",
-            at_key=True,
-        )
 
 
 # --- bundles ----------------------------------------------------------------------------

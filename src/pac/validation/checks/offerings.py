@@ -7,13 +7,13 @@ from collections.abc import Callable
 from typing import Any
 
 from pac.diagnostics import Diagnostic, Severity
-from pac.documents.layout import JIRA_TEMPLATES, jira_template
-from pac.documents.model import Action, CatalogItem, Field, Form, Offering, build_metadata_only
+from pac.documents.model import CatalogItem, Field, Form, Offering, build_metadata_only
 from pac.documents.repository import Loaded, Repository
 from pac.forms.ecma_syntax import ecma_pattern_problem
 from pac.forms.redos import catastrophic_backtracking
 from pac.templating.translation import line_col
 from pac.validation.checks import Findings, input_checker
+from pac.validation.checks.actions import check_action
 from pac.validation.checks.placement import check_offering_placement
 
 VALIDATION_KEYS: dict[str, frozenset[str]] = {
@@ -28,7 +28,6 @@ VALIDATION_KEYS: dict[str, frozenset[str]] = {
     "password": frozenset(),
     "file": frozenset({"maxSize", "types"}),
 }
-PRIORITIES = ("Critical", "High", "Medium", "Low")
 _SMALL_WORDS = frozenset(
     {"a", "an", "and", "as", "at", "by", "for", "from", "in", "into", "of", "on", "or"}
     | {"per", "the", "to", "via", "vs", "with"}
@@ -292,80 +291,7 @@ def _check_defaults(repo: Repository, offering: Offering, findings: Findings) ->
             break
 
 
-def _jira_templates(repo: Repository) -> frozenset[str]:
-    """Files under templates/jira/, relative to it; listed once per run."""
-
-    def scan() -> frozenset[str]:
-        base = repo.root / JIRA_TEMPLATES
-        if not base.is_dir():
-            return frozenset()
-        return frozenset(p.relative_to(base).as_posix() for p in base.rglob("*") if p.is_file())
-
-    return repo.memo(("jira-templates", ""), scan)
-
-
 def _check_fulfillment(repo: Repository, item: CatalogItem, findings: Findings) -> None:
     for actions in (item.manual, item.automatic):
         for action in actions:
-            _check_action(repo, item, action, findings)
-
-
-def _check_action(repo: Repository, item: CatalogItem, action: Action, findings: Findings) -> None:
-    if not action.implemented:
-        active = action in item.actions()
-        manual = action in item.manual
-        if active:
-            consequence = "; requests will fail at this step"
-        elif manual:
-            consequence = "; escalating a failed request would fail at this step"
-        else:
-            consequence = ""
-        findings.add(
-            (*action.path, "type"),
-            "action-unsupported",
-            f"pac apply does not run {action.type} actions yet{consequence}",
-            # The manual actions are also the fallback of an escalation: never "inactive".
-            "Use jira-ticket actions in the manual strategy."
-            if manual
-            else "Use jira-ticket or rest-api for now, or keep this action out of the active "
-            "strategy.",
-        )
-        return
-    if action.type != "jira-ticket":
-        return
-    ticket = action.config["ticket"]
-    tpath = (*action.path, "config", "ticket")
-    if "descriptionTemplate" in ticket and "descriptionTemplateFile" in ticket:
-        findings.add(
-            (*tpath, "descriptionTemplateFile"),
-            "action-description",
-            "a ticket has both descriptionTemplate and descriptionTemplateFile",
-            "Keep one: inline text, or a file under templates/jira/.",
-            at_key=True,
-        )
-    file_name = ticket.get("descriptionTemplateFile")
-    if isinstance(file_name, str):
-        if jira_template(repo.root, file_name) is None:
-            findings.add(
-                (*tpath, "descriptionTemplateFile"),
-                "action-description",
-                f"descriptionTemplateFile {file_name!r} points outside {JIRA_TEMPLATES}/",
-                f"Name a file inside {JIRA_TEMPLATES}/, e.g. databases/database-request.j2.",
-            )
-        elif file_name not in _jira_templates(repo):
-            available = sorted(_jira_templates(repo))
-            findings.add(
-                (*tpath, "descriptionTemplateFile"),
-                "action-description",
-                f"the description template {JIRA_TEMPLATES}/{file_name} does not exist",
-                "Create it, or name an existing one"
-                + (f": {', '.join(available)}." if available else "."),
-            )
-    priority = ticket.get("priority")
-    if isinstance(priority, str) and "{" not in priority and priority not in PRIORITIES:
-        findings.add(
-            (*tpath, "priority"),
-            "action-priority",
-            f"priority {priority!r} is not a JIRA priority pac knows",
-            f"Use one of: {', '.join(PRIORITIES)} (or a template that renders to one).",
-        )
+            check_action(repo, item, action, findings)

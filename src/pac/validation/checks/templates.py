@@ -8,15 +8,14 @@ template inside the YAML file, and at the column where the variable starts.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator, Mapping
+from collections.abc import Iterator
 from dataclasses import dataclass
-from typing import Any
 
 from pac.diagnostics import Diagnostic
-from pac.documents.layout import JIRA_TEMPLATES
+from pac.documents.action_types import ActionKind, Slot, action_kind
 from pac.documents.loader import JsonPath, path_text
 from pac.documents.model import Action, Bundle, CatalogItem, Form
-from pac.documents.repository import Loaded, Repository, read_jira_template
+from pac.documents.repository import Loaded, Repository, read_template_file
 from pac.rules import RULES
 from pac.templating.analysis import analyse, summary_line_break
 from pac.templating.translation import line_col
@@ -38,57 +37,29 @@ class TemplateField:
     path: JsonPath  # in the item document
     source: str
     file: str = ""  # set for descriptionTemplateFile: the template lives in that file
+    folder: str = ""  # …inside this folder of the repository
     outputs: bool = False  # `.response` is in scope
+    one_line: bool = False  # renders to one line (a JIRA summary)
 
 
 def template_fields(repo: Repository, action: Action) -> Iterator[TemplateField]:
     """Every template of an action: its config's templated fields, then its outputs."""
-    fields = _FIELDS_BY_TYPE.get(action.type)
-    if fields is not None:
-        yield from fields(repo, action.config, (*action.path, "config"))
+    kind = action_kind(action.type)
+    if kind is not None:
+        yield from _config_fields(repo, kind, action)
     for key, value in action.outputs.items():
         yield TemplateField((*action.path, "outputs", key), str(value), outputs=True)
 
 
-def _jira_ticket_fields(
-    repo: Repository, config: Mapping[str, Any], base: JsonPath
-) -> Iterator[TemplateField]:
-    ticket = config.get("ticket") or {}
-    tbase = (*base, "ticket")
-    for key in ("summaryTemplate", "descriptionTemplate", "priority", "epicKey", "assignee"):
-        if isinstance(ticket.get(key), str):
-            yield TemplateField((*tbase, key), ticket[key])
-    for listed in ("labels", "components"):
-        for i, value in enumerate(ticket.get(listed) or []):
-            yield TemplateField((*tbase, listed, i), str(value))
-    for key, value in (ticket.get("customFields") or {}).items():
-        yield TemplateField((*tbase, "customFields", key), str(value))
-    name = ticket.get("descriptionTemplateFile")
-    if isinstance(name, str):
-        source = read_jira_template(repo, name)
+def _config_fields(repo: Repository, kind: ActionKind, action: Action) -> Iterator[TemplateField]:
+    base = (*action.path, "config")
+    for where, path, value in kind.template_sources(action.config):
+        if where.slot is not Slot.FILE:
+            yield TemplateField((*base, *path), value, one_line=where.one_line)
+            continue
+        source = read_template_file(repo, kind.template_folder, value)
         if source is not None:
-            yield TemplateField((*tbase, "descriptionTemplateFile"), source, file=name)
-
-
-def _rest_api_fields(
-    repo: Repository, config: Mapping[str, Any], base: JsonPath
-) -> Iterator[TemplateField]:
-    endpoint = config.get("endpoint") or {}
-    if isinstance(endpoint.get("url"), str):
-        yield TemplateField((*base, "endpoint", "url"), endpoint["url"])
-    for key, value in (config.get("headers") or {}).items():
-        yield TemplateField((*base, "headers", key), str(value))
-    body = config.get("body") or {}
-    if isinstance(body.get("contentTemplate"), str):
-        yield TemplateField((*base, "body", "contentTemplate"), body["contentTemplate"])
-
-
-_FIELDS_BY_TYPE: dict[
-    str, Callable[[Repository, Mapping[str, Any], JsonPath], Iterator[TemplateField]]
-] = {
-    "jira-ticket": _jira_ticket_fields,
-    "rest-api": _rest_api_fields,
-}
+            yield TemplateField((*base, *path), source, file=value, folder=kind.template_folder)
 
 
 # --- the checks --------------------------------------------------------------------------
@@ -115,7 +86,7 @@ class _Sink:
         if where.file:
             self.extra.append(
                 Diagnostic(
-                    f"{JIRA_TEMPLATES}/{where.file}",
+                    f"{where.folder}/{where.file}",
                     max(line, 1),
                     column + 1,
                     RULES[code].severity,
@@ -157,7 +128,7 @@ def check_item_templates(repo: Repository, loaded: Loaded) -> list[Diagnostic]:
             scope = UseScope(action.type, item.form, metadata, produced)
             for where in template_fields(repo, action):
                 _check_template(sink, where, scope)
-                if where.path[-1] == "summaryTemplate":
+                if where.one_line:
                     _check_one_line(sink, where)
             _check_shadowing(findings, action, produced, None)
     return findings.items + sink.extra

@@ -12,6 +12,7 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from typing import Any
 
+from pac.documents.action_types import action_kind, runnable, runnable_names
 from pac.documents.files import Role
 from pac.documents.model import CatalogItem, Form
 from pac.documents.repository import Repository
@@ -24,8 +25,6 @@ from pac.templating.namespaces import (
     USER_KEYS,
 )
 from pac.templating.usage import Use
-
-RESPONSE_KEYS = {"jira-ticket": ("key", "id", "url"), "rest-api": ("status", "headers", "body")}
 
 # Reports one finding about the use being checked: (rule code, message, hint).
 Report = Callable[[str, str, str], None]
@@ -82,21 +81,33 @@ def _check_response(report: Report, use: Use, action_type: str, in_outputs: bool
             "`.response` holds the result of the action itself; use it under `outputs:` "
             "and read the kept value later as .output.<key>.",
         )
-    elif path and action_type not in RESPONSE_KEYS:
+    elif path and not runnable(action_type):
         report(
             "template-namespace",
             f"{use.text()}: pac apply does not run {action_type} actions yet, so they "
             "have no response to read",
-            "Keep outputs on jira-ticket actions (.response.key, .id, .url) or rest-api "
-            "actions (.response.status, .headers, .body) for now.",
+            f"Keep outputs on {_responses()} for now.",
         )
-    elif path and path[0] not in RESPONSE_KEYS[action_type]:
-        keys = ", ".join(RESPONSE_KEYS[action_type])
+    elif path and path[0] not in _response_keys(action_type):
+        keys = ", ".join(_response_keys(action_type))
         report(
             "template-namespace",
             f"{use.text()}: a {action_type} response has no {path[0]!r}",
             f"A {action_type} response has: {keys}.",
         )
+
+
+def _response_keys(action_type: str) -> tuple[str, ...]:
+    kind = action_kind(action_type)
+    return kind.response if kind else ()
+
+
+def _responses() -> str:
+    """`jira-ticket actions (.response.key, .id, .url) or rest-api actions (…)`."""
+    return " or ".join(
+        f"{name} actions (.response.{', .'.join(_response_keys(name))})"
+        for name in runnable_names()
+    )
 
 
 def _check_current(report: Report, use: Use, scope: UseScope) -> None:

@@ -14,9 +14,6 @@ BUNDLE = "catalog/bundles/bundle-webapp-standard.yaml"
 AURORA = "catalog/databases/database-aurora-postgresql-standard.yaml"
 EVENTS = "requests/payments/payments-events.yaml"
 LINKING = "jiraLinking: {linkType: Blocks, parentTicket: false}"
-SUMMARY = (
-    'summaryTemplate: "Aurora PostgreSQL {{ .current.name }} ({{ .current.environment.stage }})"'
-)
 
 
 def _edit(root: Path, relative: str, old: str, new: str) -> None:
@@ -60,70 +57,6 @@ def test_a_parent_ticket_is_refused_not_ignored(sample_root: Path) -> None:
     _edit(sample_root, BUNDLE, LINKING, "jiraLinking: {linkType: Blocks, parentTicket: true}")
     found = _found(sample_root, "bundle-parent-ticket")
     assert len(found) == 1 and "epicKey" in found[0].hint
-
-
-def test_a_summary_whose_own_text_is_over_255_characters(sample_root: Path) -> None:
-    summary = SUMMARY
-    long_text = "x" * 250
-    _edit(
-        sample_root, AURORA, summary, f'summaryTemplate: "{long_text} {{{{ .current.name }}}} yz"'
-    )
-    assert _found(sample_root, "summary-too-long") == []  # 254: the values may still fit
-    _edit(sample_root, AURORA, f"{long_text} ", f"{long_text} and more words ")
-    found = _found(sample_root, "summary-too-long")
-    assert len(found) == 1 and "is 269 characters" in found[0].message
-
-
-def test_a_long_summary_with_statements_is_not_measured(sample_root: Path) -> None:
-    summary = SUMMARY
-    text = "x" * 300
-    _edit(
-        sample_root,
-        AURORA,
-        summary,
-        f'summaryTemplate: "{{% if .current.name %}}{text}{{% endif %}}{{{{ .current.name }}}}"',
-    )
-    assert _found(sample_root, "summary-too-long") == []
-
-
-URL = "url: https://dbaas.platform.internal/api/v1/clusters"
-
-
-@pytest.mark.parametrize(
-    ("url", "headers", "expected"),
-    [
-        ("http://dbaas.platform.internal/api/v1/clusters", "", ["authentication"]),
-        (
-            "http://dbaas.platform.internal/api/v1/clusters",
-            '            Authorization: "Basic {{ .system.platform.apiKey }}"\n',
-            ["authentication", "headers.Authorization"],
-        ),
-        ("http://127.0.0.1:8080/api/v1/clusters", "", []),
-        ("http://localhost/api/v1/clusters", "", []),
-        ("https://dbaas.platform.internal/api/v1/clusters", "", []),
-    ],
-)
-def test_credentials_to_a_plain_http_url(
-    sample_root: Path, url: str, headers: str, expected: list[str]
-) -> None:
-    _edit(sample_root, AURORA, URL, f"url: {url}")
-    _edit(
-        sample_root,
-        AURORA,
-        '            X-Correlation-Id: "{{ .system.correlationId }}"\n',
-        '            X-Correlation-Id: "{{ .system.correlationId }}"\n' + headers,
-    )
-    found = _found(sample_root, "rest-credentials-plain-http")
-    assert sorted(d.message.split(" sends")[0] for d in found) == expected
-
-
-def test_plain_http_without_credentials_is_fine(sample_root: Path) -> None:
-    path = sample_root / AURORA
-    text = path.read_text().replace(URL, "url: http://dbaas.platform.internal/api/v1/clusters")
-    start = text.index("          authentication:")
-    end = text.index("\n", text.index("token:", start))
-    path.write_text(text[:start] + text[end + 1 :])
-    assert _found(sample_root, "rest-credentials-plain-http") == []
 
 
 @pytest.mark.parametrize(

@@ -1,0 +1,195 @@
+"""Checks of an item's actions: the type is one pac runs, and each type's own settings.
+
+What every type shares is read from `pac.documents.action_types`; what only one type's
+config can get wrong (a ticket's description file and priority, a call's credentials over
+plain http) is a function in `TYPE_CHECKS`, keyed by the type's name — a new type adds a
+row when it has such settings, and no check elsewhere asks which type it is looking at.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable
+from dataclasses import dataclass
+from urllib.parse import urlsplit
+
+from pac.documents.action_types import (
+    JIRA_TICKET,
+    REST_API,
+    action_kind,
+    either,
+    runnable_names,
+    ticket_names,
+)
+from pac.documents.layout import JIRA_TEMPLATES, jira_template
+from pac.documents.model import Action, CatalogItem
+from pac.documents.repository import Repository
+from pac.templating.encoders import SUMMARY_LIMIT
+from pac.validation.checks import Findings
+
+_TEMPLATE_PART = re.compile(r"\{\{.*?\}\}|\{#.*?#\}", re.S)
+# Header names that carry credentials by convention, whatever their value.
+_SECRET_HEADERS = re.compile(r"authorization|api[-_]?key|token|secret|password|cookie", re.I)
+_LOOPBACK = ("localhost", "127.0.0.1", "::1")
+
+ActionCheck = Callable[[Repository, Action, Findings], None]
+
+
+@dataclass(frozen=True)
+class TypeChecks:
+    """One type's own checks: with the item's (`config`) and before apply (`before_apply`,
+    which also runs on an item whose form failed its schema)."""
+
+    config: ActionCheck | None = None
+    before_apply: ActionCheck | None = None
+
+
+def check_action(repo: Repository, item: CatalogItem, action: Action, findings: Findings) -> None:
+    """An action pac cannot run is reported once; a runnable one gets its type's checks."""
+    kind = action_kind(action.type)
+    if kind is None or not kind.runnable:
+        _unsupported(item, action, findings)
+        return
+    checks = TYPE_CHECKS.get(kind.name)
+    if checks is not None and checks.config is not None:
+        checks.config(repo, action, findings)
+
+
+def check_action_before_apply(repo: Repository, action: Action, findings: Findings) -> None:
+    checks = TYPE_CHECKS.get(action.type)
+    if checks is not None and checks.before_apply is not None:
+        checks.before_apply(repo, action, findings)
+
+
+def _unsupported(item: CatalogItem, action: Action, findings: Findings) -> None:
+    active = action in item.actions()
+    manual = action in item.manual
+    if active:
+        consequence = "; requests will fail at this step"
+    elif manual:
+        consequence = "; escalating a failed request would fail at this step"
+    else:
+        consequence = ""
+    findings.add(
+        (*action.path, "type"),
+        "action-unsupported",
+        f"pac apply does not run {action.type} actions yet{consequence}",
+        # The manual actions are also the fallback of an escalation: never "inactive".
+        f"Use {either(ticket_names())} actions in the manual strategy."
+        if manual
+        else f"Use {either(runnable_names())} for now, or keep this action out of the active "
+        "strategy.",
+    )
+
+
+# --- jira-ticket ------------------------------------------------------------------------
+
+
+def _jira_templates(repo: Repository) -> frozenset[str]:
+    """Files under templates/jira/, relative to it; listed once per run."""
+
+    def scan() -> frozenset[str]:
+        base = repo.root / JIRA_TEMPLATES
+        if not base.is_dir():
+            return frozenset()
+        return frozenset(p.relative_to(base).as_posix() for p in base.rglob("*") if p.is_file())
+
+    return repo.memo(("jira-templates", ""), scan)
+
+
+def _check_ticket(repo: Repository, action: Action, findings: Findings) -> None:
+    ticket = action.config["ticket"]
+    tpath = (*action.path, "config", "ticket")
+    if "descriptionTemplate" in ticket and "descriptionTemplateFile" in ticket:
+        findings.add(
+            (*tpath, "descriptionTemplateFile"),
+            "action-description",
+            "a ticket has both descriptionTemplate and descriptionTemplateFile",
+            "Keep one: inline text, or a file under templates/jira/.",
+            at_key=True,
+        )
+    file_name = ticket.get("descriptionTemplateFile")
+    if isinstance(file_name, str):
+        _check_description_file(repo, file_name, (*tpath, "descriptionTemplateFile"), findings)
+    priority = ticket.get("priority")
+    priorities = JIRA_TICKET.priorities
+    if isinstance(priority, str) and "{" not in priority and priority not in priorities:
+        findings.add(
+            (*tpath, "priority"),
+            "action-priority",
+            f"priority {priority!r} is not a JIRA priority pac knows",
+            f"Use one of: {', '.join(priorities)} (or a template that renders to one).",
+        )
+
+
+def _check_description_file(
+    repo: Repository, file_name: str, path: tuple[str | int, ...], findings: Findings
+) -> None:
+    if jira_template(repo.root, file_name) is None:
+        findings.add(
+            path,
+            "action-description",
+            f"descriptionTemplateFile {file_name!r} points outside {JIRA_TEMPLATES}/",
+            f"Name a file inside {JIRA_TEMPLATES}/, e.g. databases/database-request.j2.",
+        )
+    elif file_name not in _jira_templates(repo):
+        available = sorted(_jira_templates(repo))
+        findings.add(
+            path,
+            "action-description",
+            f"the description template {JIRA_TEMPLATES}/{file_name} does not exist",
+            "Create it, or name an existing one"
+            + (f": {', '.join(available)}." if available else "."),
+        )
+
+
+def _check_summary(repo: Repository, action: Action, findings: Findings) -> None:
+    summary = action.config["ticket"].get("summaryTemplate")
+    if not isinstance(summary, str) or "{%" in summary:
+        return  # statements may leave text out: only always-written text counts
+    static = _TEMPLATE_PART.sub("", summary).strip()
+    if len(static) > SUMMARY_LIMIT:
+        findings.add(
+            (*action.path, "config", "ticket", "summaryTemplate"),
+            "summary-too-long",
+            f"the summary template's own text is {len(static)} characters; JIRA refuses a "
+            f"summary over {SUMMARY_LIMIT}, so every ticket from it would fail",
+            "Keep the summary to one short line (what and for whom) and move the details "
+            "into the description.",
+        )
+
+
+# --- rest-api ---------------------------------------------------------------------------
+
+
+def _check_plain_http(repo: Repository, action: Action, findings: Findings) -> None:
+    config = action.config
+    url = config.get("endpoint", {}).get("url")
+    if not isinstance(url, str) or not url.lower().startswith("http://"):
+        return
+    host = urlsplit(url.split("{{", 1)[0]).hostname or ""
+    if host in _LOOPBACK or host.startswith("127."):
+        return  # never leaves the machine
+    headers = config.get("headers") or {}
+    sent = ["authentication"] if "authentication" in config else []
+    sent += [
+        f"headers.{name}"
+        for name, value in headers.items()
+        if _SECRET_HEADERS.search(str(name)) or "platform.apiKey" in str(value)
+    ]
+    for what in sent:
+        path = ("authentication",) if what == "authentication" else ("headers", what[8:])
+        findings.add(
+            (*action.path, "config", *path),
+            "rest-credentials-plain-http",
+            f"{what} sends credentials to {url.split('{{', 1)[0]}, a plain http:// URL: "
+            "anyone on the network path can read them",
+            "Use the service's https:// URL.",
+            at_key=True,
+        )
+
+
+TYPE_CHECKS: dict[str, TypeChecks] = {
+    JIRA_TICKET.name: TypeChecks(config=_check_ticket, before_apply=_check_summary),
+    REST_API.name: TypeChecks(before_apply=_check_plain_http),
+}

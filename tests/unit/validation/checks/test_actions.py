@@ -1,0 +1,136 @@
+"""Each action type's own checks, reached through the type's row in `TYPE_CHECKS`: a
+ticket's summary length, a call's credentials over plain http; and a type pac cannot run."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from pac.diagnostics import Diagnostic
+from pac.documents.action_types import ACTION_TYPES
+from pac.documents.repository import Repository
+from pac.validation.checks.actions import TYPE_CHECKS
+from pac.validation.run import validate
+
+AURORA = "catalog/databases/database-aurora-postgresql-standard.yaml"
+SUMMARY = (
+    'summaryTemplate: "Aurora PostgreSQL {{ .current.name }} ({{ .current.environment.stage }})"'
+)
+
+
+def _edit(root: Path, relative: str, old: str, new: str) -> None:
+    path = root / relative
+    text = path.read_text()
+    assert old in text, old
+    path.write_text(text.replace(old, new, 1))
+
+
+def _found(root: Path, code: str) -> list[Diagnostic]:
+    return [d for d in validate(Repository(root)).diagnostics if d.code == code]
+
+
+def test_type_checks_are_keyed_by_described_types() -> None:
+    assert set(TYPE_CHECKS) <= set(ACTION_TYPES)
+
+
+def test_a_summary_whose_own_text_is_over_255_characters(sample_root: Path) -> None:
+    summary = SUMMARY
+    long_text = "x" * 250
+    _edit(
+        sample_root, AURORA, summary, f'summaryTemplate: "{long_text} {{{{ .current.name }}}} yz"'
+    )
+    assert _found(sample_root, "summary-too-long") == []  # 254: the values may still fit
+    _edit(sample_root, AURORA, f"{long_text} ", f"{long_text} and more words ")
+    found = _found(sample_root, "summary-too-long")
+    assert len(found) == 1 and "is 269 characters" in found[0].message
+
+
+def test_a_long_summary_with_statements_is_not_measured(sample_root: Path) -> None:
+    summary = SUMMARY
+    text = "x" * 300
+    _edit(
+        sample_root,
+        AURORA,
+        summary,
+        f'summaryTemplate: "{{% if .current.name %}}{text}{{% endif %}}{{{{ .current.name }}}}"',
+    )
+    assert _found(sample_root, "summary-too-long") == []
+
+
+URL = "url: https://dbaas.platform.internal/api/v1/clusters"
+
+
+@pytest.mark.parametrize(
+    ("url", "headers", "expected"),
+    [
+        ("http://dbaas.platform.internal/api/v1/clusters", "", ["authentication"]),
+        (
+            "http://dbaas.platform.internal/api/v1/clusters",
+            '            Authorization: "Basic {{ .system.platform.apiKey }}"\n',
+            ["authentication", "headers.Authorization"],
+        ),
+        ("http://127.0.0.1:8080/api/v1/clusters", "", []),
+        ("http://localhost/api/v1/clusters", "", []),
+        ("https://dbaas.platform.internal/api/v1/clusters", "", []),
+    ],
+)
+def test_credentials_to_a_plain_http_url(
+    sample_root: Path, url: str, headers: str, expected: list[str]
+) -> None:
+    _edit(sample_root, AURORA, URL, f"url: {url}")
+    _edit(
+        sample_root,
+        AURORA,
+        '            X-Correlation-Id: "{{ .system.correlationId }}"\n',
+        '            X-Correlation-Id: "{{ .system.correlationId }}"\n' + headers,
+    )
+    found = _found(sample_root, "rest-credentials-plain-http")
+    assert sorted(d.message.split(" sends")[0] for d in found) == expected
+
+
+def test_plain_http_without_credentials_is_fine(sample_root: Path) -> None:
+    path = sample_root / AURORA
+    text = path.read_text().replace(URL, "url: http://dbaas.platform.internal/api/v1/clusters")
+    start = text.index("          authentication:")
+    end = text.index("\n", text.index("token:", start))
+    path.write_text(text[:start] + text[end + 1 :])
+    assert _found(sample_root, "rest-credentials-plain-http") == []
+
+
+def test_an_unsupported_action_in_the_escalation_fallback_is_flagged(sample_root: Path) -> None:
+    item = sample_root / AURORA
+    item.write_text(
+        item.read_text().replace(
+            "  manual:\n    # The fallback: the DBA team's ticket process, used when automation is "
+            "escalated.\n    actions:\n",
+            "  manual:\n    actions:\n"
+            "      - type: git-commit\n        config: {repository: infra-live, path: db/}\n",
+        )
+    )
+    result = validate(Repository(sample_root), paths=[item])
+    [finding] = [d for d in result.diagnostics if d.code == "action-unsupported"]
+    assert finding.message == (
+        "pac apply does not run git-commit actions yet; escalating a failed request would "
+        "fail at this step"
+    )
+    assert finding.hint.startswith("Use jira-ticket actions in the manual strategy.")
+
+
+def test_an_unsupported_action_in_the_active_automatic_strategy(sample_root: Path) -> None:
+    item = sample_root / AURORA
+    _edit(
+        sample_root,
+        AURORA,
+        "  automatic:\n    actions:\n",
+        "  automatic:\n    actions:\n"
+        "      - type: github-workflow\n        config: {repository: infra-live}\n",
+    )
+    result = validate(Repository(sample_root), paths=[item])
+    [finding] = [d for d in result.diagnostics if d.code == "action-unsupported"]
+    assert finding.message == (
+        "pac apply does not run github-workflow actions yet; requests will fail at this step"
+    )
+    assert finding.hint.startswith(
+        "Use jira-ticket or rest-api for now, or keep this action out of the active strategy."
+    )
