@@ -1,19 +1,47 @@
-"""Shared fixtures: a fresh copy of the shipped sample repository for every test."""
+"""Shared fixtures: a fresh copy of the shipped sample repository for every test, and the
+`pac` command run through Typer's runner (`invoke`) or as a real subprocess (`pac`)."""
 
 from __future__ import annotations
 
+import os
 import shutil
+import subprocess
+import sys
 from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
+from typer.testing import CliRunner
 
+from pac.cli.app import app
 from pac.documents.repository import Repository
 from tests.fakes.rest import FakeRestTarget, platform_api
 
 PROJECT = Path(__file__).resolve().parents[1]
 FIXTURES = Path(__file__).resolve().parent / "fixtures"
 SAMPLE_PARTS = ("catalog", "requests", "templates", "pac.yaml", "CODEOWNERS")
+
+runner = CliRunner()
+
+
+def invoke(root: Path, *args: str) -> tuple[int, str]:
+    result = runner.invoke(app, ["--repo", str(root), *args])
+    assert result.exception is None or isinstance(result.exception, SystemExit), result.exception
+    return result.exit_code, result.output
+
+
+def pac(*args: str, cwd: Path) -> subprocess.CompletedProcess[str]:
+    env = {**os.environ, "NO_COLOR": "1"}
+    env.pop("PAC_REPO", None)
+    return subprocess.run(
+        [sys.executable, "-m", "pac", *args],
+        cwd=cwd,
+        capture_output=True,
+        text=True,
+        env=env,
+        timeout=120,
+        check=False,
+    )
 
 
 @pytest.fixture

@@ -6,8 +6,8 @@ from pathlib import Path
 
 from pac.documents.repository import Repository
 from pac.validation.run import validate
-from tests.acceptance.test_cli import invoke
 from tests.acceptance.test_requests_cli import PERSON
+from tests.conftest import invoke
 
 WEBAPP = "requests/payments/payments-webapp.yaml"
 KAFKA = "catalog/messaging/messaging-kafka-topic.yaml"

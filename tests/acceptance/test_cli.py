@@ -3,41 +3,14 @@
 from __future__ import annotations
 
 import json
-import os
-import subprocess
-import sys
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
 import pytest
-from typer.testing import CliRunner
 
-from pac.cli.app import app
 from pac.diagnostics import Severity
 from tests.acceptance.test_fixtures import commit_as_main, fixtures, load_fixture
-from tests.conftest import copy_sample
-
-runner = CliRunner()
-
-
-def invoke(root: Path, *args: str) -> tuple[int, str]:
-    result = runner.invoke(app, ["--repo", str(root), *args])
-    assert result.exception is None or isinstance(result.exception, SystemExit), result.exception
-    return result.exit_code, result.output
-
-
-def pac(*args: str, cwd: Path) -> subprocess.CompletedProcess[str]:
-    env = {**os.environ, "NO_COLOR": "1"}
-    env.pop("PAC_REPO", None)
-    return subprocess.run(
-        [sys.executable, "-m", "pac", *args],
-        cwd=cwd,
-        capture_output=True,
-        text=True,
-        env=env,
-        timeout=120,
-        check=False,
-    )
+from tests.conftest import copy_sample, invoke, pac
 
 
 def test_help_and_version(sample_root: Path) -> None:

@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 
 from pac.templating.jiramarkup import jira_escape
-from tests.acceptance.test_cli import invoke
+from tests.conftest import invoke
 
 HIDDEN = "Payments\a events \x1b[31m red \u202egnp.exe\u200b done\ufeff"
 

@@ -14,7 +14,7 @@ from pac.templating.engine import compile_template
 from pac.templating.errors import TemplateError
 from pac.templating.gosyntax import go_tags
 from pac.validation.run import validate
-from tests.acceptance.test_cli import invoke
+from tests.conftest import invoke
 
 GO_TEMPLATES = {
     "{{if .current.name}}x{{end}}": ["{% if .current.name %}", "{% endif %}"],

@@ -8,8 +8,7 @@ from pathlib import Path
 
 from pac.documents.repository import Repository
 from pac.validation.run import validate
-from tests.acceptance.test_cli import pac
-from tests.conftest import git_commit_all
+from tests.conftest import git_commit_all, pac
 
 
 def _codes(root: Path) -> list[tuple[str, str]]:

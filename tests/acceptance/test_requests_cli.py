@@ -10,7 +10,7 @@ import yaml
 from typer.testing import CliRunner
 
 from pac.cli.app import app
-from tests.acceptance.test_cli import invoke
+from tests.conftest import invoke
 
 PERSON = ["--email", "sam@company.com", "--requester", "Sam Shop", "--team", "checkout"]
 

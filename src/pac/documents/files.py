@@ -21,11 +21,12 @@ from pac.documents.layout import (
     CATEGORIES_FILE,
     CODEOWNERS_FILE,
     CONFIG_FILE,
+    GITHUB_CODEOWNERS_FILE,
     REQUESTS,
     SCHEMAS,
-    STATUS_DIR,
     TEMPLATES,
     YAML_SUFFIXES,
+    in_status_folder,
 )
 
 # Top-level folders pac reads documents from (or starter templates, or JSON Schemas), and
@@ -113,7 +114,7 @@ class CatalogFiles:
         parts = tuple(relative.split("/"))
         if parts == (CONFIG_FILE,):
             return Role.CONFIG
-        if parts in ((CODEOWNERS_FILE,), (".github", CODEOWNERS_FILE)):
+        if relative in (CODEOWNERS_FILE, GITHUB_CODEOWNERS_FILE):
             return Role.CODEOWNERS
         if not parts or not parts[-1].endswith(YAML_SUFFIXES):
             return Role.OTHER
@@ -123,8 +124,10 @@ class CatalogFiles:
             if len(parts) == 3:
                 return Role.BUNDLE if parts[1] == BUNDLES else Role.ITEM
             return Role.OTHER
+        if in_status_folder(relative):
+            return Role.STATUS
         if parts[0] == REQUESTS and len(parts) >= 2:
-            return Role.STATUS if parts[1] == STATUS_DIR else Role.REQUEST
+            return Role.REQUEST
         return Role.OTHER
 
     # --- finding documents by id without reading them --------------------------------

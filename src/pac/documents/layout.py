@@ -20,10 +20,21 @@ JIRA_TEMPLATES = f"{TEMPLATES}/jira"
 SCHEMAS = "schema"
 CONFIG_FILE = "pac.yaml"
 CODEOWNERS_FILE = "CODEOWNERS"
+GITHUB_DIR = ".github"
+GITHUB_CODEOWNERS_FILE = f"{GITHUB_DIR}/{CODEOWNERS_FILE}"
 PAC_DIR = ".pac"
 OUTBOX_DIR = f"{PAC_DIR}/outbox"
 APPLY_LOCK = f"{PAC_DIR}/apply.lock"
 YAML_SUFFIXES = (".yaml", ".yml")
+
+
+def in_status_folder(relative: str) -> bool:
+    """Whether a repository-relative POSIX path is the status folder or anything in it.
+
+    Those files are `pac apply`'s record: never documents anyone writes, so validation
+    skips them and a rebase may merge them.
+    """
+    return relative.split("/")[:2] == [REQUESTS, STATUS_DIR]
 
 
 def inside(root: Path, folder: str, name: str) -> Path | None:

@@ -15,7 +15,7 @@ from typing import Any, TypeVar
 from pac.diagnostics import Diagnostic, Severity
 from pac.documents.config import PacConfig, build_config
 from pac.documents.files import KIND_HOME, ROLE_KIND, CatalogFiles, Role
-from pac.documents.layout import BUNDLES, CATEGORIES_FILE, CONFIG_FILE
+from pac.documents.layout import BUNDLES, CATEGORIES_FILE, CONFIG_FILE, inside
 from pac.documents.loader import Document, JsonPath, load_file
 from pac.documents.model import (
     Bundle,
@@ -388,6 +388,27 @@ class Repository(CatalogFiles):
             model = self.load(path).model if path.exists() else None
             self._config = model if isinstance(model, PacConfig) else PacConfig()
         return self._config
+
+
+def read_template_file(repo: Repository, folder: str, name: str) -> str | None:
+    """The text of the template file `name` in `folder` (templates/jira/…), read once per
+    repository.
+
+    None when the name leads outside that folder (by `..`, an absolute path or a symlink)
+    or the file cannot be read: what is read is the very path the guard returned, so
+    validation and rendering see the same text and never a file outside.
+    """
+
+    def read() -> str | None:
+        path = inside(repo.root, folder, name)
+        if path is None:
+            return None
+        try:
+            return path.read_text(encoding="utf-8")
+        except (OSError, UnicodeDecodeError):
+            return None
+
+    return repo.memo(("template-file", f"{folder}/{name}"), read)
 
 
 def _check_kind(loaded: Loaded, kind: Any, schema_set: SchemaSet | None) -> str | None:

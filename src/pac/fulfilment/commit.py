@@ -14,7 +14,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from pac.documents.layout import STATUS_FOLDER
+from pac.documents.layout import STATUS_FOLDER, in_status_folder
 from pac.errors import GitError
 from pac.fulfilment.merging import merge, new_duplicates
 from pac.fulfilment.status import HEADER, RequestStatus, dump, status_from_bytes
@@ -152,7 +152,7 @@ def _left_on_disk(exc: Exception) -> GitError:
         f"the status files could not be committed: {reason}",
         ("Another git process holds .git/index.lock, or it is a stale lock: remove it if no "
          "git is running. " if lock else "")
-        + "Nothing was lost: the statuses stay in requests/.status/ and the next "
+        + f"Nothing was lost: the statuses stay in {STATUS_FOLDER}/ and the next "
         "`pac apply --commit` commits and pushes them.",
     )  # fmt: skip
 
@@ -205,7 +205,7 @@ def _resolve_conflicts(repo: Repo, env: dict[str, str], duplicates: list[str]) -
 def _merge_conflicted(repo: Repo, name: str, duplicates: list[str]) -> str:
     from pac.fulfilment.status import StatusError
 
-    if not (name.startswith("requests/.status/") and name.endswith(".yaml")):
+    if not (in_status_folder(name) and name.endswith(".yaml")):
         raise GitError(
             f"rebasing the status commit conflicts in {name}, which pac does not own",
             "Resolve it by hand; pac only merges its own status files.",

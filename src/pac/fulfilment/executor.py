@@ -32,10 +32,10 @@ from pac.fulfilment.failure import (
     pending_summary,
     stop_at,
 )
-from pac.fulfilment.freeze import defer, freeze_window, pass_freeze
+from pac.fulfilment.freeze import defer, pass_freeze
 from pac.fulfilment.policy import (
     Step,
-    decide,
+    assess,
     escalation_modes,
     escalation_start,
 )
@@ -45,7 +45,6 @@ from pac.fulfilment.revision import new_status, revision_system, sync_tasks
 from pac.fulfilment.states import Found, NoState, RequestState, TaskState
 from pac.fulfilment.status import (
     RequestStatus,
-    StatusError,
     StatusStore,
     TaskStatus,
     now_text,
@@ -149,19 +148,17 @@ class RequestRunner:
 
     def run(self) -> Outcome:
         request = self.request
-        try:
-            status = self.store.load(request.id)
-        except StatusError as exc:
+        seen = assess(self.repo, self.store, request, self.today)
+        if seen.unreadable is not None:
             # Nothing can be known about what was done: touch nothing, tell whoever reads
             # (the outcome's line, printed once by the command).
+            exc = seen.unreadable
             summary = f"not applied: {exc.message} ({exc.hint})"
             return self._outcome(Step.RESUME, NoState.UNREADABLE, RequestState.FAILED, summary)
+        status, offering, window, step = seen.status, seen.offering, seen.window, seen.step
         before = status.state if status else NoState.NEW
-        offering = self.repo.offering(request.target_id)
         if offering is None:
             return self._broken(status, before)
-        window = freeze_window(self.repo, offering, self.today)
-        step = decide(status, request, window)
         if step in _IDLE:
             return self._idle(step, status, before)
         status = status or new_status(self.repo, request, offering)

@@ -1,6 +1,6 @@
 """`pac plan`: exactly what `pac apply` would do, for the people reviewing the pull request.
 
-The plan uses the same decision (`policy.decide`), the same task expansion and the same
+The plan uses the same decision (`policy.assess`), the same task expansion and the same
 rendering as apply; only the outputs of actions not yet run are stand-ins.
 """
 
@@ -18,20 +18,12 @@ from pac.documents.model import Bundle, Offering, Priority, Request
 from pac.documents.repository import Repository
 from pac.errors import PacError
 from pac.fulfilment.actions import action_for
-from pac.fulfilment.freeze import freeze_window, today_in, touched_categories
-from pac.fulfilment.policy import (
-    ACTING,
-    Step,
-    decide,
-    escalation_modes,
-    escalation_start,
-    input_digest,
-)
+from pac.fulfilment.freeze import today_in, touched_categories
+from pac.fulfilment.policy import ACTING, Step, assess, escalation_modes, escalation_start
 from pac.fulfilment.preview import PreviewTask, preview
-from pac.fulfilment.revision import memo_revision, system_values
+from pac.fulfilment.revision import system_for
 from pac.fulfilment.states import Found, NoState, RequestState, TaskState
-from pac.fulfilment.status import RequestStatus, StatusError, StatusStore
-from pac.fulfilment.tasks import expand
+from pac.fulfilment.status import RequestStatus, StatusStore
 from pac.text import visible, visible_json
 
 _ACTS = {
@@ -87,17 +79,13 @@ class RequestPlan:
 def plan_request(repo: Repository, store: StatusStore, request: Request) -> RequestPlan:
     loaded = repo.request_file(request.id)
     display = loaded.display if loaded else request.id
-    offering = repo.offering(request.target_id)
-    try:
-        status = store.load(request.id)
-    except StatusError as exc:
+    today = today_in(repo.config.timezone)
+    seen = assess(repo, store, request, today)
+    status, offering, window, step = seen.status, seen.offering, seen.window, seen.step
+    if seen.unreadable is not None:
+        error = f"{seen.unreadable.message} ({seen.unreadable.hint})"
         return RequestPlan(
-            request,
-            display,
-            offering,
-            Step.WAITING,
-            NoState.UNREADABLE,
-            error=f"{exc.message} ({exc.hint})",
+            request, display, offering, Step.WAITING, NoState.UNREADABLE, error=error
         )
     state = status.state if status else NoState.NEW
     if offering is None:
@@ -109,9 +97,6 @@ def plan_request(repo: Repository, store: StatusStore, request: Request) -> Requ
             state,
             error=f"{request.target_id} is missing from the catalog or has errors",
         )
-    today = today_in(repo.config.timezone)
-    window = freeze_window(repo, offering, today)
-    step = decide(status, request, window)
     plan = RequestPlan(request, display, offering, step, state)
     plan.teams, plan.reviewers = _owners(repo, offering)
     plan.warnings = _warnings(repo, plan, offering, status, window, today)
@@ -265,19 +250,11 @@ def _tasks(
     modes: dict[str, str] = {}
     if step is Step.ESCALATE and status is not None:
         modes = escalation_modes(offering, escalation_start(status))
-    # As pac apply will: recorded, or fixed per revision.
-    system = system_values(
-        repo,
-        request,
-        status.system if status is not None else {},
-        memo_revision(repo),
-        input_digest(request),
-    )
+    system = system_for(repo, request, status)  # what pac apply sends
     tasks = preview(repo, offering, request.input, system, repo.config.jira_link_type, modes)
     if status is not None:
         done = {t.key for t in status.tasks if t.state is TaskState.COMPLETED}
         tasks = [t for t in tasks if t.key not in done]
-    expand(repo, offering, modes)  # raises for a broken bundle before anything is shown
     return tasks
 
 

@@ -7,15 +7,18 @@ describes it, so what reviewers read is what apply does.
 
 from __future__ import annotations
 
-import hashlib
-import json
+import datetime as dt
 from collections.abc import Callable
+from dataclasses import dataclass
 from enum import StrEnum
 
 from pac.documents.config import FreezeWindow
 from pac.documents.model import Bundle, Offering, Priority, Request
+from pac.documents.repository import Repository
+from pac.fulfilment.freeze import freeze_window
+from pac.fulfilment.revision import input_digest
 from pac.fulfilment.states import RequestState, TaskState
-from pac.fulfilment.status import Known, RequestStatus, TaskStatus
+from pac.fulfilment.status import Known, RequestStatus, StatusError, StatusStore, TaskStatus
 
 
 class Step(StrEnum):
@@ -34,14 +37,6 @@ class Step(StrEnum):
 
 # The steps that run tasks (and so render them for a plan).
 ACTING = frozenset({Step.NEW, Step.RESUME, Step.RETRY, Step.ESCALATE})
-
-
-def input_digest(request: Request) -> str:
-    """Identifies what was asked: the target and the input (not metadata or operations)."""
-    payload = json.dumps(
-        {"target": request.target_id, "input": request.input}, sort_keys=True, default=str
-    )
-    return "sha256:" + hashlib.sha256(payload.encode()).hexdigest()[:32]
 
 
 _Rule = Callable[[RequestStatus | None, Request, bool], Step]
@@ -106,6 +101,34 @@ def decide(status: RequestStatus | None, request: Request, window: FreezeWindow 
     """The step for `request` in its current `status`, with `window` the freeze today."""
     frozen = window is not None and request.priority is not Priority.EMERGENCY
     return _RULES[status.state if status else None](status, request, frozen)
+
+
+@dataclass(frozen=True)
+class Assessment:
+    """What is known about a request before it is acted on, and the step decided from it.
+
+    `step` is only meaningful when the status could be read and the offering exists; plan
+    and apply each say in their own words why nothing can be decided otherwise.
+    """
+
+    status: RequestStatus | None
+    offering: Offering | None
+    unreadable: StatusError | None = None
+    window: FreezeWindow | None = None
+    step: Step = Step.WAITING
+
+
+def assess(repo: Repository, store: StatusStore, request: Request, today: dt.date) -> Assessment:
+    """Load the status, find the offering and its freeze, and `decide`: for plan and apply."""
+    offering = repo.offering(request.target_id)
+    try:
+        status = store.load(request.id)
+    except StatusError as exc:
+        return Assessment(None, offering, unreadable=exc)
+    if offering is None:
+        return Assessment(status, None)
+    window = freeze_window(repo, offering, today)
+    return Assessment(status, offering, window=window, step=decide(status, request, window))
 
 
 def work_begun(status: RequestStatus) -> bool:

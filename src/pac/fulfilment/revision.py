@@ -7,12 +7,23 @@ so a plan shows what apply sends and every re-run of apply sends it again (SPEC 
 
 from __future__ import annotations
 
+import hashlib
+import json
+
+from pac.documents.layout import STATUS_FOLDER
 from pac.documents.model import Bundle, Offering, Request
 from pac.documents.repository import Repository
-from pac.fulfilment.policy import input_digest
 from pac.fulfilment.status import RequestStatus, TaskStatus
 from pac.fulfilment.tasks import TaskSpec
 from pac.templating.namespaces import SystemValues, revision_moment, revision_uuid
+
+
+def input_digest(request: Request) -> str:
+    """Identifies what was asked: the target and the input (not metadata or operations)."""
+    payload = json.dumps(
+        {"target": request.target_id, "input": request.input}, sort_keys=True, default=str
+    )
+    return "sha256:" + hashlib.sha256(payload.encode()).hexdigest()[:32]
 
 
 def catalog_revision(repo: Repository) -> str:
@@ -26,7 +37,7 @@ def catalog_revision(repo: Repository) -> str:
 
         root = repo.root.resolve()
         found = git.Repo(root, search_parent_directories=True).git.log(
-            "-1", "--format=%H", "--", str(root), f":(exclude){root}/requests/.status"
+            "-1", "--format=%H", "--", str(root), f":(exclude){root}/{STATUS_FOLDER}"
         )
         return str(found).strip() or "uncommitted"
     except Exception:  # not a repository, no commits yet, git missing
@@ -57,12 +68,22 @@ def system_values(
     )
 
 
+def system_for(repo: Repository, request: Request, status: RequestStatus | None) -> SystemValues:
+    """The `.system` values apply sends for `request` in `status`, recording nothing.
+
+    A revision's own catalog commit and input digest, as its status holds them from when it
+    was first seen (a deferred request keeps those of the day it was deferred); a request no
+    run has seen gets those `new_status` would give it.
+    """
+    if status is None:
+        return system_values(repo, request, {}, memo_revision(repo), input_digest(request))
+    return system_values(repo, request, status.system, status.catalog_revision, status.input_digest)
+
+
 def revision_system(repo: Repository, request: Request, status: RequestStatus) -> SystemValues:
     """The revision's `.system` values, recorded in `status` the first time."""
     # Fixed per revision, not per run: see revision_uuid and revision_moment.
-    system = system_values(
-        repo, request, status.system, status.catalog_revision, status.input_digest
-    )
+    system = system_for(repo, request, status)
     if not status.system:
         status.system = system.to_record()
     return system

@@ -17,10 +17,11 @@ from pac.documents.layout import (
     CATEGORIES_FILE,
     CODEOWNERS_FILE,
     CONFIG_FILE,
+    GITHUB_CODEOWNERS_FILE,
     JIRA_TEMPLATES,
     REQUESTS,
-    STATUS_DIR,
     YAML_SUFFIXES,
+    in_status_folder,
 )
 from pac.documents.repository import Repository
 from pac.errors import UsageError
@@ -87,7 +88,7 @@ def expand(
                 "Pass files or folders of the catalog repository, or nothing to check all.",
             )
         _require_inside(repo, given, path)
-        if _in_status_dir(repo, path):
+        if in_status_folder(repo.display(path)):
             # Status files are pac apply's record, not documents anyone writes.
             skipped.append((repo.display(path), STATUS_SKIPPED))
             continue
@@ -126,14 +127,6 @@ def expand(
     return _dedupe(out), repo_checks, skipped
 
 
-def _in_status_dir(repo: Repository, path: Path) -> bool:
-    try:
-        parts = path.relative_to(repo.root).parts
-    except ValueError:
-        return False
-    return parts[:2] == (REQUESTS, STATUS_DIR)
-
-
 def _is_checkable(repo: Repository, path: Path) -> bool:
     role = repo.role(path)
     return role not in (Role.STATUS, Role.OTHER, Role.CODEOWNERS) or (
@@ -162,7 +155,7 @@ def _dedupe(paths: list[Path]) -> list[Path]:
 
 
 # Changes that call for the repository-wide checks (registry, CODEOWNERS).
-_REPOSITORY_FILES = (CATEGORIES_FILE, CONFIG_FILE, CODEOWNERS_FILE, f".github/{CODEOWNERS_FILE}")
+_REPOSITORY_FILES = (CATEGORIES_FILE, CONFIG_FILE, CODEOWNERS_FILE, GITHUB_CODEOWNERS_FILE)
 _DOCUMENT_ROLES = (Role.ITEM, Role.BUNDLE, Role.REQUEST, Role.CONFIG, Role.CATEGORIES)
 
 

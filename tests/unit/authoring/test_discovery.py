@@ -18,7 +18,7 @@ from pac.errors import UsageError
 from pac.forms.inputs import InputChecker
 from pac.forms.schema import form_schema, ui_schema
 from pac.forms.validators import validator_for
-from tests.acceptance.test_cli import invoke
+from tests.conftest import invoke
 
 
 def test_summaries_and_filters(sample_repo: Repository) -> None:

@@ -10,7 +10,7 @@ import pytest
 from pac.authoring.export import export
 from pac.documents.repository import Repository
 from pac.errors import UsageError
-from tests.acceptance.test_cli import invoke
+from tests.conftest import invoke
 
 
 def _files(root: Path) -> dict[str, bytes]:

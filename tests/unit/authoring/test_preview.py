@@ -7,8 +7,7 @@ from pathlib import Path
 
 import yaml
 
-from tests.acceptance.test_cli import invoke
-from tests.conftest import FIXTURES
+from tests.conftest import FIXTURES, invoke
 
 
 def test_render_the_sample_bundle_request(sample_root: Path) -> None:

@@ -10,7 +10,7 @@ from pac.documents.repository import Repository
 from pac.forms.inputs import InputChecker
 from pac.forms.redos import catastrophic_backtracking
 from pac.forms.validators import validator_for
-from tests.acceptance.test_cli import invoke
+from tests.conftest import invoke
 
 CATASTROPHIC = [
     "^(a+)+$",

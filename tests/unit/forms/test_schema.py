@@ -188,8 +188,7 @@ def test_the_published_form_and_pac_validate_agree_on_a_corpus(sample_root: Path
     import yaml
 
     from pac.validation.run import validate
-    from tests.acceptance.test_cli import invoke
-    from tests.conftest import FIXTURES
+    from tests.conftest import FIXTURES, invoke
 
     shutil.copy(
         FIXTURES / "valid/item-every-field-type.yaml",

@@ -14,8 +14,7 @@ from pac.fulfilment.backends.rest import RestClient
 from pac.fulfilment.policy import Step
 from pac.fulfilment.states import NoState, RequestState
 from pac.fulfilment.status import StatusStore
-from tests.acceptance.test_cli import invoke
-from tests.conftest import fast_retries, pac_settings, point_rest_at
+from tests.conftest import fast_retries, invoke, pac_settings, point_rest_at
 
 EVENTS = "payments-events"
 WEBAPP = "payments-webapp"

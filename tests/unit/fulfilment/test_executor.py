@@ -9,8 +9,7 @@ import pytest
 
 from pac.fulfilment.policy import Step
 from pac.fulfilment.status import StatusStore
-from tests.acceptance.test_cli import invoke
-from tests.conftest import fast_retries, pac_settings, point_rest_at
+from tests.conftest import fast_retries, invoke, pac_settings, point_rest_at
 from tests.unit.fulfilment.test_apply import WEBAPP, run, set_operations
 
 FROZEN = "2026-12-24"  # inside 'Retail peak season', which holds the webapp's categories

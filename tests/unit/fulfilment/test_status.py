@@ -14,7 +14,7 @@ from pac.fulfilment.status import (
     TaskError,
     TaskStatus,
 )
-from tests.acceptance.test_cli import invoke
+from tests.conftest import invoke
 
 
 def _status() -> RequestStatus:

@@ -14,7 +14,7 @@ from pac.documents.repository import Repository
 from pac.fulfilment.states import RequestState, TaskState
 from pac.fulfilment.status import RequestStatus, StatusStore, TaskError, TaskStatus
 from pac.tracking.metrics import AWAITING_APPLY, Durations, build_report, humanise, lead_time
-from tests.acceptance.test_cli import invoke
+from tests.conftest import invoke
 
 
 def task(

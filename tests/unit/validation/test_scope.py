@@ -9,8 +9,7 @@ import pytest
 from pac.documents.repository import Repository
 from pac.errors import GitError, UsageError
 from pac.validation.run import validate
-from tests.acceptance.test_cli import invoke
-from tests.conftest import git_commit_all
+from tests.conftest import git_commit_all, invoke
 
 ITEM = "catalog/databases/database-aurora-postgresql-standard.yaml"
 BUNDLE = "catalog/bundles/bundle-webapp-standard.yaml"

@@ -14,6 +14,7 @@ from pac.documents.action_types import JIRA_TICKET
 from pac.documents.layout import JIRA_TEMPLATES, jira_template
 from pac.documents.loader import JsonPath
 from pac.documents.model import Bundle
+from pac.documents.repository import read_template_file
 from pac.fulfilment.actions.base import (
     Escalation,
     Rendered,
@@ -42,7 +43,6 @@ from pac.templating.jiramarkup import jira_escape
 from pac.text import indent
 
 if TYPE_CHECKING:
-    from pac.documents.repository import Repository
     from pac.fulfilment.preview import PreviewTask
     from pac.fulfilment.rendering import Renderer
     from pac.fulfilment.tasks import TaskSpec
@@ -111,7 +111,7 @@ class _Fields:
                 f"the description template {name} is outside {JIRA_TEMPLATES}/",
                 f"Name a file inside {JIRA_TEMPLATES}/; pac reads no other files into tickets.",
             )
-        source = repo.memo(("template-file", display), lambda: _read(repo, display))
+        source = read_template_file(repo, JIRA_TEMPLATES, name)
         if source is None:
             self.fail(
                 where,
@@ -161,14 +161,6 @@ class _Fields:
     def custom(self, target: Target) -> dict[str, str]:
         raw = self.ticket.get("customFields") or {}
         return {key: self.text(("customFields", key), v, target) for key, v in raw.items()}
-
-
-def _read(repo: Repository, display: str) -> str | None:
-    path = repo.root / display
-    try:
-        return path.read_text(encoding="utf-8")
-    except (OSError, UnicodeDecodeError):
-        return None
 
 
 class JiraTicket:

@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
-from pathlib import Path
+import posixpath
+from pathlib import Path, PurePosixPath
 from typing import Any
 
 from pac.diagnostics import Diagnostic
 from pac.documents.files import Role
+from pac.documents.layout import inside
 from pac.documents.model import Field, Offering, Request
 from pac.documents.repository import Loaded, Repository
 from pac.documents.suggestions import did_you_mean
@@ -117,7 +119,7 @@ def _check_files(
         value = values.get(field.id) if isinstance(values, dict) else None
         if not isinstance(value, str) or not value:
             continue
-        problem = _file_problem(repo.root, loaded.path.parent, value, field)
+        problem = _file_problem(repo, loaded.path.parent, value, field)
         if problem:
             findings.add(
                 ("input", group.id, field.id),
@@ -129,9 +131,9 @@ def _check_files(
             )
 
 
-def _file_problem(root: Path, base: Path, value: str, field: Field) -> str:
-    target = (base / value).resolve()
-    if Path(value).is_absolute() or not target.is_relative_to(root):
+def _file_problem(repo: Repository, request_dir: Path, value: str, field: Field) -> str:
+    target = _named_file(repo, request_dir, value)
+    if target is None:
         return f"{value} must be a path inside the repository, relative to the request"
     if not target.is_file():
         return f"the file {value} does not exist"
@@ -140,3 +142,17 @@ def _file_problem(root: Path, base: Path, value: str, field: Field) -> str:
     if isinstance(limit, int) and size > limit:
         return f"the file {value} is {size:,} bytes; at most {limit:,} are allowed"
     return ""
+
+
+def _named_file(repo: Repository, request_dir: Path, value: str) -> Path | None:
+    """The file a file input names, passed through the one path guard; None if it leads out.
+
+    A value is relative to the request and may step out of the request's folder into
+    another one (`../shared/click.avsc`), so it is first made relative to the repository
+    root; the guard then refuses what still climbs above the root or leads out by a symlink.
+    """
+    folder = request_dir.resolve()
+    if PurePosixPath(value).is_absolute() or not folder.is_relative_to(repo.root):
+        return None
+    named = posixpath.normpath(posixpath.join(folder.relative_to(repo.root).as_posix(), value))
+    return inside(repo.root, "", named)

@@ -13,10 +13,9 @@ from dataclasses import dataclass
 
 from pac.diagnostics import Diagnostic
 from pac.documents.action_types import ActionKind, Slot, action_kind
-from pac.documents.layout import inside
 from pac.documents.loader import JsonPath, path_text
 from pac.documents.model import Action, Bundle, CatalogItem, Form
-from pac.documents.repository import Loaded, Repository
+from pac.documents.repository import Loaded, Repository, read_template_file
 from pac.rules import RULES
 from pac.templating.analysis import analyse, summary_line_break
 from pac.templating.translation import line_col
@@ -58,22 +57,9 @@ def _config_fields(repo: Repository, kind: ActionKind, action: Action) -> Iterat
         if where.slot is not Slot.FILE:
             yield TemplateField((*base, *path), value, one_line=where.one_line)
             continue
-        source = _template_file(repo, kind.template_folder, value)
+        source = read_template_file(repo, kind.template_folder, value)
         if source is not None:
             yield TemplateField((*base, *path), source, file=value, folder=kind.template_folder)
-
-
-def _template_file(repo: Repository, folder: str, name: str) -> str | None:
-    def read() -> str | None:
-        path = inside(repo.root, folder, name)
-        if path is None:  # outside its folder: the action checks say so, nothing is read
-            return None
-        try:
-            return path.read_text(encoding="utf-8")
-        except (OSError, UnicodeDecodeError):
-            return None
-
-    return repo.memo(("template-file", f"{folder}/{name}"), read)
 
 
 # --- the checks --------------------------------------------------------------------------

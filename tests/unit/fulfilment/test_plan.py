@@ -1,0 +1,153 @@
+"""`pac plan`: the same `.system` values apply sends, and a pull request comment that a
+requester's text cannot turn into markup."""
+
+from __future__ import annotations
+
+import json
+import re
+from dataclasses import replace
+from pathlib import Path
+
+import pytest
+
+from pac.documents.repository import Repository
+from pac.fulfilment.plan import RequestPlan, as_markdown, plan_request
+from pac.fulfilment.policy import Step
+from pac.fulfilment.revision import memo_revision, system_for
+from pac.fulfilment.states import RequestState
+from pac.fulfilment.status import StatusStore
+from tests.conftest import git_commit_all, point_rest_at
+from tests.unit.fulfilment.test_apply import WEBAPP, run
+
+FROZEN, AFTER = "2026-12-24", "2027-01-16"
+EVENTS = "payments-events"
+CORRELATION = 'X-Correlation-Id: "{{ .system.correlationId }}"'
+REVISION_HEADER = '\n            X-Catalog-Revision: "{{ .system.catalogRevision }}"'
+
+
+def test_a_deferred_request_is_planned_with_the_values_apply_sends(
+    sample_git: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Deferred at one catalog commit and run after another: plan and apply both use the
+    revision of the day it was deferred (its status), not the catalog's latest."""
+    from tests.acceptance.test_apply_live import SECRETS
+    from tests.fakes.rest import FakeRestTarget, platform_api
+
+    for name, value in SECRETS.items():
+        monkeypatch.setenv(name, value)
+    outcomes, _ = run(sample_git, WEBAPP, today=FROZEN, monkeypatch=monkeypatch)
+    assert [(o.step, o.state) for o in outcomes] == [(Step.DEFER, "deferred")]
+    item = sample_git / "catalog/databases/database-aurora-postgresql-standard.yaml"
+    item.write_text(item.read_text().replace(CORRELATION, CORRELATION + REVISION_HEADER))
+    git_commit_all(sample_git, "a catalog change while the request waits")
+
+    monkeypatch.setenv("PAC_TODAY", AFTER)
+    repo, store = Repository(sample_git), StatusStore(sample_git)
+    status = store.load(WEBAPP)
+    assert status is not None and status.state is RequestState.DEFERRED and not status.system
+    assert status.catalog_revision != memo_revision(repo)  # the catalog moved on
+    plan = plan_request(repo, store, repo.request(WEBAPP))  # type: ignore[arg-type]
+    assert plan.step is Step.NEW and not plan.error
+    planned = [
+        {k: v for k, v in t.rendered.as_dict()["headers"].items() if k.startswith("X-")}
+        for t in plan.tasks
+    ]
+    assert planned[0]["X-Catalog-Revision"] == status.catalog_revision
+
+    with platform_api(FakeRestTarget()) as platform:
+        point_rest_at(sample_git, platform.url)
+        after, _ = run(sample_git, WEBAPP, today=AFTER, monkeypatch=monkeypatch)
+        received = platform.requests
+    assert after[0].state == "completed", after[0].summary
+    sent = [{k: v for k, v in r.headers.items() if k.startswith("X-")} for r in received]
+    assert sent[0]["X-Catalog-Revision"] == status.catalog_revision
+    assert sent[0]["X-Correlation-Id"] == planned[0]["X-Correlation-Id"]  # the same uuid
+
+
+def test_system_for_a_request_no_run_has_seen_is_what_a_new_status_gives(
+    sample_repo: Repository,
+) -> None:
+    request = sample_repo.request(EVENTS)
+    assert request is not None
+    system = system_for(sample_repo, request, None)
+    assert system.catalog_revision == memo_revision(sample_repo) == "uncommitted"
+    assert system_for(sample_repo, request, None) == system  # fixed, not per call
+
+
+# --- the pull request comment -------------------------------------------------------------
+
+
+def _plan(root: Path, **changes: str) -> RequestPlan:
+    repo = Repository(root)
+    request = repo.request(EVENTS)
+    assert request is not None
+    plan = plan_request(repo, StatusStore(root), request)
+    return replace(plan, **changes)  # type: ignore[arg-type]
+
+
+def _rename_requester(root: Path, name: str) -> None:
+    path = root / "requests/payments/payments-events.yaml"
+    path.write_text(path.read_text().replace("name: Dana Dev", f"name: {json.dumps(name)}"))
+
+
+def test_a_requesters_text_is_literal_markdown(
+    sample_root: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("PAC_TODAY", "2026-06-01")
+    _rename_requester(sample_root, "Dana *bold* _em_ [x](http://evil) <!-- | ~s~ & \\")
+    text = as_markdown([_plan(sample_root)])
+    line = next(line for line in text.splitlines() if line.startswith("Requested by"))
+    assert line.startswith(
+        r"Requested by Dana \*bold\* \_em\_ \[x\](http://evil) \<!-- \| \~s\~ \& \\ (payments)"
+    )
+    assert "<!--" not in text.replace(r"\<!--", "")
+
+
+def test_warnings_and_errors_stay_on_their_line(
+    sample_root: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("PAC_TODAY", "2026-06-01")
+    plan = _plan(sample_root, error="first line\n## not a heading", state="new")
+    plan.warnings = ["one\ntwo | `three`"]
+    text = as_markdown([plan])
+    assert "> **Warning:** one two \\| \\`three\\`" in text.splitlines()
+    assert "> **Error:** first line ## not a heading" in text.splitlines()
+
+
+@pytest.mark.parametrize(
+    ("display", "span"),
+    [
+        ("requests/payments/payments-events.yaml", "`requests/payments/payments-events.yaml`"),
+        ("requests/a`b.yaml", "`` requests/a`b.yaml ``"),
+        ("requests/a``b`.yaml", "``` requests/a``b`.yaml ```"),
+    ],
+)
+def test_a_code_span_is_longer_than_any_backticks_it_holds(
+    sample_root: Path, monkeypatch: pytest.MonkeyPatch, display: str, span: str
+) -> None:
+    monkeypatch.setenv("PAC_TODAY", "2026-06-01")
+    text = as_markdown([_plan(sample_root, display=display)])
+    assert f"in {span}. Current state" in text
+
+
+def test_a_fence_is_longer_than_any_backticks_a_rendered_value_holds(
+    sample_root: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("PAC_TODAY", "2026-06-01")
+    path = sample_root / "requests/payments/payments-events.yaml"
+    path.write_text(
+        path.read_text().replace(
+            "produced by the payments API.", "produced by ````` the payments API."
+        )
+    )
+    text = as_markdown([_plan(sample_root)])
+    fences = re.findall(r"^(`{3,})json$", text, re.MULTILINE)
+    assert fences == ["``````"]  # six: one more than the longest run inside
+    body = text.split("``````json\n", 1)[1].split("\n``````\n", 1)[0]
+    assert "`````" in body
+
+
+def test_nothing_to_fulfil_says_so(sample_root: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("PAC_TODAY", "2026-06-01")
+    plan = _plan(sample_root, step=Step.NOTHING)  # type: ignore[arg-type]
+    assert as_markdown([plan]) == ("## pac plan\n\nNo request in this change needs fulfilment.\n")

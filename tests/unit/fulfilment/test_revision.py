@@ -1,0 +1,95 @@
+"""What is fixed for one revision of a request (SPEC §6.4): the catalog commit (status
+commits skipped), the input digest, the `.system` values, one record per task."""
+
+from __future__ import annotations
+
+from dataclasses import replace
+from pathlib import Path
+
+from pac.documents.repository import Repository
+from pac.fulfilment.revision import (
+    catalog_revision,
+    input_digest,
+    new_status,
+    revision_system,
+    sync_tasks,
+    system_for,
+)
+from pac.fulfilment.tasks import expand
+from tests.conftest import git_commit_all
+from tests.unit.fulfilment.test_apply import WEBAPP
+
+BUNDLE = "bundle-webapp-standard"
+
+
+def test_outside_git_the_revision_is_uncommitted(sample_repo: Repository) -> None:
+    assert catalog_revision(sample_repo) == "uncommitted"
+
+
+def test_status_commits_do_not_move_the_catalog_revision(sample_git: Path) -> None:
+    first = catalog_revision(Repository(sample_git))
+    assert len(first) == 40
+    status = sample_git / "requests/.status/payments-webapp.yaml"
+    status.parent.mkdir()
+    status.write_text("request: payments-webapp\n")
+    git_commit_all(sample_git, "pac: status")
+    assert catalog_revision(Repository(sample_git)) == first
+    (sample_git / "templates/jira/default-description.j2").write_text("changed\n")
+    after = git_commit_all(sample_git, "a catalog change")
+    assert catalog_revision(Repository(sample_git)) == after != first
+
+
+def test_the_digest_is_of_what_was_asked_not_who_or_how(sample_repo: Repository) -> None:
+    request = sample_repo.request(WEBAPP)
+    assert request is not None
+    digest = input_digest(request)
+    assert digest.startswith("sha256:") and len(digest) == len("sha256:") + 32
+    assert input_digest(replace(request, priority="emergency", description="x")) == digest
+    changed = replace(request, input={**request.input, "name": "other"})
+    assert input_digest(changed) != digest
+    assert input_digest(replace(request, target_id="elsewhere")) != digest
+
+
+def test_a_new_status_records_the_versions_of_a_bundle_and_its_items(
+    sample_repo: Repository,
+) -> None:
+    request, bundle = sample_repo.request(WEBAPP), sample_repo.offering(BUNDLE)
+    assert request is not None and bundle is not None
+    status = new_status(sample_repo, request, bundle)
+    assert (status.target_kind, status.target_id) == ("CatalogBundle", BUNDLE)
+    assert status.catalog_revision == "uncommitted"
+    assert status.input_digest == input_digest(request)
+    assert set(status.item_versions) == {
+        "database-aurora-postgresql-standard",
+        "security-parameterstore-standard",
+        "compute-eks-containerapp",
+    }
+    assert [h["event"] for h in status.history] == ["submitted"]
+
+
+def test_sync_tasks_adds_only_the_missing_records_in_order(sample_repo: Repository) -> None:
+    request, bundle = sample_repo.request(WEBAPP), sample_repo.offering(BUNDLE)
+    assert request is not None and bundle is not None
+    status = new_status(sample_repo, request, bundle)
+    specs = expand(sample_repo, bundle)
+    sync_tasks(status, specs[1:])
+    first = status.tasks[0]
+    sync_tasks(status, specs)
+    keys = [t.key for t in status.tasks]
+    assert sorted(keys) == sorted(s.key(WEBAPP) for s in specs) and len(set(keys)) == len(keys)
+    assert status.tasks[0] is first  # kept, not rebuilt
+    assert status.tasks[-1].key == specs[0].key(WEBAPP)  # the missing one appended
+
+
+def test_the_system_values_are_recorded_once_and_then_reused(sample_git: Path) -> None:
+    # In git, so the revision's moment is its commit's, not the clock's.
+    sample_repo = Repository(sample_git)
+    request, bundle = sample_repo.request(WEBAPP), sample_repo.offering(BUNDLE)
+    assert request is not None and bundle is not None
+    status = new_status(sample_repo, request, bundle)
+    assert system_for(sample_repo, request, status) == system_for(sample_repo, request, None)
+    sent = revision_system(sample_repo, request, status)
+    assert status.system == sent.to_record()
+    status.catalog_revision, status.input_digest = "another", "sha256:another"
+    assert revision_system(sample_repo, request, status) == sent  # as recorded
+    assert system_for(sample_repo, request, status) == sent
