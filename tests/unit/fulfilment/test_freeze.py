@@ -10,6 +10,7 @@ from pathlib import Path
 import pytest
 
 from pac.documents.config import FreezeWindow
+from pac.documents.model import Priority
 from pac.documents.repository import Repository
 from pac.errors import UsageError
 from pac.fulfilment.freeze import defer, freeze_window, pass_freeze, today_in, touched_categories
@@ -93,7 +94,7 @@ def test_why_a_request_goes_through_a_freeze_is_noted(sample_repo: Repository) -
     line = pass_freeze(status, request, window)
     assert line == "finishing a run begun before the change freeze 'Peak'"
     assert status.history[-1]["event"] == line
-    assert pass_freeze(status, replace(request, priority="emergency"), window) == (
+    assert pass_freeze(status, replace(request, priority=Priority.EMERGENCY), window) == (
         "emergency: passing the change freeze 'Peak'"
     )
     assert status.history[-1]["event"] == "emergency request: passed the change freeze 'Peak'"

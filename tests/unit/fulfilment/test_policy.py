@@ -53,12 +53,12 @@ def test_decisions(
 @pytest.mark.parametrize(
     ("operations", "priority", "step"),
     [
-        (Operations(retry=1), "normal", Step.DEFER),
-        (Operations(escalate=True), "normal", Step.DEFER),
-        (Operations(retry=1, abort=True), "normal", Step.ABORT),
-        (Operations(), "normal", Step.WAITING),
-        (Operations(retry=1), "emergency", Step.RETRY),
-        (Operations(escalate=True), "emergency", Step.ESCALATE),
+        (Operations(retry=1), Priority.NORMAL, Step.DEFER),
+        (Operations(escalate=True), Priority.NORMAL, Step.DEFER),
+        (Operations(retry=1, abort=True), Priority.NORMAL, Step.ABORT),
+        (Operations(), Priority.NORMAL, Step.WAITING),
+        (Operations(retry=1), Priority.EMERGENCY, Step.RETRY),
+        (Operations(escalate=True), Priority.EMERGENCY, Step.ESCALATE),
     ],
 )
 def test_the_decision_for_a_failed_request_in_a_freeze(
@@ -85,14 +85,14 @@ def _interrupted(task_state: str, known: str | None) -> RequestStatus:
     ("task_state", "known", "priority", "step"),
     [
         # Nothing began (JIRA was down before any task): it waits like a new request.
-        ("pending", None, "normal", Step.DEFER),
+        ("pending", None, Priority.NORMAL, Step.DEFER),
         # Every attempt was told "not now": nothing changed yet, so it waits too.
-        ("pending", "transient", "normal", Step.DEFER),
+        ("pending", "transient", Priority.NORMAL, Step.DEFER),
         # Sent and the answer lost, or done: finish what began.
-        ("pending", "unknown", "normal", Step.RESUME),
-        ("pending", "sent", "normal", Step.RESUME),
-        ("completed", "done", "normal", Step.RESUME),
-        ("pending", None, "emergency", Step.RESUME),
+        ("pending", "unknown", Priority.NORMAL, Step.RESUME),
+        ("pending", "sent", Priority.NORMAL, Step.RESUME),
+        ("completed", "done", Priority.NORMAL, Step.RESUME),
+        ("pending", None, Priority.EMERGENCY, Step.RESUME),
     ],
 )
 def test_an_interrupted_run_passes_a_freeze_only_when_it_had_begun(

@@ -6,6 +6,7 @@ from __future__ import annotations
 from dataclasses import replace
 from pathlib import Path
 
+from pac.documents.model import Priority
 from pac.documents.repository import Repository
 from pac.fulfilment.revision import (
     catalog_revision,
@@ -44,7 +45,7 @@ def test_the_digest_is_of_what_was_asked_not_who_or_how(sample_repo: Repository)
     assert request is not None
     digest = input_digest(request)
     assert digest.startswith("sha256:") and len(digest) == len("sha256:") + 32
-    assert input_digest(replace(request, priority="emergency", description="x")) == digest
+    assert input_digest(replace(request, priority=Priority.EMERGENCY, description="x")) == digest
     changed = replace(request, input={**request.input, "name": "other"})
     assert input_digest(changed) != digest
     assert input_digest(replace(request, target_id="elsewhere")) != digest
