@@ -91,7 +91,7 @@ def record(run: ApplyRun, holding: Lease | None, outcomes: list[Outcome], emit: 
     at once, since a fresh clone now sees every ticket in the status files."""
     if not run.commit or run.upstream is None:
         return
-    result = _commit(run, outcomes)
+    result = _commit(run, run.upstream, outcomes)
     run.twice += result.duplicates
     if result.pushed:
         emit(
@@ -103,12 +103,11 @@ def record(run: ApplyRun, holding: Lease | None, outcomes: list[Outcome], emit: 
             holding.linger = 0.0
 
 
-def _commit(run: ApplyRun, outcomes: list[Outcome]) -> PushResult:
+def _commit(run: ApplyRun, upstream: Upstream, outcomes: list[Outcome]) -> PushResult:
     """Commit every status that differs from HEAD, this run's and earlier runs' alike."""
-    assert run.upstream is not None
     # An unreadable status file was left as it was: not pac's to commit.
     refused = {o.request_id for o in outcomes if o.unreadable}
-    paths = pending_statuses(run.upstream, run.repo.root, refused)
+    paths = pending_statuses(upstream, run.repo.root, refused)
     return commit_and_push(
         run.repo.root, paths, f"pac apply: status of {len(paths)} request(s) [skip ci]", run.author
     )
