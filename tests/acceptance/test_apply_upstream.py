@@ -23,7 +23,7 @@ from pathlib import Path
 import git
 import pytest
 
-from pac.fulfilment.status import StatusStore
+from pac.records.status import StatusStore
 from tests.acceptance.test_apply_live import TOKEN, environment, manual_only
 from tests.conftest import copy_sample, pac_settings, point_rest_at
 from tests.fakes.jira import FakeJira
@@ -142,9 +142,10 @@ def gone(group: int) -> None:
 def server_drops_its_locks(remote: Path) -> None:
     """A real server's receive-pack outlives a killed client and drops its ref locks when
     the connection ends. Here the remote is local: its receive-pack is a child of pac's
-    git and dies in the same process-group kill, leaving `refs/heads/main.lock` behind
-    for the next push. Do what the server would have done."""
-    for lock in [*remote.glob("refs/**/*.lock"), remote / "packed-refs.lock"]:
+    git and dies in the same process-group kill, leaving `refs/heads/main.lock`, or
+    `HEAD.lock` while it wrote HEAD's reflog, behind for the next push. Do what the server
+    would have done: every lock file of the bare repository goes."""
+    for lock in remote.rglob("*.lock"):
         lock.unlink(missing_ok=True)
 
 

@@ -52,6 +52,7 @@ class Field:
     placeholder: str
     validation: Mapping[str, Any]
     path: JsonPath
+    immutable: bool = False  # cannot change once the request is fulfilled (SPEC §6.6)
 
     @property
     def has_default(self) -> bool:
@@ -142,18 +143,49 @@ class Offering:
         return data
 
 
+class Operation(StrEnum):
+    """What a revision of a request does (`.system.operation`, SPEC §5 and §6.6)."""
+
+    CREATE = "create"
+    UPDATE = "update"
+    UPGRADE = "upgrade"
+    DECOMMISSION = "decommission"
+
+    @property
+    def action_list(self) -> str:
+        """The key of a strategy's action list that serves this operation."""
+        return _ACTION_LISTS[self]
+
+
+_ACTION_LISTS = {
+    Operation.CREATE: "actions",
+    Operation.UPDATE: "update",
+    Operation.UPGRADE: "update",
+    Operation.DECOMMISSION: "decommission",
+}
+ACTION_LISTS = ("actions", "update", "decommission")  # in a strategy, in this order
+
+
 @dataclass(frozen=True)
 class CatalogItem(Offering):
     mode: str = "manual"
     manual: tuple[Action, ...] = ()
     automatic: tuple[Action, ...] = ()
+    # (mode, "update" | "decommission") -> that strategy's day-2 actions (SPEC §6.6)
+    day_two: Mapping[tuple[str, str], tuple[Action, ...]] = field(default_factory=dict)
 
     kind: str = field(default="CatalogItem", init=False)
 
     def actions(self, mode: str | None = None) -> tuple[Action, ...]:
-        """The actions of the given strategy (the item's own mode by default)."""
+        """The create actions of the given strategy (the item's own mode by default)."""
         chosen = mode or self.mode
         return self.automatic if chosen == "automatic" else self.manual
+
+    def actions_for(self, operation: Operation, mode: str | None = None) -> tuple[Action, ...]:
+        """The actions that serve `operation` in the given strategy (empty when it has none)."""
+        if operation is Operation.CREATE:
+            return self.actions(mode)
+        return self.day_two.get((mode or self.mode, operation.action_list), ())
 
 
 @dataclass(frozen=True, slots=True)
@@ -230,6 +262,7 @@ class Operations:
     retry: int = 0
     abort: bool = False
     escalate: bool = False
+    upgrade: str = ""  # the item version to move a fulfilled request to (`pac upgrade`)
 
 
 class Priority(StrEnum):
@@ -251,6 +284,7 @@ class Request:
     priority: Priority
     description: str
     operations: Operations
+    decommission: str | None = None  # the reason, when the request file retires it
 
     @property
     def target_key(self) -> str:
@@ -292,6 +326,7 @@ def build_field(data: Mapping[str, Any], path: JsonPath) -> Field:
         placeholder=data.get("placeholder", ""),
         validation=data.get("validation") or {},
         path=path,
+        immutable=bool(data.get("immutable", False)),
     )
 
 
@@ -320,7 +355,10 @@ def build_form(data: Mapping[str, Any], path: JsonPath) -> Form:
     return Form(name_field, tuple(groups), path)
 
 
-def build_actions(data: Mapping[str, Any] | None, path: JsonPath) -> tuple[Action, ...]:
+def build_actions(
+    data: Mapping[str, Any] | None, path: JsonPath, key: str = "actions"
+) -> tuple[Action, ...]:
+    """The actions of one list of a strategy: `actions` (create), `update`, `decommission`."""
     if not data:
         return ()
     return tuple(
@@ -329,10 +367,21 @@ def build_actions(data: Mapping[str, Any] | None, path: JsonPath) -> tuple[Actio
             name=a.get("name", ""),
             config=a.get("config") or {},
             outputs=a.get("outputs") or {},
-            path=(*path, "actions", i),
+            path=(*path, key, i),
         )
-        for i, a in enumerate(data["actions"])
+        for i, a in enumerate(data.get(key) or ())
     )
+
+
+def build_day_two(fulfillment: Mapping[str, Any]) -> dict[tuple[str, str], tuple[Action, ...]]:
+    """Each strategy's `update` and `decommission` lists that are there."""
+    lists: dict[tuple[str, str], tuple[Action, ...]] = {}
+    for mode in ("manual", "automatic"):
+        for key in ("update", "decommission"):
+            actions = build_actions(fulfillment.get(mode), ("fulfillment", mode), key)
+            if actions:
+                lists[(mode, key)] = actions
+    return lists
 
 
 def _offering_fields(doc: Document, form: Form | None = None) -> dict[str, Any]:
@@ -396,6 +445,7 @@ def build_item(doc: Document, form: Form | None = None) -> CatalogItem:
         mode=fulfillment["strategy"]["mode"],
         manual=build_actions(fulfillment.get("manual"), ("fulfillment", "manual")),
         automatic=build_actions(fulfillment.get("automatic"), ("fulfillment", "automatic")),
+        day_two=build_day_two(fulfillment),
     )
 
 
@@ -433,7 +483,11 @@ def build_request(doc: Document) -> Request:
             retry=int(operations.get("retry", 0)),
             abort=bool(operations.get("abort", False)),
             escalate=bool(operations.get("escalate", False)),
+            upgrade=str(operations.get("upgrade", "")),
         ),
+        decommission=str((data.get("decommission") or {}).get("reason", "")) or None
+        if "decommission" in data
+        else None,
     )
 
 

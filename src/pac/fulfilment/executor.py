@@ -42,14 +42,14 @@ from pac.fulfilment.policy import (
 from pac.fulfilment.redaction import Redactor
 from pac.fulfilment.rendering import Renderer, RenderError, renderer_for
 from pac.fulfilment.revision import new_status, revision_system, sync_tasks
-from pac.fulfilment.states import Found, NoState, RequestState, TaskState
-from pac.fulfilment.status import (
+from pac.fulfilment.tasks import TaskSpec, expand, unsupported_hint
+from pac.records.states import Found, NoState, RequestState, TaskState
+from pac.records.status import (
     RequestStatus,
     StatusStore,
     TaskStatus,
     now_text,
 )
-from pac.fulfilment.tasks import TaskSpec, expand, unsupported_hint
 from pac.templating.namespaces import SystemValues, environment_secrets
 
 # Steps that leave the request as it is.

@@ -11,8 +11,8 @@ from typing import TYPE_CHECKING, NoReturn
 
 from pac.documents.config import PacConfig
 from pac.fulfilment.backends import BackendError
-from pac.fulfilment.states import RequestState, TaskState
-from pac.fulfilment.status import RequestStatus, TaskError, TaskStatus, now_text
+from pac.records.states import RequestState, TaskState
+from pac.records.status import RequestStatus, TaskError, TaskStatus, now_text
 
 if TYPE_CHECKING:
     from pac.fulfilment.actions.base import TaskRun

@@ -15,9 +15,9 @@ from pac.documents.model import Bundle, Offering, Priority, Request
 from pac.documents.repository import Repository
 from pac.errors import PacError, UsageError
 from pac.fulfilment.revision import sync_tasks
-from pac.fulfilment.states import RequestState
-from pac.fulfilment.status import RequestStatus, StatusStore
 from pac.fulfilment.tasks import expand
+from pac.records.states import RequestState
+from pac.records.status import RequestStatus, StatusStore
 
 
 def touched_categories(repo: Repository, offering: Offering) -> list[str]:

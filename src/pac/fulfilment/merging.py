@@ -8,8 +8,8 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 
-from pac.fulfilment.states import RequestState, TaskState
-from pac.fulfilment.status import RequestStatus, TaskStatus
+from pac.records.states import RequestState, TaskState
+from pac.records.status import RequestStatus, TaskStatus
 
 
 def merge(ours: RequestStatus, theirs: RequestStatus) -> RequestStatus:

@@ -22,8 +22,8 @@ from pac.fulfilment.freeze import today_in, touched_categories
 from pac.fulfilment.policy import ACTING, Step, assess, escalation_modes, escalation_start
 from pac.fulfilment.preview import PreviewTask, preview
 from pac.fulfilment.revision import system_for
-from pac.fulfilment.states import Found, NoState, RequestState, TaskState
-from pac.fulfilment.status import RequestStatus, StatusStore
+from pac.records.states import Found, NoState, RequestState, TaskState
+from pac.records.status import RequestStatus, StatusStore
 from pac.text import visible, visible_json
 
 _ACTS = {

@@ -17,8 +17,8 @@ from pac.documents.model import Bundle, Offering, Priority, Request
 from pac.documents.repository import Repository
 from pac.fulfilment.freeze import freeze_window
 from pac.fulfilment.revision import input_digest
-from pac.fulfilment.states import RequestState, TaskState
-from pac.fulfilment.status import Known, RequestStatus, StatusError, StatusStore, TaskStatus
+from pac.records.states import RequestState, TaskState
+from pac.records.status import Known, RequestStatus, StatusError, StatusStore, TaskStatus
 
 
 class Step(StrEnum):

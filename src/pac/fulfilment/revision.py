@@ -13,8 +13,8 @@ import json
 from pac.documents.layout import STATUS_FOLDER
 from pac.documents.model import Bundle, Offering, Request
 from pac.documents.repository import Repository
-from pac.fulfilment.status import RequestStatus, TaskStatus
 from pac.fulfilment.tasks import TaskSpec
+from pac.records.status import RequestStatus, TaskStatus
 from pac.templating.namespaces import SystemValues, revision_moment, revision_uuid
 
 

@@ -1,10 +1,11 @@
-"""The four template namespaces: `.current`, `.output`, `.metadata` and `.system`.
+"""The five template namespaces: `.current`, `.output`, `.metadata`, `.previous`, `.system`.
 
 | namespace | holds                                                                 |
 |-----------|-----------------------------------------------------------------------|
 | current   | the request's input with defaults; password fields as `Secret`s      |
 | output    | flat keys added by earlier actions' `outputs`, in execution order     |
 | metadata  | `<id>` -> metadata of the item, or of a bundle and all its items      |
+| previous  | the input as the last fulfilled revision had it (update, decommission) |
 | system    | request and run facts, generated once per request and then kept       |
 """
 
@@ -23,7 +24,7 @@ from pac.documents.model import Bundle, Form, Offering
 from pac.forms.defaults import apply_defaults
 from pac.templating.values import SECRET_PREFIX, Secret
 
-NAMESPACES = ("current", "output", "metadata", "system")
+NAMESPACES = ("current", "output", "metadata", "previous", "system")
 RESPONSE = "response"  # only in `outputs` templates: the action's own result
 
 SYSTEM_KEYS = frozenset(
@@ -38,6 +39,10 @@ SYSTEM_KEYS = frozenset(
         "user",
         "platform",
         "catalogRevision",
+        "operation",
+        "revision",
+        "changedFields",
+        "reason",
     }
 )
 USER_KEYS = frozenset({"email", "name", "id", "teams"})
@@ -132,6 +137,12 @@ class SystemValues:
     user_teams: tuple[str, ...]
     catalog_revision: str
     platform: Mapping[str, Any] = field(default_factory=dict)
+    # The revision (SPEC §6.6): what it does, its number, the `group.field` paths it
+    # changes, and a decommission's reason.
+    operation: str = "create"
+    revision: int = 0
+    changed_fields: tuple[str, ...] = ()
+    reason: str = ""
 
     @classmethod
     def generate(
@@ -184,6 +195,10 @@ class SystemValues:
             },
             "platform": platform,
             "catalogRevision": self.catalog_revision,
+            "operation": self.operation,
+            "revision": self.revision,
+            "changedFields": list(self.changed_fields),
+            "reason": self.reason,
         }
 
     def to_record(self) -> dict[str, Any]:
@@ -200,7 +215,18 @@ class SystemValues:
                 "teams": list(self.user_teams),
             },
             "catalogRevision": self.catalog_revision,
-        }
+        } | self._revision_record()
+
+    def _revision_record(self) -> dict[str, Any]:
+        """A create's record stays as it was before revisions existed."""
+        if self.operation == "create" and not self.revision:
+            return {}
+        record: dict[str, Any] = {"operation": self.operation, "revision": self.revision}
+        if self.changed_fields:
+            record["changedFields"] = list(self.changed_fields)
+        if self.reason:
+            record["reason"] = self.reason
+        return record
 
     @classmethod
     def from_record(cls, record: Mapping[str, Any], config: PacConfig) -> SystemValues:
@@ -216,6 +242,10 @@ class SystemValues:
             user_teams=tuple(user.get("teams") or ()),
             catalog_revision=str(record.get("catalogRevision", "")),
             platform=dict(config.platform),
+            operation=str(record.get("operation", "create")),
+            revision=int(record.get("revision", 0)),
+            changed_fields=tuple(str(f) for f in record.get("changedFields") or ()),
+            reason=str(record.get("reason", "")),
         )
 
     def with_overrides(self, overrides: Mapping[str, str]) -> SystemValues:

@@ -16,8 +16,8 @@ from typing import Any
 
 from pac.documents.action_types import Makes, action_kind
 from pac.documents.model import CatalogItem, Offering, Priority, Request
-from pac.fulfilment.states import RequestState, TaskState
-from pac.fulfilment.status import RequestStatus, TaskStatus
+from pac.records.states import RequestState, TaskState
+from pac.records.status import RequestStatus, TaskStatus
 
 # A request that has a request file but no status yet is waiting for `pac apply`.
 AWAITING_APPLY = "awaiting apply"

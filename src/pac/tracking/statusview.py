@@ -9,8 +9,8 @@ from typing import Any
 from pac.documents.model import Priority
 from pac.fulfilment.backends import BackendError, TicketBackend
 from pac.fulfilment.freeze import PASSED_FREEZE
-from pac.fulfilment.states import RequestState, TaskState
-from pac.fulfilment.status import RequestStatus, TaskStatus
+from pac.records.states import RequestState, TaskState
+from pac.records.status import RequestStatus, TaskStatus
 
 # How `pac status` colours a state; any other state is white.
 STATE_COLOURS: dict[str, str] = {  # request and task states alike: they compare as text

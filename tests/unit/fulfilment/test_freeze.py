@@ -15,8 +15,8 @@ from pac.documents.repository import Repository
 from pac.errors import UsageError
 from pac.fulfilment.freeze import defer, freeze_window, pass_freeze, today_in, touched_categories
 from pac.fulfilment.revision import new_status
-from pac.fulfilment.states import RequestState
-from pac.fulfilment.status import StatusStore
+from pac.records.states import RequestState
+from pac.records.status import StatusStore
 from tests.unit.fulfilment.test_apply import WEBAPP
 
 FROZEN = dt.date(2026, 12, 24)  # inside the sample's 'Retail peak season' (databases, compute)

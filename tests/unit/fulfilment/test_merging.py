@@ -3,9 +3,9 @@
 from __future__ import annotations
 
 from pac.fulfilment.merging import merge, new_duplicates
-from pac.fulfilment.states import TaskState
-from pac.fulfilment.status import RequestStatus, TaskStatus
-from tests.unit.fulfilment.test_status import _status
+from pac.records.states import TaskState
+from pac.records.status import RequestStatus, TaskStatus
+from tests.unit.records.test_status import _status
 
 
 def test_merge_keeps_the_most_advanced_record_of_each_task() -> None:

@@ -14,8 +14,8 @@ from pac.documents.repository import Repository
 from pac.fulfilment.plan import RequestPlan, as_markdown, plan_request
 from pac.fulfilment.policy import Step
 from pac.fulfilment.revision import memo_revision, system_for
-from pac.fulfilment.states import RequestState
-from pac.fulfilment.status import StatusStore
+from pac.records.states import RequestState
+from pac.records.status import StatusStore
 from tests.conftest import git_commit_all, point_rest_at
 from tests.unit.fulfilment.test_apply import WEBAPP, run
 

@@ -12,8 +12,8 @@ from pac.documents.model import Bundle, Operations, Priority
 from pac.documents.repository import Repository
 from pac.fulfilment.policy import Step, decide, escalation_modes
 from pac.fulfilment.revision import input_digest
-from pac.fulfilment.states import RequestState, TaskState
-from pac.fulfilment.status import Attempt, Effect, Known, RequestStatus, TaskStatus
+from pac.records.states import RequestState, TaskState
+from pac.records.status import Attempt, Effect, Known, RequestStatus, TaskStatus
 from tests.unit.fulfilment.test_apply import EVENTS, WEBAPP
 
 

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from pac.fulfilment.executor import Outcome
 from pac.fulfilment.policy import Step
-from pac.fulfilment.states import NoState, RequestState
 from pac.fulfilment.summary import LEASE_LOST_NOTE, run_report, summary_line
+from pac.records.states import NoState, RequestState
 
 
 def _outcome(step: Step, state: RequestState = RequestState.PROCESSING, **more: object) -> Outcome:

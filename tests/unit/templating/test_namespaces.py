@@ -8,7 +8,7 @@ import pytest
 
 from pac.documents.config import PacConfig
 from pac.documents.repository import Repository
-from pac.templating.namespaces import SystemValues, current_values, metadata_scope
+from pac.templating.namespaces import SYSTEM_KEYS, SystemValues, current_values, metadata_scope
 from pac.templating.values import Secret
 
 
@@ -71,7 +71,12 @@ def test_system_values_cover_every_documented_key() -> None:
         "uuid": "0f3c2a9e-1111-4222-8333-444455556666",
         "shortId": "0f3c2a9e",
         "catalogRevision": "abc123",
+        "operation": "create",
+        "revision": 0,
+        "changedFields": [],
+        "reason": "",
     }
+    assert set(namespace) == SYSTEM_KEYS
     assert namespace["user"] == {
         "email": "dana.dev@company.com",
         "name": "Dana Dev",

@@ -11,8 +11,8 @@ import yaml
 
 from pac.documents.model import Priority
 from pac.documents.repository import Repository
-from pac.fulfilment.states import RequestState, TaskState
-from pac.fulfilment.status import RequestStatus, StatusStore, TaskError, TaskStatus
+from pac.records.states import RequestState, TaskState
+from pac.records.status import RequestStatus, StatusStore, TaskError, TaskStatus
 from pac.tracking.metrics import AWAITING_APPLY, Durations, build_report, humanise, lead_time
 from tests.conftest import invoke
 

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from pac.documents.model import Priority
 from pac.fulfilment.backends import BackendError
-from pac.fulfilment.states import RequestState, TaskState
-from pac.fulfilment.status import RequestStatus, TaskStatus
+from pac.records.states import RequestState, TaskState
+from pac.records.status import RequestStatus, TaskStatus
 from pac.tracking.statusview import (
     any_failed,
     build_views,

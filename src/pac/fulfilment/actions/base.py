@@ -14,7 +14,7 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any, Protocol
 
 from pac.fulfilment.backends import BackendError
-from pac.fulfilment.status import Known, TaskStatus
+from pac.records.status import Known, TaskStatus
 
 if TYPE_CHECKING:
     from pac.documents.model import Offering, Request
@@ -24,8 +24,8 @@ if TYPE_CHECKING:
     from pac.fulfilment.preview import PreviewTask
     from pac.fulfilment.redaction import Redactor
     from pac.fulfilment.rendering import Renderer
-    from pac.fulfilment.status import RequestStatus, StatusStore
     from pac.fulfilment.tasks import TaskSpec
+    from pac.records.status import RequestStatus, StatusStore
 
 
 class Rendered(Protocol):

@@ -29,8 +29,8 @@ from pac.fulfilment.backends import (
     Ticket,
     task_label,
 )
-from pac.fulfilment.states import TaskState
-from pac.fulfilment.status import (
+from pac.records.states import TaskState
+from pac.records.status import (
     Attempt,
     Effect,
     Known,

@@ -15,7 +15,7 @@ from pac.fulfilment.actions.base import Rendered, TaskRun, known_from
 from pac.fulfilment.backends import BackendError
 from pac.fulfilment.backends.rest import RenderedCall
 from pac.fulfilment.redaction import Redactor
-from pac.fulfilment.status import (
+from pac.records.status import (
     Attempt,
     Effect,
     Known,

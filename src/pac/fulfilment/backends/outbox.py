@@ -17,7 +17,7 @@ from typing import Any
 
 from pac.documents.layout import OUTBOX_DIR
 from pac.fulfilment.backends import RenderedTicket, Ticket
-from pac.fulfilment.status import now_text, write_atomic
+from pac.records.status import now_text, write_atomic
 
 _KEY = re.compile(r"^([A-Z][A-Z0-9_]+)-([0-9]+)\.json$")
 _LOCK = threading.Lock()

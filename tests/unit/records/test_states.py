@@ -4,13 +4,15 @@ from __future__ import annotations
 
 import pytest
 
-from pac.fulfilment.states import RequestState, TaskState, TransitionError
-from pac.fulfilment.status import RequestStatus, TaskStatus
+from pac.records.states import RequestState, TaskState, TransitionError
+from pac.records.status import RequestStatus, TaskStatus
 
 R, T = RequestState, TaskState
 
 # SPEC §6.2: submitted → processing → completed, or failed (then retrying, aborted or
-# escalated); deferred while a change freeze holds the request.
+# escalated); deferred while a change freeze holds the request. §6.6: a change or upgrade
+# starts a new revision of a completed request; a decommission of one that may have
+# created something; decommissioned is the end.
 ALLOWED = [
     (R.SUBMITTED, R.PROCESSING),
     (R.SUBMITTED, R.DEFERRED),
@@ -26,12 +28,20 @@ ALLOWED = [
     (R.FAILED, R.FAILED),  # a retry waiting for a change freeze
     (R.RETRYING, R.COMPLETED),
     (R.RETRYING, R.FAILED),
+    (R.COMPLETED, R.PROCESSING),  # a change, an upgrade or a decommission
+    (R.COMPLETED, R.DEFERRED),  # … held by a change freeze
+    (R.ESCALATED, R.PROCESSING),  # a decommission
+    (R.ABORTED, R.PROCESSING),
+    (R.ABORTED, R.DECOMMISSIONED),  # never started: nothing to retire
+    (R.PROCESSING, R.DECOMMISSIONED),
 ]
 REFUSED = [
-    (R.COMPLETED, R.PROCESSING),
     (R.COMPLETED, R.FAILED),
+    (R.COMPLETED, R.COMPLETED),
     (R.ABORTED, R.RETRYING),
-    (R.ESCALATED, R.PROCESSING),
+    (R.ESCALATED, R.RETRYING),
+    (R.DECOMMISSIONED, R.PROCESSING),
+    (R.SUBMITTED, R.DECOMMISSIONED),
     (R.SUBMITTED, R.COMPLETED),
     (R.FAILED, R.COMPLETED),
     (R.RETRYING, R.ESCALATED),
@@ -54,7 +64,7 @@ def test_a_request_never_moves_against_the_spec(before: RequestState, after: Req
 
 
 def test_final_and_settled_states() -> None:
-    assert {s for s in R if s.final} == {R.COMPLETED, R.ABORTED, R.ESCALATED}
+    assert {s for s in R if s.final} == {R.COMPLETED, R.ABORTED, R.ESCALATED, R.DECOMMISSIONED}
     # `pac status --wait` stops at these: no run is working on the request.
     assert {s for s in R if s.settled} == {
         R.COMPLETED,
@@ -62,8 +72,17 @@ def test_final_and_settled_states() -> None:
         R.ESCALATED,
         R.FAILED,
         R.DEFERRED,
+        R.DECOMMISSIONED,
     }
-    assert all(not s.can_become(other) for s in R if s.final for other in R)
+    # Only a new revision moves a finished request on, and nothing moves a decommissioned one.
+    assert all(
+        other in (R.PROCESSING, R.DEFERRED, R.DECOMMISSIONED)
+        for s in R
+        if s.final
+        for other in R
+        if s.can_become(other)
+    )
+    assert not any(R.DECOMMISSIONED.can_become(other) for other in R)
 
 
 def test_a_completed_task_is_never_run_again() -> None:

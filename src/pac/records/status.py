@@ -20,9 +20,9 @@ import yaml
 from pac.diagnostics import Severity
 from pac.documents.layout import REQUESTS, STATUS_DIR
 from pac.documents.loader import parse_bytes
-from pac.documents.model import Priority
+from pac.documents.model import Operation, Priority
 from pac.errors import PacError
-from pac.fulfilment.states import RequestState, TaskState, check_request, check_task
+from pac.records.states import RequestState, TaskState, check_request, check_task
 
 HEADER = (
     "# Written by `pac apply`; do not edit. To act on this request, change its request file:\n"
@@ -215,6 +215,64 @@ class TaskStatus:
 
 
 @dataclass
+class Revision:
+    """A revision that is over (SPEC §6.6): what it did, with which versions, and its tasks.
+
+    The status keeps them as history; `.output` of later revisions starts from their
+    outputs, and `.previous` from the input of the last one that was fulfilled.
+    """
+
+    number: int
+    operation: Operation
+    state: RequestState
+    input: dict[str, Any]
+    item_versions: dict[str, str]
+    catalog_revision: str = ""
+    changed_fields: list[str] = field(default_factory=list)
+    reason: str = ""
+    started_at: str = ""
+    finished_at: str = ""
+    tasks: list[TaskStatus] = field(default_factory=list)
+
+    @property
+    def fulfilled(self) -> bool:
+        return self.state is RequestState.COMPLETED
+
+    def as_dict(self) -> dict[str, Any]:
+        data: dict[str, Any] = {
+            "revision": self.number,
+            "operation": self.operation.value,
+            "state": self.state.value,
+            "itemVersions": dict(self.item_versions),
+            "catalogRevision": self.catalog_revision,
+            "input": self.input,
+        }
+        if self.changed_fields:
+            data["changedFields"] = list(self.changed_fields)
+        if self.reason:
+            data["reason"] = self.reason
+        data |= {"startedAt": self.started_at, "finishedAt": self.finished_at}
+        data["tasks"] = [t.as_dict() for t in self.tasks]
+        return data
+
+    @classmethod
+    def from_dict(cls, data: Mapping[str, Any]) -> Revision:
+        return cls(
+            number=int(data.get("revision", 0)),
+            operation=Operation(str(data.get("operation", Operation.CREATE))),
+            state=RequestState(str(data.get("state", RequestState.COMPLETED))),
+            input=dict(data.get("input") or {}),
+            item_versions={str(k): str(v) for k, v in (data.get("itemVersions") or {}).items()},
+            catalog_revision=str(data.get("catalogRevision", "")),
+            changed_fields=[str(f) for f in data.get("changedFields") or []],
+            reason=str(data.get("reason", "")),
+            started_at=str(data.get("startedAt", "")),
+            finished_at=str(data.get("finishedAt", "")),
+            tasks=[TaskStatus.from_dict(t) for t in data.get("tasks") or []],
+        )
+
+
+@dataclass
 class RequestStatus:
     request: str
     state: RequestState = RequestState.SUBMITTED
@@ -236,9 +294,76 @@ class RequestStatus:
     history: list[dict[str, str]] = field(default_factory=list)
     # Two runs that did one task twice (two tickets, two effects): what was not kept.
     duplicates: list[dict[str, str]] = field(default_factory=list)
+    # The current revision (SPEC §6.6): 0 is the create; `tasks` are its tasks.
+    revision: int = 0
+    operation: Operation = Operation.CREATE
+    input: dict[str, Any] = field(default_factory=dict)  # effective input, as it started
+    changed_fields: list[str] = field(default_factory=list)
+    reason: str = ""  # a decommission's reason
+    started_at: str = ""
+    revisions: list[Revision] = field(default_factory=list)  # the ones that are over
 
     def task(self, key: str) -> TaskStatus | None:
         return next((t for t in self.tasks if t.key == key), None)
+
+    @property
+    def fulfilled_input(self) -> dict[str, Any] | None:
+        """The input as the last fulfilled revision left it (`.previous`), if any is known."""
+        if self.state is RequestState.COMPLETED and self.input:
+            return self.input
+        done = next((r for r in reversed(self.revisions) if r.fulfilled and r.input), None)
+        return done.input if done else None
+
+    def recorded_outputs(self) -> dict[str, str]:
+        """`.output` as every revision so far left it: later revisions start from it."""
+        merged: dict[str, str] = {}
+        for revision in self.revisions:
+            for task in revision.tasks:
+                if task.state is TaskState.COMPLETED:
+                    merged.update(task.outputs)
+        return merged | self.outputs()
+
+    def start_revision(
+        self,
+        operation: Operation,
+        effective_input: Mapping[str, Any],
+        digest: str,
+        item_versions: Mapping[str, str],
+        catalog_revision: str,
+        changed_fields: list[str] | None = None,
+        reason: str = "",
+    ) -> None:
+        """Keep the revision that is over as history and begin the next one, with no tasks
+        yet. Saved in one write, so a run killed after it resumes the new revision."""
+        self.revisions.append(
+            Revision(
+                self.revision,
+                self.operation,
+                self.state,
+                dict(self.input),
+                dict(self.item_versions),
+                self.catalog_revision,
+                list(self.changed_fields),
+                self.reason,
+                self.started_at or self.created_at,
+                self.updated_at,
+                self.tasks,
+            )
+        )
+        self.revision += 1
+        self.operation = operation
+        self.input = dict(effective_input)
+        self.input_digest = digest
+        self.item_versions = dict(item_versions)
+        self.catalog_revision = catalog_revision
+        self.changed_fields = list(changed_fields or [])
+        self.reason = reason
+        self.started_at = now_text()
+        self.tasks = []
+        self.system = {}
+        self.escalating = ""
+        self.become(RequestState.PROCESSING)
+        self.note(f"revision {self.revision} started: {operation.value}")
 
     def become(self, state: RequestState) -> None:
         """Move to `state` as SPEC §6.2 allows; `TransitionError` otherwise."""
@@ -282,7 +407,27 @@ class RequestStatus:
         data["tasks"] = [t.as_dict() for t in self.tasks]
         if self.duplicates:
             data["duplicates"] = [dict(d) for d in self.duplicates]
+        data |= self._revision_dict()
         data["history"] = list(self.history)
+        return data
+
+    def _revision_dict(self) -> dict[str, Any]:
+        """The current revision's facts; left out for a create that predates revisions'
+        records, so such status files read back unchanged."""
+        data: dict[str, Any] = {}
+        if self.revision or self.input:
+            data["revision"] = {
+                "number": self.revision,
+                "operation": self.operation.value,
+                "startedAt": self.started_at,
+                "input": self.input,
+            }
+            if self.changed_fields:
+                data["revision"]["changedFields"] = list(self.changed_fields)
+            if self.reason:
+                data["revision"]["reason"] = self.reason
+        if self.revisions:
+            data["revisions"] = [r.as_dict() for r in self.revisions]
         return data
 
     @classmethod
@@ -314,7 +459,21 @@ class RequestStatus:
                 for d in data.get("duplicates") or []
                 if isinstance(d, Mapping)
             ],
+            **_revision_fields(data),
         )
+
+
+def _revision_fields(data: Mapping[str, Any]) -> dict[str, Any]:
+    current = data.get("revision") or {}
+    return {
+        "revision": int(current.get("number", 0)),
+        "operation": Operation(str(current.get("operation", Operation.CREATE))),
+        "input": dict(current.get("input") or {}),
+        "changed_fields": [str(f) for f in current.get("changedFields") or []],
+        "reason": str(current.get("reason", "")),
+        "started_at": str(current.get("startedAt", "")),
+        "revisions": [Revision.from_dict(r) for r in data.get("revisions") or []],
+    }
 
 
 class StatusError(PacError):

@@ -22,7 +22,9 @@ class TransitionError(PacError):
 
 class RequestState(StrEnum):
     """Where a request stands: submitted → processing → completed, or failed and then
-    retrying, aborted or escalated; deferred while a change freeze holds it."""
+    retrying, aborted or escalated; deferred while a change freeze holds it; decommissioned
+    at the end of its life. A completed request starts a new revision (processing again)
+    when its request file changes it (SPEC §6.6)."""
 
     SUBMITTED = "submitted"
     PROCESSING = "processing"
@@ -32,10 +34,11 @@ class RequestState(StrEnum):
     ABORTED = "aborted"
     ESCALATED = "escalated"
     DEFERRED = "deferred"
+    DECOMMISSIONED = "decommissioned"
 
     @property
     def final(self) -> bool:
-        """Nothing happens to the request any more (a change is a new request)."""
+        """The revision's run is over: only a change of the request file starts another."""
         return self in _FINAL
 
     @property
@@ -81,21 +84,33 @@ class TaskState(StrEnum):
         return other in _TASK_NEXT[self]
 
 
-_FINAL = frozenset({RequestState.COMPLETED, RequestState.ABORTED, RequestState.ESCALATED})
+_FINAL = frozenset(
+    {
+        RequestState.COMPLETED,
+        RequestState.ABORTED,
+        RequestState.ESCALATED,
+        RequestState.DECOMMISSIONED,
+    }
+)
 _SETTLED = _FINAL | {RequestState.FAILED, RequestState.DEFERRED}
 
 _R = RequestState
 # A freeze may catch a run that began nothing (→ deferred); a failed request whose retry
-# or escalation waits for a freeze stays failed (failed → failed).
+# or escalation waits for a freeze stays failed (failed → failed). A new revision (a
+# change, an upgrade, a decommission) starts from where the last one ended (→ processing,
+# or deferred by a freeze); only a decommissioned request never moves again.
 _REQUEST_NEXT: dict[RequestState, frozenset[RequestState]] = {
     _R.SUBMITTED: frozenset({_R.PROCESSING, _R.DEFERRED, _R.ABORTED, _R.FAILED}),
     _R.DEFERRED: frozenset({_R.PROCESSING, _R.DEFERRED, _R.ABORTED, _R.FAILED}),
-    _R.PROCESSING: frozenset({_R.PROCESSING, _R.DEFERRED, _R.COMPLETED, _R.FAILED, _R.ESCALATED}),
-    _R.RETRYING: frozenset({_R.RETRYING, _R.DEFERRED, _R.COMPLETED, _R.FAILED}),
-    _R.FAILED: frozenset({_R.FAILED, _R.RETRYING, _R.PROCESSING, _R.ABORTED}),
-    _R.COMPLETED: frozenset(),
-    _R.ABORTED: frozenset(),
-    _R.ESCALATED: frozenset(),
+    _R.PROCESSING: frozenset(
+        {_R.PROCESSING, _R.DEFERRED, _R.COMPLETED, _R.FAILED, _R.ESCALATED, _R.DECOMMISSIONED}
+    ),
+    _R.RETRYING: frozenset({_R.RETRYING, _R.DEFERRED, _R.COMPLETED, _R.FAILED, _R.DECOMMISSIONED}),
+    _R.FAILED: frozenset({_R.FAILED, _R.RETRYING, _R.PROCESSING, _R.ABORTED, _R.DEFERRED}),
+    _R.COMPLETED: frozenset({_R.PROCESSING, _R.DEFERRED}),
+    _R.ABORTED: frozenset({_R.PROCESSING, _R.DEFERRED, _R.DECOMMISSIONED}),
+    _R.ESCALATED: frozenset({_R.PROCESSING, _R.DEFERRED}),
+    _R.DECOMMISSIONED: frozenset(),
 }
 
 _T = TaskState

@@ -6,8 +6,8 @@ from pathlib import Path
 
 import pytest
 
-from pac.fulfilment.states import RequestState, TaskState
-from pac.fulfilment.status import (
+from pac.records.states import RequestState, TaskState
+from pac.records.status import (
     RequestStatus,
     StatusError,
     StatusStore,
@@ -135,7 +135,7 @@ def test_status_merged_in_git_uses_the_hardened_loader() -> None:
 def test_the_last_attempt_and_transient_faults_survive_a_round_trip(tmp_path: Path) -> None:
     import pytest
 
-    from pac.fulfilment.status import Attempt, Effect, Known, StatusError
+    from pac.records.status import Attempt, Effect, Known, StatusError
 
     store = StatusStore(tmp_path)
     status = _status()
