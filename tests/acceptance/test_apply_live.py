@@ -21,7 +21,7 @@ from pac.fulfilment import apply
 from pac.fulfilment.backends import ticket_backend
 from pac.fulfilment.backends.jira_api import JiraTickets
 from pac.fulfilment.backends.rest import RestClient
-from pac.records.status import StatusStore
+from pac.records.store import StatusStore
 from tests.conftest import fast_retries, pac_settings, point_rest_at
 from tests.fakes.jira import FakeJira
 from tests.fakes.rest import FakeRestTarget

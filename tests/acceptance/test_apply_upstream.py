@@ -23,7 +23,7 @@ from pathlib import Path
 import git
 import pytest
 
-from pac.records.status import StatusStore
+from pac.records.store import StatusStore
 from tests.acceptance.test_apply_live import TOKEN, environment, manual_only
 from tests.conftest import copy_sample, pac_settings, point_rest_at
 from tests.fakes.jira import FakeJira

@@ -45,7 +45,7 @@ def plan(
     from pac.fulfilment import apply as applying
     from pac.fulfilment import plan as planning
     from pac.fulfilment.freeze import today_in
-    from pac.records.status import StatusStore
+    from pac.records.store import StatusStore
 
     repo = repository(ctx)
     with user_errors():

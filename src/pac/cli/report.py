@@ -33,7 +33,7 @@ def report(
     """Metrics for leaders: lead time, automation and failures, per owning team."""
     import yaml
 
-    from pac.records.status import StatusStore
+    from pac.records.store import StatusStore
     from pac.tracking.metrics import build_report
 
     with user_errors():

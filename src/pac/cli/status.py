@@ -17,7 +17,8 @@ if TYPE_CHECKING:
 
     from pac.documents.repository import Repository
     from pac.fulfilment.backends import TicketFactory
-    from pac.records.status import StatusStore, TaskStatus
+    from pac.records.status import TaskStatus
+    from pac.records.store import StatusStore
     from pac.tracking.statusview import RequestView, TaskView
 
 
@@ -50,7 +51,7 @@ def status(
     hours when JIRA is unreachable, until a later pac apply run carries it on.
     Exit 1 when a request failed or is still unsettled when --watch stops.
     """
-    from pac.records.status import StatusStore
+    from pac.records.store import StatusStore
     from pac.tracking.statusview import any_failed, unsettled
 
     repo = repository(ctx)

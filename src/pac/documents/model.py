@@ -12,6 +12,7 @@ from enum import StrEnum
 from typing import Any
 
 from pac.documents.action_types import action_kind, runnable
+from pac.documents.lifecycle import Operation
 from pac.documents.loader import Document, JsonPath
 
 NAME_PATTERN = "^[a-z][a-z0-9-]{2,28}[a-z0-9]$"
@@ -141,29 +142,6 @@ class Offering:
         """Everything under `metadata`, as `.metadata.<id>` exposes it to templates."""
         data: dict[str, Any] = self.doc.data["metadata"]
         return data
-
-
-class Operation(StrEnum):
-    """What a revision of a request does (`.system.operation`, SPEC §5 and §6.6)."""
-
-    CREATE = "create"
-    UPDATE = "update"
-    UPGRADE = "upgrade"
-    DECOMMISSION = "decommission"
-
-    @property
-    def action_list(self) -> str:
-        """The key of a strategy's action list that serves this operation."""
-        return _ACTION_LISTS[self]
-
-
-_ACTION_LISTS = {
-    Operation.CREATE: "actions",
-    Operation.UPDATE: "update",
-    Operation.UPGRADE: "update",
-    Operation.DECOMMISSION: "decommission",
-}
-ACTION_LISTS = ("actions", "update", "decommission")  # in a strategy, in this order
 
 
 @dataclass(frozen=True)

@@ -22,7 +22,7 @@ from pac.fulfilment.backends.rest import RestClient
 from pac.fulfilment.executor import Outcome, RequestRunner
 from pac.fulfilment.freeze import today_in
 from pac.fulfilment.redaction import Redactor
-from pac.records.status import StatusStore, remove_stale_temps
+from pac.records.store import StatusStore, remove_stale_temps
 
 
 @dataclass

@@ -17,7 +17,8 @@ from typing import TYPE_CHECKING
 from pac.documents.layout import STATUS_FOLDER, in_status_folder
 from pac.errors import GitError
 from pac.fulfilment.merging import merge, new_duplicates
-from pac.records.status import HEADER, RequestStatus, dump, status_from_bytes
+from pac.records.status import RequestStatus
+from pac.records.store import HEADER, dump, status_from_bytes
 
 if TYPE_CHECKING:
     from git import Head, RemoteReference, Repo
@@ -203,7 +204,7 @@ def _resolve_conflicts(repo: Repo, env: dict[str, str], duplicates: list[str]) -
 
 
 def _merge_conflicted(repo: Repo, name: str, duplicates: list[str]) -> str:
-    from pac.records.status import StatusError
+    from pac.records.store import StatusError
 
     if not (in_status_folder(name) and name.endswith(".yaml")):
         raise GitError(
@@ -335,7 +336,7 @@ def pending_statuses(upstream: Upstream, root: Path, refused: set[str]) -> list[
     An earlier run killed before its commit left them; `refused` are request ids whose
     status pac would not read in this run (edited by hand): never the bot's to commit.
     """
-    from pac.records.status import StatusError, StatusStore
+    from pac.records.store import StatusError, StatusStore
 
     store = StatusStore(root)
     listed = upstream.repo.git.status(
@@ -405,7 +406,7 @@ def _take_upstream(upstream: Upstream, base: str, name: str, warnings: list[str]
     """
     import git
 
-    from pac.records.status import StatusError, write_atomic
+    from pac.records.store import StatusError, write_atomic
 
     path = upstream.top / name
     path.parent.mkdir(parents=True, exist_ok=True)

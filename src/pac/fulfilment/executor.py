@@ -44,12 +44,8 @@ from pac.fulfilment.rendering import Renderer, RenderError, renderer_for
 from pac.fulfilment.revision import new_status, revision_system, sync_tasks
 from pac.fulfilment.tasks import TaskSpec, expand, unsupported_hint
 from pac.records.states import Found, NoState, RequestState, TaskState
-from pac.records.status import (
-    RequestStatus,
-    StatusStore,
-    TaskStatus,
-    now_text,
-)
+from pac.records.status import RequestStatus, TaskStatus, now_text
+from pac.records.store import StatusStore
 from pac.templating.namespaces import SystemValues, environment_secrets
 
 # Steps that leave the request as it is.

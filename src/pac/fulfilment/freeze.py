@@ -17,7 +17,8 @@ from pac.errors import PacError, UsageError
 from pac.fulfilment.revision import sync_tasks
 from pac.fulfilment.tasks import expand
 from pac.records.states import RequestState
-from pac.records.status import RequestStatus, StatusStore
+from pac.records.status import RequestStatus
+from pac.records.store import StatusStore
 
 
 def touched_categories(repo: Repository, offering: Offering) -> list[str]:

@@ -23,7 +23,8 @@ from pac.fulfilment.policy import ACTING, Step, assess, escalation_modes, escala
 from pac.fulfilment.preview import PreviewTask, preview
 from pac.fulfilment.revision import system_for
 from pac.records.states import Found, NoState, RequestState, TaskState
-from pac.records.status import RequestStatus, StatusStore
+from pac.records.status import RequestStatus
+from pac.records.store import StatusStore
 from pac.text import visible, visible_json
 
 _ACTS = {

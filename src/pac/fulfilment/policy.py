@@ -18,7 +18,8 @@ from pac.documents.repository import Repository
 from pac.fulfilment.freeze import freeze_window
 from pac.fulfilment.revision import input_digest
 from pac.records.states import RequestState, TaskState
-from pac.records.status import Known, RequestStatus, StatusError, StatusStore, TaskStatus
+from pac.records.status import Known, RequestStatus, TaskStatus
+from pac.records.store import StatusError, StatusStore
 
 
 class Step(StrEnum):

@@ -13,7 +13,7 @@ from pac.fulfilment.backends.outbox import Outbox
 from pac.fulfilment.backends.rest import RestClient
 from pac.fulfilment.policy import Step
 from pac.records.states import NoState, RequestState
-from pac.records.status import StatusStore
+from pac.records.store import StatusStore
 from tests.conftest import fast_retries, invoke, pac_settings, point_rest_at
 
 EVENTS = "payments-events"

@@ -12,7 +12,8 @@ import pytest
 from pac.errors import GitError
 from pac.fulfilment.commit import commit_and_push
 from pac.records.states import RequestState, TaskState
-from pac.records.status import RequestStatus, StatusStore, TaskStatus
+from pac.records.status import RequestStatus, TaskStatus
+from pac.records.store import StatusStore
 from tests.conftest import copy_sample
 
 BOT = ("pac-bot", "pac-bot@company.com")

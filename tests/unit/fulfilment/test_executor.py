@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 
 from pac.fulfilment.policy import Step
-from pac.records.status import StatusStore
+from pac.records.store import StatusStore
 from tests.conftest import fast_retries, invoke, pac_settings, point_rest_at
 from tests.unit.fulfilment.test_apply import WEBAPP, run, set_operations
 

@@ -16,7 +16,7 @@ from pac.errors import UsageError
 from pac.fulfilment.freeze import defer, freeze_window, pass_freeze, today_in, touched_categories
 from pac.fulfilment.revision import new_status
 from pac.records.states import RequestState
-from pac.records.status import StatusStore
+from pac.records.store import StatusStore
 from tests.unit.fulfilment.test_apply import WEBAPP
 
 FROZEN = dt.date(2026, 12, 24)  # inside the sample's 'Retail peak season' (databases, compute)

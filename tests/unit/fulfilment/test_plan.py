@@ -15,7 +15,7 @@ from pac.fulfilment.plan import RequestPlan, as_markdown, plan_request
 from pac.fulfilment.policy import Step
 from pac.fulfilment.revision import memo_revision, system_for
 from pac.records.states import RequestState
-from pac.records.status import StatusStore
+from pac.records.store import StatusStore
 from tests.conftest import git_commit_all, point_rest_at
 from tests.unit.fulfilment.test_apply import WEBAPP, run
 

@@ -7,13 +7,8 @@ from pathlib import Path
 import pytest
 
 from pac.records.states import RequestState, TaskState
-from pac.records.status import (
-    RequestStatus,
-    StatusError,
-    StatusStore,
-    TaskError,
-    TaskStatus,
-)
+from pac.records.status import RequestStatus, TaskError, TaskStatus
+from pac.records.store import StatusError, StatusStore
 from tests.conftest import invoke
 
 
@@ -135,7 +130,8 @@ def test_status_merged_in_git_uses_the_hardened_loader() -> None:
 def test_the_last_attempt_and_transient_faults_survive_a_round_trip(tmp_path: Path) -> None:
     import pytest
 
-    from pac.records.status import Attempt, Effect, Known, StatusError
+    from pac.records.status import Attempt, Effect, Known
+    from pac.records.store import StatusError
 
     store = StatusStore(tmp_path)
     status = _status()

@@ -12,7 +12,8 @@ import yaml
 from pac.documents.model import Priority
 from pac.documents.repository import Repository
 from pac.records.states import RequestState, TaskState
-from pac.records.status import RequestStatus, StatusStore, TaskError, TaskStatus
+from pac.records.status import RequestStatus, TaskError, TaskStatus
+from pac.records.store import StatusStore
 from pac.tracking.metrics import AWAITING_APPLY, Durations, build_report, humanise, lead_time
 from tests.conftest import invoke
 

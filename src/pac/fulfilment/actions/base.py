@@ -25,7 +25,8 @@ if TYPE_CHECKING:
     from pac.fulfilment.redaction import Redactor
     from pac.fulfilment.rendering import Renderer
     from pac.fulfilment.tasks import TaskSpec
-    from pac.records.status import RequestStatus, StatusStore
+    from pac.records.status import RequestStatus
+    from pac.records.store import StatusStore
 
 
 class Rendered(Protocol):

@@ -30,14 +30,7 @@ from pac.fulfilment.backends import (
     task_label,
 )
 from pac.records.states import TaskState
-from pac.records.status import (
-    Attempt,
-    Effect,
-    Known,
-    TaskStatus,
-    parse_time,
-    precise_now_text,
-)
+from pac.records.status import Attempt, Effect, Known, TaskStatus, parse_time, precise_now_text
 from pac.templating.encoders import LINE_BREAKS, SUMMARY_LIMIT, Target
 from pac.templating.jiramarkup import jira_escape
 from pac.text import indent

@@ -15,14 +15,7 @@ from pac.fulfilment.actions.base import Rendered, TaskRun, known_from
 from pac.fulfilment.backends import BackendError
 from pac.fulfilment.backends.rest import RenderedCall
 from pac.fulfilment.redaction import Redactor
-from pac.records.status import (
-    Attempt,
-    Effect,
-    Known,
-    RequestStatus,
-    TaskStatus,
-    precise_now_text,
-)
+from pac.records.status import Attempt, Effect, Known, RequestStatus, TaskStatus, precise_now_text
 from pac.templating.encoders import Target
 from pac.templating.errors import TemplateError
 from pac.templating.values import MASK, Secret

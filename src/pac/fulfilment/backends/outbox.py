@@ -17,7 +17,8 @@ from typing import Any
 
 from pac.documents.layout import OUTBOX_DIR
 from pac.fulfilment.backends import RenderedTicket, Ticket
-from pac.records.status import now_text, write_atomic
+from pac.records.status import now_text
+from pac.records.store import write_atomic
 
 _KEY = re.compile(r"^([A-Z][A-Z0-9_]+)-([0-9]+)\.json$")
 _LOCK = threading.Lock()
