@@ -98,7 +98,29 @@ def _bundle_steps(data: dict[str, Any]) -> list[Part]:
     ]
 
 
+def _short(ids: list[str], shown: int = 3) -> str:
+    more = len(ids) - shown
+    return ", ".join(ids[:shown]) + (f" and {more} more" if more > 0 else "")
+
+
+def _live(live: dict[str, Any]) -> list[Part]:
+    """Live requests per version (SPEC §6.6): who is still on an older one."""
+    if not live["live"]:
+        return [Line(), Line("Live requests: none")]
+    older = f", {live['behind']} on another version" if live["behind"] else ""
+    head = f"Live requests: {live['live']} (catalog version {live['catalogVersion']}{older})"
+    rows = [
+        (f"  {entry['version']}:", f"{entry['live']} ({_short(entry['requests'])})", "")
+        for entry in live["versions"]
+    ]
+    parts: list[Part] = [Line(), Line(head, "bold"), Grid(rows, 0)]
+    if live["behind"]:
+        parts.append(Line(f"  `pac upgrade {live['id']}` marks them for upgrade.", "dim"))
+    return parts
+
+
 def show_parts(data: dict[str, Any]) -> list[Part]:
     """The description of `pac catalog show ID`, top to bottom."""
     steps = _item_steps(data) if "steps" in data else _bundle_steps(data)
-    return [*_heading(data), *_form(data), *steps]
+    live = _live(data["liveRequests"]) if "liveRequests" in data else []
+    return [*_heading(data), *_form(data), *steps, *live]

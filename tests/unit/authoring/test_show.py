@@ -41,3 +41,33 @@ def test_a_bundle_lists_its_components_in_order(sample_repo: Repository) -> None
     assert components and all(isinstance(p, Grid) for p in components)
     first = components[0]
     assert isinstance(first, Grid) and first.rows[0][1].count(",") >= 1
+
+
+def test_live_requests_per_version_follow_the_steps() -> None:
+    live = {
+        "id": "x",
+        "team": "t",
+        "catalogVersion": "1.1.0",
+        "live": 5,
+        "behind": 4,
+        "versions": [
+            {"version": "1.1.0", "live": 1, "requests": ["a"]},
+            {"version": "1.0.0", "live": 4, "requests": ["b", "c", "d", "e"]},
+        ],
+    }
+    parts = show_parts({**_data(), "liveRequests": live})
+    texts = [p.text for p in parts if isinstance(p, Line)]
+    assert "Live requests: 5 (catalog version 1.1.0, 4 on another version)" in texts
+    assert "  `pac upgrade x` marks them for upgrade." in texts
+    (grid,) = [p for p in parts if isinstance(p, Grid) and p.rows[0][0] == "  1.1.0:"]
+    assert grid.rows[1][:2] == ("  1.0.0:", "4 (b, c, d and 1 more)")
+    none = show_parts({**_data(), "liveRequests": {**live, "live": 0, "versions": []}})
+    assert none[-1] == Line("Live requests: none")
+
+
+def _data() -> dict[str, object]:
+    from pac.documents.repository import Repository
+    from tests.conftest import PROJECT
+
+    repo = Repository(PROJECT)
+    return discovery.describe(repo, discovery.find(repo, "messaging-kafka-topic"))
