@@ -79,6 +79,9 @@ def _item_steps(data: dict[str, Any]) -> list[Part]:
     parts: list[Part] = [Line(f"What happens ({strategy})", "bold"), Grid(numbered, 4)]
     if strategy == "automatic" and steps["manual"]:
         parts.append(Grid([("  If escalated:", "; ".join(steps["manual"]), "")], 0))
+    for key, label in (("update", "  When changed:"), ("decommission", "  When decommissioned:")):
+        said = "; ".join(steps.get(key, [])) or "nothing: pac refuses it (no actions for it)"
+        parts.append(Grid([(label, said, "")], 0))
     if data["usedBy"]:
         parts.append(Grid([("Used in the bundles:", ", ".join(data["usedBy"]), "")], 0))
     return parts
@@ -92,9 +95,15 @@ def _component(component: dict[str, Any]) -> Grid:
 
 
 def _bundle_steps(data: dict[str, Any]) -> list[Part]:
+    reverse = ", ".join(c["id"] for c in reversed(data["components"]))
+    day_two = [
+        ("  When changed:", "the components that use a changed field, in this order", ""),
+        ("  When decommissioned:", f"every component, in reverse: {reverse}", ""),
+    ]
     return [
         Line("What happens, in this order", "bold"),
         *(_component(component) for component in data["components"]),
+        Grid(day_two, 0),
     ]
 
 

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 from pac.authoring import discovery
 from pac.authoring.show import Grid, Line, show_parts
 from pac.documents.repository import Repository
@@ -71,3 +73,21 @@ def _data() -> dict[str, object]:
 
     repo = Repository(PROJECT)
     return discovery.describe(repo, discovery.find(repo, "messaging-kafka-topic"))
+
+
+def test_day_two_steps_are_said_for_items_and_bundles(sample_repo: Repository) -> None:
+    texts = _texts(sample_repo, "database-aurora-postgresql-standard")
+    changed = next(t for t in texts if t.startswith("  When changed:|"))
+    assert "Resize the Aurora cluster: PATCH" in changed
+    gone = next(t for t in texts if t.startswith("  When decommissioned:|"))
+    assert "Delete the Aurora cluster: DELETE" in gone
+    bundle = _texts(sample_repo, "bundle-webapp-standard")
+    assert "  When decommissioned:|every component, in reverse: app, secrets, database" in bundle
+
+
+def test_an_item_without_day_two_actions_says_they_are_refused(sample_root: Path) -> None:
+    path = sample_root / "catalog/messaging/messaging-kafka-topic.yaml"
+    text = path.read_text()
+    path.write_text(text[: text.index("    # A changed request: the messaging team")])
+    texts = _texts(Repository(sample_root), "messaging-kafka-topic")
+    assert "  When changed:|nothing: pac refuses it (no actions for it)" in texts
