@@ -16,6 +16,9 @@ from yaml.nodes import MappingNode, Node, ScalarNode
 from pac.errors import PacError
 
 OPERATIONS = "operations"
+# libyaml when present: `pac upgrade` edits and re-reads thousands of files. Its marks
+# count characters, as the pure-Python parser's do, so the edit positions are the same.
+_Loader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
 
 
 class EditRefused(PacError):
@@ -63,7 +66,7 @@ def _scalar(value: str) -> str:
 
 def _compose(text: str) -> MappingNode:
     try:
-        root = yaml.compose(text, Loader=yaml.SafeLoader)
+        root = yaml.compose(text, Loader=_Loader)
     except yaml.YAMLError as exc:
         raise EditRefused(
             f"the file is not valid YAML ({exc})", "Fix it first: `pac validate` shows where."
@@ -141,8 +144,8 @@ def _into_block(text: str, mapping: MappingNode, entry: str) -> str:
 def _verify(before: str, after: str, key: str, value: str) -> None:
     """The edit changed exactly `operations.<key>`: anything else is refused."""
     try:
-        old: Any = yaml.safe_load(before)
-        new: Any = yaml.safe_load(after)
+        old: Any = yaml.load(before, Loader=_Loader)
+        new: Any = yaml.load(after, Loader=_Loader)
     except yaml.YAMLError:
         new = None
         old = {}

@@ -34,6 +34,10 @@ HEAD = "# a comment that stays\nschemaVersion: catalog/v1   # trailing\ninput:\n
             HEAD + "operations: {retry: 1, upgrade: 1.3.0}\n",
         ),
         (
+            "# café — née\noperations:\n  retry: 1  # ça\ninput: {name: é}\n",
+            "# café — née\noperations:\n  retry: 1  # ça\n  upgrade: 1.3.0\ninput: {name: é}\n",
+        ),
+        (
             "input:\r\n  name: x\r\n",
             "input:\r\n  name: x\r\noperations: {upgrade: 1.3.0}\r\n",
         ),
