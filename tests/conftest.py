@@ -72,16 +72,29 @@ def project_files(folder: str, pattern: str = "*.yaml") -> list[Path]:
     )
 
 
-def copy_sample(target: Path) -> Path:
+# The sample request changed after it was fulfilled means something only with its shipped
+# status, which copies leave out (run-time output): a plain copy holds the two day-1
+# requests that tests count on; `copy_sample(..., day_two=True)` adds it with its status.
+DAY_TWO_SAMPLE = "payments-refunds"
+
+
+def copy_sample(target: Path, day_two: bool = False) -> Path:
     target.mkdir(parents=True, exist_ok=True)
+    skipped = () if day_two else (f"{DAY_TWO_SAMPLE}.yaml",)
     for part in SAMPLE_PARTS:
         source = PROJECT / part
         if source.is_dir():
             shutil.copytree(
-                source, target / part, ignore=shutil.ignore_patterns(".*", "__pycache__")
+                source,
+                target / part,
+                ignore=shutil.ignore_patterns(".*", "__pycache__", *skipped),
             )
         else:
             shutil.copy2(source, target / part)
+    if day_two:
+        status = Path("requests", ".status", f"{DAY_TWO_SAMPLE}.yaml")
+        (target / status).parent.mkdir(parents=True, exist_ok=True)
+        shutil.copy2(PROJECT / status, target / status)
     return target
 
 

@@ -30,7 +30,7 @@ def test_validate_the_sample_succeeds(sample_root: Path) -> None:
 
 def _broken(root: Path) -> Path:
     item = root / "catalog/messaging/messaging-kafka-topic.yaml"
-    item.write_text(item.read_text().replace("project: MSG", "project: msg"))
+    item.write_text(item.read_text().replace("project: MSG", "project: msg", 1))
     return item
 
 

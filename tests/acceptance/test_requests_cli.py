@@ -272,7 +272,7 @@ def test_plan_warns_about_deprecated_offerings(
         )
     )
     _code, out = invoke(sample_root, "plan", "payments-events")
-    assert "warning: messaging-kafka-topic 1.1.0 is deprecated: moving to the managed" in out
+    assert "warning: messaging-kafka-topic 1.2.0 is deprecated: moving to the managed" in out
 
 
 def test_status_after_apply(sample_root: Path, monkeypatch: pytest.MonkeyPatch) -> None:

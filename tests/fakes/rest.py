@@ -139,6 +139,7 @@ def platform_api(target: FakeRestTarget) -> FakeRestTarget:
         body = request.json() or {}
         n = next(counter)
         return 201, {
+            "id": f"cluster-{n}",
             "arn": f"arn:aws:rds:eu-west-1:123456789012:cluster:{body.get('name')}",
             "endpoint": f"{body.get('name')}.cluster-{n}.eu-west-1.rds.amazonaws.com",
         }

@@ -343,6 +343,13 @@ def describe(
             "strategy": offering.mode,
             "automatic": [step_in_words(a) for a in offering.automatic],
             "manual": [step_in_words(a) for a in offering.manual],
+            # Day 2 (SPEC §6.6), in the current strategy: what a change and a decommission do.
+            "update": [
+                step_in_words(a) for a in offering.day_two.get((offering.mode, "update"), ())
+            ],
+            "decommission": [
+                step_in_words(a) for a in offering.day_two.get((offering.mode, "decommission"), ())
+            ],
         }
         containing = used_by if used_by is not None else users(repo)
         data["usedBy"] = list(containing.get(offering.id, []))

@@ -79,6 +79,9 @@ def _item_steps(data: dict[str, Any]) -> list[Part]:
     parts: list[Part] = [Line(f"What happens ({strategy})", "bold"), Grid(numbered, 4)]
     if strategy == "automatic" and steps["manual"]:
         parts.append(Grid([("  If escalated:", "; ".join(steps["manual"]), "")], 0))
+    for key, label in (("update", "  When changed:"), ("decommission", "  When decommissioned:")):
+        said = "; ".join(steps.get(key, [])) or "nothing: pac refuses it (no actions for it)"
+        parts.append(Grid([(label, said, "")], 0))
     if data["usedBy"]:
         parts.append(Grid([("Used in the bundles:", ", ".join(data["usedBy"]), "")], 0))
     return parts
@@ -92,13 +95,41 @@ def _component(component: dict[str, Any]) -> Grid:
 
 
 def _bundle_steps(data: dict[str, Any]) -> list[Part]:
+    reverse = ", ".join(c["id"] for c in reversed(data["components"]))
+    day_two = [
+        ("  When changed:", "the components that use a changed field, in this order", ""),
+        ("  When decommissioned:", f"every component, in reverse: {reverse}", ""),
+    ]
     return [
         Line("What happens, in this order", "bold"),
         *(_component(component) for component in data["components"]),
+        Grid(day_two, 0),
     ]
+
+
+def _short(ids: list[str], shown: int = 3) -> str:
+    more = len(ids) - shown
+    return ", ".join(ids[:shown]) + (f" and {more} more" if more > 0 else "")
+
+
+def _live(live: dict[str, Any]) -> list[Part]:
+    """Live requests per version (SPEC §6.6): who is still on an older one."""
+    if not live["live"]:
+        return [Line(), Line("Live requests: none")]
+    older = f", {live['behind']} on another version" if live["behind"] else ""
+    head = f"Live requests: {live['live']} (catalog version {live['catalogVersion']}{older})"
+    rows = [
+        (f"  {entry['version']}:", f"{entry['live']} ({_short(entry['requests'])})", "")
+        for entry in live["versions"]
+    ]
+    parts: list[Part] = [Line(), Line(head, "bold"), Grid(rows, 0)]
+    if live["behind"]:
+        parts.append(Line(f"  `pac upgrade {live['id']}` marks them for upgrade.", "dim"))
+    return parts
 
 
 def show_parts(data: dict[str, Any]) -> list[Part]:
     """The description of `pac catalog show ID`, top to bottom."""
     steps = _item_steps(data) if "steps" in data else _bundle_steps(data)
-    return [*_heading(data), *_form(data), *steps]
+    live = _live(data["liveRequests"]) if "liveRequests" in data else []
+    return [*_heading(data), *_form(data), *steps, *live]

@@ -22,6 +22,7 @@ from pac.cli import (
     report,
     request,
     status,
+    upgrade,
     validate,
 )
 from pac.cli.common import State
@@ -71,6 +72,7 @@ app.add_typer(request.app, name="request")
 app.command("plan")(plan.plan)
 app.command("apply")(apply.apply)
 app.command("status")(status.status)
+app.command("upgrade")(upgrade.upgrade)
 app.add_typer(new.app, name="new")
 app.add_typer(codeowners.app, name="codeowners")
 app.command("report")(report.report)

@@ -12,6 +12,9 @@ from pac.cli.common import Output, dump, repository, use_colour, user_errors, wa
 if TYPE_CHECKING:
     from rich.console import Console
 
+    from pac.documents.model import Offering
+    from pac.documents.repository import Repository
+
 app = typer.Typer(help="Find platform offerings.", no_args_is_help=True)
 
 
@@ -130,10 +133,24 @@ def show(
     with user_errors():
         offering = catalog.find(repo, offering_id)
     data = catalog.describe(repo, offering)
+    data["liveRequests"] = _live_requests(repo, offering)
     if output is not Output.table:
         dump(data, output)
         return
     _show(data)
+
+
+def _live_requests(repo: Repository, offering: Offering) -> dict[str, Any]:
+    """How many live requests use each version; without them when a status is unreadable."""
+    from pac.records.store import StatusError, StatusStore
+    from pac.tracking.metrics import live_versions_of
+
+    try:
+        statuses = list(StatusStore(repo.root).all())
+    except StatusError as error:
+        typer.echo(f"warning: live requests not counted: {error.message}", err=True)
+        statuses = []
+    return live_versions_of(offering, statuses).as_dict()
 
 
 @app.command("get", hidden=True)

@@ -30,7 +30,8 @@ def report(
     ] = None,
     output: Annotated[Output, typer.Option("--output", "-o", help="Output format.")] = Output.table,
 ) -> None:
-    """Metrics for leaders: lead time, automation and failures, per owning team."""
+    """Metrics for leaders: lead time, automation and failures, per owning team; and the
+    live requests on each version of each offering (what `pac upgrade` moves forward)."""
     import yaml
 
     from pac.records.store import StatusStore
@@ -65,7 +66,7 @@ def _tables(figures: Report) -> None:
     from rich.console import Console
     from rich.markup import escape
 
-    from pac.tracking.metrics import Durations, humanise, percent, summary_rows
+    from pac.tracking.metrics import Durations, humanise, percent, summary_rows, version_rows
 
     console = Console(no_color=not use_colour(sys.stdout), highlight=False, soft_wrap=True)
     heading = f"since {figures.since.isoformat()}" if figures.since else "all time"
@@ -98,6 +99,14 @@ def _tables(figures: Report) -> None:
                 str(offering.failed),
             )
         console.print(asked)
+
+    if figures.versions:
+        live = _table("Live requests per item version", "offering", "version", "live", "requests")
+        live.columns[3].justify = "left"
+        for use in figures.versions:
+            for index, (version, count, ids) in enumerate(version_rows(use)):
+                live.add_row(escape(use.id) if index == 0 else "", version, count, escape(ids))
+        console.print(live)
 
     for failure in figures.failures:
         if failure is figures.failures[0]:

@@ -179,9 +179,10 @@ def _overview(views: list[RequestView]) -> Table:
             for t in view.tasks
             if t.task.ticket_key
         )
+        revision = f" (revision {view.status.revision})" if view.status.revision else ""
         table.add_row(
             _escape(view.status.request),
-            _coloured(view.status.state),
+            _coloured(view.status.state) + revision,
             _escape(view.status.target_id),
             progress(view.status),
             _escape(tickets),
@@ -190,7 +191,7 @@ def _overview(views: list[RequestView]) -> Table:
 
 
 def _details(console: Console, view: RequestView) -> None:
-    from pac.tracking.statusview import emergency_note
+    from pac.tracking.statusview import emergency_note, revision_views, state_words
 
     st = view.status
     console.print(
@@ -201,8 +202,14 @@ def _details(console: Console, view: RequestView) -> None:
     note = emergency_note(st)
     if note is not None:
         console.print(f"  [bold red]{_escape(note) if note else 'emergency request'}[/]")
+    words = state_words(st)
+    if words:
+        console.print(f"  {_escape(words)}")
     if st.deferred_window:
         console.print(f"  deferred by {_escape(st.deferred_window)!r} until {st.deferred_until}")
+    # Earlier revisions in a line each; the current one's tasks below it, as for a create.
+    for revision in revision_views(st):
+        console.print(f"  {_escape(revision.words())}", style="bold" if revision.current else "")
     for number, task_view in enumerate(view.tasks, start=1):
         _task(console, number, task_view)
     if view.live_error:

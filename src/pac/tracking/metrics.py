@@ -139,6 +139,80 @@ class Failure:
         }
 
 
+def versions_in_use(status: RequestStatus) -> dict[str, str] | None:
+    """The item (and bundle) versions a live request's resources were last fulfilled with;
+    None when it is not live: decommissioned, or no revision of it ever completed.
+
+    A revision still running, failed or deferred has not changed the resources yet, so
+    the last completed one tells which versions they are on.
+    """
+    if status.state is RequestState.DECOMMISSIONED:
+        return None
+    if status.state is RequestState.COMPLETED:
+        return {status.target_id: status.target_version} | status.item_versions
+    done = next((r for r in reversed(status.revisions) if r.fulfilled), None)
+    return {status.target_id: status.target_version} | done.item_versions if done else None
+
+
+@dataclass
+class VersionUse:
+    """Live requests on each version of one offering (SPEC §6.6): what `pac upgrade` moves."""
+
+    id: str
+    team: str = ""
+    catalog_version: str = ""
+    requests: dict[str, list[str]] = field(default_factory=dict)  # version -> request ids
+
+    @property
+    def live(self) -> int:
+        return sum(len(ids) for ids in self.requests.values())
+
+    @property
+    def behind(self) -> int:
+        """Live requests on another version than the catalog's."""
+        return sum(len(ids) for v, ids in self.requests.items() if v != self.catalog_version)
+
+    def ordered(self) -> list[tuple[str, list[str]]]:
+        """Newest version first (versions that are not semantic, last)."""
+        return sorted(self.requests.items(), key=lambda kv: _version_key(kv[0]), reverse=True)
+
+    def as_dict(self) -> dict[str, Any]:
+        return {
+            "id": self.id,
+            "team": self.team,
+            "catalogVersion": self.catalog_version,
+            "live": self.live,
+            "behind": self.behind,
+            "versions": [
+                {"version": version, "live": len(ids), "requests": sorted(ids)}
+                for version, ids in self.ordered()
+            ],
+        }
+
+
+def _version_key(text: str) -> tuple[int, ...]:
+    numbers = text.split("-", 1)[0].split(".")
+    if not all(n.isdigit() for n in numbers):
+        return (-1,)
+    return tuple(int(n) for n in numbers)
+
+
+def live_versions(
+    offerings: Iterable[Offering], statuses: Iterable[RequestStatus]
+) -> list[VersionUse]:
+    """For each offering that live requests use (directly or as a bundle component), how
+    many are on each version, with their ids; offerings in catalog order, then any the
+    catalog no longer has."""
+    uses = {o.id: VersionUse(o.id, o.owner.team, o.version) for o in offerings}
+    for status in statuses:
+        for offering_id, version in (versions_in_use(status) or {}).items():
+            if not offering_id:
+                continue
+            use = uses.setdefault(offering_id, VersionUse(offering_id))
+            use.requests.setdefault(version, []).append(status.request)
+    return [use for use in uses.values() if use.requests]
+
+
 @dataclass
 class Report:
     since: dt.date | None
@@ -149,6 +223,7 @@ class Report:
     failures: list[Failure]
     emergencies: int = 0
     retried: int = 0
+    versions: list[VersionUse] = field(default_factory=list)
 
     @property
     def requests(self) -> int:
@@ -174,16 +249,19 @@ class Report:
             "teams": [t.as_dict() for t in self.teams],
             "offerings": [o.as_dict() for o in self.offerings],
             "recentFailures": [f.as_dict() for f in self.failures],
+            "liveRequestsPerVersion": [v.as_dict() for v in self.versions],
         }
 
 
 def lead_time(status: RequestStatus) -> float | None:
     """Seconds from pac first taking up a completed request to its last task finishing:
     the time every team's work was in hand, which used to take weeks of tickets."""
-    if status.state is not RequestState.COMPLETED:
+    # The create's: later revisions (changes, upgrades) are not part of getting it.
+    create = status.revisions[0] if status.revisions else None
+    if (create.state if create else status.state) is not RequestState.COMPLETED:
         return None
     start = parse_time(status.created_at)
-    ends = [parse_time(t.finished_at) for t in status.tasks]
+    ends = [parse_time(t.finished_at) for t in (create.tasks if create else status.tasks)]
     finished = [end for end in ends if end is not None]
     if start is None or not finished:
         return None
@@ -256,7 +334,8 @@ class _Tally:
         took = lead_time(status)
         if took is not None:
             self.lead.append(took)
-        for task in status.tasks:
+        # Every revision's work counts for its team, the day-2 changes as much as the create.
+        for task in [*(t for r in status.revisions for t in r.tasks), *status.tasks]:
             self._task(status, task)
 
     def _task(self, status: RequestStatus, task: TaskStatus) -> None:
@@ -309,14 +388,19 @@ def build_report(
     still waiting for `pac apply` always count, as they are what is waiting now.
     """
     tally = _Tally(since)
-    for offered in offerings:
+    offered_list = list(offerings)
+    for offered in offered_list:
         tally.offering(offered)
     # Statuses before requests: a request counts as awaiting apply only without one.
-    for status in statuses:
+    status_list = list(statuses)
+    for status in status_list:
         tally.status(status)
     for request in requests:
         tally.request(request)
-    return tally.report(recent_failures)
+    report = tally.report(recent_failures)
+    # What is live now, whatever `since` says: it is what an upgrade would touch.
+    report.versions = live_versions(offered_list, status_list)
+    return report
 
 
 def _by_a_person(action_type: str) -> bool:
@@ -361,3 +445,28 @@ def summary_rows(report: Report) -> Mapping[str, str]:
         "emergency requests": str(report.emergencies),
         "retried requests": str(report.retried),
     }
+
+
+def short_ids(ids: Iterable[str], shown: int = 3) -> str:
+    """A few request ids and how many more: `a, b, c and 4 more`."""
+    ordered = sorted(ids)
+    more = len(ordered) - shown
+    return ", ".join(ordered[:shown]) + (f" and {more} more" if more > 0 else "")
+
+
+def version_rows(use: VersionUse) -> list[tuple[str, str, str]]:
+    """(version, live count, ids) per version, newest first; the catalog's marked."""
+    return [
+        (
+            version + (" (catalog)" if version == use.catalog_version else ""),
+            str(len(ids)),
+            short_ids(ids),
+        )
+        for version, ids in use.ordered()
+    ]
+
+
+def live_versions_of(offering: Offering, statuses: Iterable[RequestStatus]) -> VersionUse:
+    """`pac catalog show`'s count: the live requests on each version of one offering."""
+    found = [u for u in live_versions([offering], statuses) if u.id == offering.id]
+    return found[0] if found else VersionUse(offering.id, offering.owner.team, offering.version)

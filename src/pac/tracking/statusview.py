@@ -6,6 +6,7 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from typing import Any
 
+from pac.documents.lifecycle import Operation
 from pac.documents.model import Priority
 from pac.fulfilment.backends import BackendError, TicketBackend
 from pac.fulfilment.freeze import PASSED_FREEZE
@@ -18,6 +19,7 @@ STATE_COLOURS: dict[str, str] = {  # request and task states alike: they compare
     RequestState.FAILED: "red",
     RequestState.DEFERRED: "yellow",
     RequestState.ESCALATED: "magenta",
+    RequestState.DECOMMISSIONED: "blue",
 }
 
 
@@ -107,3 +109,90 @@ def reference(task: TaskStatus) -> str:
     if task.http_status:
         return f"{task.http_method} -> {task.http_status}"
     return ""
+
+
+@dataclass(frozen=True)
+class RevisionView:
+    """One revision of a request as `pac status` tells it: what it did, how it ended, and
+    the item versions that served it."""
+
+    number: int
+    operation: Operation
+    state: RequestState
+    started_at: str
+    finished_at: str
+    changed_fields: tuple[str, ...]
+    reason: str
+    item_versions: tuple[tuple[str, str], ...]
+    tickets: tuple[str, ...]
+    tasks: int
+    current: bool = False
+
+    def words(self) -> str:
+        """`revision 1 (update): completed, 2026-10-02 → 2026-10-03; changed a.b; …`."""
+        when = self.started_at or "?"
+        if self.finished_at and not self.current:
+            when += f" to {self.finished_at}"
+        facts = [f"revision {self.number} ({self.operation}): {self.state}, {when}"]
+        if self.changed_fields:
+            facts.append("changed " + ", ".join(self.changed_fields))
+        if self.reason:
+            facts.append(f"reason: {self.reason}")
+        if self.item_versions:
+            facts.append(
+                "served by "
+                + ", ".join(f"{item} {version}" for item, version in self.item_versions)
+            )
+        if not self.current:
+            done = f"{self.tasks} task(s)"
+            facts.append(done + (f" ({', '.join(self.tickets)})" if self.tickets else ""))
+        return "; ".join(facts)
+
+
+def revision_views(status: RequestStatus) -> list[RevisionView]:
+    """Every revision, oldest first, the current one last; empty for a request that has
+    only its create (it looks as it always did)."""
+    if not status.revisions and not status.revision:
+        return []
+    views = [
+        RevisionView(
+            r.number,
+            r.operation,
+            r.state,
+            r.started_at,
+            r.finished_at,
+            tuple(r.changed_fields),
+            r.reason,
+            tuple(r.item_versions.items()),
+            tuple(reference(t) for t in r.tasks if reference(t)),
+            len(r.tasks),
+        )
+        for r in status.revisions
+    ]
+    views.append(
+        RevisionView(
+            status.revision,
+            status.operation,
+            status.state,
+            status.started_at,
+            "",
+            tuple(status.changed_fields),
+            status.reason,
+            tuple(status.item_versions.items()),
+            tuple(reference(t) for t in status.tasks if reference(t)),
+            len(status.tasks),
+            current=True,
+        )
+    )
+    return views
+
+
+def state_words(status: RequestStatus) -> str | None:
+    """A state that needs a sentence, not a word; None for the rest."""
+    if status.state is RequestState.DECOMMISSIONED:
+        reason = f" ({status.reason})" if status.reason else ""
+        return (
+            f"decommissioned{reason}: its resources were removed; this status stays as "
+            "its history, and its request file may now be deleted"
+        )
+    return None

@@ -213,7 +213,7 @@ def test_list_in_a_pipe_is_one_plain_line_an_offering(sample_root: Path) -> None
         *["Aurora", "PostgreSQL", "Database"],
         "databases",
         "platform-databases-team",
-        "1.2.0",
+        "2.0.0",
         "automatic",
     ]
     assert len([line for line in lines if line.strip()]) == 2 + 5  # header, rule, rows
@@ -228,7 +228,7 @@ def test_list_on_an_80_column_terminal_cuts_nothing(sample_root: Path) -> None:
     assert all(len(line) <= 80 for line in plain.splitlines())
     for text in (
         "database-aurora-postgresql-standard",
-        "Standard Web Application Stack · v1.0.0",
+        "Standard Web Application Stack · v2.0.0",
         "developer-experience-team",
         "databases · automatic",
     ):
@@ -297,7 +297,7 @@ def test_files_with_errors_are_named_not_silently_dropped(
     sample_root: Path, tmp_path: Path
 ) -> None:
     item = sample_root / "catalog/messaging/messaging-kafka-topic.yaml"
-    item.write_text(item.read_text().replace("  version: 1.1.0", "  version: banana", 1))
+    item.write_text(item.read_text().replace("  version: 1.2.0", "  version: banana", 1))
     for args in (
         ("catalog", "list"),
         ("catalog", "search", "postgres"),

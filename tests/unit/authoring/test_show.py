@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 from pac.authoring import discovery
 from pac.authoring.show import Grid, Line, show_parts
 from pac.documents.repository import Repository
@@ -41,3 +43,51 @@ def test_a_bundle_lists_its_components_in_order(sample_repo: Repository) -> None
     assert components and all(isinstance(p, Grid) for p in components)
     first = components[0]
     assert isinstance(first, Grid) and first.rows[0][1].count(",") >= 1
+
+
+def test_live_requests_per_version_follow_the_steps() -> None:
+    live = {
+        "id": "x",
+        "team": "t",
+        "catalogVersion": "1.1.0",
+        "live": 5,
+        "behind": 4,
+        "versions": [
+            {"version": "1.1.0", "live": 1, "requests": ["a"]},
+            {"version": "1.0.0", "live": 4, "requests": ["b", "c", "d", "e"]},
+        ],
+    }
+    parts = show_parts({**_data(), "liveRequests": live})
+    texts = [p.text for p in parts if isinstance(p, Line)]
+    assert "Live requests: 5 (catalog version 1.1.0, 4 on another version)" in texts
+    assert "  `pac upgrade x` marks them for upgrade." in texts
+    (grid,) = [p for p in parts if isinstance(p, Grid) and p.rows[0][0] == "  1.1.0:"]
+    assert grid.rows[1][:2] == ("  1.0.0:", "4 (b, c, d and 1 more)")
+    none = show_parts({**_data(), "liveRequests": {**live, "live": 0, "versions": []}})
+    assert none[-1] == Line("Live requests: none")
+
+
+def _data() -> dict[str, object]:
+    from pac.documents.repository import Repository
+    from tests.conftest import PROJECT
+
+    repo = Repository(PROJECT)
+    return discovery.describe(repo, discovery.find(repo, "messaging-kafka-topic"))
+
+
+def test_day_two_steps_are_said_for_items_and_bundles(sample_repo: Repository) -> None:
+    texts = _texts(sample_repo, "database-aurora-postgresql-standard")
+    changed = next(t for t in texts if t.startswith("  When changed:|"))
+    assert "Resize the Aurora cluster: PATCH" in changed
+    gone = next(t for t in texts if t.startswith("  When decommissioned:|"))
+    assert "Delete the Aurora cluster: DELETE" in gone
+    bundle = _texts(sample_repo, "bundle-webapp-standard")
+    assert "  When decommissioned:|every component, in reverse: app, secrets, database" in bundle
+
+
+def test_an_item_without_day_two_actions_says_they_are_refused(sample_root: Path) -> None:
+    path = sample_root / "catalog/messaging/messaging-kafka-topic.yaml"
+    text = path.read_text()
+    path.write_text(text[: text.index("    # A changed request: the messaging team")])
+    texts = _texts(Repository(sample_root), "messaging-kafka-topic")
+    assert "  When changed:|nothing: pac refuses it (no actions for it)" in texts

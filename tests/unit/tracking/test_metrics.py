@@ -243,3 +243,102 @@ def test_report_explains_bad_input(sample_root: Path) -> None:
     assert "requests/.status/shop-db.yaml: not a pac status file" in out
     assert "git checkout -- requests/.status/shop-db.yaml" in out
     assert "Traceback" not in out
+
+
+def _live(request: str, state: RequestState, versions: dict[str, str]) -> RequestStatus:
+    item = next(iter(versions))
+    return RequestStatus(
+        request,
+        state,
+        target_kind="CatalogItem",
+        target_id=item,
+        target_version=versions[item],
+        item_versions=dict(versions),
+    )
+
+
+def test_live_requests_per_version_leave_out_what_is_not_live(sample_repo: Repository) -> None:
+    from pac.tracking.metrics import live_versions, versions_in_use
+
+    kafka = sample_repo.item("messaging-kafka-topic")
+    assert kafka is not None
+    old = "0.9.0"
+    statuses = [
+        _live("a", RequestState.COMPLETED, {kafka.id: kafka.version}),
+        _live("b", RequestState.COMPLETED, {kafka.id: old}),
+        _live("c", RequestState.COMPLETED, {kafka.id: old}),
+        _live("gone", RequestState.DECOMMISSIONED, {kafka.id: old}),
+        _live("never", RequestState.FAILED, {kafka.id: old}),
+    ]
+    assert versions_in_use(statuses[3]) is None and versions_in_use(statuses[4]) is None
+    (use,) = live_versions(sample_repo.items(), statuses)
+    assert use.as_dict() == {
+        "id": kafka.id,
+        "team": "platform-messaging-team",
+        "catalogVersion": kafka.version,
+        "live": 3,
+        "behind": 2,
+        "versions": [
+            {"version": kafka.version, "live": 1, "requests": ["a"]},
+            {"version": old, "live": 2, "requests": ["b", "c"]},
+        ],
+    }
+
+
+def test_a_revision_under_way_counts_on_the_versions_its_last_completed_one_left() -> None:
+    from pac.documents.lifecycle import Operation
+    from pac.tracking.metrics import versions_in_use
+
+    status = _live("r", RequestState.COMPLETED, {"x": "1.0.0"})
+    status.start_revision(Operation.UPGRADE, {}, "", {"x": "1.1.0"}, "abc")
+    status.become(RequestState.FAILED)
+    assert versions_in_use(status) == {"x": "1.0.0"}
+
+
+def test_report_lists_live_requests_per_item_version(sample_root: Path) -> None:
+    store = StatusStore(sample_root)
+    store.save(_live("payments-events", RequestState.COMPLETED, {"messaging-kafka-topic": "0.9.0"}))
+    code, out = invoke(sample_root, "report", "--output", "json")
+    assert code == 0, out
+    (use,) = json.loads(out)["liveRequestsPerVersion"]
+    assert use["id"] == "messaging-kafka-topic" and use["behind"] == 1
+    assert use["versions"][0] == {"version": "0.9.0", "live": 1, "requests": ["payments-events"]}
+    code, out = invoke(sample_root, "report")
+    assert code == 0 and "Live requests per item version" in out
+    assert "0.9.0" in out and "payments-events" in out
+
+
+def test_lead_time_of_a_changed_request_is_its_creates_and_all_work_counts() -> None:
+    from pac.documents.lifecycle import Operation
+
+    status = RequestStatus(
+        "r",
+        RequestState.COMPLETED,
+        created_at="2026-03-01T10:00:00Z",
+        tasks=[
+            task(
+                "r/db/0",
+                "rest-api",
+                "platform-databases-team",
+                "completed",
+                "",
+                "2026-03-01T10:01:00Z",
+            )
+        ],
+    )
+    status.start_revision(Operation.UPDATE, {}, "", {}, "abc", ["db.size"])
+    status.tasks = [
+        task(
+            "r/r1/db/u",
+            "jira-ticket",
+            "platform-databases-team",
+            "completed",
+            "",
+            "2026-04-01T10:00:00Z",
+        )
+    ]
+    status.become(RequestState.COMPLETED)
+    assert lead_time(status) == 60.0
+    report = build_report([], [], [status])
+    (team,) = report.teams
+    assert (team.calls, team.tickets) == (1, 1)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from pac.documents.lifecycle import Operation
 from pac.documents.model import Priority
 from pac.fulfilment.backends import BackendError
 from pac.records.states import RequestState, TaskState
@@ -13,7 +14,9 @@ from pac.tracking.statusview import (
     held_by_transient_fault,
     progress,
     reference,
+    revision_views,
     state_colour,
+    state_words,
     unsettled,
 )
 
@@ -86,3 +89,64 @@ def test_task_facts() -> None:
     call = _task("c", TaskState.COMPLETED, http_method="POST", http_status=201)
     assert reference(call) == "POST -> 201" and reference(_task("d")) == ""
     assert progress(RequestStatus("r", tasks=[call, held])) == "1/2"
+
+
+def _revised(*, decommission: bool = False) -> RequestStatus:
+    """A request fulfilled, then changed (revision 1) and possibly decommissioned (2)."""
+    status = RequestStatus(
+        "r",
+        RequestState.COMPLETED,
+        item_versions={"database-x": "1.0.0"},
+        input={"name": "r", "db": {"size": "s"}},
+        started_at="2026-10-01T10:00:00Z",
+        updated_at="2026-10-01T11:00:00Z",
+        tasks=[_task("r/database-x/automatic/0", TaskState.COMPLETED, ticket_key="DBA-1")],
+    )
+    status.start_revision(
+        Operation.UPDATE,
+        {"name": "r", "db": {"size": "m"}},
+        "sha256:1",
+        {"database-x": "1.1.0"},
+        "abc",
+        ["db.size"],
+    )
+    status.tasks = [_task("r/r1/db/automatic/update/0", TaskState.COMPLETED)]
+    status.become(RequestState.COMPLETED)
+    if decommission:
+        status.start_revision(
+            Operation.DECOMMISSION,
+            status.input,
+            "sha256:1",
+            {"database-x": "1.1.0"},
+            "abc",
+            reason="service retired",
+        )
+        status.become(RequestState.DECOMMISSIONED)
+    return status
+
+
+def test_a_create_only_request_has_no_revision_lines() -> None:
+    assert revision_views(RequestStatus("r", RequestState.COMPLETED)) == []
+    assert state_words(RequestStatus("r", RequestState.COMPLETED)) is None
+
+
+def test_each_revision_says_what_it_did_and_which_versions_served_it() -> None:
+    earlier, current = revision_views(_revised())
+    assert (earlier.number, earlier.operation, earlier.current) == (0, Operation.CREATE, False)
+    assert earlier.words() == (
+        "revision 0 (create): completed, 2026-10-01T10:00:00Z to 2026-10-01T11:00:00Z; "
+        "served by database-x 1.0.0; 1 task(s) (DBA-1)"
+    )
+    assert current.current and current.changed_fields == ("db.size",)
+    assert "revision 1 (update): completed" in current.words()
+    assert current.words().endswith("; changed db.size; served by database-x 1.1.0")
+
+
+def test_decommissioned_is_said_in_plain_words_with_the_reason() -> None:
+    status = _revised(decommission=True)
+    *_, last = revision_views(status)
+    assert last.operation is Operation.DECOMMISSION and "reason: service retired" in last.words()
+    words = state_words(status)
+    assert words is not None and words.startswith("decommissioned (service retired):")
+    assert "history" in words
+    assert state_colour(RequestState.DECOMMISSIONED) == "blue"

@@ -74,7 +74,7 @@ def test_changed_with_nothing_changed_checks_nothing(sample_git: Path) -> None:
 def test_a_changed_item_rechecks_the_bundles_and_requests_using_it(sample_git: Path) -> None:
     item = sample_git / ITEM
     # Renaming a field breaks the bundle's and requests' use of it.
-    item.write_text(item.read_text().replace("  version: 1.2.0", "  version: 1.3.0"))
+    item.write_text(item.read_text().replace("  version: 2.0.0", "  version: 2.1.0"))
     result = validate(Repository(sample_git), changed_since="main")
     assert sorted(result.checked) == [BUNDLE, ITEM, WEBAPP]
     assert result.ok

@@ -88,7 +88,7 @@ def version_findings(root: Path, base: str = "main") -> list[Diagnostic]:
 @pytest.mark.parametrize("kind", sorted(BREAKING))
 def test_a_breaking_change_without_a_major_version_is_an_error(sample_git: Path, kind: str) -> None:
     replacements, listed = BREAKING[kind]
-    edit(sample_git, ITEM, [*replacements, ("version: 1.2.0", "version: 1.3.0")])
+    edit(sample_git, ITEM, [*replacements, ("version: 2.0.0", "version: 2.1.0")])
     git_commit_all(sample_git, kind)
     (found,) = version_findings(sample_git, "HEAD~1")
     assert (found.path, found.code, found.severity.value) == (
@@ -97,14 +97,14 @@ def test_a_breaking_change_without_a_major_version_is_an_error(sample_git: Path,
         "error",
     )
     assert listed in found.message
-    assert "went from 1.2.0 to 1.3.0" in found.message
-    assert "Raise metadata.version to 2.0.0" in found.hint
+    assert "went from 2.0.0 to 2.1.0" in found.message
+    assert "Raise metadata.version to 3.0.0" in found.hint
 
 
 @pytest.mark.parametrize("kind", sorted(BREAKING))
 def test_a_breaking_change_with_a_major_version_passes(sample_git: Path, kind: str) -> None:
     replacements, _ = BREAKING[kind]
-    edit(sample_git, ITEM, [*replacements, ("version: 1.2.0", "version: 2.0.0")])
+    edit(sample_git, ITEM, [*replacements, ("version: 2.0.0", "version: 3.0.0")])
     assert version_findings(sample_git) == []
 
 
@@ -117,7 +117,7 @@ def test_every_breaking_change_is_listed_in_one_finding(sample_git: Path) -> Non
     (found,) = version_findings(sample_git)
     assert "database.notes: field removed" in found.message
     assert "database.instanceClass: enum member removed" in found.message
-    assert "stayed 1.2.0" in found.message
+    assert "stayed 2.0.0" in found.message
 
 
 def test_commits_on_a_branch_are_compared_with_the_merge_base(sample_git: Path) -> None:
@@ -125,11 +125,11 @@ def test_commits_on_a_branch_are_compared_with_the_merge_base(sample_git: Path) 
     repo.git.checkout("-b", "feature")
     edit(sample_git, ITEM, BREAKING["enum member removed"][0])
     git_commit_all(sample_git, "drop a size")
-    edit(sample_git, ITEM, [("version: 1.2.0", "version: 1.2.1")])
+    edit(sample_git, ITEM, [("version: 2.0.0", "version: 2.0.1")])
     git_commit_all(sample_git, "bump")
     (found,) = version_findings(sample_git)
     assert found.code == "version-breaking-change"
-    assert "went from 1.2.0 to 1.2.1" in found.message
+    assert "went from 2.0.0 to 2.0.1" in found.message
 
 
 def test_an_addition_without_a_minor_version_is_a_warning(sample_git: Path) -> None:
@@ -139,7 +139,7 @@ def test_an_addition_without_a_minor_version_is_a_warning(sample_git: Path) -> N
     assert (found.code, found.severity.value) == ("version-bump-minor", "warning")
     assert "database.engineVersion: enum member added: 17.0" in found.message
     assert "database.notes: maxLength widened from 1000 to 2000" in found.message
-    assert "Raise metadata.version to 1.3.0" in found.hint
+    assert "Raise metadata.version to 2.1.0" in found.hint
 
 
 def test_an_optional_field_added_with_a_minor_version_passes(sample_git: Path) -> None:
@@ -147,7 +147,7 @@ def test_an_optional_field_added_with_a_minor_version_passes(sample_git: Path) -
         NOTES
         + "          - id: ticketWatchers\n            name: Watchers\n            type: string\n"
     )
-    edit(sample_git, ITEM, [(NOTES, added), ("version: 1.2.0", "version: 1.3.0")])
+    edit(sample_git, ITEM, [(NOTES, added), ("version: 2.0.0", "version: 2.1.0")])
     assert version_findings(sample_git) == []
 
 
@@ -155,14 +155,17 @@ def test_a_change_without_any_version_change_is_a_warning(sample_git: Path) -> N
     edit(sample_git, ITEM, [("components: [Aurora]", "components: [Aurora, PostgreSQL]")])
     (found,) = version_findings(sample_git)
     assert (found.code, found.severity.value) == ("version-unchanged", "warning")
-    assert "Raise it to 1.2.1" in found.hint
+    assert "Raise it to 2.0.1" in found.hint
 
 
 def test_a_patch_change_with_a_patch_version_passes(sample_git: Path) -> None:
     edit(
         sample_git,
         ITEM,
-        [("components: [Aurora]", "components: [Aurora, PostgreSQL]"), ("1.2.0", "1.2.1")],
+        [
+            ("components: [Aurora]", "components: [Aurora, PostgreSQL]"),
+            ("version: 2.0.0", "version: 2.0.1"),
+        ],
     )
     assert version_findings(sample_git) == []
 
@@ -173,10 +176,10 @@ def test_comments_and_layout_need_no_new_version(sample_git: Path) -> None:
 
 
 def test_a_version_that_went_down_is_an_error(sample_git: Path) -> None:
-    edit(sample_git, ITEM, [("version: 1.2.0", "version: 1.1.0")])
+    edit(sample_git, ITEM, [("version: 2.0.0", "version: 1.9.0")])
     (found,) = version_findings(sample_git)
     assert (found.code, found.severity.value) == ("version-lowered", "error")
-    assert "went down from 1.2.0 (at main) to 1.1.0" in found.message
+    assert "went down from 2.0.0 (at main) to 1.9.0" in found.message
 
 
 def test_a_bundle_form_is_judged_too(sample_git: Path) -> None:
@@ -194,7 +197,7 @@ def test_a_new_document_has_nothing_to_compare_with(sample_git: Path) -> None:
 
 
 def test_a_document_with_errors_is_not_judged_yet(sample_git: Path) -> None:
-    edit(sample_git, ITEM, [(NOTES, ""), ("version: 1.2.0", "version: one")])
+    edit(sample_git, ITEM, [(NOTES, ""), ("version: 2.0.0", "version: one")])
     result = validate(Repository(sample_git), changed_since="main")
     assert "schema-pattern" in {d.code for d in result.diagnostics} or result.errors
     assert not [d for d in result.diagnostics if d.code.startswith("version-")]
