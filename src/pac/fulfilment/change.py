@@ -129,7 +129,8 @@ def acting(
             lacking.append(item)
     if operation is Operation.DECOMMISSION and not components:
         lacking = [item for _, item in _items(repo, offering)]
-    return Acting(tuple(components), tuple(dict.fromkeys(lacking)))
+    unique = {item.id: item for item in lacking}
+    return Acting(tuple(components), tuple(unique.values()))
 
 
 def revision_components(
