@@ -313,7 +313,7 @@ class RequestRunner:
     def _escalate(self, status: RequestStatus, offering: Offering) -> dict[str, str]:
         failed = escalation_start(status)
         assert failed is not None, "escalation needs a failed task"
-        modes = escalation_modes(offering, failed)
+        modes = escalation_modes(offering, failed, status.operation)
         done = [t for t in status.tasks if t.state is TaskState.COMPLETED]
         for task in status.tasks:
             if (

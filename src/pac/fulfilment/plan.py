@@ -269,7 +269,7 @@ def _tasks(
 ) -> list[PreviewTask]:
     modes: dict[str, str] = {}
     if step is Step.ESCALATE and status is not None:
-        modes = escalation_modes(offering, escalation_start(status))
+        modes = escalation_modes(offering, escalation_start(status), status.operation)
     if status is not None:
         # What apply runs: the revision a change starts (on a copy), or the one under way.
         status = started_copy(repo, request, status, change, step)

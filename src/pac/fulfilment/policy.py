@@ -256,13 +256,18 @@ def escalation_start(status: RequestStatus) -> TaskStatus | None:
     return started or next((t for t in status.tasks if t.state is TaskState.FAILED), None)
 
 
-def escalation_modes(offering: Offering, failed: TaskStatus | None) -> dict[str, str]:
-    """The components an escalation hands to their manual tickets: the failed one on."""
+def escalation_modes(
+    offering: Offering, failed: TaskStatus | None, operation: Operation = Operation.CREATE
+) -> dict[str, str]:
+    """The components an escalation hands to their manual tickets: the failed one on (in
+    the order the revision runs them: reversed for a decommission)."""
     components = (
         [c.id for c in offering.ordered_components()]
         if isinstance(offering, Bundle)
         else [offering.id]
     )
+    if operation is Operation.DECOMMISSION:
+        components.reverse()
     if failed is None:
         return {}
     start = components.index(failed.component) if failed.component in components else 0

@@ -205,3 +205,15 @@ def test_every_held_change_says_why_and_what_to_do(
     assert request is not None
     status = RequestStatus(request=EVENTS, state=RequestState(state))
     assert words in held_reason(status, request, change)
+
+
+def test_an_escalated_decommission_hands_on_in_its_own_reverse_order(
+    sample_repo: Repository,
+) -> None:
+    bundle = sample_repo.offering("bundle-webapp-standard")
+    assert isinstance(bundle, Bundle)
+    failed = TaskStatus(f"{WEBAPP}/r1/secrets/automatic/decommission/0", "secrets", "x", "", "", 0)
+    assert escalation_modes(bundle, failed, Operation.DECOMMISSION) == {
+        "secrets": "manual",
+        "database": "manual",
+    }
