@@ -180,10 +180,11 @@ class RequestRunner:
         if step is Step.DECOMMISSION and (
             status is None or (status.state in _UNSTARTED and not status.revision)
         ):
-            return self._retire_unstarted(status or new_status(self.repo, request, offering))
+            unstarted = status or new_status(self.repo, request, offering)
+            return self._retire_unstarted(unstarted, before)
         status = status or new_status(self.repo, request, offering)
         if status.state in _BETWEEN_REVISIONS and (step in DAY_TWO or step is Step.DEFER):
-            self._start_revision(status, seen.change, step, window)
+            self._start_revision(status, seen.change, step)
         if step is Step.DEFER:
             assert window is not None
             state, summary = defer(
@@ -203,9 +204,7 @@ class RequestRunner:
         }[step]
         return self._outcome(step, before, state, summary)
 
-    def _start_revision(
-        self, status: RequestStatus, change: Change, step: Step, window: FreezeWindow | None
-    ) -> None:
+    def _start_revision(self, status: RequestStatus, change: Change, step: Step) -> None:
         """Begin the revision a change, upgrade or decommission asks for — saved before
         anything is sent, so a run killed from here on resumes it. A freeze defers it
         after it started, like any request (only when it would act without the freeze)."""
@@ -226,9 +225,8 @@ class RequestRunner:
         self.store.save(status)
         self.say(f"revision {status.revision} started: {change.operation.value}")
 
-    def _retire_unstarted(self, status: RequestStatus) -> Outcome:
+    def _retire_unstarted(self, status: RequestStatus, before: Found) -> Outcome:
         """A request decommissioned before any work began: nothing to undo (SPEC §6.6)."""
-        before: Found = status.state if status.history[1:] else NoState.NEW
         status.become(RequestState.ABORTED)
         status.note("aborted: decommissioned before any work began")
         status.become(RequestState.DECOMMISSIONED)

@@ -91,7 +91,8 @@ class RequestPlan:
             "teams": list(self.teams),
             "reviewers": list(self.reviewers),
             "tasks": [t.as_dict() for t in self.tasks],
-        } | ({"revision": self.revision.as_dict(), "held": self.held} if self.revision else {})
+            "held": self.held,
+        } | ({"revision": self.revision.as_dict()} if self.revision else {})
 
 
 def plan_request(repo: Repository, store: StatusStore, request: Request) -> RequestPlan:
@@ -354,11 +355,10 @@ def as_text(plans: list[RequestPlan]) -> str:
 def _text_revision(plan: RequestPlan) -> list[str]:
     """The headline, the reason it is held, the input diff and the versions that move."""
     revision = plan.revision
+    held = [f"  held: {plan.held}"] if plan.held else []
     if revision is None:
-        return []
-    lines = [f"  {plan.headline}"]
-    if plan.held:
-        lines.append(f"  held: {plan.held}")
+        return held
+    lines = [f"  {plan.headline}", *held]
     if revision.reason:
         lines.append(f"  reason: {revision.reason}")
     lines += [f"  ~ {f.path}: {f.old} -> {f.new}" for f in revision.fields]
@@ -437,11 +437,10 @@ def _md_request(plan: RequestPlan) -> list[str]:
 def _md_revision(plan: RequestPlan) -> list[str]:
     """The change as a table of fields (old → new) and versions, after why it is held."""
     revision = plan.revision
+    held = ["", f"> **Held:** {_md(plan.held)}"] if plan.held else []
     if revision is None:
-        return []
-    lines = ["", f"**{_md(plan.headline)}**"]
-    if plan.held:
-        lines += ["", f"> **Held:** {_md(plan.held)}"]
+        return held
+    lines = ["", f"**{_md(plan.headline)}**", *held]
     if revision.reason:
         lines += ["", f"Reason: {_md(revision.reason)}"]
     if revision.fields or revision.versions:

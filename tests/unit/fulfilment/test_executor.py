@@ -252,3 +252,20 @@ def test_a_retry_after_a_version_bump_records_the_version_that_ran(
     status = StatusStore(sample_root).load(WEBAPP)
     assert status is not None
     assert status.item_versions["database-aurora-postgresql-standard"] == "1.2.1"
+
+
+def test_a_request_file_reusing_a_decommissioned_id_is_held(
+    sample_root: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    add_day_two(sample_root)
+    run(sample_root, EVENTS, monkeypatch=monkeypatch)
+    set_top(sample_root, EVENTS_FILE, "decommission", {"reason": "retired"})
+    run(sample_root, EVENTS, monkeypatch=monkeypatch)
+    path = sample_root / EVENTS_FILE
+    path.write_text(path.read_text().split("decommission:")[0])
+    outcomes, _ = run(sample_root, EVENTS, monkeypatch=monkeypatch)
+    assert [(o.step, o.state) for o in outcomes] == [(Step.HELD, "decommissioned")]
+    assert "its id cannot be reused" in outcomes[0].summary
+    code, planned = invoke(sample_root, "plan", EVENTS)
+    assert code == 1 and "held: payments-events was decommissioned" in planned
+    assert len(outbox(sample_root)) == 2
