@@ -67,5 +67,6 @@ def plan(
             handle.write(planning.as_markdown(plans))
     for display, reason in selection.invalid:
         typer.echo(f"{display}: cannot be planned, it has errors ({reason})", err=True)
-    errors = [p for p in plans if p.error] or selection.invalid
+    # A change apply will hold is a finding for the pull request, like an error.
+    errors = [p for p in plans if p.error or p.held] or selection.invalid
     raise typer.Exit(1 if errors else 0)

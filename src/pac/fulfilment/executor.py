@@ -17,13 +17,16 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from pac.documents.config import FreezeWindow
+from pac.documents.lifecycle import Operation
 from pac.documents.model import Bundle, Offering, Request
 from pac.documents.repository import Repository
 from pac.errors import PacError
+from pac.forms.changes import effective_input
 from pac.fulfilment.actions import action_for
 from pac.fulfilment.actions.base import Escalation, TicketsUnavailable
 from pac.fulfilment.backends import BackendError, Ticket, TicketBackend
 from pac.fulfilment.backends.rest import RestClient
+from pac.fulfilment.change import Change, revision_tasks
 from pac.fulfilment.failure import (
     LeaseLost,
     RequestFailed,
@@ -34,22 +37,37 @@ from pac.fulfilment.failure import (
 )
 from pac.fulfilment.freeze import defer, pass_freeze
 from pac.fulfilment.policy import (
+    DAY_TWO,
     Step,
     assess,
+    decide,
     escalation_modes,
     escalation_start,
 )
 from pac.fulfilment.redaction import Redactor
 from pac.fulfilment.rendering import Renderer, RenderError, renderer_for
-from pac.fulfilment.revision import new_status, revision_system, sync_tasks
-from pac.fulfilment.tasks import TaskSpec, expand, unsupported_hint
+from pac.fulfilment.revision import (
+    begin_revision,
+    earlier_outputs,
+    input_digest,
+    new_status,
+    previous_input,
+    revision_system,
+    sync_tasks,
+)
+from pac.fulfilment.tasks import TaskSpec, unsupported_hint
 from pac.records.states import Found, NoState, RequestState, TaskState
 from pac.records.status import RequestStatus, TaskStatus, now_text
 from pac.records.store import StatusStore
 from pac.templating.namespaces import SystemValues, environment_secrets
 
+# Where a request stands between revisions: a change, upgrade or decommission starts one.
+_BETWEEN_REVISIONS = frozenset(
+    {RequestState.COMPLETED, RequestState.FAILED, RequestState.ABORTED, RequestState.ESCALATED}
+)
+_UNSTARTED = frozenset({RequestState.SUBMITTED, RequestState.DEFERRED})
 # Steps that leave the request as it is.
-_IDLE = (Step.NOTHING, Step.WAITING, Step.CHANGED)
+_IDLE = (Step.NOTHING, Step.WAITING, Step.HELD)
 
 
 @dataclass
@@ -79,6 +97,7 @@ class Outcome:
             Step.NOTHING,
             Step.WAITING,
             Step.DEFER,
+            Step.HELD,
         )
 
 
@@ -156,8 +175,16 @@ class RequestRunner:
         if offering is None:
             return self._broken(status, before)
         if step in _IDLE:
-            return self._idle(step, status, before)
+            held = seen.held if step is Step.HELD else ""
+            return self._idle(step, status, before, held)
+        if step is Step.DECOMMISSION and (
+            status is None or (status.state in _UNSTARTED and not status.revision)
+        ):
+            unstarted = status or new_status(self.repo, request, offering)
+            return self._retire_unstarted(unstarted, before)
         status = status or new_status(self.repo, request, offering)
+        if status.state in _BETWEEN_REVISIONS and (step in DAY_TWO or step is Step.DEFER):
+            self._start_revision(status, seen.change, step)
         if step is Step.DEFER:
             assert window is not None
             state, summary = defer(
@@ -168,15 +195,46 @@ class RequestRunner:
             return self._abort(status, before)
         return self._fulfil(status, offering, step, window, before)
 
-    def _idle(self, step: Step, status: RequestStatus | None, before: Found) -> Outcome:
+    def _idle(self, step: Step, status: RequestStatus | None, before: Found, held: str) -> Outcome:
         state = status.state if status else NoState.NEW
         summary = {
             Step.NOTHING: f"{state}; nothing to do",
             Step.WAITING: "failed; waiting for operations.retry, abort or escalate",
-            Step.CHANGED: f"{state}, but its input changed afterwards; pac does not change "
-            "fulfilled requests: open a new request",
+            Step.HELD: f"{state}; held, not applied: {held}",
         }[step]
         return self._outcome(step, before, state, summary)
+
+    def _start_revision(self, status: RequestStatus, change: Change, step: Step) -> None:
+        """Begin the revision a change, upgrade or decommission asks for — saved before
+        anything is sent, so a run killed from here on resumes it. A freeze defers it
+        after it started, like any request (only when it would act without the freeze)."""
+        unfrozen = decide(status, self.request, None, change)
+        if step is Step.DEFER and unfrozen not in DAY_TWO:
+            return
+        assert change.operation is not None
+        begin_revision(
+            self.repo,
+            self.request,
+            status,
+            change.operation,
+            change.effective,
+            change.changed,
+            change.versions,
+            change.reason,
+        )
+        self.store.save(status)
+        self.say(f"revision {status.revision} started: {change.operation.value}")
+
+    def _retire_unstarted(self, status: RequestStatus, before: Found) -> Outcome:
+        """A request decommissioned before any work began: nothing to undo (SPEC §6.6)."""
+        status.become(RequestState.ABORTED)
+        status.note("aborted: decommissioned before any work began")
+        status.become(RequestState.DECOMMISSIONED)
+        status.reason = self.request.decommission or ""
+        status.note("decommissioned; nothing had been made")
+        self.store.save(status)
+        summary = "decommissioned: nothing had been made, nothing to undo"
+        return self._outcome(Step.DECOMMISSION, before, RequestState.DECOMMISSIONED, summary)
 
     def _abort(self, status: RequestStatus, before: Found) -> Outcome:
         for task in status.tasks:
@@ -201,7 +259,7 @@ class RequestRunner:
         status.deferred_window = status.deferred_until = ""
         modes = self._begin(status, offering, step)
         try:
-            specs = expand(self.repo, offering, modes)
+            specs = revision_tasks(self.repo, offering, status, modes)
         except PacError as exc:
             return self._fail_request(status, before, step, exc.message, exc.hint)
         sync_tasks(status, specs)
@@ -226,7 +284,7 @@ class RequestRunner:
     def _begin(self, status: RequestStatus, offering: Offering, step: Step) -> dict[str, str]:
         """Move the request into the state `step` runs in; the strategy per component."""
         if step is Step.RETRY:
-            self._retry(status)
+            self._retry(status, offering)
             return {}
         if step is Step.ESCALATE:
             return self._escalate(status, offering)
@@ -234,9 +292,14 @@ class RequestRunner:
             status.become(RequestState.PROCESSING)
         return {}
 
-    def _retry(self, status: RequestStatus) -> None:
+    def _retry(self, status: RequestStatus, offering: Offering) -> None:
         retry = self.request.operations.retry
         status.handled_retry = retry
+        if not status.revision:
+            # A create's retry sends the input as the file has it now (a fix of what
+            # failed): record it, so it is not taken for a change afterwards.
+            status.input = effective_input(offering.form, self.request.input)
+            status.input_digest = input_digest(self.request)
         for task in status.tasks:
             if task.state in (TaskState.FAILED, TaskState.SKIPPED):
                 task.become(TaskState.PENDING)
@@ -248,7 +311,7 @@ class RequestRunner:
     def _escalate(self, status: RequestStatus, offering: Offering) -> dict[str, str]:
         failed = escalation_start(status)
         assert failed is not None, "escalation needs a failed task"
-        modes = escalation_modes(offering, failed)
+        modes = escalation_modes(offering, failed, status.operation)
         done = [t for t in status.tasks if t.state is TaskState.COMPLETED]
         for task in status.tasks:
             if (
@@ -265,6 +328,8 @@ class RequestRunner:
 
     def _finish(self, status: RequestStatus, step: Step, before: Found) -> Outcome:
         settled = RequestState.ESCALATED if self.escalation else RequestState.COMPLETED
+        if status.operation is Operation.DECOMMISSION and not self.escalation:
+            settled = RequestState.DECOMMISSIONED
         status.become(settled)
         status.note(f"{status.state}")
         self.store.save(status)
@@ -315,13 +380,19 @@ class RequestRunner:
         system: SystemValues,
     ) -> None:
         self.status, self.offering, self.specs = status, offering, specs
-        values, lookup = self.request.input, self.lookup
-        self.shown = renderer_for(self.repo, offering, values, system, lookup=lookup)
-        self.sent = renderer_for(self.repo, offering, values, system, reveal=True, lookup=lookup)
+        # A later revision renders the input it started from (a later edit is the next one).
+        values = status.input if status.revision else self.request.input
+        lookup, previous = self.lookup, previous_input(status)
+        self.shown = renderer_for(
+            self.repo, offering, values, system, lookup=lookup, previous=previous
+        )
+        self.sent = renderer_for(
+            self.repo, offering, values, system, reveal=True, lookup=lookup, previous=previous
+        )
         if isinstance(offering, Bundle) and offering.link_type:
             self.link_type = offering.link_type
         self._start(status, specs)
-        outputs: dict[str, Any] = {}
+        outputs: dict[str, Any] = dict(earlier_outputs(status))
         for spec in specs:
             task = status.task(spec.key(self.request.id))
             assert task is not None
@@ -363,6 +434,8 @@ class RequestRunner:
             stop_at(self, task, exc)
         task.outputs = self.redact.mapping(kept)
         task.become(TaskState.COMPLETED)
+        # The version that actually served it (a retry after a version bump runs the new).
+        status.item_versions[spec.item.id] = spec.item.version
         task.finished_at = now_text()
         task.transient_error = ""
         self.store.save(status)

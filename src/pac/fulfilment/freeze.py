@@ -76,8 +76,9 @@ def defer(
     # (not a fresh start) runs on the first run after the freeze.
     waiting = status.state is RequestState.FAILED
     what = "escalation" if request.operations.escalate else "retry"
-    if not status.tasks:
-        # A broken bundle shows its tasks at the run that fulfils it instead.
+    if not status.tasks and not status.revision:
+        # A later revision lists its own tasks when it runs. A broken bundle shows its
+        # tasks at the run that fulfils it instead.
         with contextlib.suppress(PacError):
             sync_tasks(status, expand(repo, offering))
     held = f"the {what} waits for the change freeze {window.name!r} until {until}"

@@ -18,10 +18,17 @@ from pac.documents.model import Bundle, Offering, Priority, Request
 from pac.documents.repository import Repository
 from pac.errors import PacError
 from pac.fulfilment.actions import action_for
+from pac.fulfilment.change import Change, assess_change, revision_tasks
 from pac.fulfilment.freeze import today_in, touched_categories
 from pac.fulfilment.policy import ACTING, Step, assess, escalation_modes, escalation_start
 from pac.fulfilment.preview import PreviewTask, preview
-from pac.fulfilment.revision import system_for
+from pac.fulfilment.revision import earlier_outputs, previous_input, system_for
+from pac.fulfilment.revision_plan import (
+    PlannedRevision,
+    headline,
+    planned_revision,
+    started_copy,
+)
 from pac.records.states import Found, NoState, RequestState, TaskState
 from pac.records.status import RequestStatus
 from pac.records.store import StatusStore
@@ -36,7 +43,10 @@ _ACTS = {
     Step.DEFER: "defer: inside a change freeze",
     Step.WAITING: "nothing: failed, waiting for retry, abort or escalate",
     Step.NOTHING: "nothing",
-    Step.CHANGED: "nothing: already fulfilled; its changed input is not applied",
+    Step.UPDATE: "apply the change: run the update actions",
+    Step.UPGRADE: "upgrade: run the update actions of the new item versions",
+    Step.DECOMMISSION: "decommission: run the decommission actions, dependents first",
+    Step.HELD: "nothing: the change is held, not applied",
 }
 
 
@@ -52,10 +62,17 @@ class RequestPlan:
     teams: list[str] = field(default_factory=list)
     reviewers: list[str] = field(default_factory=list)
     error: str = ""
+    revision: PlannedRevision | None = None  # a change, upgrade or decommission (SPEC §6.6)
+    held: str = ""  # why apply will not act on the change
 
     @property
     def acts(self) -> bool:
         return self.step not in (Step.NOTHING,)
+
+    @property
+    def headline(self) -> str:
+        """What kind of change this is, in words (empty for a day-1 step)."""
+        return headline(self.request.id, self.step, self.revision)
 
     def as_dict(self) -> dict[str, Any]:
         return {
@@ -74,7 +91,8 @@ class RequestPlan:
             "teams": list(self.teams),
             "reviewers": list(self.reviewers),
             "tasks": [t.as_dict() for t in self.tasks],
-        }
+            "held": self.held,
+        } | ({"revision": self.revision.as_dict()} if self.revision else {})
 
 
 def plan_request(repo: Repository, store: StatusStore, request: Request) -> RequestPlan:
@@ -101,9 +119,13 @@ def plan_request(repo: Repository, store: StatusStore, request: Request) -> Requ
     plan = RequestPlan(request, display, offering, step, state)
     plan.teams, plan.reviewers = _owners(repo, offering)
     plan.warnings = _warnings(repo, plan, offering, status, window, today)
+    if status is not None:
+        plan.revision = planned_revision(repo, request, offering, status, seen.change, step)
+    if step is Step.HELD:
+        plan.held = seen.held
     if step in ACTING or step is Step.DEFER:
         try:
-            plan.tasks = _tasks(repo, offering, request, status, step)
+            plan.tasks = _tasks(repo, offering, request, status, step, seen.change)
         except PacError as exc:
             plan.error = f"{exc.message} ({exc.hint})" if exc.hint else exc.message
     return plan
@@ -157,11 +179,8 @@ def _warnings(
         warnings += filter(None, [_freeze_warning(plan, status, window.name, until)])
     if plan.step in ACTING:
         warnings += _freezes_ahead(repo, plan, offering, today)
-    if plan.step is Step.CHANGED:
-        warnings.append(
-            "the request was already fulfilled; editing its input does not change what was "
-            "provisioned: open a new request instead"
-        )
+    if status is not None and plan.step in (Step.RESUME, Step.ESCALATE):
+        warnings += _change_waits(repo, plan, offering, status)
     if plan.step is Step.WAITING and status is not None:
         warnings += _failure_warning(status)
     return warnings
@@ -247,16 +266,47 @@ def _tasks(
     request: Request,
     status: RequestStatus | None,
     step: Step,
+    change: Change,
 ) -> list[PreviewTask]:
     modes: dict[str, str] = {}
     if step is Step.ESCALATE and status is not None:
-        modes = escalation_modes(offering, escalation_start(status))
-    system = system_for(repo, request, status)  # what pac apply sends
-    tasks = preview(repo, offering, request.input, system, repo.config.jira_link_type, modes)
+        modes = escalation_modes(offering, escalation_start(status), status.operation)
+    if status is not None:
+        # What apply runs: the revision a change starts (on a copy), or the one under way.
+        status = started_copy(repo, request, status, change, step)
+    if status is None or not status.revision:
+        system = system_for(repo, request, status)  # what pac apply sends
+        tasks = preview(repo, offering, request.input, system, repo.config.jira_link_type, modes)
+    else:
+        tasks = preview(
+            repo,
+            offering,
+            status.input,
+            system_for(repo, request, status),
+            repo.config.jira_link_type,
+            specs=revision_tasks(repo, offering, status, modes),
+            previous=previous_input(status),
+            recorded=earlier_outputs(status),
+        )
     if status is not None:
         done = {t.key for t in status.tasks if t.state is TaskState.COMPLETED}
         tasks = [t for t in tasks if t.key not in done]
     return tasks
+
+
+def _change_waits(
+    repo: Repository, plan: RequestPlan, offering: Offering, status: RequestStatus
+) -> list[str]:
+    """A change merged while a revision is under way applies once it is over."""
+    if status.state is RequestState.DECOMMISSIONED:
+        return []
+    change = assess_change(repo, offering, status, plan.request)
+    if change.operation is None:
+        return []
+    return [
+        f"revision {status.revision} is still under way; the {change.operation.value} in "
+        "this request file is applied by the first run after it is over"
+    ]
 
 
 # --- presenting plans ---------------------------------------------------------------------
@@ -286,6 +336,7 @@ def as_text(plans: list[RequestPlan]) -> str:
         )
         if plan.error:
             lines.append(f"  error: {plan.error}")
+        lines += _text_revision(plan)
         for warning in plan.warnings:
             lines.append(f"  warning: {warning}")
         for number, task in enumerate(plan.tasks, start=1):
@@ -299,6 +350,20 @@ def as_text(plans: list[RequestPlan]) -> str:
             lines.append(f"  reviewers: {', '.join(plan.reviewers)}")
         lines.append("")
     return visible("\n".join(lines))
+
+
+def _text_revision(plan: RequestPlan) -> list[str]:
+    """The headline, the reason it is held, the input diff and the versions that move."""
+    revision = plan.revision
+    held = [f"  held: {plan.held}"] if plan.held else []
+    if revision is None:
+        return held
+    lines = [f"  {plan.headline}", *held]
+    if revision.reason:
+        lines.append(f"  reason: {revision.reason}")
+    lines += [f"  ~ {f.path}: {f.old} -> {f.new}" for f in revision.fields]
+    lines += [f"  ~ {v.item}: version {v.old} -> {v.new}" for v in revision.versions]
+    return lines
 
 
 # What could turn a requester's text into markup in a pull request comment: a table cell's
@@ -326,7 +391,10 @@ def _code(text: str) -> str:
 
 
 def as_markdown(plans: list[RequestPlan]) -> str:
-    lines = ["## pac plan", ""]
+    # The first line says what kind of change this is (SPEC §6.6): a reviewer sees a
+    # change, an upgrade or a decommission before anything else.
+    kinds = [p.headline for p in plans if p.acts and p.headline]
+    lines = [f"## {_md('; '.join(kinds))}" if kinds else "## pac plan", ""]
     acting = [p for p in plans if p.acts]
     if not acting:
         lines.append("No request in this change needs fulfilment.")
@@ -357,11 +425,30 @@ def _md_request(plan: RequestPlan) -> list[str]:
         lines += ["", f"> **Warning:** {_md(warning)}"]
     if plan.error:
         lines += ["", f"> **Error:** {_md(plan.error)}"]
+    lines += _md_revision(plan)
     if plan.tasks:
         lines += _md_tasks(plan.tasks)
     if plan.reviewers:
         lines += ["", "Reviewers: " + ", ".join(plan.reviewers)]
     lines.append("")
+    return lines
+
+
+def _md_revision(plan: RequestPlan) -> list[str]:
+    """The change as a table of fields (old → new) and versions, after why it is held."""
+    revision = plan.revision
+    held = ["", f"> **Held:** {_md(plan.held)}"] if plan.held else []
+    if revision is None:
+        return held
+    lines = ["", f"**{_md(plan.headline)}**", *held]
+    if revision.reason:
+        lines += ["", f"Reason: {_md(revision.reason)}"]
+    if revision.fields or revision.versions:
+        lines += ["", "| field | old | new |", "|---|---|---|"]
+        lines += [f"| {_code(f.path)} | {_md(f.old)} | {_md(f.new)} |" for f in revision.fields]
+        lines += [
+            f"| {_code(v.item)} version | {_md(v.old)} | {_md(v.new)} |" for v in revision.versions
+        ]
     return lines
 
 

@@ -53,12 +53,19 @@ def preview(
     system: SystemValues,
     link_type: str,
     modes: Mapping[str, str] | None = None,
+    *,
+    specs: list[TaskSpec] | None = None,
+    previous: Mapping[str, Any] | None = None,
+    recorded: Mapping[str, Any] | None = None,
 ) -> list[PreviewTask]:
-    """Every task rendered in execution order, with stand-ins for outputs."""
-    renderer = renderer_for(repo, offering, values, system)
-    specs = expand(repo, offering, modes)
+    """Every task rendered in execution order, with stand-ins for outputs.
+
+    A later revision passes its own `specs`, `.previous`, and the outputs earlier
+    revisions `recorded` (which `.output` starts from)."""
+    renderer = renderer_for(repo, offering, values, system, previous=previous)
+    specs = expand(repo, offering, modes) if specs is None else specs
     tickets_of: dict[str, list[str]] = {}
-    outputs: dict[str, Any] = {}
+    outputs: dict[str, Any] = dict(recorded or {})
     tasks = []
     if isinstance(offering, Bundle) and offering.link_type:
         link_type = offering.link_type

@@ -9,7 +9,7 @@ exactly what is sent.
 from __future__ import annotations
 
 from collections.abc import Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any, NoReturn
 
 from pac.documents.loader import Document, JsonPath, path_text
@@ -56,6 +56,8 @@ class Renderer:
     system: Mapping[str, Any]
     reveal: bool = False
     lookup: SecretLookup = environment_secrets
+    # `.previous`: the input as the last fulfilled revision had it; empty on create.
+    previous: Mapping[str, Any] = field(default_factory=dict)
 
     def namespaces(
         self, outputs: Mapping[str, Any], response: Mapping[str, Any] | None = None
@@ -64,6 +66,7 @@ class Renderer:
             "current": self.current,
             "output": outputs,
             "metadata": self.metadata,
+            "previous": self.previous,
             "system": self.system,
         }
         if response is not None:
@@ -162,8 +165,10 @@ def renderer_for(
     *,
     reveal: bool = False,
     lookup: SecretLookup = environment_secrets,
+    previous: Mapping[str, Any] | None = None,
 ) -> Renderer:
-    """A renderer with the namespaces of one request for `offering`."""
+    """A renderer with the namespaces of one request for `offering`; `previous` is the
+    input of the last fulfilled revision, shaped like `.current` (SPEC §5)."""
     items: dict[str, Offering] = {}
     if isinstance(offering, Bundle):
         for component in offering.components:
@@ -177,4 +182,5 @@ def renderer_for(
         system=system.as_namespace(lookup),
         reveal=reveal,
         lookup=lookup,
+        previous=current_values(offering.form, previous, lookup) if previous else {},
     )

@@ -9,11 +9,15 @@ from __future__ import annotations
 
 import hashlib
 import json
+from dataclasses import replace
 
 from pac.documents.layout import STATUS_FOLDER
+from pac.documents.lifecycle import Operation
 from pac.documents.model import Bundle, Offering, Request
 from pac.documents.repository import Repository
+from pac.forms.changes import effective_input
 from pac.fulfilment.tasks import TaskSpec
+from pac.records.states import TaskState
 from pac.records.status import RequestStatus, TaskStatus
 from pac.templating.namespaces import SystemValues, revision_moment, revision_uuid
 
@@ -77,7 +81,21 @@ def system_for(repo: Repository, request: Request, status: RequestStatus | None)
     """
     if status is None:
         return system_values(repo, request, {}, memo_revision(repo), input_digest(request))
-    return system_values(repo, request, status.system, status.catalog_revision, status.input_digest)
+    if status.system or not status.revision:
+        return system_values(
+            repo, request, status.system, status.catalog_revision, status.input_digest
+        )
+    # A later revision of an unchanged input (an upgrade, a decommission) has the digest of
+    # the one before: its number keeps its uuid, and so its correlation id, its own.
+    digest = f"{status.input_digest}#r{status.revision}"
+    made = system_values(repo, request, {}, status.catalog_revision, digest)
+    return replace(
+        made,
+        operation=status.operation.value,
+        revision=status.revision,
+        changed_fields=tuple(status.changed_fields),
+        reason=status.reason,
+    )
 
 
 def revision_system(repo: Repository, request: Request, status: RequestStatus) -> SystemValues:
@@ -99,6 +117,7 @@ def new_status(repo: Repository, request: Request, offering: Offering) -> Reques
         catalog_revision=memo_revision(repo),
         input_digest=input_digest(request),
         priority=request.priority,
+        input=effective_input(offering.form, request.input),
     )
     if isinstance(offering, Bundle):
         for component in offering.components:
@@ -130,3 +149,46 @@ def sync_tasks(status: RequestStatus, specs: list[TaskSpec]) -> None:
                     owner_contact=owner.contact,
                 )
             )
+
+
+def begin_revision(
+    repo: Repository,
+    request: Request,
+    status: RequestStatus,
+    operation: Operation,
+    effective: dict[str, object],
+    changed: tuple[str, ...],
+    versions: dict[str, str],
+    reason: str = "",
+) -> None:
+    """Start the next revision of `status` (SPEC §6.6): the one that is over becomes
+    history; the new one records its input, digest, item versions, catalog commit,
+    changed paths and reason. The caller saves it before anything is sent."""
+    status.start_revision(
+        operation,
+        effective,
+        input_digest(request),
+        versions,
+        memo_revision(repo),
+        list(changed),
+        reason,
+    )
+    status.deferred_window = status.deferred_until = ""
+
+
+def previous_input(status: RequestStatus | None) -> dict[str, object]:
+    """`.previous`: the input as the last fulfilled revision before this one left it."""
+    if status is None or not status.revision:
+        return {}
+    done = next((r for r in reversed(status.revisions) if r.fulfilled and r.input), None)
+    return dict(done.input) if done else {}
+
+
+def earlier_outputs(status: RequestStatus | None) -> dict[str, str]:
+    """`.output` as the revisions before the current one left it (SPEC §4.3)."""
+    merged: dict[str, str] = {}
+    for revision in status.revisions if status else []:
+        for task in revision.tasks:
+            if task.outputs and task.state is TaskState.COMPLETED:
+                merged.update(task.outputs)
+    return merged

@@ -9,7 +9,7 @@ from pac.fulfilment.executor import Outcome
 from pac.fulfilment.policy import Step
 
 _WAITS = (Step.WAITING, Step.DEFER)
-_UNCHANGED = (Step.NOTHING, Step.CHANGED)
+_UNCHANGED = (Step.NOTHING,)
 
 LEASE_LOST_NOTE = (
     "another pac apply took the lease on the upstream over during this run (see the "
@@ -24,7 +24,11 @@ def _untouched(outcome: Outcome) -> bool:
 
 
 def _acted(o: Outcome) -> bool:
-    return o.step not in (*_UNCHANGED, *_WAITS) and not _untouched(o)
+    return o.step not in (*_UNCHANGED, *_WAITS, Step.HELD) and not _untouched(o)
+
+
+def _held(o: Outcome) -> bool:
+    return o.step is Step.HELD
 
 
 def _waiting(o: Outcome) -> bool:
@@ -69,6 +73,7 @@ _PARTS: tuple[tuple[str, Callable[[Outcome], int], bool], ...] = (
     ("{} pending after a transient fault", _pending, False),
     ("{} stopped (lease taken over)", _stopped, False),
     ("{} waiting", _waiting, False),
+    ("{} held (a change pac will not apply; see why above)", _held, False),
     ("{} unchanged", _unchanged, True),
 )
 

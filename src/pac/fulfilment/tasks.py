@@ -1,14 +1,17 @@
 """What a request turns into: its tasks, one per action of each component, in order.
 
 A task's key is stable across runs; that is what makes `pac apply` exactly-once (SPEC §6.4).
+Each revision (SPEC §6.6) has its own tasks: the create's keep the keys they always had,
+later revisions' name their revision and action list, so each is done once per revision.
 """
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Collection, Mapping
 from dataclasses import dataclass
 
 from pac.documents.action_types import either, runnable_names, ticket_names
+from pac.documents.lifecycle import Operation
 from pac.documents.loader import path_text
 from pac.documents.model import Action, Bundle, CatalogItem, Offering
 from pac.documents.repository import Repository
@@ -24,11 +27,20 @@ class TaskSpec:
     mode: str  # which of the item's strategies the action comes from
     index: int
     action: Action
+    # In a decommission these are the components that depend on this one: their tickets
+    # come first and block its ticket (SPEC §6.6).
     depends_on: tuple[str, ...] = ()
+    revision: int = 0
+    operation: Operation = Operation.CREATE
 
     def key(self, request_id: str) -> str:
-        """Stable across runs: what makes `pac apply` exactly-once (SPEC §6.4)."""
-        return f"{request_id}/{self.component}/{self.mode}/{self.index}"
+        """Stable across runs: what makes `pac apply` exactly-once (SPEC §6.4).
+
+        Revision 0 keeps the keys statuses and ticket labels have always had."""
+        if not self.revision:
+            return f"{request_id}/{self.component}/{self.mode}/{self.index}"
+        listed = self.operation.action_list
+        return f"{request_id}/r{self.revision}/{self.component}/{self.mode}/{listed}/{self.index}"
 
     @property
     def where(self) -> str:
@@ -61,22 +73,43 @@ class ExpandError(PacError):
 
 
 def expand(
-    repo: Repository, offering: Offering, modes: Mapping[str, str] | None = None
+    repo: Repository,
+    offering: Offering,
+    modes: Mapping[str, str] | None = None,
+    *,
+    operation: Operation = Operation.CREATE,
+    revision: int = 0,
+    components: Collection[str] | None = None,
 ) -> list[TaskSpec]:
-    """The tasks of an item or a bundle, components in dependency order.
+    """The tasks of an item or a bundle for one revision, components in dependency order
+    (reverse dependency order for a decommission).
 
-    `modes` overrides the strategy per component (escalation uses the manual actions).
+    `modes` overrides the strategy per component (escalation uses the manual actions);
+    `components` limits a revision to the components that act in it (None: all).
     """
     modes = modes or {}
-    if isinstance(offering, CatalogItem):
-        mode = modes.get(offering.id, offering.mode)
-        return [
-            TaskSpec(offering.id, offering, mode, i, action)
-            for i, action in enumerate(offering.actions(mode))
-        ]
-    assert isinstance(offering, Bundle)
     specs: list[TaskSpec] = []
-    for component in offering.ordered_components():
+    for component_id, item, depends_on in _components(repo, offering, operation):
+        if components is not None and component_id not in components:
+            continue
+        mode = modes.get(component_id, item.mode)
+        specs.extend(
+            TaskSpec(component_id, item, mode, i, action, depends_on, revision, operation)
+            for i, action in enumerate(item.actions_for(operation, mode))
+        )
+    return specs
+
+
+def _components(
+    repo: Repository, offering: Offering, operation: Operation
+) -> list[tuple[str, CatalogItem, tuple[str, ...]]]:
+    """(component id, item, what its tickets are blocked by), in the order they run."""
+    if isinstance(offering, CatalogItem):
+        return [(offering.id, offering, ())]
+    assert isinstance(offering, Bundle)
+    ordered = offering.ordered_components()
+    out: list[tuple[str, CatalogItem, tuple[str, ...]]] = []
+    for component in ordered:
         item = repo.item(component.catalog_item)
         if item is None:
             raise ExpandError(
@@ -84,9 +117,9 @@ def expand(
                 f"{component.catalog_item}, which is missing or has errors",
                 f"Run `pac validate {offering.doc.display}`.",
             )
-        mode = modes.get(component.id, item.mode)
-        specs.extend(
-            TaskSpec(component.id, item, mode, i, action, component.depends_on)
-            for i, action in enumerate(item.actions(mode))
-        )
-    return specs
+        out.append((component.id, item, component.depends_on))
+    if operation is not Operation.DECOMMISSION:
+        return out
+    # The app goes before the database: a dependency's ticket is blocked by its dependents'.
+    dependents = {c.id: tuple(d.id for d in ordered if c.id in d.depends_on) for c in ordered}
+    return [(cid, item, dependents[cid]) for cid, item, _ in reversed(out)]

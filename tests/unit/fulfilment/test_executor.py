@@ -9,8 +9,11 @@ import pytest
 
 from pac.fulfilment.policy import Step
 from pac.records.store import StatusStore
+from tests.acceptance.test_apply_live import SECRETS, manual_only
 from tests.conftest import fast_retries, invoke, pac_settings, point_rest_at
-from tests.unit.fulfilment.test_apply import WEBAPP, run, set_operations
+from tests.day2 import DATABASE, add_day_two, bump_version, set_input, set_top
+from tests.fakes.rest import FakeRestTarget
+from tests.unit.fulfilment.test_apply import EVENTS, WEBAPP, outbox, run, set_operations
 
 FROZEN = "2026-12-24"  # inside 'Retail peak season', which holds the webapp's categories
 AFTER = "2027-01-16"
@@ -106,3 +109,163 @@ def test_a_ticket_found_from_an_earlier_run_is_counted_as_found(
         "1 request(s) acted on, 0 ticket(s) created, 1 found from an earlier run, 0 failed, "
         "0 unchanged\n"
     )
+
+
+# --- day 2: revisions (SPEC §6.6) ---------------------------------------------------------
+
+EVENTS_FILE = "requests/payments/payments-events.yaml"
+WEBAPP_FILE = "requests/payments/payments-webapp.yaml"
+
+
+def test_a_manual_bundle_decommissions_dependents_first_linked_in_reverse(
+    sample_root: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    add_day_two(sample_root)
+    manual_only(sample_root)
+    first, _ = run(sample_root, WEBAPP, monkeypatch=monkeypatch)
+    assert first[0].created == ["DBA-1", "SEC-1", "PLATFORM-1"]
+    set_top(sample_root, WEBAPP_FILE, "decommission", {"reason": "service retired"})
+    outcomes, lines = run(sample_root, WEBAPP, monkeypatch=monkeypatch)
+    assert [(o.step, o.state) for o in outcomes] == [(Step.DECOMMISSION, "decommissioned")]
+    assert outcomes[0].created == ["PLATFORM-2", "SEC-2", "DBA-2"]
+    assert lines[0] == "payments-webapp: revision 1 started: decommission"
+    tickets = {t["key"]: t for t in outbox(sample_root)}
+    blocked_by = {
+        key: sorted(link["key"] for link in t["links"] if link["direction"] == "inward")
+        for key, t in tickets.items()
+        if key.endswith("-2")
+    }
+    assert blocked_by == {
+        "PLATFORM-2": [],
+        "SEC-2": ["PLATFORM-2"],
+        "DBA-2": ["PLATFORM-2", "SEC-2"],
+    }
+    assert tickets["DBA-2"]["summary"] == "Remove database payments-api: service retired"
+    assert "pac-payments-webapp.r1.database.manual.decommission.0" in tickets["DBA-2"]["labels"]
+    status = StatusStore(sample_root).load(WEBAPP)
+    assert status is not None
+    assert (status.state, status.revision, status.reason) == (
+        "decommissioned",
+        1,
+        "service retired",
+    )
+    [create] = status.revisions
+    assert (create.number, create.operation, create.state) == (0, "create", "completed")
+    assert [t.ticket_key for t in create.tasks] == ["DBA-1", "SEC-1", "PLATFORM-1"]
+    again, _ = run(sample_root, WEBAPP, monkeypatch=monkeypatch)
+    assert [(o.step, o.created) for o in again] == [(Step.NOTHING, [])]
+
+
+def test_a_change_patches_the_id_the_create_returned_and_shows_old_to_new(
+    sample_root: Path, platform: FakeRestTarget, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    add_day_two(sample_root)
+    point_rest_at(sample_root, platform.url)
+    for name, value in SECRETS.items():
+        monkeypatch.setenv(name, value)
+    run(sample_root, WEBAPP, monkeypatch=monkeypatch)
+    set_input(sample_root, WEBAPP_FILE, "database", "instanceClass", "db.r6g.xlarge")
+    sent = len(platform.requests)
+    outcomes, _ = run(sample_root, WEBAPP, monkeypatch=monkeypatch)
+    assert [(o.step, o.state) for o in outcomes] == [(Step.UPDATE, "completed")]
+    [patch] = platform.requests[sent:]
+    assert patch.method == "PATCH"
+    assert patch.path.endswith("cluster%3Apayments-api")  # the arn the create returned
+    assert patch.headers["Idempotency-Key"] == "payments-webapp/r1/database/automatic/update/0"
+    body = patch.json()
+    assert body["was"] == "db.r6g.large" and body["instanceClass"] == "db.r6g.xlarge"
+    assert (body["operation"], body["revision"], body["changed"]) == (
+        "update",
+        1,
+        ["database.instanceClass"],
+    )
+    status = StatusStore(sample_root).load(WEBAPP)
+    assert status is not None
+    assert status.input["database"]["instanceClass"] == "db.r6g.xlarge"
+    assert status.revisions[0].input["database"]["instanceClass"] == "db.r6g.large"
+    assert status.system["operation"] == "update" and status.system["revision"] == 1
+    assert status.recorded_outputs()["resizedTo"] == "db.r6g.xlarge"
+
+
+def test_a_change_read_by_no_update_template_completes_at_once(
+    sample_root: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    add_day_two(sample_root)
+    manual_only(sample_root)
+    run(sample_root, WEBAPP, monkeypatch=monkeypatch)
+    set_input(sample_root, WEBAPP_FILE, "environment", "costCenter", "CC-9999")
+    outcomes, _ = run(sample_root, WEBAPP, monkeypatch=monkeypatch)
+    assert [(o.step, o.state, o.created) for o in outcomes] == [(Step.UPDATE, "completed", [])]
+    status = StatusStore(sample_root).load(WEBAPP)
+    assert status is not None and status.revision == 1 and status.tasks == []
+
+
+def test_a_change_while_the_revision_failed_is_held_then_applied_after_the_retry(
+    sample_root: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    add_day_two(sample_root)
+    _failed_webapp(sample_root, monkeypatch)
+    set_input(sample_root, WEBAPP_FILE, "app", "replicas", 7)
+    outcomes, _ = run(sample_root, WEBAPP, monkeypatch=monkeypatch)
+    [held] = outcomes
+    assert (held.step, held.state, held.failed) == (Step.HELD, "failed", False)
+    assert "Retry, abort or escalate it first" in held.summary
+    code, planned = invoke(sample_root, "plan", WEBAPP)
+    # For the pull request a held change is a finding: the plan exits 1.
+    assert code == 1 and "held: the request changed while revision 0 failed" in planned
+
+
+def test_a_change_in_a_freeze_is_deferred_then_applied(
+    sample_root: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    add_day_two(sample_root)
+    manual_only(sample_root)
+    run(sample_root, WEBAPP, monkeypatch=monkeypatch)
+    set_input(sample_root, WEBAPP_FILE, "database", "instanceClass", "db.r6g.xlarge")
+    outcomes, _ = run(sample_root, WEBAPP, today=FROZEN, monkeypatch=monkeypatch)
+    assert [(o.step, o.state, o.created) for o in outcomes] == [(Step.DEFER, "deferred", [])]
+    status = StatusStore(sample_root).load(WEBAPP)
+    assert status is not None and (status.revision, status.operation) == (1, "update")
+    after, _ = run(sample_root, WEBAPP, today=AFTER, monkeypatch=monkeypatch)
+    assert [(o.step, o.state, o.created) for o in after] == [(Step.UPDATE, "completed", ["DBA-2"])]
+
+
+def test_decommissioning_a_request_never_started_does_nothing(
+    sample_root: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    set_top(sample_root, EVENTS_FILE, "decommission", {"reason": "not needed after all"})
+    outcomes, _ = run(sample_root, EVENTS, monkeypatch=monkeypatch)
+    assert [(o.step, o.state, o.created) for o in outcomes] == [
+        (Step.DECOMMISSION, "decommissioned", [])
+    ]
+    assert outbox(sample_root) == []
+
+
+def test_a_retry_after_a_version_bump_records_the_version_that_ran(
+    sample_root: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    _failed_webapp(sample_root, monkeypatch)
+    bump_version(sample_root, DATABASE, "1.2.0", "1.2.1")
+    manual_only(sample_root)
+    set_operations(sample_root, WEBAPP, "operations: {escalate: true}")
+    run(sample_root, WEBAPP, monkeypatch=monkeypatch)
+    status = StatusStore(sample_root).load(WEBAPP)
+    assert status is not None
+    assert status.item_versions["database-aurora-postgresql-standard"] == "1.2.1"
+
+
+def test_a_request_file_reusing_a_decommissioned_id_is_held(
+    sample_root: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    add_day_two(sample_root)
+    run(sample_root, EVENTS, monkeypatch=monkeypatch)
+    set_top(sample_root, EVENTS_FILE, "decommission", {"reason": "retired"})
+    run(sample_root, EVENTS, monkeypatch=monkeypatch)
+    path = sample_root / EVENTS_FILE
+    path.write_text(path.read_text().split("decommission:")[0])
+    outcomes, _ = run(sample_root, EVENTS, monkeypatch=monkeypatch)
+    assert [(o.step, o.state) for o in outcomes] == [(Step.HELD, "decommissioned")]
+    assert "its id cannot be reused" in outcomes[0].summary
+    code, planned = invoke(sample_root, "plan", EVENTS)
+    assert code == 1 and "held: payments-events was decommissioned" in planned
+    assert len(outbox(sample_root)) == 2

@@ -11,7 +11,7 @@ from pathlib import Path
 import pytest
 
 from pac.documents.repository import Repository
-from pac.fulfilment.plan import RequestPlan, as_markdown, plan_request
+from pac.fulfilment.plan import RequestPlan, as_json, as_markdown, as_text, plan_request
 from pac.fulfilment.policy import Step
 from pac.fulfilment.revision import memo_revision, system_for
 from pac.records.states import RequestState
@@ -151,3 +151,78 @@ def test_nothing_to_fulfil_says_so(sample_root: Path, monkeypatch: pytest.Monkey
     monkeypatch.setenv("PAC_TODAY", "2026-06-01")
     plan = _plan(sample_root, step=Step.NOTHING)  # type: ignore[arg-type]
     assert as_markdown([plan]) == ("## pac plan\n\nNo request in this change needs fulfilment.\n")
+
+
+# --- day 2 (SPEC §6.6) --------------------------------------------------------------------
+
+
+def _planned(root: Path) -> RequestPlan:
+    repo = Repository(root)
+    request = repo.request(WEBAPP)
+    assert request is not None
+    return plan_request(repo, StatusStore(root), request)
+
+
+def test_a_change_is_planned_as_a_field_diff_then_exactly_its_update_calls(
+    sample_root: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from tests.acceptance.test_apply_live import SECRETS
+    from tests.day2 import add_day_two, set_input
+
+    add_day_two(sample_root)
+    with_platform(sample_root, monkeypatch)
+    set_input(sample_root, "requests/payments/payments-webapp.yaml", "app", "replicas", 5)
+    set_input(
+        sample_root,
+        "requests/payments/payments-webapp.yaml",
+        "credentials",
+        "adminPassword",
+        {"secretRef": "PAYMENTS_DB_ADMIN_V2"},
+    )
+    plan = _planned(sample_root)
+    assert plan.step is Step.UPDATE and not plan.error
+    assert plan.headline == "Change of payments-webapp (revision 1): 2 fields"
+    assert [t.key for t in plan.tasks] == ["payments-webapp/r1/app/automatic/update/0"]
+    markdown = as_markdown([plan])
+    assert markdown.splitlines()[0] == "## Change of payments-webapp (revision 1): 2 fields"
+    assert "| `app.replicas` | 3 | 5 |" in markdown
+    assert (
+        "| `credentials.adminPassword` | secretRef PAYMENTS\\_DB\\_ADMIN | "
+        "secretRef PAYMENTS\\_DB\\_ADMIN\\_V2 |" in markdown
+    )
+    assert SECRETS["PAC_SECRET_PAYMENTS_DB_ADMIN"] not in markdown
+    data = json.loads(as_json([plan]))["requests"][0]
+    assert data["step"] == "update"
+    assert data["revision"]["fields"][0] == {"field": "app.replicas", "old": "3", "new": "5"}
+    text = as_text([plan])
+    assert "  ~ app.replicas: 3 -> 5" in text and "PATCH" in text
+
+
+def test_a_held_change_says_why_with_the_owning_team(
+    sample_root: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from tests.day2 import add_day_two
+
+    add_day_two(sample_root)
+    with_platform(sample_root, monkeypatch)
+    path = sample_root / "requests/payments/payments-webapp.yaml"
+    path.write_text(path.read_text().replace("name: payments-api", "name: payments-api2"))
+    plan = _planned(sample_root)
+    assert plan.step is Step.HELD and plan.tasks == []
+    assert "name cannot change once the request is fulfilled" in plan.held
+    assert "developer-experience-team" in plan.held
+    first = as_markdown([plan]).splitlines()[0]
+    assert first == "## Held update of payments-webapp (revision 1): not applied"
+
+
+def with_platform(root: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """The webapp fulfilled against a real local platform API."""
+    from tests.acceptance.test_apply_live import SECRETS
+    from tests.fakes.rest import FakeRestTarget, platform_api
+
+    for name, value in SECRETS.items():
+        monkeypatch.setenv(name, value)
+    with platform_api(FakeRestTarget()) as platform:
+        point_rest_at(root, platform.url)
+        outcomes, _ = run(root, WEBAPP, monkeypatch=monkeypatch)
+    assert outcomes[0].state == "completed"

@@ -8,9 +8,11 @@ from dataclasses import replace
 import pytest
 
 from pac.documents.config import FreezeWindow
+from pac.documents.lifecycle import Operation
 from pac.documents.model import Bundle, Operations, Priority
 from pac.documents.repository import Repository
-from pac.fulfilment.policy import Step, decide, escalation_modes
+from pac.fulfilment.change import NO_CHANGE, Change
+from pac.fulfilment.policy import Step, decide, escalation_modes, held_reason
 from pac.fulfilment.revision import input_digest
 from pac.records.states import RequestState, TaskState
 from pac.records.status import Attempt, Effect, Known, RequestStatus, TaskStatus
@@ -115,3 +117,103 @@ def test_an_escalation_hands_the_failed_component_and_all_later_ones_to_manual_t
     failed = TaskStatus(f"{WEBAPP}/{order[1]}/automatic/0", order[1], "x", "rest-api", "", 0)
     assert escalation_modes(bundle, failed) == dict.fromkeys(order[1:], "manual")
     assert escalation_modes(bundle, None) == {}
+
+
+# --- day 2 (SPEC §6.6) --------------------------------------------------------------------
+
+UPDATE = Change(Operation.UPDATE, changed=("topic.partitions",), owner="messaging")
+UPGRADE = Change(Operation.UPGRADE, owner="messaging")
+DECOMMISSION = Change(Operation.DECOMMISSION, reason="retired", owner="messaging")
+REFUSED = Change(Operation.UPDATE, changed=("name",), held="name is immutable", owner="m")
+
+
+@pytest.mark.parametrize(
+    ("state", "revision", "change", "retire", "frozen", "step"),
+    [
+        ("completed", 0, UPDATE, False, False, Step.UPDATE),
+        ("completed", 0, UPGRADE, False, False, Step.UPGRADE),
+        ("completed", 2, DECOMMISSION, True, False, Step.DECOMMISSION),
+        ("completed", 0, UPDATE, False, True, Step.DEFER),  # deferred like any request
+        ("completed", 0, REFUSED, False, False, Step.HELD),
+        ("completed", 0, NO_CHANGE, False, False, Step.NOTHING),
+        # Decommission goes on from any state that may have made something.
+        ("failed", 0, DECOMMISSION, True, False, Step.DECOMMISSION),
+        ("aborted", 0, DECOMMISSION, True, False, Step.DECOMMISSION),
+        ("escalated", 1, DECOMMISSION, True, False, Step.DECOMMISSION),
+        # A change while the revision failed, or of one never fulfilled, is held.
+        ("failed", 1, UPDATE, False, False, Step.HELD),
+        ("aborted", 0, UPDATE, False, False, Step.HELD),
+        ("escalated", 0, UPGRADE, False, False, Step.HELD),
+        # A revision under way carries on with its own operation; the change waits.
+        ("processing", 2, UPDATE, False, False, Step.UPDATE),
+        ("processing", 3, DECOMMISSION, True, False, Step.DECOMMISSION),
+        ("deferred", 1, NO_CHANGE, False, False, Step.UPDATE),
+        ("deferred", 1, NO_CHANGE, False, True, Step.DEFER),
+        # Never started: decommissioned with nothing to do, freeze or not.
+        (None, 0, NO_CHANGE, True, True, Step.DECOMMISSION),
+        ("deferred", 0, NO_CHANGE, True, True, Step.DECOMMISSION),
+        # Over for good; a file without `decommission:` reuses the id.
+        ("decommissioned", 2, NO_CHANGE, True, False, Step.NOTHING),
+        ("decommissioned", 2, NO_CHANGE, False, False, Step.HELD),
+    ],
+)
+def test_day_two_decisions(
+    sample_repo: Repository,
+    state: str | None,
+    revision: int,
+    change: Change,
+    retire: bool,
+    frozen: bool,
+    step: Step,
+) -> None:
+    request = sample_repo.request(EVENTS)
+    assert request is not None
+    request = replace(request, decommission="retired" if retire else None)
+    status = None
+    if state is not None:
+        status = RequestStatus(request=EVENTS, state=RequestState(state), revision=revision)
+        if revision and state in ("processing", "deferred"):
+            status.operation = Operation.DECOMMISSION if retire else Operation.UPDATE
+    window = FreezeWindow("w", "01-01", "12-31") if frozen else None
+    assert decide(status, request, window, change) is step
+
+
+def test_a_retry_of_a_failed_create_still_runs_with_the_corrected_input(
+    sample_repo: Repository,
+) -> None:
+    """Before day 2, a failed create was fixed by editing its input and raising retry."""
+    request = sample_repo.request(EVENTS)
+    assert request is not None
+    request = replace(request, operations=Operations(retry=1))
+    status = RequestStatus(request=EVENTS, state=RequestState.FAILED)
+    assert decide(status, request, None, UPDATE) is Step.RETRY
+
+
+@pytest.mark.parametrize(
+    ("state", "change", "words"),
+    [
+        ("failed", UPDATE, "Retry, abort or escalate it first"),
+        ("aborted", UPDATE, "decommission it (`decommission: {reason: …}`) and request anew"),
+        ("completed", REFUSED, "name is immutable"),
+        ("decommissioned", NO_CHANGE, "its id cannot be reused"),
+    ],
+)
+def test_every_held_change_says_why_and_what_to_do(
+    sample_repo: Repository, state: str, change: Change, words: str
+) -> None:
+    request = sample_repo.request(EVENTS)
+    assert request is not None
+    status = RequestStatus(request=EVENTS, state=RequestState(state))
+    assert words in held_reason(status, request, change)
+
+
+def test_an_escalated_decommission_hands_on_in_its_own_reverse_order(
+    sample_repo: Repository,
+) -> None:
+    bundle = sample_repo.offering("bundle-webapp-standard")
+    assert isinstance(bundle, Bundle)
+    failed = TaskStatus(f"{WEBAPP}/r1/secrets/automatic/decommission/0", "secrets", "x", "", "", 0)
+    assert escalation_modes(bundle, failed, Operation.DECOMMISSION) == {
+        "secrets": "manual",
+        "database": "manual",
+    }

@@ -6,17 +6,23 @@ from __future__ import annotations
 from dataclasses import replace
 from pathlib import Path
 
+from pac.documents.lifecycle import Operation
 from pac.documents.model import Priority
 from pac.documents.repository import Repository
 from pac.fulfilment.revision import (
+    begin_revision,
     catalog_revision,
+    earlier_outputs,
     input_digest,
     new_status,
+    previous_input,
     revision_system,
     sync_tasks,
     system_for,
 )
 from pac.fulfilment.tasks import expand
+from pac.records.states import RequestState, TaskState
+from pac.records.status import RequestStatus, TaskStatus
 from tests.conftest import git_commit_all
 from tests.unit.fulfilment.test_apply import WEBAPP
 
@@ -94,3 +100,39 @@ def test_the_system_values_are_recorded_once_and_then_reused(sample_git: Path) -
     status.catalog_revision, status.input_digest = "another", "sha256:another"
     assert revision_system(sample_repo, request, status) == sent  # as recorded
     assert system_for(sample_repo, request, status) == sent
+
+
+def test_a_later_revision_has_its_own_system_values_and_previous_input(
+    sample_repo: Repository,
+) -> None:
+    request, bundle = sample_repo.request(WEBAPP), sample_repo.offering(BUNDLE)
+    assert request is not None and bundle is not None
+    status = new_status(sample_repo, request, bundle)
+    assert status.input["app"]["containerPort"] == 8080  # the effective input: defaults too
+    create = revision_system(sample_repo, request, status)
+    status.state = RequestState.COMPLETED
+    status.tasks = []
+    begin_revision(
+        sample_repo, request, status, Operation.DECOMMISSION, status.input, (), {}, "retired"
+    )
+    assert previous_input(status) == status.revisions[0].input
+    retire = system_for(sample_repo, request, status)
+    assert (retire.operation, retire.revision, retire.reason) == ("decommission", 1, "retired")
+    assert retire.uuid != create.uuid and retire.correlation_id != create.correlation_id
+    # Fixed once recorded: every re-run sends the same.
+    assert revision_system(sample_repo, request, status) == retire
+    assert system_for(sample_repo, request, status) == retire
+    assert status.system["operation"] == "decommission"
+
+
+def test_outputs_of_earlier_revisions_are_where_a_later_one_starts(
+    sample_repo: Repository,
+) -> None:
+    status = RequestStatus(request=WEBAPP, state=RequestState.COMPLETED)
+    done = TaskStatus("k", "database", "x", "rest-api", "automatic", 0)
+    done.state, done.outputs = TaskState.COMPLETED, {"databaseArn": "arn:1"}
+    failed = TaskStatus("k2", "app", "x", "rest-api", "automatic", 0, outputs={"appUrl": "u"})
+    status.tasks = [done, failed]
+    status.start_revision(Operation.UPDATE, {}, "d", {}, "c")
+    assert earlier_outputs(status) == {"databaseArn": "arn:1"}
+    assert previous_input(RequestStatus(request=WEBAPP)) == {}

@@ -28,12 +28,14 @@ def test_every_part_in_order() -> None:
         _outcome(Step.RESUME, pending=True, lease_lost=True),
         _outcome(Step.DEFER, RequestState.DEFERRED),
         _outcome(Step.NOTHING, RequestState.COMPLETED),
-        _outcome(Step.CHANGED, RequestState.COMPLETED),
+        _outcome(Step.HELD, RequestState.COMPLETED),
+        _outcome(Step.NOTHING, RequestState.DECOMMISSIONED),
     ]
     assert summary_line(outcomes) == (
         "4 request(s) acted on, 2 ticket(s) created, 1 found from an earlier run, 1 failed, "
         "1 not started (tickets unavailable), 1 pending after a transient fault, "
-        "1 stopped (lease taken over), 1 waiting, 2 unchanged\n"
+        "1 stopped (lease taken over), 1 waiting, "
+        "1 held (a change pac will not apply; see why above), 2 unchanged\n"
     )
 
 

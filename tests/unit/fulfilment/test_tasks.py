@@ -4,9 +4,11 @@ from __future__ import annotations
 
 from pathlib import Path
 
+from pac.documents.lifecycle import Operation
 from pac.documents.repository import Repository
 from pac.fulfilment.tasks import expand
 from pac.templating.namespaces import SystemValues
+from tests.day2 import COMPUTE, add_day_two
 
 
 def _system(repo: Repository, request_id: str = "r-1") -> SystemValues:
@@ -36,3 +38,43 @@ def test_declaration_order_breaks_ties(sample_root: Path) -> None:
     bundle = Repository(sample_root).bundle("bundle-webapp-standard")
     assert bundle is not None
     assert [c.id for c in bundle.ordered_components()] == ["database", "secrets", "app"]
+
+
+def test_later_revisions_have_their_own_keys_and_revision_zero_keeps_its_own(
+    sample_root: Path,
+) -> None:
+    add_day_two(sample_root)
+    repo = Repository(sample_root)
+    bundle = repo.bundle("bundle-webapp-standard")
+    assert bundle is not None
+    updates = expand(repo, bundle, operation=Operation.UPDATE, revision=2, components={"app"})
+    assert [s.key("payments-webapp") for s in updates] == [
+        "payments-webapp/r2/app/automatic/update/0"
+    ]
+    assert updates[0].action.path == ("fulfillment", "automatic", "update", 0)
+    assert expand(repo, bundle)[0].key("payments-webapp") == "payments-webapp/database/automatic/0"
+
+
+def test_a_decommission_runs_dependents_first_and_each_is_blocked_by_its_dependents(
+    sample_root: Path,
+) -> None:
+    add_day_two(sample_root)
+    repo = Repository(sample_root)
+    bundle = repo.bundle("bundle-webapp-standard")
+    assert bundle is not None
+    specs = expand(repo, bundle, operation=Operation.DECOMMISSION, revision=3)
+    assert [(s.component, s.depends_on) for s in specs] == [
+        ("app", ()),
+        ("secrets", ("app",)),
+        ("database", ("secrets", "app")),
+    ]
+    assert specs[2].key("w") == "w/r3/database/automatic/decommission/0"
+
+
+def test_a_component_without_the_list_runs_nothing(sample_root: Path) -> None:
+    add_day_two(sample_root, skip=(COMPUTE,))
+    repo = Repository(sample_root)
+    bundle = repo.bundle("bundle-webapp-standard")
+    assert bundle is not None
+    specs = expand(repo, bundle, operation=Operation.DECOMMISSION, revision=1)
+    assert [s.component for s in specs] == ["secrets", "database"]
