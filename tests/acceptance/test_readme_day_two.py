@@ -53,11 +53,6 @@ def test_the_day_two_block_is_what_the_docs_describe() -> None:
 
 
 @pytest.mark.slow
-@pytest.mark.xfail(
-    reason="runs the change and decommission of SPEC §6.6, which pac apply does once the "
-    "day-2 fulfilment (issue 13, the apply branch) is merged; then remove this mark",
-    strict=False,
-)
 def test_quick_start_then_change_then_decommission(sample_git: Path) -> None:
     quick_start = "pac apply requests/payments/payments-events.yaml && pac status payments-events"
     assert quick_start in README
