@@ -85,6 +85,12 @@ def _interrupted(status: RequestStatus | None, request: Request, frozen: bool) -
     return Step.RESUME
 
 
+def _waiting(status: RequestStatus | None, request: Request, frozen: bool) -> Step:
+    """Something a task started (a workflow run) is under way: every run follows it, in a
+    freeze too (it was begun before), unless the request is aborted."""
+    return Step.ABORT if request.operations.abort else Step.RESUME
+
+
 _RULES: dict[RequestState | None, _Rule] = {
     None: _unstarted,
     RequestState.DEFERRED: _unstarted,
@@ -95,6 +101,7 @@ _RULES: dict[RequestState | None, _Rule] = {
     RequestState.SUBMITTED: _interrupted,
     RequestState.PROCESSING: _interrupted,
     RequestState.RETRYING: _interrupted,
+    RequestState.WAITING: _waiting,
 }
 
 

@@ -44,6 +44,7 @@ class Target(StrEnum):
 
     TEXT = "text"
     JSON = "json"
+    YAML = "yaml"  # a .yaml/.yml file: every value a quoted scalar or flow collection
     JIRA = "jira"
     JIRA_FIELD = "jira_field"
     JIRA_NAME = "jira_name"
@@ -58,6 +59,10 @@ class Target(StrEnum):
 def encoder_name(target: Target, in_json_string: bool) -> str:
     """The name of the encoder an output for `target` is wrapped in."""
     if target is Target.JSON:
+        return "_pac_json_in_string" if in_json_string else "_pac_json_value"
+    if target is Target.YAML:
+        # JSON's double-quoted strings and flow collections are YAML too, with every line
+        # break escaped: a value can never become a key, an item or a comment.
         return "_pac_json_in_string" if in_json_string else "_pac_json_value"
     return f"_pac_{target.value}"
 
