@@ -228,7 +228,7 @@ class _Clone:
         from gitdb import IStream  # type: ignore[import-untyped]
 
         data = text.encode()
-        return str(self.repo.odb.store(IStream("blob", len(data), BytesIO(data))).hexsha)
+        return bytes(self.repo.odb.store(IStream("blob", len(data), BytesIO(data))).binsha).hex()
 
     def fetch(self, branch: str) -> str | None:
         """The branch's tip on the remote, fetched; None when the remote has no such branch."""
@@ -332,11 +332,13 @@ class _GitFailed(Exception):
         stdout = str(getattr(exc, "stdout", "") or "")
         stderr = str(getattr(exc, "stderr", "") or "")
         super().__init__(stderr)
+        lines = [line.strip().removeprefix("stderr: '").strip() for line in stderr.splitlines()]
         said = [
-            line.strip().removeprefix("remote:").strip()
-            for line in stderr.splitlines()
-            if line.strip().startswith(("remote:", "fatal:", "error:"))
+            line.removeprefix("remote:").strip()
+            for line in lines
+            if line.startswith(("remote:", "fatal:", "error:"))
+            and "failed to push some refs" not in line
         ]
         said += [line.split("\t")[-1] for line in stdout.splitlines() if line.startswith("!")]
-        words = "; ".join(w for w in (s.strip("' ") for s in said) if w and "stderr:" not in w)
+        words = "; ".join(w for w in (s.strip("' ") for s in said) if w)
         self.words = words or stderr.strip() or "git failed"
