@@ -79,7 +79,9 @@ class FakeGitHub(FakeServer):
         self.repos[name] = repo
         return repo
 
-    def finish(self, run_id: int, conclusion: str = "success", failed: tuple[str, ...] = ()) -> None:
+    def finish(
+        self, run_id: int, conclusion: str = "success", failed: tuple[str, ...] = ()
+    ) -> None:
         with self._data:
             run = next(r for r in self.runs if r["id"] == run_id)
             run["status"], run["conclusion"] = "completed", conclusion
@@ -95,9 +97,17 @@ class FakeGitHub(FakeServer):
     _ROUTES: tuple[tuple[str, str, str], ...] = (
         ("GET", r"/repos/(?P<repo>[^/]+/[^/]+)/pulls", "_list_pulls"),
         ("POST", r"/repos/(?P<repo>[^/]+/[^/]+)/pulls", "_create_pull"),
-        ("POST", r"/repos/(?P<repo>[^/]+/[^/]+)/pulls/(?P<n>\d+)/requested_reviewers", "_reviewers"),
+        (
+            "POST",
+            r"/repos/(?P<repo>[^/]+/[^/]+)/pulls/(?P<n>\d+)/requested_reviewers",
+            "_reviewers",
+        ),
         ("POST", r"/repos/(?P<repo>[^/]+/[^/]+)/issues/(?P<n>\d+)/assignees", "_assignees"),
-        ("POST", r"/repos/(?P<repo>[^/]+/[^/]+)/actions/workflows/(?P<wf>[^/]+)/dispatches", "_dispatch"),
+        (
+            "POST",
+            r"/repos/(?P<repo>[^/]+/[^/]+)/actions/workflows/(?P<wf>[^/]+)/dispatches",
+            "_dispatch",
+        ),
         ("GET", r"/repos/(?P<repo>[^/]+/[^/]+)/actions/workflows/(?P<wf>[^/]+)/runs", "_list_runs"),
         ("GET", r"/repos/(?P<repo>[^/]+/[^/]+)/actions/runs/(?P<id>\d+)", "_get_run"),
         ("GET", r"/repos/(?P<repo>[^/]+/[^/]+)/actions/runs/(?P<id>\d+)/jobs", "_jobs"),
@@ -160,17 +170,42 @@ class FakeGitHub(FakeServer):
         name = match["repo"]
         missing = [k for k in ("title", "head", "base") if not body.get(k)]
         if missing:
-            return _error(422, "Validation Failed", [{"resource": "PullRequest", "field": missing[0], "code": "missing_field"}])
-        head = str(body["head"]).split(":")[-1]
-        if not repo.has_branch(head):
-            return _error(422, "Validation Failed", [{"resource": "PullRequest", "field": "head", "code": "invalid"}])
-        if not repo.has_branch(str(body["base"])):
-            return _error(422, "Validation Failed", [{"resource": "PullRequest", "field": "base", "code": "invalid"}])
-        if any(p["repo"] == name and p["head"] == head and p["base"] == body["base"] and p["state"] == "open" for p in self.pulls):
             return _error(
                 422,
                 "Validation Failed",
-                [{"resource": "PullRequest", "code": "custom", "message": f"A pull request already exists for {name.split('/')[0]}:{head}."}],
+                [{"resource": "PullRequest", "field": missing[0], "code": "missing_field"}],
+            )
+        head = str(body["head"]).split(":")[-1]
+        if not repo.has_branch(head):
+            return _error(
+                422,
+                "Validation Failed",
+                [{"resource": "PullRequest", "field": "head", "code": "invalid"}],
+            )
+        if not repo.has_branch(str(body["base"])):
+            return _error(
+                422,
+                "Validation Failed",
+                [{"resource": "PullRequest", "field": "base", "code": "invalid"}],
+            )
+        owner = name.split("/")[0]
+        if any(
+            p["repo"] == name
+            and p["head"] == head
+            and p["base"] == body["base"]
+            and p["state"] == "open"
+            for p in self.pulls
+        ):
+            return _error(
+                422,
+                "Validation Failed",
+                [
+                    {
+                        "resource": "PullRequest",
+                        "code": "custom",
+                        "message": f"A pull request already exists for {owner}:{head}.",
+                    }
+                ],
             )
         pull = {
             "repo": name,
@@ -188,7 +223,9 @@ class FakeGitHub(FakeServer):
         return Response(201, self._pull_json(pull))
 
     def _pull(self, repo: str, number: str) -> dict[str, Any] | None:
-        return next((p for p in self.pulls if p["repo"] == repo and p["number"] == int(number)), None)
+        return next(
+            (p for p in self.pulls if p["repo"] == repo and p["number"] == int(number)), None
+        )
 
     def _reviewers(self, request: Received, repo: FakeRepo, match: re.Match[str]) -> Response:
         pull = self._pull(match["repo"], match["n"])
@@ -204,7 +241,9 @@ class FakeGitHub(FakeServer):
         if pull is None:
             return _error(404, "Not Found")
         pull["assignees"] += (request.json() or {}).get("assignees") or []
-        return Response(201, {"number": pull["number"], "assignees": [{"login": a} for a in pull["assignees"]]})
+        return Response(
+            201, {"number": pull["number"], "assignees": [{"login": a} for a in pull["assignees"]]}
+        )
 
     def _dispatch(self, request: Received, repo: FakeRepo, match: re.Match[str]) -> Response:
         workflow = repo.workflows.get(match["wf"])
@@ -224,7 +263,14 @@ class FakeGitHub(FakeServer):
         if required:
             return _error(422, f"Required input '{required[0]}' not provided")
         run_id = next(self._ids)
-        title = re.sub(r"\$\{\{\s*inputs\.([A-Za-z0-9_-]+)\s*\}\}", lambda m: str(inputs.get(m[1], "")), workflow.run_name) or match["wf"]
+        title = (
+            re.sub(
+                r"\$\{\{\s*inputs\.([A-Za-z0-9_-]+)\s*\}\}",
+                lambda m: str(inputs.get(m[1], "")),
+                workflow.run_name,
+            )
+            or match["wf"]
+        )
         name = match["repo"]
         run = {
             "id": run_id,
@@ -243,15 +289,25 @@ class FakeGitHub(FakeServer):
         }
         self.runs.append(run)
         self.jobs[run_id] = [
-            {"id": run_id * 10 + i, "name": job, "status": "queued", "conclusion": None, "html_url": self._html(name, f"actions/runs/{run_id}/job/{run_id * 10 + i}")}
+            {
+                "id": run_id * 10 + i,
+                "name": job,
+                "status": "queued",
+                "conclusion": None,
+                "html_url": self._html(name, f"actions/runs/{run_id}/job/{run_id * 10 + i}"),
+            }
             for i, job in enumerate(workflow.jobs)
         ]
         if body.get("return_run_details"):
-            return Response(200, {"workflow_run_id": run_id, "run_url": run["url"], "html_url": run["html_url"]})
+            return Response(
+                200, {"workflow_run_id": run_id, "run_url": run["url"], "html_url": run["html_url"]}
+            )
         return Response(204)
 
     def _run_json(self, run: dict[str, Any]) -> dict[str, Any]:
-        return {k: v for k, v in run.items() if k not in ("repo", "inputs", "workflow")} | {"jobs_url": f"{run['url']}/jobs"}
+        return {k: v for k, v in run.items() if k not in ("repo", "inputs", "workflow")} | {
+            "jobs_url": f"{run['url']}/jobs"
+        }
 
     def _list_runs(self, request: Received, repo: FakeRepo, match: re.Match[str]) -> Response:
         if match["wf"] not in repo.workflows:
@@ -260,12 +316,17 @@ class FakeGitHub(FakeServer):
         runs = [
             self._run_json(r)
             for r in reversed(self.runs)
-            if r["repo"] == match["repo"] and r["workflow"] == match["wf"] and (not event or r["event"] == event)
+            if r["repo"] == match["repo"]
+            and r["workflow"] == match["wf"]
+            and (not event or r["event"] == event)
         ]
         return Response(200, {"total_count": len(runs), "workflow_runs": runs})
 
     def _get_run(self, request: Received, repo: FakeRepo, match: re.Match[str]) -> Response:
-        run = next((r for r in self.runs if r["id"] == int(match["id"]) and r["repo"] == match["repo"]), None)
+        run = next(
+            (r for r in self.runs if r["id"] == int(match["id"]) and r["repo"] == match["repo"]),
+            None,
+        )
         return Response(200, self._run_json(run)) if run else _error(404, "Not Found")
 
     def _jobs(self, request: Received, repo: FakeRepo, match: re.Match[str]) -> Response:

@@ -100,7 +100,7 @@ class GitHubApi:
         return Auth.Token(token)
 
     def _repo(self, name: str) -> Repository:
-        return self._github().get_repo(name, lazy=True)
+        return self._github().get_repo(name)  # lazy: no call until something is asked
 
     def _call(self, what: str, do: Callable[[], _T]) -> _T:
         """One API call (or one page of a list), its failure said in GitHub's words."""

@@ -3,8 +3,6 @@ one whose branch moves during the push and one whose pre-receive hook refuses.""
 
 from __future__ import annotations
 
-import os
-import subprocess
 from pathlib import Path
 
 import pytest
@@ -18,56 +16,15 @@ from pac.fulfilment.backends.gitremote import (
     reachable,
     remote_url,
 )
+from tests.fakes.bare import count, git, hook, make_remote, show
 
 REPO = "acme/infra-live"
 BOT = ("pac", "pac@company.com")
 KEY = "orders/database-redis-gitops/automatic/0"
 
 
-def git(*args: str, cwd: Path) -> str:
-    env = os.environ | {
-        "GIT_AUTHOR_NAME": "t",
-        "GIT_AUTHOR_EMAIL": "t@x",
-        "GIT_COMMITTER_NAME": "t",
-        "GIT_COMMITTER_EMAIL": "t@x",
-    }
-    done = subprocess.run(
-        ["git", *args], cwd=cwd, env=env, capture_output=True, text=True, check=True
-    )
-    return done.stdout
-
-
-def make_remote(tmp_path: Path, files: dict[str, str] | None = None) -> Path:
-    """A bare repository with one commit on main (like a freshly pushed infra repo)."""
-    bare = tmp_path / "remote.git"
-    work = tmp_path / "seed"
-    git("init", "--bare", "-b", "main", str(bare), cwd=tmp_path)
-    git("init", "-b", "main", str(work), cwd=tmp_path)
-    for name, text in (files or {"README.md": "infra\n"}).items():
-        (work / name).parent.mkdir(parents=True, exist_ok=True)
-        (work / name).write_text(text)
-    git("add", "-A", cwd=work)
-    git("-c", "commit.gpgsign=false", "commit", "-qm", "seed", cwd=work)
-    git("push", "-q", str(bare), "main", cwd=work)
-    return bare
-
-
 def remotes(tmp_path: Path, bare: Path) -> GitRemotes:
     return GitRemotes(tmp_path / "catalog", BOT, {env_name(REPO): str(bare)})
-
-
-def show(bare: Path, path: str, ref: str = "main") -> str:
-    return git("--git-dir", str(bare), "show", f"{ref}:{path}", cwd=bare.parent)
-
-
-def count(bare: Path, ref: str = "main") -> int:
-    return int(git("--git-dir", str(bare), "rev-list", "--count", ref, cwd=bare.parent))
-
-
-def hook(bare: Path, name: str, script: str) -> None:
-    path = bare / "hooks" / name
-    path.write_text("#!/bin/sh\n" + script)
-    path.chmod(0o755)
 
 
 def test_where_a_repository_is_reached() -> None:
