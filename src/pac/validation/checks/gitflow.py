@@ -147,7 +147,12 @@ def _check_content(
             findings.add(
                 path,
                 "git-content",
-                f"the {kind} file this template writes {problem} when a value is {sample!r}",
+                f"the {kind} file this template writes {problem} when "
+                + (
+                    "a requester's text holds quotes, ': ', '#' or a line break"
+                    if sample == HOSTILE
+                    else "a value is a number"
+                ),
                 f"Write the template's own {kind} so that each {{{{ … }}}} is a whole value "
                 "(pac writes strings quoted and escaped): no quotes around it, and no text "
                 "before or after it in the same scalar.",
