@@ -15,7 +15,8 @@ from pac.fulfilment import apply
 from pac.fulfilment.backends.outbox import Outbox
 from pac.fulfilment.executor import Outcome
 from pac.records.store import StatusStore
-from tests.fakes.bare import branches, count, hook, make_remote, show
+from tests.conftest import invoke
+from tests.fakes.bare import branches, count, git, hook, make_remote, show
 from tests.fakes.github import TOKEN, FakeGitHub
 
 ITEM = "catalog/databases/database-redis-gitops.yaml"
@@ -177,3 +178,51 @@ def test_missing_github_credentials_fail_with_where_to_set_them(
     assert outcome.state == "failed" and status is not None and status.tasks[0].error
     assert "PAC_GITHUB_TOKEN is not set" in status.tasks[0].error.message
     assert "docs/operations.md" in status.tasks[0].error.hint
+
+
+INPUT = f"""name: orders-cache
+environment: {{stage: prod, costCenter: CC-4521}}
+cache: {{nodeType: cache.r7g.large, replicas: 3, purpose: {json.dumps(PURPOSE)}}}
+"""
+
+
+def test_render_shows_the_files_as_a_diff_against_the_branch(
+    sample_root: Path, infra: Path, tmp_path: Path
+) -> None:
+    # The file exists already with two replicas: the preview shows what changes.
+    seeded = {"replication_group_id": "orders-cache", "replicas": 2}
+    work = tmp_path / "change"
+    git("clone", "-q", str(infra), str(work), cwd=tmp_path)
+    (work / TFVARS).parent.mkdir(parents=True)
+    (work / TFVARS).write_text(json.dumps(seeded, indent=2) + "\n")
+    git("add", "-A", cwd=work)
+    git("-c", "commit.gpgsign=false", "commit", "-qm", "seed", cwd=work)
+    git("push", "-q", "origin", "main", cwd=work)
+    (tmp_path / "input.yaml").write_text(INPUT)
+    code, out = invoke(
+        sample_root, "render", "database-redis-gitops", "--input", str(tmp_path / "input.yaml")
+    )
+    assert code == 0, out
+    assert f"   create {TFVARS} (diff):" in out
+    assert f"--- a/{TFVARS}" in out and '-  "replicas": 2' in out
+    assert '+  "replicas": 3,' in out and "full files" not in out
+
+
+def test_render_shows_full_files_where_the_repository_is_not_set_up(
+    sample_root: Path, tmp_path: Path
+) -> None:
+    (tmp_path / "input.yaml").write_text(INPUT)
+    code, out = invoke(
+        sample_root, "render", "database-redis-gitops", "--input", str(tmp_path / "input.yaml")
+    )
+    assert code == 0, out
+    assert "(full files: acme/infra-databases is not set up on this machine" in out
+    assert f"   create {TFVARS}:" in out and '"replicas": 3,' in out
+
+
+def test_plan_names_the_pull_request_and_carries_the_diff(sample_root: Path, infra: Path) -> None:
+    code, out = invoke(sample_root, "plan", "orders-cache")
+    assert code == 0, out
+    assert f"[database-redis-gitops] pull request into {REPO}@main: 1 file ({TFVARS})" in out
+    code, markdown = invoke(sample_root, "plan", "orders-cache", "--format", "markdown")
+    assert code == 0 and f"+++ b/{TFVARS}" in markdown and "--- /dev/null" in markdown
