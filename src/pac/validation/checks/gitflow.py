@@ -25,6 +25,15 @@ _TEMPLATE_PART = re.compile(r"\{\{.*?\}\}|\{%.*?%\}|\{#.*?#\}", re.S)
 HOSTILE = "x: \"y\" 'z' # w\n- [v] {u}: \\t ---\n..."
 # Values that would lead a path out of its folder.
 _ESCAPES = ("..", "../x", "x/../../y")
+_JSON_HINT = (
+    "Check the template's own JSON (commas, braces, quotes): pac writes each {{ … }} as a "
+    'JSON value, or escaped when it stands inside a "…" string.'
+)
+_YAML_HINT = (
+    "Write each {{ … }} as a whole value (pac writes it as a quoted, escaped string, a "
+    "number or a list), or inside a double-quoted string: not within other text of a plain "
+    "or single-quoted scalar."
+)
 _SUFFIXES = {".json": "JSON", ".yaml": "YAML", ".yml": "YAML"}
 
 
@@ -153,9 +162,7 @@ def _check_content(
                     if sample == HOSTILE
                     else "a value is a number"
                 ),
-                f"Write the template's own {kind} so that each {{{{ … }}}} is a whole value "
-                "(pac writes strings quoted and escaped): no quotes around it, and no text "
-                "before or after it in the same scalar.",
+                _JSON_HINT if kind == "JSON" else _YAML_HINT,
             )
             return
 
