@@ -334,3 +334,9 @@ class FakeGitHub(FakeServer):
         if jobs is None:
             return _error(404, "Not Found")
         return Response(200, {"total_count": len(jobs), "jobs": jobs})
+
+
+if __name__ == "__main__":
+    from tests.fakes.server import serve_forever
+
+    serve_forever(FakeGitHub, "A fake GitHub REST API on 127.0.0.1")
