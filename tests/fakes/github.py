@@ -68,6 +68,7 @@ class FakeGitHub(FakeServer):
         self.runs: list[dict[str, Any]] = []
         self.jobs: dict[int, list[dict[str, Any]]] = {}
         self._ids = itertools.count(1001)
+        self.app: tuple[str, int, str] | None = None  # (App id, installation, public key PEM)
         self._data = threading.RLock()
 
     # --- test controls -------------------------------------------------------------
@@ -115,6 +116,9 @@ class FakeGitHub(FakeServer):
 
     def respond(self, request: Received) -> Response:
         auth = request.headers.get("Authorization", "")
+        app = re.fullmatch(r"/app/installations/(\d+)/access_tokens", request.path)
+        if app and request.method == "POST":
+            return self._installation_token(auth, int(app[1]))
         if auth not in (f"token {TOKEN}", f"Bearer {TOKEN}"):
             return _error(401, "Bad credentials")
         for method, pattern, handler in self._ROUTES:
@@ -127,6 +131,20 @@ class FakeGitHub(FakeServer):
                     answer: Response = getattr(self, handler)(request, repo, match)
                     return answer
         return _error(404, "Not Found")
+
+    def _installation_token(self, auth: str, installation: int) -> Response:
+        """A GitHub App's installation token, for a JWT signed with the App's key."""
+        import jwt
+
+        if self.app is None or installation != self.app[1]:
+            return _error(404, "Not Found")
+        try:
+            claims = jwt.decode(auth.removeprefix("Bearer "), self.app[2], algorithms=["RS256"])
+        except jwt.PyJWTError:
+            return _error(401, "A JSON web token could not be decoded")
+        if str(claims.get("iss")) != str(self.app[0]):
+            return _error(401, "'Issuer' claim ('iss') must be an Integer")
+        return Response(201, {"token": TOKEN, "expires_at": "2099-01-01T00:00:00Z"})
 
     def _html(self, repo: str, what: str) -> str:
         return f"{self.url}/{repo}/{what}"

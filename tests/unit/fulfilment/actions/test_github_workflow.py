@@ -197,3 +197,31 @@ def test_aborting_a_waiting_request_skips_its_task(
     assert (outcome.step, outcome.state) == (Step.ABORT, RequestState.ABORTED)
     _, task = task_of(sample_root)
     assert task.state is TaskState.SKIPPED
+
+
+def test_a_github_app_installation_is_credentials_too(
+    sample_root: Path, queue: Path, github: FakeGitHub, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from cryptography.hazmat.primitives import serialization
+    from cryptography.hazmat.primitives.asymmetric import rsa
+
+    key = rsa.generate_private_key(public_exponent=65537, key_size=2048)
+    private = key.private_bytes(
+        serialization.Encoding.PEM,
+        serialization.PrivateFormat.PKCS8,
+        serialization.NoEncryption(),
+    ).decode()
+    public = (
+        key.public_key()
+        .public_bytes(serialization.Encoding.PEM, serialization.PublicFormat.SubjectPublicKeyInfo)
+        .decode()
+    )
+    github.app = ("4242", 77, public)
+    monkeypatch.delenv("PAC_GITHUB_TOKEN")
+    monkeypatch.setenv("PAC_GITHUB_APP_ID", "4242")
+    monkeypatch.setenv("PAC_GITHUB_APP_KEY", private)
+    monkeypatch.setenv("PAC_GITHUB_APP_INSTALLATION", "77")
+    assert run(sample_root).state is RequestState.WAITING
+    assert len(github.runs) == 1 and github.count("POST", r"/access_tokens$") == 1
+    status_text = (sample_root / "requests/.status/orders-queue.yaml").read_text()
+    assert "PRIVATE KEY" not in status_text
