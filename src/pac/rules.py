@@ -98,11 +98,15 @@ _RULES = [
     Rule("form-text-unbounded", W, "a text field without maxLength takes up to the 64 KiB cap"),
     # fulfilment
     Rule("fulfillment-automatic", E, "mode is automatic but there are no automatic actions"),
-    Rule("action-unsupported", W, "an action type that pac apply does not run yet"),
+    Rule("action-unsupported", W, "an action pac apply does not run, or automation in manual"),
     Rule("action-description", E, "a ticket has both or a missing description template file"),
     Rule("action-priority", E, "a ticket priority is not Critical, High, Medium or Low"),
     Rule("summary-too-long", E, "a ticket summary template's own text is over 255 characters"),
     Rule("rest-credentials-plain-http", E, "a REST action sends credentials to an http:// URL"),
+    # git-commit and github-workflow actions
+    Rule("git-path", E, "a git-commit file path can leave the repository for some input"),
+    Rule("git-content", E, "a .json/.yaml file template renders invalid JSON/YAML for some input"),
+    Rule("workflow-dispatch-input", E, "dispatchIdInput names an input the action also sets"),
     Rule("starter-placeholder", E, "a starter document still holds its template's TODOs"),
     Rule("metadata-template", W, "a metadata value contains template syntax, never rendered"),
     # bundles

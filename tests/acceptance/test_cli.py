@@ -106,7 +106,7 @@ def test_subprocess_outside_a_repository_explains_itself(tmp_path: Path) -> None
 def test_subprocess_finds_the_repository_from_a_subfolder(sample_root: Path) -> None:
     done = pac("validate", "databases", cwd=sample_root / "catalog")
     assert done.returncode == 0, done.stdout + done.stderr
-    assert "1 file checked" in done.stdout
+    assert "2 files checked" in done.stdout  # the folder of catalog/databases/
 
 
 def test_no_traceback_for_any_fixture(tmp_path: Path) -> None:

@@ -56,7 +56,7 @@ def test_apply_maps_every_secret_the_repository_names() -> None:
     env = _step(_load("apply.yml"), "Apply")["env"]
     for name in sorted(names):
         assert env.get(f"PAC_SECRET_{name}") == f"${{{{ secrets.PAC_SECRET_{name} }}}}", name
-    for name in ("PAC_JIRA_URL", "PAC_JIRA_USER", "PAC_JIRA_TOKEN"):
+    for name in ("PAC_JIRA_URL", "PAC_JIRA_USER", "PAC_JIRA_TOKEN", "PAC_GITHUB_TOKEN"):
         assert env[name] == f"${{{{ secrets.{name} }}}}"
 
 

@@ -32,6 +32,7 @@ class Slot(Enum):
     TEXT = "text"  # the string at the path
     EACH = "each"  # every entry of the list, or every value of the mapping, at the path
     FILE = "file"  # the name of a file under the type's `template_folder`
+    ROWS = "rows"  # the fields named in `fields` of every entry of the list at the path
 
 
 @dataclass(frozen=True)
@@ -39,6 +40,7 @@ class TemplatePath:
     path: JsonPath  # below the action's `config`
     slot: Slot = Slot.TEXT
     one_line: bool = False  # renders to one line (a JIRA summary): its own text may not break
+    fields: tuple[str, ...] = ()  # for ROWS: the templated fields of each entry
 
 
 @dataclass(frozen=True)
@@ -61,7 +63,12 @@ class ActionKind:
         """(where, path below `config`, template or file name) for each templated field set."""
         for where in self.templates:
             value = _at(config, where.path)
-            if where.slot is Slot.EACH:
+            if where.slot is Slot.ROWS:
+                for index, row in enumerate(value if isinstance(value, list) else []):
+                    for name in where.fields:
+                        if isinstance(row, Mapping) and isinstance(row.get(name), str):
+                            yield where, (*where.path, index, name), row[name]
+            elif where.slot is Slot.EACH:
                 entries = value.items() if isinstance(value, Mapping) else enumerate(value or [])
                 for key, entry in entries:
                     yield where, (*where.path, key), str(entry)
@@ -138,10 +145,68 @@ REST_API = ActionKind(
     response=("status", "headers", "body"),
 )
 
-ACTION_TYPES: dict[str, ActionKind] = {kind.name: kind for kind in (JIRA_TICKET, REST_API)}
+
+def _commit_label(config: Mapping[str, Any]) -> str:
+    files = config.get("files") or []
+    how = "pull request to" if config.get("createPullRequest") else "commit to"
+    count = f"{len(files)} file{'s' if len(files) != 1 else ''}"
+    return f"{how} {config.get('repository', '?')}@{config.get('branch', '?')} ({count})"
+
+
+def _commit_in_words(name: str, config: Mapping[str, Any]) -> str:
+    what = name or "Changes files"
+    review = ", through a pull request" if config.get("createPullRequest") else ""
+    return (
+        f"{what}: one commit to {config.get('repository', '?')} on "
+        f"{config.get('branch', '?')}{review}"
+    )
+
+
+def _workflow_label(config: Mapping[str, Any]) -> str:
+    return f"workflow {config.get('workflowFile', '?')} in {config.get('repository', '?')}"
+
+
+def _workflow_in_words(name: str, config: Mapping[str, Any]) -> str:
+    what = name or "Runs a workflow"
+    wait = ", and follows the run to its end" if config.get("waitForCompletion") else ""
+    return (
+        f"{what}: starts {config.get('workflowFile', '?')} in {config.get('repository', '?')} "
+        f"at {config.get('ref', '?')}{wait}"
+    )
+
+
+GIT_COMMIT = ActionKind(
+    name="git-commit",
+    makes=Makes.COMMIT,
+    label=_commit_label,
+    in_words=_commit_in_words,
+    templates=(
+        TemplatePath(("branch",)),
+        TemplatePath(("commitMessage",)),
+        TemplatePath(("files",), Slot.ROWS, fields=("path", "contentTemplate")),
+        TemplatePath(("pullRequestTitle",), one_line=True),
+        TemplatePath(("pullRequestBody",)),
+        TemplatePath(("reviewers",), Slot.EACH),
+        TemplatePath(("assignees",), Slot.EACH),
+    ),
+    response=("commit", "branch", "pullRequest"),
+)
+
+GITHUB_WORKFLOW = ActionKind(
+    name="github-workflow",
+    makes=Makes.RUN,
+    label=_workflow_label,
+    in_words=_workflow_in_words,
+    templates=(TemplatePath(("ref",)), TemplatePath(("inputs",), Slot.EACH)),
+    response=("runId", "url", "conclusion"),
+)
+
+ACTION_TYPES: dict[str, ActionKind] = {
+    kind.name: kind for kind in (JIRA_TICKET, REST_API, GIT_COMMIT, GITHUB_WORKFLOW)
+}
 
 # Types the catalog schema accepts that pac does not run yet: validate says so, apply fails.
-NOT_YET_RUN = ("git-commit", "github-workflow")
+NOT_YET_RUN: tuple[str, ...] = ()
 
 
 def action_kind(name: str) -> ActionKind | None:

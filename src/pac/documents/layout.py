@@ -25,6 +25,7 @@ GITHUB_CODEOWNERS_FILE = f"{GITHUB_DIR}/{CODEOWNERS_FILE}"
 PAC_DIR = ".pac"
 OUTBOX_DIR = f"{PAC_DIR}/outbox"
 APPLY_LOCK = f"{PAC_DIR}/apply.lock"
+GIT_CLONES = f"{PAC_DIR}/git"  # working clones of the repositories git-commit actions change
 YAML_SUFFIXES = (".yaml", ".yml")
 
 

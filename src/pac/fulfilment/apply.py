@@ -17,6 +17,7 @@ from pac.documents.model import Request
 from pac.documents.repository import Repository
 from pac.documents.suggestions import did_you_mean
 from pac.errors import UsageError
+from pac.fulfilment.actions.base import Clients
 from pac.fulfilment.backends import TicketBackend, TicketFactory
 from pac.fulfilment.backends.rest import RestClient
 from pac.fulfilment.executor import Outcome, RequestRunner
@@ -174,21 +175,21 @@ def _run(
     today = today_in(repo.config.timezone)
     redact = Redactor.from_environment()
     local = threading.local()
-    made: list[tuple[TicketBackend, RestClient]] = []
+    made: list[tuple[TicketBackend, RestClient, Clients]] = []
     lock = threading.Lock()
 
-    def clients() -> tuple[TicketBackend, RestClient]:
+    def clients() -> tuple[TicketBackend, RestClient, Clients]:
         if not hasattr(local, "clients"):
-            local.clients = (tickets(), rest())
+            local.clients = (tickets(), rest(), Clients())
             with lock:
                 made.append(local.clients)
         return local.clients  # type: ignore[no-any-return]
 
     def one(request: Request) -> Outcome:
-        ticket_backend, rest_client = clients()
+        ticket_backend, rest_client, others = clients()
         runner = RequestRunner(
             repo, store, request, ticket_backend, rest_client, today, redact, emit,
-            still_held=still_held,
+            still_held=still_held, clients=others,
         )  # fmt: skip
         outcome = runner.run()
         outcome.adopted = list(runner.adopted)
@@ -204,6 +205,7 @@ def _run(
         with ThreadPoolExecutor(max_workers=workers, thread_name_prefix="pac-apply") as pool:
             return list(pool.map(one, requests))
     finally:
-        for ticket_backend, rest_client in made:
+        for ticket_backend, rest_client, others in made:
             ticket_backend.close()
             rest_client.close()
+            others.close()

@@ -23,7 +23,13 @@ from pac.documents.repository import Repository
 from pac.errors import PacError
 from pac.forms.changes import effective_input
 from pac.fulfilment.actions import action_for
-from pac.fulfilment.actions.base import Escalation, TicketsUnavailable
+from pac.fulfilment.actions.base import (
+    Clients,
+    Escalation,
+    TicketsUnavailable,
+    Waiting,
+    as_follows,
+)
 from pac.fulfilment.backends import BackendError, Ticket, TicketBackend
 from pac.fulfilment.backends.rest import RestClient
 from pac.fulfilment.change import Change, revision_tasks
@@ -63,7 +69,13 @@ from pac.templating.namespaces import SystemValues, environment_secrets
 
 # Where a request stands between revisions: a change, upgrade or decommission starts one.
 _BETWEEN_REVISIONS = frozenset(
-    {RequestState.COMPLETED, RequestState.FAILED, RequestState.ABORTED, RequestState.ESCALATED}
+    {
+        RequestState.COMPLETED,
+        RequestState.FAILED,
+        RequestState.ABORTED,
+        RequestState.ESCALATED,
+        RequestState.WAITING,
+    }
 )
 _UNSTARTED = frozenset({RequestState.SUBMITTED, RequestState.DEFERRED})
 # Steps that leave the request as it is.
@@ -125,8 +137,10 @@ class RequestRunner:
         emit: Callable[[str], None] = lambda line: None,
         lookup: Callable[[str], str | None] = environment_secrets,
         still_held: Callable[[], bool] = lambda: True,
+        clients: Clients | None = None,
     ) -> None:
         self.repo = repo
+        self.clients = clients or Clients()
         self.store = store
         self.request = request
         self.tickets = tickets
@@ -271,6 +285,8 @@ class RequestRunner:
             return self._unavailable(status, step, before, exc.error)
         except LeaseLost as lost:
             return self._lease_lost(status, step, before, lost.task)
+        except Waiting as waiting:
+            return self._waiting(status, step, before, waiting.what)
         except TaskPending as held:
             summary = pending_summary(held.task, self.repo.config)
             return self._outcome(
@@ -335,6 +351,13 @@ class RequestRunner:
         self.store.save(status)
         done = len([t for t in status.tasks if t.state is TaskState.COMPLETED])
         summary = f"{status.state}: {done} task{'s' if done != 1 else ''} done"
+        return self._outcome(step, before, status.state, summary, **self._done_so_far())
+
+    def _waiting(self, status: RequestStatus, step: Step, before: Found, what: str) -> Outcome:
+        status.become(RequestState.WAITING)
+        status.note(f"waiting: {what}")
+        self.store.save(status)
+        summary = f"waiting: {what}; every run follows it"
         return self._outcome(step, before, status.state, summary, **self._done_so_far())
 
     def _unavailable(
@@ -417,6 +440,7 @@ class RequestRunner:
         self, status: RequestStatus, task: TaskStatus, spec: TaskSpec, outputs: dict[str, Any]
     ) -> None:
         # Saved with the attempt recorded just before the create or call is sent.
+        was_waiting = task.state is TaskState.WAITING
         task.become(TaskState.PROCESSING)
         task.attempts += 1
         task.started_at = now_text()
@@ -428,10 +452,18 @@ class RequestRunner:
                     f"{spec.action.type} actions are not yet supported by pac apply",
                     unsupported_hint(spec),
                 )
-            response = action.perform(self, task, spec, outputs)
+            follows = as_follows(action) if was_waiting else None
+            if follows is not None:
+                response = follows.follow(self, task, spec, outputs)
+            else:
+                response = action.perform(self, task, spec, outputs)
             kept = self.shown.render_outputs(spec, outputs, response)
         except (BackendError, RenderError) as exc:
             stop_at(self, task, exc)
+        except Waiting:
+            task.become(TaskState.WAITING)
+            self.store.save(status)
+            raise
         task.outputs = self.redact.mapping(kept)
         task.become(TaskState.COMPLETED)
         # The version that actually served it (a retry after a version bump runs the new).

@@ -151,6 +151,19 @@ def _decommissioned(seen: _Seen) -> Step:
     return Step.NOTHING if seen.request.decommission is not None else Step.HELD
 
 
+def _waiting(seen: _Seen) -> Step:
+    """Something a task started (a workflow run) is under way: every run follows it, in a
+    freeze too (it was begun before), unless the request is aborted or decommissioned. A
+    change merged meanwhile waits until the revision under way is over."""
+    status = seen.status
+    assert status is not None
+    if seen.request.decommission is not None:
+        return _day_two(seen)
+    if seen.request.operations.abort:
+        return Step.ABORT
+    return STEP_OF[status.operation] if status.revision else Step.RESUME
+
+
 _RULES: dict[RequestState | None, _Rule] = {
     None: _unstarted,
     RequestState.DEFERRED: _unstarted,
@@ -162,6 +175,7 @@ _RULES: dict[RequestState | None, _Rule] = {
     RequestState.PROCESSING: _interrupted,
     RequestState.RETRYING: _interrupted,
     RequestState.DECOMMISSIONED: _decommissioned,
+    RequestState.WAITING: _waiting,
 }
 
 

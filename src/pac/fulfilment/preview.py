@@ -10,7 +10,7 @@ from typing import Any
 from pac.documents.model import Bundle, Offering
 from pac.documents.repository import Repository
 from pac.fulfilment.actions import action_for
-from pac.fulfilment.actions.base import Rendered
+from pac.fulfilment.actions.base import Rendered, as_compares
 from pac.fulfilment.rendering import preview_outputs, renderer_for
 from pac.fulfilment.tasks import TaskSpec, expand
 from pac.templating.namespaces import SystemValues
@@ -74,6 +74,10 @@ def preview(
         rendered = renderer.render_action(spec, outputs)
         blocked_by: list[str] = []
         action = action_for(spec.action.type)
+        compares = as_compares(action)
+        if compares is not None:
+            author = (repo.config.commit_name, repo.config.commit_email)
+            compares.compare(rendered, repo.root, author)
         if action is not None and action.linked:
             for dependency in spec.depends_on:
                 blocked_by.extend(tickets_of.get(dependency, []))

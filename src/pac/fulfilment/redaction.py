@@ -90,7 +90,11 @@ class Redactor:
 
     @classmethod
     def from_environment(cls) -> Redactor:
-        names = [k for k in os.environ if k.startswith(SECRET_PREFIX)] + ["PAC_JIRA_TOKEN"]
+        names = [k for k in os.environ if k.startswith(SECRET_PREFIX)] + [
+            "PAC_JIRA_TOKEN",
+            "PAC_GITHUB_TOKEN",
+            "PAC_GITHUB_APP_KEY",
+        ]
         return cls(os.environ.get(name, "") for name in names)
 
     def __call__(self, text: str) -> str:

@@ -22,7 +22,13 @@ from pac.records.status import RequestStatus
 
 # States a request rests in between revisions: a change starts the next one from here.
 _BETWEEN = frozenset(
-    {RequestState.COMPLETED, RequestState.FAILED, RequestState.ABORTED, RequestState.ESCALATED}
+    {
+        RequestState.COMPLETED,
+        RequestState.FAILED,
+        RequestState.ABORTED,
+        RequestState.ESCALATED,
+        RequestState.WAITING,
+    }
 )
 NOT_RECORDED = "(not recorded)"
 

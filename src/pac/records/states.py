@@ -22,12 +22,14 @@ class TransitionError(PacError):
 
 class RequestState(StrEnum):
     """Where a request stands: submitted → processing → completed, or failed and then
-    retrying, aborted or escalated; deferred while a change freeze holds it; decommissioned
-    at the end of its life. A completed request starts a new revision (processing again)
-    when its request file changes it (SPEC §6.6)."""
+    retrying, aborted or escalated; waiting while a step outside pac (a workflow run) is
+    under way and later runs follow it; deferred while a change freeze holds it;
+    decommissioned at the end of its life. A completed request starts a new revision
+    (processing again) when its request file changes it (SPEC §6.6)."""
 
     SUBMITTED = "submitted"
     PROCESSING = "processing"
+    WAITING = "waiting"
     COMPLETED = "completed"
     FAILED = "failed"
     RETRYING = "retrying"
@@ -66,6 +68,7 @@ class TaskState(StrEnum):
 
     PENDING = "pending"
     PROCESSING = "processing"
+    WAITING = "waiting"  # started something outside pac that later runs follow to its end
     COMPLETED = "completed"
     FAILED = "failed"
     SKIPPED = "skipped"
@@ -78,7 +81,7 @@ class TaskState(StrEnum):
     @property
     def open(self) -> bool:
         """Still to be done in this run (abort and failure skip these)."""
-        return self in (TaskState.PENDING, TaskState.PROCESSING)
+        return self in (TaskState.PENDING, TaskState.PROCESSING, TaskState.WAITING)
 
     def can_become(self, other: TaskState) -> bool:
         return other in _TASK_NEXT[self]
@@ -92,7 +95,7 @@ _FINAL = frozenset(
         RequestState.DECOMMISSIONED,
     }
 )
-_SETTLED = _FINAL | {RequestState.FAILED, RequestState.DEFERRED}
+_SETTLED = _FINAL | {RequestState.FAILED, RequestState.DEFERRED, RequestState.WAITING}
 
 _R = RequestState
 # A freeze may catch a run that began nothing (→ deferred); a failed request whose retry
@@ -103,9 +106,17 @@ _REQUEST_NEXT: dict[RequestState, frozenset[RequestState]] = {
     _R.SUBMITTED: frozenset({_R.PROCESSING, _R.DEFERRED, _R.ABORTED, _R.FAILED}),
     _R.DEFERRED: frozenset({_R.PROCESSING, _R.DEFERRED, _R.ABORTED, _R.FAILED}),
     _R.PROCESSING: frozenset(
-        {_R.PROCESSING, _R.DEFERRED, _R.COMPLETED, _R.FAILED, _R.ESCALATED, _R.DECOMMISSIONED}
+        {
+            *(_R.PROCESSING, _R.WAITING, _R.DEFERRED, _R.COMPLETED, _R.FAILED),
+            *(_R.ESCALATED, _R.DECOMMISSIONED),
+        }
     ),
-    _R.RETRYING: frozenset({_R.RETRYING, _R.DEFERRED, _R.COMPLETED, _R.FAILED, _R.DECOMMISSIONED}),
+    _R.RETRYING: frozenset(
+        {_R.RETRYING, _R.WAITING, _R.DEFERRED, _R.COMPLETED, _R.FAILED, _R.DECOMMISSIONED}
+    ),
+    # A later run follows what is under way (→ processing), or gives it up (→ aborted); a
+    # decommission starts its revision from here (→ processing, or deferred by a freeze).
+    _R.WAITING: frozenset({_R.PROCESSING, _R.WAITING, _R.ABORTED, _R.DEFERRED}),
     _R.FAILED: frozenset({_R.FAILED, _R.RETRYING, _R.PROCESSING, _R.ABORTED, _R.DEFERRED}),
     _R.COMPLETED: frozenset({_R.PROCESSING, _R.DEFERRED}),
     _R.ABORTED: frozenset({_R.PROCESSING, _R.DEFERRED, _R.DECOMMISSIONED}),
@@ -118,13 +129,23 @@ _T = TaskState
 # merged); only a completed one never is.
 _TASK_NEXT: dict[TaskState, frozenset[TaskState]] = {
     _T.PENDING: frozenset({_T.PENDING, _T.PROCESSING, _T.SKIPPED}),
-    _T.PROCESSING: frozenset({_T.PROCESSING, _T.PENDING, _T.COMPLETED, _T.FAILED, _T.SKIPPED}),
+    _T.PROCESSING: frozenset(
+        {_T.PROCESSING, _T.PENDING, _T.WAITING, _T.COMPLETED, _T.FAILED, _T.SKIPPED}
+    ),
+    _T.WAITING: frozenset({_T.WAITING, _T.PROCESSING, _T.SKIPPED}),
     _T.FAILED: frozenset({_T.PENDING, _T.PROCESSING}),
     _T.SKIPPED: frozenset({_T.PENDING, _T.PROCESSING}),
     _T.COMPLETED: frozenset(),
 }
 
-_TASK_RANK = {_T.PENDING: 0, _T.SKIPPED: 1, _T.PROCESSING: 2, _T.FAILED: 3, _T.COMPLETED: 4}
+_TASK_RANK = {
+    _T.PENDING: 0,
+    _T.SKIPPED: 1,
+    _T.PROCESSING: 2,
+    _T.WAITING: 3,
+    _T.FAILED: 4,
+    _T.COMPLETED: 5,
+}
 
 
 def check_request(current: RequestState, new: RequestState, request: str) -> RequestState:

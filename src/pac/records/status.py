@@ -38,6 +38,7 @@ class Effect(StrEnum):
 
     CREATE_TICKET = "create-ticket"
     CALL = "call"
+    DISPATCH = "dispatch"  # a workflow run started; `key` is the dispatch id it carried
 
 
 class Known(StrEnum):
@@ -117,6 +118,9 @@ class TaskStatus:
     attempt: Attempt | None = None
     transient_failures: int = 0  # runs in a row that met a transient fault
     transient_error: str = ""  # the last of them, masked
+    # What the task made outside pac and a later run finds again: commit, branch, pull
+    # request, workflow run (its id, URL and when it was dispatched).
+    refs: dict[str, str] = field(default_factory=dict)
 
     def become(self, state: TaskState) -> None:
         """Move to `state` as SPEC §6.2 allows; `TransitionError` otherwise."""
@@ -158,6 +162,8 @@ class TaskStatus:
                 "count": self.transient_failures,
                 "lastError": self.transient_error,
             }
+        if self.refs:
+            data["refs"] = dict(self.refs)
         return data
 
     @classmethod
@@ -198,6 +204,7 @@ class TaskStatus:
             attempt=Attempt.from_dict(attempt) if isinstance(attempt, Mapping) else None,
             transient_failures=int(transient.get("count", 0)),
             transient_error=str(transient.get("lastError", "")),
+            refs={str(k): str(v) for k, v in (data.get("refs") or {}).items()},
         )
 
 

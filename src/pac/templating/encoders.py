@@ -44,6 +44,7 @@ class Target(StrEnum):
 
     TEXT = "text"
     JSON = "json"
+    YAML = "yaml"  # a .yaml/.yml file: every value a quoted scalar or flow collection
     JIRA = "jira"
     JIRA_FIELD = "jira_field"
     JIRA_NAME = "jira_name"
@@ -59,6 +60,10 @@ def encoder_name(target: Target, in_json_string: bool) -> str:
     """The name of the encoder an output for `target` is wrapped in."""
     if target is Target.JSON:
         return "_pac_json_in_string" if in_json_string else "_pac_json_value"
+    if target is Target.YAML:
+        # JSON's double-quoted strings and flow collections are YAML too, with every line
+        # break escaped: a value can never become a key, an item or a comment.
+        return "_pac_yaml_in_string" if in_json_string else "_pac_yaml_value"
     return f"_pac_{target.value}"
 
 
@@ -124,6 +129,23 @@ def json_value(value: Any) -> str:
 
 def json_in_string(value: Any) -> str:
     return json.dumps(plain(value), ensure_ascii=False)[1:-1]
+
+
+# What JSON leaves raw but YAML does not take raw in a file: C1 controls and DEL, which a
+# YAML reader refuses, and NEL, LS and PS, which YAML 1.1 reads as line breaks.
+_YAML_RAW = re.compile("[\x7f-\x9f\u2028\u2029\ufeff\ufffe\uffff]")
+
+
+def _yaml_safe(text: str) -> str:
+    return _YAML_RAW.sub(lambda m: f"\\u{ord(m.group()):04x}", text)
+
+
+def yaml_value(value: Any) -> str:
+    return _yaml_safe(json_value(value))
+
+
+def yaml_in_string(value: Any) -> str:
+    return _yaml_safe(json_in_string(value))
 
 
 def _jira(value: Any) -> str:
@@ -235,6 +257,8 @@ ENCODERS: dict[str, Callable[[Any], str]] = {
     "_pac_text": plain,
     "_pac_json_value": json_value,
     "_pac_json_in_string": json_in_string,
+    "_pac_yaml_value": yaml_value,
+    "_pac_yaml_in_string": yaml_in_string,
     "_pac_jira": _jira,
     "_pac_jira_field": _jira_field,
     "_pac_jira_name": _jira_name,

@@ -66,7 +66,7 @@ def translate(source: str, target: Target = Target.TEXT) -> Translation:
     refs: list[Reference] = []
     out: list[str] = []
     pos, in_string = 0, False
-    in_json = target is Target.JSON
+    in_json = target in (Target.JSON, Target.YAML)  # a "…" string is open or not alike
     while (match := _TAG.search(source, pos)) is not None:
         literal = source[pos : match.start()]
         out.append(literal)

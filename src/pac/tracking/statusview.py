@@ -20,6 +20,7 @@ STATE_COLOURS: dict[str, str] = {  # request and task states alike: they compare
     RequestState.DEFERRED: "yellow",
     RequestState.ESCALATED: "magenta",
     RequestState.DECOMMISSIONED: "blue",
+    RequestState.WAITING: "cyan",
 }
 
 
@@ -108,6 +109,12 @@ def reference(task: TaskStatus) -> str:
         return task.ticket_key
     if task.http_status:
         return f"{task.http_method} -> {task.http_status}"
+    # A pull request or a workflow run is what a person opens; a direct commit, its sha.
+    link = task.refs.get("pullRequest") or task.refs.get("url")
+    if link:
+        return link
+    if task.refs.get("commit"):
+        return f"{task.refs.get('branch', '')}@{task.refs['commit'][:12]}"
     return ""
 
 

@@ -27,18 +27,23 @@ def test_summaries_and_filters(sample_repo: Repository) -> None:
         "bundle-webapp-standard",
         "compute-eks-containerapp",
         "database-aurora-postgresql-standard",
+        "database-redis-gitops",
         "messaging-kafka-topic",
+        "messaging-sqs-standard",
         "security-parameterstore-standard",
     ]
     assert [r.fulfilment for r in rows] == [
         "bundle",
         "automatic",
         "automatic",
+        "automatic",
         "manual",
+        "automatic",
         "automatic",
     ]
     assert [r.id for r in catalog.summaries(sample_repo, category="messaging")] == [
-        "messaging-kafka-topic"
+        "messaging-kafka-topic",
+        "messaging-sqs-standard",
     ]
     assert [r.id for r in catalog.summaries(sample_repo, owner="devex")] == [
         "bundle-webapp-standard"
@@ -87,9 +92,12 @@ def test_describe_an_item_and_a_bundle(sample_repo: Repository) -> None:
 
 def test_cli_list_search_show(sample_root: Path) -> None:
     code, out = invoke(sample_root, "catalog", "list", "--output", "json")
-    assert code == 0 and len(json.loads(out)) == 5
+    assert code == 0 and len(json.loads(out)) == 7
     code, out = invoke(sample_root, "catalog", "list", "--category", "databases", "-o", "yaml")
-    assert [r["id"] for r in yaml.safe_load(out)] == ["database-aurora-postgresql-standard"]
+    assert [r["id"] for r in yaml.safe_load(out)] == [
+        "database-aurora-postgresql-standard",
+        "database-redis-gitops",
+    ]
     code, out = invoke(sample_root, "catalog", "list")
     assert code == 0 and "messaging-kafka-topic" in out
     code, out = invoke(sample_root, "catalog", "search", "secrets", "-o", "json")
@@ -216,7 +224,7 @@ def test_list_in_a_pipe_is_one_plain_line_an_offering(sample_root: Path) -> None
         "2.0.0",
         "automatic",
     ]
-    assert len([line for line in lines if line.strip()]) == 2 + 5  # header, rule, rows
+    assert len([line for line in lines if line.strip()]) == 2 + 7  # header, rule, rows
 
 
 def test_list_on_an_80_column_terminal_cuts_nothing(sample_root: Path) -> None:

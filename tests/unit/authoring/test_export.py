@@ -24,7 +24,7 @@ def _files(root: Path) -> dict[str, bytes]:
 def test_export_writes_the_api_and_the_pages(sample_repo: Repository, tmp_path: Path) -> None:
     result = export(sample_repo, tmp_path / "site")
     files = _files(tmp_path / "site")
-    assert result.offerings == 5 and result.files == len(files)
+    assert result.offerings == 7 and result.files == len(files)
     assert {
         "index.html",
         "assets/pac.css",
@@ -38,7 +38,7 @@ def test_export_writes_the_api_and_the_pages(sample_repo: Repository, tmp_path: 
     } <= set(files)
     categories = json.loads(files["api/v1/categories.json"])
     messaging = next(c for c in categories if c["id"] == "messaging")
-    assert (messaging["items"], messaging["owner"]["team"]) == (1, "platform-messaging-team")
+    assert (messaging["items"], messaging["owner"]["team"]) == (2, "platform-messaging-team")
     document = json.loads(files["api/v1/catalog/bundle-webapp-standard.json"])
     assert document["components"][0]["catalogItem"] == "database-aurora-postgresql-standard"
 
@@ -69,7 +69,7 @@ def test_exporting_again_keeps_what_the_user_added(
     (site / ".git/HEAD").write_text("ref: refs/heads/gh-pages\n")
     (sample_root / "catalog/messaging/messaging-kafka-topic.yaml").unlink()
     result = export(Repository(sample_root), site)
-    assert result.offerings == 4
+    assert result.offerings == 6
     assert (site / "CNAME").read_text() == "catalog.company.com\n"
     assert (site / ".git/HEAD").exists()
     # What the earlier export wrote for the removed item is gone with it.
@@ -112,4 +112,4 @@ def test_export_to_a_file_or_below_one_is_a_usage_error(sample_root: Path, tmp_p
 def test_export_command(sample_root: Path, tmp_path: Path) -> None:
     code, out = invoke(sample_root, "export", "--out", str(tmp_path / "site"))
     assert code == 0
-    assert "exported 5 offerings" in out
+    assert "exported 7 offerings" in out

@@ -12,6 +12,8 @@ from pac import resources
 from pac.authoring.discovery import step_in_words
 from pac.documents.action_types import (
     ACTION_TYPES,
+    GIT_COMMIT,
+    GITHUB_WORKFLOW,
     JIRA_TICKET,
     NOT_YET_RUN,
     REST_API,
@@ -61,12 +63,17 @@ def test_what_each_type_makes_and_reads() -> None:
     assert REST_API.response == ("status", "headers", "body")
     assert JIRA_TICKET.priorities == ("Critical", "High", "Medium", "Low")
     assert REST_API.priorities == ()
-    assert action_kind("git-commit") is None
-    assert [runnable(n) for n in ("jira-ticket", "rest-api", "git-commit")] == [1, 1, 0]
+    assert action_kind("git-commit") is GIT_COMMIT and GIT_COMMIT.makes is Makes.COMMIT
+    assert action_kind("github-workflow") is GITHUB_WORKFLOW
+    assert GITHUB_WORKFLOW.makes is Makes.RUN
+    assert GIT_COMMIT.response == ("commit", "branch", "pullRequest")
+    assert GITHUB_WORKFLOW.response == ("runId", "url", "conclusion")
+    assert action_kind("svn-commit") is None
+    assert [runnable(n) for n in ("jira-ticket", "rest-api", "git-commit", "x")] == [1, 1, 1, 0]
 
 
 def test_names_in_hints() -> None:
-    assert runnable_names() == ("jira-ticket", "rest-api")
+    assert runnable_names() == ("jira-ticket", "rest-api", "git-commit", "github-workflow")
     assert ticket_names() == ("jira-ticket",)
     assert either(("a",)) == "a"
     assert either(("a", "b")) == "a or b"
@@ -80,7 +87,19 @@ def test_names_in_hints() -> None:
         ("jira-ticket", {"ticket": {}}, "", "JIRA ? ticket"),
         ("rest-api", CALL, "", "POST https://api/x"),
         ("rest-api", {}, "", "? ?"),
-        ("git-commit", {}, "", "git-commit"),
+        ("git-commit", {}, "", "commit to ?@? (0 files)"),
+        (
+            "git-commit",
+            {"repository": "a/b", "branch": "main", "files": [{}], "createPullRequest": True},
+            "",
+            "pull request to a/b@main (1 file)",
+        ),
+        (
+            "github-workflow",
+            {"repository": "a/b", "workflowFile": "x.yaml"},
+            "",
+            "workflow x.yaml in a/b",
+        ),
         ("rest-api", CALL, "Create it", "Create it"),
     ],
 )
@@ -105,7 +124,18 @@ def test_the_label_of_a_step(kind: str, config: dict[str, Any], name: str, label
         ),
         ("rest-api", CALL, "", "Calls an API: POST https://api/x, retried up to 3 times"),
         ("rest-api", {"endpoint": {}}, "Create it", "Create it: ? ?"),
-        ("github-workflow", {}, "", "github-workflow (not yet supported by pac apply)"),
+        (
+            "github-workflow",
+            {"repository": "a/b", "workflowFile": "x.yaml", "ref": "main"},
+            "",
+            "Runs a workflow: starts x.yaml in a/b at main",
+        ),
+        (
+            "git-commit",
+            {"repository": "a/b", "branch": "main", "createPullRequest": True},
+            "Add it",
+            "Add it: one commit to a/b on main, through a pull request",
+        ),
     ],
 )
 def test_a_step_in_words(kind: str, config: dict[str, Any], name: str, words: str) -> None:
@@ -129,3 +159,28 @@ def test_where_the_templates_of_each_type_are() -> None:
     assert list(REST_API.template_sources({})) == []
     one_line = [w.path for w in (*JIRA_TICKET.templates, *REST_API.templates) if w.one_line]
     assert one_line == [("ticket", "summaryTemplate")]
+
+
+def test_the_templates_of_a_commit_are_each_files_path_and_content() -> None:
+    config = {
+        "branch": "main",
+        "commitMessage": "add {{ .current.name }}",
+        "files": [
+            {"path": "a/{{ .current.name }}.yaml", "operation": "create", "contentTemplate": "x"},
+            {"path": "b.txt", "operation": "delete"},
+        ],
+        "reviewers": ["acme/dba"],
+    }
+    assert [(p, v) for _, p, v in GIT_COMMIT.template_sources(config)] == [
+        (("branch",), "main"),
+        (("commitMessage",), "add {{ .current.name }}"),
+        (("files", 0, "path"), "a/{{ .current.name }}.yaml"),
+        (("files", 0, "contentTemplate"), "x"),
+        (("files", 1, "path"), "b.txt"),
+        (("reviewers", 0), "acme/dba"),
+    ]
+    workflow = {"ref": "main", "inputs": {"queue": "{{ .current.name }}"}}
+    assert [(p, v) for _, p, v in GITHUB_WORKFLOW.template_sources(workflow)] == [
+        (("ref",), "main"),
+        (("inputs", "queue"), "{{ .current.name }}"),
+    ]

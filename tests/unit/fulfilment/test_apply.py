@@ -258,12 +258,17 @@ def test_a_second_apply_in_the_same_checkout_waits_its_turn(
 def test_an_unsupported_manual_action_does_not_advise_escalating(
     sample_root: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
+    # A type the schema knows but this pac's registry does not run (as git-commit was).
+    from pac.fulfilment.actions import ACTIONS
+
+    monkeypatch.delitem(ACTIONS, "git-commit")
     item = sample_root / "catalog/messaging/messaging-kafka-topic.yaml"
     item.write_text(
         item.read_text().replace(
             "  manual:\n    actions:\n",
             "  manual:\n    actions:\n"
-            "      - type: git-commit\n        config: {repository: infra-live, path: kafka/}\n",
+            "      - type: git-commit\n        config: {repository: acme/infra-live, branch: "
+            "main, commitMessage: x, files: [{path: kafka/x, operation: delete}]}\n",
         )
     )
     # The plan says so before anything runs...

@@ -34,6 +34,12 @@ ALLOWED = [
     (R.ABORTED, R.PROCESSING),
     (R.ABORTED, R.DECOMMISSIONED),  # never started: nothing to retire
     (R.PROCESSING, R.DECOMMISSIONED),
+    # waiting: a workflow run under way, followed by every later run (or given up)
+    (R.PROCESSING, R.WAITING),
+    (R.RETRYING, R.WAITING),
+    (R.WAITING, R.PROCESSING),
+    (R.WAITING, R.WAITING),
+    (R.WAITING, R.ABORTED),
 ]
 REFUSED = [
     (R.COMPLETED, R.FAILED),
@@ -45,6 +51,9 @@ REFUSED = [
     (R.SUBMITTED, R.COMPLETED),
     (R.FAILED, R.COMPLETED),
     (R.RETRYING, R.ESCALATED),
+    (R.WAITING, R.COMPLETED),  # only through a run that reads it: processing first
+    (R.SUBMITTED, R.WAITING),
+    (R.COMPLETED, R.WAITING),
 ]
 
 
@@ -73,6 +82,7 @@ def test_final_and_settled_states() -> None:
         R.FAILED,
         R.DEFERRED,
         R.DECOMMISSIONED,
+        R.WAITING,  # what it waits for is outside pac; the next run reads it
     }
     # Only a new revision moves a finished request on, and nothing moves a decommissioned one.
     assert all(
@@ -104,6 +114,9 @@ def test_a_completed_task_is_never_run_again() -> None:
         (T.PROCESSING, T.PENDING),  # a transient fault: the next run tries again
         (T.FAILED, T.PENDING),  # operations.retry
         (T.SKIPPED, T.PENDING),
+        (T.PROCESSING, T.WAITING),  # a workflow run started and still under way
+        (T.WAITING, T.PROCESSING),  # a later run reads it
+        (T.WAITING, T.SKIPPED),  # the request is aborted meanwhile
     ],
 )
 def test_task_transitions(before: TaskState, after: TaskState) -> None:
@@ -112,7 +125,8 @@ def test_task_transitions(before: TaskState, after: TaskState) -> None:
 
 def test_of_two_records_of_a_task_the_one_further_on_is_kept() -> None:
     order = sorted(T, key=lambda s: s.rank)
-    assert order == [T.PENDING, T.SKIPPED, T.PROCESSING, T.FAILED, T.COMPLETED]
+    assert order == [T.PENDING, T.SKIPPED, T.PROCESSING, T.WAITING, T.FAILED, T.COMPLETED]
+    assert not T.WAITING.can_become(T.COMPLETED)  # only through processing, by a run
 
 
 def test_states_are_written_as_their_plain_names() -> None:

@@ -162,3 +162,38 @@ def test_any_string_keeps_json_bodies_valid_with_the_same_keys(
 @given(st.text().filter(lambda s: not LINE_BREAKS.search(s)))
 def test_a_single_line_value_is_kept_whole_in_a_summary(value: str) -> None:
     assert render("X {{ .current.v }}", spaces(v=value), Target.SUMMARY) == f"X {value}"
+
+
+YAML_FILE = """name: {{ .current.v }}
+quoted: "for {{ .current.v }}"
+items: {{ .current.many }}
+labels: {{ .current.map }}
+"""
+
+
+# Request input is read from UTF-8 files, which cannot hold lone surrogates.
+_TEXT = st.characters(blacklist_categories=("Cs",))
+
+
+@settings(max_examples=200, deadline=None)
+@given(
+    st.text(_TEXT),
+    st.lists(st.text(_TEXT, max_size=5), max_size=3),
+    st.dictionaries(
+        st.text(_TEXT, max_size=5), st.text(_TEXT, max_size=5) | st.integers(), max_size=3
+    ),
+)
+def test_any_string_stays_data_in_a_yaml_file(
+    value: str, many: list[str], mapping: dict[str, object]
+) -> None:
+    """A requester's text never becomes a key, an item or a comment of a YAML file."""
+    import yaml
+
+    text = render(YAML_FILE, spaces(v=value, many=many, map=mapping), Target.YAML)
+    data = yaml.safe_load(text)
+    assert set(data) == {"name", "quoted", "items", "labels"}
+    # YAML readers normalise line breaks inside scalars, as they normalise the file's own.
+    unix = value.replace("\r\n", "\n").replace("\r", "\n")
+    assert data["name"].replace("\r\n", "\n").replace("\r", "\n") == unix
+    assert data["quoted"].startswith("for ")
+    assert data["items"] == many and data["labels"] == mapping

@@ -156,7 +156,7 @@ def test_report_counts_states_automation_failures_and_what_waits_for_apply(
     teams = {t.team: t for t in report.teams}
     databases = teams["platform-databases-team"]
     assert (databases.calls, databases.failures, databases.automation) == (1, 1, 1.0)
-    assert databases.items == 1  # from the catalog
+    assert databases.items == 2  # from the catalog
     assert teams["platform-compute-team"].tickets == 1
     assert teams["developer-experience-team"].bundles == 1
     assert [f.as_dict() for f in report.failures] == [

@@ -89,6 +89,12 @@ def test_task_facts() -> None:
     call = _task("c", TaskState.COMPLETED, http_method="POST", http_status=201)
     assert reference(call) == "POST -> 201" and reference(_task("d")) == ""
     assert progress(RequestStatus("r", tasks=[call, held])) == "1/2"
+    pull = _task("e", refs={"branch": "pac/e", "commit": "0123456789abcdef", "pullRequest": "u/1"})
+    assert reference(pull) == "u/1"
+    assert reference(_task("f", refs={"branch": "main", "commit": "0123456789abcdef"})) == (
+        "main@0123456789ab"
+    )
+    assert reference(_task("g", refs={"runId": "7", "url": "u/runs/7"})) == "u/runs/7"
 
 
 def _revised(*, decommission: bool = False) -> RequestStatus:

@@ -140,7 +140,10 @@ def test_relative_paths_fall_back_to_the_repository(
 ) -> None:
     monkeypatch.chdir(tmp_path)  # somewhere else, as with `pac --repo X validate catalog/...`
     result = validate(sample_repo, paths=[Path("catalog/messaging")])
-    assert result.checked == ["catalog/messaging/messaging-kafka-topic.yaml"]
+    assert result.checked == [
+        "catalog/messaging/messaging-kafka-topic.yaml",
+        "catalog/messaging/messaging-sqs-standard.yaml",
+    ]
 
 
 def test_paths_outside_the_repository_are_refused(sample_repo: Repository, tmp_path: Path) -> None:

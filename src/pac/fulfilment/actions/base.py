@@ -9,9 +9,11 @@ line for a plan, in full for `pac render`. Adding a type is adding one module im
 
 from __future__ import annotations
 
-from collections.abc import Mapping
-from dataclasses import dataclass
-from typing import TYPE_CHECKING, Any, Protocol
+import threading
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import TYPE_CHECKING, Any, Protocol, TypeVar, cast, runtime_checkable
 
 from pac.fulfilment.backends import BackendError
 from pac.records.status import Known, TaskStatus
@@ -37,6 +39,41 @@ class Rendered(Protocol):
     def as_dict(self) -> dict[str, Any]: ...
 
 
+_C = TypeVar("_C")
+
+
+@dataclass
+class Clients:
+    """The clients a run's action types make on first use (git, GitHub, …), closed at its end.
+
+    One per worker thread, like the ticket backend and the REST client: a type asks for its
+    client by name, so the executor knows nothing of any type's backend.
+    """
+
+    made: dict[str, Any] = field(default_factory=dict)
+    lock: threading.Lock = field(default_factory=threading.Lock)
+
+    def get(self, name: str, make: Callable[[], _C]) -> _C:
+        with self.lock:
+            if name not in self.made:
+                self.made[name] = make()
+            return cast(_C, self.made[name])
+
+    def close(self) -> None:
+        with self.lock:
+            for client in self.made.values():
+                client.close()
+            self.made.clear()
+
+
+class Waiting(Exception):
+    """A task started something outside pac that is still under way: later runs follow it."""
+
+    def __init__(self, what: str) -> None:
+        super().__init__(what)
+        self.what = what
+
+
 @dataclass
 class Escalation:
     """An escalation under way: the task that failed and the tasks done before it."""
@@ -56,6 +93,7 @@ class TaskRun(Protocol):
     specs: list[TaskSpec]
     tickets: TicketBackend
     rest: RestClient
+    clients: Clients  # per-type clients (git, GitHub), made when a type first asks
     redact: Redactor  # grows with credentials a call sends, for the rest of the request
     shown: Renderer  # secrets masked: what is recorded and displayed
     sent: Renderer  # secrets revealed: what goes over the wire
@@ -95,6 +133,35 @@ class ActionType(Protocol):
         self, run: TaskRun, task: TaskStatus, spec: TaskSpec, outputs: Mapping[str, Any]
     ) -> dict[str, Any]:
         """Do the task's work exactly once; the `.response` its outputs are evaluated on."""
+
+
+@runtime_checkable
+class Follows(Protocol):
+    """An action type whose task may wait on something outside pac (a workflow run).
+
+    `perform` raises `Waiting` to leave its task `waiting`; each later run calls `follow`
+    for it, which raises `Waiting` again while the thing is under way, and returns the
+    `.response` (or raises `BackendError`) once it has ended.
+    """
+
+    def follow(
+        self, run: TaskRun, task: TaskStatus, spec: TaskSpec, outputs: Mapping[str, Any]
+    ) -> dict[str, Any]: ...
+
+
+@runtime_checkable
+class Compares(Protocol):
+    """An action type whose preview can show its effect against the target's current state."""
+
+    def compare(self, rendered: Rendered, root: Path, author: tuple[str, str]) -> None: ...
+
+
+def as_follows(action: object) -> Follows | None:
+    return action if isinstance(action, Follows) else None
+
+
+def as_compares(action: object) -> Compares | None:
+    return action if isinstance(action, Compares) else None
 
 
 class TicketsUnavailable(Exception):

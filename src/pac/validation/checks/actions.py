@@ -14,8 +14,11 @@ from dataclasses import dataclass
 from urllib.parse import urlsplit
 
 from pac.documents.action_types import (
+    GIT_COMMIT,
+    GITHUB_WORKFLOW,
     JIRA_TICKET,
     REST_API,
+    Makes,
     action_kind,
     either,
     runnable_names,
@@ -26,6 +29,7 @@ from pac.documents.model import Action, CatalogItem
 from pac.documents.repository import Repository
 from pac.templating.encoders import SUMMARY_LIMIT
 from pac.validation.checks import Findings
+from pac.validation.checks.gitflow import check_commit, check_workflow
 
 _TEMPLATE_PART = re.compile(r"\{\{.*?\}\}|\{#.*?#\}", re.S)
 # Header names that carry credentials by convention, whatever their value.
@@ -50,6 +54,8 @@ def check_action(repo: Repository, item: CatalogItem, action: Action, findings: 
     if kind is None or not kind.runnable:
         _unsupported(item, action, findings)
         return
+    if action in item.manual and kind.makes in (Makes.COMMIT, Makes.RUN):
+        _automation_in_manual(action, findings)
     checks = TYPE_CHECKS.get(kind.name)
     if checks is not None and checks.config is not None:
         checks.config(repo, action, findings)
@@ -79,6 +85,16 @@ def _unsupported(item: CatalogItem, action: Action, findings: Findings) -> None:
         if manual
         else f"Use {either(runnable_names())} for now, or keep this action out of the active "
         "strategy.",
+    )
+
+
+def _automation_in_manual(action: Action, findings: Findings) -> None:
+    findings.add(
+        (*action.path, "type"),
+        "action-unsupported",
+        f"a {action.type} action in the manual strategy: escalating a failed request hands "
+        "its work to people through these actions, and this one would run automation again",
+        f"Use {either(ticket_names())} actions in the manual strategy.",
     )
 
 
@@ -192,4 +208,6 @@ def _check_plain_http(repo: Repository, action: Action, findings: Findings) -> N
 TYPE_CHECKS: dict[str, TypeChecks] = {
     JIRA_TICKET.name: TypeChecks(config=_check_ticket, before_apply=_check_summary),
     REST_API.name: TypeChecks(before_apply=_check_plain_http),
+    GIT_COMMIT.name: TypeChecks(config=check_commit),
+    GITHUB_WORKFLOW.name: TypeChecks(config=check_workflow),
 }

@@ -98,39 +98,35 @@ def test_plain_http_without_credentials_is_fine(sample_root: Path) -> None:
     assert _found(sample_root, "rest-credentials-plain-http") == []
 
 
-def test_an_unsupported_action_in_the_escalation_fallback_is_flagged(sample_root: Path) -> None:
+COMMIT = (
+    "      - type: git-commit\n        config: {repository: acme/infra-live, branch: main, "
+    "commitMessage: add, files: [{path: db/x.txt, operation: create, contentTemplate: x}]}\n"
+)
+
+
+def test_automation_in_the_escalation_fallback_is_flagged(sample_root: Path) -> None:
     item = sample_root / AURORA
     item.write_text(
         item.read_text().replace(
             "  manual:\n    # The fallback: the DBA team's ticket process, used when automation is "
             "escalated.\n    actions:\n",
-            "  manual:\n    actions:\n"
-            "      - type: git-commit\n        config: {repository: infra-live, path: db/}\n",
+            "  manual:\n    actions:\n" + COMMIT,
         )
     )
     result = validate(Repository(sample_root), paths=[item])
     [finding] = [d for d in result.diagnostics if d.code == "action-unsupported"]
     assert finding.message == (
-        "pac apply does not run git-commit actions yet; escalating a failed request would "
-        "fail at this step"
+        "a git-commit action in the manual strategy: escalating a failed request hands its "
+        "work to people through these actions, and this one would run automation again"
     )
     assert finding.hint.startswith("Use jira-ticket actions in the manual strategy.")
 
 
-def test_an_unsupported_action_in_the_active_automatic_strategy(sample_root: Path) -> None:
+def test_git_and_workflow_actions_run_in_the_automatic_strategy(sample_root: Path) -> None:
     item = sample_root / AURORA
     _edit(
-        sample_root,
-        AURORA,
-        "  automatic:\n    actions:\n",
-        "  automatic:\n    actions:\n"
-        "      - type: github-workflow\n        config: {repository: infra-live}\n",
+        sample_root, AURORA, "  automatic:\n    actions:\n", "  automatic:\n    actions:\n" + COMMIT
     )
     result = validate(Repository(sample_root), paths=[item])
-    [finding] = [d for d in result.diagnostics if d.code == "action-unsupported"]
-    assert finding.message == (
-        "pac apply does not run github-workflow actions yet; requests will fail at this step"
-    )
-    assert finding.hint.startswith(
-        "Use jira-ticket or rest-api for now, or keep this action out of the active strategy."
-    )
+    assert [d.code for d in result.diagnostics if d.severity.value == "error"] == []
+    assert not [d for d in result.diagnostics if d.code == "action-unsupported"]
