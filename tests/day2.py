@@ -8,6 +8,7 @@ The shipped sample catalog is not touched; tests write these into their own copi
 # ruff: noqa: E501 -- catalog YAML: a template is one line, as authors write them.
 from __future__ import annotations
 
+import re
 from pathlib import Path
 
 import yaml
@@ -151,14 +152,17 @@ _AUTOMATIC = {
 
 
 def add_day_two(root: Path, *, skip: tuple[str, ...] = ()) -> None:
-    """Give every sample item in `root` update and decommission actions (but `skip`)."""
+    """Give every sample item in `root` these update and decommission actions in place of
+    any the sample ships, so the tests know exactly what each revision does; the items in
+    `skip` are left with none at all. A text edit: the rest of the file stays as written
+    (tests edit `{mode: automatic}` and friends as text)."""
     for relative, manual in _MANUAL.items():
-        if relative in skip:
-            continue
         path = root / relative
-        text = path.read_text()
+        text = _without_day_two(path.read_text())
         automatic = _AUTOMATIC.get(relative)
-        if automatic is not None:
+        if relative in skip:
+            pass
+        elif automatic is not None:
             head, sep, tail = text.partition("\n  automatic:\n")
             text = head.rstrip("\n") + "\n" + manual.strip("\n") + sep + tail.rstrip("\n")
             text += "\n" + automatic.strip("\n") + "\n"
@@ -166,6 +170,21 @@ def add_day_two(root: Path, *, skip: tuple[str, ...] = ()) -> None:
             text = text.rstrip("\n") + "\n" + manual.strip("\n") + "\n"
         yaml.safe_load(text)  # still YAML
         path.write_text(text)
+
+
+def _without_day_two(text: str) -> str:
+    """The item's text without the `update:` and `decommission:` lists of its strategies."""
+    kept: list[str] = []
+    dropping = False
+    for line in text.splitlines(keepends=True):
+        if re.match(r"^    (update|decommission):\s*$", line):
+            dropping = True
+            continue
+        if dropping and (not line.strip() or line.startswith("     ")):
+            continue
+        dropping = False
+        kept.append(line)
+    return "".join(kept)
 
 
 def set_input(root: Path, request_file: str, group: str, key: str, value: object) -> None:
@@ -184,6 +203,11 @@ def set_top(root: Path, request_file: str, key: str, value: object) -> None:
     path.write_text(yaml.safe_dump(data, sort_keys=False))
 
 
-def bump_version(root: Path, relative: str, old: str, new: str) -> None:
+def bump_version(root: Path, relative: str, new: str) -> str:
+    """Ship `new` as the item's version, as its team would; returns the version it had."""
     path = root / relative
-    path.write_text(path.read_text().replace(f"version: {old}", f"version: {new}", 1))
+    text = path.read_text()
+    found = re.search(r"^  version: (\S+)$", text, flags=re.M)
+    assert found is not None, f"{relative} has no metadata.version"
+    path.write_text(text[: found.start(1)] + new + text[found.end(1) :])
+    return found.group(1)

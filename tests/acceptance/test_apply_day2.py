@@ -168,10 +168,10 @@ def test_create_change_upgrade_decommission_against_jira_and_a_rest_api(
     assert change["summary"] == "Change Kafka topic payments-events (revision 1)"
     assert "Partitions: 12 -> 24" in change["description"]
 
-    # Upgrade: the database item ships 1.3.0; the request is marked for it.
-    bump_version(author.root, DATABASE, "1.2.0", "1.3.0")
-    set_top(author.root, WEBAPP_FILE, "operations", {"upgrade": "1.3.0"})
-    author.merge("database 1.3.0")
+    # Upgrade: the database item ships a new version; the request is marked for it.
+    bump_version(author.root, DATABASE, "99.1.0")
+    set_top(author.root, WEBAPP_FILE, "operations", {"upgrade": "99.1.0"})
+    author.merge("database 99.1.0")
     assert (
         "Upgrade of payments-webapp (revision 2): database-aurora-postgresql-standard"
         in (runs.plan("--format", "markdown").splitlines()[0])
@@ -182,7 +182,7 @@ def test_create_change_upgrade_decommission_against_jira_and_a_rest_api(
     assert platform.effects[-1].json()["operation"] == "upgrade"
     status = runs.status(WEBAPP).load(WEBAPP)
     assert status is not None
-    assert status.item_versions["database-aurora-postgresql-standard"] == "1.3.0"
+    assert status.item_versions["database-aurora-postgresql-standard"] == "99.1.0"
 
     # Decommission: the app before the secrets before the database.
     set_top(author.root, WEBAPP_FILE, "decommission", {"reason": "service retired"})

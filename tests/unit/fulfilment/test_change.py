@@ -133,12 +133,13 @@ def test_a_decommission_with_an_input_change_is_held(day2: Path) -> None:
 def test_an_upgrade_moves_the_items_whose_catalog_version_it_names(day2: Path) -> None:
     repo = Repository(day2)
     request, status = _fulfilled(repo, WEBAPP)
-    bump_version(day2, DATABASE, "1.2.0", "1.3.0")
+    new = "99.1.0"
+    old = bump_version(day2, DATABASE, new)
     repo = Repository(day2)
-    upgrade = replace(request, operations=Operations(upgrade="1.3.0"))
+    upgrade = replace(request, operations=Operations(upgrade=new))
     change = _assess(repo, upgrade, status)
     assert (change.operation, change.held) == (Operation.UPGRADE, "")
-    assert change.versions["database-aurora-postgresql-standard"] == "1.3.0"
+    assert change.versions["database-aurora-postgresql-standard"] == new
     begin_revision(repo, upgrade, status, Operation.UPGRADE, change.effective, (), change.versions)
     offering = repo.offering(request.target_id)
     assert offering is not None
@@ -146,10 +147,10 @@ def test_an_upgrade_moves_the_items_whose_catalog_version_it_names(day2: Path) -
     # Not a version the catalog has: held, naming what it has and whom to ask.
     missing = replace(request, operations=Operations(upgrade="9.0.0"))
     _, fresh = _fulfilled(Repository(day2), WEBAPP)
-    fresh.item_versions["database-aurora-postgresql-standard"] = "1.2.0"
+    fresh.item_versions["database-aurora-postgresql-standard"] = old
     held = _assess(repo, missing, fresh).held
     assert "asks for version 9.0.0, which the catalog does not have" in held
-    assert "database-aurora-postgresql-standard 1.3.0" in held and "dba@company.com" in held
+    assert f"database-aurora-postgresql-standard {new}" in held and "dba@company.com" in held
     # Already on it: nothing to do.
     _, current = _fulfilled(repo, WEBAPP)
     assert _assess(repo, upgrade, current).operation is None

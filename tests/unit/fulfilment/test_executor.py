@@ -245,13 +245,13 @@ def test_a_retry_after_a_version_bump_records_the_version_that_ran(
     sample_root: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     _failed_webapp(sample_root, monkeypatch)
-    bump_version(sample_root, DATABASE, "1.2.0", "1.2.1")
+    bump_version(sample_root, DATABASE, "99.0.1")
     manual_only(sample_root)
     set_operations(sample_root, WEBAPP, "operations: {escalate: true}")
     run(sample_root, WEBAPP, monkeypatch=monkeypatch)
     status = StatusStore(sample_root).load(WEBAPP)
     assert status is not None
-    assert status.item_versions["database-aurora-postgresql-standard"] == "1.2.1"
+    assert status.item_versions["database-aurora-postgresql-standard"] == "99.0.1"
 
 
 def test_a_request_file_reusing_a_decommissioned_id_is_held(
