@@ -27,6 +27,8 @@ from pac.validation import codeowners
 from pac.validation.checks import DocumentCheck
 from pac.validation.checks.beforeapply import check_before_apply
 from pac.validation.checks.bundles import check_bundle
+from pac.validation.checks.changes import check_request_change
+from pac.validation.checks.deletions import check_deleted_requests
 from pac.validation.checks.governance import check_categories, check_config
 from pac.validation.checks.offerings import check_offering, check_offering_metadata
 from pac.validation.checks.placeholders import check_placeholders
@@ -44,7 +46,7 @@ DOCUMENT_CHECKS: dict[str, list[DocumentCheck]] = {
         check_before_apply,
         check_placeholders,
     ],
-    "Request": [check_request, check_placeholders],
+    "Request": [check_request, check_request_change, check_placeholders],
     "CategoryRegistry": [check_categories],
     "PacConfig": [check_config],
 }
@@ -250,6 +252,7 @@ def _validate(
             changes = changes_under(repo, changes, paths)
         selected, repo_checks = affected_documents(repo, changes)
         found += _version_findings(repo, changes, changed_since)
+        found += check_deleted_requests(repo, changes, changed_since)
     elif paths:
         selected, repo_checks, skipped = expand(repo, paths)
     else:
