@@ -20,7 +20,7 @@ from pac.documents.lifecycle import Operation
 from pac.documents.loader import JsonPath
 from pac.documents.model import Bundle, CatalogItem, Field, Form, Offering, Request
 from pac.documents.repository import Loaded, Repository
-from pac.forms.changes import changed_paths, immutable_changes
+from pac.forms.changes import changed_paths, effective_input, immutable_changes
 from pac.records.digest import ask_digest
 from pac.records.states import RequestState, TaskState
 from pac.records.status import RequestStatus
@@ -330,7 +330,9 @@ def _changes(request: Request, status: RequestStatus, form: Form) -> _Change:
     paths: list[str] = []
     unnamed = False
     if status.input:
-        paths = changed_paths(form, status.input, request.input)
+        # Most requests did not change: one comparison of the effective inputs says so.
+        if effective_input(form, request.input) != status.input:
+            paths = changed_paths(form, status.input, request.input)
     elif status.input_digest:
         # Written before revisions kept the input: only that something changed is known.
         unnamed = not target and status.input_digest != ask_digest(request.target_id, request.input)
