@@ -11,7 +11,7 @@ from pac.documents.repository import Repository
 from pac.records.states import RequestState
 from pac.records.store import StatusStore
 from pac.rules import RULES
-from pac.validation.run import validate
+from pac.validation.run import check_file, validate
 from tests.day_two import (
     BUNDLE_REQUEST,
     MEMCACHE,
@@ -223,3 +223,13 @@ def test_an_unreadable_status_is_a_finding_not_a_crash(root: Path) -> None:
     assert (found.code, found.line, found.column) == ("status-unreadable", 4, 7)
     assert "cannot be read" in found.message
     assert "git checkout" in found.hint
+
+
+def test_plan_and_apply_judge_a_change_themselves(root: Path) -> None:
+    """`check_file`, which plan and apply ask whether a request can be used at all, leaves
+    the status alone: they hold a refused change in their own words (SPEC §6.6)."""
+    write_status(root)
+    edit(root, REQUEST, "nodeType: small", "nodeType: large")
+    repo = Repository(root)
+    assert not [d for d in check_file(repo, root / REQUEST) if d.code in CODES]
+    assert [d.code for d in findings(root)] == ["change-no-update"]
