@@ -114,10 +114,6 @@ class _Judge:
             return self.at(self.change.paths[0])
         return ("input",) if self.change.unnamed else ("operations", "upgrade")
 
-    def what(self) -> str:
-        """`payments-db (database-aurora-postgresql-standard 1.2.0)`"""
-        return f"{self.request.id} ({self.offering.id} {self.offering.version})"
-
     # --- the refusals ------------------------------------------------------------------
 
     def _decommissioned(self) -> None:
