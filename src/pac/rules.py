@@ -135,13 +135,35 @@ _RULES = [
         E,
         "a variable uses an unknown namespace, or .response outside outputs",
     ),
-    Rule("template-current", E, "a .current path is not in the form that supplies it"),
+    Rule("template-current", E, "a .current or .previous path is not in the form that supplies it"),
     Rule("template-metadata", E, "a .metadata id is not in scope, or the key does not exist"),
     Rule("template-system", E, "a .system value that does not exist"),
     Rule("template-output", E, "an .output key is used before an earlier action produces it"),
     Rule("template-output-shadow", W, "an output key replaces an earlier action's"),
     Rule("template-unsafe", E, "a template reaches for Python internals or other templates"),
     Rule("template-summary", E, "a ticket summary template's own text spans several lines"),
+    # day 2: update and decommission actions, and changes to fulfilled requests (SPEC §6.6)
+    Rule("template-previous", E, "a create action reads .previous, which only day-2 actions have"),
+    Rule("fulfillment-day-two", W, "an item's strategy has no update or no decommission actions"),
+    Rule(
+        "change-immutable", E, "a fulfilled request changes its name, target or an immutable field"
+    ),
+    Rule("change-no-update", E, "a changed or upgraded request's item has no update actions"),
+    Rule("change-unfinished", E, "a request changes while its current revision has not finished"),
+    Rule("change-with-decommission", E, "a request is decommissioned and changed at once"),
+    Rule(
+        "decommission-no-actions", E, "a decommissioned request's item has no decommission actions"
+    ),
+    Rule(
+        "upgrade-unknown-version", E, "operations.upgrade names a version the catalog does not have"
+    ),
+    Rule("request-deleted", E, "the file of a request that is not decommissioned is deleted"),
+    Rule("request-id-reused", E, "a request file reuses the id of a decommissioned request"),
+    Rule(
+        "status-unreadable",
+        E,
+        "a request's status file cannot be read, so its change cannot be checked",
+    ),
     # versions (pac validate --changed BASE)
     Rule(
         "version-breaking-change",

@@ -7,8 +7,6 @@ so a plan shows what apply sends and every re-run of apply sends it again (SPEC 
 
 from __future__ import annotations
 
-import hashlib
-import json
 from dataclasses import replace
 
 from pac.documents.layout import STATUS_FOLDER
@@ -17,6 +15,7 @@ from pac.documents.model import Bundle, Offering, Request
 from pac.documents.repository import Repository
 from pac.forms.changes import effective_input
 from pac.fulfilment.tasks import TaskSpec
+from pac.records.digest import ask_digest
 from pac.records.states import TaskState
 from pac.records.status import RequestStatus, TaskStatus
 from pac.templating.namespaces import SystemValues, revision_moment, revision_uuid
@@ -24,10 +23,7 @@ from pac.templating.namespaces import SystemValues, revision_moment, revision_uu
 
 def input_digest(request: Request) -> str:
     """Identifies what was asked: the target and the input (not metadata or operations)."""
-    payload = json.dumps(
-        {"target": request.target_id, "input": request.input}, sort_keys=True, default=str
-    )
-    return "sha256:" + hashlib.sha256(payload.encode()).hexdigest()[:32]
+    return ask_digest(request.target_id, request.input)
 
 
 def catalog_revision(repo: Repository) -> str:

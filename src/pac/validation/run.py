@@ -27,6 +27,8 @@ from pac.validation import codeowners
 from pac.validation.checks import DocumentCheck
 from pac.validation.checks.beforeapply import check_before_apply
 from pac.validation.checks.bundles import check_bundle
+from pac.validation.checks.changes import check_request_change
+from pac.validation.checks.deletions import check_deleted_requests
 from pac.validation.checks.governance import check_categories, check_config
 from pac.validation.checks.offerings import check_offering, check_offering_metadata
 from pac.validation.checks.placeholders import check_placeholders
@@ -48,6 +50,13 @@ DOCUMENT_CHECKS: dict[str, list[DocumentCheck]] = {
     "CategoryRegistry": [check_categories],
     "PacConfig": [check_config],
 }
+
+
+# Checks of a document against what `pac apply` recorded (a request file against its
+# status, SPEC §6.6): `pac validate` runs them for the pull request. Plan and apply read
+# the status themselves and hold such a change in their own words, so `check_file`, which
+# they call to know whether a request can be used at all, leaves these out.
+RECORD_CHECKS: dict[str, list[DocumentCheck]] = {"Request": [check_request_change]}
 
 
 @dataclass
@@ -86,6 +95,17 @@ def check_file(repo: Repository, path: Path) -> list[Diagnostic]:
             found.extend(check(repo, loaded))
     else:
         found.extend(_partial_checks(repo, loaded))
+    return found
+
+
+def validate_file(repo: Repository, path: Path) -> list[Diagnostic]:
+    """`check_file`, and for a document that passed its schema the checks against its
+    records: every problem of a request in one run (SPEC §6.1)."""
+    found = check_file(repo, path)
+    loaded = repo.load(path)
+    if loaded.ok:
+        for check in RECORD_CHECKS.get(loaded.kind, []):
+            found.extend(check(repo, loaded))
     return found
 
 
@@ -250,6 +270,7 @@ def _validate(
             changes = changes_under(repo, changes, paths)
         selected, repo_checks = affected_documents(repo, changes)
         found += _version_findings(repo, changes, changed_since)
+        found += check_deleted_requests(repo, changes, changed_since)
     elif paths:
         selected, repo_checks, skipped = expand(repo, paths)
     else:
@@ -263,7 +284,7 @@ def _validate(
         if not os.path.lexists(path):  # a dangling link is checked: it is an entry
             continue
         checked.append(repo.display(path))
-        found.extend(check_file(repo, path))
+        found.extend(validate_file(repo, path))
     if repo_checks:
         found.extend(_registry_findings(repo))
         found.extend(codeowners.check(repo))

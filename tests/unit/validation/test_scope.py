@@ -36,7 +36,7 @@ def test_a_missing_path_is_a_usage_error(sample_repo: Repository) -> None:
 def test_status_files_are_not_documents(sample_repo: Repository) -> None:
     status = sample_repo.root / "requests/.status/payments-events.yaml"
     status.parent.mkdir(parents=True)
-    status.write_text("state: completed\n")
+    status.write_text("request: payments-events\nstate: completed\n")
     assert validate(sample_repo).ok
 
 
@@ -46,7 +46,9 @@ def test_a_status_file_named_explicitly_is_skipped_with_the_reason(
     folder = sample_repo.root / "requests/.status"
     folder.mkdir(parents=True)
     status = folder / "payments-events.yaml"
-    status.write_text("state: completed\n")  # not a request document: would be findings
+    status.write_text(
+        "request: payments-events\nstate: completed\n"
+    )  # not a request document: would be findings
     result = validate(sample_repo, paths=[status, sample_repo.root / EVENTS])
     assert result.ok and result.checked == [EVENTS]
     assert result.skipped == [

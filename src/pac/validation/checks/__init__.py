@@ -7,14 +7,46 @@ schema, so they can rely on the structure the schema guarantees.
 
 from __future__ import annotations
 
-from collections.abc import Callable
-from dataclasses import replace
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass, replace
 
 from pac.diagnostics import Diagnostic, Severity
+from pac.documents.lifecycle import ACTION_LISTS
 from pac.documents.loader import JsonPath
+from pac.documents.model import Action, CatalogItem
 from pac.documents.repository import Loaded, Repository, diagnostic
 
 DocumentCheck = Callable[[Repository, Loaded], list[Diagnostic]]
+MODES = ("manual", "automatic")
+
+
+@dataclass(frozen=True)
+class ActionList:
+    """One list of one strategy: `actions` (the create), `update` or `decommission`."""
+
+    mode: str
+    name: str
+    actions: tuple[Action, ...]
+
+    @property
+    def day_two(self) -> bool:
+        """Serves a later revision of a fulfilled request (SPEC §6.6)."""
+        return self.name != "actions"
+
+
+def action_lists(item: CatalogItem) -> Iterator[ActionList]:
+    """Every list of both strategies, as a strategy writes them; empty ones too."""
+    for mode in MODES:
+        for name in ACTION_LISTS:
+            actions = item.actions(mode) if name == "actions" else item.day_two.get((mode, name))
+            yield ActionList(mode, name, actions or ())
+
+
+def every_action(item: CatalogItem) -> Iterator[Action]:
+    """Each action of the item, whichever list and strategy it is in: all of them are
+    checked, since any may run (a change, a decommission, an escalation's fallback)."""
+    for listed in action_lists(item):
+        yield from listed.actions
 
 
 class Findings:

@@ -67,11 +67,19 @@ def check_action_before_apply(repo: Repository, action: Action, findings: Findin
         checks.before_apply(repo, action, findings)
 
 
+# What fails at an unsupported action of the active strategy, by the list it is in.
+_FAILS = {
+    "actions": "requests will fail at this step",
+    "update": "changes and upgrades of its requests will fail at this step",
+    "decommission": "decommissioning its requests will fail at this step",
+}
+
+
 def _unsupported(item: CatalogItem, action: Action, findings: Findings) -> None:
-    active = action in item.actions()
-    manual = action in item.manual
-    if active:
-        consequence = "; requests will fail at this step"
+    mode, listed = str(action.path[1]), str(action.path[2])
+    manual = mode == "manual"
+    if mode == item.mode:
+        consequence = f"; {_FAILS.get(listed, _FAILS['actions'])}"
     elif manual:
         consequence = "; escalating a failed request would fail at this step"
     else:

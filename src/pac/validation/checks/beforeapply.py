@@ -12,7 +12,7 @@ from pac.diagnostics import Diagnostic
 from pac.documents.model import Bundle, CatalogItem, Field, Offering
 from pac.documents.repository import Loaded, Repository
 from pac.forms.schema import TEXT_INPUT_CAP
-from pac.validation.checks import Findings
+from pac.validation.checks import Findings, every_action
 from pac.validation.checks.actions import check_action_before_apply
 
 _UNBOUNDED = re.compile(r"(?<!\\)[*+]|\{\d*,\}")
@@ -26,7 +26,7 @@ def check_before_apply(repo: Repository, loaded: Loaded) -> list[Diagnostic]:
     for _, field in offering.form.fields():
         _check_field(field, findings)
     if isinstance(offering, CatalogItem):
-        for action in (*offering.manual, *offering.automatic):
+        for action in every_action(offering):
             check_action_before_apply(repo, action, findings)
     if isinstance(offering, Bundle):
         _check_linking(repo, offering, findings)

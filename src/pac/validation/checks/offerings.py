@@ -13,7 +13,7 @@ from pac.forms.ecma_syntax import ecma_pattern_problem
 from pac.forms.inputs import input_checker
 from pac.forms.redos import catastrophic_backtracking
 from pac.templating.translation import line_col
-from pac.validation.checks import Findings
+from pac.validation.checks import Findings, every_action
 from pac.validation.checks.actions import check_action
 from pac.validation.checks.placement import check_offering_placement
 
@@ -293,6 +293,40 @@ def _check_defaults(repo: Repository, offering: Offering, findings: Findings) ->
 
 
 def _check_fulfillment(repo: Repository, item: CatalogItem, findings: Findings) -> None:
-    for actions in (item.manual, item.automatic):
-        for action in actions:
-            check_action(repo, item, action, findings)
+    for action in every_action(item):
+        check_action(repo, item, action, findings)
+    _check_day_two(item, findings)
+
+
+# What a developer is refused when the item's strategy lacks a day-2 list (SPEC §6.6).
+_REFUSED = {
+    "update": (
+        "every change and upgrade of a fulfilled request for it is refused: developers "
+        "must decommission and request anew for a bigger size or a security fix",
+        "the actions that change a live one in place: a JIRA ticket to your team showing "
+        "old -> new (.previous and .current, .system.changedFields) or a REST PATCH of the "
+        "id a create action's outputs kept (.output.<key>)",
+    ),
+    "decommission": (
+        "decommissioning its requests is refused: developers cannot retire what they "
+        "asked for, and its resources live on after the request's file is gone",
+        "the actions that retire one: a JIRA ticket to your team naming it "
+        "(.previous, .system.reason) or a REST DELETE of the id a create action kept",
+    ),
+}
+
+
+def _check_day_two(item: CatalogItem, findings: Findings) -> None:
+    """A warning for the owners of an item whose strategy in use lacks a day-2 list."""
+    for listed in ("update", "decommission"):
+        if item.day_two.get((item.mode, listed)):
+            continue
+        refused, what = _REFUSED[listed]
+        findings.add(
+            ("fulfillment", item.mode),
+            "fulfillment-day-two",
+            f"the {item.mode} strategy has no `{listed}` actions, so {refused}",
+            f"Add `{listed}:` under fulfillment.{item.mode} with {what}; see "
+            "docs/platform-teams.md.",
+            at_key=True,
+        )

@@ -13,6 +13,7 @@ from dataclasses import dataclass
 
 from pac.diagnostics import Diagnostic
 from pac.documents.action_types import ActionKind, Slot, action_kind
+from pac.documents.lifecycle import Operation
 from pac.documents.loader import JsonPath, path_text
 from pac.documents.model import Action, Bundle, CatalogItem, Form
 from pac.documents.repository import Loaded, Repository, read_template_file
@@ -20,7 +21,7 @@ from pac.rules import RULES
 from pac.templating.analysis import analyse, summary_line_break
 from pac.templating.translation import line_col
 from pac.templating.usage import Use
-from pac.validation.checks import Findings
+from pac.validation.checks import ActionList, Findings, action_lists, every_action
 from pac.validation.checks.variables import (
     ItemScope,
     UseScope,
@@ -122,16 +123,38 @@ def check_item_templates(repo: Repository, loaded: Loaded) -> list[Diagnostic]:
     findings = Findings(loaded, owner=item.owner.describe())
     sink = _Sink(loaded, findings)
     metadata = ItemScope(repo, item)
-    for actions in (item.manual, item.automatic):
-        produced: dict[str, str] = {}
-        for action in actions:
-            scope = UseScope(action.type, item.form, metadata, produced)
-            for where in template_fields(repo, action):
-                _check_template(sink, where, scope)
-                if where.one_line:
-                    _check_one_line(sink, where)
-            _check_shadowing(findings, action, produced, None)
+    lists = list(action_lists(item))
+    # What any create produced, in either strategy, is recorded in the status and so is in
+    # `.output` for every later revision's update and decommission actions (SPEC §4.3).
+    created: dict[str, str] = {}
+    for listed in lists:
+        if not listed.day_two:
+            created |= _check_list(repo, sink, item, metadata, listed, {})
+    for listed in lists:
+        if listed.day_two:
+            _check_list(repo, sink, item, metadata, listed, dict(created))
     return findings.items + sink.extra
+
+
+def _check_list(
+    repo: Repository,
+    sink: _Sink,
+    item: CatalogItem,
+    metadata: ItemScope,
+    listed: ActionList,
+    produced: dict[str, str],
+) -> dict[str, str]:
+    """The templates of one action list, in order; returns the outputs the list adds."""
+    added: dict[str, str] = {}  # a list's own outputs: only these can shadow each other
+    for action in listed.actions:
+        scope = UseScope(action.type, item.form, metadata, produced, listed.day_two)
+        for where in template_fields(repo, action):
+            _check_template(sink, where, scope)
+            if where.one_line:
+                _check_one_line(sink, where)
+        _check_shadowing(sink.findings, action, added, None)
+        produced.update(added)
+    return added
 
 
 def _check_one_line(sink: _Sink, where: TemplateField) -> None:
@@ -167,7 +190,6 @@ def check_bundle_templates(repo: Repository, loaded: Loaded) -> list[Diagnostic]
         item = repo.item(component.catalog_item)
         if item is not None:
             items[component.id] = item
-    produced: dict[str, str] = {}
     for component in ordered:
         item = items.get(component.id)
         if item is None:
@@ -183,8 +205,15 @@ def check_bundle_templates(repo: Repository, loaded: Loaded) -> list[Diagnostic]
                 "In a bundle every component reads .current from the bundle's form: add "
                 "those groups and fields to it. " + current_hint(bundle.form, missing[0].path),
             )
-        for action in item.actions():
-            _check_shadowing(findings, action, produced, (component.id, anchor))
+    for operation in (Operation.CREATE, Operation.UPDATE, Operation.DECOMMISSION):
+        # A decommission runs the components in reverse dependency order (SPEC §6.6).
+        order = reversed(ordered) if operation is Operation.DECOMMISSION else iter(ordered)
+        produced: dict[str, str] = {}
+        for component in order:
+            item = items.get(component.id)
+            for action in item.actions_for(operation) if item is not None else ():
+                anchor = (*component.path, "catalogItem")
+                _check_shadowing(findings, action, produced, (component.id, anchor))
     return findings.items + sink.extra
 
 
@@ -192,14 +221,17 @@ def _missing_from_form(repo: Repository, item: CatalogItem, form: Form) -> list[
     """The `.current` variables of an item's templates that a bundle's form lacks, one per
     variable, in the order of their text."""
     missing: dict[str, Use] = {}
-    for mode in ("automatic", "manual") if item.automatic else ("manual",):
-        # Escalation runs the manual actions in the bundle too, so both must fit.
-        for action in item.actions(mode):
-            for where in template_fields(repo, action):
-                for use in analyse(where.source).uses:
-                    if use.namespace == "current" and not current_ok(form, use.path):
-                        missing.setdefault(use.text(), use)
+    # Escalation runs the manual actions in the bundle too, and a change or a decommission
+    # the day-2 lists: every list of both strategies must fit the bundle's form.
+    for action in every_action(item):
+        for where in template_fields(repo, action):
+            for use in analyse(where.source).uses:
+                if use.namespace in _FORM_NAMESPACES and not current_ok(form, use.path):
+                    missing.setdefault(use.text(), use)
     return [missing[text] for text in sorted(missing)]
+
+
+_FORM_NAMESPACES = frozenset({"current", "previous"})
 
 
 def _listed(uses: list[Use]) -> str:

@@ -1,6 +1,7 @@
 """Whether each variable a template uses exists where the template runs.
 
-`.current` against the form, `.metadata` against the item (or a bundle and its
+`.current` against the form, `.previous` against the form and the action list (only update
+and decommission actions have one), `.metadata` against the item (or a bundle and its
 components), `.system` against the values pac provides, `.output` against what earlier
 actions produce, `.response` against what the action type returns. What a template uses
 is read by `pac.templating.analysis`; this module decides what of it is reported.
@@ -38,6 +39,9 @@ class UseScope:
     form: Form
     metadata: Mapping[str, Any]  # document id -> its metadata
     produced: Mapping[str, str]  # output key -> the action that produced it
+    # The action serves a later revision (an `update` or `decommission` list): `.previous`
+    # holds the input as last fulfilled. A create has no earlier input to read.
+    day_two: bool = False
 
 
 class ItemScope(dict[str, Any]):
@@ -59,7 +63,7 @@ def check_use(report: Report, use: Use, scope: UseScope, in_outputs: bool) -> No
             "template-namespace",
             f"{use.text()} uses the unknown namespace .{use.namespace}",
             (f"Did you mean .{suggestion}? " if suggestion else "")
-            + "Variables live in .current, .output, .metadata and .system.",
+            + "Variables live in .current, .output, .metadata, .previous and .system.",
         )
     elif _inside_secret(scope.form, use.namespace, use.path):
         report(
@@ -130,14 +134,38 @@ def _check_metadata_use(report: Report, use: Use, scope: UseScope) -> None:
         _check_companion(report, use, metadata)
 
 
+def _check_previous(report: Report, use: Use, scope: UseScope) -> None:
+    if not scope.day_two:
+        report(
+            "template-previous",
+            f"{use.text()} is read by a create action, where there is no earlier input",
+            ".previous holds the input as it was when the request was last fulfilled, so an "
+            "update can show old -> new and a decommission can name what it retires; a "
+            "create has none. Use .current here, or move this action into the strategy's "
+            "`update` or `decommission` list.",
+        )
+    elif not current_ok(scope.form, use.path):
+        report(
+            "template-current",
+            f"{use.text()} is not a field of this item's form",
+            current_hint(scope.form, use.path, "previous"),
+        )
+
+
 def _check_output(report: Report, use: Use, scope: UseScope) -> None:
     path, produced = use.path, scope.produced
     if path and not use.guarded and path[0] not in produced:
         earlier = ", ".join(sorted(produced)) or "none yet"
+        where = (
+            "a create action's outputs (kept for later revisions) or an earlier action's of "
+            "this list"
+            if scope.day_two
+            else "an earlier action's outputs"
+        )
         report(
             "template-output",
             f"{use.text()} is used before any earlier action produces it",
-            f"Outputs available here: {earlier}. Produce it in an earlier action's outputs, "
+            f"Outputs available here: {earlier}. Produce it in {where}, "
             f"or guard it: {{{{ {use.text()} | default('') }}}} or "
             f"{{% if {use.text()} is defined %}}.",
         )
@@ -149,6 +177,7 @@ def _check_system_use(report: Report, use: Use, scope: UseScope) -> None:
 
 _BY_NAMESPACE: dict[str, Callable[[Report, Use, UseScope], None]] = {
     "current": _check_current,
+    "previous": _check_previous,
     "metadata": _check_metadata_use,
     "system": _check_system_use,
     "output": _check_output,
@@ -159,7 +188,7 @@ def _inside_secret(form: Form, namespace: str, path: tuple[str, ...]) -> bool:
     """`.current.credentials.adminPassword.reveal`: a secret has no parts to read."""
     if namespace == "system":
         return len(path) > 2 and path[:2] == ("platform", "apiKey")
-    if namespace != "current" or len(path) < 3:
+    if namespace not in ("current", "previous") or len(path) < 3:
         return False
     group = form.group(path[0])
     field = group.field(path[1]) if group is not None else None
@@ -177,22 +206,22 @@ def current_ok(form: Form, path: tuple[str, ...]) -> bool:
     return len(path) == 1 or group.field(path[1]) is not None
 
 
-def current_hint(form: Form, path: tuple[str, ...]) -> str:
+def current_hint(form: Form, path: tuple[str, ...], namespace: str = "current") -> str:
     if path and path[0] != "name":
         group = form.group(path[0])
         if group is None:
             options = ["name", *(g.id for g in form.groups)]
             suggestion = did_you_mean(path[0], options)
-            return (f"Did you mean .current.{suggestion}? " if suggestion else "") + (
+            return (f"Did you mean .{namespace}.{suggestion}? " if suggestion else "") + (
                 "The form has: " + ", ".join(options) + "."
             )
         if len(path) > 1:
             fields = [f.id for f in group.fields]
             suggestion = did_you_mean(path[1], fields)
-            return (f"Did you mean .current.{group.id}.{suggestion}? " if suggestion else "") + (
-                f"Group {group.id} has: " + ", ".join(fields) + "."
-            )
-    return "Use .current.name or .current.<group>.<field> from the form."
+            return (
+                f"Did you mean .{namespace}.{group.id}.{suggestion}? " if suggestion else ""
+            ) + (f"Group {group.id} has: " + ", ".join(fields) + ".")
+    return f"Use .{namespace}.name or .{namespace}.<group>.<field> from the form."
 
 
 def _check_companion(report: Report, use: Use, scope: ItemScope) -> None:

@@ -50,3 +50,40 @@ def test_a_response_is_read_in_outputs_by_what_the_action_returns() -> None:
     assert _codes("{{ .response.key }}", in_outputs=True) == []
     assert _codes("{{ .response.status }}", in_outputs=True) == ["template-namespace"]
     assert _codes("{{ .response.status }}", "rest-api", in_outputs=True) == []
+
+
+def _day_two_codes(source: str, day_two: bool) -> list[str]:
+    repo, item = _item()
+    scope = UseScope("jira-ticket", item.form, ItemScope(repo, item), {}, day_two)
+    codes: list[str] = []
+    for use in analyse(source).uses:
+        check_use(lambda code, message, hint: codes.append(code), use, scope, False)
+    return codes
+
+
+@pytest.mark.parametrize(
+    ("source", "create", "day_two"),
+    [
+        ("{{ .previous.database.instanceClass }}", ["template-previous"], []),
+        ("{{ .previous.name }} -> {{ .current.name }}", ["template-previous"], []),
+        ("{{ .previous.database.nosuch }}", ["template-previous"], ["template-current"]),
+        ("{{ .previous.credentials.adminPassword.x }}", ["template-unsafe"], ["template-unsafe"]),
+        ("{{ .system.operation }} {{ .system.revision }} {{ .system.changedFields }}", [], []),
+        ("{{ .system.reason }}", [], []),
+    ],
+)
+def test_previous_is_read_only_by_day_two_actions_and_only_from_the_form(
+    source: str, create: list[str], day_two: list[str]
+) -> None:
+    assert _day_two_codes(source, day_two=False) == create
+    assert _day_two_codes(source, day_two=True) == day_two
+
+
+def test_a_previous_path_outside_the_form_names_the_fields_it_has() -> None:
+    repo, item = _item()
+    scope = UseScope("jira-ticket", item.form, ItemScope(repo, item), {}, True)
+    hints: list[str] = []
+    for use in analyse("{{ .previous.database.instanceClas }}").uses:
+        check_use(lambda code, message, hint: hints.append(hint), use, scope, False)
+    assert len(hints) == 1
+    assert hints[0].startswith("Did you mean .previous.database.instanceClass?")
