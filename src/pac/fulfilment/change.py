@@ -9,21 +9,18 @@ act are derived again from the status alone, so a resumed revision runs what it 
 
 from __future__ import annotations
 
-from collections.abc import Iterator, Mapping
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
-from pac.documents.layout import JIRA_TEMPLATES
 from pac.documents.lifecycle import Operation
-from pac.documents.model import Action, Bundle, CatalogItem, Offering, Request
-from pac.documents.repository import Repository, read_template_file
+from pac.documents.model import Bundle, CatalogItem, Offering, Request
+from pac.documents.repository import Repository
 from pac.forms.changes import changed_paths, effective_input, immutable_changes
 from pac.fulfilment.revision import input_digest
 from pac.fulfilment.tasks import TaskSpec, expand
 from pac.records.status import RequestStatus
-from pac.templating.analysis import analyse
-
-_READ = ("current", "previous")
+from pac.validation.checks.reads import action_paths, reads
 
 
 @dataclass(frozen=True)
@@ -59,38 +56,8 @@ def _items(repo: Repository, offering: Offering) -> list[tuple[str, CatalogItem]
     return [(cid, item) for cid, item in found if item is not None]
 
 
-def _strings(value: Any) -> Iterator[str]:
-    if isinstance(value, str):
-        yield value
-    elif isinstance(value, Mapping):
-        for each in value.values():
-            yield from _strings(each)
-    elif isinstance(value, list | tuple):
-        for each in value:
-            yield from _strings(each)
-
-
-def _reads(repo: Repository, actions: tuple[Action, ...]) -> set[tuple[str, ...]]:
-    """The `.current` and `.previous` paths the templates of `actions` read."""
-    paths: set[tuple[str, ...]] = set()
-    for action in actions:
-        sources = [*_strings(action.config), *_strings(action.outputs)]
-        ticket = action.config.get("ticket")
-        name = ticket.get("descriptionTemplateFile") if isinstance(ticket, Mapping) else None
-        if isinstance(name, str):
-            sources.append(read_template_file(repo, JIRA_TEMPLATES, name) or "")
-        for source in sources:
-            if "{" in source:
-                paths.update(u.path for u in analyse(source).uses if u.namespace in _READ)
-    return paths
-
-
-def _touches(reads: set[tuple[str, ...]], changed: tuple[str, ...]) -> bool:
-    for path in changed:
-        parts = tuple(path.split("."))
-        if any(p[: len(parts)] == parts or parts[: len(p)] == p for p in reads):
-            return True
-    return False
+def _touches(read: frozenset[tuple[str, ...]], changed: tuple[str, ...]) -> bool:
+    return any(reads(read, path) for path in changed)
 
 
 @dataclass(frozen=True)
@@ -123,9 +90,9 @@ def acting(
         moved = operation is Operation.UPGRADE and before.get(item.id, item.version) != after.get(
             item.id, item.version
         )
-        if actions and (moved or _touches(_reads(repo, actions), changed)):
+        if actions and (moved or _touches(action_paths(repo, actions), changed)):
             components.append(component)
-        elif not actions and (moved or _touches(_reads(repo, item.actions()), changed)):
+        elif not actions and (moved or _touches(action_paths(repo, item.actions()), changed)):
             lacking.append(item)
     if operation is Operation.DECOMMISSION and not components:
         lacking = [item for _, item in _items(repo, offering)]

@@ -7,7 +7,9 @@ validate and apply agree on it whichever list a revision runs.
 
 from __future__ import annotations
 
-from pac.documents.model import Bundle, CatalogItem, Component
+from collections.abc import Collection, Iterable
+
+from pac.documents.model import Action, Bundle, CatalogItem, Component
 from pac.documents.repository import Repository
 from pac.templating.analysis import analyse
 from pac.validation.checks import every_action
@@ -17,25 +19,24 @@ from pac.validation.checks.templates import template_fields
 _INPUT_NAMESPACES = frozenset({"current", "previous"})
 
 
+def action_paths(repo: Repository, actions: Iterable[Action]) -> frozenset[tuple[str, ...]]:
+    """Every `.current`/`.previous` path the templates of `actions` use (`()` for the whole
+    input), their template files included."""
+    found: set[tuple[str, ...]] = set()
+    for action in actions:
+        for where in template_fields(repo, action):
+            if "{" in where.source:
+                uses = analyse(where.source).uses
+                found.update(use.path for use in uses if use.namespace in _INPUT_NAMESPACES)
+    return frozenset(found)
+
+
 def paths_read(repo: Repository, item: CatalogItem) -> frozenset[tuple[str, ...]]:
-    """Every `.current`/`.previous` path the item's templates use (`()` for the whole input);
-    worked out once per item and run."""
-
-    def read() -> frozenset[tuple[str, ...]]:
-        found: set[tuple[str, ...]] = set()
-        for action in every_action(item):
-            for where in template_fields(repo, action):
-                found.update(
-                    use.path
-                    for use in analyse(where.source).uses
-                    if use.namespace in _INPUT_NAMESPACES
-                )
-        return frozenset(found)
-
-    return repo.memo(("paths-read", item.id), read)
+    """Every input path any template of the item uses; worked out once per item and run."""
+    return repo.memo(("paths-read", item.id), lambda: action_paths(repo, every_action(item)))
 
 
-def reads(read: frozenset[tuple[str, ...]], changed: str) -> bool:
+def reads(read: Collection[tuple[str, ...]], changed: str) -> bool:
     """Whether any of `read` covers the changed path (`group.field`, `group` or `name`):
     a template reading `.current.database` reads each of its fields."""
     steps = tuple(changed.split("."))
