@@ -78,7 +78,7 @@ def test_the_finding_points_at_the_go_tag(sample_root: Path) -> None:
     text = item.read_text()
     old = "({{ .current.environment.stage }})"
     assert old in text
-    item.write_text(text.replace(old, "{{if .current.database.encrypted}} (encrypted){{end}}"))
+    item.write_text(text.replace(old, "{{if .current.database.encrypted}} (encrypted){{end}}", 1))
     result = validate(Repository(sample_root), paths=[item])
     (found,) = [d for d in result.diagnostics if d.code == "template-syntax"]
     line = item.read_text().splitlines()[found.line - 1]
