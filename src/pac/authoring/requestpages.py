@@ -18,7 +18,7 @@ from urllib.parse import quote, urlsplit
 from pac.authoring.formdoc import form_document
 from pac.authoring.names import page_name
 from pac.authoring.pages import _embed, _facts, _page, request_output
-from pac.documents.layout import REQUESTS, STATUS_FOLDER
+from pac.documents.layout import REQUESTS
 from pac.documents.model import Offering, Request
 from pac.documents.repository import Repository
 from pac.records.states import RequestState
@@ -195,9 +195,8 @@ def _revisions(status: RequestStatus) -> str:
 def _status_section(record: RequestRecord) -> str:
     if record.status_problem:
         return (
-            '<h2>State</h2><p class="problem" id="state">The status file '
-            f"<code>{_text(STATUS_FOLDER)}/{_text(record.id)}.yaml</code> cannot be read: "
-            f"{_text(record.status_problem)}</p>"
+            '<h2>State</h2><p class="problem" id="state">Its state is unknown: the status '
+            f"file cannot be read. {_text(record.status_problem)}</p>"
         )
     if record.status is None:
         return (
@@ -251,16 +250,18 @@ def _why_not(record: RequestRecord, changeable: bool) -> str:
 
 def _day_two(record: RequestRecord, offering: Offering | None) -> str:
     """The Change and Decommission buttons and the forms they open."""
+    if record.request is None:
+        return (
+            f'<h2>Change it</h2><p class="muted" id="day-two">{_text(_why_not(record, True))}</p>'
+        )
     if offering is None:
-        missing = record.request.target_id if record.request else "its offering"
+        missing = record.request.target_id
         return (
             '<h2>Change it</h2><p class="problem" id="day-two">The offering '
             f"<code>{_text(missing)}</code> is not in the catalog any more: ask its owning "
             "team what replaced it.</p>"
         )
     no_change, no_retire = _why_not(record, True), _why_not(record, False)
-    if record.request is None:
-        return f'<h2>Change it</h2><p class="muted" id="day-two">{_text(no_change)}</p>'
     change = _change_data(record, record.request, offering)
     locked = ", nor the fields shown read-only" if change["immutable"] else ""
     buttons = [
