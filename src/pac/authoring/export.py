@@ -20,7 +20,7 @@ from pac.authoring.formdoc import form_document
 from pac.authoring.host import repository_host
 from pac.authoring.names import page_name
 from pac.authoring.openapi import API, openapi
-from pac.authoring.pages import SITE, index_page, item_page
+from pac.authoring.pages import SITE, index_page, item_page, site_script
 from pac.authoring.requestpages import gather, request_page, team_page
 from pac.documents.repository import Repository
 from pac.errors import UsageError
@@ -88,16 +88,20 @@ def _site_files(
     host = repository_host(repo.config, environ)
     requests = gather(repo)
     site = {"host": host.as_data(), "requestIds": requests.taken}
+    forms: dict[str, dict[str, Any]] = {}
     for offering in found:
         files[f"{API}/catalog/{offering.id}.json"] = _json(offering.doc.data)
-        files[f"{API}/catalog/{offering.id}/form.json"] = _json(form_document(offering))
+        forms[offering.id] = form_document(offering)
+        files[f"{API}/catalog/{offering.id}/form.json"] = _json(forms[offering.id])
         files[f"items/{offering.id}.html"] = item_page(
-            repo, offering, assets="../assets/", used_by=used_by, site=site
+            repo, offering, assets="../assets/", used_by=used_by, site=True
         )
     by_id = {o.id: o for o in found}
     for record in requests.records.values():
         target = by_id.get(record.request.target_id) if record.request else None
-        files[f"requests/{page_name(record.id)}.html"] = request_page(record, target, site)
+        files[f"requests/{page_name(record.id)}.html"] = request_page(
+            record, target, forms.get(target.id) if target else None
+        )
     names = {o.id: o.name for o in found}
     teams = requests.teams()
     for team, records in teams.items():
@@ -106,6 +110,7 @@ def _site_files(
     files["index.html"] = index_page(summaries, categories(repo), list(teams))
     files["assets/pac.css"] = (SITE / "pac.css").read_text(encoding="utf-8")
     files["assets/pac.js"] = (SITE / "pac.js").read_text(encoding="utf-8")
+    files["assets/site.js"] = site_script(site)
     return files, len(found), [host.problem] if host.problem else []
 
 

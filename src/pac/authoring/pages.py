@@ -52,6 +52,12 @@ def _options(pairs: list[tuple[str, str]]) -> str:
     )
 
 
+def site_script(site: dict[str, Any]) -> str:
+    """`assets/site.js`: what every form of the site shares, loaded once rather than
+    embedded in every page (the taken ids grow with the requests)."""
+    return f"window.pacSite = {_embed(site)};\n"
+
+
 def request_output() -> str:
     """Where a request file ends: the Open pull request button, copy and download."""
     return """<div id="request-output" hidden>
@@ -179,10 +185,11 @@ def item_page(
     assets: str = "assets/",
     inline: bool = False,
     used_by: dict[str, list[str]] | None = None,
-    site: dict[str, Any] | None = None,
+    site: bool = False,
 ) -> str:
-    """An offering's page with its request form; `site` tells the form where pull requests
-    are opened and which request ids are taken (none for a standalone page)."""
+    """An offering's page with its request form; with `site`, the form reads `site.js`:
+    where pull requests are opened and which request ids are taken (a standalone page has
+    neither)."""
     data = describe(repo, offering, used_by)
     steps = (
         _bundle_steps(data, inline) if isinstance(offering, Bundle) else _item_steps(data, inline)
@@ -204,6 +211,6 @@ under <code>requests/</code> in a pull request. Password fields take the name of
 <form id="request-form" class="request" novalidate></form>
 {request_output()}
 </main>
-<script type="application/json" id="pac-site">{_embed(site or {})}</script>
+{'<script src="../assets/site.js"></script>' if site else ""}
 <script type="application/json" id="pac-form">{_embed(form_document(offering))}</script>"""
     return _page(f"{offering.name} · pac catalog", body, assets, inline)

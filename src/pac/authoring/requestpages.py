@@ -248,7 +248,7 @@ def _why_not(record: RequestRecord, changeable: bool) -> str:
     return f"It can be {what} once it is completed (it is {state.value} now)."
 
 
-def _day_two(record: RequestRecord, offering: Offering | None) -> str:
+def _day_two(record: RequestRecord, offering: Offering | None, form: dict[str, Any] | None) -> str:
     """The Change and Decommission buttons and the forms they open."""
     if record.request is None:
         return (
@@ -289,12 +289,12 @@ def _day_two(record: RequestRecord, offering: Offering | None) -> str:
 <div class="actions"><button type="button" id="decommission-make">Make the decommission</button></div>
 </section>
 {request_output()}
-<script type="application/json" id="pac-form">{_embed(form_document(offering))}</script>
+<script type="application/json" id="pac-form">{_embed(form or form_document(offering))}</script>
 <script type="application/json" id="pac-change">{_embed(change)}</script>"""
 
 
 def request_page(
-    record: RequestRecord, offering: Offering | None, site_data: dict[str, Any]
+    record: RequestRecord, offering: Offering | None, form: dict[str, Any] | None = None
 ) -> str:
     """One request's page: state, tickets, outputs, revisions, Change and Decommission."""
     request = record.request
@@ -321,9 +321,9 @@ def request_page(
 <h1>{_text(record.id)}</h1>
 {_facts(rows) if rows else ""}
 {_status_section(record)}
-{_day_two(record, offering)}
+{_day_two(record, offering, form)}
 </main>
-<script type="application/json" id="pac-site">{_embed(site_data)}</script>"""
+<script src="../assets/site.js"></script>"""
     return _page(f"{record.id} · pac requests", body, "../assets/")
 
 

@@ -34,9 +34,11 @@ def test_every_request_gets_a_page_and_every_team_one(sample_root: Path, tmp_pat
     assert change["path"] == "requests/payments/payments-events.yaml"
     assert change["input"]["topic"]["partitions"] == 12
     assert change["targetKey"] == "catalogItemId"
-    site = _embedded(page, "pac-site")
-    assert isinstance(site, dict)
+    assert '<script src="../assets/site.js"></script>' in page
+    script = (tmp_path / "site/assets/site.js").read_text()
+    site = json.loads(script.removeprefix("window.pacSite = ").removesuffix(";\n"))
     assert site["requestIds"] == ["payments-events", "payments-webapp"]
+    assert site["host"]["whyNot"]
     team = (tmp_path / "site/teams/payments.html").read_text()
     assert 'href="../requests/payments-webapp.html"' in team
     index = (tmp_path / "site/index.html").read_text()

@@ -601,7 +601,7 @@
     var catalog = data("pac-catalog");
     if (catalog) index(catalog);
     var spec = data("pac-form");
-    var site = data("pac-site") || {};
+    var site = window.pacSite || {};  // assets/site.js: the repository and the taken ids
     var change = data("pac-change");
     if (spec && change) dayTwo(spec, site, change);
     else if (spec) requestForm(spec, site, null);
