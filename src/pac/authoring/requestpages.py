@@ -241,11 +241,19 @@ def _why_not(record: RequestRecord, changeable: bool) -> str:
     state = record.state
     if state is RequestState.DECOMMISSIONED:
         return "It is decommissioned."
-    allowed = CHANGEABLE if changeable else RETIRABLE | {RequestState.SUBMITTED}
-    if state is None or state in allowed or (not changeable and state.value == "waiting"):
+    if changeable:
+        if state is None or state in CHANGEABLE:
+            return ""
+        return f"It can be changed once it is completed (it is {state.value} now)."
+    # "waiting" is compared by value: the tracking work adds it to RequestState.
+    if state is not None and (state in RETIRABLE or state.value == "waiting"):
         return ""
-    what = "changed" if changeable else "decommissioned"
-    return f"It can be {what} once it is completed (it is {state.value} now)."
+    if state is None or state is RequestState.SUBMITTED:
+        return (
+            "Nothing has been made for it yet: to withdraw it, set operations.abort: true "
+            "in its file (or close its pull request if it is not merged)."
+        )
+    return f"It can be decommissioned once this run is over (it is {state.value} now)."
 
 
 def _day_two(record: RequestRecord, offering: Offering | None, form: dict[str, Any] | None) -> str:

@@ -59,6 +59,34 @@ def test_a_broken_status_file_is_named_on_its_page(sample_root: Path, tmp_path: 
     assert "cannot be read" in page and "no longer in the repository" in page
 
 
+def test_an_id_a_url_must_escape_gets_a_page_and_a_working_link(
+    sample_root: Path, tmp_path: Path
+) -> None:
+    store = StatusStore(sample_root)
+    odd = "we ird#?&<b>é"
+    store.save(RequestStatus(odd, state=RequestState.DECOMMISSIONED))
+    export(Repository(sample_root), tmp_path / "site", environ={})
+    name = page_name(odd)
+    page = (tmp_path / f"site/requests/{name}.html").read_text()
+    assert html.escape(odd) in page and "<b>é" not in page
+    team = (tmp_path / f"site/teams/{page_name('(unknown team)')}.html").read_text()
+    assert f'href="../requests/{name}.html"' in team
+    site = (tmp_path / "site/assets/site.js").read_text()
+    assert "we ird#?\\u0026\\u003cb\\u003eé" in site
+
+
+def test_buttons_follow_the_state(sample_root: Path, tmp_path: Path) -> None:
+    export(Repository(sample_root), tmp_path / "site", environ={})
+    fresh = (tmp_path / "site/requests/payments-events.html").read_text()
+    assert 'id="change-open"' in fresh and 'id="decommission-open"' not in fresh
+    assert "set operations.abort: true" in fresh
+    StatusStore(sample_root).save(RequestStatus("payments-events", state=RequestState.FAILED))
+    export(Repository(sample_root), tmp_path / "site", environ={})
+    failed = (tmp_path / "site/requests/payments-events.html").read_text()
+    assert 'id="change-open"' not in failed and 'id="decommission-open"' in failed
+    assert "changed once it is completed (it is failed now)" in failed
+
+
 def test_hostile_ids_get_safe_page_names() -> None:
     assert page_name("payments-db") == "payments-db"
     for hostile in ("../../etc/passwd", "a b?c#d", "<script>", ".hidden", "é", "x" * 101):
