@@ -149,3 +149,17 @@ def test_export_warns_about_a_repository_address_that_is_not_http(
         "warning: pac.yaml: repository.url 'file:///srv/catalog' is not an http(s) address" in out
     )
     assert (tmp_path / "site/items/messaging-kafka-topic.html").is_file()
+
+
+def test_catalog_text_with_markup_stays_text_on_request_pages(
+    sample_root: Path, tmp_path: Path
+) -> None:
+    item = sample_root / "catalog/messaging/messaging-kafka-topic.yaml"
+    hostile = "Kafka <img src=x onerror=alert(1)> \"Topic\" 'é'"
+    item.write_text(item.read_text().replace("name: Kafka Topic", f"name: {json.dumps(hostile)}"))
+    export(Repository(sample_root), tmp_path / "site", environ={})
+    page = (tmp_path / "site/requests/payments-events.html").read_text()
+    assert html.escape(f"{hostile} (messaging-kafka-topic)") in page
+    assert "<img" not in page
+    team = (tmp_path / "site/teams/payments.html").read_text()
+    assert html.escape(hostile) in team and "<img" not in team
