@@ -3,7 +3,10 @@
 Prints the export time for each size and the time per offering, which should stay flat
 (linear growth).
 
-Usage: python benchmarks/export.py [--sizes 1000 2000]
+With --requests N the catalog also has N requests, so the request and team pages (and
+the taken ids every form reads) are measured too.
+
+Usage: python benchmarks/export.py [--sizes 1000 2000] [--requests 0]
 """
 
 from __future__ import annotations
@@ -22,6 +25,7 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--sizes", type=int, nargs="+", default=[1000, 2000])
     parser.add_argument("--repeat", type=int, default=2)
+    parser.add_argument("--requests", type=int, default=0)
     args = parser.parse_args()
     from pac.authoring.export import export
     from pac.documents.repository import Repository
@@ -29,7 +33,7 @@ def main() -> None:
     for size in args.sizes:
         with tempfile.TemporaryDirectory() as scratch:
             root = Path(scratch) / "repo"
-            build(root, items=size, bundles=size // 10, requests=0)
+            build(root, items=size, bundles=size // 10, requests=args.requests)
             runs = []
             for attempt in range(args.repeat):
                 started = time.perf_counter()

@@ -88,3 +88,13 @@ def test_plan_passes_the_base_branch_through_the_environment() -> None:
         step = _step(plan, name)
         assert step["env"]["BASE"] == "origin/${{ github.base_ref }}"
         assert '--changed "$BASE"' in step["run"]
+
+
+def test_pages_republish_after_every_apply_run() -> None:
+    """The apply run's status push starts no workflow (GITHUB_TOKEN): `workflow_run` does."""
+    pages, apply = _load("pages.yml"), _load("apply.yml")
+    trigger = pages["on"]["workflow_run"]
+    assert trigger == {"workflows": [apply["name"]], "types": ["completed"]}
+    assert "requests/**" in pages["on"]["push"]["paths"]
+    checkout = pages["jobs"]["build"]["steps"][0]
+    assert "default_branch" in checkout["with"]["ref"]

@@ -9,14 +9,19 @@ data the pages carry, for portals.
 from __future__ import annotations
 
 import json
-from dataclasses import dataclass
+import os
+from collections.abc import Mapping
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
 from pac.authoring.discovery import categories, offerings, summarise, users
 from pac.authoring.formdoc import form_document
+from pac.authoring.host import repository_host
+from pac.authoring.names import page_name
 from pac.authoring.openapi import API, openapi
-from pac.authoring.pages import SITE, index_page, item_page
+from pac.authoring.pages import SITE, index_page, item_page, site_script
+from pac.authoring.requestpages import gather, request_page, team_page
 from pac.documents.repository import Repository
 from pac.errors import UsageError
 
@@ -26,6 +31,7 @@ class ExportResult:
     out: Path
     files: int
     offerings: int
+    notes: list[str] = field(default_factory=list)  # settings the site works around
 
 
 def _json(data: Any) -> str:
@@ -69,35 +75,54 @@ def _earlier_files(out: Path) -> set[str]:
     return found_before
 
 
-def _site_files(repo: Repository) -> tuple[dict[str, str], int]:
-    """Every file of the site by its path in it, and how many offerings it shows."""
+def _site_files(
+    repo: Repository, environ: Mapping[str, str]
+) -> tuple[dict[str, str], int, list[str]]:
+    """Every file of the site by its path in it, how many offerings it shows, and notes."""
     files: dict[str, str] = {}
     found = offerings(repo)
     summaries = [summarise(o).as_dict() for o in found]
     files[f"{API}/catalog.json"] = _json(summaries)
     files[f"{API}/categories.json"] = _json(categories(repo))
     used_by = users(repo)
+    host = repository_host(repo.config, environ)
+    requests = gather(repo)
+    site = {"host": host.as_data(), "requestIds": requests.taken}
+    forms: dict[str, dict[str, Any]] = {}
     for offering in found:
         files[f"{API}/catalog/{offering.id}.json"] = _json(offering.doc.data)
-        files[f"{API}/catalog/{offering.id}/form.json"] = _json(form_document(offering))
+        forms[offering.id] = form_document(offering)
+        files[f"{API}/catalog/{offering.id}/form.json"] = _json(forms[offering.id])
         files[f"items/{offering.id}.html"] = item_page(
-            repo, offering, assets="../assets/", used_by=used_by
+            repo, offering, assets="../assets/", used_by=used_by, site=True
         )
+    by_id = {o.id: o for o in found}
+    for record in requests.records.values():
+        target = by_id.get(record.request.target_id) if record.request else None
+        files[f"requests/{page_name(record.id)}.html"] = request_page(
+            record, target, forms.get(target.id) if target else None
+        )
+    names = {o.id: o.name for o in found}
+    teams = requests.teams()
+    for team, records in teams.items():
+        files[f"teams/{page_name(team)}.html"] = team_page(team, records, names)
     files[f"{API}/openapi.json"] = _json(openapi(repo))
-    files["index.html"] = index_page(summaries, categories(repo))
+    files["index.html"] = index_page(summaries, categories(repo), list(teams))
     files["assets/pac.css"] = (SITE / "pac.css").read_text(encoding="utf-8")
     files["assets/pac.js"] = (SITE / "pac.js").read_text(encoding="utf-8")
-    return files, len(found)
+    files["assets/site.js"] = site_script(site)
+    return files, len(found), [host.problem] if host.problem else []
 
 
-def export(repo: Repository, out: Path) -> ExportResult:
-    """Write the site into `out`.
+def export(repo: Repository, out: Path, environ: Mapping[str, str] | None = None) -> ExportResult:
+    """Write the site into `out`; `environ` (default: the process's) may name the
+    repository in CI (GITHUB_SERVER_URL, GITHUB_REPOSITORY).
 
     Re-exporting into an earlier export updates it: files that export wrote and this one
     does not are removed, and nothing else is (a CNAME, a `.git`, notes added by hand).
     """
     previous = _earlier_files(out)
-    files, shown = _site_files(repo)
+    files, shown, notes = _site_files(repo, os.environ if environ is None else environ)
     try:
         _write(out, files, previous)
     except OSError as exc:
@@ -106,7 +131,7 @@ def export(repo: Repository, out: Path) -> ExportResult:
             f"cannot write the site to {out}: {exc.strerror or exc} ({where})",
             "Give --out a folder you can write to, that is not inside a file.",
         ) from exc
-    return ExportResult(out, len(files) + 1, shown)  # + the manifest
+    return ExportResult(out, len(files) + 1, shown, notes)  # + the manifest
 
 
 def _write(out: Path, files: dict[str, str], previous: set[str]) -> None:

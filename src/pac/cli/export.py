@@ -21,6 +21,8 @@ def export_site(
     with user_errors():
         result = export.export(repo, out)
     warn_unreadable(repo)
+    for note in result.notes:
+        typer.echo(f"warning: {note}", err=True)
     typer.echo(
         f"exported {result.offerings} offerings ({result.files} files) to {out}; "
         f"open {out / 'index.html'}",

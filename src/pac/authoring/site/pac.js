@@ -21,6 +21,13 @@
 
   /* ---------------------------------------------------------------- the index */
 
+  /* The requester given in the address (?email=…&name=…&team=…) follows the developer
+     from the index to the offering's form. */
+  function carried(href) {
+    var query = window.location.search;
+    return query ? href + query : href;
+  }
+
   function index(catalog) {
     var list = document.getElementById("cards");
     var text = document.getElementById("filter-text");
@@ -34,12 +41,19 @@
       return words.every(function (word) { return hay.indexOf(word) >= 0; });
     }
 
+    var drawn = null;
+
     function draw() {
       var words = text.value.toLowerCase().split(/\s+/).filter(Boolean);
       var shown = catalog.filter(function (entry) {
         return (!category.value || entry.category === category.value) &&
           (!owner.value || entry.owner.team === owner.value) && matches(entry, words);
       });
+      // Leaving the search box fires "change": redrawing the same cards then would
+      // swallow the click on one of them that made the box lose focus.
+      var key = shown.map(function (entry) { return entry.id; }).join(" ");
+      if (key === drawn) return;
+      drawn = key;
       list.innerHTML = "";
       shown.forEach(function (entry) {
         var badges = el("div", {}, [
@@ -48,7 +62,7 @@
           entry.deprecated ? el("span", { className: "badge deprecated", text: "deprecated" }) : null,
         ]);
         list.appendChild(el("div", { className: "card", "data-id": entry.id }, [
-          el("h3", {}, [el("a", { href: "items/" + entry.id + ".html", text: entry.name })]),
+          el("h3", {}, [el("a", { href: carried("items/" + entry.id + ".html"), text: entry.name })]),
           el("div", { className: "muted", text: entry.id + " · v" + entry.version + " · " + entry.owner.team }),
           badges,
           el("p", { text: entry.description }),
@@ -269,7 +283,7 @@
     return yamlScalar(value);
   }
 
-  function requestForm(spec) {
+  function requestForm(spec, site, change) {
     var schema = spec.schema, ui = spec.uiSchema, offering = spec.offering;
     var form = document.getElementById("request-form");
     var fields = [];
@@ -280,13 +294,17 @@
       ["meta-team", "Your team (its folder under requests/)", { type: "string", pattern: KEBAB.source }, "payments"],
       ["meta-id", "Request id (default: the name below)", { type: "string", pattern: KEBAB.source }, ""],
     ];
-    people.forEach(function (row) {
-      var f = fieldBlock(row[0], row[1], row[2], { "ui:placeholder": row[3] }, row[0] !== "meta-id");
-      f.path = null;
-      fields.push(f);
-      meta.appendChild(f.block);
-    });
-    form.appendChild(meta);
+    // A change keeps the request's metadata as it is: only its input is asked for.
+    if (!change) {
+      people.forEach(function (row) {
+        var f = fieldBlock(row[0], row[1], row[2], { "ui:placeholder": row[3] }, row[0] !== "meta-id");
+        f.path = null;
+        fields.push(f);
+        meta.appendChild(f.block);
+      });
+      form.appendChild(meta);
+      prefillRequester();
+    }
 
     var nameSchema = schema.properties.name;
     var top = el("fieldset", {}, [el("legend", { text: "Request" })]);
@@ -313,6 +331,8 @@
       });
       form.appendChild(set);
     });
+
+    if (change) prefillChange(fields, change);
 
     var summary = el("div", { className: "summary", id: "form-summary", role: "status" });
     summary.style.display = "none";
@@ -344,10 +364,20 @@
         output.hidden = true;
         return;
       }
+      if (change) {
+        finish(summary, output, site, change.path, changeText(change, input), true);
+        return;
+      }
       var id = values["meta-id"] || input.name;
       if (!KEBAB.test(id)) {
         summary.className = "summary bad";
         summary.textContent = "The request id must be kebab-case.";
+        return;
+      }
+      if (idTaken(site, id, fields, values["meta-id"] ? "meta-id" : "input-name")) {
+        summary.className = "summary bad";
+        summary.textContent = "1 field needs attention.";
+        output.hidden = true;
         return;
       }
       var team = values["meta-team"];
@@ -366,19 +396,15 @@
         (offering.kind === "CatalogBundle" ? "bundleId: " : "catalogItemId: ") + yamlScalar(offering.id),
         "input:" + yamlValue(input, "  "),
       ];
-      var text = lines.join("\n") + "\n";
-      summary.className = "summary good";
-      summary.textContent = "Done: save it as requests/" + team + "/" + id + ".yaml.";
-      document.getElementById("request-path").textContent = "requests/" + team + "/" + id + ".yaml";
-      document.getElementById("request-yaml").textContent = text;
-      var download = document.getElementById("request-download");
-      download.setAttribute("download", id + ".yaml");
-      download.setAttribute("href", URL.createObjectURL(new Blob([text], { type: "text/yaml" })));
-      output.hidden = false;
+      finish(summary, output, site, "requests/" + team + "/" + id + ".yaml", lines.join("\n") + "\n", false);
     });
 
-    // The clipboard API is missing or refused on some file:// and http:// pages: then the
-    // text is selected, so one Ctrl+C copies it.
+    if (!change) bindCopy();
+  }
+
+  // The clipboard API is missing or refused on some file:// and http:// pages: then the
+  // text is selected, so one Ctrl+C copies it.
+  function bindCopy() {
     document.getElementById("request-copy").addEventListener("click", function () {
       var pre = document.getElementById("request-yaml");
       function select() {
@@ -392,10 +418,192 @@
     });
   }
 
+  /* ------------------------------------------- the pull request, change, decommission */
+
+  function prefillRequester() {
+    var params = new URLSearchParams(window.location.search);
+    [["email", "meta-email"], ["name", "meta-name"], ["team", "meta-team"]].forEach(function (pair) {
+      var value = params.get(pair[0]);
+      if (value) document.getElementById(pair[1]).value = value;
+    });
+  }
+
+  /* Ids are never reused, not even a decommissioned request's: the site knows them all. */
+  function idTaken(site, id, fields, fieldId) {
+    if ((site.requestIds || []).indexOf(id) < 0) return false;
+    fields.forEach(function (f) {
+      if (f.block.getAttribute("data-field") !== fieldId) return;
+      f.error.textContent = "The request id " + id + " is taken by an existing request: choose another" +
+        (fieldId === "meta-id" ? " id." : " name, or give another request id above.");
+      f.block.classList.add("invalid");
+    });
+    return true;
+  }
+
+  function setValue(f, value) {
+    var input = f.input;
+    if (value === undefined || value === null) return;
+    if (value && typeof value === "object" && !Array.isArray(value) && "secretRef" in value) input.value = value.secretRef;
+    else if (input.classList && input.classList.contains("choices")) {
+      Array.prototype.forEach.call(input.querySelectorAll("input"), function (box) {
+        box.checked = (value || []).map(String).indexOf(box.value) >= 0;
+      });
+    } else if (input.type === "checkbox") input.checked = value === true;
+    else input.value = String(value);
+  }
+
+  function lock(f, why) {
+    var controls = f.input.querySelectorAll ? f.input.querySelectorAll("input") : [];
+    [f.input].concat(Array.prototype.slice.call(controls)).forEach(function (node) {
+      if (node.tagName === "SELECT" || node.type === "checkbox") node.disabled = true;
+      else node.readOnly = true;
+    });
+    f.block.classList.add("locked");
+    f.block.appendChild(el("div", { className: "help", text: why }));
+  }
+
+  /* The form filled in from the request file as it is; the name and immutable fields
+     cannot change once fulfilled (validate refuses it), so they are read-only. */
+  function prefillChange(fields, change) {
+    fields.forEach(function (f) {
+      if (!f.path) return;
+      var value = f.path.length === 1 ? change.input.name : (change.input[f.path[0]] || {})[f.path[1]];
+      setValue(f, value);
+      var path = f.path.join(".");
+      if (path === "name") lock(f, "The name never changes: decommission and request anew.");
+      else if (change.immutable.indexOf(path) >= 0) lock(f, "Cannot change once fulfilled: decommission and request anew.");
+    });
+  }
+
+  function changeText(change, input) {
+    var lines = [
+      "# yaml-language-server: $schema=../../schema/request.json",
+      "schemaVersion: catalog/v1",
+      "kind: Request",
+      "metadata:" + yamlValue(change.metadata, "  "),
+      change.targetKey + ": " + yamlScalar(change.targetId),
+      "input:" + yamlValue(input, "  "),
+    ];
+    if (change.operations) lines.push("operations:" + yamlValue(change.operations, "  "));
+    return lines.join("\n") + "\n";
+  }
+
+  /* The file as it is, with the decommission added at its end: comments and all stay. */
+  function decommissionText(change, reason) {
+    var text = change.text.replace(/\s*$/, "\n");
+    return text + "decommission:\n  reason: " + yamlScalar(reason) + "\n";
+  }
+
+  function encodedPath(text) {
+    return text.split("/").map(encodeURIComponent).join("/");
+  }
+
+  /* GitHub (and GitHub Enterprise) open a new file from the address: its name and content
+     are query parameters. An existing file cannot be filled in that way — the new-file
+     page refuses a name that exists, and the editor takes no content from the address —
+     so a change opens the editor with the new content on the clipboard. */
+  function pullRequestLink(host, path, text, existing) {
+    if (!host || !host.url) return { why: (host && host.whyNot) || "this page does not know the repository's web address" };
+    var branch = encodedPath(host.branch || "main");
+    if (existing) return { href: host.url + "/edit/" + branch + "/" + encodedPath(path) };
+    var href = host.url + "/new/" + branch + "?filename=" + encodeURIComponent(path) +
+      "&value=" + encodeURIComponent(text);
+    if (href.length > host.maxLink) {
+      return { why: "the request is too long to travel in a link (" + href.length + " characters, at most " + host.maxLink + " work)" };
+    }
+    return { href: href };
+  }
+
+  function steps(list) {
+    var node = document.getElementById("request-steps");
+    node.innerHTML = "";
+    list.forEach(function (line) { node.appendChild(el("li", { text: line })); });
+    node.hidden = !list.length;
+  }
+
+  function finish(summary, output, site, path, text, existing) {
+    var link = pullRequestLink(site.host, path, text, existing);
+    var button = document.getElementById("request-pr");
+    var fallback = document.getElementById("request-fallback");
+    summary.style.display = "block";
+    summary.className = "summary good";
+    document.getElementById("request-path").textContent = path;
+    document.getElementById("request-yaml").textContent = text;
+    var download = document.getElementById("request-download");
+    download.setAttribute("download", path.split("/").pop());
+    download.setAttribute("href", URL.createObjectURL(new Blob([text], { type: "text/yaml" })));
+    button.hidden = !link.href;
+    fallback.hidden = !!link.href;
+    document.getElementById("request-save").hidden = !!link.href;
+    if (link.href) {
+      button.setAttribute("href", link.href);
+      button.textContent = existing ? "Copy and open the editor" : "Open pull request";
+      summary.textContent = existing ? "Done: propose it as a change of " + path + "." : "Done: open the pull request.";
+      steps(existing ? [
+        "The button copies the new content and opens " + path + " in the repository's editor.",
+        "There, select all (Ctrl+A or Cmd+A) and paste (Ctrl+V or Cmd+V).",
+        "Choose \u201cCreate a new branch and start a pull request\u201d, then Propose changes.",
+      ] : [
+        "The button opens the repository's new-file page with " + path + " filled in.",
+        "Choose \u201cCreate a new branch and start a pull request\u201d, then Propose changes.",
+      ]);
+    } else {
+      fallback.textContent = "No Open pull request button: " + link.why + ". Copy or download the file and add it to the repository as " + path + " in a pull request.";
+      summary.textContent = "Done: save it as " + path + ".";
+      steps([]);
+    }
+    output.hidden = false;
+  }
+
+  function copyText(text) {
+    if (navigator.clipboard) navigator.clipboard.writeText(text).catch(function () {});
+  }
+
+  function decommissionForm(site, change) {
+    var reason = document.getElementById("decommission-reason");
+    var block = reason.parentNode;
+    document.getElementById("decommission-make").addEventListener("click", function () {
+      var text = reason.value.trim();
+      block.querySelector(".error").textContent = text ? "" : "Say why it goes: the owning teams read it.";
+      block.classList.toggle("invalid", !text);
+      if (!text) return;
+      var summary = document.getElementById("form-summary") || el("div", { className: "summary" });
+      finish(summary, document.getElementById("request-output"), site, change.path, decommissionText(change, reason.value), true);
+    });
+  }
+
+  /* A request's page: Change opens its form filled in, Decommission asks for a reason. */
+  function dayTwo(spec, site, change) {
+    var changeButton = document.getElementById("change-open");
+    var retireButton = document.getElementById("decommission-open");
+    var built = false;
+    if (changeButton) changeButton.addEventListener("click", function () {
+      if (!built) requestForm(spec, site, change);
+      built = true;
+      document.getElementById("change").hidden = false;
+      document.getElementById("decommission").hidden = true;
+      document.getElementById("request-output").hidden = true;
+    });
+    if (retireButton) retireButton.addEventListener("click", function () {
+      document.getElementById("decommission").hidden = false;
+      document.getElementById("change").hidden = true;
+      document.getElementById("request-output").hidden = true;
+    });
+    if (retireButton) decommissionForm(site, change);
+    // Copy as the editor opens: the clipboard needs the click itself.
+    document.getElementById("request-pr").addEventListener("click", function () {
+      if (this.textContent.indexOf("Copy") === 0) copyText(document.getElementById("request-yaml").textContent);
+    });
+    bindCopy();
+  }
+
   document.addEventListener("DOMContentLoaded", function () {
     var catalog = data("pac-catalog");
     if (catalog) index(catalog);
     var spec = data("pac-form");
-    if (spec) requestForm(spec);
+    var site = window.pacSite || {};  // assets/site.js: the repository and the taken ids
+    var change = data("pac-change");
+    if (spec && change) dayTwo(spec, site, change);
+    else if (spec) requestForm(spec, site, null);
   });
 })();
