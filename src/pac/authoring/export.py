@@ -11,7 +11,7 @@ from __future__ import annotations
 import json
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from pac.authoring.discovery import categories, offerings, summarise, users
 from pac.authoring.formdoc import form_document
@@ -19,6 +19,9 @@ from pac.authoring.openapi import API, openapi
 from pac.authoring.pages import SITE, index_page, item_page
 from pac.documents.repository import Repository
 from pac.errors import UsageError
+
+if TYPE_CHECKING:
+    from pac.authoring.backstage import Publishing
 
 
 @dataclass
@@ -90,14 +93,18 @@ def _site_files(repo: Repository) -> tuple[dict[str, str], int]:
     return files, len(found)
 
 
-def export(repo: Repository, out: Path) -> ExportResult:
-    """Write the site into `out`.
+def export(repo: Repository, out: Path, backstage: Publishing | None = None) -> ExportResult:
+    """Write the site into `out`, with Backstage entities under `backstage/` when asked.
 
     Re-exporting into an earlier export updates it: files that export wrote and this one
     does not are removed, and nothing else is (a CNAME, a `.git`, notes added by hand).
     """
     previous = _earlier_files(out)
     files, shown = _site_files(repo)
+    if backstage is not None:
+        from pac.authoring.backstage import backstage_files
+
+        files.update(backstage_files(repo, offerings(repo), backstage))
     try:
         _write(out, files, previous)
     except OSError as exc:

@@ -111,6 +111,8 @@ class PacConfig:
     freeze_warn_days: int = DEFAULT_FREEZE_WARN_DAYS
     jira_link_types: tuple[str, ...] = ()
     validate_ignore: tuple[str, ...] = ()
+    repository_url: str = ""  # `repository.url`; checked where it is used (pac export)
+    repository_branch: str = ""
 
     @property
     def link_types(self) -> tuple[str, ...]:
@@ -142,6 +144,7 @@ def build_config(data: Mapping[str, Any]) -> PacConfig:
     apply = data.get("apply") or {}
     author = apply.get("commitAuthor") or {}
     calendar = data.get("changeCalendar") or {}
+    repository = data.get("repository") or {}
     freezes = []
     for window in calendar.get("freezes") or []:
         scope = window.get("scope", "all")
@@ -173,4 +176,6 @@ def build_config(data: Mapping[str, Any]) -> PacConfig:
         validate_ignore=tuple(
             str(p).rstrip("/") for p in (data.get("validate") or {}).get("ignore") or ()
         ),
+        repository_url=str(repository.get("url", "")),
+        repository_branch=str(repository.get("branch", "")),
     )
