@@ -117,6 +117,17 @@ function renderInput(value, context) {
   return value;
 }
 
+function overlay(defaults, given) {
+  if (!isObject(defaults) || !isObject(given)) return given === undefined ? defaults : given;
+  const merged = { ...defaults };
+  for (const [key, value] of Object.entries(given)) merged[key] = overlay(defaults[key], value);
+  return merged;
+}
+
+function isObject(value) {
+  return value !== null && typeof value === 'object' && !Array.isArray(value);
+}
+
 function walk(folder) {
   return fs.readdirSync(folder, { withFileTypes: true }).flatMap(entry => {
     const full = path.join(folder, entry.name);
@@ -135,7 +146,9 @@ function runCase(templates, item, into) {
     for (const name of Object.keys(page.schema.properties ?? {})) {
       if (item.parameters[name] !== undefined) subset[name] = item.parameters[name];
     }
-    const filled = getDefaultFormState(validator, page.schema, subset);
+    // The page's defaults under what the user gave: rjsf's own merge may also replace a
+    // value outside an enum, which a person cannot pick but a scaffolder API call can send.
+    const filled = overlay(getDefaultFormState(validator, page.schema, {}), subset);
     const result = validator.validateFormData(filled, page.schema);
     errors.push(...result.errors.map(e => `${e.property} ${e.message}`));
     parameters = { ...parameters, ...filled };
