@@ -225,6 +225,10 @@ def test_a_hostile_catalog_still_gives_valid_entities_and_exact_request_files(
     entity = yaml.safe_load((template / "template.yaml").read_text(encoding="utf-8"))
     assert entity["metadata"]["title"] == SHORT
     assert entity["metadata"]["description"] == " ".join(HOSTILE.split())
+    purpose = entity["spec"]["parameters"][2]["properties"]["topic"]["properties"]["purpose"]
+    assert purpose["title"] == SHORT and purpose["description"] == HOSTILE
+    # Backstage's YAML reader (the `yaml` package) and pac's read the same entity.
+    assert report["templates"]["pac-messaging-kafka-topic"] == entity
     broken = tmp_path / "site" / "backstage" / "resources" / "pac-request-payments-webapp.yaml"
     annotations = yaml.safe_load(broken.read_text(encoding="utf-8"))["metadata"]["annotations"]
     assert "payments-webapp" in annotations["pac.catalog/status-problem"]

@@ -175,7 +175,7 @@ async function main() {
   const site = args[0];
   const option = name => (args.includes(name) ? args[args.indexOf(name) + 1] : undefined);
   const location = path.join(site, 'backstage', 'catalog-info.yaml');
-  const report = { entities: {}, renderedPages: 0, cases: [] };
+  const report = { entities: {}, renderedPages: 0, cases: [], templates: {} };
   const count = kind => (report.entities[kind] = (report.entities[kind] ?? 0) + 1);
   const root = YAML.parse(fs.readFileSync(location, 'utf8'));
   await checkEntity(root, location);
@@ -194,6 +194,7 @@ async function main() {
           report.renderedPages += 1;
         }
         templates.set(entity.metadata.name, { entity, file });
+        report.templates[entity.metadata.name] = entity; // as Backstage's YAML reader sees it
       }
     }
   }

@@ -127,10 +127,18 @@ def tags(words: Iterable[str]) -> list[str]:
     return found
 
 
+_Dumper = getattr(yaml, "CSafeDumper", yaml.SafeDumper)  # libyaml: a template has 300 nodes
+
+
 def dump(document: Mapping[str, Any]) -> str:
     """One entity as YAML: non-printable characters escaped, so any YAML reader agrees."""
-    return yaml.safe_dump(
-        dict(document), sort_keys=False, allow_unicode=True, width=100, default_flow_style=False
+    return yaml.dump(
+        dict(document),
+        Dumper=_Dumper,
+        sort_keys=False,
+        allow_unicode=True,
+        width=100,
+        default_flow_style=False,
     )
 
 
