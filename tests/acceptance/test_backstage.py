@@ -195,6 +195,10 @@ def _hostile(root: Path) -> None:
     data = yaml.safe_load(request.read_text(encoding="utf-8"))
     data["metadata"]["description"] = HOSTILE
     request.write_text(yaml.safe_dump(data, allow_unicode=True), encoding="utf-8")
+    # An id a URL must escape: refused by pac validate, so no resource, and no broken file.
+    data["metadata"]["id"] = "a b/%3F?#&é"
+    odd = root / "requests" / "payments" / "a b%3F#é.yaml"
+    odd.write_text(yaml.safe_dump(data, allow_unicode=True), encoding="utf-8")
     status = root / "requests" / ".status"
     status.mkdir(exist_ok=True)
     (status / "payments-webapp.yaml").write_text("state: [broken\n", encoding="utf-8")
