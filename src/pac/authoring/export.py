@@ -13,7 +13,7 @@ import os
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from pac.authoring.discovery import categories, offerings, summarise, users
 from pac.authoring.formdoc import form_document
@@ -24,6 +24,9 @@ from pac.authoring.pages import SITE, index_page, item_page, site_script
 from pac.authoring.requestpages import gather, request_page, team_page
 from pac.documents.repository import Repository
 from pac.errors import UsageError
+
+if TYPE_CHECKING:
+    from pac.authoring.backstage import Publishing
 
 
 @dataclass
@@ -114,15 +117,25 @@ def _site_files(
     return files, len(found), [host.problem] if host.problem else []
 
 
-def export(repo: Repository, out: Path, environ: Mapping[str, str] | None = None) -> ExportResult:
-    """Write the site into `out`; `environ` (default: the process's) may name the
-    repository in CI (GITHUB_SERVER_URL, GITHUB_REPOSITORY).
+def export(
+    repo: Repository,
+    out: Path,
+    backstage: Publishing | None = None,
+    environ: Mapping[str, str] | None = None,
+) -> ExportResult:
+    """Write the site into `out`, with Backstage entities under `backstage/` when asked;
+    `environ` (default: the process's) may name the repository in CI (GITHUB_SERVER_URL,
+    GITHUB_REPOSITORY).
 
     Re-exporting into an earlier export updates it: files that export wrote and this one
     does not are removed, and nothing else is (a CNAME, a `.git`, notes added by hand).
     """
     previous = _earlier_files(out)
     files, shown, notes = _site_files(repo, os.environ if environ is None else environ)
+    if backstage is not None:
+        from pac.authoring.backstage import backstage_files
+
+        files.update(backstage_files(repo, offerings(repo), backstage))
     try:
         _write(out, files, previous)
     except OSError as exc:
