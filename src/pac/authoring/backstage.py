@@ -18,6 +18,7 @@ from urllib.parse import quote, urlsplit
 import yaml
 
 from pac.authoring.backstage_template import TemplateFiles, template_files
+from pac.authoring.host import web_address
 from pac.documents.layout import REQUESTS
 from pac.documents.model import Offering, Request
 from pac.documents.repository import Repository
@@ -60,15 +61,6 @@ class Publishing:
         return f"{self.url}/blob/{quote(self.branch or 'HEAD', safe='')}/{quote(path)}"
 
 
-def _web_address(text: str) -> bool:
-    parts = urlsplit(text)
-    return (
-        parts.scheme in ("http", "https")
-        and bool(parts.netloc)
-        and not any(c.isspace() or c in "\"'<>`\\" for c in text)
-    )
-
-
 def publishing(url: str, branch: str, environ: Mapping[str, str], site_url: str = "") -> Publishing:
     """The repository Backstage opens pull requests against: `repository.url` in pac.yaml,
     else (in CI) the GitHub Actions variables. Raises UsageError when there is none."""
@@ -87,7 +79,7 @@ def publishing(url: str, branch: str, environ: Mapping[str, str], site_url: str 
         raise UsageError("--backstage needs the repository's web address, and none is set", fix)
     parts = urlsplit(address.rstrip("/"))
     path = [p for p in parts.path.split("/") if p]
-    if not _web_address(address) or len(path) != 2:
+    if not web_address(address) or len(path) != 2:
         raise UsageError(
             f"{source} {address!r} is not the http(s) address of a repository "
             "(https://<host>/<owner>/<name>)",
@@ -95,7 +87,7 @@ def publishing(url: str, branch: str, environ: Mapping[str, str], site_url: str 
         )
     owner, name = path[0], path[1].removesuffix(".git")
     site = site_url.strip().rstrip("/")
-    if site and not _web_address(site):
+    if site and not web_address(site):
         raise UsageError(
             f"--site-url {site_url!r} is not an http(s) address",
             "Give the address the site is published at, e.g. https://acme.github.io/catalog.",
@@ -174,7 +166,7 @@ def _tickets(status: RequestStatus | None) -> list[tuple[str, str, str]]:
     found: dict[str, tuple[str, str, str]] = {}
     for task in tasks:
         if task.ticket_key:
-            url = task.ticket_url if _web_address(task.ticket_url) else ""
+            url = task.ticket_url if web_address(task.ticket_url) else ""
             found[task.ticket_key] = (task.ticket_key, task.owner_team, url)
     return list(found.values())
 

@@ -37,12 +37,14 @@ class Host:
         }
 
 
-def _web_address(text: str) -> bool:
+def web_address(text: str) -> bool:
+    """An http(s) address with a host and nothing that could end an HTML attribute or a
+    YAML scalar, so it can be put in a page, a link or an entity as it is."""
     parts = urlsplit(text)
     return (
         parts.scheme in ("http", "https")
         and bool(parts.netloc)
-        and not any(c.isspace() or c in "\"'<>`" for c in text)
+        and not any(c.isspace() or c in "\"'<>`\\" for c in text)
     )
 
 
@@ -51,7 +53,7 @@ def repository_host(config: PacConfig, environ: Mapping[str, str]) -> Host:
     branch = config.repository_branch or DEFAULT_BRANCH
     configured = config.repository_url.strip()
     if configured:
-        if not _web_address(configured):
+        if not web_address(configured):
             return Host(
                 "",
                 branch,
@@ -65,7 +67,7 @@ def repository_host(config: PacConfig, environ: Mapping[str, str]) -> Host:
         return Host(configured.rstrip("/"), branch)
     server = environ.get("GITHUB_SERVER_URL", "").strip()
     name = environ.get("GITHUB_REPOSITORY", "").strip()
-    if server and name and _web_address(f"{server.rstrip('/')}/{name}"):
+    if server and name and web_address(f"{server.rstrip('/')}/{name}"):
         return Host(f"{server.rstrip('/')}/{name}", branch)
     return Host(
         "",
