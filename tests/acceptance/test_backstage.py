@@ -20,6 +20,8 @@ from typing import Any
 import pytest
 import yaml
 
+from pac.authoring.discovery import offerings
+from pac.documents.repository import Repository
 from tests.conftest import PROJECT, invoke
 
 TOOL = PROJECT / "tools" / "backstage"
@@ -69,9 +71,10 @@ def test_sample_entities_pass_backstages_validators(
 ) -> None:
     export(sample_root, tmp_path / "site", monkeypatch)
     report = check(node, tmp_path / "site")
-    assert report["entities"] == {"Location": 1, "Resource": 2, "Template": 5}
-    # The request page, then one page per group of each form: 3+5+4+3+3.
-    assert report["renderedPages"] == 19
+    found = offerings(Repository(sample_root))
+    assert report["entities"] == {"Location": 1, "Resource": 2, "Template": len(found)}
+    # For each offering the request page, then one page per group of its form.
+    assert report["renderedPages"] == sum(1 + len(o.form.groups) for o in found)
 
 
 REQUESTER = {"pac_email": "dana@company.com", "pac_requester": "Dana Dev", "pac_team": "payments"}
@@ -218,7 +221,7 @@ def test_a_hostile_catalog_still_gives_valid_entities_and_exact_request_files(
         }
     ]
     report = check(node, tmp_path / "site", corpus, sample_root)
-    assert report["entities"]["Template"] == 5
+    assert report["entities"]["Template"] == len(offerings(Repository(sample_root)))
     assert report["entities"]["Resource"] == 2
     (case,) = report["cases"]
     assert case["valid"], case
