@@ -311,11 +311,11 @@ def test_runs_killed_during_an_update_and_a_decommission_do_each_once(
     set_input(author.root, WEBAPP_FILE, "app", "replicas", 5)
     set_input(author.root, WEBAPP_FILE, "database", "instanceClass", "db.r6g.xlarge")
     author.merge("bigger")
-    hits = _kill_randomly(runs, rng, 4)
+    hits = _kill_randomly(runs, rng, 6)
     runs.apply()
     set_top(author.root, WEBAPP_FILE, "decommission", {"reason": "service retired"})
     author.merge("retire")
-    hits += _kill_randomly(runs, rng, 4)
+    hits += _kill_randomly(runs, rng, 6)
     runs.apply()
     assert hits >= 3, f"only {hits} kills hit a working run"
     status = runs.status(WEBAPP).load(WEBAPP)
