@@ -100,7 +100,9 @@ def _multiselect_schema(field: Field, rules: Mapping[str, Any]) -> dict[str, Any
 
 
 def _date_schema(field: Field, rules: Mapping[str, Any]) -> dict[str, Any]:
-    schema: dict[str, Any] = {"type": "string", "format": "date", "pattern": DATE_PATTERN}
+    # The pattern first: "soon" is told to be written YYYY-MM-DD, and only a date so
+    # written that does not exist (2027-02-30) is "not a real calendar date".
+    schema: dict[str, Any] = {"type": "string", "pattern": DATE_PATTERN, "format": "date"}
     if "min" in rules:
         schema["formatMinimum"] = str(rules["min"])
     if "max" in rules:
