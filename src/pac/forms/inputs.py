@@ -59,11 +59,12 @@ def _missing_key(finding: SchemaFinding) -> str:
 class InputChecker:
     """Checks request input against one form; build once per offering, reuse per request."""
 
-    def __init__(self, form: Form, owner_hint: str = "") -> None:
+    def __init__(self, form: Form, owner_hint: str = "", *, field_help: bool = True) -> None:
+        """`field_help`: add the field's help text to hints (not where it is already shown)."""
         self.form = form
         self.schema = form_schema(form)
         self.owner_hint = owner_hint
-        self._wording = _Wording(form, owner_hint)
+        self._wording = _Wording(form, owner_hint, field_help)
         self._translate = Translator(overrides=self._wording.overrides())
 
     @cached_property
@@ -108,6 +109,15 @@ class InputChecker:
                     findings.append(finding)
         return findings
 
+    def said(self, values: Any) -> str:
+        """The first problem of (possibly partial) `values`, worded as the site's form shows
+        it: the message, then how to put it right; "" when there is none."""
+        for error in self.errors(values, partial=True):
+            for finding in self.convert(error):
+                message = finding.message[:1].upper() + finding.message[1:]
+                return f"{message}. {finding.hint}".strip()
+        return ""
+
     def convert(self, error: ValidationError) -> Findings:
         """The findings for one jsonschema error in this form's input."""
         secret = self._wording.secret(error)
@@ -118,9 +128,10 @@ class _Wording:
     """Input errors of one form in the words of its fields: keyword handlers that override
     the shared translator's catalog wording."""
 
-    def __init__(self, form: Form, owner_hint: str) -> None:
+    def __init__(self, form: Form, owner_hint: str, field_help: bool = True) -> None:
         self.form = form
         self.owner_hint = owner_hint
+        self.field_help = field_help
 
     def overrides(self) -> dict[str, Override]:
         return {
@@ -157,7 +168,7 @@ class _Wording:
 
     def hint(self, text: str, field: Field | None = None) -> str:
         parts = [text]
-        if field is not None and field.description:
+        if self.field_help and field is not None and field.description:
             parts.append(f"Field help: {field.description}")
         if self.owner_hint:
             parts.append(f"Questions about this form: {self.owner_hint}.")
