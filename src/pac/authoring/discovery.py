@@ -159,6 +159,28 @@ def _fields(summary: Summary) -> dict[str, str]:
     }
 
 
+# Where a word was found, as `pac catalog search` names it.
+_PLACES = {
+    "id": "id",
+    "name": "name",
+    "tags": "tags",
+    "custom": "metadata",
+    "description": "description",
+}
+
+
+def found_in(summary: Summary, text: str) -> list[str]:
+    """Where the words of `text` appear in an offering (id, name, tags, metadata,
+    description): what its rank in a search rests on, in words."""
+    words = _WORD.findall(text.lower())
+    places = []
+    for name, haystack in _fields(summary).items():
+        lowered = haystack.lower()
+        if any(word in lowered for word in words):
+            places.append(_PLACES[name])
+    return places
+
+
 def search(repo: Repository, text: str) -> list[tuple[float, Summary]]:
     """Offerings matching every word of `text`, best first.
 
