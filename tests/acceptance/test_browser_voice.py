@@ -164,3 +164,45 @@ def test_the_page_shows_the_plain_words_not_the_raw_schema(browser: Any, site: P
         "be an email address. Write one address, such as name@company.com.",
     }
     assert not any("^" in text or "does not match" in text for text in errors.values())
+
+
+def test_a_bundle_card_says_bundle_once(browser: Any, site: Path) -> None:
+    from selenium.webdriver.common.by import By
+
+    browser.get((site / "index.html").as_uri())
+    card = browser.find_element(By.CSS_SELECTOR, '.card[data-id="bundle-webapp-standard"]')
+    assert [b.text for b in card.find_elements(By.CSS_SELECTOR, ".badge")] == ["bundle"]
+    item = browser.find_element(By.CSS_SELECTOR, '.card[data-id="messaging-kafka-topic"]')
+    assert [b.text for b in item.find_elements(By.CSS_SELECTOR, ".badge")] == [
+        "messaging",
+        "manual",
+    ]
+
+
+def test_a_password_field_gives_its_help_once(
+    browser: Any, site: Path, sample_root: Path, tmp_path: Path
+) -> None:
+    from selenium.webdriver.common.by import By
+
+    from pac.authoring.export import export
+
+    browser.get((site / "items/database-aurora-postgresql-standard.html").as_uri())
+    block = browser.find_element(By.CSS_SELECTOR, '[data-field="input-credentials-adminPassword"]')
+    helps = [h.text for h in block.find_elements(By.CSS_SELECTOR, ".help")]
+    assert helps == ["The name of the CI secret holding the admin password (PAC_SECRET_<NAME>)."]
+    # Where the owners wrote no help, pac's own line says what the field takes.
+    item = sample_root / "catalog/databases/database-aurora-postgresql-standard.yaml"
+    text = item.read_text(encoding="utf-8")
+    help_line = (
+        "            description: The name of the CI secret holding the admin password "
+        "(PAC_SECRET_<NAME>).\n"
+    )
+    assert help_line in text
+    item.write_text(text.replace(help_line, ""), encoding="utf-8")
+    bare = tmp_path / "bare-site"
+    export(Repository(sample_root), bare)
+    browser.get((bare / "items/database-aurora-postgresql-standard.html").as_uri())
+    block = browser.find_element(By.CSS_SELECTOR, '[data-field="input-credentials-adminPassword"]')
+    assert [h.text for h in block.find_elements(By.CSS_SELECTOR, ".help")] == [
+        "The name of the CI secret (PAC_SECRET_<NAME>), never the secret itself."
+    ]

@@ -12,6 +12,7 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
+from pac.authoring.plain import steps_in_words
 from pac.documents.action_types import action_kind
 from pac.documents.files import Role
 from pac.documents.layout import BUNDLES
@@ -384,7 +385,8 @@ def describe(
                 }
             )
         data["components"] = components
-    return data
+    # Steps as a developer reads them: what the template values stand for, not their source.
+    return steps_in_words(data, repo, offering)
 
 
 def categories(repo: Repository) -> list[dict[str, Any]]:

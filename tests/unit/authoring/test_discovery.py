@@ -328,8 +328,10 @@ def test_search_says_where_the_words_were_found_not_a_raw_score(sample_root: Pat
     header = out.splitlines()[0].split()
     assert header[-2:] == ["found", "in"] and "score" not in header
     rows = {line.split()[0]: line for line in out.splitlines()[2:] if line.strip()}
-    assert rows["database-aurora-postgresql-standard"].rstrip().endswith(
-        "id, name, tags, metadata, description"
+    assert (
+        rows["database-aurora-postgresql-standard"]
+        .rstrip()
+        .endswith("id, name, tags, metadata, description")
     )
     assert rows["bundle-webapp-standard"].rstrip().endswith("tags, description")
     code, out = invoke(sample_root, "catalog", "search", "postgres", "-o", "json")

@@ -42,9 +42,11 @@
       });
       list.innerHTML = "";
       shown.forEach(function (entry) {
+        // A bundle's fulfilment is "bundle" too: one badge says it, not two.
+        var bundle = entry.kind === "CatalogBundle";
         var badges = el("div", {}, [
-          el("span", { className: "badge", text: entry.kind === "CatalogBundle" ? "bundle" : entry.category }),
-          el("span", { className: "badge " + entry.fulfilment, text: entry.fulfilment }),
+          el("span", { className: "badge", text: bundle ? "bundle" : entry.category }),
+          bundle ? null : el("span", { className: "badge " + entry.fulfilment, text: entry.fulfilment }),
           entry.deprecated ? el("span", { className: "badge deprecated", text: "deprecated" }) : null,
         ]);
         list.appendChild(el("div", { className: "card", "data-id": entry.id }, [
@@ -260,7 +262,9 @@
   function fieldBlock(id, label, schema, ui, required, fieldDefault, words) {
     var input = control(id, schema, ui, fieldDefault);
     var help = (ui && (ui["ui:help"] || ui["ui:description"])) || (schema.description || "");
-    if (ui && ui.secretRef) help = ui.secretRef["ui:help"] + (help ? " " + help : "");
+    // The owners' help of a password field says what the secret is; pac's own line (a CI
+    // secret's name, never the secret) only where they wrote none, so it is said once.
+    if (ui && ui.secretRef && !help) help = ui.secretRef["ui:help"] || "";
     var error = el("div", { className: "error", role: "alert" });
     var block = el("div", { className: "field", "data-field": id }, [
       el("label", { "for": id }, [document.createTextNode(label), required ? el("span", { className: "req", text: " *" }) : null]),
