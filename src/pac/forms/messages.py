@@ -12,6 +12,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass
+from functools import cache
 from typing import Any
 
 from pac.documents.loader import JsonPath
@@ -185,48 +186,41 @@ def secret_itself(field: Field, path: JsonPath) -> Wording:
     )
 
 
-_TYPE_WORDS = {"number": "a number", "boolean": "true or false", "multiselect": "a list"}
-
-
 def _value_messages(field: Field, schema: dict[str, Any], label: str) -> dict[str, Wording]:
-    """The checks a field's value schema makes, keyword -> wording."""
+    """The checks a form page can find a field's value failing, keyword -> wording (a
+    select, a checkbox list or a text box never holds a value of the wrong type, nor a
+    repeated choice, so those have none)."""
     words: dict[str, Wording] = {}
     listed = schema.get("type") == "array"
     for key in RANGE_RULES:
         if key in schema:
             words[key] = out_of_range(label, key, schema[key], listed)
-    enum = schema.get("enum") or (schema.get("items") or {}).get("enum")
-    if enum:
-        words["enum"] = choice(label, [str(o) for o in enum])
-    if listed:
-        words["uniqueItems"] = repeated_choice(label)
+    if "enum" in schema:
+        words["enum"] = choice(label, [str(o) for o in schema["enum"]])
     if field.type == "file" and "pattern" in schema:
         words["pattern"] = file_type(label, field)
     elif "pattern" in schema:
         words["pattern"] = pattern(label, schema["pattern"], field)
     if schema.get("format") == "date":
         words["format"] = not_a_date(label)
+    if field.type == "number":
+        words["type"] = wrong_type(label, "a number", quote=False)
     return words
 
 
 def field_messages(field: Field, path: JsonPath, schema: dict[str, Any]) -> dict[str, Any]:
-    """Every message a field can get, keyword -> {code, message, how}, for the site's form."""
-    label = field_label(field, path)
+    """Every message the site's form can give a field, keyword -> {code, message, how}."""
     if field.type == "password":
-        words = {
-            "secret": secret_name(field, path),
-            "secretItself": secret_itself(field, path),
-        }
+        words = {"secret": secret_name(field, path)}
     else:
-        words = _value_messages(field, schema, label)
-        wanted = _TYPE_WORDS.get(field.type, "text")
-        words["type"] = wrong_type(label, wanted, wanted == "text")
-    words["required"] = required(field, path)
+        words = _value_messages(field, schema, field_label(field, path))
+    if path == ("name",) or needed(field):
+        words["required"] = required(field, path)
     return {key: wording.as_json() for key, wording in words.items()}
 
 
 def form_messages(form: Form, schema: dict[str, Any]) -> dict[str, Any]:
-    """`x-pac-messages` of a form: dotted field path -> its messages."""
+    """The messages of a form's fields, by dotted path (`name`, `<group>.<field>`)."""
     table = {"name": field_messages(form.name_field, ("name",), schema["properties"]["name"])}
     for group, field in form.fields():
         field_schema = schema["properties"][group.id]["properties"][field.id]
@@ -242,8 +236,10 @@ def _kebab(label: str, example: str) -> Wording:
     )
 
 
+@cache
 def requester_messages() -> dict[str, Any]:
-    """The messages of the site form's own fields: who asks, and the request's id."""
+    """The messages of the site form's own fields: who asks, and the request's id (the
+    same for every form: made once, never changed by callers)."""
     what, how = KNOWN_PATTERNS[EMAIL_PATTERN]
     email = Wording("input-format", f"Your email {VALUE} {what}", how)
     table: dict[str, dict[str, Wording]] = {
