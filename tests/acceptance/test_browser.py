@@ -116,8 +116,10 @@ def test_the_request_form_validates_and_makes_a_valid_request(
 
     browser.find_element(By.ID, "make-request").click()
     errors = _errors(browser)
-    assert errors["input-name"] == "This field is required."
-    assert errors["input-environment-costCenter"] == "This field is required."
+    assert errors["input-name"] == "Required field Topic Name (name) is missing."
+    assert errors["input-environment-costCenter"] == (
+        "Required field Cost Center (environment.costCenter) is missing."
+    )
     assert "1 field" not in browser.find_element(By.ID, "form-summary").text
     assert not browser.find_element(By.ID, "request-output").is_displayed()
 
@@ -128,16 +130,25 @@ def test_the_request_form_validates_and_makes_a_valid_request(
     _field(browser, "input-topic-partitions").send_keys("64")
     browser.find_element(By.ID, "make-request").click()
     errors = _errors(browser)
-    assert errors["meta-email"] == "An email address."
-    assert errors["input-name"].startswith("Must match ^[a-z]")
-    assert errors["input-environment-costCenter"] == "Must match ^CC-[0-9]{4}$."
-    assert errors["input-topic-partitions"] == "At most 48."
+    assert errors["meta-email"] == (
+        "Your email 'not-an-email' must be an email address. "
+        "Write one address, such as name@company.com."
+    )
+    assert "'Search Clicks' must be 4 to 30 lower-case letters" in errors["input-name"]
+    assert errors["input-environment-costCenter"] == (
+        "Cost Center (environment.costCenter) '1234' does not have the required form. "
+        "It must match ^CC-[0-9]{4}$."
+    )
+    assert errors["input-topic-partitions"] == (
+        "Partitions (topic.partitions) 64 must be at most 48. Choose a value in range."
+    )
     schema_file = _field(browser, "input-topic-schemaFile")
     assert schema_file.get_attribute("placeholder") == "file name, e.g. schema.avsc"
     schema_file.send_keys("schema.xml")
     browser.find_element(By.ID, "make-request").click()
     assert _errors(browser)["input-topic-schemaFile"] == (
-        "A .avsc or .json file, committed next to the request file."
+        "Schema File (topic.schemaFile) 'schema.xml' must be a file of type avsc, json. "
+        "Name a file ending in .avsc or .json, committed next to the request."
     )
     schema_file.clear()
 
@@ -193,7 +204,11 @@ def test_a_bundle_form_asks_for_secret_names(browser: Any, site: Path, sample_ro
     }.items():
         _field(browser, name).send_keys(value)
     browser.find_element(By.ID, "make-request").click()
-    secret_help = "Upper-case letters, digits and underscores, e.g. PAYMENTS_DB_ADMIN."
+    secret_help = (
+        "Database Admin Password (credentials.adminPassword): the secret name 'hunter2' must "
+        "be upper-case letters, digits and underscores. For example `{secretRef: "
+        "PAYMENTS_DB_ADMIN}`, stored as the CI secret PAC_SECRET_PAYMENTS_DB_ADMIN."
+    )
     assert _errors(browser) == {"input-credentials-adminPassword": secret_help}
     _field(browser, "input-credentials-adminPassword").clear()
     _field(browser, "input-credentials-adminPassword").send_keys("CHECKOUT_DB_ADMIN")
@@ -282,11 +297,16 @@ def test_number_fields_check_what_pac_checks(browser: Any, site: Path) -> None:
     storage.clear()
     storage.send_keys("1e")  # not a number: the browser reports it empty
     browser.find_element(By.ID, "make-request").click()
-    assert _errors(browser)["input-database-storageGb"] == "Enter a number."
+    assert _errors(browser)["input-database-storageGb"] == (
+        "Storage (GiB) (database.storageGb) must be a number. "
+        "Write it in digits, such as 42 or 2.5."
+    )
     storage.clear()
     storage.send_keys("25")
     browser.find_element(By.ID, "make-request").click()
-    assert _errors(browser)["input-database-storageGb"] == "In steps of 10."
+    assert _errors(browser)["input-database-storageGb"] == (
+        "Storage (GiB) (database.storageGb) 25 must be a multiple of 10. Choose a value in range."
+    )
 
 
 def test_catalog_text_cannot_inject_markup(browser: Any, sample_root: Path, tmp_path: Path) -> None:
@@ -338,6 +358,11 @@ def test_pac_refuses_exactly_the_patterns_the_browser_cannot_compile(
         assert (ecma_pattern_problem(pattern) is None) is expected, pattern
 
 
+STEP_0_1 = (
+    "Storage (GiB) (database.storageGb) 0.35 must be a multiple of 0.1. Choose a value in range."
+)
+
+
 def test_a_fractional_step_counts_in_decimal_on_the_page(
     browser: Any, sample_root: Path, tmp_path: Path
 ) -> None:
@@ -353,7 +378,7 @@ def test_a_fractional_step_counts_in_decimal_on_the_page(
     export(Repository(sample_root), site)
     browser.get((site / "items/database-aurora-postgresql-standard.html").as_uri())
     storage = _field(browser, "input-database-storageGb")
-    for typed, error in (("0.3", None), ("2.3", None), ("0.35", "In steps of 0.1.")):
+    for typed, error in (("0.3", None), ("2.3", None), ("0.35", STEP_0_1)):
         storage.clear()
         storage.send_keys(typed)
         browser.find_element(By.ID, "make-request").click()

@@ -132,13 +132,15 @@ def test_request_new_interactive_asks_and_re_asks(sample_root: Path) -> None:
             "CC-1234",
             "",  # partitions default
             "2d",  # retention: not a choice
-            "7d",
-            "no",  # compacted
+            "7d",  # the default, typed: still the default
+            "maybe",  # compacted: not yes or no
+            "no",
             "search",  # consumers
             "",  # go-live date (optional)
             "",  # schema file (optional)
             "",  # purpose (optional)
             "sam@company.com",  # contact
+            "y",  # write it
         ]
     )
     result = CliRunner().invoke(
@@ -155,18 +157,40 @@ def test_request_new_interactive_asks_and_re_asks(sample_root: Path) -> None:
         input=answers + "\n",
     )
     assert result.exit_code == 0, result.output
-    assert "does not match" in result.output
-    assert "is not one of" in result.output
+    out = result.output
+    # The words of pac validate and the site's form, not jsonschema's.
+    assert (
+        "Cost Center (environment.costCenter) '1234' does not have the required form. "
+        "It must match ^CC-[0-9]{4}$." in out
+    )
+    assert "Retention (topic.retention) is '2d'; choose one of: 1d, 7d, 30d." in out
+    assert "Log Compaction (yes or no)" in out
+    assert "Log Compaction (topic.compacted) must be true or false. Answer yes or no." in out
+    assert "does not match" not in out and "is not one of" not in out
+    # It shows the file before writing it, and asks.
+    assert "This is requests/checkout/checkout-events.yaml:" in out
+    assert out.index("catalogItemId: messaging-kafka-topic") < out.index("Write requests/")
     data = yaml.safe_load((sample_root / "requests/checkout/checkout-events.yaml").read_text())
-    # Accepted defaults are written out: the request says exactly what was chosen.
-    assert data["input"]["environment"] == {"stage": "dev", "costCenter": "CC-1234"}
+    # Only what was chosen is written: accepted defaults stay defaults, as with --set.
+    assert data["input"]["environment"] == {"costCenter": "CC-1234"}
     assert data["input"]["topic"] == {
-        "partitions": 6,
-        "retention": "7d",
         "compacted": False,
         "consumers": ["search"],
         "contactEmail": "sam@company.com",
     }
+
+
+def test_request_new_interactive_writes_nothing_when_told_no(sample_root: Path) -> None:
+    answers = ["search-events", "", "CC-1234"] + [""] * 8 + ["sam@company.com", "n"]
+    result = CliRunner().invoke(
+        app,
+        ["--repo", str(sample_root), "request", "new", "messaging-kafka-topic", "-i", *PERSON],
+        input="\n".join(answers) + "\n",
+    )
+    assert result.exit_code == 0, result.output
+    assert "Write requests/checkout/search-events.yaml? [Y/n]" in result.output
+    assert result.output.rstrip().endswith("nothing written")
+    assert not (sample_root / "requests/checkout/search-events.yaml").exists()
 
 
 def test_request_new_interactive_re_asks_a_taken_name_and_copies_from(sample_root: Path) -> None:

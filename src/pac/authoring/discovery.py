@@ -12,6 +12,7 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
+from pac.authoring.plain import steps_in_words
 from pac.documents.action_types import action_kind
 from pac.documents.files import Role
 from pac.documents.layout import BUNDLES
@@ -157,6 +158,28 @@ def _fields(summary: Summary) -> dict[str, str]:
         "custom": custom,
         "description": summary.description,
     }
+
+
+# Where a word was found, as `pac catalog search` names it.
+_PLACES = {
+    "id": "id",
+    "name": "name",
+    "tags": "tags",
+    "custom": "metadata",
+    "description": "description",
+}
+
+
+def found_in(summary: Summary, text: str) -> list[str]:
+    """Where the words of `text` appear in an offering (id, name, tags, metadata,
+    description): what its rank in a search rests on, in words."""
+    words = _WORD.findall(text.lower())
+    places = []
+    for name, haystack in _fields(summary).items():
+        lowered = haystack.lower()
+        if any(word in lowered for word in words):
+            places.append(_PLACES[name])
+    return places
 
 
 def search(repo: Repository, text: str) -> list[tuple[float, Summary]]:
@@ -369,7 +392,8 @@ def describe(
                 }
             )
         data["components"] = components
-    return data
+    # Steps as a developer reads them: what the template values stand for, not their source.
+    return steps_in_words(data, repo, offering)
 
 
 def categories(repo: Repository) -> list[dict[str, Any]]:

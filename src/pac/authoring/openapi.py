@@ -103,10 +103,15 @@ def _form_document_schema() -> dict[str, Any]:
         "offering": offering,
         "schema": {"type": "object", "required": ["type", "properties"]},
         "uiSchema": {"type": "object"},
+        "messages": {
+            "type": "object",
+            "description": "Per field (dotted path) and failed check: the message pac gives, "
+            "{code, message, how}, with `{value}` where the value goes.",
+        },
     }
     description = (
         "The JSON Schema (draft-07) of a request's `input`, exactly as pac "
-        "validates it, and a react-jsonschema-form UI schema."
+        "validates it, a react-jsonschema-form UI schema, and pac's messages."
     )
     return {
         **_object(properties, ["offering", "schema", "uiSchema"], description=description),

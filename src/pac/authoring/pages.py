@@ -13,6 +13,7 @@ from pac import __version__
 from pac.authoring.discovery import describe
 from pac.authoring.formdoc import form_document
 from pac.authoring.names import page_name
+from pac.authoring.plain import fact
 from pac.documents.model import Bundle, Offering
 from pac.documents.repository import Repository
 
@@ -135,7 +136,8 @@ def _fact_rows(offering: Offering, inline: bool) -> list[tuple[str, str]]:
         rows.append(("Tags", html.escape(", ".join(offering.tags))))
     for key, value in offering.custom.items():
         shown = value if isinstance(value, str) else json.dumps(value, ensure_ascii=False)
-        rows.append((key, html.escape(shown)))
+        label, text = fact(key, value, shown)  # estimatedMinutes: 20 -> about 20 minutes
+        rows.append((label, html.escape(text)))
     if offering.deprecated is not None:
         replaced = offering.deprecated.replaced_by
         use = f" Use {_link(replaced, replaced, inline)} instead." if replaced else ""

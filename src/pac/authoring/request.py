@@ -18,9 +18,9 @@ from pac.documents.model import Bundle, Field, Offering
 from pac.documents.repository import Repository
 from pac.documents.suggestions import did_you_mean, suggestion_hint
 from pac.errors import UsageError
-from pac.forms.inputs import input_checker
-from pac.forms.schema import field_schema
-from pac.forms.validators import validator_for
+from pac.forms import messages
+from pac.forms.inputs import InputChecker, input_checker
+from pac.forms.schema import needed
 
 _ID = re.compile(r"^[a-z][a-z0-9]*(-[a-z0-9]+)*$")
 
@@ -76,16 +76,6 @@ def coerce(field: Field, text: str) -> Any:
         except ValueError:
             return text
     return text
-
-
-def field_problem(field: Field, value: Any) -> str:
-    """Why a value does not fit a field (the form schema's verdict), or ''."""
-    error = next(iter(validator_for(field_schema(field)).iter_errors(value)), None)
-    if error is None:
-        return ""
-    if field.type == "password":
-        return "a secret name is upper-case letters, digits and underscores, e.g. PAYMENTS_DB"
-    return str(error.message)
 
 
 def _find_field(offering: Offering, dotted: str) -> tuple[str, Field]:
@@ -174,6 +164,8 @@ Ask = Callable[[str, str, bool], str]  # (question, default, hide) -> answer
 
 def _question(field: Field) -> str:
     question = field.name
+    if field.type == "boolean":
+        question += " (yes or no)"
     if field.type == "password":
         question += " (the NAME of the CI secret holding it, never the secret itself)"
     if field.enum:
@@ -191,13 +183,44 @@ def _group_heading(offering: Offering, group_id: str) -> str:
     return f"\n{group.name}" + (f": {group.description}" if group.description else "")
 
 
-def _answer(field: Field, answer: str, taken: Callable[[Any], bool]) -> tuple[Any, str]:
+@dataclass(frozen=True)
+class _Asked:
+    """One field being asked: where it goes, and the form's checker that words problems."""
+
+    group_id: str
+    field: Field
+    checker: InputChecker
+
+    @property
+    def path(self) -> tuple[str, ...]:
+        return (self.group_id, self.field.id) if self.group_id else ("name",)
+
+    def problem(self, value: Any) -> str:
+        """Why `value` does not fit, in the words `pac validate` and the site's form use."""
+        values = {self.group_id: {self.field.id: value}} if self.group_id else {"name": value}
+        return self.checker.said(values)
+
+    def unreadable(self) -> str:
+        """An answer that is not the field's kind of value at all (a number, yes or no)."""
+        label = messages.field_label(self.field, self.path)
+        if self.field.type == "boolean":
+            wording = messages.wrong_type(label, "true or false", quote=False)
+            return f"{wording.message[:1].upper()}{wording.message[1:]}. Answer yes or no."
+        wording = messages.wrong_type(label, "a number", quote=False)
+        return f"{wording.message[:1].upper()}{wording.message[1:]}. {wording.how}"
+
+    def missing(self) -> str:
+        message = messages.required(self.field, self.path).message
+        return message[:1].upper() + message[1:] + "."
+
+
+def _answer(asked: _Asked, answer: str, taken: Callable[[Any], bool]) -> tuple[Any, str]:
     """The value an answer gives the field, and why it does not fit ("" when it does)."""
     try:
-        value = coerce(field, answer)
-    except ValueError as exc:
-        return None, f"{exc}. {_describe(field)}"
-    problem = field_problem(field, value)
+        value = coerce(asked.field, answer)
+    except ValueError:
+        return None, asked.unreadable()
+    problem = asked.problem(value)
     if not problem and taken(value):
         problem = f"a request named {value} already exists; request ids are unique"
     return value, problem
@@ -207,18 +230,28 @@ _KEEP = object()  # no answer: an optional field stays empty, or its default app
 
 
 def _ask_field(
-    field: Field, default: str, ask: Ask, say: Callable[[str], None], taken: Callable[[Any], bool]
+    asked: _Asked,
+    default: str,
+    ask: Ask,
+    say: Callable[[str], None],
+    taken: Callable[[Any], bool],
+    *,
+    keeps_default: bool,
 ) -> Any:
-    """Ask one field until the answer fits; `_KEEP` when left empty and allowed to be."""
-    question = _question(field)
+    """Ask one field until the answer fits; `_KEEP` when left empty and allowed to be, or
+    when the field's own default is accepted (`keeps_default`): left out of the file, the
+    default applies, as with `--set`, and a later change of the default reaches it."""
+    question = _question(asked.field)
     while True:
         answer = ask(question, default, False).strip()
+        if keeps_default and answer == default:
+            return _KEEP
         if not answer:
-            if field.required and not field.has_default:
-                say("  This field is required.")
+            if needed(asked.field):
+                say(f"  {asked.missing()}")
                 continue
             return _KEEP
-        value, problem = _answer(field, answer, taken)
+        value, problem = _answer(asked, answer, taken)
         if not problem:
             return value
         say(f"  {problem}")
@@ -241,6 +274,9 @@ def ask_all(
     refused after every other question has been answered.
     """
     result = copy.deepcopy(values)
+    # Problems worded as the site's form words them: the field's help is printed above
+    # each question and the owners when the command starts, so neither is repeated.
+    checker = InputChecker(offering.form, field_help=False)
     fields: list[tuple[str, Field]] = [("", offering.form.name_field)]
     fields += [(group.id, field) for group, field in offering.form.fields()]
     current_group = ""
@@ -252,7 +288,12 @@ def ask_all(
         if field.description:
             say(f"  {field.description}")
         value = _ask_field(
-            field, _default_text(field, existing), ask, say, _never_taken if group_id else taken
+            _Asked(group_id, field, checker),
+            _default_text(field, existing),
+            ask,
+            say,
+            _never_taken if group_id else taken,
+            keeps_default=existing is None and field.has_default,
         )
         if value is not _KEEP:
             _put(result, group_id, field, value)
@@ -383,20 +424,31 @@ def build(
     }
 
 
-def write(repo: Repository, document: Mapping[str, Any]) -> Path:
+def request_path(repo: Repository, document: Mapping[str, Any]) -> Path:
+    """Where the request file goes: requests/<team>/<id>.yaml."""
     meta = document["metadata"]
-    path: Path = repo.root / REQUESTS / str(meta["requester"]["team"]) / f"{meta['id']}.yaml"
-    if path.exists() or meta["id"] in repo.index(Role.REQUEST):
-        raise UsageError(
-            f"a request with the id {meta['id']} already exists",
-            "Choose another name (--set name=...) or id (--id ...); request ids are unique.",
-        )
-    text = (
+    return repo.root / REQUESTS / str(meta["requester"]["team"]) / f"{meta['id']}.yaml"
+
+
+def render(document: Mapping[str, Any]) -> str:
+    """The request file's text, exactly as `write` writes it."""
+    return (
         "# yaml-language-server: $schema=../../schema/request.json\n"
         "# Written by `pac request new`. Open a pull request with this file: the owners of the\n"
         "# offering review it, and merging it to main fulfils it.\n"
         + yaml.safe_dump(dict(document), sort_keys=False, allow_unicode=True, width=100)
     )
+
+
+def write(repo: Repository, document: Mapping[str, Any]) -> Path:
+    meta = document["metadata"]
+    path = request_path(repo, document)
+    if path.exists() or meta["id"] in repo.index(Role.REQUEST):
+        raise UsageError(
+            f"a request with the id {meta['id']} already exists",
+            "Choose another name (--set name=...) or id (--id ...); request ids are unique.",
+        )
+    text = render(document)
     path.parent.mkdir(parents=True, exist_ok=True)
     with path.open("x", encoding="utf-8") as handle:
         handle.write(text)

@@ -26,6 +26,7 @@ from pac.cli import (
     validate,
 )
 from pac.cli.common import State
+from pac.cli.helptext import tidy
 
 app = typer.Typer(
     name="pac",
@@ -94,3 +95,7 @@ def main() -> None:
             err=True,
         )
         sys.exit(2)
+
+
+# Last, after every command is registered: --help in words, paragraphs that wrap.
+tidy(app)

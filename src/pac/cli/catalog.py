@@ -96,7 +96,11 @@ def search(
     text: Annotated[list[str], typer.Argument(help="Words to look for.")],
     output: OutputOption = Output.table,
 ) -> None:
-    """Find offerings by words in their id, name, tags, description and custom metadata."""
+    """Find offerings by words in their id, name, tags, description and custom metadata.
+
+    Best match first (a word in the id or name counts most, then tags, metadata and the
+    description); the last column says where the words were found.
+    """
     from pac.authoring import discovery as catalog
 
     repo = repository(ctx)
@@ -110,13 +114,21 @@ def search(
         if not found:
             typer.echo(f"Nothing matches {words!r}.", err=True)
             raise typer.Exit(1)
+        # Best match first; the last column says why, where a raw score would not.
+        shown = instead or words
         rows = [
-            [*row, f"{score:g}"]
-            for row, (score, _) in zip(catalog.as_rows([s for _, s in found]), found, strict=True)
+            [*row, ", ".join(catalog.found_in(summary, shown))]
+            for row, (_, summary) in zip(catalog.as_rows([s for _, s in found]), found, strict=True)
         ]
-        _table(rows, extra="score")
+        _table(rows, extra="found in")
     else:
-        dump([{**s.as_dict(), "score": score} for score, s in found], output)
+        dump(
+            [
+                {**s.as_dict(), "score": score, "foundIn": catalog.found_in(s, instead or words)}
+                for score, s in found
+            ],
+            output,
+        )
     raise typer.Exit(0 if found else 1)
 
 

@@ -66,12 +66,25 @@ def new(
             requester=person,
             values=values,
         )
+        if interactive and not _confirmed(repo, document):
+            typer.echo("nothing written")
+            return
         path = newrequest.write(repo, document)
     typer.echo(f"wrote {repo.display(path)}")
     typer.echo(
         f"next: `pac plan {document['metadata']['id']}` to see what will happen, then open a pull "
         "request with the file"
     )
+
+
+def _confirmed(repo: Repository, document: dict[str, Any]) -> bool:
+    """`--interactive` shows the file it will write and asks before writing it."""
+    from pac.authoring import request as newrequest
+
+    where = repo.display(newrequest.request_path(repo, document))
+    typer.echo(f"\nThis is {where}:\n")
+    typer.echo(newrequest.render(document))
+    return bool(typer.confirm(f"Write {where}?", default=True))
 
 
 def _prompt(question: str, default: str, hide: bool) -> str:

@@ -8,7 +8,7 @@ Findings' paths are relative to the request's `input`.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
 from functools import cached_property
 from typing import TYPE_CHECKING, Any
 
@@ -28,8 +28,10 @@ from pac.documents.schema_errors import (
     wanted_types,
 )
 from pac.documents.suggestions import did_you_mean
+from pac.forms import messages
 from pac.forms.ecma import MATCH_TIMEOUT, pattern_timed_out
-from pac.forms.schema import form_schema, needed
+from pac.forms.messages import RANGE_RULES, Wording, dotted, field_label
+from pac.forms.schema import form_schema
 from pac.forms.validators import Check, compile_check, validator_for
 
 if TYPE_CHECKING:
@@ -38,24 +40,6 @@ if TYPE_CHECKING:
 
 # People filling in a form write text, not strings.
 _INPUT_TYPE_NAMES = {**TYPE_NAMES, "string": "text"}
-
-
-def _choices(limit: Any) -> str:
-    return f"{limit} choice{'' if limit == 1 else 's'}"
-
-
-# What a value out of range must do, by keyword, given the keyword's limit.
-_RANGE_RULES: dict[str, Callable[[Any], str]] = {
-    "minimum": lambda limit: f"be at least {limit}",
-    "maximum": lambda limit: f"be at most {limit}",
-    "multipleOf": lambda limit: "be a whole number" if limit == 1 else f"be a multiple of {limit}",
-    "minLength": lambda limit: f"be at least {limit} characters long",
-    "maxLength": lambda limit: f"be at most {limit} characters long",
-    "minItems": lambda limit: f"have at least {_choices(limit)}",
-    "maxItems": lambda limit: f"have at most {_choices(limit)}",
-    "formatMinimum": lambda limit: f"be on or after {limit}",
-    "formatMaximum": lambda limit: f"be on or before {limit}",
-}
 
 
 def _without_required(schema: Any) -> Any:
@@ -72,18 +56,15 @@ def _missing_key(finding: SchemaFinding) -> str:
     return finding.message if finding.code == "input-required" else ""
 
 
-def _dotted(path: JsonPath) -> str:
-    return ".".join(map(str, path))
-
-
 class InputChecker:
     """Checks request input against one form; build once per offering, reuse per request."""
 
-    def __init__(self, form: Form, owner_hint: str = "") -> None:
+    def __init__(self, form: Form, owner_hint: str = "", *, field_help: bool = True) -> None:
+        """`field_help`: add the field's help text to hints (not where it is already shown)."""
         self.form = form
         self.schema = form_schema(form)
         self.owner_hint = owner_hint
-        self._wording = _Wording(form, owner_hint)
+        self._wording = _Wording(form, owner_hint, field_help)
         self._translate = Translator(overrides=self._wording.overrides())
 
     @cached_property
@@ -128,6 +109,15 @@ class InputChecker:
                     findings.append(finding)
         return findings
 
+    def said(self, values: Any) -> str:
+        """The first problem of (possibly partial) `values`, worded as the site's form shows
+        it: the message, then how to put it right; "" when there is none."""
+        for error in self.errors(values, partial=True):
+            for finding in self.convert(error):
+                message = finding.message[:1].upper() + finding.message[1:]
+                return f"{message}. {finding.hint}".strip()
+        return ""
+
     def convert(self, error: ValidationError) -> Findings:
         """The findings for one jsonschema error in this form's input."""
         secret = self._wording.secret(error)
@@ -138,9 +128,10 @@ class _Wording:
     """Input errors of one form in the words of its fields: keyword handlers that override
     the shared translator's catalog wording."""
 
-    def __init__(self, form: Form, owner_hint: str) -> None:
+    def __init__(self, form: Form, owner_hint: str, field_help: bool = True) -> None:
         self.form = form
         self.owner_hint = owner_hint
+        self.field_help = field_help
 
     def overrides(self) -> dict[str, Override]:
         return {
@@ -151,7 +142,7 @@ class _Wording:
             "uniqueItems": self.repeated_choice,
             "pattern": self.pattern,
             "format": self.not_a_date,
-            **dict.fromkeys(_RANGE_RULES, self.out_of_range),
+            **dict.fromkeys(RANGE_RULES, self.out_of_range),
         }
 
     def field(self, path: JsonPath) -> Field | None:
@@ -163,26 +154,32 @@ class _Wording:
         return None
 
     def label(self, path: JsonPath) -> str:
-        dotted = _dotted(path) or "input"
         field = self.field(path[:2])
         if field is not None and len(path) <= 2:
-            return f"{field.name} ({dotted})"
+            return field_label(field, path)
         if field is not None and len(path) == 3 and isinstance(path[2], int):
             # An entry of a multiselect list: counted from 1, as people count.
-            return f"{field.name} ({_dotted(path[:2])}) entry {path[2] + 1}"
+            return f"{field_label(field, path[:2])} entry {path[2] + 1}"
         if len(path) == 1 and isinstance(path[0], str):
             group = self.form.group(path[0])
             if group is not None:
-                return f"group {group.name} ({dotted})"
-        return dotted
+                return f"group {group.name} ({dotted(path)})"
+        return dotted(path) or "input"
 
     def hint(self, text: str, field: Field | None = None) -> str:
         parts = [text]
-        if field is not None and field.description:
+        if self.field_help and field is not None and field.description:
             parts.append(f"Field help: {field.description}")
         if self.owner_hint:
             parts.append(f"Questions about this form: {self.owner_hint}.")
         return " ".join(parts)
+
+    def finding(
+        self, path: JsonPath, wording: Wording, field: Field | None, value: Any = None
+    ) -> SchemaFinding:
+        """The finding `wording` makes, its value filled in and the field's help added."""
+        filled = wording.filled(value)
+        return SchemaFinding(path, filled.code, filled.message, self.hint(filled.how, field))
 
     def about(self, error: ValidationError) -> tuple[JsonPath, Field | None, str]:
         """The error's path, the field it is about (if any) and that field's label."""
@@ -191,29 +188,13 @@ class _Wording:
 
     def secret(self, error: ValidationError) -> SchemaFinding | None:
         """A password field's value, whatever the keyword: a secret reference, or wrong."""
-        path, field, label = self.about(error)
+        path, field, _ = self.about(error)
         if field is None or field.type != "password" or len(path) not in (2, 3):
             return None
         if len(path) == 3:
-            return SchemaFinding(
-                path,
-                "input-secret",
-                f"{field.name} ({_dotted(path[:2])}): the secret name "
-                f"{error.instance!r} must be upper-case letters, digits and underscores",
-                self.hint(
-                    "For example `{secretRef: PAYMENTS_DB_ADMIN}`, stored as the CI secret "
-                    "PAC_SECRET_PAYMENTS_DB_ADMIN."
-                ),
-            )
-        return SchemaFinding(
-            path,
-            "input-secret",
-            f"{label} must be a secret reference, never the secret itself",
-            self.hint(
-                f"Write `{field.id}: {{secretRef: NAME}}` and store the value as the CI "
-                "secret PAC_SECRET_NAME."
-            ),
-        )
+            wording = messages.secret_name(field, path[:2])
+            return self.finding(path, wording, None, error.instance)
+        return self.finding(path, messages.secret_itself(field, path), None)
 
     def required(self, error: ValidationError) -> Findings:
         path: JsonPath = tuple(error.absolute_path)
@@ -222,24 +203,19 @@ class _Wording:
     def missing(self, path: JsonPath, key: str) -> SchemaFinding:
         missing_path = (*path, key)
         missing = self.field(missing_path)
-        group = self.form.group(key) if not path and missing is None else None
         if missing is not None:
-            what = f"required field {missing.name} ({_dotted(missing_path)})"
-        else:
-            what = "required " + (f"group {group.name} ({key})" if group else f"'{key}'")
-        add = f"Add `{key}:` under {_dotted(path) or 'input'}"
-        if group is not None:
-            # Named here so the group is filled in one edit, not found out field by field.
-            fields = [f.id for f in group.fields if needed(f)]
-            add += f" with {', '.join(fields)}" if fields else ""
-        return SchemaFinding(
-            path, "input-required", f"{what} is missing", self.hint(f"{add}.", missing)
+            return self.finding(path, messages.required(missing, missing_path), missing)
+        if not path:
+            return self.finding(path, messages.missing_group(self.form, key), None)
+        wording = Wording(
+            "input-required", f"required '{key}' is missing", f"Add `{key}:` under {dotted(path)}."
         )
+        return self.finding(path, wording, None)
 
     def unknown_field(self, error: ValidationError) -> Findings:
         path: JsonPath = tuple(error.absolute_path)
         allowed, unknown = unknown_keys(error)
-        where = _dotted(path) or "input"
+        where = dotted(path) or "input"
         findings = []
         for key in unknown:
             suggestion = did_you_mean(key, allowed)
@@ -263,92 +239,49 @@ class _Wording:
         path, field, label = self.about(error)
         expected = error.validator_value
         wanted = wanted_types(expected, _INPUT_TYPE_NAMES)
-        hint = f"Write {wanted}."
-        if expected == "string" and not isinstance(error.instance, dict | list):
-            hint = "Put the value in quotes."
-        message = f"{label} must be {wanted}"
-        return [SchemaFinding(path, "input-type", message, self.hint(hint, field))]
+        quote = expected == "string" and not isinstance(error.instance, dict | list)
+        return [self.finding(path, messages.wrong_type(label, wanted, quote), field)]
 
     def choice(self, error: ValidationError) -> Findings:
         path, field, label = self.about(error)
         options = [str(o) for o in keyword_value(error)]
+        wording = messages.choice(label, options)
         suggestion = did_you_mean(str(error.instance), options)
-        hint = f"Did you mean '{suggestion}'?" if suggestion else ""
-        return [
-            SchemaFinding(
-                path,
-                "input-choice",
-                f"{label} is {error.instance!r}; choose one of: {', '.join(options)}",
-                self.hint(hint or "Pick one of the listed values.", field),
-            )
-        ]
+        if suggestion:
+            wording = Wording(wording.code, wording.message, f"Did you mean '{suggestion}'?")
+        return [self.finding(path, wording, field, error.instance)]
 
     def repeated_choice(self, error: ValidationError) -> Findings:
         path, field, label = self.about(error)
-        hint = self.hint("Remove the repeat.", field)
-        return [SchemaFinding(path, "input-choice", f"{label} lists a choice twice", hint)]
+        return [self.finding(path, messages.repeated_choice(label), field)]
 
     def pattern(self, error: ValidationError) -> Findings:
         path, field, label = self.about(error)
         instance = error.instance
         if field is not None and field.type == "file":
-            return [self.file_type(path, field, label, instance)]
-        what, how = self.pattern_wording(keyword_value(error), instance, field)
-        message = f"{label} {instance!r} {what}"
-        return [SchemaFinding(path, "input-format", message, self.hint(how, field))]
-
-    def pattern_wording(self, pattern: str, instance: Any, field: Field | None) -> tuple[str, str]:
-        """(what is wrong, how to write it) for a value that does not match `pattern`."""
+            return [self.finding(path, messages.file_type(label, field), field, instance)]
+        pattern = keyword_value(error)
         if isinstance(instance, str) and pattern_timed_out(pattern, instance):
-            return (
-                f"could not be checked: matching it against {pattern} took "
-                f"longer than {MATCH_TIMEOUT} s",
+            wording = Wording(
+                "input-format",
+                f"{label} {messages.VALUE} could not be checked: matching it against "
+                f"{pattern} took longer than {MATCH_TIMEOUT} s",
                 "The field's validation.pattern backtracks catastrophically on this value; "
                 "the owning team should simplify it (no nested quantifiers such as (a+)+).",
             )
-        if field is not None and field.type == "email":
-            return "must be an email address", "Write one address, such as name@company.com."
-        if field is not None and field.type == "date":
-            return "must be a date written YYYY-MM-DD", "Write the date as YYYY-MM-DD."
-        return "does not have the required form", f"It must match {pattern}."
-
-    def file_type(self, path: JsonPath, field: Field, label: str, instance: Any) -> SchemaFinding:
-        types = [str(t).lstrip(".") for t in field.validation.get("types", [])]
-        return SchemaFinding(
-            path,
-            "input-file",
-            f"{label} {instance!r} must be a file of type {', '.join(types)}",
-            self.hint(
-                "Name a file ending in "
-                + " or ".join(f".{t}" for t in types)
-                + ", committed next to the request.",
-                field,
-            ),
-        )
+        else:
+            wording = messages.pattern(label, pattern, field)
+        return [self.finding(path, wording, field, instance)]
 
     def not_a_date(self, error: ValidationError) -> Findings:
         path, field, label = self.about(error)
-        return [
-            SchemaFinding(
-                path,
-                "input-format",
-                f"{label} {error.instance!r} is not a real calendar date",
-                self.hint("Write the date as YYYY-MM-DD.", field),
-            )
-        ]
+        return [self.finding(path, messages.not_a_date(label), field, error.instance)]
 
     def out_of_range(self, error: ValidationError) -> Findings:
         path, field, label = self.about(error)
-        rule = _RANGE_RULES[keyword(error)](keyword_value(error))
-        shown = f"{error.instance!r}" if not isinstance(error.instance, list | dict) else ""
-        return [
-            SchemaFinding(
-                path,
-                "input-range",
-                f"{label} {shown} must {rule}".replace("  ", " "),
-                self.hint("Choose a value in range.", field),
-            )
-        ]
+        listed = isinstance(error.instance, list | dict)
+        wording = messages.out_of_range(label, keyword(error), keyword_value(error), listed)
+        return [self.finding(path, wording, field, error.instance)]
 
 
 def input_checker(repo: Repository, offering: Offering) -> InputChecker:

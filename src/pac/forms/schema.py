@@ -17,6 +17,7 @@ from pac.documents.model import NAME_PATTERN, Field, Form
 EMAIL_PATTERN = r"^[^@\s]+@[^@\s]+\.[^@\s]+$"
 DATE_PATTERN = r"^[0-9]{4}-[0-9]{2}-[0-9]{2}$"
 SECRET_NAME_PATTERN = "^[A-Z][A-Z0-9_]*$"
+SECRET_HELP = "The name of the CI secret (PAC_SECRET_<NAME>), never the secret itself."
 
 
 def secret_ref_schema(title: str = "", description: str = "") -> dict[str, Any]:
@@ -100,7 +101,9 @@ def _multiselect_schema(field: Field, rules: Mapping[str, Any]) -> dict[str, Any
 
 
 def _date_schema(field: Field, rules: Mapping[str, Any]) -> dict[str, Any]:
-    schema: dict[str, Any] = {"type": "string", "format": "date", "pattern": DATE_PATTERN}
+    # The pattern first: "soon" is told to be written YYYY-MM-DD, and only a date so
+    # written that does not exist (2027-02-30) is "not a real calendar date".
+    schema: dict[str, Any] = {"type": "string", "pattern": DATE_PATTERN, "format": "date"}
     if "min" in rules:
         schema["formatMinimum"] = str(rules["min"])
     if "max" in rules:
@@ -204,14 +207,13 @@ def _field_ui(field: Field) -> dict[str, Any]:
     ui: dict[str, Any] = {}
     if field.type == "password":
         # The value is a reference to a CI secret, so the input asks for its name.
-        ui["secretRef"] = {
-            "ui:widget": "text",
-            "ui:placeholder": "NAME_OF_THE_CI_SECRET",
-            "ui:help": "The name of the CI secret (PAC_SECRET_<NAME>), never the secret itself.",
-        }
+        ui["secretRef"] = {"ui:widget": "text", "ui:placeholder": "NAME_OF_THE_CI_SECRET"}
         ui["ui:options"] = {"pacFieldType": "password"}
+        # Said once: the owners' help where they wrote some, else pac's own line.
         if field.description:
             ui["ui:description"] = field.description
+        else:
+            ui["secretRef"]["ui:help"] = SECRET_HELP
         return ui
     widget = _WIDGETS.get(field.type)
     if widget:

@@ -132,7 +132,9 @@ def test_the_location_lists_every_template_and_live_request(
     targets = location["spec"]["targets"]
     assert "./resources/pac-request-payments-webapp.yaml" in targets
     assert not any("payments-events" in target for target in targets)  # decommissioned
-    assert sum(target.startswith("./templates/") for target in targets) == len(offerings(sample_repo))
+    assert sum(target.startswith("./templates/") for target in targets) == len(
+        offerings(sample_repo)
+    )
     for target in targets:
         assert f"backstage/{target[2:]}" in files
 

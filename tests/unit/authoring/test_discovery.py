@@ -328,3 +328,19 @@ def test_search_falls_back_to_corrected_words(sample_repo: Repository) -> None:
     assert instead == "postgres" and found
     found, instead = search_or_corrected(sample_repo, "kafka")
     assert instead == "" and found[0][1].id == "messaging-kafka-topic"
+
+
+def test_search_says_where_the_words_were_found_not_a_raw_score(sample_root: Path) -> None:
+    code, out = invoke(sample_root, "catalog", "search", "postgres")
+    assert code == 0
+    header = out.splitlines()[0].split()
+    assert header[-2:] == ["found", "in"] and "score" not in header
+    rows = {line.split()[0]: line for line in out.splitlines()[2:] if line.strip()}
+    assert (
+        rows["database-aurora-postgresql-standard"]
+        .rstrip()
+        .endswith("id, name, tags, metadata, description")
+    )
+    assert rows["bundle-webapp-standard"].rstrip().endswith("tags, description")
+    code, out = invoke(sample_root, "catalog", "search", "postgres", "-o", "json")
+    assert json.loads(out)[1]["foundIn"] == ["tags", "description"]

@@ -35,5 +35,5 @@ def test_embedded_page_data_holds_no_markup(sample_root: Path, tmp_path: Path) -
 def test_item_pages_show_tags_and_custom_metadata(sample_repo: Repository, tmp_path: Path) -> None:
     export(sample_repo, tmp_path / "site")
     page = (tmp_path / "site/items/messaging-kafka-topic.html").read_text()
-    assert "<tr><th>clusterName</th><td>kafka-shared-01</td></tr>" in page
+    assert "<tr><th>Cluster name</th><td>kafka-shared-01</td></tr>" in page
     assert "<tr><th>Tags</th><td>kafka, events, streaming</td></tr>" in page

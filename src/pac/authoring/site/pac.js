@@ -56,9 +56,11 @@
       drawn = key;
       list.innerHTML = "";
       shown.forEach(function (entry) {
+        // A bundle's fulfilment is "bundle" too: one badge says it, not two.
+        var bundle = entry.kind === "CatalogBundle";
         var badges = el("div", {}, [
-          el("span", { className: "badge", text: entry.kind === "CatalogBundle" ? "bundle" : entry.category }),
-          el("span", { className: "badge " + entry.fulfilment, text: entry.fulfilment }),
+          el("span", { className: "badge", text: bundle ? "bundle" : entry.category }),
+          bundle ? null : el("span", { className: "badge " + entry.fulfilment, text: entry.fulfilment }),
           entry.deprecated ? el("span", { className: "badge deprecated", text: "deprecated" }) : null,
         ]);
         list.appendChild(el("div", { className: "card", "data-id": entry.id }, [
@@ -126,41 +128,76 @@
     return regex.test(text);
   }
 
-  /* The checks of the form's JSON Schema, the same schema pac validates requests with. */
-  function problem(schema, value, required) {
+  /* The checks of the form's JSON Schema, the same schema pac validates requests with, in
+     the order pac makes them: the first keyword the value fails, with the value it failed. */
+  function failed(schema, value, required) {
     var empty = value === undefined || value === "" || (Array.isArray(value) && !value.length);
-    if (empty) return required ? "This field is required." : "";  // left out: pac applies the default
+    if (empty) return required ? { key: "required" } : null;  // left out: pac applies the default
     if (schema.properties && schema.properties.secretRef) {
-      if (!SECRET.test(value.secretRef)) return "Upper-case letters, digits and underscores, e.g. PAYMENTS_DB_ADMIN.";
-      return "";
+      return SECRET.test(value.secretRef) ? null : { key: "secret", value: value.secretRef };
     }
     if (schema.type === "number") {
-      if (typeof value !== "number" || !isFinite(value)) return "Enter a number.";
-      if (schema.minimum !== undefined && value < schema.minimum) return "At least " + schema.minimum + ".";
-      if (schema.maximum !== undefined && value > schema.maximum) return "At most " + schema.maximum + ".";
-      if (schema.multipleOf !== undefined && !multipleOf(value, schema.multipleOf)) return "In steps of " + schema.multipleOf + ".";
-      return "";
+      if (typeof value !== "number" || !isFinite(value)) return { key: "type" };
+      if (schema.minimum !== undefined && value < schema.minimum) return { key: "minimum", value: value };
+      if (schema.maximum !== undefined && value > schema.maximum) return { key: "maximum", value: value };
+      if (schema.multipleOf !== undefined && !multipleOf(value, schema.multipleOf)) return { key: "multipleOf", value: value };
+      return null;
     }
     if (schema.type === "array") {
-      if (schema.minItems !== undefined && value.length < schema.minItems) return "Choose at least " + schema.minItems + ".";
-      if (schema.maxItems !== undefined && value.length > schema.maxItems) return "Choose at most " + schema.maxItems + ".";
-      return "";
+      if (schema.minItems !== undefined && value.length < schema.minItems) return { key: "minItems" };
+      if (schema.maxItems !== undefined && value.length > schema.maxItems) return { key: "maxItems" };
+      return null;
     }
-    if (schema.enum && schema.enum.map(String).indexOf(String(value)) < 0) return "Choose one of: " + schema.enum.join(", ") + ".";
-    if (typeof value === "string") {
-      if (schema.format === "date") {
-        if (!realDate(value)) return "A date, YYYY-MM-DD.";
-        if (schema.formatMinimum && value < schema.formatMinimum) return "On or after " + schema.formatMinimum + ".";
-        if (schema.formatMaximum && value > schema.formatMaximum) return "On or before " + schema.formatMaximum + ".";
-      }
-      if (schema.minLength !== undefined && length(value) < schema.minLength) return "At least " + schema.minLength + " characters.";
-      if (schema.maxLength !== undefined && length(value) > schema.maxLength) return "At most " + schema.maxLength + " characters.";
-      if (schema.pattern && !matches(schema.pattern, value)) {
-        if (schema.pattern === EMAIL.source) return "An email address.";
-        return "Must match " + schema.pattern + ".";
-      }
-    }
-    return "";
+    if (schema.enum && schema.enum.map(String).indexOf(String(value)) < 0) return { key: "enum", value: value };
+    if (typeof value !== "string") return null;
+    if (schema.pattern && !matches(schema.pattern, value)) return { key: "pattern", value: value };
+    if (schema.format === "date" && !realDate(value)) return { key: "format", value: value };
+    if (schema.minLength !== undefined && length(value) < schema.minLength) return { key: "minLength", value: value };
+    if (schema.maxLength !== undefined && length(value) > schema.maxLength) return { key: "maxLength", value: value };
+    if (schema.formatMinimum && value < schema.formatMinimum) return { key: "formatMinimum", value: value };
+    if (schema.formatMaximum && value > schema.formatMaximum) return { key: "formatMaximum", value: value };
+    return null;
+  }
+
+  /* A value quoted as pac's messages quote it (Python's repr): 'text', 48, 2.5. */
+  function shown(value) {
+    if (typeof value === "boolean") return value ? "True" : "False";
+    if (typeof value === "number") return String(value);
+    var text = String(value);
+    var quote = text.indexOf("'") >= 0 && text.indexOf('"') < 0 ? '"' : "'";
+    var out = "";
+    Array.from(text).forEach(function (ch) {
+      var code = ch.codePointAt(0);
+      if (ch === "\\" || ch === quote) out += "\\" + ch;
+      else if (ch === "\n") out += "\\n";
+      else if (ch === "\r") out += "\\r";
+      else if (ch === "\t") out += "\\t";
+      else if (ch !== " " && /[\p{C}\p{Z}]/u.test(ch)) {
+        var hex = code.toString(16);
+        if (code < 0x100) out += "\\x" + ("0" + hex).slice(-2);
+        else if (code < 0x10000) out += "\\u" + ("000" + hex).slice(-4);
+        else out += "\\U" + ("0000000" + hex).slice(-8);
+      } else out += ch;
+    });
+    return quote + out + quote;
+  }
+
+  /* The message pac gives for this check: its template (from the export, the words pac
+     validate uses) with the value filled in. The CLI's "add `field:`" advice is about
+     the YAML file, so a missing field shows the message alone. */
+  function message(words, failure) {
+    var entry = words && words[failure.key];
+    if (!entry) return "";
+    var fill = function (text) { return text.split("{value}").join(shown(failure.value)); };
+    var text = fill(entry.message);
+    text = text.charAt(0).toUpperCase() + text.slice(1) + ".";
+    if (entry.how && failure.key !== "required") text += " " + fill(entry.how);
+    return text;
+  }
+
+  function problem(f, value) {
+    var failure = failed(f.schema, value, f.required);
+    return failure ? message(f.words, failure) : "";
   }
 
   function control(id, schema, ui, fieldDefault) {
@@ -236,10 +273,12 @@
     return input;
   }
 
-  function fieldBlock(id, label, schema, ui, required, fieldDefault) {
+  function fieldBlock(id, label, schema, ui, required, fieldDefault, words) {
     var input = control(id, schema, ui, fieldDefault);
     var help = (ui && (ui["ui:help"] || ui["ui:description"])) || (schema.description || "");
-    if (ui && ui.secretRef) help = ui.secretRef["ui:help"] + (help ? " " + help : "");
+    // The owners' help of a password field says what the secret is; pac's own line (a CI
+    // secret's name, never the secret) only where they wrote none, so it is said once.
+    if (ui && ui.secretRef && !help) help = ui.secretRef["ui:help"] || "";
     var error = el("div", { className: "error", role: "alert" });
     var block = el("div", { className: "field", "data-field": id }, [
       el("label", { "for": id }, [document.createTextNode(label), required ? el("span", { className: "req", text: " *" }) : null]),
@@ -247,7 +286,7 @@
       help ? el("div", { className: "help", text: help }) : null,
       error,
     ]);
-    return { block: block, input: input, error: error, schema: schema, required: required, accept: fileTypes(ui) };
+    return { block: block, input: input, error: error, schema: schema, required: required, words: words || {} };
   }
 
   /* A file field's extensions (".avsc,.json" in ui:options.accept), or null for other fields. */
@@ -284,7 +323,7 @@
   }
 
   function requestForm(spec, site, change) {
-    var schema = spec.schema, ui = spec.uiSchema, offering = spec.offering;
+    var schema = spec.schema, ui = spec.uiSchema, offering = spec.offering, words = spec.messages || {};
     var form = document.getElementById("request-form");
     var fields = [];
     var meta = el("fieldset", {}, [el("legend", { text: "You" })]);
@@ -297,7 +336,7 @@
     // A change keeps the request's metadata as it is: only its input is asked for.
     if (!change) {
       people.forEach(function (row) {
-        var f = fieldBlock(row[0], row[1], row[2], { "ui:placeholder": row[3] }, row[0] !== "meta-id");
+        var f = fieldBlock(row[0], row[1], row[2], { "ui:placeholder": row[3] }, row[0] !== "meta-id", undefined, words[row[0]]);
         f.path = null;
         fields.push(f);
         meta.appendChild(f.block);
@@ -308,7 +347,7 @@
 
     var nameSchema = schema.properties.name;
     var top = el("fieldset", {}, [el("legend", { text: "Request" })]);
-    var nameField = fieldBlock("input-name", nameSchema.title || "Name", nameSchema, ui.name || {}, true);
+    var nameField = fieldBlock("input-name", nameSchema.title || "Name", nameSchema, ui.name || {}, true, undefined, words.name);
     nameField.path = ["name"];
     fields.push(nameField);
     top.appendChild(nameField.block);
@@ -324,7 +363,7 @@
       (groupUi["ui:order"] || Object.keys(group.properties)).forEach(function (fieldId) {
         var fieldSchema = group.properties[fieldId];
         var f = fieldBlock("input-" + groupId + "-" + fieldId, fieldSchema.title || fieldId, fieldSchema,
-          groupUi[fieldId] || {}, required.indexOf(fieldId) >= 0, fieldSchema["default"]);
+          groupUi[fieldId] || {}, required.indexOf(fieldId) >= 0, fieldSchema["default"], words[groupId + "." + fieldId]);
         f.path = [groupId, fieldId];
         fields.push(f);
         set.appendChild(f.block);
@@ -345,13 +384,10 @@
       var bad = 0, values = {}, input = {};
       fields.forEach(function (f) {
         var value = f.input.pacRead();
-        var message = problem(f.schema, value, f.required);
-        if (message && f.accept && typeof value === "string" && f.accept.length) {
-          message = "A " + f.accept.join(" or ") + " file, committed next to the request file.";
-        }
-        f.error.textContent = message;
-        f.block.classList.toggle("invalid", !!message);
-        if (message) { bad += 1; return; }
+        var said = problem(f, value);
+        f.error.textContent = said;
+        f.block.classList.toggle("invalid", !!said);
+        if (said) { bad += 1; return; }
         values[f.block.getAttribute("data-field")] = value;
         if (!f.path || value === undefined || (Array.isArray(value) && !value.length)) return;
         if (f.path.length === 1) input.name = value;
