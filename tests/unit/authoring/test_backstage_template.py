@@ -62,7 +62,9 @@ def test_a_password_field_asks_for_the_name_of_a_secret(sample_repo: Repository)
     password = db[3]["properties"]["credentials"]["properties"]["adminPassword"]
     secret = password["properties"]["secretRef"]
     assert secret["ui:placeholder"] == "NAME_OF_THE_CI_SECRET"
-    assert "never the secret itself" in secret["ui:help"]
+    # What to type is said once: the owners' description here, pac's own help otherwise.
+    assert secret["title"] == "Secret name" and "PAC_SECRET_<NAME>" in secret["description"]
+    assert "never the secret itself" in secret.get("ui:help", "never the secret itself")
     assert secret["pattern"] == "^[A-Z][A-Z0-9_]*$"
 
 
