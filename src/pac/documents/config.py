@@ -15,6 +15,16 @@ DEFAULT_FREEZE_WARN_DAYS = 14
 # How long JIRA's search index may lag behind a create: a ticket whose create answer was
 # lost is looked for this long before pac concludes it was never made.
 DEFAULT_SEARCH_LAG = 60.0
+# JIRA resolutions (SPEC §6.7) when pac.yaml names none: what completes a task, what fails it.
+DEFAULT_DONE = ("Done", "Fixed")
+DEFAULT_NOT_DONE = (
+    "Won't Do",
+    "Won't Fix",
+    "Declined",
+    "Duplicate",
+    "Cannot Reproduce",
+    "Incomplete",
+)
 # Runs in a row a task may meet a transient fault before it fails: a day of hourly runs.
 DEFAULT_TRANSIENT_RETRIES = 24
 
@@ -113,6 +123,8 @@ class PacConfig:
     validate_ignore: tuple[str, ...] = ()
     repository_url: str = ""  # `repository.url`; checked where it is used (pac export)
     repository_branch: str = ""
+    resolutions_done: tuple[str, ...] = DEFAULT_DONE
+    resolutions_not_done: tuple[str, ...] = DEFAULT_NOT_DONE
 
     @property
     def link_types(self) -> tuple[str, ...]:
@@ -178,4 +190,8 @@ def build_config(data: Mapping[str, Any]) -> PacConfig:
         ),
         repository_url=str(repository.get("url", "")),
         repository_branch=str(repository.get("branch", "")),
+        resolutions_done=tuple((jira.get("resolutions") or {}).get("done") or DEFAULT_DONE),
+        resolutions_not_done=tuple(
+            (jira.get("resolutions") or {}).get("notDone") or DEFAULT_NOT_DONE
+        ),
     )

@@ -9,12 +9,29 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Mapping
 from dataclasses import dataclass, field
-from enum import StrEnum
 from typing import Any
 
 from pac.documents.lifecycle import Operation
 from pac.documents.model import Priority
-from pac.records.states import RequestState, TaskState, check_request, check_task
+from pac.records.events import Event, EventKind, read_events
+from pac.records.states import RequestState, TaskState, check_request
+from pac.records.task import Attempt, Effect, Known, TaskError, TaskStatus
+
+# Tasks' records live in `records.task`; most readers take them from here with the rest.
+__all__ = [
+    "Attempt",
+    "Effect",
+    "Event",
+    "EventKind",
+    "Known",
+    "RequestStatus",
+    "Revision",
+    "TaskError",
+    "TaskStatus",
+    "now_text",
+    "parse_time",
+    "precise_now_text",
+]
 
 
 def now_text() -> str:
@@ -31,181 +48,6 @@ def parse_time(text: str) -> dt.datetime | None:
         return dt.datetime.fromisoformat(text.replace("Z", "+00:00"))
     except ValueError:
         return None
-
-
-class Effect(StrEnum):
-    """What an attempt was about to do to the outside world."""
-
-    CREATE_TICKET = "create-ticket"
-    CALL = "call"
-    DISPATCH = "dispatch"  # a workflow run started; `key` is the dispatch id it carried
-
-
-class Known(StrEnum):
-    """What is known about the outcome of the last attempt (SPEC §6.4)."""
-
-    SENT = "sent"  # recorded before sending; a run killed before the answer leaves this
-    UNKNOWN = "unknown"  # sent, but the answer was lost (timeout, connection dropped)
-    TRANSIENT = "transient"  # answered "not now" (5xx, 408, 429), or never reached
-    REFUSED = "refused"  # answered that it failed for good: nothing was done
-    DONE = "done"  # answered that it was done
-
-
-@dataclass
-class Attempt:
-    """The last create or call of a task, written before it is sent.
-
-    `key` is the Idempotency-Key it was sent with, so every re-run of an attempt whose
-    outcome is not known to be a failure sends the same one.
-    """
-
-    effect: Effect
-    at: str
-    known: Known = Known.SENT
-    key: str = ""
-
-    @property
-    def maybe_done(self) -> bool:
-        """The target may have done the work: never do it again under another key."""
-        return self.known is not Known.REFUSED
-
-    def as_dict(self) -> dict[str, str]:
-        data = {"effect": self.effect.value, "at": self.at, "known": self.known.value}
-        return data | ({"key": self.key} if self.key else {})
-
-    @classmethod
-    def from_dict(cls, data: Mapping[str, Any]) -> Attempt:
-        return cls(
-            Effect(str(data["effect"])),
-            str(data.get("at", "")),
-            Known(str(data.get("known", Known.SENT.value))),
-            str(data.get("key", "")),
-        )
-
-
-@dataclass
-class TaskError:
-    message: str
-    hint: str = ""
-    contact: str = ""  # the owning team, to escalate to
-
-    def as_dict(self) -> dict[str, str]:
-        return {"message": self.message, "hint": self.hint, "contact": self.contact}
-
-
-@dataclass
-class TaskStatus:
-    key: str
-    component: str
-    catalog_item: str
-    action: str
-    strategy: str
-    index: int
-    label: str = ""
-    owner_team: str = ""
-    owner_contact: str = ""
-    state: TaskState = TaskState.PENDING
-    attempts: int = 0
-    started_at: str = ""
-    finished_at: str = ""
-    ticket_key: str = ""
-    ticket_url: str = ""
-    http_status: int = 0
-    http_method: str = ""
-    http_url: str = ""
-    outputs: dict[str, str] = field(default_factory=dict)
-    error: TaskError | None = None
-    attempt: Attempt | None = None
-    transient_failures: int = 0  # runs in a row that met a transient fault
-    transient_error: str = ""  # the last of them, masked
-    # What the task made outside pac and a later run finds again: commit, branch, pull
-    # request, workflow run (its id, URL and when it was dispatched).
-    refs: dict[str, str] = field(default_factory=dict)
-
-    def become(self, state: TaskState) -> None:
-        """Move to `state` as SPEC §6.2 allows; `TransitionError` otherwise."""
-        self.state = check_task(self.state, state, self.key)
-
-    def as_dict(self) -> dict[str, Any]:
-        data: dict[str, Any] = {
-            "key": self.key,
-            "component": self.component,
-            "catalogItem": self.catalog_item,
-            "action": self.action,
-            "strategy": self.strategy,
-            "index": self.index,
-            "label": self.label,
-            "owner": {"team": self.owner_team, "contact": self.owner_contact},
-            "state": self.state.value,
-            "attempts": self.attempts,
-        }
-        if self.started_at:
-            data["startedAt"] = self.started_at
-        if self.finished_at:
-            data["finishedAt"] = self.finished_at
-        if self.ticket_key:
-            data["ticket"] = {"key": self.ticket_key, "url": self.ticket_url}
-        if self.http_status or self.http_url:
-            data["http"] = {
-                "method": self.http_method,
-                "url": self.http_url,
-                "status": self.http_status,
-            }
-        if self.outputs:
-            data["outputs"] = dict(self.outputs)
-        if self.error is not None:
-            data["error"] = self.error.as_dict()
-        if self.attempt is not None:
-            data["lastAttempt"] = self.attempt.as_dict()
-        if self.transient_failures:
-            data["transientFaults"] = {
-                "count": self.transient_failures,
-                "lastError": self.transient_error,
-            }
-        if self.refs:
-            data["refs"] = dict(self.refs)
-        return data
-
-    @classmethod
-    def from_dict(cls, data: Mapping[str, Any]) -> TaskStatus:
-        owner = data.get("owner") or {}
-        ticket = data.get("ticket") or {}
-        http = data.get("http") or {}
-        error = data.get("error")
-        attempt = data.get("lastAttempt")
-        transient = data.get("transientFaults") or {}
-        return cls(
-            key=str(data["key"]),
-            component=str(data.get("component", "")),
-            catalog_item=str(data.get("catalogItem", "")),
-            action=str(data.get("action", "")),
-            strategy=str(data.get("strategy", "")),
-            index=int(data.get("index", 0)),
-            label=str(data.get("label", "")),
-            owner_team=str(owner.get("team", "")),
-            owner_contact=str(owner.get("contact", "")),
-            state=TaskState(str(data.get("state", TaskState.PENDING))),
-            attempts=int(data.get("attempts", 0)),
-            started_at=str(data.get("startedAt", "")),
-            finished_at=str(data.get("finishedAt", "")),
-            ticket_key=str(ticket.get("key", "")),
-            ticket_url=str(ticket.get("url", "")),
-            http_status=int(http.get("status", 0) or 0),
-            http_method=str(http.get("method", "")),
-            http_url=str(http.get("url", "")),
-            outputs={str(k): str(v) for k, v in (data.get("outputs") or {}).items()},
-            error=TaskError(
-                str(error.get("message", "")),
-                str(error.get("hint", "")),
-                str(error.get("contact", "")),
-            )
-            if isinstance(error, Mapping)
-            else None,
-            attempt=Attempt.from_dict(attempt) if isinstance(attempt, Mapping) else None,
-            transient_failures=int(transient.get("count", 0)),
-            transient_error=str(transient.get("lastError", "")),
-            refs={str(k): str(v) for k, v in (data.get("refs") or {}).items()},
-        )
 
 
 @dataclass
@@ -296,6 +138,12 @@ class RequestStatus:
     reason: str = ""  # a decommission's reason
     started_at: str = ""
     revisions: list[Revision] = field(default_factory=list)  # the ones that are over
+    # What people were told, or are still to be told (SPEC §6.7); never truncated.
+    events: list[Event] = field(default_factory=list)
+    # Lead time's ends before pac: when the commit adding the request file was made, and
+    # when it landed on the main branch (review); both ISO 8601, '' when git could not say.
+    requested_at: str = ""
+    landed_at: str = ""
 
     def task(self, key: str) -> TaskStatus | None:
         return next((t for t in self.tasks if t.key == key), None)
@@ -359,9 +207,29 @@ class RequestStatus:
         self.become(RequestState.PROCESSING)
         self.note(f"revision {self.revision} started: {operation.value}")
 
-    def become(self, state: RequestState) -> None:
-        """Move to `state` as SPEC §6.2 allows; `TransitionError` otherwise."""
-        self.state = check_request(self.state, state, self.request)
+    def become(self, state: RequestState, detail: str = "") -> None:
+        """Move to `state` as SPEC §6.2 allows; `TransitionError` otherwise. Entering a
+        state people are told about records its event (`detail`: one line, masked)."""
+        before, self.state = self.state, check_request(self.state, state, self.request)
+        if before is not state and state.value in EventKind.__members__.values():
+            self.record_event(EventKind(state.value), detail)
+
+    def record_event(self, kind: EventKind, detail: str = "") -> Event:
+        """Record that `kind` happened in this revision; its id counts its kind in it."""
+        same = [e for e in self.events if e.kind is kind and e.revision == self.revision]
+        event = Event(
+            f"{self.request}/r{self.revision}/{kind.value}/{len(same) + 1}",
+            kind,
+            now_text(),
+            self.revision,
+            detail,
+        )
+        self.events.append(event)
+        return event
+
+    def failures(self) -> int:
+        """Every failure ever recorded, also those later retried (SPEC §6.7)."""
+        return sum(1 for e in self.events if e.kind is EventKind.FAILED)
 
     def note(self, event: str) -> None:
         """Keep a short trail of what happened, for people reading the status."""
@@ -402,6 +270,10 @@ class RequestStatus:
         if self.duplicates:
             data["duplicates"] = [dict(d) for d in self.duplicates]
         data |= self._revision_dict()
+        if self.requested_at or self.landed_at:
+            data["lead"] = {"requestedAt": self.requested_at, "landedAt": self.landed_at}
+        if self.events:
+            data["events"] = [e.as_dict() for e in self.events]
         data["history"] = list(self.history)
         return data
 
@@ -454,6 +326,9 @@ class RequestStatus:
                 if isinstance(d, Mapping)
             ],
             **_revision_fields(data),
+            events=read_events(data.get("events")),
+            requested_at=str((data.get("lead") or {}).get("requestedAt", "")),
+            landed_at=str((data.get("lead") or {}).get("landedAt", "")),
         )
 
 

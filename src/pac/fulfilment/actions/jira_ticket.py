@@ -314,6 +314,7 @@ def _find_or_create(run: TaskRun, task: TaskStatus, rendered: RenderedTicket) ->
     # Kept in memory: the completed (or failed) task is saved next, and a run killed in
     # between finds the ticket again by its label.
     task.ticket_key, task.ticket_url = ticket.key, ticket.url
+    task.ticket_backend = run.tickets.name
     return ticket
 
 

@@ -9,7 +9,7 @@ the outbox for a run.
 from __future__ import annotations
 
 import os
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any, Protocol
 
@@ -67,6 +67,30 @@ class Ticket:
     status: str = ""
 
 
+@dataclass(frozen=True)
+class TicketFacts:
+    """A ticket as its team left it, read live (SPEC §6.7): pac's tracking works from this.
+
+    `fields` holds the ticket's fields by id and by name (`customfield_10030` and
+    `Endpoint`), as resolution-time outputs read them (`.response.fields.<id or name>`).
+    """
+
+    key: str
+    status: str  # the status's name as the team sees it, e.g. "In Progress"
+    category: str = "new"  # JIRA's status category: new | indeterminate | done
+    resolution: str = ""  # empty while the ticket is unresolved
+    resolved_at: str = ""
+    assignee: str = ""  # display name
+    fields: Mapping[str, Any] = field(default_factory=dict)
+    last_comment: str = ""
+    last_comment_by: str = ""
+    labels: tuple[str, ...] = ()
+
+    @property
+    def resolved(self) -> bool:
+        return bool(self.resolution) or self.category == "done"
+
+
 class BackendError(Exception):
     """A ticket system or REST target did not do what was asked."""
 
@@ -118,6 +142,11 @@ class TicketBackend(Protocol):
 
     def state(self, key: str) -> str:
         """The ticket's current status, read live."""
+
+    def read(self, labels: Sequence[str]) -> dict[str, TicketFacts]:
+        """The tickets carrying `labels`, by label, read live in one batched search (a page
+        per 50 tickets). Found by pac's label, not by key, so a ticket a team moved to
+        another project is still found; a label missing from the result has no ticket."""
 
     def close(self) -> None: ...
 

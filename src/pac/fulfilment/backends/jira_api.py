@@ -26,6 +26,7 @@ from pac.fulfilment.backends import (
     BackendError,
     RenderedTicket,
     Ticket,
+    TicketFacts,
     is_transient_status,
     retry_after_seconds,
     tune_session,
@@ -35,6 +36,8 @@ DEFAULT_TIMEOUT = 30.0
 # JIRA asking to wait (429 or 503 with Retry-After) up to this long is waited out once.
 MAX_RETRY_AFTER = 30.0
 _T = TypeVar("_T")
+# Labels per search when reading tickets' states: one page of JIRA's default size.
+READ_BATCH = 50
 
 
 class JiraTickets:
@@ -215,6 +218,34 @@ class JiraTickets:
                 f"Check that the link type {link_type!r} exists in JIRA (pac.yaml jira.linkType).",
             )
 
+    def read(self, labels: Sequence[str]) -> dict[str, TicketFacts]:
+        """One search per 50 labels (pac's tickets carry one label each), every field of
+        each ticket in the answer: status, resolution, assignee, comments and custom fields."""
+        names = {key: str(f.get("name", key)) for key, f in self._schemas().items()}
+        found: dict[str, TicketFacts] = {}
+        wanted = list(dict.fromkeys(labels))
+        for start in range(0, len(wanted), READ_BATCH):
+            chunk = wanted[start : start + READ_BATCH]
+            jql = "labels in ({})".format(", ".join(json.dumps(label) for label in chunk))
+            try:
+                issues = self._search_all(jql)
+            except Exception as exc:
+                raise _error(exc, "could not read the state of pac's tickets from JIRA") from exc
+            for issue in issues:
+                facts = facts_from(issue.raw, names)
+                for label in set(chunk).intersection(facts.labels):
+                    found[label] = facts
+        return found
+
+    def _search_all(self, jql: str) -> list[Any]:
+        return list(
+            self._patiently(
+                lambda: self.client.search_issues(
+                    jql, maxResults=READ_BATCH * 2, fields="*all", validate_query=False
+                )
+            )
+        )
+
     def state(self, key: str) -> str:
         try:
             issue = self.client.issue(key, fields="status")
@@ -225,6 +256,33 @@ class JiraTickets:
     def close(self) -> None:
         if self._client is not None:
             self._client.close()
+
+
+def facts_from(raw: dict[str, Any], names: dict[str, str]) -> TicketFacts:
+    """A searched issue as tracking reads it; its fields both by id and by name."""
+    fields = raw.get("fields") or {}
+    status = fields.get("status") or {}
+    comments = ((fields.get("comment") or {}).get("comments")) or []
+    last = comments[-1] if comments and isinstance(comments[-1], dict) else {}
+    by_name = {names[k]: v for k, v in fields.items() if k in names and names[k] not in fields}
+    return TicketFacts(
+        key=str(raw.get("key", "")),
+        status=str(status.get("name", "")),
+        category=str((status.get("statusCategory") or {}).get("key", "new")),
+        resolution=str((fields.get("resolution") or {}).get("name", "")),
+        resolved_at=str(fields.get("resolutiondate") or ""),
+        assignee=_person(fields.get("assignee")),
+        fields={**fields, **by_name},
+        last_comment=str(last.get("body", "")),
+        last_comment_by=_person(last.get("author")),
+        labels=tuple(str(label) for label in fields.get("labels") or ()),
+    )
+
+
+def _person(user: Any) -> str:
+    if not isinstance(user, dict):
+        return ""
+    return str(user.get("displayName") or user.get("name") or "")
 
 
 def shape_custom_fields(

@@ -10,13 +10,13 @@ import fcntl
 import json
 import re
 import threading
-from collections.abc import Iterator, Sequence
+from collections.abc import Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
 from pac.documents.layout import OUTBOX_DIR
-from pac.fulfilment.backends import RenderedTicket, Ticket
+from pac.fulfilment.backends import RenderedTicket, Ticket, TicketFacts
 from pac.records.status import now_text
 from pac.records.store import write_atomic
 
@@ -114,5 +114,56 @@ class Outbox:
             return "missing"
         return str(self._read(path).get("status", "Open"))
 
+    def read(self, labels: Sequence[str]) -> dict[str, TicketFacts]:
+        wanted = set(labels)
+        found: dict[str, TicketFacts] = {}
+        with self._locked():
+            for path in self._files():
+                data = self._read(path)
+                for label in wanted.intersection(data.get("labels", [])):
+                    found[label] = facts_of(data)
+        return found
+
+    def tickets(self) -> list[TicketFacts]:
+        """Every ticket in the outbox, oldest first (`pac outbox list`)."""
+        with self._locked():
+            return [facts_of(self._read(p)) for p in self._files()]
+
+    def resolve(
+        self, key: str, *, wont_do: bool = False, fields: Mapping[str, str] | None = None
+    ) -> TicketFacts:
+        """Resolve `key` as its team would in JIRA: Done, or Won't Do; `fields` are what the
+        team filled in (an endpoint), read by resolution-time outputs."""
+        path = self.folder / f"{key}.json" if _KEY.match(f"{key}.json") else None
+        with self._locked():
+            if path is None or not path.is_file():
+                raise KeyError(key)
+            data = self._read(path)
+            data["status"] = "Done"
+            data["resolution"] = "Won't Do" if wont_do else "Done"
+            data["resolutionDate"] = now_text()
+            data["fields"] = {**(data.get("fields") or {}), **dict(fields or {})}
+            write_atomic(path, json.dumps(data, indent=2, ensure_ascii=False) + "\n")
+        return facts_of(data)
+
     def close(self) -> None:
         return None
+
+
+def facts_of(data: Mapping[str, Any]) -> TicketFacts:
+    """An outbox ticket as tracking reads it: its custom fields and what was filled in at
+    resolution, by name, as `.response.fields` shows them."""
+    comments = [c for c in data.get("comments") or [] if isinstance(c, Mapping)]
+    resolution = str(data.get("resolution") or "")
+    return TicketFacts(
+        key=str(data["key"]),
+        status=str(data.get("status", "Open")),
+        category="done" if resolution else "new",
+        resolution=resolution,
+        resolved_at=str(data.get("resolutionDate") or ""),
+        assignee=str(data.get("assignee") or ""),
+        fields={**(data.get("customFields") or {}), **(data.get("fields") or {})},
+        last_comment=str(comments[-1].get("body", "")) if comments else "",
+        last_comment_by=str(comments[-1].get("author", "")) if comments else "",
+        labels=tuple(str(label) for label in data.get("labels") or []),
+    )
