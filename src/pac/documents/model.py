@@ -12,6 +12,7 @@ from enum import StrEnum
 from typing import Any
 
 from pac.documents.action_types import action_kind, runnable
+from pac.documents.durations import parse_duration
 from pac.documents.lifecycle import Operation
 from pac.documents.loader import Document, JsonPath
 
@@ -142,6 +143,11 @@ class Offering:
         """Everything under `metadata`, as `.metadata.<id>` exposes it to templates."""
         data: dict[str, Any] = self.doc.data["metadata"]
         return data
+
+    @property
+    def lead_time_target(self) -> float | None:
+        """Seconds the owning team promises from pull request to ready (`leadTimeTarget`)."""
+        return parse_duration(str(self.metadata.get("leadTimeTarget", "")))
 
 
 @dataclass(frozen=True)

@@ -211,8 +211,15 @@ class RequestStatus:
         """Move to `state` as SPEC §6.2 allows; `TransitionError` otherwise. Entering a
         state people are told about records its event (`detail`: one line, masked)."""
         before, self.state = self.state, check_request(self.state, state, self.request)
-        if before is not state and state.value in EventKind.__members__.values():
-            self.record_event(EventKind(state.value), detail)
+        if before is state or state.value not in EventKind.__members__.values():
+            return
+        kind = EventKind(state.value)
+        latest = next((e for e in reversed(self.events) if e.revision == self.revision), None)
+        # Following a waiting request moves it through processing each run: people are
+        # told it waits once per revision, not once an hour.
+        if kind is EventKind.WAITING and latest is not None and latest.kind is kind:
+            return
+        self.record_event(kind, detail)
 
     def record_event(self, kind: EventKind, detail: str = "") -> Event:
         """Record that `kind` happened in this revision; its id counts its kind in it."""
