@@ -116,3 +116,15 @@ def test_freezes_ahead_crosses_the_new_year_and_stops_at_warn_days(config: PacCo
 )
 def test_windows_that_cannot_be_used_say_why(start: str, end: str, problem: str) -> None:
     assert FreezeWindow("x", start, end).validate().startswith(problem)
+
+
+def test_resolutions_default_and_from_pac_yaml() -> None:
+    from pac.documents.config import DEFAULT_DONE, DEFAULT_NOT_DONE, build_config
+
+    plain = build_config({})
+    assert (plain.resolutions_done, plain.resolutions_not_done) == (DEFAULT_DONE, DEFAULT_NOT_DONE)
+    named = build_config(
+        {"jira": {"resolutions": {"done": ["Done", "Delivered"], "notDone": ["Rejected"]}}}
+    )
+    assert named.resolutions_done == ("Done", "Delivered")
+    assert named.resolutions_not_done == ("Rejected",)
