@@ -344,6 +344,8 @@ def describe(
     data: dict[str, Any] = summary.as_dict()
     data["description"] = offering.description.strip()
     data["customMetadata"] = dict(offering.custom)
+    if offering.lead_time_target is not None:
+        data["leadTimeTarget"] = offering.metadata["leadTimeTarget"]
     if offering.deprecated is not None:
         data["deprecated"] = {
             "reason": offering.deprecated.reason,

@@ -7,6 +7,8 @@ import json
 from dataclasses import dataclass
 from typing import Any
 
+from pac.documents.durations import in_words, parse_duration
+
 
 @dataclass(frozen=True)
 class Line:
@@ -38,6 +40,9 @@ def _heading(data: dict[str, Any]) -> list[Part]:
     ]
     if data["tags"]:
         parts.append(Line("Tags: " + ", ".join(data["tags"])))
+    if data.get("leadTimeTarget"):
+        promise = in_words(parse_duration(data["leadTimeTarget"]) or 0)
+        parts.append(Line(f"Promised lead time: {promise}, from pull request to ready"))
     if data["customMetadata"]:
         details = [
             f"{key}: {value if isinstance(value, str) else _json_text(value)}"

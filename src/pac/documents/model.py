@@ -18,7 +18,10 @@ from pac.documents.loader import Document, JsonPath
 
 NAME_PATTERN = "^[a-z][a-z0-9-]{2,28}[a-z0-9]$"
 RESERVED_METADATA = frozenset(
-    {"id", "name", "description", "version", "category", "owner", "tags", "deprecated"}
+    {
+        *("id", "name", "description", "version", "category", "owner", "tags"),
+        *("deprecated", "leadTimeTarget"),
+    }
 )
 
 
