@@ -12,7 +12,6 @@ from pac.cli.common import Output, repository, use_colour, user_errors, write
 
 if TYPE_CHECKING:
     from rich.console import Console
-    from rich.table import Table
 
     from pac.documents.repository import Repository
     from pac.records.status import RequestStatus, TaskStatus
@@ -207,31 +206,34 @@ def _table(views: list[RequestView], detailed: bool) -> None:
         for view in views:
             _details(console, view)
     else:
-        console.print(_overview(views))
+        _overview(console, views)
 
 
-def _overview(views: list[RequestView]) -> Table:
-    from rich.table import Table
-
+def _overview(console: Console, views: list[RequestView]) -> None:
+    """A line per request (id, pac's state, steps done, where it stands in words), the
+    tickets and outputs indented below: lines, not a table, so the words never wrap."""
+    from pac.text import visible
     from pac.tracking.statusview import progress
 
-    # The words are the widest column: let them wrap, never the request's id.
-    table = Table("request", "state", "where it stands", "tasks", expand=False)
-    table.columns[0].no_wrap = True
-    for view in views:
+    def state(view: RequestView) -> str:
         revision = f" (revision {view.status.revision})" if view.status.revision else ""
-        said = [_escape(view.words)]
+        return f"{view.status.state}{revision}"
+
+    wide = max(len(visible(v.status.request)) for v in views)
+    states = max(len(state(v)) for v in views)
+    for view in views:
+        shown = state(view)
+        padding = " " * (states - len(shown))
+        console.print(
+            f"{_escape(view.status.request.ljust(wide))}  "
+            f"{_coloured(view.status.state)}{shown[len(view.status.state) :]}{padding}  "
+            f"{progress(view.status):>5}  {_escape(view.words)}"
+        )
         tickets = [t.ticket.words() for t in view.tasks if t.ticket is not None]
         if tickets:
-            said.append("tickets: " + _escape("; ".join(tickets)))
-        said.extend(f"{_escape(name)}: {_escape(value)}" for name, value in view.outputs)
-        table.add_row(
-            _escape(view.status.request),
-            _coloured(view.status.state) + revision,
-            "\n".join(said),
-            progress(view.status),
-        )
-    return table
+            console.print(f"    tickets: {_escape('; '.join(tickets))}")
+        for name, value in view.outputs:
+            console.print(f"    {_escape(name)}: {_escape(value)}")
 
 
 def _details(console: Console, view: RequestView) -> None:
@@ -284,7 +286,7 @@ def _ticket(task_view: TaskView) -> str:
     if ticket.missing:
         return f" (not found in {ticket.source.shown})"
     if not ticket.status:
-        return ""
+        return f" ({ticket.source.shown}: not read live here)"
     said = f"{ticket.source.shown}: {ticket.status}"
     if ticket.resolution and ticket.resolution != ticket.status:
         said += f", {ticket.resolution}"

@@ -61,7 +61,7 @@ class TicketState:
         if self.missing:
             return f"{self.key} not found in {self.source.shown}"
         if not self.status:
-            state = " state unknown"
+            state = " (not read live here)"
         else:
             state = f" {self.status}"
             if self.resolution and self.resolution != self.status:
