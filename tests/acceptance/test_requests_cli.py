@@ -301,11 +301,14 @@ def test_plan_warns_about_deprecated_offerings(
 
 def test_status_after_apply(sample_root: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     from pac.fulfilment.backends.outbox import Outbox
+    from pac.tracking.words import NOT_APPLIED
 
     monkeypatch.setenv("PAC_TODAY", "2026-06-01")
     monkeypatch.delenv("CI", raising=False)
     code, out = invoke(sample_root, "status", "payments-events")
     assert code == 0 and "payments-events: waiting for pac apply" in out  # no status yet
+    [new] = json.loads(invoke(sample_root, "status", "payments-events", "-o", "json")[1])
+    assert (new["state"], new["words"]) == ("new", NOT_APPLIED)
     code, out = invoke(sample_root, "apply", "payments-events")
     assert code == 0, out
     code, out = invoke(sample_root, "status", "payments-events", "--output", "json")

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import json
 import sys
-from typing import TYPE_CHECKING, Annotated
+from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
 
@@ -61,7 +61,7 @@ def status(
     request_id = _request_id(repo, request)
     if watch:
         _watch(repo, request_id, output, interval, timeout)
-    views, notes = _views(repo, request_id)
+    views, notes = _views(repo, request_id, output)
     _show(views, output, detailed=request_id is not None)
     for note in notes:
         typer.echo(note, err=True)
@@ -96,7 +96,9 @@ def _builder(repo: Repository) -> Build:
     return build
 
 
-def _views(repo: Repository, request_id: str | None) -> tuple[list[RequestView], list[str]]:
+def _views(
+    repo: Repository, request_id: str | None, output: Output
+) -> tuple[list[RequestView], list[str]]:
     from pac.records.store import StatusStore
     from pac.tracking.statusview import not_live_note
 
@@ -107,19 +109,25 @@ def _views(repo: Repository, request_id: str | None) -> tuple[list[RequestView],
         else:
             one = store.load(request_id)
             if one is None:
-                _not_applied(request_id)
+                _not_applied(request_id, output)
             statuses = [one] if one is not None else []
         views, tickets = _builder(repo)(statuses)
         return views, not_live_note(tickets)
     raise AssertionError("unreachable")  # pragma: no cover
 
 
-def _not_applied(request_id: str) -> None:
+def _not_applied(request_id: str, output: Output) -> None:
+    """A merged request no run has reached yet: not an error, it waits for pac apply."""
+    from pac.records.states import NoState
     from pac.text import visible
     from pac.tracking.words import NOT_APPLIED
 
-    typer.echo(f"{visible(request_id)}: {NOT_APPLIED}")
-    typer.echo(f"  Run `pac plan {visible(request_id)}` to see what it will do.")
+    if output is Output.table:
+        typer.echo(f"{visible(request_id)}: {NOT_APPLIED}")
+        typer.echo(f"  Run `pac plan {visible(request_id)}` to see what it will do.")
+    else:
+        data = [{"request": request_id, "state": NoState.NEW.value, "words": NOT_APPLIED}]
+        _dump(data, output)
     raise typer.Exit(0)
 
 
@@ -152,16 +160,21 @@ def _plain(text: str) -> str:
 
 
 def _show(views: list[RequestView], output: Output, detailed: bool) -> None:
+    if output is Output.table:
+        _table(views, detailed)
+    else:
+        _dump([v.as_dict() for v in views], output)
+
+
+def _dump(data: list[dict[str, Any]], output: Output) -> None:
     if output is Output.json:
         from pac.text import visible_json
 
-        write(visible_json(json.dumps([v.as_dict() for v in views], indent=2) + "\n"))
-    elif output is Output.yaml:
+        write(visible_json(json.dumps(data, indent=2) + "\n"))
+    else:
         import yaml
 
-        write(yaml.safe_dump([v.as_dict() for v in views], sort_keys=False))
-    else:
-        _table(views, detailed)
+        write(yaml.safe_dump(data, sort_keys=False))
 
 
 def _gave_up(views: list[RequestView], request_id: str | None, timeout: float) -> None:
@@ -229,7 +242,12 @@ def _overview(console: Console, views: list[RequestView]) -> None:
             f"{_coloured(view.status.state)}{shown[len(view.status.state) :]}{padding}  "
             f"{progress(view.status):>5}  {_escape(view.words)}"
         )
-        tickets = [t.ticket.words() for t in view.tasks if t.ticket is not None]
+        # Tickets the words do not already name (a waiting request names its own).
+        tickets = [
+            said
+            for t in view.tasks
+            if t.ticket is not None and (said := t.ticket.words()) not in view.words
+        ]
         if tickets:
             console.print(f"    tickets: {_escape('; '.join(tickets))}")
         for name, value in view.outputs:

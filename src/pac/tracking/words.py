@@ -132,8 +132,8 @@ def _waiting(
         if blocker:
             after.append(f"the {task.component} step waits for {blocker}")
         else:
-            link = task.refs.get("url") or task.refs.get("pullRequest") or "its run"
-            after.append(f"the {task.component} step waits for {link}")
+            link = task.refs.get("url") or task.refs.get("pullRequest") or ""
+            after.append(f"the {task.component} step waits for its run to finish {link}".strip())
     said = [f"waiting on {team}: {', '.join(shown)}" for team, shown in parts.items()]
     if not said:
         return "; ".join(after) + time

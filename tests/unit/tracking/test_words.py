@@ -146,3 +146,11 @@ def test_outputs_are_the_recorded_masked_values_of_completed_steps() -> None:
         ("endpoint", "db.internal:5432"),
         ("password", "***"),
     ]
+
+
+def test_a_workflow_run_under_way_is_what_its_step_waits_for() -> None:
+    run = _task(
+        "t/deploy", TaskState.WAITING, component="deploy", refs={"runId": "7", "url": "u/runs/7"}
+    )
+    said = request_words(_status(RequestState.WAITING, run), LiveTickets(), None, NOW)
+    assert said == "the deploy step waits for its run to finish u/runs/7, open for 3 days"
