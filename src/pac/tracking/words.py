@@ -122,22 +122,29 @@ def _waiting(
     if not waiting:
         return f"waiting{time}"
     parts: dict[str, list[str]] = {}
-    after: list[str] = []
+    steps: dict[str, list[str]] = {}  # what is waited for -> the steps waiting for it
     for task in waiting:
         ticket = tickets.of(task)
         if ticket is not None:
             parts.setdefault(_team(task) or "its team", []).append(ticket.words())
             continue
-        blocker = waits_for(status, task)
-        if blocker:
-            after.append(f"the {task.component} step waits for {blocker}")
-        else:
-            link = task.refs.get("url") or task.refs.get("pullRequest") or ""
-            after.append(f"the {task.component} step waits for its run to finish {link}".strip())
+        link = task.refs.get("url") or task.refs.get("pullRequest") or ""
+        blocker = waits_for(status, task) or f"its run to finish {link}".strip()
+        if task.component not in steps.setdefault(blocker, []):
+            steps[blocker].append(task.component)
     said = [f"waiting on {team}: {', '.join(shown)}" for team, shown in parts.items()]
+    after = [_steps_wait(components, blocker) for blocker, components in steps.items()]
     if not said:
         return "; ".join(after) + time
     return "; ".join(said) + time + "".join(f"; {a}" for a in after)
+
+
+def _steps_wait(components: list[str], blocker: str) -> str:
+    """`the app step waits for DBA-12`, `the secrets and app steps wait for DBA-12`."""
+    if len(components) == 1:
+        return f"the {components[0]} step waits for {blocker}"
+    named = ", ".join(components[:-1]) + f" and {components[-1]}"
+    return f"the {named} steps wait for {blocker}"
 
 
 def waits_for(status: RequestStatus, task: TaskStatus) -> str:
@@ -164,7 +171,7 @@ def _failed(status: RequestStatus) -> str:
     error = failed.error
     said = f"failed at {failed.component}: {error.message}"
     if error.hint:
-        said += f" — {error.hint}"
+        said += f" — {error.hint.rstrip('. ')}"
     if error.contact:
         said += f", ask {error.contact}"
     return said

@@ -55,6 +55,12 @@ def test_an_app_step_waits_for_the_ticket_of_another_step() -> None:
     live = _live(("t/db", TicketState("DBA-12", Source.OUTBOX, "Open", live=True)))
     status = _status(RequestState.WAITING, db, app)
     assert waits_for(status, app) == "DBA-12"
+    secrets = _task("t/sec", TaskState.WAITING, component="secrets", refs={"waitsFor": "DBA-12"})
+    again = _task("t/app2", TaskState.WAITING, component="app", refs={"waitsFor": "DBA-12"})
+    both = _status(RequestState.WAITING, db, secrets, app, again)
+    assert request_words(both, live, None, NOW).endswith(
+        "open for 3 days; the secrets and app steps wait for DBA-12"
+    )
     said = request_words(status, live, 4 * 3600, NOW)
     assert said == (
         "waiting on platform-databases-team: DBA-12 Open (outbox), 3 days, over the promised "
@@ -89,7 +95,7 @@ def test_failed_names_the_step_the_error_the_hint_and_whom_to_ask() -> None:
     failed = _task("t/db", TaskState.FAILED, error=error)
     said = request_words(_status(RequestState.FAILED, failed), LiveTickets(), None, NOW)
     assert said == (
-        "failed at database: POST /clusters answered 400 — Fix the size., ask dba@company.com"
+        "failed at database: POST /clusters answered 400 — Fix the size, ask dba@company.com"
     )
 
 
