@@ -300,24 +300,31 @@ def test_plan_warns_about_deprecated_offerings(
 
 
 def test_status_after_apply(sample_root: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    from pac.fulfilment.backends.outbox import Outbox
+    from pac.tracking.words import NOT_APPLIED
+
     monkeypatch.setenv("PAC_TODAY", "2026-06-01")
     monkeypatch.delenv("CI", raising=False)
-    assert invoke(sample_root, "status", "payments-events")[0] == 2  # no status yet
+    code, out = invoke(sample_root, "status", "payments-events")
+    assert code == 0 and "payments-events: waiting for pac apply" in out  # no status yet
+    [new] = json.loads(invoke(sample_root, "status", "payments-events", "-o", "json")[1])
+    assert (new["state"], new["words"]) == ("new", NOT_APPLIED)
     code, out = invoke(sample_root, "apply", "payments-events")
     assert code == 0, out
     code, out = invoke(sample_root, "status", "payments-events", "--output", "json")
     assert code == 0
     [view] = json.loads(out)
-    assert view["state"] == "completed"
-    assert view["tasks"][0]["ticket"] == {
-        "key": "MSG-1",
-        "url": ".pac/outbox/MSG-1.json",
-        "liveStatus": "Open",
-    }
+    assert view["tasks"][0]["ticket"]["key"] == "MSG-1"
+    assert view["tasks"][0]["ticket"]["liveStatus"] == "Open"
+    assert view["words"]
     code, out = invoke(sample_root, "status", "--output", "yaml")
     assert yaml.safe_load(out)[0]["request"] == "payments-events"
+    # The team resolves the ticket; the next run completes the request (SPEC §6.7).
+    Outbox(sample_root).resolve("MSG-1")
+    assert invoke(sample_root, "apply", "payments-events")[0] == 0
     code, out = invoke(sample_root, "status", "payments-events", "--watch", "--interval", "0.5")
-    assert code == 0 and "MSG-1" in out
+    assert code == 0 and "MSG-1 Done (outbox)" in out
+    assert "payments-events: completed — ready: completed in" in out
 
 
 def test_plan_warns_about_a_freeze_starting_before_the_merge(

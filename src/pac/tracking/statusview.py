@@ -1,17 +1,22 @@
-"""`pac status`: pac's own state of requests next to each ticket's live JIRA status."""
+"""`pac status`: each request where it stands, in words, next to its tickets' live state."""
 
 from __future__ import annotations
 
+import datetime as dt
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from pac.documents.lifecycle import Operation
-from pac.documents.model import Priority
-from pac.fulfilment.backends import BackendError, TicketBackend
+from pac.documents.model import Bundle, Priority
 from pac.fulfilment.freeze import PASSED_FREEZE
 from pac.records.states import RequestState, TaskState
 from pac.records.status import RequestStatus, TaskStatus
+from pac.tracking.live import LiveTickets, Readers, TicketState, read_live
+from pac.tracking.words import outputs, request_words
+
+if TYPE_CHECKING:
+    from pac.documents.repository import Repository
 
 # How `pac status` colours a state; any other state is white.
 STATE_COLOURS: dict[str, str] = {  # request and task states alike: they compare as text
@@ -27,54 +32,105 @@ STATE_COLOURS: dict[str, str] = {  # request and task states alike: they compare
 @dataclass
 class TaskView:
     task: TaskStatus
-    live: str = ""  # the ticket's status in JIRA (or the outbox), read now
+    ticket: TicketState | None = None  # read now from its backend, or as last recorded
+
+    @property
+    def live(self) -> str:
+        """The ticket's status read now; empty when it could not be read live."""
+        return self.ticket.status if self.ticket is not None and self.ticket.live else ""
 
 
 @dataclass
 class RequestView:
     status: RequestStatus
     tasks: list[TaskView] = field(default_factory=list)
-    live_error: str = ""
+    words: str = ""  # where it stands, in the developer's words
+    outputs: list[tuple[str, str]] = field(default_factory=list)  # as recorded: masked
 
     def as_dict(self) -> dict[str, Any]:
         data = self.status.as_dict()
         for task_data, view in zip(data["tasks"], self.tasks, strict=True):
-            if view.live:
-                task_data["ticket"]["liveStatus"] = view.live
-        if self.live_error:
-            data["liveStatusError"] = self.live_error
+            ticket = view.ticket
+            if ticket is None:
+                continue
+            if ticket.live:
+                task_data["ticket"]["liveStatus"] = "" if ticket.missing else ticket.status
+                if ticket.assignee:
+                    task_data["ticket"]["liveAssignee"] = ticket.assignee
+            if ticket.missing:
+                task_data["ticket"]["missing"] = True
         data.pop("system", None)
+        data["words"] = self.words
+        data["outputs"] = dict(self.outputs)
         return data
 
 
+def lead_time_target(repo: Repository, status: RequestStatus) -> float | None:
+    """Seconds the item's team promised (`leadTimeTarget`); a bundle without its own
+    promise takes the longest of its items', since it is ready when they all are."""
+    offering = repo.offering(status.target_id)
+    if offering is None or offering.lead_time_target is not None:
+        return offering.lead_time_target if offering is not None else None
+    if not isinstance(offering, Bundle):
+        return None
+    promised = [
+        item.lead_time_target
+        for component in offering.components
+        if (item := repo.item(component.catalog_item)) is not None
+    ]
+    known = [p for p in promised if p is not None]
+    return max(known) if known and len(known) == len(promised) else None
+
+
 def build_views(
-    statuses: Iterable[RequestStatus], tickets: Callable[[], TicketBackend] | None
-) -> list[RequestView]:
-    """Views with every ticket's status fetched live (never cached: it changes in JIRA)."""
-    backend = tickets() if tickets is not None else None
+    statuses: Iterable[RequestStatus],
+    readers: Readers | None,
+    target: Callable[[RequestStatus], float | None] = lambda status: None,
+    now: dt.datetime | None = None,
+) -> tuple[list[RequestView], LiveTickets]:
+    """Views with every ticket's state read live from the backend that made it (never
+    cached: it changes in JIRA), one read per backend; `readers` None reads nothing."""
+    statuses = list(statuses)
+    tickets = read_live(statuses, readers) if readers is not None else LiveTickets()
+    moment = now or dt.datetime.now(dt.UTC)
     views = []
-    try:
-        for status in statuses:
-            view = RequestView(status, [TaskView(t) for t in status.tasks])
-            if backend is not None:
-                for task_view in view.tasks:
-                    if not task_view.task.ticket_key:
-                        continue
-                    try:
-                        task_view.live = backend.state(task_view.task.ticket_key)
-                    except BackendError as exc:
-                        view.live_error = exc.message
-                        break
-            views.append(view)
-    finally:
-        if backend is not None:
-            backend.close()
-    return views
+    for status in statuses:
+        views.append(
+            RequestView(
+                status,
+                [TaskView(t, tickets.of(t)) for t in status.tasks],
+                request_words(status, tickets, target(status), moment),
+                outputs(status),
+            )
+        )
+    return views, tickets
+
+
+def not_live_note(tickets: LiveTickets) -> list[str]:
+    """Once per backend that was not read live: why, and what is shown instead."""
+    return [
+        f"{source.shown} tickets are not live: {why}; their states are as the last "
+        "pac apply recorded them"
+        for source, why in tickets.not_live.items()
+    ]
+
+
+# Where `pac status --watch` stops: nothing more happens without someone acting. A request
+# waiting on a ticket, or deferred by a freeze, still moves by itself.
+DONE_FOR_A_DEVELOPER = frozenset(
+    {
+        RequestState.COMPLETED,
+        RequestState.FAILED,
+        RequestState.ABORTED,
+        RequestState.ESCALATED,
+        RequestState.DECOMMISSIONED,
+    }
+)
 
 
 def unsettled(views: Iterable[RequestView]) -> list[RequestView]:
     """The requests `pac status --watch` still waits for."""
-    return [v for v in views if not v.status.state.settled]
+    return [v for v in views if v.status.state not in DONE_FOR_A_DEVELOPER]
 
 
 def any_failed(views: Iterable[RequestView]) -> bool:

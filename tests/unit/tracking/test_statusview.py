@@ -4,14 +4,18 @@ from __future__ import annotations
 
 from pac.documents.lifecycle import Operation
 from pac.documents.model import Priority
-from pac.fulfilment.backends import BackendError
+from pac.documents.repository import Repository
+from pac.fulfilment.backends import BackendError, TicketFacts, task_label
 from pac.records.states import RequestState, TaskState
 from pac.records.status import RequestStatus, TaskStatus
+from pac.tracking.live import Source
 from pac.tracking.statusview import (
     any_failed,
     build_views,
     emergency_note,
     held_by_transient_fault,
+    lead_time_target,
+    not_live_note,
     progress,
     reference,
     revision_views,
@@ -26,13 +30,21 @@ def _task(key: str, state: TaskState = TaskState.PENDING, **more: object) -> Tas
 
 
 class _Tickets:
-    def __init__(self, broken: bool = False) -> None:
-        self.broken, self.closed = broken, False
+    """A ticket backend that counts its reads."""
 
-    def state(self, key: str) -> str:
+    name = "jira"
+
+    def __init__(self, broken: bool = False) -> None:
+        self.broken, self.closed, self.reads = broken, False, []  # type: list[list[str]]
+
+    def read(self, labels: list[str]) -> dict[str, TicketFacts]:
+        self.reads.append(list(labels))
         if self.broken:
             raise BackendError("JIRA is down")
-        return f"live {key}"
+        return {
+            label: TicketFacts(f"OPS-{n}", "In Progress", "indeterminate", assignee="Kim")
+            for n, label in enumerate(labels, start=1)
+        }
 
     def close(self) -> None:
         self.closed = True
@@ -41,35 +53,57 @@ class _Tickets:
 def test_views_carry_each_tickets_live_state_and_close_the_backend() -> None:
     tickets = _Tickets()
     status = RequestStatus(
-        "r", RequestState.PROCESSING, tasks=[_task("a", ticket_key="OPS-1"), _task("b")]
+        "r",
+        RequestState.PROCESSING,
+        tasks=[_task("a", ticket_key="OPS-1", ticket_backend="jira"), _task("b")],
     )
-    (view,) = build_views([status], lambda: tickets)  # type: ignore[arg-type,return-value]
-    assert [t.live for t in view.tasks] == ["live OPS-1", ""]
-    assert view.as_dict()["tasks"][0]["ticket"]["liveStatus"] == "live OPS-1"
-    assert tickets.closed
+    (view,), live = build_views([status], {Source.JIRA: lambda: tickets})  # type: ignore[dict-item]
+    assert [t.live for t in view.tasks] == ["In Progress", ""]
+    ticket = view.as_dict()["tasks"][0]["ticket"]
+    assert (ticket["liveStatus"], ticket["liveAssignee"]) == ("In Progress", "Kim")
+    assert tickets.closed and tickets.reads == [[task_label("a")]] and not live.not_live
 
 
-def test_a_backend_error_is_shown_on_the_view_not_raised() -> None:
-    status = RequestStatus("r", RequestState.PROCESSING, tasks=[_task("a", ticket_key="OPS-1")])
-    (view,) = build_views([status], lambda: _Tickets(broken=True))  # type: ignore[arg-type,return-value]
-    assert view.live_error == "JIRA is down" and view.tasks[0].live == ""
+def test_a_backend_error_is_said_and_the_recorded_state_shown() -> None:
+    task = _task("a", ticket_key="OPS-1", ticket_backend="jira", ticket_status="To Do")
+    status = RequestStatus("r", RequestState.PROCESSING, tasks=[task])
+    (view,), live = build_views([status], {Source.JIRA: lambda: _Tickets(broken=True)})  # type: ignore[dict-item]
+    assert live.not_live == {Source.JIRA: "JIRA is down"}
+    assert view.tasks[0].live == "" and view.tasks[0].ticket is not None
+    assert view.tasks[0].ticket.words() == "OPS-1 To Do as last recorded"
+    assert not_live_note(live) == [
+        "JIRA tickets are not live: JIRA is down; their states are as the last pac apply "
+        "recorded them"
+    ]
 
 
-def test_settled_failed_and_colours() -> None:
-    views = build_views(
+def test_settled_for_a_developer_failed_and_colours() -> None:
+    views, _ = build_views(
         [
             RequestStatus("a", RequestState.COMPLETED),
             RequestStatus("b", RequestState.PROCESSING),
             RequestStatus("c", RequestState.FAILED),
+            RequestStatus("d", RequestState.WAITING),  # a ticket moves by itself
+            RequestStatus("e", RequestState.ESCALATED),
         ],
         None,
     )
-    assert [v.status.request for v in unsettled(views)] == ["b"]
+    assert [v.status.request for v in unsettled(views)] == ["b", "d"]
     assert any_failed(views) and not any_failed(views[:2])
     assert (state_colour(RequestState.COMPLETED), state_colour(RequestState.PROCESSING)) == (
         "green",
         "white",
     )
+
+
+def test_the_promise_of_an_item_or_of_a_bundle_of_items(sample_repo: Repository) -> None:
+    kafka = RequestStatus("r", target_id="messaging-kafka-topic")
+    assert lead_time_target(sample_repo, kafka) == 3 * 86400
+    bundle = next(iter(sample_repo.bundles()))
+    promised = [sample_repo.item(c.catalog_item) for c in bundle.components]
+    longest = max(i.lead_time_target or 0 for i in promised if i is not None)
+    assert lead_time_target(sample_repo, RequestStatus("r", target_id=bundle.id)) == longest
+    assert lead_time_target(sample_repo, RequestStatus("r", target_id="gone")) is None
 
 
 def test_emergency_note_is_the_last_freeze_passed() -> None:
