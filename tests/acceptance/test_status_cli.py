@@ -74,7 +74,7 @@ def test_the_table_after_apply_says_where_it_stands_and_the_resolved_outbox_tick
     assert "MSG-1 (outbox: Done)" in detailed
     words = detailed.splitlines()[1].strip()
     assert words.startswith(("ready: completed in", "waiting on platform-messaging-team"))
-    assert "the promised 3 days" in words or "(promised 3 days)" in words
+    assert "the promised 2 days" in words or "(promised 2 days)" in words
 
 
 def test_a_jira_ticket_shows_its_live_state_and_assignee_in_one_search(
