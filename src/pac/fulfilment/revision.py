@@ -15,6 +15,7 @@ from pac.documents.model import Bundle, Offering, Request
 from pac.documents.repository import Repository
 from pac.forms.changes import effective_input
 from pac.fulfilment.tasks import TaskSpec
+from pac.git import request_times
 from pac.records.digest import ask_digest
 from pac.records.states import TaskState
 from pac.records.status import RequestStatus, TaskStatus
@@ -122,6 +123,8 @@ def new_status(repo: Repository, request: Request, offering: Offering) -> Reques
                 status.item_versions[item.id] = item.version
     else:
         status.item_versions[offering.id] = offering.version
+    # Lead time starts at the commit that added the file (SPEC §6.7), not at this run.
+    status.requested_at, status.landed_at = request_times(request.doc.path)
     status.note("submitted")
     return status
 
