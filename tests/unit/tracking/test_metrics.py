@@ -167,6 +167,7 @@ def test_report_counts_states_automation_failures_and_what_waits_for_apply(
             "contact": "dba@company.com",
             "message": "POST returned 409",
             "at": "2026-01-10T08:00:05Z",
+            "retried": False,
         }
     ]
     asked = {o.id: (o.requests, o.completed, o.failed) for o in report.offerings}
