@@ -17,7 +17,6 @@ if TYPE_CHECKING:
     from rich.console import Console
     from rich.table import Table
 
-    from pac.documents.model import Request
     from pac.documents.repository import Repository
     from pac.records.status import RequestStatus
     from pac.tracking.metrics import Report
@@ -68,6 +67,8 @@ def report(
     """Metrics for leaders: lead time (review, freeze, fulfilment) against the items'
     promised targets, failure rate, automation, per owning team and offering; and the live
     requests on each version of each offering (what `pac upgrade` moves forward)."""
+    from pac.documents.files import Role
+    from pac.documents.model import Request
     from pac.records.store import StatusStore
     from pac.tracking.metrics import build_report
 
@@ -77,9 +78,17 @@ def report(
     repo = repository(ctx)
     with user_errors():
         statuses = list(StatusStore(repo.root).all())  # an unreadable file: StatusError
-    requests = list(repo.requests())
-    times = _git_times(repo, requests, statuses)
-    figures = build_report([*repo.items(), *repo.bundles()], requests, statuses, day, times=times)
+    # A request file is named by its id: only those no status tells about need loading,
+    # to count them as awaiting apply and by what they ask for.
+    files = {path.stem: path for path in repo.files(Role.REQUEST)}
+    seen = {s.request for s in statuses}
+    unapplied = [
+        request
+        for path in files.values()
+        if path.stem not in seen and isinstance(request := repo.load(path).model, Request)
+    ]
+    times = _git_times(repo, files, statuses)
+    figures = build_report([*repo.items(), *repo.bundles()], unapplied, statuses, day, times=times)
     text = _text(figures, chosen)
     if text is None:
         _tables(figures)
@@ -102,7 +111,7 @@ def _format(chosen: Format | None, output: Output | None) -> Format:
 
 
 def _git_times(
-    repo: Repository, requests: list[Request], statuses: list[RequestStatus]
+    repo: Repository, files: dict[str, Path], statuses: list[RequestStatus]
 ) -> dict[str, tuple[str, str]]:
     """Commit times for statuses written before apply recorded them: asked of git once
     for all request files, and only when some status lacks them."""
@@ -110,7 +119,7 @@ def _git_times(
 
     if all(s.requested_at for s in statuses):
         return {}
-    return git_times(repo.root, requests)
+    return git_times(repo.root, files)
 
 
 def _text(figures: Report, chosen: Format) -> str | None:

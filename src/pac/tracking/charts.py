@@ -14,9 +14,10 @@ from dataclasses import dataclass
 from hashlib import sha256
 from html import escape
 
-WIDTH = 720
-_LABEL = 230  # room for names left of the bars
-_VALUE = 130  # room for the value written right of a bar
+WIDTH = 720  # lines; bars are narrower, to stand two side by side at the same text size
+BAR_WIDTH = 520
+_LABEL = 200  # room for names left of the bars
+_VALUE = 120  # room for the value written right of a bar
 _ROW = 26
 
 
@@ -34,13 +35,13 @@ class Series:
     css: str  # its class: colour and dashes come from the page's style
 
 
-def _frame(title: str, desc: str, height: int, body: str, kind: str) -> str:
+def _frame(title: str, desc: str, height: int, body: str, kind: str, width: int = WIDTH) -> str:
     # From the title: the same page every time, and titles differ on one page.
     ident = "chart-" + sha256(title.encode()).hexdigest()[:10]
     return (
         f'<figure class="chart {kind}">'
-        f'<svg role="img" aria-labelledby="{ident}-t {ident}-d" viewBox="0 0 {WIDTH} {height}"'
-        f' width="{WIDTH}" height="{height}" xmlns="http://www.w3.org/2000/svg">'
+        f'<svg role="img" aria-labelledby="{ident}-t {ident}-d" viewBox="0 0 {width} {height}"'
+        f' width="{width}" height="{height}" xmlns="http://www.w3.org/2000/svg">'
         f'<title id="{ident}-t">{escape(title)}</title>'
         f'<desc id="{ident}-d">{escape(desc)}</desc>{body}</svg>'
         f"<figcaption>{escape(title)}</figcaption></figure>"
@@ -51,7 +52,7 @@ def bars(title: str, bars_: Sequence[Bar], scale: float | None = None) -> str:
     """Horizontal bars, longest first as given; `scale` is the value of a full bar (the
     largest value when not given, e.g. 1.0 for shares)."""
     top = scale or max((b.value for b in bars_), default=0.0) or 1.0
-    room = WIDTH - _LABEL - _VALUE
+    room = BAR_WIDTH - _LABEL - _VALUE
     rows = []
     for index, bar in enumerate(bars_):
         y = 8 + index * _ROW
@@ -65,10 +66,10 @@ def bars(title: str, bars_: Sequence[Bar], scale: float | None = None) -> str:
             f"{escape(bar.text)}</text></g>"
         )
     desc = "; ".join(f"{b.label}: {b.text}" for b in bars_) or "nothing to show"
-    return _frame(title, desc, 16 + len(bars_) * _ROW, "".join(rows), "bars")
+    return _frame(title, desc, 16 + len(bars_) * _ROW, "".join(rows), "bars", BAR_WIDTH)
 
 
-def _short(label: str, most: int = 32) -> str:
+def _short(label: str, most: int = 28) -> str:
     return label if len(label) <= most else label[: most - 1] + "…"
 
 
@@ -79,14 +80,16 @@ def lines(
     words: Callable[[float], str],
     target: float | None = None,
     target_name: str = "target",
+    width: int = WIDTH,
 ) -> str:
     """Lines over `points` (week labels), with a dashed horizontal target line; `words`
     writes a value as people read it (for the axis, the dots' tips and the description)."""
     height, left, right, top_pad, bottom = 300, 70, 20, 20, 50
     measured = [v for s in series for v in s.values if v is not None]
-    top = max([*measured, target or 0.0, 1.0]) * 1.1
+    step = _step(max([*measured, target or 0.0, 1.0]))
+    top = step * 4 * 1.05
     span_x = max(len(points) - 1, 1)
-    inner_w, inner_h = WIDTH - left - right, height - top_pad - bottom
+    inner_w, inner_h = width - left - right, height - top_pad - bottom
 
     def x(index: int) -> float:
         return left + (index / span_x * inner_w if len(points) > 1 else inner_w / 2)
@@ -94,40 +97,56 @@ def lines(
     def y(value: float) -> float:
         return top_pad + inner_h - value / top * inner_h
 
-    parts = [_axes(points, words, top, x, y, left, height - bottom)]
+    parts = [_axes(points, words, step, x, y, (left, width - right), height - bottom)]
     if target is not None:
         parts.append(
-            f'<line class="target" x1="{left}" x2="{WIDTH - right}" y1="{y(target):.1f}"'
+            f'<line class="target" x1="{left}" x2="{width - right}" y1="{y(target):.1f}"'
             f' y2="{y(target):.1f}"><title>{escape(target_name)}: {escape(words(target))}'
             f"</title></line>"
-            f'<text class="target-label" x="{WIDTH - right}" y="{y(target) - 5:.1f}"'
+            f'<text class="target-label" x="{width - right}" y="{y(target) - 5:.1f}"'
             f' text-anchor="end">{escape(target_name)} {escape(words(target))}</text>'
         )
     for s in series:
         parts.append(_series(s, points, words, x, y))
     parts.append(_legend(series, left, height - 12))
     desc = _lines_desc(points, series, words, target, target_name)
-    return _frame(title, desc, height, "".join(parts), "lines")
+    return _frame(title, desc, height, "".join(parts), "lines", width)
+
+
+# Grid steps people read at a glance: minutes, hours, days, weeks (in seconds).
+_STEPS = (
+    *(60 * m for m in (1, 5, 10, 15, 30)),
+    *(3600 * h for h in (1, 2, 3, 6, 12)),
+    *(86400 * d for d in (1, 2, 3, 5, 7, 14, 30, 60, 90)),
+)
+
+
+def _step(highest: float) -> float:
+    """The smallest round step of which four reach `highest`."""
+    return float(
+        next((s for s in _STEPS if s * 4 >= highest), _STEPS[-1] * (highest // _STEPS[-1] // 4 + 1))
+    )
 
 
 def _axes(
     points: Sequence[str],
     words: Callable[[float], str],
-    top: float,
+    step: float,
     x: Callable[[int], float],
     y: Callable[[float], float],
-    left: int,
+    across: tuple[int, int],
     base: int,
 ) -> str:
-    parts = [f'<line class="axis" x1="{left}" x2="{WIDTH - 20}" y1="{base}" y2="{base}"/>']
-    for step in range(5):
-        value = top / 1.1 * step / 4
+    left, end = across
+    parts = [f'<line class="axis" x1="{left}" x2="{end}" y1="{base}" y2="{base}"/>']
+    for index in range(5):
+        value = step * index
         parts.append(
-            f'<line class="grid" x1="{left}" x2="{WIDTH - 20}" y1="{y(value):.1f}"'
+            f'<line class="grid" x1="{left}" x2="{end}" y1="{y(value):.1f}"'
             f' y2="{y(value):.1f}"/><text class="tick" x="{left - 6}" y="{y(value) + 4:.1f}"'
             f' text-anchor="end">{escape(words(value))}</text>'
         )
-    every = max(len(points) // 8, 1)
+    every = -(-len(points) // 7)  # at most seven labels under the axis
     for index, point in enumerate(points):
         if index % every == 0:
             parts.append(
@@ -157,7 +176,7 @@ def _series(
 def _legend(series: Sequence[Series], left: int, y: int) -> str:
     parts = []
     for index, s in enumerate(series):
-        at = left + index * 160
+        at = left + index * 120
         parts.append(
             f'<line class="line {s.css}" x1="{at}" x2="{at + 24}" y1="{y - 4}" y2="{y - 4}"/>'
             f'<text class="legend" x="{at + 30}" y="{y}">{escape(s.name)}</text>'

@@ -79,10 +79,18 @@ class LeadTimes:
     fulfilment: Durations
     open: Durations
     without_git_times: int
+    # Where the time went: each part's share of all completed lead time (None: nothing).
+    shares: dict[str, float | None] = field(default_factory=dict)
 
     @classmethod
     def of(cls, measures: list[LeadTime], now: dt.datetime) -> LeadTimes:
         done = [m for m in measures if m.completed]
+        parts = {
+            "review": sum(m.review or 0.0 for m in done),
+            "freeze": sum(m.freeze for m in done),
+            "fulfilment": sum(m.fulfilment or 0.0 for m in done),
+        }
+        whole = sum(parts.values())
         return cls(
             Durations.of(m.total for m in done if m.total is not None),
             Durations.of(m.review for m in done if m.review is not None),
@@ -90,6 +98,7 @@ class LeadTimes:
             Durations.of(m.fulfilment for m in done if m.fulfilment is not None),
             Durations.of(m.age(now) for m in measures if m.open),
             sum(1 for m in measures if m.revision == 0 and not m.from_git),
+            {name: (part / whole if whole else None) for name, part in parts.items()},
         )
 
     def as_dict(self) -> dict[str, Any]:
@@ -100,6 +109,7 @@ class LeadTimes:
             "fulfilment": self.fulfilment.as_dict(),
             "openAge": self.open.as_dict(),
             "withoutGitTimes": self.without_git_times,
+            "shares": dict(self.shares),
         }
 
 

@@ -16,6 +16,7 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
+from functools import cached_property
 
 from pac.documents.lifecycle import Operation
 from pac.records.events import EventKind
@@ -67,11 +68,11 @@ class LeadTime:
     def open(self) -> bool:
         return self.state not in _ENDED
 
-    @property
+    @cached_property
     def total(self) -> float | None:
         return _span(self.started, self.finished) if self.completed else None
 
-    @property
+    @cached_property
     def fulfilment(self) -> float | None:
         total = self.total
         if total is None:

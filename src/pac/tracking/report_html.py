@@ -13,8 +13,8 @@ import statistics
 from collections.abc import Sequence
 from html import escape
 
-from pac.tracking.charts import Bar, Series, bars, lines
-from pac.tracking.figures import Durations, LeadTimes, Report, Targets, weeks
+from pac.tracking.charts import BAR_WIDTH, WIDTH, Bar, Series, bars, lines
+from pac.tracking.figures import Durations, LeadTimes, Report, Targets, Week, weeks
 from pac.tracking.metrics import humanise, percent, targets_text, version_rows
 from pac.tracking.versions import VersionUse
 
@@ -34,7 +34,8 @@ h1 { font-size: 1.6rem; margin: 0 0 4px; } h2 { font-size: 1.2rem; margin: 32px 
 .headline dt { color: var(--soft); font-size: .85rem; }
 .headline dd { margin: 4px 0 0; font-size: 1.5rem; font-weight: 600; }
 .headline dd small { display: block; font-size: .8rem; font-weight: 400; color: var(--soft); }
-.charts { display: grid; grid-template-columns: repeat(auto-fit, minmax(480px, 1fr)); gap: 16px; }
+.charts { display: grid; grid-template-columns: repeat(auto-fit, minmax(440px, 1fr)); gap: 16px; }
+.charts.wide { grid-template-columns: 1fr; margin-bottom: 16px; }
 figure.chart { margin: 0; background: #fff; border: 1px solid var(--line);
   border-radius: 8px; padding: 12px; }
 figure.chart svg { width: 100%; height: auto; display: block; }
@@ -110,7 +111,12 @@ def _headline(report: Report) -> str:
         _figure("requests", "Requests", str(report.requests), f"{asked.completed} completed"),
         _figure("lead-median", "Lead time, median", humanise(lead.total.median), split),
         _figure("lead-p90", "Lead time, p90", humanise(lead.total.p90)),
-        _figure("targets", "Promises kept", targets_text(report.targets)),
+        _figure(
+            "targets",
+            "Promises kept",
+            percent(report.targets.share),
+            f"{report.targets.met} of {report.targets.measured} within the item's target",
+        ),
         _figure("automation", "Work automated", percent(report.automation)),
         _figure(
             "failure-rate",
@@ -133,26 +139,56 @@ def _lead_chart(
     measures_weeks: Sequence[tuple[str, Durations]],
     target: float | None,
     target_name: str,
+    width: int = WIDTH,
 ) -> str:
     points = [label for label, _ in measures_weeks]
     series = [
         Series("median", [d.median for _, d in measures_weeks], "median"),
         Series("p90", [d.p90 for _, d in measures_weeks], "p90"),
     ]
-    return lines(title, points, series, humanise, target, target_name)
+    return lines(title, points, series, humanise, target, target_name, width)
+
+
+def _monday(week: Week) -> str:
+    return f"{week.start.day} {week.start:%b}"
+
+
+def _parts(lead: LeadTimes) -> str:
+    """Where the lead time goes: each part's share of all of it, with its median."""
+    named = (
+        ("review", "review", lead.review),
+        ("freeze", "freeze", lead.freeze),
+        ("fulfilment", "fulfilment", lead.fulfilment),
+    )
+    return bars(
+        "Where the lead time goes: review (pull request to main), freeze (deferred), "
+        "fulfilment (main to ready); share of all of it and median",
+        [
+            Bar(
+                label,
+                lead.shares.get(key) or 0.0,
+                f"{percent(lead.shares.get(key))}; {humanise(part.median)}",
+            )
+            for label, key, part in named
+        ],
+        1.0,
+    )
 
 
 def _charts(report: Report) -> str:
-    by_week = [(w.label, w.lead_time) for w in report.weeks]
+    by_week = [(_monday(w), w.lead_time) for w in report.weeks]
     targets = [m.target for m in report.measures if m.completed and m.target is not None]
     typical = statistics.median(targets) if targets else None
-    charts = []
+    wide = ""
     if by_week:
-        charts.append(
-            _lead_chart(
-                "Lead time per week (completed requests)", by_week, typical, "typical promise"
-            )
+        wide = _lead_chart(
+            "Lead time per week completed (week of Monday shown)",
+            by_week,
+            typical,
+            "typical promise",
+            960,
         )
+    charts = [_parts(report.lead_times)]
     teams = [t for t in report.teams if t.asked.taken_up or t.tickets + t.calls]
     kept = [(t.team, Targets.of(t.asked.measures, report.now)) for t in teams]
     charts.append(
@@ -195,18 +231,25 @@ def _charts(report: Report) -> str:
             [Bar(o.id, o.requests, str(o.requests)) for o in report.offerings[:15]],
         )
     )
-    return '<h2>At a glance</h2><div class="charts">' + "".join(charts) + "</div>"
+    return (
+        f'<h2>At a glance</h2><div class="charts wide">{wide}</div>'
+        f'<div class="charts">{"".join(charts)}</div>'
+    )
 
 
 def _offering_charts(report: Report) -> str:
     """Lead time per week of the most requested offerings, each against its own promise."""
     charts = []
     for offering in report.offerings:
-        by_week = [(w.label, w.lead_time) for w in weeks(offering.asked.measures, report.now)]
+        by_week = [(_monday(w), w.lead_time) for w in weeks(offering.asked.measures, report.now)]
         if by_week:
             charts.append(
                 _lead_chart(
-                    f"Lead time per week: {offering.id}", by_week, offering.target, "promise"
+                    f"Lead time per week: {offering.id}",
+                    by_week,
+                    offering.target,
+                    "promise",
+                    BAR_WIDTH,
                 )
             )
         if len(charts) == 4:

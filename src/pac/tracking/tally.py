@@ -204,19 +204,20 @@ class _Tally:
         )
 
 
-def git_times(root: Path, requests: Iterable[Request]) -> dict[str, tuple[str, str]]:
-    """(requested, landed) per request id from git for the request files under `root`'s
-    requests folder: the same two `git log` calls for two or two thousand requests."""
-    folder = root / REQUESTS
+def git_times(root: Path, files: Mapping[str, Path]) -> dict[str, tuple[str, str]]:
+    """(requested, landed) per request id (`files`: id -> its request file) from git for
+    the request files under `root`'s requests folder: the same few git calls for two or
+    two thousand requests."""
+    folder = (root / REQUESTS).resolve()
     times = added_and_landed(folder) if folder.is_dir() else {}
     found = {}
-    for request in requests:
+    for request_id, path in files.items():
         try:
-            relative = request.doc.path.resolve().relative_to(folder.resolve()).as_posix()
+            relative = path.resolve().relative_to(folder).as_posix()
         except ValueError:
             continue
         if relative in times:
-            found[request.id] = times[relative]
+            found[request_id] = times[relative]
     return found
 
 
