@@ -165,7 +165,7 @@ def _tables(figures: Report) -> None:
     from rich.markup import escape
 
     from pac.tracking.figures import LeadTimes, Targets
-    from pac.tracking.metrics import humanise, summary_rows, targets_text, version_rows
+    from pac.tracking.metrics import humanise, summary_rows, targets_short, version_rows
 
     console = Console(no_color=not use_colour(sys.stdout), highlight=False, soft_wrap=True)
     heading = f"since {figures.since.isoformat()}" if figures.since else "all time"
@@ -178,9 +178,7 @@ def _tables(figures: Report) -> None:
 
     _team_tables(console, figures)
     if figures.offerings:
-        asked = _table(
-            "Most requested", "offering", "requests", "completed", "failed", "lead", "kept"
-        )
+        asked = _table("Most requested", "offering", "requests", "done", "failed", "lead", "kept")
         for offering in figures.offerings[:10]:
             lead = LeadTimes.of(offering.asked.measures, figures.now)
             asked.add_row(
@@ -189,7 +187,7 @@ def _tables(figures: Report) -> None:
                 str(offering.completed),
                 str(offering.failed),
                 humanise(lead.total.median),
-                targets_text(Targets.of(offering.asked.measures, figures.now)),
+                targets_short(Targets.of(offering.asked.measures, figures.now)),
             )
         console.print(asked)
 
@@ -215,7 +213,7 @@ def _team_tables(console: Console, figures: Report) -> None:
     from rich.markup import escape
 
     from pac.tracking.figures import Durations, LeadTimes, Targets
-    from pac.tracking.metrics import humanise, percent, targets_text
+    from pac.tracking.metrics import humanise, percent, targets_short
 
     teams = _table("Owning teams", "team", "tickets", "calls", "automated", "failed", "task time")
     lead = _table("Lead time per team", "team", "requests", "median", "p90", "kept", "failing")
@@ -235,7 +233,7 @@ def _team_tables(console: Console, figures: Report) -> None:
                 str(team.asked.taken_up),
                 humanise(times.total.median),
                 humanise(times.total.p90),
-                targets_text(Targets.of(team.asked.measures, figures.now)),
+                targets_short(Targets.of(team.asked.measures, figures.now)),
                 percent(team.asked.failure_rate),
             )
     console.print(teams)

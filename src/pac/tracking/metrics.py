@@ -41,6 +41,7 @@ __all__ = [
     "percent",
     "short_ids",
     "summary_rows",
+    "targets_short",
     "targets_text",
     "version_rows",
     "versions_in_use",
@@ -71,6 +72,11 @@ def targets_text(targets: Targets) -> str:
     return f"{targets.met} of {targets.measured} ({percent(targets.share)})"
 
 
+def targets_short(targets: Targets) -> str:
+    """`78% of 9` for narrow table columns, or `-`."""
+    return f"{percent(targets.share)} of {targets.measured}" if targets.measured else "-"
+
+
 def summary_rows(report: Report) -> Mapping[str, str]:
     """The headline figures, in the order people ask for them."""
     lead = report.lead_times
@@ -78,20 +84,19 @@ def summary_rows(report: Report) -> Mapping[str, str]:
         "requests": str(report.requests),
         "by state": ", ".join(f"{state} {count}" for state, count in report.states.items()) or "-",
         "lead time (median / p90)": f"{humanise(lead.total.median)} / {humanise(lead.total.p90)}",
-        "  review / freeze / fulfilment (median)": " / ".join(
+        "  review / freeze / fulfilment": " / ".join(
             humanise(part.median) for part in (lead.review, lead.freeze, lead.fulfilment)
-        ),
+        )
+        + " (medians)",
         "targets met": targets_text(report.targets),
         "failure rate": f"{percent(report.asked.failure_rate)}"
-        f" ({report.asked.failures} failures ever, retried ones included)",
+        f" ({report.asked.failures} failures, retried ones too)",
         "work automated": percent(report.automation),
         "emergency requests": str(report.emergencies),
         "retried requests": str(report.retried),
     }
     if lead.without_git_times:
-        rows["measured from pac's first run"] = (
-            f"{lead.without_git_times} (git could not tell when they were committed)"
-        )
+        rows["without git times"] = f"{lead.without_git_times}, measured from pac's first run"
     return rows
 
 
