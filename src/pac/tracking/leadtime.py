@@ -59,6 +59,7 @@ class LeadTime:
     freeze: float
     target: float | None  # the item's leadTimeTarget
     from_git: bool
+    over: bool = False  # a revision a later one followed: whatever its state, it ended
 
     @property
     def completed(self) -> bool:
@@ -66,7 +67,7 @@ class LeadTime:
 
     @property
     def open(self) -> bool:
-        return self.state not in _ENDED
+        return not self.over and self.state not in _ENDED
 
     @cached_property
     def total(self) -> float | None:
@@ -105,6 +106,7 @@ class _Stage:
     started_at: str
     finished_at: str
     tasks: list[TaskStatus]
+    over: bool = True
 
 
 def _stages(status: RequestStatus) -> Iterator[_Stage]:
@@ -118,6 +120,7 @@ def _stages(status: RequestStatus) -> Iterator[_Stage]:
         started or status.created_at,
         status.updated_at,
         status.tasks,
+        over=False,
     )
 
 
@@ -160,6 +163,7 @@ def _measure(
         freeze,
         target,
         requested is not None,
+        stage.over,
     )
 
 

@@ -144,6 +144,11 @@ def test_day_two_revisions_are_measured_from_their_own_start() -> None:
     assert change.review is None and change.freeze == 0  # the freeze was the create's
     assert change.met(NOW) is True
     assert lead_time(status) == create.total  # getting it is the create's lead time
-    # A decommission is the end of the resources, not lead time.
+    # A decommission is the end of the resources, not lead time; a revision it ended is
+    # over, not open for ever (nor a promise broken later).
+    unfinished = database(RequestState.WAITING)
+    unfinished.start_revision(Operation.DECOMMISSION, {}, "d", {}, "abc")
+    (ended,) = lead_times(unfinished, target=DAY, now=NOW)
+    assert not ended.open and ended.total is None and ended.met(NOW) is None
     status.start_revision(Operation.DECOMMISSION, {}, "d", {}, "abc")
     assert [m.revision for m in lead_times(status, now=NOW)] == [0, 1]
