@@ -15,6 +15,7 @@ from html import escape
 
 from pac.tracking.charts import BAR_WIDTH, WIDTH, Bar, Series, bars, lines
 from pac.tracking.figures import Durations, LeadTimes, Report, Targets, Week, weeks
+from pac.tracking.leadtime import parse_time
 from pac.tracking.metrics import humanise, percent, targets_text, version_rows
 from pac.tracking.versions import VersionUse
 
@@ -51,8 +52,9 @@ svg .target { stroke: var(--target); stroke-width: 2; stroke-dasharray: 6 4; }
 svg .target-label { fill: var(--target); font-weight: 600; }
 table { border-collapse: collapse; width: 100%; background: #fff; margin: 8px 0 0;
   border: 1px solid var(--line); }
-th, td { text-align: right; padding: 6px 10px; border-bottom: 1px solid var(--line); }
-th:first-child, td:first-child { text-align: left; }
+th, td { text-align: left; padding: 6px 10px; border-bottom: 1px solid var(--line);
+  vertical-align: top; }
+th.n, td.n { text-align: right; white-space: nowrap; }
 th { font-size: .85rem; color: var(--soft); font-weight: 600; }
 .empty { background: #fff; border: 1px dashed var(--line); border-radius: 8px; padding: 24px; }
 .retried { color: var(--soft); }
@@ -259,10 +261,24 @@ def _offering_charts(report: Report) -> str:
     return '<h2>Most requested offerings</h2><div class="charts">' + "".join(charts) + "</div>"
 
 
-def _table(caption: str, heads: Sequence[str], rows: Sequence[Sequence[str]], ident: str) -> str:
-    head = "".join(f'<th scope="col">{escape(h)}</th>' for h in heads)
+def _table(
+    caption: str,
+    heads: Sequence[str],
+    rows: Sequence[Sequence[str]],
+    ident: str,
+    text: frozenset[int] = frozenset({0}),
+) -> str:
+    """A table whose columns in `text` read as words (left), the rest as figures (right)."""
+
+    def cell(tag: str, index: int, value: str) -> str:
+        align = "" if index in text else ' class="n"'
+        scope = ' scope="col"' if tag == "th" else ""
+        return f"<{tag}{scope}{align}>{escape(value)}</{tag}>"
+
+    head = "".join(cell("th", i, h) for i, h in enumerate(heads))
     body = "".join(
-        "<tr>" + "".join(f"<td>{escape(cell)}</td>" for cell in row) + "</tr>" for row in rows
+        "<tr>" + "".join(cell("td", i, value) for i, value in enumerate(row)) + "</tr>"
+        for row in rows
     )
     return (
         f'<h2>{escape(caption)}</h2><table id="{ident}"><thead><tr>{head}</tr></thead>'
@@ -324,7 +340,7 @@ def _failures(report: Report) -> str:
     if not report.failures:
         return ""
     rows = [
-        [f.at, f.request, f.task, f.message, f.team, f.contact, "yes" if f.retried else "no"]
+        [_when(f.at), f.request, f.task, f.message, f.team, f.contact, "yes" if f.retried else "no"]
         for f in report.failures
     ]
     return _table(
@@ -332,7 +348,13 @@ def _failures(report: Report) -> str:
         ["when", "request", "task", "what went wrong", "team", "ask", "retried"],
         rows,
         "failures",
+        frozenset(range(7)),
     )
+
+
+def _when(at: str) -> str:
+    moment = parse_time(at)
+    return moment.strftime("%Y-%m-%d %H:%M UTC") if moment else at
 
 
 def _versions(uses: Sequence[VersionUse]) -> str:
@@ -348,4 +370,5 @@ def _versions(uses: Sequence[VersionUse]) -> str:
         ["offering", "version", "live", "requests"],
         rows,
         "versions",
+        frozenset({0, 1, 3}),
     )
