@@ -45,29 +45,24 @@ def in_process(root: Path, *args: str) -> str:
 
 def stages(root: Path) -> str:
     """Where the in-process time goes: reading the repository, counting, drawing."""
-    from pac.documents.files import Role
     from pac.documents.repository import Repository
     from pac.records.store import StatusStore
-    from pac.tracking.metrics import build_report
+    from pac.tracking.metrics import report_of
     from pac.tracking.report_html import render_html
 
     marks = [time.perf_counter()]
     repo = Repository(root)
     statuses = list(StatusStore(root).all())
     marks.append(time.perf_counter())
-    seen = {s.request for s in statuses}
-    unapplied = [repo.load(p).model for p in repo.files(Role.REQUEST) if p.stem not in seen]
-    offerings = [*repo.items(), *repo.bundles()]
-    marks.append(time.perf_counter())
-    report = build_report(offerings, [r for r in unapplied if r is not None], statuses)
+    report = report_of(repo, statuses)
     report.as_dict()
     marks.append(time.perf_counter())
     render_html(report)
     marks.append(time.perf_counter())
     took = [b - a for a, b in pairwise(marks)]
     return (
-        f"read {len(statuses)} statuses {took[0]:.2f} s, catalog and unapplied request "
-        f"files {took[1]:.2f} s, count the figures {took[2]:.2f} s, draw the page {took[3]:.2f} s"
+        f"read {len(statuses)} statuses {took[0]:.2f} s; read the catalog and unapplied "
+        f"request files and count the figures {took[1]:.2f} s; draw the page {took[2]:.2f} s"
     )
 
 

@@ -17,8 +17,6 @@ if TYPE_CHECKING:
     from rich.console import Console
     from rich.table import Table
 
-    from pac.documents.repository import Repository
-    from pac.records.status import RequestStatus
     from pac.tracking.metrics import Report
 
 
@@ -67,10 +65,8 @@ def report(
     """Metrics for leaders: lead time (review, freeze, fulfilment) against the items'
     promised targets, failure rate, automation, per owning team and offering; and the live
     requests on each version of each offering (what `pac upgrade` moves forward)."""
-    from pac.documents.files import Role
-    from pac.documents.model import Request
     from pac.records.store import StatusStore
-    from pac.tracking.metrics import build_report
+    from pac.tracking.metrics import report_of
 
     with user_errors():
         day = _day(since) if since is not None else None
@@ -78,25 +74,30 @@ def report(
     repo = repository(ctx)
     with user_errors():
         statuses = list(StatusStore(repo.root).all())  # an unreadable file: StatusError
-    # A request file is named by its id: only those no status tells about need loading,
-    # to count them as awaiting apply and by what they ask for.
-    files = {path.stem: path for path in repo.files(Role.REQUEST)}
-    seen = {s.request for s in statuses}
-    unapplied = [
-        request
-        for path in files.values()
-        if path.stem not in seen and isinstance(request := repo.load(path).model, Request)
-    ]
-    times = _git_times(repo, files, statuses)
-    figures = build_report([*repo.items(), *repo.bundles()], unapplied, statuses, day, times=times)
-    text = _text(figures, chosen)
-    if text is None:
-        _tables(figures)
-    elif out is not None:
+    figures = report_of(repo, statuses, day)
+    if chosen is Format.table:
+        console = _console(to_file=out is not None)
+        _tables(figures, console)
+        if out is None:
+            return
+        text = console.export_text()
+    else:
+        text = _text(figures, chosen)
+    if out is not None:
         with user_errors():
             _save(out, text)
     else:
         write(text)
+
+
+def _console(to_file: bool) -> Console:
+    from io import StringIO
+
+    from rich.console import Console
+
+    if to_file:  # recorded, plain, as wide as a terminal would be
+        return Console(file=StringIO(), record=True, no_color=True, width=100, highlight=False)
+    return Console(no_color=not use_colour(sys.stdout), highlight=False, soft_wrap=True)
 
 
 def _format(chosen: Format | None, output: Output | None) -> Format:
@@ -110,31 +111,17 @@ def _format(chosen: Format | None, output: Output | None) -> Format:
     return chosen or Format(output.value if output else Format.table.value)
 
 
-def _git_times(
-    repo: Repository, files: dict[str, Path], statuses: list[RequestStatus]
-) -> dict[str, tuple[str, str]]:
-    """Commit times for statuses written before apply recorded them: asked of git once
-    for all request files, and only when some status lacks them."""
-    from pac.tracking.metrics import git_times
-
-    if all(s.requested_at for s in statuses):
-        return {}
-    return git_times(repo.root, files)
-
-
-def _text(figures: Report, chosen: Format) -> str | None:
-    """The report in `chosen` format; None for the table, printed by rich."""
+def _text(figures: Report, chosen: Format) -> str:
+    """The report as JSON, YAML or an HTML page."""
     if chosen is Format.json:
         return json.dumps(figures.as_dict(), indent=2) + "\n"
     if chosen is Format.yaml:
         import yaml
 
         return str(yaml.safe_dump(figures.as_dict(), sort_keys=False))
-    if chosen is Format.html:
-        from pac.tracking.report_html import render_html
+    from pac.tracking.report_html import render_html
 
-        return render_html(figures)
-    return None
+    return render_html(figures)
 
 
 def _save(out: Path, text: str) -> None:
@@ -160,14 +147,12 @@ def _day(text: str) -> dt.date:
         ) from None
 
 
-def _tables(figures: Report) -> None:
-    from rich.console import Console
+def _tables(figures: Report, console: Console) -> None:
     from rich.markup import escape
 
     from pac.tracking.figures import LeadTimes, Targets
     from pac.tracking.metrics import humanise, summary_rows, targets_short, version_rows
 
-    console = Console(no_color=not use_colour(sys.stdout), highlight=False, soft_wrap=True)
     heading = f"since {figures.since.isoformat()}" if figures.since else "all time"
     summary = _table(f"Requests, {heading}", "", "")
     summary.show_header = False

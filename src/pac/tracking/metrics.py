@@ -19,7 +19,7 @@ from pac.tracking.figures import (
     TeamFigures,
 )
 from pac.tracking.leadtime import lead_time, parse_time
-from pac.tracking.tally import AWAITING_APPLY, build_report, git_times
+from pac.tracking.tally import AWAITING_APPLY, build_report, git_times, report_of
 from pac.tracking.versions import VersionUse, live_versions, live_versions_of, versions_in_use
 
 __all__ = [
@@ -39,6 +39,7 @@ __all__ = [
     "live_versions_of",
     "parse_time",
     "percent",
+    "report_of",
     "short_ids",
     "summary_rows",
     "targets_short",

@@ -16,8 +16,10 @@ from dataclasses import dataclass, field, replace
 from pathlib import Path
 
 from pac.documents.action_types import Makes, action_kind
+from pac.documents.files import Role
 from pac.documents.layout import REQUESTS
 from pac.documents.model import CatalogItem, Offering, Priority, Request
+from pac.documents.repository import Repository
 from pac.git import added_and_landed
 from pac.records.events import EventKind
 from pac.records.states import RequestState, TaskState
@@ -250,3 +252,24 @@ def build_report(
     # What is live now, whatever `since` says: it is what an upgrade would touch.
     report.versions = live_versions(offered_list, status_list)
     return report
+
+
+def report_of(
+    repo: Repository, statuses: list[RequestStatus], since: dt.date | None = None
+) -> Report:
+    """`pac report`'s figures for the repository and its (already read) statuses.
+
+    A request file is named by its id, so only those no status tells about are loaded (to
+    count them as awaiting apply, by what they ask for); git is asked for commit times
+    once, and only when some status was written before apply recorded them.
+    """
+    files = {path.stem: path for path in repo.files(Role.REQUEST)}
+    seen = {s.request for s in statuses}
+    unapplied = [
+        request
+        for path in files.values()
+        if path.stem not in seen and isinstance(request := repo.load(path).model, Request)
+    ]
+    times = {} if all(s.requested_at for s in statuses) else git_times(repo.root, files)
+    offerings = [*repo.items(), *repo.bundles()]
+    return build_report(offerings, unapplied, statuses, since, times=times)

@@ -362,6 +362,11 @@ def test_report_formats_html_page_and_out_file(sample_root: Path, tmp_path: Path
     code, page = invoke(sample_root, "report", "--format", "html")
     assert code == 0 and "</html>" in page
 
+    table = tmp_path / "report.txt"
+    code, said = invoke(sample_root, "report", "--out", str(table))
+    assert code == 0 and said == ""
+    assert "lead time (median / p90)" in table.read_text() and "\x1b[" not in table.read_text()
+
 
 def test_report_refuses_formats_that_disagree_and_an_unwritable_out(
     sample_root: Path, tmp_path: Path
