@@ -1,4 +1,5 @@
-"""What changed in the working tree since a git revision (gitpython, imported lazily)."""
+"""What git knows about the catalog repository: what changed since a revision (gitpython,
+imported lazily), and when request files were committed and landed (`git log`)."""
 
 from __future__ import annotations
 
@@ -109,3 +110,68 @@ def files_at_base(root: Path, base: str, relatives: list[str]) -> dict[str, byte
         if len(candidates) == 1:  # otherwise new, or ambiguous: nothing to compare with
             out[relative] = tree[candidates[0]].data_stream.read()
     return out
+
+
+# Lead time's ends before pac (SPEC §6.7): when a request file was first committed (its
+# author's time) and when it landed on the checked-out main branch (the committer time
+# of the first-parent commit that brought it in: a --no-ff merge, a squash, a rebase).
+_ADDED = ("log", "--diff-filter=A", "--format=%x00%aI%x09%cI", "--name-only", "--relative")
+
+
+def _git(folder: Path, *args: str) -> str | None:
+    """The output of `git -C folder ARGS`; None when it fails or git is missing."""
+    import subprocess
+
+    try:
+        done = subprocess.run(
+            ["git", "-C", str(folder), *args], capture_output=True, text=True, check=False
+        )
+    except OSError:
+        return None
+    return done.stdout if done.returncode == 0 else None
+
+
+def _added_times(output: str) -> dict[str, tuple[str, str]]:
+    """(author time, committer time) of the newest commit in `output` adding each path."""
+    times: dict[str, tuple[str, str]] = {}
+    for record in output.split("\0")[1:]:
+        head, _, names = record.partition("\n")
+        authored, _, committed = head.partition("\t")
+        for name in names.split():
+            times.setdefault(name, (_utc(authored), _utc(committed)))
+    return times
+
+
+def _utc(text: str) -> str:
+    import datetime as dt
+
+    try:
+        moment = dt.datetime.fromisoformat(text.strip())
+    except ValueError:
+        return ""
+    return moment.astimezone(dt.UTC).isoformat().replace("+00:00", "Z")
+
+
+def added_and_landed(folder: Path, pattern: str = ".") -> dict[str, tuple[str, str]]:
+    """(requested, landed) per file under `folder` matching the pathspec `pattern`, paths
+    relative to `folder`: three git calls however many files there are. A file git cannot
+    tell about (uncommitted, a shallow clone, no repository) is left out."""
+    # A shallow clone's oldest commit would claim to have added every file.
+    if (_git(folder, "rev-parse", "--is-shallow-repository") or "").strip() != "false":
+        return {}
+    everything = _git(folder, *_ADDED, "--", pattern)
+    landing = _git(folder, *_ADDED, "--first-parent", "--", pattern)
+    if everything is None or landing is None:
+        return {}
+    authored = _added_times(everything)
+    landed = _added_times(landing)
+    return {
+        name: (authored.get(name, (stamp, ""))[0], stamp)
+        for name, (_, stamp) in landed.items()
+        if stamp
+    }
+
+
+def request_times(path: Path) -> tuple[str, str]:
+    """(requested, landed) of one request file, ISO 8601 UTC; ('', '') when git cannot tell."""
+    return added_and_landed(path.parent, path.name).get(path.name, ("", ""))

@@ -8,13 +8,15 @@ so a plan shows what apply sends and every re-run of apply sends it again (SPEC 
 from __future__ import annotations
 
 from dataclasses import replace
+from pathlib import Path
 
-from pac.documents.layout import STATUS_FOLDER
+from pac.documents.layout import REQUESTS, STATUS_FOLDER
 from pac.documents.lifecycle import Operation
 from pac.documents.model import Bundle, Offering, Request
 from pac.documents.repository import Repository
 from pac.forms.changes import effective_input
 from pac.fulfilment.tasks import TaskSpec
+from pac.git import added_and_landed
 from pac.records.digest import ask_digest
 from pac.records.states import TaskState
 from pac.records.status import RequestStatus, TaskStatus
@@ -122,8 +124,21 @@ def new_status(repo: Repository, request: Request, offering: Offering) -> Reques
                 status.item_versions[item.id] = item.version
     else:
         status.item_versions[offering.id] = offering.version
+    # Lead time starts at the commit that added the file (SPEC §6.7), not at this run.
+    status.requested_at, status.landed_at = _lead_ends(repo, request.doc.path)
     status.note("submitted")
     return status
+
+
+def _lead_ends(repo: Repository, path: Path) -> tuple[str, str]:
+    """When the request file was committed and landed on main; ('', '') when git cannot
+    tell. Asked of git once per run for every request file, not once per request."""
+    folder = (repo.root / REQUESTS).resolve()
+    known = repo.memo(("lead-ends", ""), lambda: added_and_landed(folder))
+    try:
+        return known.get(path.resolve().relative_to(folder).as_posix(), ("", ""))
+    except ValueError:  # a request file outside requests/: nothing to say
+        return ("", "")
 
 
 def sync_tasks(status: RequestStatus, specs: list[TaskSpec]) -> None:

@@ -6,6 +6,8 @@ from __future__ import annotations
 from dataclasses import replace
 from pathlib import Path
 
+import pytest
+
 from pac.documents.lifecycle import Operation
 from pac.documents.model import Priority
 from pac.documents.repository import Repository
@@ -136,3 +138,20 @@ def test_outputs_of_earlier_revisions_are_where_a_later_one_starts(
     status.start_revision(Operation.UPDATE, {}, "d", {}, "c")
     assert earlier_outputs(status) == {"databaseArn": "arn:1"}
     assert previous_input(RequestStatus(request=WEBAPP)) == {}
+
+
+def test_apply_records_when_the_request_was_committed_and_landed(
+    sample_git: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import yaml
+
+    from tests.conftest import invoke
+
+    monkeypatch.delenv("CI", raising=False)  # a laptop run: tickets go to the outbox
+    code, out = invoke(sample_git, "apply", "payments-events")
+    assert code == 0, out
+    status = yaml.safe_load((sample_git / "requests/.status/payments-events.yaml").read_text())
+    lead = status["lead"]
+    # Committed straight onto main with the sample: it landed as it was committed.
+    assert lead["requestedAt"] == lead["landedAt"] != ""
+    assert lead["requestedAt"].endswith("Z")

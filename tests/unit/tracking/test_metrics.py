@@ -167,6 +167,7 @@ def test_report_counts_states_automation_failures_and_what_waits_for_apply(
             "contact": "dba@company.com",
             "message": "POST returned 409",
             "at": "2026-01-10T08:00:05Z",
+            "retried": False,
         }
     ]
     asked = {o.id: (o.requests, o.completed, o.failed) for o in report.offerings}
@@ -342,3 +343,42 @@ def test_lead_time_of_a_changed_request_is_its_creates_and_all_work_counts() -> 
     report = build_report([], [], [status])
     (team,) = report.teams
     assert (team.calls, team.tickets) == (1, 1)
+
+
+def test_report_formats_html_page_and_out_file(sample_root: Path, tmp_path: Path) -> None:
+    write_statuses(sample_root)
+    code, as_output = invoke(sample_root, "report", "-o", "json")
+    code_format, as_format = invoke(sample_root, "report", "--format", "json")
+    assert code == code_format == 0
+    assert json.loads(as_output)["requests"] == json.loads(as_format)["requests"]
+
+    out = tmp_path / "report.html"
+    code, said = invoke(sample_root, "report", "--format", "html", "--out", str(out))
+    assert code == 0, said
+    page = out.read_text()
+    assert page.startswith("<!doctype html>") and "<svg" in page
+    assert "Promises kept per team" in page and "shop-db" in page
+
+    code, page = invoke(sample_root, "report", "--format", "html")
+    assert code == 0 and "</html>" in page
+
+    table = tmp_path / "report.txt"
+    code, said = invoke(sample_root, "report", "--out", str(table))
+    assert code == 0 and said == ""
+    assert "lead time (median / p90)" in table.read_text() and "\x1b[" not in table.read_text()
+
+
+def test_report_refuses_formats_that_disagree_and_an_unwritable_out(
+    sample_root: Path, tmp_path: Path
+) -> None:
+    code, out = invoke(sample_root, "report", "--format", "html", "-o", "json")
+    assert code == 2
+    assert "--format html and --output json disagree" in out
+    code, out = invoke(sample_root, "report", "--format", "pdf")
+    assert code == 2 and "Traceback" not in out
+    code, out = invoke(
+        sample_root, "report", "--format", "html", "--out", str(tmp_path / "no/such/r.html")
+    )
+    assert code == 2
+    assert "cannot write" in out and "folder that exists" in out
+    assert "Traceback" not in out
