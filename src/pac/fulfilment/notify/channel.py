@@ -103,6 +103,7 @@ class _Collect(logging.Handler):
 
 
 _SPACE = re.compile(r"\s+")
+_SMTP_ANSWER = re.compile(r"\((\d{3}), b['\"]([^'\"]*)")
 
 
 # What a socket failure amounts to, in place of the HTTP client's long repr of it.
@@ -118,7 +119,10 @@ def _reason(collected: _Collect, redact: Redactor) -> str:
     detail = next((d for d in reversed(collected.details) if "Socket" in d), "")
     if detail:
         detail = detail.removeprefix("Socket Exception: ")
+        answer = _SMTP_ANSWER.search(detail)
         short = next((words for found, words in _SOCKET_WORDS if found in detail), detail)
+        if answer is not None:  # smtplib's (code, b'text', sender) tuple, in words
+            short = f"the SMTP server answered {answer.group(1)} {answer.group(2)}"
         said = f"{said.rstrip('.')} ({short})"
     text = _SPACE.sub(" ", redact(said)).strip()
     return text if len(text) <= REASON_LIMIT else text[: REASON_LIMIT - 1] + "…"
