@@ -109,20 +109,31 @@ def notify(run: ApplyRun, holding: Lease | None, emit: Emit) -> None:
     fails is a line here and in the event, never a failed request or run."""
     from pac.errors import GitError
     from pac.fulfilment.notify import tell
+    from pac.fulfilment.notify.journal import Journal
 
-    told = tell(run.repo, still_held=holding.still_held if holding is not None else lambda: True)
+    pushing = run.commit and run.upstream is not None
+    journal = Journal(run.upstream, run.author) if pushing and run.upstream else None
+    try:
+        told = tell(
+            run.repo, still_held=holding.still_held if holding is not None else lambda: True,
+            marks=journal,
+        )  # fmt: skip
+    except GitError as exc:
+        emit(f"warning: notifications stopped: {exc.message}")
+        return
     for line in told.lines:
         emit(line)
     if told.sent or told.failed:
         emit(f"notifications: {told.sent} sent, {told.failed} not sent")
-    if not told.changed or not run.commit or run.upstream is None:
+    if journal is None or run.upstream is None:
         return
-    paths = pending_statuses(run.upstream, run.repo.root, set())
+    paths = pending_statuses(run.upstream, run.repo.root, set()) if told.changed else []
     message = f"pac apply: notifications of {len(told.changed)} request(s) [skip ci]"
     try:
         result = commit_and_push(run.repo.root, paths, message, run.author)
+        journal.clear()  # the marks are in the pushed statuses now
     except GitError as exc:
-        emit(f"warning: what was sent is recorded here but not pushed: {exc.message}")
+        emit(f"warning: what was sent is recorded but not pushed: {exc.message}")
         return
     run.twice += result.duplicates
 

@@ -14,7 +14,7 @@ import datetime as dt
 import os
 from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Protocol
 
 from pac.documents.layout import REQUESTS, STATUS_DIR
 from pac.documents.model import Bundle
@@ -36,6 +36,14 @@ GIVEN_UP = "given up"
 _CLOSED = (RequestState.COMPLETED, RequestState.DECOMMISSIONED, RequestState.ABORTED)
 
 
+class Marks(Protocol):
+    """Where sends are recorded beyond the status file (the upstream's journal)."""
+
+    def read(self) -> dict[tuple[str, str], str]: ...
+
+    def add(self, event_id: str, channel: str, at: str) -> None: ...
+
+
 @dataclass
 class Told:
     """What one run told, for apply's output: counts and a line per problem."""
@@ -55,6 +63,8 @@ class _Run:
     link: str
     still_held: Callable[[], bool]
     now: dt.datetime
+    marks: Marks | None = None
+    recorded: dict[str, dict[str, str]] = field(default_factory=dict)  # event -> channel -> at
     told: Told = field(default_factory=Told)
     broken: set[str] = field(default_factory=set)  # channels that failed in this run
     unset: dict[str, int] = field(default_factory=dict)  # channel -> messages left waiting
@@ -65,16 +75,21 @@ def tell(
     *,
     still_held: Callable[[], bool] = lambda: True,
     environ: Mapping[str, str] | None = None,
+    marks: Marks | None = None,
 ) -> Told:
-    """Record missed lead-time targets, then send every event not yet sent."""
+    """Record missed lead-time targets, then send every event not yet sent. `marks`: the
+    upstream's journal, read first (what a killed run sent) and written after each send."""
     env = os.environ if environ is None else environ
     run = _Run(
         repo, repo.config.notifications, StatusStore(repo.root), status_link(repo, env),
-        still_held, dt.datetime.now(dt.UTC),
+        still_held, dt.datetime.now(dt.UTC), marks,
     )  # fmt: skip
+    if marks is not None and run.config.configured:
+        for (event_id, channel), at in marks.read().items():
+            run.recorded.setdefault(event_id, {})[channel] = at
     for status in _statuses(run):
         offering = repo.offering(status.target_id)
-        if _missed_target(status, offering, run.now):
+        if _missed_target(status, offering, run.now) | _recover(run, status):
             run.store.save(status)
             run.told.changed.add(status.request)
         if run.config.configured:
@@ -99,6 +114,19 @@ def _statuses(run: _Run) -> Iterator[RequestStatus]:
             continue
         if status is not None:
             yield status
+
+
+def _recover(run: _Run, status: RequestStatus) -> bool:
+    """Marks the journal holds that the status lacks: sent by a run killed before it could
+    push its statuses. True when the status took any."""
+    taken = False
+    for event in status.events:
+        for channel, at in run.recorded.get(event.id, {}).items():
+            if channel not in event.sent:
+                event.sent[channel] = at
+                event.errors.pop(channel, None)
+                taken = True
+    return taken
 
 
 def _missed_target(status: RequestStatus, offering: Offering | None, now: dt.datetime) -> bool:
@@ -175,10 +203,13 @@ def _tell_one(
         run.told.lines.append(
             f"notifications: {event.id} not sent to {name}: {failure}; the next run tries again"
         )
-    else:
-        event.sent[name] = now_text()
-        event.errors.pop(name, None)
-        run.told.sent += 1
+        return True
+    event.sent[name] = now_text()
+    event.errors.pop(name, None)
+    run.told.sent += 1
+    run.store.save(status)  # the mark first where it is quickest, then on the upstream
+    if run.marks is not None:
+        run.marks.add(event.id, name, event.sent[name])
     return True
 
 
