@@ -19,8 +19,9 @@ from typing import TYPE_CHECKING, Protocol
 from pac.documents.layout import REQUESTS, STATUS_DIR
 from pac.documents.model import Bundle
 from pac.documents.notifications import Channel, Notifications
-from pac.fulfilment.notify.channel import send
+from pac.fulfilment.notify.channel import Message, send
 from pac.fulfilment.notify.messages import compose, started
+from pac.fulfilment.redaction import Redactor
 from pac.records.events import Event, EventKind
 from pac.records.states import RequestState
 from pac.records.status import RequestStatus, now_text, parse_time
@@ -64,10 +65,15 @@ class _Run:
     still_held: Callable[[], bool]
     now: dt.datetime
     marks: Marks | None = None
+    redactor: Redactor = field(default_factory=Redactor.from_environment)
     recorded: dict[str, dict[str, str]] = field(default_factory=dict)  # event -> channel -> at
     told: Told = field(default_factory=Told)
     broken: set[str] = field(default_factory=set)  # channels that failed in this run
     unset: dict[str, int] = field(default_factory=dict)  # channel -> messages left waiting
+
+    def redact(self, message: Message) -> Message:
+        """Outputs and errors were masked when recorded; a secret set since is masked too."""
+        return Message(self.redactor(message.title), self.redactor(message.body), message.event_id)
 
 
 def tell(
@@ -194,7 +200,7 @@ def _tell_one(
         event.errors[name] = f"{GIVEN_UP}: the request file is gone, so its requester is unknown"
         return True
     link = run.link.replace("{id}", status.request)
-    message = compose(status, event, offering, link)
+    message = run.redact(compose(status, event, offering, link))
     failure = send(url, message, to=email if channel.to_requester else "")
     if failure:
         event.errors[name] = f"{now_text()}: {failure}"
