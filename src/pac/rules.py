@@ -175,6 +175,8 @@ _RULES = [
     Rule("version-lowered", E, "an item's or bundle's version went down"),
     # pac.yaml
     Rule("config-invalid", E, "pac.yaml has a setting that cannot work"),
+    Rule("notify-url-plain", E, "a notification channel's URL is written in pac.yaml"),
+    Rule("notify-route-unknown", E, "a notification route names a channel that is not defined"),
 ]
 
 RULES: dict[str, Rule] = {rule.code: rule for rule in _RULES}

@@ -8,6 +8,7 @@ reads ("Trojan Source"): shown output names them instead.
 from __future__ import annotations
 
 import re
+from urllib.parse import urlsplit
 
 _CONTROL = re.compile("[\x00-\x08\x0b-\x1f\x7f-\x9f\u202a-\u202e\u2066-\u2069]")
 
@@ -32,3 +33,14 @@ def indent(text: str, prefix: str = "      ") -> str:
     """`text` indented under a task in `pac render`'s listing."""
     # Only real newlines: splitlines() would also break at U+2028 or \x85 inside a value.
     return "\n".join(prefix + line if line else line for line in text.split("\n"))
+
+
+def web_address(text: str) -> bool:
+    """An http(s) address with a host and nothing that could end an HTML attribute or a
+    YAML scalar, so it can be put in a page, a link, an entity or a message as it is."""
+    parts = urlsplit(text)
+    return (
+        parts.scheme in ("http", "https")
+        and bool(parts.netloc)
+        and not any(c.isspace() or c in "\"'<>`\\" for c in text)
+    )

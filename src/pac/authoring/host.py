@@ -9,9 +9,11 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass
-from urllib.parse import urlsplit
 
 from pac.documents.config import PacConfig
+from pac.text import web_address
+
+__all__ = ["DEFAULT_BRANCH", "MAX_LINK", "Host", "repository_host", "web_address"]
 
 DEFAULT_BRANCH = "main"
 # Longer links are cut or refused along the way (GitHub answers 414 above about 8 KB):
@@ -35,17 +37,6 @@ class Host:
             "whyNot": self.why_not,
             "maxLink": MAX_LINK,
         }
-
-
-def web_address(text: str) -> bool:
-    """An http(s) address with a host and nothing that could end an HTML attribute or a
-    YAML scalar, so it can be put in a page, a link or an entity as it is."""
-    parts = urlsplit(text)
-    return (
-        parts.scheme in ("http", "https")
-        and bool(parts.netloc)
-        and not any(c.isspace() or c in "\"'<>`\\" for c in text)
-    )
 
 
 def repository_host(config: PacConfig, environ: Mapping[str, str]) -> Host:

@@ -74,6 +74,7 @@ def apply(
         outcomes = session.work(run, holding, concurrency, _emit)
         failed = _report(outcomes)
         session.record(run, holding, outcomes, _emit)
+        session.notify(run, holding, _emit)
     for warning in run.twice:
         _emit(f"warning: {warning}; close the ticket or undo the effect not kept")
     raise typer.Exit(1 if failed or run.selection.invalid or run.twice else 0)

@@ -7,6 +7,8 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
+from pac.documents.notifications import Notifications, build_notifications
+
 DEFAULT_LINK_TYPE = "Blocks"
 DEFAULT_CONCURRENCY = 8
 # How far ahead `pac plan` looks for a freeze: a pull request is often merged days after
@@ -125,6 +127,7 @@ class PacConfig:
     repository_branch: str = ""
     resolutions_done: tuple[str, ...] = DEFAULT_DONE
     resolutions_not_done: tuple[str, ...] = DEFAULT_NOT_DONE
+    notifications: Notifications = field(default_factory=Notifications)
 
     @property
     def link_types(self) -> tuple[str, ...]:
@@ -194,4 +197,5 @@ def build_config(data: Mapping[str, Any]) -> PacConfig:
         resolutions_not_done=tuple(
             (jira.get("resolutions") or {}).get("notDone") or DEFAULT_NOT_DONE
         ),
+        notifications=build_notifications(data.get("notifications")),
     )

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 
+from pac.records.events import merge_events
 from pac.records.states import RequestState, TaskState
 from pac.records.status import RequestStatus, TaskStatus
 
@@ -50,6 +51,7 @@ def merge(ours: RequestStatus, theirs: RequestStatus) -> RequestStatus:
     seen = {(h.get("at"), h.get("event")) for h in merged.history}
     merged.history += [h for h in theirs.history if (h.get("at"), h.get("event")) not in seen]
     merged.history.sort(key=lambda h: h.get("at", ""))
+    merged.events = merge_events(ours.events, theirs.events)
     return merged
 
 

@@ -103,6 +103,41 @@ def record(run: ApplyRun, holding: Lease | None, outcomes: list[Outcome], emit: 
             holding.linger = 0.0
 
 
+def notify(run: ApplyRun, holding: Lease | None, emit: Emit) -> None:
+    """Tell people what this and earlier runs recorded (SPEC §6.7), once the statuses were
+    written (and pushed); then commit and push the marks of what was sent. A channel that
+    fails is a line here and in the event, never a failed request or run."""
+    from pac.errors import GitError
+    from pac.fulfilment.notify import tell
+    from pac.fulfilment.notify.journal import Journal
+
+    pushing = run.commit and run.upstream is not None
+    journal = Journal(run.upstream, run.author) if pushing and run.upstream else None
+    try:
+        told = tell(
+            run.repo, still_held=holding.still_held if holding is not None else lambda: True,
+            marks=journal,
+        )  # fmt: skip
+    except GitError as exc:
+        emit(f"warning: notifications stopped: {exc.message}")
+        return
+    for line in told.lines:
+        emit(line)
+    if told.sent or told.failed:
+        emit(f"notifications: {told.sent} sent, {told.failed} not sent")
+    if journal is None or run.upstream is None:
+        return
+    paths = pending_statuses(run.upstream, run.repo.root, set()) if told.changed else []
+    message = f"pac apply: notifications of {len(told.changed)} request(s) [skip ci]"
+    try:
+        result = commit_and_push(run.repo.root, paths, message, run.author)
+        journal.clear()  # the marks are in the pushed statuses now
+    except GitError as exc:
+        emit(f"warning: what was sent is recorded but not pushed: {exc.message}")
+        return
+    run.twice += result.duplicates
+
+
 def _commit(run: ApplyRun, upstream: Upstream, outcomes: list[Outcome]) -> PushResult:
     """Commit every status that differs from HEAD, this run's and earlier runs' alike."""
     # An unreadable status file was left as it was: not pac's to commit.

@@ -69,3 +69,16 @@ class Event:
 
 def read_events(data: Any) -> list[Event]:
     return [Event.from_dict(e) for e in data or [] if isinstance(e, Mapping)]
+
+
+def merge_events(ours: list[Event], theirs: list[Event]) -> list[Event]:
+    """Two runs' events of one request: each id once, sent wherever either run sent it, so
+    a merge of statuses neither loses an event nor sends one again."""
+    merged = {e.id: Event.from_dict(e.as_dict()) for e in ours}
+    for event in theirs:
+        mine = merged.setdefault(event.id, Event.from_dict(event.as_dict()))
+        mine.sent = {**event.sent, **mine.sent}
+        mine.errors = {
+            k: v for k, v in {**event.errors, **mine.errors}.items() if k not in mine.sent
+        }
+    return sorted(merged.values(), key=lambda e: (e.at, e.id))

@@ -54,3 +54,19 @@ def test_a_merge_meeting_two_results_for_one_task_keeps_both_on_record() -> None
     assert again.duplicates == merged.duplicates and new_duplicates(again, merged, theirs) == []
     assert RequestStatus.from_dict(merged.as_dict()).duplicates == merged.duplicates
     assert merge(ours, ours).duplicates == []
+
+
+def test_a_merge_keeps_every_event_once_sent_wherever_either_run_sent_it() -> None:
+    from pac.records.events import EventKind
+
+    ours, theirs = _status(), _status()
+    shared = ours.record_event(EventKind.FAILED)
+    theirs.events.append(type(shared).from_dict(shared.as_dict()))
+    shared.sent["hook"] = "2026-11-30T10:00:00Z"
+    theirs.events[0].sent["mail"] = "2026-11-30T10:00:01Z"
+    theirs.events[0].errors["hook"] = "2026-11-30T09:00:00Z: error=500"
+    theirs.record_event(EventKind.TARGET_MISSED)
+    merged = merge(ours, theirs)
+    assert [e.id for e in merged.events] == ["r-1/r0/failed/1", "r-1/r0/target-missed/1"]
+    assert set(merged.events[0].sent) == {"hook", "mail"}
+    assert merged.events[0].errors == {}  # sent by one run: the other's failure is over
