@@ -161,6 +161,8 @@ def _waiting(seen: _Seen) -> Step:
         return _day_two(seen)
     if seen.request.operations.abort:
         return Step.ABORT
+    if status.escalating:
+        return Step.ESCALATE  # its manual tickets are open: it ends escalated, not completed
     return STEP_OF[status.operation] if status.revision else Step.RESUME
 
 

@@ -43,9 +43,12 @@ class Outbox:
                 fcntl.flock(handle, fcntl.LOCK_UN)
 
     def _files(self) -> list[Path]:
+        """Oldest first (by project, then number): of two tickets with one label, a retry's
+        newer ticket comes last and wins."""
         if not self.folder.is_dir():
             return []
-        return sorted(p for p in self.folder.glob("*.json") if _KEY.match(p.name))
+        found = [(m, p) for p in self.folder.glob("*.json") if (m := _KEY.match(p.name))]
+        return [p for m, p in sorted(found, key=lambda f: (f[0].group(1), int(f[0].group(2))))]
 
     def _read(self, path: Path) -> dict[str, Any]:
         data: dict[str, Any] = json.loads(path.read_text(encoding="utf-8"))
@@ -166,4 +169,5 @@ def facts_of(data: Mapping[str, Any]) -> TicketFacts:
         last_comment=str(comments[-1].get("body", "")) if comments else "",
         last_comment_by=str(comments[-1].get("author", "")) if comments else "",
         labels=tuple(str(label) for label in data.get("labels") or []),
+        id=str(data.get("id", "")),
     )
