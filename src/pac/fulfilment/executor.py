@@ -202,7 +202,11 @@ class RequestRunner(TaskWalk):
         if status is not None and self._quiet(status, step):
             return self._still_waiting(status, before)
         status = status or new_status(self.repo, request, offering)
-        if status.state in _BETWEEN_REVISIONS and (step in DAY_TWO or step is Step.DEFER):
+        if (
+            status.state in _BETWEEN_REVISIONS
+            and (step in DAY_TWO or step is Step.DEFER)
+            and not self._carries_on(status, step)
+        ):
             self._start_revision(status, seen.change, step)
         if step is Step.DEFER:
             assert window is not None
@@ -214,11 +218,18 @@ class RequestRunner(TaskWalk):
             return self._abort(status, before)
         return self._fulfil(status, offering, step, window, before)
 
-    def _quiet(self, status: RequestStatus, step: Step) -> bool:
-        """A waiting request whose tickets are all still open: nothing to run, no call."""
+    @staticmethod
+    def _carries_on(status: RequestStatus, step: Step) -> bool:
+        """A waiting request going on with its own revision (not starting another)."""
         carry_on = Step.ESCALATE if status.escalating else STEP_OF[status.operation]
         carry_on = carry_on if status.revision or status.escalating else Step.RESUME
-        return step is carry_on and quiet(status, self.read, self.repo.config, self.lag)
+        return status.state is RequestState.WAITING and step is carry_on
+
+    def _quiet(self, status: RequestStatus, step: Step) -> bool:
+        """A waiting request whose tickets are all still open: nothing to run, no call."""
+        return self._carries_on(status, step) and quiet(
+            status, self.read, self.repo.config, self.lag
+        )
 
     def _still_waiting(self, status: RequestStatus, before: Found) -> Outcome:
         """Keep what the read found (status, assignee, a message) — written only if it

@@ -183,6 +183,7 @@ class TaskWalk:
         if handed_off:
             # A ticket is a hand-off, not a result: it waits for its team (SPEC §6.7).
             task.refs["ticketId"] = str(response.get("id", ""))
+            status.item_versions[spec.item.id] = spec.item.version
             task.become(TaskState.WAITING)
             self.store.save(status)
             self._advance(status, task, spec, outputs)

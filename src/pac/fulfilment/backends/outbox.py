@@ -16,12 +16,14 @@ from pathlib import Path
 from typing import Any
 
 from pac.documents.layout import OUTBOX_DIR
+from pac.errors import UsageError
 from pac.fulfilment.backends import RenderedTicket, Ticket, TicketFacts
 from pac.records.status import now_text
 from pac.records.store import write_atomic
 
 _KEY = re.compile(r"^([A-Z][A-Z0-9_]+)-([0-9]+)\.json$")
 _LOCK = threading.Lock()
+_PAC_LABEL = "pac-"
 
 
 class Outbox:
@@ -151,6 +153,62 @@ class Outbox:
 
     def close(self) -> None:
         return None
+
+
+def request_of(labels: Sequence[str]) -> str:
+    """The request a ticket was made for, from pac's task label on it (`pac-<request>.…`)."""
+    for label in labels:
+        if label.startswith(_PAC_LABEL):
+            return label[len(_PAC_LABEL) :].split(".", 1)[0]
+    return ""
+
+
+def listing(root: Path) -> list[dict[str, Any]]:
+    """`pac outbox list`: every ticket with its state, resolution, summary and request."""
+    rows = []
+    outbox = Outbox(root)
+    with outbox._locked():
+        data = [outbox._read(p) for p in outbox._files()]
+    for ticket in data:
+        facts = facts_of(ticket)
+        rows.append(
+            {
+                "key": facts.key,
+                "state": facts.status,
+                "resolution": facts.resolution,
+                "summary": str(ticket.get("summary", "")),
+                "request": request_of(facts.labels),
+                "labels": list(facts.labels),
+            }
+        )
+    return rows
+
+
+def resolve(
+    root: Path, key: str, *, wont_do: bool = False, fields: Sequence[str] = ()
+) -> TicketFacts:
+    """`pac outbox resolve KEY [--wont-do] [--field K=V]`: as the ticket's team would."""
+    values: dict[str, str] = {}
+    for pair in fields:
+        name, equals, value = pair.partition("=")
+        if not equals or not name.strip():
+            raise UsageError(
+                f"--field {pair!r} is not NAME=VALUE",
+                "Write each field as --field endpoint=db.example.com (the name the item's "
+                "outputs read as .response.fields.<name>).",
+            )
+        values[name.strip()] = value
+    outbox = Outbox(root)
+    try:
+        return outbox.resolve(key, wont_do=wont_do, fields=values)
+    except KeyError:
+        known = [row["key"] for row in listing(root)]
+        raise UsageError(
+            f"the outbox has no ticket {key}",
+            f"Its tickets are {', '.join(known)}; `pac outbox list` shows them."
+            if known
+            else f"The outbox ({OUTBOX_DIR}/) is empty: `pac apply` puts tickets there.",
+        ) from None
 
 
 def facts_of(data: Mapping[str, Any]) -> TicketFacts:
