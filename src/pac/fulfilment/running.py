@@ -30,6 +30,7 @@ from pac.fulfilment.tracking import (
     declined_error,
     is_ticket_task,
     look,
+    missing_fields,
     note_look,
     record_resolution,
     response_of,
@@ -215,12 +216,20 @@ class TaskWalk:
             note_look(status, task, seen)
             self.store.save(status)
             return
+        team = task.owner_team or "its team"
+        lacking = missing_fields(spec, facts)
         try:
+            if lacking:
+                raise RenderError(
+                    f"{facts.key} is resolved, but its field {lacking[0]!r} is empty, and "
+                    f"{spec.item.id}'s outputs read it (.response.fields.{lacking[0]})",
+                    f"Ask {team} to fill it in.",
+                )
             kept = self.shown.render_outputs(spec, outputs, response_of(task, facts))
         except RenderError as exc:
             task.transient_error = self.redact(
-                f"{exc.message}; {task.owner_team or 'its team'} can fill it in on "
-                f"{facts.key}, and the next run reads it again"
+                f"{exc.message}; {team} can fill it in on {facts.key}, and the next run "
+                "reads it again"
             )
             self.store.save(status)
             return

@@ -152,6 +152,23 @@ def reads_fields(source: Any) -> bool:
     return isinstance(source, str) and bool(_READS_FIELDS.search(source))
 
 
+_FIELD_NAME = re.compile(
+    r"response\s*(?:\.\s*|\[\s*['\"])fields(?:['\"]\s*\])?\s*"
+    r"(?:\.\s*([A-Za-z_][A-Za-z0-9_]*)|\[\s*['\"]([^'\"]+)['\"]\s*\])"
+)
+
+
+def missing_fields(spec: TaskSpec, facts: TicketFacts) -> list[str]:
+    """The ticket fields the outputs read that its team left empty."""
+    names = [
+        a or b
+        for source in spec.action.outputs.values()
+        if isinstance(source, str)
+        for a, b in _FIELD_NAME.findall(source)
+    ]
+    return [n for n in dict.fromkeys(names) if facts.fields.get(n) in (None, "", [], {})]
+
+
 def creation_outputs(spec: TaskSpec) -> list[str]:
     """A ticket's outputs that can be known when it is made (those not reading its fields):
     evaluated at creation, so later tickets can quote its key; all again at resolution."""
