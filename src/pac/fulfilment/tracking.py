@@ -264,6 +264,7 @@ def forget_declined(task: TaskStatus) -> None:
     task.ticket_key = task.ticket_url = task.ticket_status = task.ticket_assignee = ""
     task.resolution = task.resolved_at = ""
     task.refs.pop("ticketId", None)
+    task.attempt = None  # that create made the declined ticket: nothing to look for
 
 
 def record_resolution(task: TaskStatus, facts: TicketFacts) -> None:
