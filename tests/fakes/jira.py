@@ -181,6 +181,14 @@ class FakeJira(FakeServer):
                 self._comment(issue, comment, author)
             self._set_resolution(issue, resolution)
 
+    def resolve_all(self, resolution: str = "Done") -> list[str]:
+        """Every open issue resolved, as if each team finished its work; the keys."""
+        with self._data_lock:
+            keys = [k for k, i in self.issues.items() if not i["fields"].get("resolution")]
+        for key in keys:
+            self.resolve(key, resolution)
+        return keys
+
     def delete(self, key: str) -> None:
         with self._data_lock:
             del self.issues[key]
