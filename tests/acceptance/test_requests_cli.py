@@ -308,10 +308,11 @@ def test_status_after_apply(sample_root: Path, monkeypatch: pytest.MonkeyPatch) 
     code, out = invoke(sample_root, "status", "payments-events", "--output", "json")
     assert code == 0
     [view] = json.loads(out)
-    assert view["state"] == "completed"
+    assert view["state"] == "waiting"  # a ticket is a hand-off: MSG-1 is with its team
     assert view["tasks"][0]["ticket"] == {
         "key": "MSG-1",
         "url": ".pac/outbox/MSG-1.json",
+        "backend": "outbox",
         "liveStatus": "Open",
     }
     code, out = invoke(sample_root, "status", "--output", "yaml")

@@ -107,7 +107,7 @@ def test_a_ticket_found_from_an_earlier_run_is_counted_as_found(
     assert "found MSG-1 from an earlier run" in out
     assert out.endswith(
         "1 request(s) acted on, 0 ticket(s) created, 1 found from an earlier run, 0 failed, "
-        "0 unchanged\n"
+        "1 waiting, 0 unchanged\n"
     )
 
 
