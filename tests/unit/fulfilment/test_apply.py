@@ -68,9 +68,16 @@ def test_a_manual_request_becomes_one_ticket_once(
     assert (task.state, task.ticket_key, task.attempts) == ("waiting", "MSG-1", 1)
     assert task.outputs == {"topicTicket": "MSG-1", "topicTicketUrl": ".pac/outbox/MSG-1.json"}
     assert status.system["requestId"] == EVENTS
-    # While the ticket is open, a run reads it and creates nothing.
-    still, _ = run(sample_root, EVENTS, monkeypatch=monkeypatch)
+    # While the ticket is open, a run reads it, creates nothing and rewrites nothing (an
+    # hourly run over unchanged tickets commits no status).
+    written = StatusStore(sample_root).path(EVENTS).read_text()
+    still, lines = run(sample_root, EVENTS, monkeypatch=monkeypatch)
     assert [(o.step, o.state, o.created) for o in still] == [(Step.WAITING, "waiting", [])]
+    assert "read the state of 1 open ticket(s) in one batched search" in lines
+    recorded = StatusStore(sample_root).path(EVENTS).read_text()
+    assert recorded == written.replace("backend: outbox\n", "backend: outbox\n    status: Open\n")
+    run(sample_root, EVENTS, monkeypatch=monkeypatch)
+    assert StatusStore(sample_root).path(EVENTS).read_text() == recorded
     # Its team resolves it: the next run completes the task at the resolution time.
     assert resolve_tickets(sample_root) == ["MSG-1"]
     done, _ = run(sample_root, EVENTS, monkeypatch=monkeypatch)
