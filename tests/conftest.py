@@ -98,6 +98,20 @@ def copy_sample(target: Path, day_two: bool = False) -> Path:
     return target
 
 
+def resolve_tickets(
+    root: Path, *, wont_do: bool = False, fields: dict[str, str] | None = None
+) -> list[str]:
+    """Resolve every open outbox ticket as its team would, for tests that go past the
+    hand-off (a ticket is not a result, SPEC §6.7); the keys resolved."""
+    from pac.fulfilment.backends.outbox import Outbox
+
+    box = Outbox(root)
+    keys = [ticket.key for ticket in box.tickets() if not ticket.resolved]
+    for key in keys:
+        box.resolve(key, wont_do=wont_do, fields=fields)
+    return keys
+
+
 @pytest.fixture
 def sample_root(tmp_path: Path) -> Path:
     """A writable copy of the sample catalog repository (no git)."""

@@ -124,6 +124,12 @@ class Runs:
         assert done.returncode == 0, done.stdout + done.stderr
         return done.stdout
 
+    def settle(self) -> str:
+        """The teams resolve every open ticket, and the next run carries their requests on
+        (a ticket is a hand-off, SPEC §6.7)."""
+        self.jira.resolve_all()
+        return self.apply()
+
     def status(self, request: str) -> StatusStore:
         root = self.fresh()
         store = StatusStore(root)
@@ -142,6 +148,7 @@ def test_create_change_upgrade_decommission_against_jira_and_a_rest_api(
     author, runs = Author(remote, tmp_path / "author"), Runs(remote, tmp_path, jira)
     runs.apply()
     assert len(platform.effects) == 4 and list(jira.issues) == ["MSG-1"]
+    runs.settle()
 
     # Change: one field of the stack, one of the topic.
     set_input(author.root, WEBAPP_FILE, "app", "replicas", 5)
@@ -167,6 +174,7 @@ def test_create_change_upgrade_decommission_against_jira_and_a_rest_api(
     change = jira.issues["MSG-2"]["fields"]
     assert change["summary"] == "Change Kafka topic payments-events (revision 1)"
     assert "Partitions: 12 -> 24" in change["description"]
+    runs.settle()
 
     # Upgrade: the database item ships a new version; the request is marked for it.
     bump_version(author.root, DATABASE, "99.1.0")
@@ -194,6 +202,7 @@ def test_create_change_upgrade_decommission_against_jira_and_a_rest_api(
     assert jira.issues["MSG-3"]["fields"]["summary"] == (
         "Remove Kafka topic payments-events: service retired"
     )
+    runs.settle()
     store = runs.status(WEBAPP)
     for request, revisions in ((WEBAPP, 3), (EVENTS, 2)):
         status = store.load(request)
@@ -215,9 +224,11 @@ def test_a_manual_stack_decommissions_with_tickets_linked_in_reverse(
     author, runs = Author(remote, tmp_path / "author"), Runs(remote, tmp_path, jira)
     runs.apply()
     assert jira.blocked_by("PLATFORM-1") == {"DBA-1", "SEC-1"}
+    runs.settle()
     set_top(author.root, WEBAPP_FILE, "decommission", {"reason": "service retired"})
     author.merge("retire")
     runs.apply()
+    runs.settle()
     summaries = {k: i["fields"]["summary"] for k, i in jira.issues.items() if k.endswith("-2")}
     assert summaries == {
         "PLATFORM-2": "Remove deployment payments-api: service retired",
@@ -262,14 +273,20 @@ def test_the_same_flow_offline_with_the_outbox(tmp_path: Path) -> None:
     git.Repo.init(root, initial_branch="main")
     _commit(root, "catalog")
     _offline(root, "apply", EVENTS)
+    _offline(root, "outbox", "resolve", "MSG-1")
+    assert "payments-events: completed: 1 task done" in _offline(root, "apply", EVENTS)
     set_input(root, EVENTS_FILE, "topic", "partitions", 24)
     _commit(root, "bigger")
     assert "  ~ topic.partitions: 12 -> 24" in _offline(root, "plan", EVENTS)
     assert "created MSG-2 (Change Kafka topic payments-events (revision 1))" in _offline(
         root, "apply", EVENTS
     )
+    _offline(root, "outbox", "resolve", "MSG-2")
+    _offline(root, "apply", EVENTS)
     set_top(root, EVENTS_FILE, "decommission", {"reason": "retired"})
     _commit(root, "retire")
+    assert "waiting on platform-messaging-team: MSG-3" in _offline(root, "apply", EVENTS)
+    _offline(root, "outbox", "resolve", "MSG-3")
     assert "decommissioned: 1 task done" in _offline(root, "apply", EVENTS)
     tickets = [json.loads(p.read_text()) for p in sorted((root / ".pac/outbox").glob("*.json"))]
     assert [t["summary"] for t in tickets] == [
@@ -308,15 +325,18 @@ def test_runs_killed_during_an_update_and_a_decommission_do_each_once(
     remote = seed(tmp_path, platform, manual=manual)
     author, runs = Author(remote, tmp_path / "author"), Runs(remote, tmp_path, jira)
     runs.apply()
+    runs.settle()
     set_input(author.root, WEBAPP_FILE, "app", "replicas", 5)
     set_input(author.root, WEBAPP_FILE, "database", "instanceClass", "db.r6g.xlarge")
     author.merge("bigger")
     hits = _kill_randomly(runs, rng, 6)
     runs.apply()
+    runs.settle()
     set_top(author.root, WEBAPP_FILE, "decommission", {"reason": "service retired"})
     author.merge("retire")
     hits += _kill_randomly(runs, rng, 6)
     runs.apply()
+    runs.settle()
     assert hits >= 3, f"only {hits} kills hit a working run"
     status = runs.status(WEBAPP).load(WEBAPP)
     assert status is not None and status.state == "decommissioned"

@@ -80,7 +80,7 @@ def test_a_bundle_of_manual_items_becomes_linked_tickets(
 ) -> None:
     manual_only(sample_root)
     [outcome] = apply_in_process(sample_root, jira, WEBAPP, monkeypatch=monkeypatch)
-    assert (outcome.state, outcome.created) == ("completed", ["DBA-1", "SEC-1", "PLATFORM-1"])
+    assert (outcome.state, outcome.created) == ("waiting", ["DBA-1", "SEC-1", "PLATFORM-1"])
     assert jira.blocked_by("DBA-1") == set()
     assert jira.blocked_by("SEC-1") == {"DBA-1"}
     assert jira.blocked_by("PLATFORM-1") == {"DBA-1", "SEC-1"}
@@ -175,7 +175,7 @@ def test_a_lost_answer_to_a_create_adopts_the_ticket(
 ) -> None:
     jira.fail_next("POST", "/issue$", "drop", after_effect=True)
     [outcome] = apply_in_process(sample_root, jira, EVENTS, monkeypatch=monkeypatch)
-    assert outcome.state == "completed"
+    assert outcome.state == "waiting"
     assert list(jira.issues) == ["MSG-1"]
 
 
@@ -224,7 +224,7 @@ def test_custom_fields_are_sent_in_the_shape_of_their_jira_type(
         '              customfield_10024: "{{ .current.topic.goLiveDate }}"\n',
     )
     [outcome] = apply_in_process(sample_root, jira, EVENTS, monkeypatch=monkeypatch)
-    assert outcome.state == "completed", outcome.summary
+    assert outcome.state == "waiting", outcome.summary
     fields = jira.issues["MSG-1"]["fields"]
     assert fields["customfield_10010"] == "CC-4521"
     assert fields["customfield_10016"] == 12
@@ -386,8 +386,8 @@ def test_killed_at_any_point_then_re_run_creates_each_ticket_once(
     assert jira.blocked_by("PLATFORM-1") == {"DBA-1", "SEC-1"}
     assert len(jira._all_links()) == 2 * 3, f"{point}: a link made twice"  # listed on both ends
     status = StatusStore(sample_root).load(WEBAPP)
-    assert status is not None and status.state == "completed"
-    assert [t.state for t in status.tasks] == ["completed"] * 3
+    assert status is not None and status.state == "waiting"
+    assert [t.state for t in status.tasks] == ["waiting"] * 3
 
 
 def test_killed_after_a_call_the_re_run_sends_the_same_idempotency_key(
@@ -518,10 +518,10 @@ def test_an_unreadable_status_stops_only_its_request_with_a_clear_message(
     manual_only(sample_root)
     apply_in_process(sample_root, jira, EVENTS, monkeypatch=monkeypatch)
     path = sample_root / "requests/.status" / f"{EVENTS}.yaml"
-    path.write_text(path.read_text().replace("state: completed", "state: [completed", 1))
+    path.write_text(path.read_text().replace("state: waiting", "state: [waiting", 1))
     outcomes = apply_in_process(sample_root, jira, EVENTS, WEBAPP, monkeypatch=monkeypatch)
     by_id = {o.request_id: o for o in outcomes}
-    assert by_id[WEBAPP].state == "completed"  # the other request went on
+    assert by_id[WEBAPP].state == "waiting"  # the other request went on
     assert by_id[EVENTS].state == "failed"
     assert f"requests/.status/{EVENTS}.yaml:5:" in by_id[EVENTS].summary
     assert "git checkout" in by_id[EVENTS].summary
@@ -561,7 +561,7 @@ def test_jira_unavailable_before_anything_started_leaves_the_request_for_the_nex
 
     # The next run goes through, with no operations.retry in the request file.
     [outcome] = apply_in_process(sample_root, jira, WEBAPP, monkeypatch=monkeypatch)
-    assert outcome.state == "completed" and outcome.created == ["DBA-1", "SEC-1", "PLATFORM-1"]
+    assert outcome.state == "waiting" and outcome.created == ["DBA-1", "SEC-1", "PLATFORM-1"]
 
 
 def test_credentials_echoed_into_an_output_are_masked(
@@ -615,6 +615,10 @@ def test_an_escalation_killed_half_way_carries_on_as_an_escalation(
     assert len(platform.requests) == calls  # the failed automation is not tried again
     assert sorted(jira.issues) == ["PLATFORM-1", "SEC-1"]
     assert jira.blocked_by("PLATFORM-1") == {"SEC-1"}
+    status = StatusStore(sample_root).load(WEBAPP)
+    assert status is not None and status.state == "waiting"
+    jira.resolve_all()  # the teams do the escalated work
+    finish_apply(sample_root, jira, WEBAPP)
     status = StatusStore(sample_root).load(WEBAPP)
     assert status is not None and status.state == "escalated"
     manual = [t for t in status.tasks if t.strategy == "manual"]
@@ -706,7 +710,7 @@ def test_killed_after_a_create_with_a_lagging_search_the_re_run_makes_no_second_
     assert len(jira.issues) == 3
     assert jira.blocked_by("PLATFORM-1") == {"DBA-1", "SEC-1"}
     status = StatusStore(sample_root).load(WEBAPP)
-    assert status is not None and status.state == "completed"
+    assert status is not None and status.state == "waiting"
 
 
 def test_a_lost_create_answer_with_a_lagging_search_adopts_the_ticket(
@@ -715,7 +719,7 @@ def test_a_lost_create_answer_with_a_lagging_search_adopts_the_ticket(
     pac_settings(sample_root, search_lag=3)
     lagging_jira.fail_next("POST", "/issue$", "drop", after_effect=True)
     [outcome] = apply_in_process(sample_root, lagging_jira, EVENTS, monkeypatch=monkeypatch)
-    assert outcome.state == "completed", outcome.summary
+    assert outcome.state == "waiting", outcome.summary
     assert list(lagging_jira.issues) == ["MSG-1"]
 
 
@@ -750,7 +754,7 @@ def test_one_transient_jira_fault_leaves_the_request_for_the_next_run(
     finish_apply(sample_root, jira, EVENTS)  # no change to the request file
     assert list(jira.issues) == ["MSG-1"]
     status = StatusStore(sample_root).load(EVENTS)
-    assert status is not None and status.state == "completed"
+    assert status is not None and status.state == "waiting"
 
 
 def test_a_transient_fault_that_keeps_coming_back_fails_the_task_at_the_limit(
@@ -812,7 +816,7 @@ def test_jira_asking_to_wait_briefly_is_waited_out_a_long_wait_is_left_to_the_ne
 ) -> None:
     jira.fail_next("POST", "/issue$", 429, headers={"Retry-After": "0.1"})
     [outcome] = apply_in_process(sample_root, jira, EVENTS, monkeypatch=monkeypatch)
-    assert outcome.state == "completed", outcome.summary
+    assert outcome.state == "waiting", outcome.summary
     assert (jira.count("POST", "/issue$"), list(jira.issues)) == (2, ["MSG-1"])
 
     (sample_root / f"requests/.status/{EVENTS}.yaml").unlink()

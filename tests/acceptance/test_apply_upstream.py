@@ -288,10 +288,11 @@ def test_two_clones_at_once_do_nothing_twice(
     assert len(platform.requests) == 3 * 4  # the second run did not even ask again
     assert sum("waiting for the apply lease held by" in out for out in outputs) <= 1
     states = remote_statuses(remote, tmp_path, "check")
-    assert states == dict.fromkeys(
-        ["payments-events", "payments-webapp", "payments-webapp-2", "payments-webapp-3"],
-        "completed",
-    )
+    # The topic is a ticket: it waits for the messaging team (SPEC §6.7).
+    assert states == {
+        "payments-events": "waiting",
+        **dict.fromkeys(["payments-webapp", "payments-webapp-2", "payments-webapp-3"], "completed"),
+    }
     for root in (laptop, ci):
         finish(start(root, jira))  # bring the other run's statuses in, commit nothing new
         assert_clean(root)
@@ -310,7 +311,7 @@ def test_two_clones_at_once_make_each_ticket_once_while_search_lags(
         finish(run)
     assert each_ticket_once(lagging) == 3 * 3 + 1
     states = remote_statuses(remote, tmp_path, "check")
-    assert set(states.values()) == {"completed"} and len(states) == 4
+    assert set(states.values()) == {"waiting"} and len(states) == 4  # tickets with their teams
     assert "refs/pac/apply-lease" not in git.Repo(remote).git.show_ref()
 
 
@@ -411,7 +412,10 @@ def test_random_kills_then_a_fresh_clone_does_each_task_once(
         assert_clean(root)
     wanted = requests_in(remote, tmp_path, "requests")
     states = remote_statuses(remote, tmp_path, "check")
-    assert sorted(states) == wanted and set(states.values()) == {"completed"}, states
+    # Tickets wait for their teams (the topic always, the stacks when manual).
+    assert states == {
+        r: "waiting" if manual or r == "payments-events" else "completed" for r in wanted
+    }, states
     if manual:
         assert each_ticket_once(jira) == 3 * (len(wanted) - 1) + 1
     else:
@@ -461,7 +465,7 @@ def test_killed_while_pushing_then_redone_elsewhere_and_pushed_later(
     assert "status committed and pushed" in out
     assert_clean(laptop)
     assert remote_statuses(remote, tmp_path, "after") == {
-        "payments-events": "completed",
+        "payments-events": "waiting",
         "payments-webapp": "completed",
     }
     assert len(platform.requests) == 2 * 4 and len(jira.issues) == 1

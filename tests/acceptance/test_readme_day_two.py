@@ -58,6 +58,13 @@ def test_quick_start_then_change_then_decommission(sample_git: Path) -> None:
     assert quick_start in README
     done = run(sample_git, quick_start)
     assert done.returncode == 0, done.stdout + done.stderr
+    waiting = StatusStore(sample_git).load("payments-events")
+    assert waiting is not None and waiting.state is RequestState.WAITING
+    for line in readme_block("A ticket is a hand-off, not a result"):
+        result = run(sample_git, line)
+        assert result.returncode == 0, f"{line}\n{result.stdout}{result.stderr}"
+    completed = StatusStore(sample_git).load("payments-events")
+    assert completed is not None and completed.state is RequestState.COMPLETED
     for line in readme_block("Then live through day 2"):
         result = run(sample_git, line)
         assert result.returncode == 0, f"{line}\n{result.stdout}{result.stderr}"

@@ -314,8 +314,9 @@ def test_status_after_apply(sample_root: Path, monkeypatch: pytest.MonkeyPatch) 
     code, out = invoke(sample_root, "status", "payments-events", "--output", "json")
     assert code == 0
     [view] = json.loads(out)
-    assert view["tasks"][0]["ticket"]["key"] == "MSG-1"
-    assert view["tasks"][0]["ticket"]["liveStatus"] == "Open"
+    assert view["state"] == "waiting"  # a ticket is a hand-off: MSG-1 is with its team
+    ticket = view["tasks"][0]["ticket"]
+    assert (ticket["key"], ticket["backend"], ticket["liveStatus"]) == ("MSG-1", "outbox", "Open")
     assert view["words"]
     code, out = invoke(sample_root, "status", "--output", "yaml")
     assert yaml.safe_load(out)[0]["request"] == "payments-events"

@@ -8,6 +8,11 @@ an unknown option, a date not written yyyy-MM-dd) are refused with JIRA's error 
 
 Like Jira, search lags behind creation: with `search_lag` a new issue is found by JQL only
 that many seconds after it was created, while GET by key finds it at once.
+
+Teams work on tickets as in Jira: comments (`POST issue/KEY/comment`), transitions
+(`GET/POST issue/KEY/transitions`, the Done transition taking a resolution that must be one
+Jira knows), and the test helpers `resolve`, `delete` and `move` (to another project: a new
+key, the labels kept) that stand in for a team.
 """
 
 from __future__ import annotations
@@ -65,6 +70,10 @@ _FIELD_TYPES: list[tuple[str, str, dict[str, Any]]] = [
     ("customfield_10023", "Approver", {"type": "user", "custom": _CUSTOM + "userpicker"}),
     ("customfield_10024", "Go-live Date", {"type": "date", "custom": _CUSTOM + "datepicker"}),
     ("customfield_10025", "Service Tier", {"type": "option", "custom": _CUSTOM + "select"}),
+    ("customfield_10030", "Endpoint", {"type": "string", "custom": _CUSTOM + "textfield"}),
+    ("resolution", "Resolution", {"type": "resolution", "system": "resolution"}),
+    ("resolutiondate", "Resolved", {"type": "datetime", "system": "resolutiondate"}),
+    ("comment", "Comment", {"type": "comments-page", "system": "comment"}),
 ]
 FIELDS = [
     {
@@ -85,6 +94,23 @@ OPTIONS = {
     "customfield_10021": ["analytics", "fraud", "search", "notifications"],
     "customfield_10025": ["Tier 1 - critical", "Tier 2"],
 }
+# The resolutions this Jira knows ("Out of Scope" is one pac.yaml does not list by default).
+RESOLUTIONS = [
+    "Done",
+    "Fixed",
+    "Won't Do",
+    "Won't Fix",
+    "Declined",
+    "Duplicate",
+    "Cannot Reproduce",
+    "Incomplete",
+    "Out of Scope",
+]
+# (id, name, the status it leads to, that status's category)
+TRANSITIONS = [
+    ("11", "Start Progress", "In Progress", "indeterminate"),
+    ("31", "Done", "Done", "done"),
+]
 LINK_TYPES = [
     ("10000", "Blocks", "is blocked by", "blocks"),
     ("10001", "Cloners", "is cloned by", "clones"),
@@ -130,7 +156,73 @@ class FakeJira(FakeServer):
     def stats(self) -> dict[str, Any]:
         data = super().stats()
         data["issues"] = len(self.issues)
+        data["searches"] = self.count("GET", r"/search$") + self.count("POST", r"/search$")
         return data
+
+    def resolve(
+        self,
+        key: str,
+        resolution: str = "Done",
+        *,
+        fields: dict[str, Any] | None = None,
+        comment: str = "",
+        assignee: str = "",
+        author: str = "Kim DBA",
+    ) -> None:
+        """What a team does in Jira: fill in fields (by id or name), comment, resolve."""
+        ids = {f["name"]: f["id"] for f in FIELDS}
+        with self._data_lock:
+            issue = self.issues[key]["fields"]
+            for name, value in (fields or {}).items():
+                issue[ids.get(name, name)] = value
+            if assignee:
+                issue["assignee"] = _user(assignee)
+            if comment:
+                self._comment(issue, comment, author)
+            self._set_resolution(issue, resolution)
+
+    def resolve_all(self, resolution: str = "Done") -> list[str]:
+        """Every open issue resolved, as if each team finished its work; the keys."""
+        with self._data_lock:
+            keys = [k for k, i in self.issues.items() if not i["fields"].get("resolution")]
+        for key in keys:
+            self.resolve(key, resolution)
+        return keys
+
+    def delete(self, key: str) -> None:
+        with self._data_lock:
+            del self.issues[key]
+            self._indexed_at.pop(key, None)
+
+    def move(self, key: str, project: str) -> str:
+        """Move an issue to `project` as Jira does: a new key, its labels and fields kept."""
+        with self._data_lock:
+            issue = self.issues.pop(key)
+            number = self._numbers.get(project, 0) + 1
+            self._numbers[project] = number
+            new = f"{project}-{number}"
+            issue["key"] = new
+            issue["fields"]["project"] = {"key": project, "name": project}
+            self.issues[new] = issue
+            self._indexed_at[new] = self._indexed_at.pop(key, 0.0)
+        return new
+
+    def _comment(self, issue: dict[str, Any], body: str, author: str) -> dict[str, Any]:
+        comments = issue.setdefault("comment", {"comments": [], "total": 0})
+        entry = {
+            "id": str(20000 + len(comments["comments"])),
+            "body": body,
+            "author": _user(author),
+            "created": _jira_time(),
+        }
+        comments["comments"].append(entry)
+        comments["total"] = len(comments["comments"])
+        return entry
+
+    def _set_resolution(self, issue: dict[str, Any], resolution: str) -> None:
+        issue["resolution"] = {"name": resolution}
+        issue["resolutiondate"] = _jira_time()
+        issue["status"] = {"name": "Done", "statusCategory": {"key": "done"}}
 
     # --- the API --------------------------------------------------------------------------
 
@@ -148,6 +240,9 @@ class FakeJira(FakeServer):
         match = re.fullmatch(r"issue/([A-Za-z0-9_-]+)", route)
         if match and request.method == "GET":
             return self._get(match.group(1), request)
+        match = re.fullmatch(r"issue/([A-Za-z0-9_-]+)/(comment|transitions)", route)
+        if match:
+            return self._team_work(match.group(1), match.group(2), request)
         if route == "search":
             if request.method == "POST":
                 body = request.json() or {}
@@ -243,6 +338,10 @@ class FakeJira(FakeServer):
                     "status": {"name": "Open", "statusCategory": {"key": "new"}},
                     "priority": {"name": priority or "Medium"},
                     "created": dt.datetime.now(dt.UTC).isoformat(),
+                    "assignee": _user((fields.get("assignee") or {}).get("name", "")),
+                    "resolution": None,
+                    "resolutiondate": None,
+                    "comment": {"comments": [], "total": 0},
                 }
             )
             self._indexed_at[key] = time.monotonic() + self.search_lag
@@ -253,6 +352,36 @@ class FakeJira(FakeServer):
                 "fields": stored,
             }
         return Response(201, {"id": ident, "key": key, "self": f"{self.url}{API}issue/{ident}"})
+
+    def _team_work(self, key: str, what: str, request: Received) -> Response:
+        issue = self._find(key)
+        if issue is None:
+            return _error(404, messages=["Issue Does Not Exist"])
+        body = request.json() if request.method == "POST" else None
+        with self._data_lock:
+            fields = issue["fields"]
+            if what == "comment":
+                if request.method != "POST" or not (body or {}).get("body"):
+                    return _error(400, {"comment": "Comment body can not be empty!"})
+                return Response(201, self._comment(fields, str(body["body"]), "pac"))
+            if request.method == "GET":
+                return Response(200, {"transitions": [_transition(t) for t in TRANSITIONS]})
+            return self._transition(fields, body or {})
+
+    def _transition(self, fields: dict[str, Any], body: dict[str, Any]) -> Response:
+        ident = str((body.get("transition") or {}).get("id", ""))
+        chosen = next((t for t in TRANSITIONS if t[0] == ident), None)
+        if chosen is None:
+            return _error(400, messages=[f"Transition id '{ident}' is not valid for this issue."])
+        _, _, status, category = chosen
+        if category != "done":
+            fields["status"] = {"name": status, "statusCategory": {"key": category}}
+            return Response(204, None)
+        resolution = ((body.get("fields") or {}).get("resolution") or {}).get("name", "Done")
+        if resolution not in RESOLUTIONS:
+            return _error(400, {"resolution": f"Resolution '{resolution}' is not valid"})
+        self._set_resolution(fields, resolution)
+        return Response(204, None)
 
     def _find(self, key_or_id: str) -> dict[str, Any] | None:
         with self._data_lock:
@@ -348,6 +477,22 @@ class FakeJira(FakeServer):
 
 
 _SCHEMAS = {f["id"]: f["schema"] for f in FIELDS}
+
+
+def _user(name: str) -> dict[str, str] | None:
+    return {"name": name.lower().replace(" ", "."), "displayName": name} if name else None
+
+
+def _jira_time() -> str:
+    """Jira's way of writing a time: `2026-11-30T10:00:00.000+0000`."""
+    return dt.datetime.now(dt.UTC).strftime("%Y-%m-%dT%H:%M:%S.000+0000")
+
+
+def _transition(entry: tuple[str, str, str, str]) -> dict[str, Any]:
+    ident, name, status, category = entry
+    to = {"name": status, "statusCategory": {"key": category}}
+    fields = {"resolution": {"required": False}} if category == "done" else {}
+    return {"id": ident, "name": name, "to": to, "fields": fields}
 
 
 def _typed_problem(key: str, value: Any) -> str:

@@ -17,6 +17,7 @@ from pac.cli import (
     export,
     form,
     new,
+    outbox,
     plan,
     render,
     report,
@@ -77,6 +78,7 @@ app.command("upgrade")(upgrade.upgrade)
 app.add_typer(new.app, name="new")
 app.add_typer(codeowners.app, name="codeowners")
 app.command("report")(report.report)
+app.add_typer(outbox.app, name="outbox")
 
 
 def main() -> None:

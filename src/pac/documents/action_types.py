@@ -127,7 +127,7 @@ JIRA_TICKET = ActionKind(
         TemplatePath(("ticket", "customFields"), Slot.EACH),
         TemplatePath(("ticket", "descriptionTemplateFile"), Slot.FILE),
     ),
-    response=("key", "id", "url"),
+    response=("key", "id", "url", "fields"),  # fields: at resolution (SPEC §6.7)
     priorities=("Critical", "High", "Medium", "Low"),
     template_folder=JIRA_TEMPLATES,
 )

@@ -23,6 +23,7 @@ from pac.fulfilment.backends.rest import RestClient
 from pac.fulfilment.executor import Outcome, RequestRunner
 from pac.fulfilment.freeze import today_in
 from pac.fulfilment.redaction import Redactor
+from pac.fulfilment.tracking import read_open
 from pac.records.store import StatusStore, remove_stale_temps
 
 
@@ -185,11 +186,15 @@ def _run(
                 made.append(local.clients)
         return local.clients  # type: ignore[no-any-return]
 
+    # Every open ticket of every request, read in one batched search before any runs.
+    read = read_open(repo, requests, tickets, emit)
+    lag = repo.config.jira_search_lag
+
     def one(request: Request) -> Outcome:
         ticket_backend, rest_client, others = clients()
         runner = RequestRunner(
             repo, store, request, ticket_backend, rest_client, today, redact, emit,
-            still_held=still_held, clients=others,
+            still_held=still_held, clients=others, read=read, lag=lag,
         )  # fmt: skip
         outcome = runner.run()
         outcome.adopted = list(runner.adopted)

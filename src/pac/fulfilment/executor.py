@@ -16,19 +16,19 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
+from pac.documents.action_types import JIRA_TICKET
 from pac.documents.config import FreezeWindow
 from pac.documents.lifecycle import Operation
-from pac.documents.model import Bundle, Offering, Request
+from pac.documents.model import Offering, Request
 from pac.documents.repository import Repository
 from pac.errors import PacError
 from pac.forms.changes import effective_input
-from pac.fulfilment.actions import action_for
 from pac.fulfilment.actions.base import (
     Clients,
     Escalation,
+    TicketsOpen,
     TicketsUnavailable,
     Waiting,
-    as_follows,
 )
 from pac.fulfilment.backends import BackendError, Ticket, TicketBackend
 from pac.fulfilment.backends.rest import RestClient
@@ -39,11 +39,11 @@ from pac.fulfilment.failure import (
     TaskPending,
     failure_summary,
     pending_summary,
-    stop_at,
 )
 from pac.fulfilment.freeze import defer, pass_freeze
 from pac.fulfilment.policy import (
     DAY_TWO,
+    STEP_OF,
     Step,
     assess,
     decide,
@@ -51,21 +51,27 @@ from pac.fulfilment.policy import (
     escalation_start,
 )
 from pac.fulfilment.redaction import Redactor
-from pac.fulfilment.rendering import Renderer, RenderError, renderer_for
+from pac.fulfilment.rendering import Renderer
 from pac.fulfilment.revision import (
     begin_revision,
-    earlier_outputs,
     input_digest,
     new_status,
-    previous_input,
     revision_system,
     sync_tasks,
 )
-from pac.fulfilment.tasks import TaskSpec, unsupported_hint
+from pac.fulfilment.running import TaskWalk
+from pac.fulfilment.tasks import TaskSpec
+from pac.fulfilment.tracking import (
+    NOTHING_READ,
+    TicketRead,
+    forget_declined,
+    quiet,
+    waiting_on,
+)
 from pac.records.states import Found, NoState, RequestState, TaskState
-from pac.records.status import RequestStatus, TaskStatus, now_text
+from pac.records.status import RequestStatus, TaskStatus
 from pac.records.store import StatusStore
-from pac.templating.namespaces import SystemValues, environment_secrets
+from pac.templating.namespaces import environment_secrets
 
 # Where a request stands between revisions: a change, upgrade or decommission starts one.
 _BETWEEN_REVISIONS = frozenset(
@@ -78,6 +84,7 @@ _BETWEEN_REVISIONS = frozenset(
     }
 )
 _UNSTARTED = frozenset({RequestState.SUBMITTED, RequestState.DEFERRED})
+JIRA = JIRA_TICKET.name
 # Steps that leave the request as it is.
 _IDLE = (Step.NOTHING, Step.WAITING, Step.HELD)
 
@@ -113,7 +120,7 @@ class Outcome:
         )
 
 
-class RequestRunner:
+class RequestRunner(TaskWalk):
     """Fulfils one request; one runner per request, each in its own worker thread.
 
     While tasks run it is the `actions.base.TaskRun` the action types work with.
@@ -138,8 +145,12 @@ class RequestRunner:
         lookup: Callable[[str], str | None] = environment_secrets,
         still_held: Callable[[], bool] = lambda: True,
         clients: Clients | None = None,
+        read: TicketRead = NOTHING_READ,
+        lag: float = 0.0,
     ) -> None:
         self.repo = repo
+        self.read = read  # this run's one batched read of open tickets (SPEC §6.7)
+        self.lag = lag  # how long JIRA's search may not show a ticket just made
         self.clients = clients or Clients()
         self.store = store
         self.request = request
@@ -157,15 +168,6 @@ class RequestRunner:
         self.existing: dict[str, Ticket] = {}
         self.escalation: Escalation | None = None
         self.link_type = repo.config.jira_link_type
-
-    def say(self, text: str) -> None:
-        self.emit(self.redact(f"{self.request.id}: {text}"))
-
-    def act(self, task: TaskStatus) -> None:
-        """Stop before a create or call once another run holds the lease."""
-        if not self.still_held():
-            # Left as a run killed just before sending leaves it: the next run resumes it.
-            raise LeaseLost(task)
 
     def _outcome(self, step: Step, before: Found, state: Found, summary: str, **kw: Any) -> Outcome:
         return Outcome(self.request.id, step, before, state, summary, **kw)
@@ -185,6 +187,7 @@ class RequestRunner:
             summary = f"not applied: {exc.message} ({exc.hint})"
             return self._outcome(Step.RESUME, NoState.UNREADABLE, RequestState.FAILED, summary)
         status, offering, window, step = seen.status, seen.offering, seen.window, seen.step
+        self._loaded = status.as_dict() if status else {}
         before = status.state if status else NoState.NEW
         if offering is None:
             return self._broken(status, before)
@@ -196,8 +199,14 @@ class RequestRunner:
         ):
             unstarted = status or new_status(self.repo, request, offering)
             return self._retire_unstarted(unstarted, before)
+        if status is not None and self._quiet(status, step):
+            return self._still_waiting(status, before)
         status = status or new_status(self.repo, request, offering)
-        if status.state in _BETWEEN_REVISIONS and (step in DAY_TWO or step is Step.DEFER):
+        if (
+            status.state in _BETWEEN_REVISIONS
+            and (step in DAY_TWO or step is Step.DEFER)
+            and not self._carries_on(status, step)
+        ):
             self._start_revision(status, seen.change, step)
         if step is Step.DEFER:
             assert window is not None
@@ -208,6 +217,28 @@ class RequestRunner:
         if step is Step.ABORT:
             return self._abort(status, before)
         return self._fulfil(status, offering, step, window, before)
+
+    @staticmethod
+    def _carries_on(status: RequestStatus, step: Step) -> bool:
+        """A waiting request going on with its own revision (not starting another)."""
+        carry_on = Step.ESCALATE if status.escalating else STEP_OF[status.operation]
+        carry_on = carry_on if status.revision or status.escalating else Step.RESUME
+        return status.state is RequestState.WAITING and step is carry_on
+
+    def _quiet(self, status: RequestStatus, step: Step) -> bool:
+        """A waiting request whose tickets are all still open: nothing to run, no call."""
+        return self._carries_on(status, step) and quiet(
+            status, self.read, self.repo.config, self.lag
+        )
+
+    def _still_waiting(self, status: RequestStatus, before: Found) -> Outcome:
+        """Keep what the read found (status, assignee, a message) — written only if it
+        changed, so an hourly run over unchanged tickets commits nothing."""
+        if status.as_dict() != self._loaded:
+            self.store.save(status)
+        notes = [t.transient_error for t in status.tasks if t.transient_error]
+        summary = f"waiting on {waiting_on(status)}" + "".join(f"; {n}" for n in notes)
+        return self._outcome(Step.WAITING, before, status.state, summary)
 
     def _idle(self, step: Step, status: RequestStatus | None, before: Found, held: str) -> Outcome:
         state = status.state if status else NoState.NEW
@@ -285,6 +316,8 @@ class RequestRunner:
             return self._unavailable(status, step, before, exc.error)
         except LeaseLost as lost:
             return self._lease_lost(status, step, before, lost.task)
+        except TicketsOpen as waiting:
+            return self._waiting(status, step, before, waiting.what, tickets=True)
         except Waiting as waiting:
             return self._waiting(status, step, before, waiting.what)
         except TaskPending as held:
@@ -318,6 +351,7 @@ class RequestRunner:
             status.input_digest = input_digest(self.request)
         for task in status.tasks:
             if task.state in (TaskState.FAILED, TaskState.SKIPPED):
+                forget_declined(task)
                 task.become(TaskState.PENDING)
                 task.error = None
                 task.transient_failures, task.transient_error = 0, ""
@@ -353,11 +387,18 @@ class RequestRunner:
         summary = f"{status.state}: {done} task{'s' if done != 1 else ''} done"
         return self._outcome(step, before, status.state, summary, **self._done_so_far())
 
-    def _waiting(self, status: RequestStatus, step: Step, before: Found, what: str) -> Outcome:
-        status.become(RequestState.WAITING)
-        status.note(f"waiting: {what}")
+    def _waiting(
+        self, status: RequestStatus, step: Step, before: Found, what: str, tickets: bool = False
+    ) -> Outcome:
+        status.become(RequestState.WAITING, f"waiting on {what}" if tickets else what)
+        status.note(f"waiting on {what}" if tickets else f"waiting: {what}")
         self.store.save(status)
-        summary = f"waiting: {what}; every run follows it"
+        notes = [t.transient_error for t in status.tasks if tickets and t.transient_error]
+        summary = (
+            f"waiting on {what}" + "".join(f"; {n}" for n in notes)
+            if tickets
+            else f"waiting: {what}; every run follows it"
+        )
         return self._outcome(step, before, status.state, summary, **self._done_so_far())
 
     def _unavailable(
@@ -392,85 +433,6 @@ class RequestRunner:
             pending=True,
             lease_lost=True,
         )
-
-    # --- running ----------------------------------------------------------------------
-
-    def _run_tasks(
-        self,
-        status: RequestStatus,
-        offering: Offering,
-        specs: list[TaskSpec],
-        system: SystemValues,
-    ) -> None:
-        self.status, self.offering, self.specs = status, offering, specs
-        # A later revision renders the input it started from (a later edit is the next one).
-        values = status.input if status.revision else self.request.input
-        lookup, previous = self.lookup, previous_input(status)
-        self.shown = renderer_for(
-            self.repo, offering, values, system, lookup=lookup, previous=previous
-        )
-        self.sent = renderer_for(
-            self.repo, offering, values, system, reveal=True, lookup=lookup, previous=previous
-        )
-        if isinstance(offering, Bundle) and offering.link_type:
-            self.link_type = offering.link_type
-        self._start(status, specs)
-        outputs: dict[str, Any] = dict(earlier_outputs(status))
-        for spec in specs:
-            task = status.task(spec.key(self.request.id))
-            assert task is not None
-            if task.state is not TaskState.COMPLETED:
-                self._run_task(status, task, spec, outputs)
-            outputs.update(task.outputs)
-
-    def _start(self, status: RequestStatus, specs: list[TaskSpec]) -> None:
-        """Let each action type prepare for the tasks of it still to run (one look-up)."""
-        unfinished = [
-            spec
-            for spec in specs
-            if (task := status.task(spec.key(self.request.id))) is not None
-            and task.state is not TaskState.COMPLETED
-        ]
-        for name in dict.fromkeys(spec.action.type for spec in specs):
-            action = action_for(name)
-            if action is not None:
-                action.start(self, unfinished)
-
-    def _run_task(
-        self, status: RequestStatus, task: TaskStatus, spec: TaskSpec, outputs: dict[str, Any]
-    ) -> None:
-        # Saved with the attempt recorded just before the create or call is sent.
-        was_waiting = task.state is TaskState.WAITING
-        task.become(TaskState.PROCESSING)
-        task.attempts += 1
-        task.started_at = now_text()
-        task.error = None
-        action = action_for(spec.action.type)
-        try:
-            if action is None:
-                raise BackendError(
-                    f"{spec.action.type} actions are not yet supported by pac apply",
-                    unsupported_hint(spec),
-                )
-            follows = as_follows(action) if was_waiting else None
-            if follows is not None:
-                response = follows.follow(self, task, spec, outputs)
-            else:
-                response = action.perform(self, task, spec, outputs)
-            kept = self.shown.render_outputs(spec, outputs, response)
-        except (BackendError, RenderError) as exc:
-            stop_at(self, task, exc)
-        except Waiting:
-            task.become(TaskState.WAITING)
-            self.store.save(status)
-            raise
-        task.outputs = self.redact.mapping(kept)
-        task.become(TaskState.COMPLETED)
-        # The version that actually served it (a retry after a version bump runs the new).
-        status.item_versions[spec.item.id] = spec.item.version
-        task.finished_at = now_text()
-        task.transient_error = ""
-        self.store.save(status)
 
     # --- failure ----------------------------------------------------------------------
 

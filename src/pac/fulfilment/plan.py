@@ -346,6 +346,8 @@ def as_text(plans: list[RequestPlan]) -> str:
             )
             if task.blocked_by:
                 lines.append(f"     is blocked by: {', '.join(task.blocked_by)}")
+            if task.waits_for:
+                lines.append(f"     waits for {task.waiting_words}")
         if plan.reviewers and plan.acts:
             lines.append(f"  reviewers: {', '.join(plan.reviewers)}")
         lines.append("")
@@ -454,13 +456,15 @@ def _md_revision(plan: RequestPlan) -> list[str]:
 
 def _md_tasks(tasks: list[PreviewTask]) -> list[str]:
     """A table of the steps, then every ticket and call in full (folded)."""
-    lines = ["", "| # | component | step | owner | blocked by |", "|---|---|---|---|---|"]
+    lines = ["", "| # | component | step | owner | waits for |", "|---|---|---|---|---|"]
     for number, task in enumerate(tasks, start=1):
         owner = task.spec.item.owner
+        waits = task.waiting_words or (
+            f"is blocked by {', '.join(task.blocked_by)}" if task.blocked_by else "-"
+        )
         lines.append(
             f"| {number} | {_md(task.spec.component)} | {_md(_step_line(task))} | "
-            f"{_md(owner.team)} ({_md(owner.contact)}) | "
-            f"{_md(', '.join(task.blocked_by)) or '-'} |"
+            f"{_md(owner.team)} ({_md(owner.contact)}) | {_md(waits)} |"
         )
     lines += ["", "<details><summary>Every ticket and call in full</summary>", ""]
     for number, task in enumerate(tasks, start=1):

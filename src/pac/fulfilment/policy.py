@@ -157,10 +157,12 @@ def _waiting(seen: _Seen) -> Step:
     change merged meanwhile waits until the revision under way is over."""
     status = seen.status
     assert status is not None
-    if seen.request.decommission is not None:
+    if seen.request.decommission is not None and status.operation is not Operation.DECOMMISSION:
         return _day_two(seen)
     if seen.request.operations.abort:
         return Step.ABORT
+    if status.escalating:
+        return Step.ESCALATE  # its manual tickets are open: it ends escalated, not completed
     return STEP_OF[status.operation] if status.revision else Step.RESUME
 
 

@@ -4,7 +4,7 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
 from pac.documents.model import Bundle, Offering
@@ -25,6 +25,18 @@ class PreviewTask:
     rendered: Rendered
     blocked_by: list[str]
     link_type: str
+    # The components whose tickets an automated step waits for (SPEC §4.4): its own
+    # component's earlier ticket and those of every component it depends on.
+    waits_for: list[str] = field(default_factory=list)
+
+    @property
+    def waiting_words(self) -> str:
+        """`the database's ticket to be resolved`, or "" when it waits for nothing."""
+        if not self.waits_for:
+            return ""
+        owners = [f"the {c}'s" for c in self.waits_for]
+        joined = owners[0] if len(owners) == 1 else ", ".join(owners[:-1]) + " and " + owners[-1]
+        return f"{joined} ticket{'s' if len(owners) > 1 else ''} to be resolved"
 
     def as_dict(self) -> dict[str, Any]:
         return {
@@ -41,6 +53,7 @@ class PreviewTask:
             },
             "blockedBy": list(self.blocked_by),
             "linkType": self.link_type if self.blocked_by else "",
+            "waitsFor": [f"{c} ticket" for c in self.waits_for],
             self.rendered.kind: self.rendered.as_dict(),
             "outputs": dict(self.spec.action.outputs),
         }
@@ -78,10 +91,29 @@ def preview(
         if compares is not None:
             author = (repo.config.commit_name, repo.config.commit_email)
             compares.compare(rendered, repo.root, author)
+        waits: list[str] = []
         if action is not None and action.linked:
             for dependency in spec.depends_on:
                 blocked_by.extend(tickets_of.get(dependency, []))
             tickets_of.setdefault(spec.component, []).append(key)
-        tasks.append(PreviewTask(key, spec, rendered, blocked_by, link_type))
+        else:
+            waits = _ticket_components(spec, tickets_of, specs)
+        tasks.append(PreviewTask(key, spec, rendered, blocked_by, link_type, waits))
         outputs.update(preview_outputs(spec))
     return tasks
+
+
+def _ticket_components(
+    spec: TaskSpec, tickets_of: Mapping[str, list[str]], specs: list[TaskSpec]
+) -> list[str]:
+    """The components with a ticket before `spec` that it depends on, itself included,
+    transitively: an automated step waits for those tickets to be resolved."""
+    depends = {s.component: s.depends_on for s in specs}
+    seen: list[str] = []
+    todo = [spec.component]
+    while todo:
+        component = todo.pop(0)
+        if component not in seen:
+            seen.append(component)
+            todo += depends.get(component, ())
+    return [c for c in seen if tickets_of.get(c)]

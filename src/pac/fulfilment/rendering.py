@@ -8,7 +8,7 @@ exactly what is sent.
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Collection, Mapping
 from dataclasses import dataclass, field
 from typing import Any, NoReturn
 
@@ -136,8 +136,10 @@ class Renderer:
         spec: TaskSpec,
         outputs: Mapping[str, Any],
         response: Mapping[str, Any],
+        only: Collection[str] | None = None,
     ) -> dict[str, str]:
-        """Evaluate an action's `outputs` over its `.response` (never revealing secrets)."""
+        """Evaluate an action's `outputs` over its `.response` (never revealing secrets);
+        `only` those named (a ticket's before its team resolved it)."""
         spaces = self.namespaces(outputs, response)
         return {
             key: self.render_text(
@@ -149,6 +151,7 @@ class Renderer:
                 reveal=False,
             )
             for key, source in spec.action.outputs.items()
+            if only is None or key in only
         }
 
 

@@ -7,6 +7,7 @@ from collections.abc import Callable
 
 from pac.fulfilment.executor import Outcome
 from pac.fulfilment.policy import Step
+from pac.records.states import RequestState
 
 _WAITS = (Step.WAITING, Step.DEFER)
 _UNCHANGED = (Step.NOTHING,)
@@ -32,7 +33,8 @@ def _held(o: Outcome) -> bool:
 
 
 def _waiting(o: Outcome) -> bool:
-    return o.step in _WAITS and not o.failed
+    # A change freeze, a retry nobody asked for yet, or a team's open ticket.
+    return (o.step in _WAITS or o.state is RequestState.WAITING) and not o.failed
 
 
 def _failed(o: Outcome) -> bool:

@@ -141,7 +141,7 @@ class TaskStatus:
             data["error"] = self.error.as_dict()
         if self.attempt is not None:
             data["lastAttempt"] = self.attempt.as_dict()
-        if self.transient_failures:
+        if self.transient_failures or self.transient_error:
             data["transientFaults"] = {
                 "count": self.transient_failures,
                 "lastError": self.transient_error,

@@ -59,7 +59,7 @@ def test_the_table_covers_exactly_the_types_the_schema_accepts() -> None:
 def test_what_each_type_makes_and_reads() -> None:
     assert action_kind("jira-ticket") is JIRA_TICKET and JIRA_TICKET.makes is Makes.TICKET
     assert action_kind("rest-api") is REST_API and REST_API.makes is Makes.CALL
-    assert JIRA_TICKET.response == ("key", "id", "url")
+    assert JIRA_TICKET.response == ("key", "id", "url", "fields")  # fields: at resolution
     assert REST_API.response == ("status", "headers", "body")
     assert JIRA_TICKET.priorities == ("Critical", "High", "Medium", "Low")
     assert REST_API.priorities == ()

@@ -14,7 +14,7 @@ from pac.fulfilment.backends.rest import RestClient
 from pac.fulfilment.policy import Step
 from pac.records.states import NoState, RequestState
 from pac.records.store import StatusStore
-from tests.conftest import fast_retries, invoke, pac_settings, point_rest_at
+from tests.conftest import fast_retries, invoke, pac_settings, point_rest_at, resolve_tickets
 
 EVENTS = "payments-events"
 WEBAPP = "payments-webapp"
@@ -51,7 +51,9 @@ def test_a_manual_request_becomes_one_ticket_once(
     sample_root: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     outcomes, _lines = run(sample_root, EVENTS, monkeypatch=monkeypatch)
-    assert [(o.step, o.state, o.created) for o in outcomes] == [(Step.NEW, "completed", ["MSG-1"])]
+    # A ticket is a hand-off: the request waits for the messaging team (SPEC §6.7).
+    assert [(o.step, o.state, o.created) for o in outcomes] == [(Step.NEW, "waiting", ["MSG-1"])]
+    assert outcomes[0].summary == "waiting on platform-messaging-team: MSG-1"
     [ticket] = outbox(sample_root)
     assert ticket["summary"] == "Kafka topic prod.payments-events on kafka-shared-01"
     assert ticket["labels"] == [
@@ -63,10 +65,29 @@ def test_a_manual_request_becomes_one_ticket_once(
     status = StatusStore(sample_root).load(EVENTS)
     assert status is not None
     [task] = status.tasks
-    assert (task.state, task.ticket_key, task.attempts) == ("completed", "MSG-1", 1)
+    assert (task.state, task.ticket_key, task.attempts) == ("waiting", "MSG-1", 1)
     assert task.outputs == {"topicTicket": "MSG-1", "topicTicketUrl": ".pac/outbox/MSG-1.json"}
     assert status.system["requestId"] == EVENTS
-    # A second run finds nothing to do and creates nothing.
+    # While the ticket is open, a run reads it, creates nothing and rewrites nothing (an
+    # hourly run over unchanged tickets commits no status).
+    written = StatusStore(sample_root).path(EVENTS).read_text()
+    still, lines = run(sample_root, EVENTS, monkeypatch=monkeypatch)
+    assert [(o.step, o.state, o.created) for o in still] == [(Step.WAITING, "waiting", [])]
+    assert "read the state of 1 open ticket(s) in one batched search" in lines
+    recorded = StatusStore(sample_root).path(EVENTS).read_text()
+    assert recorded == written.replace("backend: outbox\n", "backend: outbox\n    status: Open\n")
+    run(sample_root, EVENTS, monkeypatch=monkeypatch)
+    assert StatusStore(sample_root).path(EVENTS).read_text() == recorded
+    # Its team resolves it: the next run completes the task at the resolution time.
+    assert resolve_tickets(sample_root) == ["MSG-1"]
+    done, _ = run(sample_root, EVENTS, monkeypatch=monkeypatch)
+    assert [(o.step, o.state, o.created) for o in done] == [(Step.RESUME, "completed", [])]
+    status = StatusStore(sample_root).load(EVENTS)
+    assert status is not None
+    [task] = status.tasks
+    assert (task.state, task.resolution, task.attempts) == ("completed", "Done", 1)
+    assert task.finished_at == task.resolved_at
+    # A further run finds nothing to do and creates nothing.
     again, _ = run(sample_root, EVENTS, monkeypatch=monkeypatch)
     assert [(o.step, o.created) for o in again] == [(Step.NOTHING, [])]
     assert len(outbox(sample_root)) == 1
@@ -102,7 +123,7 @@ def test_an_emergency_passes_the_freeze_and_is_marked(
         config.read_text().replace("scope: {categories: [databases, compute]}", "scope: all")
     )
     outcomes, lines = run(sample_root, EVENTS, today="2026-12-24", monkeypatch=monkeypatch)
-    assert outcomes[0].state == "completed"
+    assert outcomes[0].state == "waiting"
     assert any("emergency: passing the change freeze" in line for line in lines)
     status = StatusStore(sample_root).load(EVENTS)
     assert status is not None and status.priority == "emergency"
@@ -158,8 +179,8 @@ def test_retry_escalate_and_abort_from_the_request_file(
     assert status.tasks[0].attempts == 2
 
     set_operations(sample_root, WEBAPP, "operations: {retry: 1, escalate: true}")
-    escalated, _ = run(sample_root, WEBAPP, monkeypatch=monkeypatch)
-    assert (escalated[0].step, escalated[0].state) == (Step.ESCALATE, "escalated")
+    escalating, _ = run(sample_root, WEBAPP, monkeypatch=monkeypatch)
+    assert (escalating[0].step, escalating[0].state) == (Step.ESCALATE, "waiting")
     tickets = outbox(sample_root)
     assert [t["key"] for t in tickets] == ["DBA-1", "PLATFORM-1", "SEC-1"]
     by_key = {t["key"]: t for t in tickets}
@@ -175,6 +196,10 @@ def test_retry_escalate_and_abort_from_the_request_file(
     description = str(by_key["DBA-1"]["description"])
     assert "h3. Escalated by pac" in description
     assert "connection failed" in description
+    # The manual tickets are open with their teams; once resolved, it is escalated.
+    resolve_tickets(sample_root)
+    escalated, _ = run(sample_root, WEBAPP, monkeypatch=monkeypatch)
+    assert (escalated[0].step, escalated[0].state) == (Step.ESCALATE, "escalated")
     status = store.load(WEBAPP)
     assert status is not None
     assert [(t.strategy, t.state) for t in status.tasks] == [
@@ -252,7 +277,7 @@ def test_a_second_apply_in_the_same_checkout_waits_its_turn(
         assert StatusStore(sample_root).load(EVENTS) is None
         fcntl.flock(held, fcntl.LOCK_UN)
     [outcome], _ = run(sample_root, EVENTS, monkeypatch=monkeypatch)
-    assert outcome.state == "completed" and len(outbox(sample_root)) == 1
+    assert outcome.state == "waiting" and len(outbox(sample_root)) == 1
 
 
 def test_an_unsupported_manual_action_does_not_advise_escalating(
@@ -327,7 +352,10 @@ def test_a_run_that_lost_the_lease_stops_before_its_next_create_or_call(
         status = StatusStore(sample_root).load(WEBAPP)
         assert status is not None and status.state == "processing"
         again = apply.run(repo, requests, lambda: Outbox(sample_root), rest=rest)
-        assert [o.state for o in again] == ["completed", "completed"]
+        assert [o.state for o in again] == ["waiting", "completed"]
+        resolve_tickets(sample_root)
+        last = apply.run(repo, requests, lambda: Outbox(sample_root), rest=rest)
+        assert [o.state for o in last] == ["completed", "completed"]
         assert len(platform.effects) == 4 and len(outbox(sample_root)) == 1
 
 

@@ -201,7 +201,7 @@ def test_apply_commit_leaves_a_hand_edited_status_uncommitted(
     pushed = repo.head.commit
     assert pushed.author.name == BOT[0]
     status = root / "requests/.status/payments-events.yaml"
-    status.write_text(status.read_text().replace("state: completed", "state: [completed", 1))
+    status.write_text(status.read_text().replace("state: waiting", "state: [waiting", 1))
     assert apply() == 1
     assert repo.head.commit == pushed  # the edited file was not committed as the bot's
     assert [d.a_path for d in repo.index.diff(None)] == ["requests/.status/payments-events.yaml"]

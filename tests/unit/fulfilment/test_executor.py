@@ -10,7 +10,7 @@ import pytest
 from pac.fulfilment.policy import Step
 from pac.records.store import StatusStore
 from tests.acceptance.test_apply_live import SECRETS, manual_only
-from tests.conftest import fast_retries, invoke, pac_settings, point_rest_at
+from tests.conftest import fast_retries, invoke, pac_settings, point_rest_at, resolve_tickets
 from tests.day2 import DATABASE, add_day_two, bump_version, set_input, set_top
 from tests.fakes.rest import FakeRestTarget
 from tests.unit.fulfilment.test_apply import EVENTS, WEBAPP, outbox, run, set_operations
@@ -99,7 +99,7 @@ def test_a_ticket_found_from_an_earlier_run_is_counted_as_found(
     monkeypatch.setenv("PAC_TODAY", "2026-06-01")
     code, out = invoke(sample_root, "apply", "payments-events")
     assert code == 0, out
-    assert out.count("payments-events: completed: 1 task done") == 1
+    assert out.count("payments-events: waiting on platform-messaging-team: MSG-1") == 1
     # A run killed after creating the ticket, before its status was written.
     (sample_root / "requests/.status/payments-events.yaml").unlink()
     code, out = invoke(sample_root, "apply", "payments-events")
@@ -107,7 +107,7 @@ def test_a_ticket_found_from_an_earlier_run_is_counted_as_found(
     assert "found MSG-1 from an earlier run" in out
     assert out.endswith(
         "1 request(s) acted on, 0 ticket(s) created, 1 found from an earlier run, 0 failed, "
-        "0 unchanged\n"
+        "1 waiting, 0 unchanged\n"
     )
 
 
@@ -124,11 +124,16 @@ def test_a_manual_bundle_decommissions_dependents_first_linked_in_reverse(
     manual_only(sample_root)
     first, _ = run(sample_root, WEBAPP, monkeypatch=monkeypatch)
     assert first[0].created == ["DBA-1", "SEC-1", "PLATFORM-1"]
+    resolve_tickets(sample_root)
+    run(sample_root, WEBAPP, monkeypatch=monkeypatch)
     set_top(sample_root, WEBAPP_FILE, "decommission", {"reason": "service retired"})
     outcomes, lines = run(sample_root, WEBAPP, monkeypatch=monkeypatch)
-    assert [(o.step, o.state) for o in outcomes] == [(Step.DECOMMISSION, "decommissioned")]
+    assert [(o.step, o.state) for o in outcomes] == [(Step.DECOMMISSION, "waiting")]
     assert outcomes[0].created == ["PLATFORM-2", "SEC-2", "DBA-2"]
     assert lines[0] == "payments-webapp: revision 1 started: decommission"
+    resolve_tickets(sample_root)
+    outcomes, _ = run(sample_root, WEBAPP, monkeypatch=monkeypatch)
+    assert [(o.step, o.state) for o in outcomes] == [(Step.DECOMMISSION, "decommissioned")]
     tickets = {t["key"]: t for t in outbox(sample_root)}
     blocked_by = {
         key: sorted(link["key"] for link in t["links"] if link["direction"] == "inward")
@@ -193,6 +198,8 @@ def test_a_change_read_by_no_update_template_completes_at_once(
     add_day_two(sample_root)
     manual_only(sample_root)
     run(sample_root, WEBAPP, monkeypatch=monkeypatch)
+    resolve_tickets(sample_root)
+    run(sample_root, WEBAPP, monkeypatch=monkeypatch)
     set_input(sample_root, WEBAPP_FILE, "environment", "costCenter", "CC-9999")
     outcomes, _ = run(sample_root, WEBAPP, monkeypatch=monkeypatch)
     assert [(o.step, o.state, o.created) for o in outcomes] == [(Step.UPDATE, "completed", [])]
@@ -221,13 +228,15 @@ def test_a_change_in_a_freeze_is_deferred_then_applied(
     add_day_two(sample_root)
     manual_only(sample_root)
     run(sample_root, WEBAPP, monkeypatch=monkeypatch)
+    resolve_tickets(sample_root)
+    run(sample_root, WEBAPP, monkeypatch=monkeypatch)
     set_input(sample_root, WEBAPP_FILE, "database", "instanceClass", "db.r6g.xlarge")
     outcomes, _ = run(sample_root, WEBAPP, today=FROZEN, monkeypatch=monkeypatch)
     assert [(o.step, o.state, o.created) for o in outcomes] == [(Step.DEFER, "deferred", [])]
     status = StatusStore(sample_root).load(WEBAPP)
     assert status is not None and (status.revision, status.operation) == (1, "update")
     after, _ = run(sample_root, WEBAPP, today=AFTER, monkeypatch=monkeypatch)
-    assert [(o.step, o.state, o.created) for o in after] == [(Step.UPDATE, "completed", ["DBA-2"])]
+    assert [(o.step, o.state, o.created) for o in after] == [(Step.UPDATE, "waiting", ["DBA-2"])]
 
 
 def test_decommissioning_a_request_never_started_does_nothing(
@@ -259,7 +268,11 @@ def test_a_request_file_reusing_a_decommissioned_id_is_held(
 ) -> None:
     add_day_two(sample_root)
     run(sample_root, EVENTS, monkeypatch=monkeypatch)
+    resolve_tickets(sample_root)
+    run(sample_root, EVENTS, monkeypatch=monkeypatch)
     set_top(sample_root, EVENTS_FILE, "decommission", {"reason": "retired"})
+    run(sample_root, EVENTS, monkeypatch=monkeypatch)
+    resolve_tickets(sample_root)
     run(sample_root, EVENTS, monkeypatch=monkeypatch)
     path = sample_root / EVENTS_FILE
     path.write_text(path.read_text().split("decommission:")[0])

@@ -226,3 +226,24 @@ def with_platform(root: Path, monkeypatch: pytest.MonkeyPatch) -> None:
         point_rest_at(root, platform.url)
         outcomes, _ = run(root, WEBAPP, monkeypatch=monkeypatch)
     assert outcomes[0].state == "completed"
+
+
+def test_automated_steps_say_which_tickets_they_wait_for(
+    sample_root: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The database by hand, the rest by REST: the plan says what each step waits for."""
+    monkeypatch.setenv("PAC_TODAY", "2026-06-01")
+    item = sample_root / "catalog/databases/database-aurora-postgresql-standard.yaml"
+    item.write_text(
+        item.read_text().replace("strategy: {mode: automatic}", "strategy: {mode: manual}")
+    )
+    plan = _planned(sample_root)
+    assert [task.waits_for for task in plan.tasks] == [[], ["database"], ["database"], ["database"]]
+    text = as_text([plan])
+    assert text.count("     waits for the database's ticket to be resolved") == 3
+    markdown = as_markdown([plan])
+    assert "| # | component | step | owner | waits for |" in markdown
+    assert markdown.count("| the database's ticket to be resolved |") == 3
+    data = json.loads(as_json([plan]))
+    tasks = data[0]["tasks"] if isinstance(data, list) else data["requests"][0]["tasks"]
+    assert tasks[1]["waitsFor"] == ["database ticket"]

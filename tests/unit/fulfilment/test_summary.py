@@ -53,3 +53,13 @@ def test_the_report_lists_requests_acted_on_then_the_summary_and_notes() -> None
     assert lines[1].startswith("1 request(s) acted on")
     assert lines[2].startswith("1 request(s) met a transient fault")
     assert LEASE_LOST_NOTE not in text
+
+
+def test_a_request_left_waiting_on_tickets_counts_as_waiting() -> None:
+    outcomes = [
+        _outcome(Step.NEW, RequestState.WAITING, created=["DBA-1"]),
+        _outcome(Step.WAITING, RequestState.WAITING),
+    ]
+    assert summary_line(outcomes) == (
+        "1 request(s) acted on, 1 ticket(s) created, 0 failed, 2 waiting, 0 unchanged\n"
+    )

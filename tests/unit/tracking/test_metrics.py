@@ -223,6 +223,11 @@ def test_report_after_a_real_apply(sample_root: Path, monkeypatch: pytest.Monkey
     monkeypatch.delenv("CI", raising=False)  # a laptop run: tickets go to the outbox
     code, out = invoke(sample_root, "apply", "payments-events")
     assert code == 0, out
+    # The ticket is a hand-off: completed once its team resolved it (SPEC §6.7).
+    code, out = invoke(sample_root, "outbox", "resolve", "MSG-1")
+    assert code == 0, out
+    code, out = invoke(sample_root, "apply", "payments-events")
+    assert code == 0, out
     data = json.loads(invoke(sample_root, "report", "-o", "json")[1])
     assert data["requests"]["byState"] == {"awaiting apply": 1, "completed": 1}
     messaging = next(t for t in data["teams"] if t["team"] == "platform-messaging-team")

@@ -27,6 +27,7 @@ if TYPE_CHECKING:
     from pac.fulfilment.redaction import Redactor
     from pac.fulfilment.rendering import Renderer
     from pac.fulfilment.tasks import TaskSpec
+    from pac.fulfilment.tracking import TicketRead
     from pac.records.status import RequestStatus
     from pac.records.store import StatusStore
 
@@ -74,6 +75,10 @@ class Waiting(Exception):
         self.what = what
 
 
+class TicketsOpen(Waiting):
+    """Tickets are open with their teams (and steps wait for them): later runs read them."""
+
+
 @dataclass
 class Escalation:
     """An escalation under way: the task that failed and the tasks done before it."""
@@ -100,6 +105,7 @@ class TaskRun(Protocol):
     escalation: Escalation | None
     link_type: str
     existing: dict[str, Ticket]  # pac's tickets found by the one look-up before any task
+    read: TicketRead  # this run's batched read of open tickets (SPEC §6.7)
     searched_at: float  # when that look-up was sent
     created: list[str]
     adopted: list[str]

@@ -29,6 +29,7 @@ from pac.fulfilment.backends import (
     Ticket,
     task_label,
 )
+from pac.fulfilment.tracking import declined_keys
 from pac.records.states import TaskState
 from pac.records.status import Attempt, Effect, Known, TaskStatus, parse_time, precise_now_text
 from pac.templating.encoders import LINE_BREAKS, SUMMARY_LIMIT, Target
@@ -215,10 +216,12 @@ class JiraTicket:
 
     def start(self, run: TaskRun, unfinished: list[TaskSpec]) -> None:
         """pac's tickets of the request's unfinished ticket tasks, by label: one search."""
+        # A ticket already made is read by the run's one batched read, not looked up again.
         labels = [
             task_label(spec.key(run.request.id))
             for spec in unfinished
             if spec.action.type == self.name
+            and not ((task := run.status.task(spec.key(run.request.id))) and task.ticket_key)
         ]
         # When the look-up was sent: a ticket created before it, longer ago than JIRA's
         # search lag, would have been in its answer.
@@ -278,7 +281,7 @@ def _blockers(run: TaskRun, spec: TaskSpec) -> list[str]:
                 for task in run.status.tasks
                 if task.component == dependency
                 and task.ticket_key
-                and task.state is TaskState.COMPLETED
+                and task.state in (TaskState.COMPLETED, TaskState.WAITING)
             ]
         keys = list(dict.fromkeys(keys))
     previous = _previous_escalation_ticket(run, spec)
@@ -294,7 +297,7 @@ def _previous_escalation_ticket(run: TaskRun, spec: TaskSpec) -> str:
         task = run.status.task(earlier.key(run.request.id))
         if (
             task is not None
-            and task.state is TaskState.COMPLETED
+            and task.state in (TaskState.COMPLETED, TaskState.WAITING)
             and task.strategy == "manual"
             and task.ticket_key
         ):
@@ -304,7 +307,10 @@ def _previous_escalation_ticket(run: TaskRun, spec: TaskSpec) -> str:
 
 def _find_or_create(run: TaskRun, task: TaskStatus, rendered: RenderedTicket) -> Ticket:
     label = task_label(task.key)
-    ticket = run.existing.get(label) or _look_again(run, task, label, run.searched_at)
+    ticket = run.existing.get(label)
+    if ticket is not None and ticket.key in declined_keys(task):
+        ticket = None  # its team declined it; a retry files a new one
+    ticket = ticket or _look_again(run, task, label, run.searched_at)
     if ticket is None:
         labels = list(dict.fromkeys([*rendered.labels, label]))
         ticket = _create(run, task, rendered, labels)

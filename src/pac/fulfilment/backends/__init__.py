@@ -85,6 +85,7 @@ class TicketFacts:
     last_comment: str = ""
     last_comment_by: str = ""
     labels: tuple[str, ...] = ()
+    id: str = ""
 
     @property
     def resolved(self) -> bool:

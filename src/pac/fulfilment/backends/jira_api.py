@@ -231,7 +231,8 @@ class JiraTickets:
                 issues = self._search_all(jql)
             except Exception as exc:
                 raise _error(exc, "could not read the state of pac's tickets from JIRA") from exc
-            for issue in issues:
+            # The newest ticket of a label last: a retry after a declined one made it.
+            for issue in sorted(issues, key=lambda i: _number(i.raw.get("id"))):
                 facts = facts_from(issue.raw, names)
                 for label in set(chunk).intersection(facts.labels):
                     found[label] = facts
@@ -276,7 +277,15 @@ def facts_from(raw: dict[str, Any], names: dict[str, str]) -> TicketFacts:
         last_comment=str(last.get("body", "")),
         last_comment_by=_person(last.get("author")),
         labels=tuple(str(label) for label in fields.get("labels") or ()),
+        id=str(raw.get("id", "")),
     )
+
+
+def _number(text: Any) -> int:
+    try:
+        return int(str(text))
+    except ValueError:
+        return 0
 
 
 def _person(user: Any) -> str:

@@ -16,12 +16,14 @@ from pathlib import Path
 from typing import Any
 
 from pac.documents.layout import OUTBOX_DIR
+from pac.errors import UsageError
 from pac.fulfilment.backends import RenderedTicket, Ticket, TicketFacts
 from pac.records.status import now_text
 from pac.records.store import write_atomic
 
 _KEY = re.compile(r"^([A-Z][A-Z0-9_]+)-([0-9]+)\.json$")
 _LOCK = threading.Lock()
+_PAC_LABEL = "pac-"
 
 
 class Outbox:
@@ -43,9 +45,12 @@ class Outbox:
                 fcntl.flock(handle, fcntl.LOCK_UN)
 
     def _files(self) -> list[Path]:
+        """Oldest first (by project, then number): of two tickets with one label, a retry's
+        newer ticket comes last and wins."""
         if not self.folder.is_dir():
             return []
-        return sorted(p for p in self.folder.glob("*.json") if _KEY.match(p.name))
+        found = [(m, p) for p in self.folder.glob("*.json") if (m := _KEY.match(p.name))]
+        return [p for m, p in sorted(found, key=lambda f: (f[0].group(1), int(f[0].group(2))))]
 
     def _read(self, path: Path) -> dict[str, Any]:
         data: dict[str, Any] = json.loads(path.read_text(encoding="utf-8"))
@@ -150,6 +155,62 @@ class Outbox:
         return None
 
 
+def request_of(labels: Sequence[str]) -> str:
+    """The request a ticket was made for, from pac's task label on it (`pac-<request>.…`)."""
+    for label in labels:
+        if label.startswith(_PAC_LABEL):
+            return label[len(_PAC_LABEL) :].split(".", 1)[0]
+    return ""
+
+
+def listing(root: Path) -> list[dict[str, Any]]:
+    """`pac outbox list`: every ticket with its state, resolution, summary and request."""
+    rows = []
+    outbox = Outbox(root)
+    with outbox._locked():
+        data = [outbox._read(p) for p in outbox._files()]
+    for ticket in data:
+        facts = facts_of(ticket)
+        rows.append(
+            {
+                "key": facts.key,
+                "state": facts.status,
+                "resolution": facts.resolution,
+                "summary": str(ticket.get("summary", "")),
+                "request": request_of(facts.labels),
+                "labels": list(facts.labels),
+            }
+        )
+    return rows
+
+
+def resolve(
+    root: Path, key: str, *, wont_do: bool = False, fields: Sequence[str] = ()
+) -> TicketFacts:
+    """`pac outbox resolve KEY [--wont-do] [--field K=V]`: as the ticket's team would."""
+    values: dict[str, str] = {}
+    for pair in fields:
+        name, equals, value = pair.partition("=")
+        if not equals or not name.strip():
+            raise UsageError(
+                f"--field {pair!r} is not NAME=VALUE",
+                "Write each field as --field endpoint=db.example.com (the name the item's "
+                "outputs read as .response.fields.<name>).",
+            )
+        values[name.strip()] = value
+    outbox = Outbox(root)
+    try:
+        return outbox.resolve(key, wont_do=wont_do, fields=values)
+    except KeyError:
+        known = [row["key"] for row in listing(root)]
+        raise UsageError(
+            f"the outbox has no ticket {key}",
+            f"Its tickets are {', '.join(known)}; `pac outbox list` shows them."
+            if known
+            else f"The outbox ({OUTBOX_DIR}/) is empty: `pac apply` puts tickets there.",
+        ) from None
+
+
 def facts_of(data: Mapping[str, Any]) -> TicketFacts:
     """An outbox ticket as tracking reads it: its custom fields and what was filled in at
     resolution, by name, as `.response.fields` shows them."""
@@ -166,4 +227,5 @@ def facts_of(data: Mapping[str, Any]) -> TicketFacts:
         last_comment=str(comments[-1].get("body", "")) if comments else "",
         last_comment_by=str(comments[-1].get("author", "")) if comments else "",
         labels=tuple(str(label) for label in data.get("labels") or []),
+        id=str(data.get("id", "")),
     )
