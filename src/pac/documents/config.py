@@ -155,11 +155,48 @@ class PacConfig:
 
 def build_config(data: Mapping[str, Any]) -> PacConfig:
     governance = data.get("governance") or {}
-    jira = data.get("jira") or {}
-    apply = data.get("apply") or {}
-    author = apply.get("commitAuthor") or {}
-    calendar = data.get("changeCalendar") or {}
     repository = data.get("repository") or {}
+    return PacConfig(
+        architecture_team=tuple(governance.get("architectureTeam") or ()),
+        requests_owners=tuple(governance.get("requestsOwners") or ()),
+        platform=data.get("platform") or {},
+        validate_ignore=tuple(
+            str(p).rstrip("/") for p in (data.get("validate") or {}).get("ignore") or ()
+        ),
+        repository_url=str(repository.get("url", "")),
+        repository_branch=str(repository.get("branch", "")),
+        notifications=build_notifications(data.get("notifications")),
+        **_jira(data.get("jira") or {}),
+        **_apply(data.get("apply") or {}),
+        **_calendar(data.get("changeCalendar") or {}),
+    )
+
+
+def _jira(jira: Mapping[str, Any]) -> dict[str, Any]:
+    resolutions = jira.get("resolutions") or {}
+    return {
+        "jira_url": jira.get("url", ""),
+        "jira_browse_url": jira.get("browseUrl", ""),
+        "jira_link_type": jira.get("linkType", DEFAULT_LINK_TYPE),
+        "jira_epic_field": jira.get("epicLinkField", PacConfig.jira_epic_field),
+        "jira_search_lag": float(jira.get("searchLag", DEFAULT_SEARCH_LAG)),
+        "jira_link_types": tuple(jira.get("linkTypes") or ()),
+        "resolutions_done": tuple(resolutions.get("done") or DEFAULT_DONE),
+        "resolutions_not_done": tuple(resolutions.get("notDone") or DEFAULT_NOT_DONE),
+    }
+
+
+def _apply(apply: Mapping[str, Any]) -> dict[str, Any]:
+    author = apply.get("commitAuthor") or {}
+    return {
+        "transient_retries": int(apply.get("transientRetries", DEFAULT_TRANSIENT_RETRIES)),
+        "concurrency": int(apply.get("concurrency", DEFAULT_CONCURRENCY)),
+        "commit_name": author.get("name", PacConfig.commit_name),
+        "commit_email": author.get("email", PacConfig.commit_email),
+    }
+
+
+def _calendar(calendar: Mapping[str, Any]) -> dict[str, Any]:
     freezes = []
     for window in calendar.get("freezes") or []:
         scope = window.get("scope", "all")
@@ -171,31 +208,8 @@ def build_config(data: Mapping[str, Any]) -> PacConfig:
                 categories=None if scope == "all" else tuple(scope["categories"]),
             )
         )
-    return PacConfig(
-        architecture_team=tuple(governance.get("architectureTeam") or ()),
-        requests_owners=tuple(governance.get("requestsOwners") or ()),
-        jira_url=jira.get("url", ""),
-        jira_browse_url=jira.get("browseUrl", ""),
-        jira_link_type=jira.get("linkType", DEFAULT_LINK_TYPE),
-        jira_epic_field=jira.get("epicLinkField", PacConfig.jira_epic_field),
-        jira_search_lag=float(jira.get("searchLag", DEFAULT_SEARCH_LAG)),
-        transient_retries=int(apply.get("transientRetries", DEFAULT_TRANSIENT_RETRIES)),
-        platform=data.get("platform") or {},
-        concurrency=int(apply.get("concurrency", DEFAULT_CONCURRENCY)),
-        commit_name=author.get("name", PacConfig.commit_name),
-        commit_email=author.get("email", PacConfig.commit_email),
-        timezone=calendar.get("timezone", "UTC"),
-        freezes=tuple(freezes),
-        freeze_warn_days=int(calendar.get("warnDays", DEFAULT_FREEZE_WARN_DAYS)),
-        jira_link_types=tuple(jira.get("linkTypes") or ()),
-        validate_ignore=tuple(
-            str(p).rstrip("/") for p in (data.get("validate") or {}).get("ignore") or ()
-        ),
-        repository_url=str(repository.get("url", "")),
-        repository_branch=str(repository.get("branch", "")),
-        resolutions_done=tuple((jira.get("resolutions") or {}).get("done") or DEFAULT_DONE),
-        resolutions_not_done=tuple(
-            (jira.get("resolutions") or {}).get("notDone") or DEFAULT_NOT_DONE
-        ),
-        notifications=build_notifications(data.get("notifications")),
-    )
+    return {
+        "timezone": calendar.get("timezone", "UTC"),
+        "freezes": tuple(freezes),
+        "freeze_warn_days": int(calendar.get("warnDays", DEFAULT_FREEZE_WARN_DAYS)),
+    }
