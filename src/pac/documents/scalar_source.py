@@ -135,24 +135,32 @@ def _decode_folded(raw: str, block_indent: int | None) -> tuple[str, list[int]]:
     indent = block_indent
     if indent is None:
         indent = min((len(x) - len(x.lstrip(" ")) for x in lines if x.strip()), default=0)
-    previous_text = False
+    previous: bool | None = None  # None before the first text line, else: was it indented
     empty = 0
     for text in lines:
         if not text.strip():
             empty += 1
-        elif text[indent:].startswith((" ", "\t")):
-            raise _Unfollowed  # more-indented lines keep their breaks: rarely used
         else:
-            # Between text lines a break is a space; empty lines are one newline each.
-            joint = ("\n" * empty or " ") if previous_text else "\n" * empty
+            joint = _fold(previous, text[indent:].startswith((" ", "\t")), empty)
+            previous = text[indent:].startswith((" ", "\t"))
             out.append(joint)
             where.extend([pos] * len(joint))
             out.extend(text[indent:])
             where.extend(range(pos + indent, pos + len(text)))
-            previous_text = True
             empty = 0
         pos += len(text) + 1
     return "".join(out), where
+
+
+def _fold(previous: bool | None, indented: bool, empty: int) -> str:
+    """What the line break before a text line becomes (YAML 1.2 §8.1.3): between two
+    normal lines a space, or one newline per empty line between them; next to a
+    more-indented line the break is kept, plus one newline per empty line."""
+    if previous is None:
+        return "\n" * empty
+    if previous or indented:
+        return "\n" * (empty + 1)
+    return "\n" * empty or " "
 
 
 def _decode_flow(raw: str, quote: str) -> tuple[str, list[int]]:

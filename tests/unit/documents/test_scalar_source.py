@@ -31,6 +31,8 @@ def test_positions_inside_block_and_quoted_scalars() -> None:
         "k: >\n  folded\n  more {{ .x }}\n",  # a folded block
         "k: >-\n  folded\n\n  after a gap {{ .x }}\nnext: 1\n",
         'k: "two\n\n  paragraphs {{ .x }}"\n',
+        "k: >2-\n   :\n  :\n\n  {{ .x }}\n",  # a more-indented line keeps its break
+        "k: >\n  a\n    indented\n\n  b {{ .x }}\n",
     ],
 )
 def test_positions_inside_any_scalar_point_at_the_source(text: str) -> None:
