@@ -113,11 +113,9 @@ def notify(run: ApplyRun, holding: Lease | None, emit: Emit) -> None:
 
     pushing = run.commit and run.upstream is not None
     journal = Journal(run.upstream, run.author) if pushing and run.upstream else None
+    still_held = holding.still_held if holding is not None else _always
     try:
-        told = tell(
-            run.repo, still_held=holding.still_held if holding is not None else lambda: True,
-            marks=journal,
-        )  # fmt: skip
+        told = tell(run.repo, still_held=still_held, marks=journal)
     except GitError as exc:
         emit(f"warning: notifications stopped: {exc.message}")
         return
@@ -136,6 +134,10 @@ def notify(run: ApplyRun, holding: Lease | None, emit: Emit) -> None:
         emit(f"warning: what was sent is recorded but not pushed: {exc.message}")
         return
     run.twice += result.duplicates
+
+
+def _always() -> bool:
+    return True
 
 
 def _commit(run: ApplyRun, upstream: Upstream, outcomes: list[Outcome]) -> PushResult:
