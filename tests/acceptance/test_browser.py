@@ -8,9 +8,7 @@ test is skipped unless PAC_REQUIRE_BROWSER is set.
 
 from __future__ import annotations
 
-import os
 import shutil
-import tempfile
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -20,44 +18,14 @@ import pytest
 from pac.authoring.export import export
 from pac.documents.repository import Repository
 from pac.validation.run import validate
-
-CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
-DRIVER = shutil.which("chromedriver") or "/usr/bin/chromedriver"
+from tests.chromium import chromium
 
 
 @pytest.fixture(scope="module")
 def browser() -> Iterator[Any]:
-    if not (Path(CHROMIUM).exists() and Path(DRIVER).exists()):
-        if os.environ.get("PAC_REQUIRE_BROWSER"):
-            pytest.fail("Chromium and chromedriver are required (PAC_REQUIRE_BROWSER is set)")
-        pytest.skip("Chromium is not installed (bash .ci/run installs it)")
-    webdriver = pytest.importorskip("selenium.webdriver")
-    from selenium.webdriver.chrome.service import Service
-
-    options = webdriver.ChromeOptions()
-    options.binary_location = CHROMIUM
-    profile = tempfile.mkdtemp(prefix="pac-chromium-")
-    # Without the background-networking flags Chromium tries to reach Google's hosts.
-    for flag in (
-        "--headless=new",
-        "--no-sandbox",
-        "--disable-gpu",
-        "--disable-quic",
-        "--no-first-run",
-        "--disable-background-networking",
-        "--disable-component-update",
-        "--disable-sync",
-        "--disable-dev-shm-usage",
-        f"--user-data-dir={profile}",
-    ):
-        options.add_argument(flag)
-    driver = webdriver.Chrome(service=Service(DRIVER), options=options)
-    driver.implicitly_wait(2)
-    try:
+    with chromium() as driver:
+        driver.implicitly_wait(2)
         yield driver
-    finally:
-        driver.quit()
-        shutil.rmtree(profile, ignore_errors=True)
 
 
 @pytest.fixture

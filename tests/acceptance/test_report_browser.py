@@ -8,9 +8,7 @@ Skipped without Chromium unless PAC_REQUIRE_BROWSER is set (as CI sets it).
 from __future__ import annotations
 
 import json
-import os
 import shutil
-import tempfile
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -18,48 +16,18 @@ from typing import Any
 import pytest
 
 from pac.tracking.metrics import humanise, percent
+from tests.chromium import chromium
 from tests.conftest import pac
 from tests.fakes.history import build_history
 
-CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
-DRIVER = shutil.which("chromedriver") or "/usr/bin/chromedriver"
 pytestmark = pytest.mark.slow
 
 
 @pytest.fixture(scope="module")
-def chromium() -> Iterator[Any]:
+def browser() -> Iterator[Any]:
     """Headless Chromium that keeps its console and network logs for the test to read."""
-    if not (Path(CHROMIUM).exists() and Path(DRIVER).exists()):
-        if os.environ.get("PAC_REQUIRE_BROWSER"):
-            pytest.fail("Chromium and chromedriver are required (PAC_REQUIRE_BROWSER is set)")
-        pytest.skip("Chromium is not installed (bash .ci/run installs it)")
-    webdriver = pytest.importorskip("selenium.webdriver")
-    from selenium.webdriver.chrome.service import Service
-
-    options = webdriver.ChromeOptions()
-    options.binary_location = CHROMIUM
-    profile = tempfile.mkdtemp(prefix="pac-chromium-")
-    for flag in (
-        "--headless=new",
-        "--no-sandbox",
-        "--disable-gpu",
-        "--disable-quic",
-        "--no-first-run",
-        "--disable-background-networking",
-        "--disable-component-update",
-        "--disable-sync",
-        "--disable-dev-shm-usage",
-        "--window-size=1200,1600",
-        f"--user-data-dir={profile}",
-    ):
-        options.add_argument(flag)
-    options.set_capability("goog:loggingPrefs", {"browser": "ALL", "performance": "ALL"})
-    driver = webdriver.Chrome(service=Service(DRIVER), options=options)
-    try:
+    with chromium("--window-size=1200,1600", logs=True) as driver:
         yield driver
-    finally:
-        driver.quit()
-        shutil.rmtree(profile, ignore_errors=True)
 
 
 @pytest.fixture(scope="module")
@@ -86,28 +54,28 @@ def requests_made(driver: Any) -> list[str]:
 
 
 def test_the_page_draws_its_charts_shows_the_jsons_figures_and_fetches_nothing(
-    chromium: Any, report: tuple[Path, dict[str, Any]]
+    browser: Any, report: tuple[Path, dict[str, Any]]
 ) -> None:
     from selenium.webdriver.common.by import By
 
     page, data = report
-    chromium.get_log("performance")  # forget what an earlier page asked for
-    chromium.get(page.as_uri())
+    browser.get_log("performance")  # forget what an earlier page asked for
+    browser.get(page.as_uri())
 
-    charts = chromium.find_elements(By.CSS_SELECTOR, "figure.chart svg")
+    charts = browser.find_elements(By.CSS_SELECTOR, "figure.chart svg")
     assert len(charts) >= 6
     for chart in charts:
         assert chart.is_displayed()
         assert chart.size["width"] > 100 and chart.size["height"] > 20
         assert chart.find_element(By.TAG_NAME, "title").get_attribute("textContent")
         assert chart.find_element(By.TAG_NAME, "desc").get_attribute("textContent")
-    bars = chromium.find_elements(By.CSS_SELECTOR, "svg rect.bar")
+    bars = browser.find_elements(By.CSS_SELECTOR, "svg rect.bar")
     assert any(bar.size["width"] > 0 for bar in bars)
-    assert chromium.find_elements(By.CSS_SELECTOR, "svg polyline.line.median")
-    assert chromium.find_elements(By.CSS_SELECTOR, "svg line.target")
+    assert browser.find_elements(By.CSS_SELECTOR, "svg polyline.line.median")
+    assert browser.find_elements(By.CSS_SELECTOR, "svg line.target")
 
     def shown(name: str) -> str:
-        figure = chromium.find_element(By.CSS_SELECTOR, f'[data-figure="{name}"] .value')
+        figure = browser.find_element(By.CSS_SELECTOR, f'[data-figure="{name}"] .value')
         return str(figure.text)
 
     lead = data["leadTime"]
@@ -119,7 +87,7 @@ def test_the_page_draws_its_charts_shows_the_jsons_figures_and_fetches_nothing(
     assert shown("failure-rate") == percent(data["failures"]["rate"])
     rows = {
         row.find_elements(By.TAG_NAME, "td")[0].text: row
-        for row in chromium.find_elements(By.CSS_SELECTOR, "#teams tbody tr")
+        for row in browser.find_elements(By.CSS_SELECTOR, "#teams tbody tr")
     }
     for team in data["teams"]:
         cells = [c.text for c in rows[team["team"]].find_elements(By.TAG_NAME, "td")]
@@ -129,17 +97,17 @@ def test_the_page_draws_its_charts_shows_the_jsons_figures_and_fetches_nothing(
         assert cells[-1] == percent(asked["failureRate"])
 
     # Self-contained: nothing but the page itself asked for, no outside reference at all.
-    assert requests_made(chromium) == [page.as_uri()]
-    outside = chromium.execute_script(
+    assert requests_made(browser) == [page.as_uri()]
+    outside = browser.execute_script(
         "return [...document.querySelectorAll('[src],[href]')].length"
         " + performance.getEntriesByType('resource').length"
     )
     assert outside == 0
-    errors = [e for e in chromium.get_log("browser") if e["level"] == "SEVERE"]
+    errors = [e for e in browser.get_log("browser") if e["level"] == "SEVERE"]
     assert errors == []
 
 
-def test_an_empty_history_is_a_page_that_says_so(chromium: Any, tmp_path: Path) -> None:
+def test_an_empty_history_is_a_page_that_says_so(browser: Any, tmp_path: Path) -> None:
     from selenium.webdriver.common.by import By
 
     root = tmp_path / "empty"
@@ -153,7 +121,7 @@ def test_an_empty_history_is_a_page_that_says_so(chromium: Any, tmp_path: Path) 
     page = root / "report.html"
     made = pac("report", "--format", "html", "--out", str(page), cwd=root)
     assert made.returncode == 0, made.stderr
-    chromium.get(page.as_uri())
-    said = chromium.find_element(By.ID, "empty")
+    browser.get(page.as_uri())
+    said = browser.find_element(By.ID, "empty")
     assert said.is_displayed() and "No requests yet" in said.text
-    assert [e for e in chromium.get_log("browser") if e["level"] == "SEVERE"] == []
+    assert [e for e in browser.get_log("browser") if e["level"] == "SEVERE"] == []
