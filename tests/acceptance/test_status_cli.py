@@ -35,8 +35,12 @@ def offline_env() -> dict[str, str]:
 
 
 def status_cli(root: Path, env: dict[str, str], *args: str) -> subprocess.CompletedProcess[str]:
+    return pac_cli(root, env, "status", *args)
+
+
+def pac_cli(root: Path, env: dict[str, str], *args: str) -> subprocess.CompletedProcess[str]:
     done = subprocess.run(
-        [sys.executable, "-m", "pac", "status", *args],
+        [sys.executable, "-m", "pac", *args],
         cwd=root,
         env=env,
         capture_output=True,
@@ -55,15 +59,7 @@ def test_the_table_after_apply_says_where_it_stands_and_the_resolved_outbox_tick
     sample_root: Path,
 ) -> None:
     env = offline_env()
-    applied = subprocess.run(
-        [sys.executable, "-m", "pac", "apply", EVENTS],
-        cwd=sample_root,
-        env=env,
-        capture_output=True,
-        text=True,
-        timeout=120,
-        check=False,
-    )
+    applied = pac_cli(sample_root, env, "apply", EVENTS)
     assert applied.returncode == 0, applied.stdout + applied.stderr
     shown = status_cli(sample_root, env).stdout
     assert EVENTS in shown
@@ -82,15 +78,7 @@ def test_a_jira_ticket_shows_its_live_state_and_assignee_in_one_search(
 ) -> None:
     with FakeJira(credentials=("bot", TOKEN)) as jira:
         env = environment(jira)
-        applied = subprocess.run(
-            [sys.executable, "-m", "pac", "apply", EVENTS],
-            cwd=sample_root,
-            env=env,
-            capture_output=True,
-            text=True,
-            timeout=120,
-            check=False,
-        )
+        applied = pac_cli(sample_root, env, "apply", EVENTS)
         assert applied.returncode == 0, applied.stdout + applied.stderr
         jira.set_status("MSG-1", "In Progress")
         jira.issues["MSG-1"]["fields"]["assignee"] = {"name": "kim", "displayName": "Kim"}
