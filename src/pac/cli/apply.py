@@ -11,6 +11,8 @@ from pac.cli.common import ChangedOption, RequestArgument, repository, user_erro
 
 if TYPE_CHECKING:
     from pac.fulfilment.executor import Outcome
+    from pac.fulfilment.lease import Lease
+    from pac.fulfilment.session import ApplyRun
 
 
 def _emit(line: str) -> None:
@@ -48,7 +50,8 @@ def apply(
         ),
     ] = None,
 ) -> None:
-    """Fulfil new, retried, escalated and no-longer-deferred requests, and record their status.
+    """Fulfil new, changed, retried, escalated and no-longer-deferred requests, advance the
+    waiting ones (tickets their teams resolved), record their status and tell people.
 
     Tickets go to JIRA when PAC_JIRA_URL (or jira.url in pac.yaml), PAC_JIRA_USER and
     PAC_JIRA_TOKEN are set, else to the offline outbox. Secrets come from PAC_SECRET_<NAME>.
@@ -71,13 +74,21 @@ def apply(
         settle=run.lag,
     )  # fmt: skip
     with user_errors(), lease as holding:
-        outcomes = session.work(run, holding, concurrency, _emit)
-        failed = _report(outcomes)
-        session.record(run, holding, outcomes, _emit)
-        session.notify(run, holding, _emit)
+        failed = _fulfil(run, holding, concurrency)
     for warning in run.twice:
         _emit(f"warning: {warning}; close the ticket or undo the effect not kept")
     raise typer.Exit(1 if failed or run.selection.invalid or run.twice else 0)
+
+
+def _fulfil(run: ApplyRun, holding: Lease | None, concurrency: int | None) -> bool:
+    """Work, print, commit and push the statuses, then notify; True when a request failed."""
+    from pac.fulfilment import session
+
+    outcomes = session.work(run, holding, concurrency, _emit)
+    failed = _report(outcomes)
+    session.record(run, holding, outcomes, _emit)
+    session.notify(run, holding, _emit)
+    return failed
 
 
 def _wait(wait: float | None, in_ci: bool) -> float:

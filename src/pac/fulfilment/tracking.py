@@ -13,6 +13,7 @@ lost, and the next run picks it up.
 
 from __future__ import annotations
 
+import datetime as dt
 import re
 import time
 from collections.abc import Callable, Iterable, Mapping
@@ -21,7 +22,13 @@ from typing import TYPE_CHECKING, Any
 
 from pac.documents.action_types import JIRA_TICKET
 from pac.documents.layout import OUTBOX_DIR
-from pac.fulfilment.backends import BackendError, TicketFactory, TicketFacts, task_label
+from pac.fulfilment.backends import (
+    BackendError,
+    TicketBackend,
+    TicketFactory,
+    TicketFacts,
+    task_label,
+)
 from pac.records.states import RequestState, TaskState
 from pac.records.status import RequestStatus, TaskStatus, parse_time
 from pac.records.store import StatusError, StatusStore
@@ -120,7 +127,10 @@ def read_open(
 
 
 def _read(
-    repo: Repository, backend: Any, grouped: dict[str, list[str]], emit: Callable[[str], None]
+    repo: Repository,
+    backend: TicketBackend,
+    grouped: dict[str, list[str]],
+    emit: Callable[[str], None],
 ) -> TicketRead:
     facts: dict[str, TicketFacts] = {}
     asked: set[str] = set()
@@ -277,8 +287,6 @@ def record_resolution(task: TaskStatus, facts: TicketFacts) -> None:
 
 def _iso(text: str) -> str:
     """JIRA writes `2026-11-30T10:00:00.000+0000`; the status keeps ISO 8601 UTC."""
-    import datetime as dt
-
     try:
         when = dt.datetime.strptime(text, "%Y-%m-%dT%H:%M:%S.%f%z")
     except ValueError:
