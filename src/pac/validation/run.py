@@ -27,8 +27,6 @@ from pac.validation import codeowners
 from pac.validation.checks import DocumentCheck
 from pac.validation.checks.beforeapply import check_before_apply
 from pac.validation.checks.bundles import check_bundle
-from pac.validation.checks.changes import check_request_change
-from pac.validation.checks.deletions import check_deleted_requests
 from pac.validation.checks.governance import check_categories, check_config
 from pac.validation.checks.offerings import check_offering, check_offering_metadata
 from pac.validation.checks.placeholders import check_placeholders
@@ -56,7 +54,15 @@ DOCUMENT_CHECKS: dict[str, list[DocumentCheck]] = {
 # status, SPEC §6.6): `pac validate` runs them for the pull request. Plan and apply read
 # the status themselves and hold such a change in their own words, so `check_file`, which
 # they call to know whether a request can be used at all, leaves these out.
-RECORD_CHECKS: dict[str, list[DocumentCheck]] = {"Request": [check_request_change]}
+def _request_change(repo: Repository, loaded: Loaded) -> list[Diagnostic]:
+    # Imported here: the records (pac.records) and the day-2 checks are needed only when a
+    # request is in scope, and `pac validate FILE` on a catalog item starts without them.
+    from pac.validation.checks.changes import check_request_change
+
+    return check_request_change(repo, loaded)
+
+
+RECORD_CHECKS: dict[str, list[DocumentCheck]] = {"Request": [_request_change]}
 
 
 @dataclass
@@ -264,6 +270,7 @@ def _validate(
     found: list[Diagnostic] = []
     if changed_since is not None:
         from pac.git import changed_files
+        from pac.validation.checks.deletions import check_deleted_requests
 
         changes = changed_files(repo.root, changed_since)
         if paths:
