@@ -21,7 +21,7 @@ SAMPLE_REQUEST = "requests/payments/payments-refunds.yaml"
 HEAVY = ("jira", "git", "github", "requests", "apprise", "jsonschema", "urllib3", "httpx")
 NOT_FOR_VALIDATE = (*HEAVY, "jinja2", "rich", "markdown_it", "pygments")
 # `pac --help` is drawn by typer with rich; it reads no document.
-NOT_FOR_HELP = (*HEAVY, "jinja2", "yaml", "fastjsonschema", "regex", "pydantic")
+NOT_FOR_HELP = (*HEAVY, "jinja2", "yaml", "fastjsonschema", "regex")
 
 # pac's own modules each command imports today. Lower a ceiling when a change lowers the
 # count; if a change goes over it, import the new module where it is used (inside the
