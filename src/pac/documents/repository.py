@@ -70,6 +70,8 @@ class Loaded:
     model: Any = None
     # The top-level keys under which the schema found errors: the rest can still be read.
     schema_errors_under: frozenset[str] = frozenset()
+    # Each schema error as (path, code): what the partial checks leave out (validation/partial).
+    schema_errors: tuple[tuple[JsonPath, str], ...] = ()
 
     @property
     def ok(self) -> bool:
@@ -183,6 +185,7 @@ class Repository(CatalogFiles):
         if errors:
             # "" for an error about the document as a whole (a missing top-level key).
             loaded.schema_errors_under = frozenset(str(f.path[0]) if f.path else "" for f in errors)
+            loaded.schema_errors = tuple((f.path, f.code) for f in errors)
             return loaded
         loaded.model = _build_model(loaded.kind, doc)
         return loaded
