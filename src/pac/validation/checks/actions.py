@@ -35,7 +35,9 @@ from pac.templating.encoders import SUMMARY_LIMIT
 from pac.validation.checks import Findings
 from pac.validation.checks.gitflow import check_commit, check_workflow
 
-_TEMPLATE_PART = re.compile(r"\{\{.*?\}\}|\{#.*?#\}", re.S)
+_TAG = re.compile(r"\{\{.*?\}\}|\{#.*?#\}|\{%(?P<stmt>.*?)%\}", re.S)
+# Statements that open a block closed by `end<name>`; a `set` without `=` opens one too.
+_BLOCKS = frozenset({"if", "for", "macro", "call", "filter", "with", "autoescape", "block", "raw"})
 # Header names that carry credentials by convention, whatever their value.
 _SECRET_HEADERS = re.compile(r"authorization|api[-_]?key|token|secret|password|cookie", re.I)
 
@@ -176,10 +178,8 @@ def _check_description_file(
 
 def _check_summary(repo: Repository, action: Action, form: Form, findings: Findings) -> None:
     summary = action.config["ticket"].get("summaryTemplate")
-    if not isinstance(summary, str) or "{%" in summary:
-        return  # statements may leave text out: only always-written text counts
-    static = _TEMPLATE_PART.sub("", summary).strip()
-    if len(static) > SUMMARY_LIMIT:
+    static = _always_written(summary) if isinstance(summary, str) else None
+    if static is not None and len(static) > SUMMARY_LIMIT:
         findings.add(
             (*action.path, "config", "ticket", "summaryTemplate"),
             "summary-too-long",
@@ -188,6 +188,37 @@ def _check_summary(repo: Repository, action: Action, form: Form, findings: Findi
             "Keep the summary to one short line (what and for whom) and move the details "
             "into the description.",
         )
+
+
+def _always_written(template: str) -> str | None:
+    """The text every rendering writes whatever the values: the literal text, with each
+    `if` block's shortest branch (nothing without an `else`) and nothing of other blocks
+    (a loop may not run). None for unbalanced blocks, which the syntax check reports."""
+    stack: list[tuple[str, list[str], bool]] = []  # (block, finished branches, has else)
+    current, last = "", 0
+    for match in _TAG.finditer(template):
+        current += template[last : match.start()]
+        last = match.end()
+        stmt = match.group("stmt")
+        words = stmt.strip("-+ \t\n").split() if stmt is not None else []
+        word = words[0] if words else ""
+        if word in _BLOCKS or (word == "set" and "=" not in stmt):
+            stack.append((word, [current], False))
+            current = ""
+        elif word in ("elif", "else") and stack:
+            block, branches, has_else = stack[-1]
+            stack[-1] = (block, [*branches, current], has_else or word == "else")
+            current = ""
+        elif word.startswith("end"):
+            if not stack:
+                return None
+            block, (outer, *branches), has_else = stack.pop()
+            branches.append(current)
+            shortest = min(branches, key=len) if block == "if" and has_else else ""
+            current = outer + shortest
+    if stack:
+        return None
+    return (current + template[last:]).strip()
 
 
 # --- rest-api ---------------------------------------------------------------------------

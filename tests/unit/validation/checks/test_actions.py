@@ -58,6 +58,29 @@ def test_a_long_summary_with_statements_is_not_measured(sample_root: Path) -> No
     assert _found(sample_root, "summary-too-long") == []
 
 
+@pytest.mark.parametrize(
+    ("template", "measured"),
+    [
+        # Text outside the statement is always written, whatever the condition.
+        ("{text}{{% if .current.name %}}-x{{% endif %}}", 300),
+        ("{{% if .current.name %}}{text}{{% else %}}{text}!{{% endif %}}", 300),
+        ("{{% if .current.name %}}a{{% elif .current.x %}}{text}{{% else %}}b{{% endif %}}", None),
+        ("{{% for t in .current.x %}}{text}{{% endfor %}}", None),
+        ("{text}{{% if .current.name %}}", None),  # unbalanced: template-syntax says so
+    ],
+)
+def test_a_summary_is_measured_by_the_text_every_branch_writes(
+    sample_root: Path, template: str, measured: int | None
+) -> None:
+    summary = template.format(text="x" * 300).replace('"', "'")
+    _edit(sample_root, AURORA, SUMMARY, f'summaryTemplate: "{summary}"')
+    found = _found(sample_root, "summary-too-long")
+    if measured is None:
+        assert found == []
+    else:
+        assert len(found) == 1 and f"is {measured} characters" in found[0].message
+
+
 URL = "url: https://dbaas.platform.internal/api/v1/clusters"
 BODY = "body.contentTemplate (it reads .current.credentials.adminPassword)"
 PASSWORD_LINE = '                "masterPassword": "{{ .current.credentials.adminPassword }}",\n'
