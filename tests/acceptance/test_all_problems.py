@@ -181,3 +181,36 @@ def test_a_seed_style_enum_hides_no_current_finding(sample_root: Path) -> None:
     codes = _codes(sample_root, KAFKA)
     assert "template-current" in codes, codes
     assert codes.count("template-current") == 1
+
+
+def test_a_seed_header_hides_nothing_else(sample_root: Path) -> None:
+    path = sample_root / KAFKA
+    text = path.read_text().replace("schemaVersion: catalog/v1", "apiVersion: catalog/v1", 1)
+    text = text.replace(
+        "          - id: stage\n", "          - id: stage\n            colour: red\n", 1
+    )
+    path.write_text(text.replace("{{ .current.name }} on", "{{ .system.requestid }} on", 1))
+    assert _codes(sample_root, KAFKA) == [
+        "schema-unknown-key",
+        "schema-version",
+        "template-system",
+    ]
+
+
+def test_a_seed_form_is_checked_as_the_form_in_the_same_run(sample_root: Path) -> None:
+    path = sample_root / KAFKA
+    text = path.read_text().replace("\n  form:\n", "\n  form-data:\n", 1)
+    text = text.replace("enum: [dev, staging, prod]", "validation: {enum: [dev, staging, prod]}")
+    path.write_text(
+        text.replace("{{ .current.environment.stage }}.", "{{ .current.environment.stag }}.", 1)
+    )
+    found = [d for d in validate(Repository(sample_root)).diagnostics if d.path == KAFKA]
+    messages = sorted(f"{d.code} {d.message}" for d in found)
+    assert messages == [
+        "schema-required missing required key 'form' in input",
+        "schema-unknown-key unknown key 'enum' in input.form.groups[0].fields[0].validation",
+        "schema-unknown-key unknown key 'form-data' in input",
+        "template-current .current.environment.stag is not a field of this item's form",
+    ], messages
+    enum = next(d for d in found if "'enum'" in d.message)
+    assert path.read_text().splitlines()[enum.line - 1].strip().startswith("validation: {enum")

@@ -33,6 +33,7 @@ from pac.documents.model import (
     build_item,
 )
 from pac.documents.repository import Loaded, Repository
+from pac.documents.seed import SEED_RENAMED
 from pac.validation.checks.beforeapply import check_before_apply
 from pac.validation.checks.bundles import check_bundle
 from pac.validation.checks.placement import check_request_placement
@@ -66,7 +67,8 @@ class _Damage:
 def _damage(loaded: Loaded) -> _Damage:
     damage = _Damage()
     for path, code in loaded.schema_errors:
-        (damage.unknown if code == UNKNOWN_KEY and path else damage.errors).append(path)
+        if code != SEED_RENAMED:  # reported on its own and read past (documents/seed)
+            (damage.unknown if code == UNKNOWN_KEY and path else damage.errors).append(path)
     return damage
 
 
