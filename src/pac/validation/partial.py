@@ -171,8 +171,10 @@ def _partial_form(data: Mapping[str, Any], damage: _Damage) -> tuple[Form | None
     groups: list[Group] = []
     for gi, group in enumerate(form.get("groups") or []):
         gpath: JsonPath = ("input", "form", "groups", gi)
-        fields = group.get("fields") if isinstance(group, dict) else None
-        if not isinstance(group.get("id"), str) or not isinstance(fields, list):
+        if not isinstance(group, dict) or not isinstance(group.get("id"), str):
+            return None, []
+        fields = group.get("fields")
+        if not isinstance(fields, list):
             return None, []
         built = [_field(f, (*gpath, "fields", fi)) for fi, f in enumerate(fields)]
         if any(f is None for f in built):
