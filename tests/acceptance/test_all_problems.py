@@ -214,3 +214,16 @@ def test_a_seed_form_is_checked_as_the_form_in_the_same_run(sample_root: Path) -
     ], messages
     enum = next(d for d in found if "'enum'" in d.message)
     assert path.read_text().splitlines()[enum.line - 1].strip().startswith("validation: {enum")
+
+
+def test_a_broken_action_leaves_the_other_actions_checked(sample_root: Path) -> None:
+    path = sample_root / KAFKA
+    text = path.read_text()
+    update = text.index("    update:")
+    # The update action's own settings fail the schema; its typo is not judged on a guess.
+    broken = text[update:].replace("labels: [pac, kafka, change]", "labels: 5", 1)
+    broken = broken.replace("{{ .current.name }}:", "{{ .current.nam }}:", 1)
+    text = text[:update] + broken
+    path.write_text(text.replace("{{ .current.name }} on", "{{ .system.requestid }} on", 1))
+    found = [d for d in validate(Repository(sample_root)).diagnostics if d.path == KAFKA]
+    assert sorted(d.code for d in found) == ["schema-type", "template-system"]
