@@ -6,7 +6,7 @@ import gc
 import os
 from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, field
 from pathlib import Path
 
 from pac.diagnostics import Diagnostic, Severity, sorted_unique
@@ -20,7 +20,6 @@ from pac.documents.layout import (
     REQUESTS,
     YAML_SUFFIXES,
 )
-from pac.documents.model import EMPTY_FORM, build_item
 from pac.documents.repository import Loaded, Repository, diagnostic
 from pac.rules import RULES
 from pac.validation import codeowners
@@ -34,6 +33,7 @@ from pac.validation.checks.offerings import check_offering, check_offering_metad
 from pac.validation.checks.placeholders import check_placeholders
 from pac.validation.checks.requests import check_request
 from pac.validation.checks.templates import check_bundle_templates, check_item_templates
+from pac.validation.partial import partial_checks
 from pac.validation.scope import affected_documents, changes_under, expand
 
 # The checks each kind of document gets once it has passed its schema.
@@ -115,22 +115,8 @@ def _partial_checks(repo: Repository, loaded: Loaded) -> list[Diagnostic]:
     found = check_offering_metadata(repo, loaded)
     if loaded.kind in ("CatalogItem", "CatalogBundle", "Request"):
         found.extend(check_placeholders(repo, loaded))
-    doc = loaded.document
-    if (
-        loaded.kind == "CatalogItem"
-        and doc is not None
-        and loaded.schema_errors_under <= {"input"}
-        and isinstance(doc.data.get("input"), dict)
-    ):
-        # The actions and metadata passed their schema; only what the form supplies
-        # (the .current paths) cannot be judged without it.
-        partial = replace(loaded, model=build_item(doc, form=EMPTY_FORM))
-        for check in (check_item_templates, check_before_apply):
-            found.extend(d for d in check(repo, partial) if d.code not in _FORM_DEPENDENT)
+    found.extend(partial_checks(repo, loaded))
     return found
-
-
-_FORM_DEPENDENT = frozenset({"template-current"})
 
 
 def _misplaced_finding(repo: Repository, loaded: Loaded, reason: str) -> Diagnostic:

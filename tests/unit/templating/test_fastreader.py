@@ -28,6 +28,10 @@ CRAFTED = [
     "{% elif .output.k is not defined %}{{ .output.k | upper | d('') }}{% endif %}",
     "{% if .output.a is defined %}{% elif .output.b is not defined %}{% else %}"
     "{{ .output.a }}{{ .output.b }}{% endif %}",
+    # A companion's metadata is guarded as `.output` is (docs/templates.md).
+    "{% if .metadata.db.port is defined %}{{ .metadata.db.port }}{{ .metadata.db.x }}"
+    "{% else %}{{ .metadata.db.port }}{% endif %}{{ .metadata.db.port }}",
+    "{% if .metadata.db.port is not defined %}{% else %}{{ .metadata.db.port.n }}{% endif %}",
 ]
 
 
@@ -62,6 +66,9 @@ _PIECES = [
     "{{ .output.k | default('x') }}",
     "{{ .output.k.sub | upper | d(1) }}",
     "{{ .metadata.item-a.key }}",
+    "{{ .metadata.item-a.key.sub | upper }}",
+    "{% if .metadata.item-a.key is defined %}",
+    "{% elif .metadata.item-a.key is not defined %}",
     "{{ .current.g.list.0 }}",
     "{{ .current._x }}",
     "{% if .output.k is defined %}",
