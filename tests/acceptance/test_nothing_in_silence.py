@@ -212,3 +212,28 @@ def test_a_todo_the_author_wrote_in_a_value_is_reported(sample_root: Path) -> No
     assert ("starter-placeholder", "catalog/messaging/messaging-kafka-topic.yaml") in _codes(
         sample_root
     )
+
+
+def test_changed_reports_a_committed_dangling_link(sample_git: Path) -> None:
+    # `exists()` follows the link: a link to nothing looked deleted and was skipped.
+    (sample_git / "catalog/security/x.yaml").symlink_to("../../../outside-missing.yaml")
+    (sample_git / "catalog/security/y.yaml").symlink_to("/nonexistent/x.yaml")
+    git_commit_all(sample_git, "links to nothing")
+    done = pac("validate", "--changed", "HEAD~1", cwd=sample_git)
+    assert done.returncode == 1, done.stdout
+    assert "catalog/security/x.yaml:1:1: error[entry-unreadable]" in done.stdout
+    assert "catalog/security/y.yaml:1:1: error[entry-unreadable]" in done.stdout
+    assert "0 files checked" not in done.stdout
+
+
+def test_a_folder_named_explicitly_reports_its_pipes_and_dangling_links(sample_root: Path) -> None:
+    os.mkfifo(sample_root / "catalog/databases/database-pipe.yaml")
+    (sample_root / "catalog/databases/database-gone.yaml").symlink_to("/nonexistent/x.yaml")
+    os.mkfifo(sample_root / "requests/payments/payments-pipe.yaml")
+    done = pac("validate", "catalog/databases", cwd=sample_root)
+    assert done.returncode == 1, done.stdout
+    assert "catalog/databases/database-pipe.yaml:1:1: error[entry-unreadable]" in done.stdout
+    assert "catalog/databases/database-gone.yaml:1:1: error[entry-unreadable]" in done.stdout
+    done = pac("validate", "requests/", cwd=sample_root)
+    assert done.returncode == 1, done.stdout
+    assert "requests/payments/payments-pipe.yaml:1:1: error[entry-unreadable]" in done.stdout

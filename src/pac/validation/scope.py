@@ -7,6 +7,7 @@ to an item re-checks the bundles and requests that use it.
 from __future__ import annotations
 
 import os
+import stat
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -100,7 +101,7 @@ def expand(
             found = [
                 candidate
                 for candidate in sorted(path.rglob("*"))
-                if candidate.is_file() and _is_checkable(repo, candidate)
+                if _not_a_folder(candidate) and _is_checkable(repo, candidate)
             ]
             if not found:
                 raise UsageError(
@@ -125,6 +126,15 @@ def expand(
                 "and the JIRA templates under templates/jira/.",
             )
     return _dedupe(out), repo_checks, skipped
+
+
+def _not_a_folder(path: Path) -> bool:
+    # By lstat, never opening it: a FIFO or a dangling link is kept, so that loading it
+    # reports it (entry-unreadable) instead of the folder passing in silence.
+    try:
+        return not stat.S_ISDIR(os.lstat(path).st_mode)
+    except OSError:
+        return False
 
 
 def _is_checkable(repo: Repository, path: Path) -> bool:
