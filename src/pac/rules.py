@@ -50,6 +50,7 @@ _RULES = [
     Rule("schema-range", E, "a number or list size is out of range"),
     Rule("schema-duplicate", E, "a list repeats a value"),
     Rule("schema-invalid", E, "the document does not match its schema"),
+    Rule("schema-change-breaks", E, "a change under schema/ makes an existing document invalid"),
     # naming and placement
     Rule("naming-kebab-case", E, "an id is not kebab-case"),
     Rule("naming-camel-case", E, "a key or group/field/component id is not camelCase"),

@@ -33,6 +33,7 @@ from pac.validation.checks.governance import check_categories, check_config
 from pac.validation.checks.offerings import check_offering, check_offering_metadata
 from pac.validation.checks.placeholders import check_placeholders
 from pac.validation.checks.requests import check_request
+from pac.validation.checks.schemachange import check_schema_changes
 from pac.validation.checks.templates import check_bundle_templates, check_item_templates
 from pac.validation.scope import affected_documents, changes_under, expand
 
@@ -284,6 +285,7 @@ def _validate(
         selected, repo_checks = affected_documents(repo, changes)
         found += _version_findings(repo, changes, changed_since)
         found += check_deleted_requests(repo, changes, changed_since)
+        found += check_schema_changes(repo, changes, changed_since, selected)
     elif paths:
         selected, repo_checks, skipped = expand(repo, paths)
     else:

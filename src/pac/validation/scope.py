@@ -12,7 +12,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from pac.documents.files import Role
+from pac.documents.files import ROLE_KIND, Role
 from pac.documents.layout import (
     CATALOG,
     CATEGORIES_FILE,
@@ -21,10 +21,12 @@ from pac.documents.layout import (
     GITHUB_CODEOWNERS_FILE,
     JIRA_TEMPLATES,
     REQUESTS,
+    SCHEMAS,
     YAML_SUFFIXES,
     in_status_folder,
 )
 from pac.documents.repository import Repository
+from pac.documents.schemas import governed_kinds
 from pac.errors import UsageError
 
 
@@ -178,6 +180,8 @@ class _Affected:
     referenced_ids: set[str] = field(default_factory=set)
     templates: set[str] = field(default_factory=set)
     attached: set[Path] = field(default_factory=set)
+    # Kinds whose schema changed: each of their documents is checked against the change.
+    schema_kinds: set[str] = field(default_factory=set)
 
     def note(self, repo: Repository, relative: str, deleted: bool) -> None:
         path = repo.root / relative
@@ -187,6 +191,9 @@ class _Affected:
             if relative == CATEGORIES_FILE:
                 # Owners and prefixes of every item may have changed.
                 self.selected += repo.files(Role.ITEM) + repo.files(Role.BUNDLE)
+        schema_file = changed_schema_file(relative)
+        if schema_file:
+            self.schema_kinds.update(governed_kinds(schema_file))
         if relative.startswith(f"{JIRA_TEMPLATES}/"):
             self.templates.add(relative[len(JIRA_TEMPLATES) + 1 :])
         if role in (Role.ITEM, Role.BUNDLE):
@@ -226,4 +233,21 @@ def affected_documents(
             referenced_ids.add(bundle.name.rsplit(".", 1)[0])
     for doc_id in sorted(referenced_ids):
         selected += repo.files_mentioning(Role.REQUEST, doc_id)
+    for kind in sorted(affected.schema_kinds):
+        selected += documents_of_kind(repo, kind)
     return _dedupe(selected), affected.repo_checks
+
+
+def changed_schema_file(relative: str) -> str:
+    """The name of a schema file pac checks documents with, if `relative` is one ("")."""
+    folder, _, name = relative.partition("/")
+    return name if folder == SCHEMAS and governed_kinds(name) else ""
+
+
+def documents_of_kind(repo: Repository, kind: str) -> list[Path]:
+    """Every document of `kind` where pac reads it, found by name."""
+    role = next(role for role, role_kind in ROLE_KIND.items() if role_kind == kind)
+    if role in (Role.ITEM, Role.BUNDLE, Role.REQUEST):
+        return repo.files(role)
+    path = repo.root / (CATEGORIES_FILE if role is Role.CATEGORIES else CONFIG_FILE)
+    return [path] if path.is_file() else []
