@@ -97,6 +97,8 @@ _RULES = [
     Rule("form-default-template", E, "a field default contains template syntax, never rendered"),
     Rule("form-pattern-unanchored", W, "a pattern without ^ and $ accepts values containing it"),
     Rule("form-text-unbounded", W, "a text field without maxLength takes up to the 64 KiB cap"),
+    Rule("form-text-over-cap", W, "a maxLength above the 65,536-character cap on any text"),
+    Rule("form-pattern-control", E, "a pattern holds a control character (a YAML escape like \\b)"),
     # fulfilment
     Rule("fulfillment-automatic", E, "mode is automatic but there are no automatic actions"),
     Rule("action-unsupported", W, "an action pac apply does not run, or automation in manual"),

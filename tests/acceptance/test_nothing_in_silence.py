@@ -310,3 +310,16 @@ def test_changed_reports_a_draft_in_a_hidden_catalog_folder(sample_git: Path) ->
     assert done.returncode == 1, done.stdout
     assert f"{DRAFT}:" in done.stdout and "error[file-location]" in done.stdout
     assert "category: .drafts" not in done.stdout
+
+
+def test_a_decommission_reason_past_its_cap_is_found_before_apply(sample_root: Path) -> None:
+    # Caught by validate, not by the ticket at apply; and the value is never echoed.
+    path = sample_root / "requests/payments/payments-events.yaml"
+    path.write_text(path.read_text() + f"decommission: {{reason: {'x' * 300_000}}}\n")
+    done = pac("validate", "requests/payments/payments-events.yaml", cwd=sample_root)
+    assert done.returncode == 1
+    assert (
+        "error[schema-length] decommission.reason is 300000 characters long; "
+        "it must be at most 2000" in done.stdout
+    )
+    assert len(done.stdout) < 2000
