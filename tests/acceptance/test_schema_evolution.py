@@ -91,3 +91,11 @@ def test_a_document_already_broken_before_is_not_blamed_on_the_schema(schema_git
     assert "messaging-kafka-topic.yaml:83:20: error[schema-value]" in done.stdout
     assert "messaging-kafka-topic.yaml:2:1: error[schema-change-breaks]" not in done.stdout
     assert "messaging-sqs-standard.yaml:2:1: error[schema-change-breaks]" in done.stdout
+
+
+def test_a_schema_file_named_explicitly_checks_the_documents_it_governs(
+    schema_git: Path,
+) -> None:
+    done = pac("validate", "schema/catalog-bundle.json", cwd=schema_git)
+    assert done.returncode == 0, done.stdout + done.stderr
+    assert "1 file checked: no problems found" in done.stdout

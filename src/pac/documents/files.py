@@ -35,7 +35,10 @@ from pac.documents.layout import (
 # output, and folders tools keep their own files in: none holds documents astray.
 _DOCUMENT_FOLDERS = frozenset({CATALOG, REQUESTS})
 _OWN_FOLDERS = frozenset({".git", PAC_DIR})
-_TOOL_FOLDERS = frozenset({"node_modules", "__pycache__", "site-packages", "venv"})
+_TOOL_FOLDERS = frozenset(
+    {"node_modules", "__pycache__", "site-packages", "venv", ".venv", ".tox", ".nox"}
+    | {".mypy_cache", ".ruff_cache", ".pytest_cache", ".hypothesis", ".cache"}
+)
 _KINDS = rb"(CatalogItem|CatalogBundle|Request|CategoryRegistry|PacConfig)"
 # A top-level `kind:` in block style, its key plain or quoted ("kind": CatalogBundle).
 _KIND_LINE = re.compile(

@@ -116,6 +116,10 @@ def expand(
             repo_checks = True
         elif _is_checkable(repo, path) or path.suffix in YAML_SUFFIXES:
             out.append(path)
+        elif changed_schema_file(repo.display(path)):
+            # A schema is checked by the documents it governs.
+            for kind in governed_kinds(changed_schema_file(repo.display(path))):
+                out.extend(documents_of_kind(repo, kind))
         elif repo.display(path).startswith((f"{JIRA_TEMPLATES}/", f"{REQUESTS}/")):
             # A description template is checked as part of the items (and bundles) using
             # it; a file a request attaches, as part of the requests naming it.
@@ -124,8 +128,8 @@ def expand(
         else:
             raise UsageError(
                 f"{given} is not a catalog document",
-                "pac validate checks catalog/ and requests/ documents, pac.yaml, CODEOWNERS "
-                "and the JIRA templates under templates/jira/.",
+                "pac validate checks catalog/ and requests/ documents, pac.yaml, CODEOWNERS, "
+                "the JIRA templates under templates/jira/ and the schemas under schema/.",
             )
     return _dedupe(out), repo_checks, skipped
 
