@@ -92,7 +92,7 @@ class SchemaSet:
                     SchemaFinding(
                         path,
                         "schema-invalid",
-                        f"{where(path)} {value!r} has a line break or spaces around it",
+                        f"{where(path)} {_shown(value)} has a line break or spaces around it",
                         "Write the value on one line, without a `|` or `>` block, so it "
                         "carries no line break.",
                     )
@@ -190,6 +190,11 @@ def _category_hint(kind: str, finding: SchemaFinding) -> SchemaFinding:
         return finding
     hint = _CATEGORY_HINTS.get(kind)
     return replace(finding, hint=hint) if hint else finding
+
+
+def _shown(value: str) -> str:
+    # A pasted page is quoted by its start: findings go to terminals and pull requests.
+    return repr(value) if len(value) <= 80 else f"{value[:60]!r}… ({len(value):,} characters)"
 
 
 def parse_schema(content: bytes, path: Path) -> dict[str, Any]:
