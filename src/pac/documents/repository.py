@@ -30,7 +30,7 @@ from pac.documents.model import (
     build_request,
 )
 from pac.documents.schema_errors import SchemaFinding
-from pac.documents.schemas import SchemaRegistry, SchemaSet, default_registry
+from pac.documents.schemas import SchemaRegistry, SchemaSet, repository_registry
 from pac.documents.seed import SEED_FORM, SEED_RENAMED, schema_data, with_form_renamed
 from pac.documents.suggestions import did_you_mean
 from pac.errors import RepositoryError
@@ -124,7 +124,9 @@ class Repository(CatalogFiles):
 
     def __init__(self, root: Path, registry: SchemaRegistry | None = None) -> None:
         super().__init__(root)
-        self.registry = registry or default_registry()
+        # The repository's own schema/ when it has one: the architects' change is checked
+        # as it stands in the pull request.
+        self.registry = registry or repository_registry(self.root)
         self._loaded: dict[Path, Loaded] = {}
         self._categories: CategoryIndex | None = None
         self._config: PacConfig | None = None
