@@ -223,6 +223,12 @@ def runnable_names() -> tuple[str, ...]:
     return tuple(name for name, kind in ACTION_TYPES.items() if kind.runnable)
 
 
+def hands_off(name: str) -> bool:
+    """A task of type `name` is handed to a team (a ticket): it waits for them, not a result."""
+    kind = ACTION_TYPES.get(name)
+    return kind is not None and kind.makes is Makes.TICKET
+
+
 def ticket_names() -> tuple[str, ...]:
     """The runnable types a person fulfils: what an item's manual strategy should use."""
     return tuple(n for n, k in ACTION_TYPES.items() if k.runnable and k.makes is Makes.TICKET)

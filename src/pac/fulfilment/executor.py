@@ -16,7 +16,6 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
-from pac.documents.action_types import JIRA_TICKET
 from pac.documents.config import FreezeWindow
 from pac.documents.lifecycle import Operation
 from pac.documents.model import Offering, Request
@@ -84,7 +83,6 @@ _BETWEEN_REVISIONS = frozenset(
     }
 )
 _UNSTARTED = frozenset({RequestState.SUBMITTED, RequestState.DEFERRED})
-JIRA = JIRA_TICKET.name
 # Steps that leave the request as it is.
 _IDLE = (Step.NOTHING, Step.WAITING, Step.HELD)
 
