@@ -211,9 +211,9 @@ class RequestStatus:
         """Move to `state` as SPEC §6.2 allows; `TransitionError` otherwise. Entering a
         state people are told about records its event (`detail`: one line, masked)."""
         before, self.state = self.state, check_request(self.state, state, self.request)
-        if before is state or state.value not in EventKind.__members__.values():
+        kind = EventKind.entering(state)
+        if before is state or kind is None:
             return
-        kind = EventKind(state.value)
         latest = next((e for e in reversed(self.events) if e.revision == self.revision), None)
         # Following a waiting request moves it through processing each run: people are
         # told it waits once per revision, not once an hour.
