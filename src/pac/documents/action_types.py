@@ -205,9 +205,6 @@ ACTION_TYPES: dict[str, ActionKind] = {
     kind.name: kind for kind in (JIRA_TICKET, REST_API, GIT_COMMIT, GITHUB_WORKFLOW)
 }
 
-# Types the catalog schema accepts that pac does not run yet: validate says so, apply fails.
-NOT_YET_RUN: tuple[str, ...] = ()
-
 
 def action_kind(name: str) -> ActionKind | None:
     """The type called `name`, or None when pac knows nothing about it beyond its name."""
