@@ -221,6 +221,14 @@ class RequestStatus:
             return
         self.record_event(kind, detail)
 
+    def adopt_state(self, state: RequestState) -> None:
+        """Take the state two runs' records of this request reached together (a merge).
+
+        No transition and no event: each run reached its state by allowed steps of its own
+        and recorded its own events, which the merge keeps; this only says where they ended.
+        """
+        self.state = state
+
     def record_event(self, kind: EventKind, detail: str = "") -> Event:
         """Record that `kind` happened in this revision; its id counts its kind in it."""
         same = [e for e in self.events if e.kind is kind and e.revision == self.revision]
