@@ -172,8 +172,3 @@ def added_and_landed(folder: Path, pattern: str = ".") -> dict[str, tuple[str, s
         for name, (_, stamp) in landed.items()
         if stamp
     }
-
-
-def request_times(path: Path) -> tuple[str, str]:
-    """(requested, landed) of one request file, ISO 8601 UTC; ('', '') when git cannot tell."""
-    return added_and_landed(path.parent, path.name).get(path.name, ("", ""))

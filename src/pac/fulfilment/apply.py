@@ -17,6 +17,7 @@ from pac.documents.model import Request
 from pac.documents.repository import Repository
 from pac.documents.suggestions import did_you_mean
 from pac.errors import UsageError
+from pac.fulfilment.actions import secret_variables
 from pac.fulfilment.actions.base import Clients
 from pac.fulfilment.backends import TicketBackend, TicketFactory
 from pac.fulfilment.backends.rest import RestClient
@@ -174,7 +175,7 @@ def _run(
 ) -> list[Outcome]:
     store = StatusStore(repo.root)
     today = today_in(repo.config.timezone)
-    redact = Redactor.from_environment()
+    redact = Redactor.from_environment(secret_variables())
     local = threading.local()
     made: list[tuple[TicketBackend, RestClient, Clients]] = []
     lock = threading.Lock()

@@ -37,14 +37,13 @@ def merge(ours: RequestStatus, theirs: RequestStatus) -> RequestStatus:
         duplicate = twice_done(keep, other)
         if duplicate:
             merged.duplicates.append(duplicate)
-    # Merging is no transition: each input was reached by allowed steps of its own run.
     if theirs.updated_at > ours.updated_at:
-        merged.state = theirs.state
+        merged.adopt_state(theirs.state)
     # Between them the two runs did everything: a "failed" from one would leave the
     # request waiting for a retry that has nothing left to do.
     everything_done = merged.tasks and all(t.state is TaskState.COMPLETED for t in merged.tasks)
     if everything_done and merged.state not in (RequestState.ESCALATED, RequestState.ABORTED):
-        merged.state = RequestState.COMPLETED
+        merged.adopt_state(RequestState.COMPLETED)
     merged.handled_retry = max(ours.handled_retry, theirs.handled_retry)
     known = {tuple(sorted(d.items())) for d in merged.duplicates}
     merged.duplicates = [dict(d) for d in sorted(known)]

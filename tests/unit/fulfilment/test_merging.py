@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from pac.fulfilment.merging import merge, new_duplicates
-from pac.records.states import TaskState
+from pac.records.states import RequestState, TaskState
 from pac.records.status import RequestStatus, TaskStatus
 from tests.unit.records.test_status import _status
 
@@ -70,3 +70,14 @@ def test_a_merge_keeps_every_event_once_sent_wherever_either_run_sent_it() -> No
     assert [e.id for e in merged.events] == ["r-1/r0/failed/1", "r-1/r0/target-missed/1"]
     assert set(merged.events[0].sent) == {"hook", "mail"}
     assert merged.events[0].errors == {}  # sent by one run: the other's failure is over
+
+
+def test_two_runs_that_did_everything_between_them_merge_completed_without_a_new_event() -> None:
+    # Ours failed its second task; theirs did it. Neither record says completed, the merge
+    # does: a state both runs reached together, not a transition people are told of again.
+    ours, theirs = _status(), _status()
+    theirs.tasks[1].state = TaskState.COMPLETED
+    theirs.tasks[1].error = None
+    merged = merge(ours, theirs)
+    assert merged.state is RequestState.COMPLETED
+    assert merged.events == []

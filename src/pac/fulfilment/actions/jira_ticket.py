@@ -162,6 +162,7 @@ class JiraTicket:
 
     name = JIRA_TICKET.name
     linked = True
+    secret_variables: tuple[str, ...] = ("PAC_JIRA_TOKEN",)
 
     def render(
         self, renderer: Renderer, spec: TaskSpec, spaces: Mapping[str, Any], appendix: str = ""
