@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 
+from pac.documents.lifecycle import Operation
 from pac.records.events import merge_events
 from pac.records.states import RequestState, TaskState
 from pac.records.status import RequestStatus, Revision, TaskStatus
@@ -35,8 +36,10 @@ def merge(ours: RequestStatus, theirs: RequestStatus) -> RequestStatus:
     # Between them the two runs did everything: a "failed" from one would leave the
     # request waiting for a retry that has nothing left to do.
     everything_done = merged.tasks and all(t.state is TaskState.COMPLETED for t in merged.tasks)
-    if everything_done and merged.state not in (RequestState.ESCALATED, RequestState.ABORTED):
-        merged.state = RequestState.COMPLETED
+    over = (RequestState.ESCALATED, RequestState.ABORTED, RequestState.DECOMMISSIONED)
+    if everything_done and merged.state not in over:
+        decommissioned = merged.operation is Operation.DECOMMISSION
+        merged.state = RequestState.DECOMMISSIONED if decommissioned else RequestState.COMPLETED
     merged.handled_retry = max(ours.handled_retry, theirs.handled_retry)
     known = {tuple(sorted(d.items())) for d in [*older.duplicates, *merged.duplicates]}
     merged.duplicates = [dict(d) for d in sorted(known)]

@@ -133,3 +133,16 @@ def test_a_merge_across_revisions_meeting_two_tickets_for_one_task_says_so() -> 
     # A revision the base lacks in its history is taken as it is, never dropped.
     theirs.revisions = theirs.revisions[1:]
     assert [r.number for r in merge(ours, theirs).revisions] == [0, 1]
+
+
+def test_a_decommission_both_runs_finished_stays_decommissioned() -> None:
+    ours, theirs = _day_two()
+    ours.tasks[0].state = TaskState.COMPLETED
+    ours.state = RequestState.COMPLETED  # the laptop finished the update
+    theirs.tasks[0].state = TaskState.COMPLETED
+    theirs.state = RequestState.DECOMMISSIONED
+    for merged in (merge(ours, theirs), merge(theirs, ours), merge(theirs, theirs)):
+        assert (merged.revision, merged.state) == (2, RequestState.DECOMMISSIONED)
+    failed = RequestStatus.from_dict(theirs.as_dict())
+    failed.state = RequestState.FAILED  # one run failed the decommission, the other did it
+    assert merge(failed, theirs).state is RequestState.DECOMMISSIONED
