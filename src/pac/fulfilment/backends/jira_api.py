@@ -141,7 +141,8 @@ class JiraTickets:
         except Exception as exc:
             raise _error(exc, "could not search JIRA for pac's earlier tickets") from exc
         found: dict[str, Ticket] = {}
-        for issue in issues:
+        # The newest ticket of a label last, as in `read`: a retry after a declined one made it.
+        for issue in sorted(issues, key=lambda i: _number(i.raw.get("id"))):
             ticket = self._ticket(issue.raw)
             for label in set(labels).intersection(ticket.labels):
                 found[label] = ticket
