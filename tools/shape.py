@@ -12,10 +12,12 @@ from __future__ import annotations
 import ast
 import statistics
 import sys
+from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
-from radon.complexity import cc_rank, cc_visit
+from radon.complexity import cc_rank, cc_visit_ast
+from radon.visitors import Class
 
 SOURCE = Path(__file__).resolve().parents[1] / "src" / "pac"
 MAX_MODULE_LINES = 500
@@ -42,16 +44,43 @@ def measure(source: Path = SOURCE) -> Figures:
         name = path.relative_to(source).as_posix()
         text = path.read_text(encoding="utf-8")
         sizes[name] = len(text.splitlines())
-        for node in ast.walk(ast.parse(text)):
-            if isinstance(node, ast.FunctionDef | ast.AsyncFunctionDef):
-                length = (node.end_lineno or node.lineno) - node.lineno + 1
-                if length > LONG_FUNCTION_LINES:
-                    long_functions.append((length, f"{name}:{node.lineno} {node.name}"))
-        for block in cc_visit(text):
-            rank = cc_rank(block.complexity)
+        tree = ast.parse(text)
+        for qualname, node in _functions(tree):
+            length = (node.end_lineno or node.lineno) - node.lineno + 1
+            if length > LONG_FUNCTION_LINES:
+                long_functions.append((length, f"{name}:{node.lineno} {qualname}"))
+        for lineno, qualname, complexity in _complexities(tree):
+            rank = cc_rank(complexity)
             if rank >= "D":
-                ranks.append((rank, block.complexity, f"{name}:{block.lineno} {block.fullname}"))
+                ranks.append((rank, complexity, f"{name}:{lineno} {qualname}"))
     return Figures(sizes, sorted(long_functions, reverse=True), sorted(ranks, reverse=True))
+
+
+Function = ast.FunctionDef | ast.AsyncFunctionDef
+
+
+def _functions(node: ast.AST, prefix: str = "") -> Iterator[tuple[str, Function]]:
+    """Every function, method and closure, at any depth, with its dotted name."""
+    for child in ast.iter_child_nodes(node):
+        if isinstance(child, Function | ast.ClassDef):
+            name = f"{prefix}{child.name}"
+            if isinstance(child, Function):
+                yield name, child
+            yield from _functions(child, f"{name}.")
+        else:
+            yield from _functions(child, prefix)
+
+
+def _complexities(tree: ast.Module) -> Iterator[tuple[int, str, int]]:
+    """(line, name, cyclomatic complexity) of every class radon ranks and of every function
+    at any depth. radon's own list leaves closures out (and their branches out of the
+    function around them too), so each function is measured alone: a closure as itself."""
+    for block in cc_visit_ast(tree):
+        if isinstance(block, Class):
+            yield block.lineno, block.fullname, block.complexity
+    for qualname, node in _functions(tree):
+        (block, *_) = cc_visit_ast(ast.Module(body=[node], type_ignores=[]))
+        yield node.lineno, qualname, block.complexity
 
 
 def problems(figures: Figures) -> list[str]:

@@ -3,6 +3,7 @@ imported lazily), and when request files were committed and landed (`git log`)."
 
 from __future__ import annotations
 
+import os
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -53,7 +54,8 @@ def changed_files(root: Path, base: str) -> list[tuple[str, bool]]:
             relative = absolute.relative_to(root).as_posix()
         except ValueError:
             continue  # outside the catalog repository's folder
-        out.append((relative, deleted or not absolute.exists()))
+        # lexists: a committed link to nowhere is an entry, not a deletion (it is reported).
+        out.append((relative, deleted or not os.path.lexists(absolute)))
     return out
 
 
@@ -170,8 +172,3 @@ def added_and_landed(folder: Path, pattern: str = ".") -> dict[str, tuple[str, s
         for name, (_, stamp) in landed.items()
         if stamp
     }
-
-
-def request_times(path: Path) -> tuple[str, str]:
-    """(requested, landed) of one request file, ISO 8601 UTC; ('', '') when git cannot tell."""
-    return added_and_landed(path.parent, path.name).get(path.name, ("", ""))

@@ -50,6 +50,7 @@ _RULES = [
     Rule("schema-range", E, "a number or list size is out of range"),
     Rule("schema-duplicate", E, "a list repeats a value"),
     Rule("schema-invalid", E, "the document does not match its schema"),
+    Rule("schema-change-breaks", E, "a change under schema/ makes an existing document invalid"),
     # naming and placement
     Rule("naming-kebab-case", E, "an id is not kebab-case"),
     Rule("naming-camel-case", E, "a key or group/field/component id is not camelCase"),
@@ -96,6 +97,8 @@ _RULES = [
     Rule("form-default-template", E, "a field default contains template syntax, never rendered"),
     Rule("form-pattern-unanchored", W, "a pattern without ^ and $ accepts values containing it"),
     Rule("form-text-unbounded", W, "a text field without maxLength takes up to the 64 KiB cap"),
+    Rule("form-text-over-cap", W, "a maxLength above the 65,536-character cap on any text"),
+    Rule("form-pattern-control", E, "a pattern holds a control character (a YAML escape like \\b)"),
     # fulfilment
     Rule("fulfillment-automatic", E, "mode is automatic but there are no automatic actions"),
     Rule("action-unsupported", W, "an action pac apply does not run, or automation in manual"),

@@ -364,3 +364,34 @@ def test_a_decommission_killed_half_way_resumes_in_reverse_order(
     deletes = [(r.method, r.path) for r in platform.effects if r.method == "DELETE"]
     assert deletes == DELETES
     assert each_call_once(platform) == 4 + 3
+
+
+def test_a_status_left_at_an_older_revision_merges_onto_the_newer_one(
+    tmp_path: Path, jira: FakeJira, platform: FakeRestTarget
+) -> None:
+    # A laptop applied the update without committing; CI then did the update and the
+    # decommission. The laptop's next `--commit` merges its revision-1 status with the
+    # upstream's revision 2: the later revision stays, and nothing is done again.
+    remote = seed(tmp_path, platform)
+    author, runs = Author(remote, tmp_path / "author"), Runs(remote, tmp_path, jira)
+    runs.apply()
+    set_input(author.root, WEBAPP_FILE, "app", "replicas", 5)
+    set_input(author.root, WEBAPP_FILE, "database", "instanceClass", "db.r6g.xlarge")
+    author.merge("bigger")
+    laptop = runs.fresh()
+    finish(start(laptop, jira, commit=False))
+    runs.apply()
+    set_top(author.root, WEBAPP_FILE, "decommission", {"reason": "service retired"})
+    author.merge("retire")
+    runs.apply()
+    out = finish(start(laptop, jira, "--wait", "60"))
+    assert_clean(laptop)
+    assert "done twice" not in out
+    status = runs.status(WEBAPP).load(WEBAPP)
+    assert status is not None and status.state == "decommissioned"
+    assert [(r.number, r.operation.value) for r in status.revisions] == [
+        (0, "create"),
+        (1, "update"),
+    ]
+    assert all(t.key.startswith(f"{WEBAPP}/r2/") for t in status.tasks)
+    assert each_call_once(platform) == 4 + 2 + 3

@@ -723,6 +723,36 @@ def test_a_lost_create_answer_with_a_lagging_search_adopts_the_ticket(
     assert list(lagging_jira.issues) == ["MSG-1"]
 
 
+def test_a_retry_after_a_declined_ticket_never_adopts_the_declined_one(
+    sample_root: Path, jira: FakeJira, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # The declined ticket carries the task's label too, and while the index lags it is the
+    # only one a search finds: the lost create's ticket is the one to adopt.
+    apply_in_process(sample_root, jira, EVENTS, monkeypatch=monkeypatch)
+    jira.resolve("MSG-1", "Won't Do", comment="Not this quarter.")
+    [declined] = apply_in_process(sample_root, jira, EVENTS, monkeypatch=monkeypatch)
+    assert declined.state == "failed", declined.summary
+    request = sample_root / "requests/payments/payments-events.yaml"
+    request.write_text(request.read_text() + "operations: {retry: 1}\n")
+    pac_settings(sample_root, search_lag=3)
+    jira.search_lag = 1.0
+    jira.fail_next("POST", "/issue$", "drop", after_effect=True)
+    [retried] = apply_in_process(sample_root, jira, EVENTS, monkeypatch=monkeypatch)
+    assert retried.state == "waiting", retried.summary
+    assert list(jira.issues) == ["MSG-1", "MSG-2"]
+    status = StatusStore(sample_root).load(EVENTS)
+    assert status is not None
+    [task] = status.tasks
+    assert (task.ticket_key, task.refs.get("declined")) == ("MSG-2", "MSG-1")
+    [again] = apply_in_process(sample_root, jira, EVENTS, monkeypatch=monkeypatch)
+    assert again.state == "waiting", again.summary
+    status = StatusStore(sample_root).load(EVENTS)
+    assert status is not None and status.tasks[0].ticket_key == "MSG-2"
+    history = (sample_root / "requests/.status/payments-events.yaml").read_text()
+    assert "was moved by its team" not in history
+    assert list(jira.issues) == ["MSG-1", "MSG-2"]
+
+
 @pytest.mark.parametrize(
     ("fault", "said"),
     [

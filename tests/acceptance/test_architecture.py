@@ -35,3 +35,29 @@ def test_every_stage_is_drawn_in_the_enforced_order() -> None:
 def _drawn(module: str) -> str:
     name = module.removeprefix("pac.")
     return f"{name}/" if (SOURCE / name).is_dir() else f"{name}.py"
+
+
+# The "Done when": a newcomer answers these from folder and file names alone. Each
+# is a row of the page's table whose first module says it in its own path.
+NEWCOMER_QUESTIONS = {
+    "where is the JIRA ticket created?": "fulfilment/actions/jira_ticket.py",
+    "where is a request's input checked?": "forms/inputs.py",
+    "where is status written?": "records/status.py",
+    "where would a new action type go?": "fulfilment/actions/",
+}
+
+
+def _answers() -> dict[str, str]:
+    rows = re.findall(r"^\| (.+?) \| (.+) \|$", DOC.split("## Where is")[1], flags=re.MULTILINE)
+    return {question.strip(): answer for question, answer in rows}
+
+
+def test_the_newcomers_questions_are_answered_by_modules_that_exist() -> None:
+    answers = _answers()
+    for question, where in NEWCOMER_QUESTIONS.items():
+        assert question in answers, f"docs/architecture.md does not answer {question!r}"
+        named = re.findall(r"`(src/pac/[\w/.-]+)`", answers[question])
+        assert named, f"the answer to {question!r} names no module"
+        missing = [path for path in named if not (PROJECT / path).exists()]
+        assert not missing, f"the answer to {question!r} names what is not there: {missing}"
+        assert any(where in path for path in named), f"{question!r}: {where} is not named"

@@ -121,6 +121,7 @@ def test_no_traceback_for_any_fixture(tmp_path: Path) -> None:
         location, expected = case
         root = copy_sample(tmp_path / location.name)
         fixture = load_fixture(location)
+        fixture.copy_project(root)
         if fixture.changed_since_sample:
             commit_as_main(root)
         fixture.install(root)

@@ -14,11 +14,11 @@ from pac.diagnostics import Diagnostic
 from pac.documents.repository import Repository
 from pac.rules import RULES
 from pac.validation.run import validate
-from tests.conftest import FIXTURES, copy_sample, git_commit_all
+from tests.conftest import FIXTURES, PROJECT, copy_sample, git_commit_all
 
 EXPECTATIONS = "expectations.txt"
 _HEADER = re.compile(
-    rb"^#\s*(path|expect|delete|fill-bytes|changed-since|mkfifo|symlink):\s*(.+?)\s*$"
+    rb"^#\s*(path|expect|delete|fill-bytes|changed-since|mkfifo|symlink|copy|edit):\s*(.+?)\s*$"
 )
 _WHERE = re.compile(r"^(?:(?P<path>[^:]+):)?(?P<line>\d+):(?P<column>\d+)$")
 
@@ -36,6 +36,18 @@ class Fixture:
     # Entries a file cannot describe by its content: named pipes, and links (path, target).
     fifos: list[str] = field(default_factory=list)
     links: list[tuple[str, str]] = field(default_factory=list)
+    # Project files or folders the sample leaves out (schema/), copied in before the base
+    # commit; and text edits (path, old, new) made afterwards, for a file too large to copy.
+    copies: list[str] = field(default_factory=list)
+    edits: list[tuple[str, str, str]] = field(default_factory=list)
+
+    def copy_project(self, root: Path) -> None:
+        for relative in self.copies:
+            source = PROJECT / relative
+            if source.is_dir():
+                shutil.copytree(source, root / relative)
+            else:
+                shutil.copy2(source, root / relative)
 
     def install(self, root: Path) -> None:
         for relative in self.deletes:
@@ -52,6 +64,11 @@ class Fixture:
             os.mkfifo(root / relative)
         for relative, pointee in self.links:
             (root / relative).symlink_to(pointee)
+        for relative, old, new in self.edits:
+            target = root / relative
+            text = target.read_text(encoding="utf-8")
+            assert old in text, f"{self.name}: `edit:` finds no {old!r} in {relative}"
+            target.write_text(text.replace(old, new), encoding="utf-8")
 
 
 def _read_header(fixture: Fixture, content: bytes, default_path: str | None) -> str | None:
@@ -82,6 +99,12 @@ def _read_header(fixture: Fixture, content: bytes, default_path: str | None) -> 
         elif key == "symlink":
             link, _, pointee = value.partition(" -> ")
             fixture.links.append((link, pointee))
+        elif key == "copy":
+            fixture.copies.append(value)
+        elif key == "edit":
+            target, _, change = value.partition(": ")
+            old, _, new = change.partition(" => ")
+            fixture.edits.append((target, old, new))
     for code, where, severity in expects:
         found = _WHERE.match(where)
         assert found, f"{fixture.name}: bad expect location {where!r}"
@@ -120,6 +143,7 @@ def fixtures(kind: str) -> list[Path]:
 def run_fixture(fixture: Fixture, root: Path) -> list[Diagnostic]:
     """What `pac validate` finds in a fresh sample copy at `root` with the fixture in it."""
     copy_sample(root)
+    fixture.copy_project(root)
     if fixture.changed_since_sample:
         commit_as_main(root)
     fixture.install(root)

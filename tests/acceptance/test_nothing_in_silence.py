@@ -149,10 +149,18 @@ def test_other_yaml_and_tool_folders_are_left_alone(sample_root: Path) -> None:
     (sample_root / "deploy").mkdir()
     (sample_root / "deploy/app.yaml").write_text("apiVersion: apps/v1\nkind: Deployment\n")
     (sample_root / "deploy/notes.yaml").write_text("steps:\n  - kind: CatalogItem\n")
-    for folder in (".github", "node_modules/x", "env", "templates/old"):
+    for folder in ("node_modules/x", "env", ".pac/git/infra"):
         (sample_root / folder).mkdir(parents=True)
         (sample_root / folder / "bundle.yaml").write_text(bundle)
     (sample_root / "env/pyvenv.cfg").write_text("home = /usr/bin\n")
+    (sample_root / "templates/jira/bundle.yaml").write_text("steps:\n  kind: CatalogBundle\n")
+    (sample_root / "schema").mkdir()
+    (sample_root / "schema/shape.yaml").write_text(
+        "type: object\nproperties:\n  kind: {const: CatalogBundle}\n"
+    )
+    (sample_root / "schema/shape-flow.yaml").write_text(
+        '{"type": "object", "properties": {"kind": "CatalogBundle"}}\n'
+    )
     os.mkfifo(sample_root / "deploy/pipe.yaml")  # never opened
     assert _codes(sample_root) == []
 
@@ -212,3 +220,106 @@ def test_a_todo_the_author_wrote_in_a_value_is_reported(sample_root: Path) -> No
     assert ("starter-placeholder", "catalog/messaging/messaging-kafka-topic.yaml") in _codes(
         sample_root
     )
+
+
+def test_changed_reports_a_committed_dangling_link(sample_git: Path) -> None:
+    # `exists()` follows the link: a link to nothing looked deleted and was skipped.
+    (sample_git / "catalog/security/x.yaml").symlink_to("../../../outside-missing.yaml")
+    (sample_git / "catalog/security/y.yaml").symlink_to("/nonexistent/x.yaml")
+    git_commit_all(sample_git, "links to nothing")
+    done = pac("validate", "--changed", "HEAD~1", cwd=sample_git)
+    assert done.returncode == 1, done.stdout
+    assert "catalog/security/x.yaml:1:1: error[entry-unreadable]" in done.stdout
+    assert "catalog/security/y.yaml:1:1: error[entry-unreadable]" in done.stdout
+    assert "0 files checked" not in done.stdout
+
+
+def test_a_folder_named_explicitly_reports_its_pipes_and_dangling_links(sample_root: Path) -> None:
+    os.mkfifo(sample_root / "catalog/databases/database-pipe.yaml")
+    (sample_root / "catalog/databases/database-gone.yaml").symlink_to("/nonexistent/x.yaml")
+    os.mkfifo(sample_root / "requests/payments/payments-pipe.yaml")
+    done = pac("validate", "catalog/databases", cwd=sample_root)
+    assert done.returncode == 1, done.stdout
+    assert "catalog/databases/database-pipe.yaml:1:1: error[entry-unreadable]" in done.stdout
+    assert "catalog/databases/database-gone.yaml:1:1: error[entry-unreadable]" in done.stdout
+    done = pac("validate", "requests/", cwd=sample_root)
+    assert done.returncode == 1, done.stdout
+    assert "requests/payments/payments-pipe.yaml:1:1: error[entry-unreadable]" in done.stdout
+
+
+def test_documents_with_a_pac_kind_in_any_spelling_or_folder_are_reported(
+    sample_root: Path,
+) -> None:
+    bundle = (sample_root / BUNDLE).read_text()
+    _move_bundle_to_root(sample_root)
+    quoted = bundle.replace("kind: CatalogBundle", '"kind": CatalogBundle')
+    (sample_root / "bundles/webapp.yaml").write_text(quoted)
+    import json
+
+    import yaml
+
+    as_json = json.dumps(yaml.safe_load(bundle), indent=2)
+    (sample_root / "bundles/flow.yaml").write_text(as_json)
+    for folder in ("schema", "templates/jira", ".github", ".drafts/old"):
+        (sample_root / folder).mkdir(parents=True, exist_ok=True)
+        (sample_root / folder / "bundle.yaml").write_text(bundle)
+    outside = sorted(
+        (d.path, d.line)
+        for d in validate(Repository(sample_root)).diagnostics
+        if d.code == "document-outside-catalog"
+    )
+    assert outside == [
+        (".drafts/old/bundle.yaml", 3),
+        (".github/bundle.yaml", 3),
+        ("bundles/flow.yaml", 3),
+        ("bundles/webapp.yaml", 3),
+        ("schema/bundle.yaml", 3),
+        ("templates/jira/bundle.yaml", 3),
+    ]
+    # Named explicitly, each is reported too.
+    for name in ("bundles/webapp.yaml", "bundles/flow.yaml", "schema/bundle.yaml"):
+        done = pac("validate", name, cwd=sample_root)
+        assert done.returncode == 1, done.stdout
+        assert f"{name}:" in done.stdout and "error[document-outside-catalog]" in done.stdout
+
+
+DRAFT = "catalog/.drafts/database-x.yaml"
+ITEM = "catalog/databases/database-aurora-postgresql-standard.yaml"
+
+
+def _draft(root: Path) -> None:
+    (root / "catalog/.drafts").mkdir()
+    (root / DRAFT).write_text((root / ITEM).read_text())
+
+
+def test_a_draft_in_a_hidden_catalog_folder_names_its_place(sample_root: Path) -> None:
+    _draft(sample_root)
+    found = [d for d in validate(Repository(sample_root)).diagnostics if d.path == DRAFT]
+    assert [d.code for d in found] == ["file-location"]
+    assert "hidden folder .drafts/" in found[0].message
+    assert f"`git mv {DRAFT} {ITEM}`" in found[0].hint
+    assert "category: .drafts" not in found[0].hint
+    done = pac("validate", DRAFT, cwd=sample_root)
+    assert done.returncode == 1 and "error[file-location]" in done.stdout, done.stdout
+
+
+def test_changed_reports_a_draft_in_a_hidden_catalog_folder(sample_git: Path) -> None:
+    _draft(sample_git)
+    git_commit_all(sample_git, "a draft")
+    done = pac("validate", "--changed", "HEAD~1", cwd=sample_git)
+    assert done.returncode == 1, done.stdout
+    assert f"{DRAFT}:" in done.stdout and "error[file-location]" in done.stdout
+    assert "category: .drafts" not in done.stdout
+
+
+def test_a_decommission_reason_past_its_cap_is_found_before_apply(sample_root: Path) -> None:
+    # Caught by validate, not by the ticket at apply; and the value is never echoed.
+    path = sample_root / "requests/payments/payments-events.yaml"
+    path.write_text(path.read_text() + f"decommission: {{reason: {'x' * 300_000}}}\n")
+    done = pac("validate", "requests/payments/payments-events.yaml", cwd=sample_root)
+    assert done.returncode == 1
+    assert (
+        "error[schema-length] decommission.reason is 300000 characters long; "
+        "it must be at most 2000" in done.stdout
+    )
+    assert len(done.stdout) < 2000

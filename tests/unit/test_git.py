@@ -12,7 +12,7 @@ import pytest
 
 from pac.documents.repository import Repository
 from pac.fulfilment.revision import new_status
-from pac.git import added_and_landed, request_times
+from pac.git import added_and_landed
 
 REQUEST = "requests/payments/payments-orders.yaml"
 AUTHORED = "2026-03-02T09:00:00Z"
@@ -45,6 +45,11 @@ def branch_with_request(root: Path) -> None:
     (root / "README.md").write_text("main moved on\n")
     git(root, "add", "README.md")
     git(root, "commit", "-q", "-m", "meanwhile", at="2026-03-03T10:00:00Z")
+
+
+def request_times(path: Path) -> tuple[str, str]:
+    """(requested, landed) of one file, read as apply reads a folder's: ('', '') when unknown."""
+    return added_and_landed(path.parent, path.name).get(path.name, ("", ""))
 
 
 def seconds(start: str, end: str) -> float:

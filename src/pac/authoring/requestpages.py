@@ -21,7 +21,7 @@ from pac.authoring.pages import _embed, _facts, _page, request_output
 from pac.documents.layout import REQUESTS
 from pac.documents.model import Offering, Request
 from pac.documents.repository import Repository
-from pac.records.states import RequestState
+from pac.records.states import RequestState, TaskState
 from pac.records.status import RequestStatus, Revision, TaskStatus
 from pac.records.store import StatusError, StatusStore
 
@@ -30,6 +30,8 @@ CHANGEABLE = frozenset({RequestState.COMPLETED})
 RETIRABLE = frozenset(
     {RequestState.COMPLETED, RequestState.FAILED, RequestState.ABORTED, RequestState.ESCALATED}
 )
+# A ticket task in one of these no longer holds the request up.
+_TICKET_DONE = frozenset({TaskState.COMPLETED, TaskState.SKIPPED})
 WORDS = {
     RequestState.SUBMITTED: "Submitted: pac apply has not started on it yet.",
     RequestState.PROCESSING: "Being fulfilled now.",
@@ -76,10 +78,6 @@ class RequestSite:
         return dict(sorted(out.items()))
 
 
-def request_href(request_id: str, prefix: str = "") -> str:
-    return prefix + quote(page_name(request_id), safe="") + ".html"
-
-
 def gather(repo: Repository) -> RequestSite:
     """Request files and status files together; a broken status is kept with its problem."""
     site = RequestSite()
@@ -112,11 +110,8 @@ def _web_link(url: str, text: str) -> str:
 
 def state_words(status: RequestStatus) -> str:
     """Where the request stands, as a developer would say it."""
-    open_tickets = [
-        t for t in status.tasks if t.ticket_key and t.state.value not in ("completed", "skipped")
-    ]
-    # "waiting" is compared by value: the tracking work adds it to RequestState.
-    if open_tickets and status.state.value in ("waiting", "processing"):
+    open_tickets = [t for t in status.tasks if t.ticket_key and t.state not in _TICKET_DONE]
+    if open_tickets and status.state in (RequestState.WAITING, RequestState.PROCESSING):
         teams = ", ".join(dict.fromkeys(t.owner_team or "its team" for t in open_tickets))
         keys = ", ".join(t.ticket_key for t in open_tickets)
         return f"Waiting on {teams}: {keys}."
@@ -245,8 +240,7 @@ def _why_not(record: RequestRecord, changeable: bool) -> str:
         if state is None or state in CHANGEABLE:
             return ""
         return f"It can be changed once it is completed (it is {state.value} now)."
-    # "waiting" is compared by value: the tracking work adds it to RequestState.
-    if state is not None and (state in RETIRABLE or state.value == "waiting"):
+    if state is not None and (state in RETIRABLE or state is RequestState.WAITING):
         return ""
     if state is None or state is RequestState.SUBMITTED:
         return (

@@ -10,18 +10,26 @@ created nothing reliable to upgrade).
 
 from __future__ import annotations
 
+import time
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
 from pac.authoring.discovery import find
 from pac.authoring.yaml_edit import EditRefused, set_operation
+from pac.documents.layout import REQUESTS
 from pac.documents.model import CatalogItem, Request
 from pac.documents.repository import Repository
 from pac.errors import UsageError
 from pac.records.states import RequestState
 from pac.records.status import RequestStatus
-from pac.records.store import StatusError, StatusStore, write_atomic
+from pac.records.store import (
+    STALE_AFTER,
+    StatusError,
+    StatusStore,
+    remove_stale_temps,
+    write_atomic,
+)
 from pac.validation.checks.versions import Version
 
 UPGRADE_KEY = "upgrade"
@@ -112,6 +120,8 @@ def upgrade(
     """Mark for upgrade every live request fulfilled with an older version of `item_id`."""
     item = upgrade_target(repo, item_id, to)
     result = UpgradeResult(item.id, item.version, team, dry_run)
+    if not dry_run:  # what a killed upgrade left half-written beside a request file
+        remove_stale_temps(repo.root / REQUESTS, time.time() - STALE_AFTER, below=True)
     target = Version.parse(item.version)
     for status in _statuses(repo, result):
         used = status.item_versions.get(item.id)

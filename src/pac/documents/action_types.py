@@ -205,9 +205,6 @@ ACTION_TYPES: dict[str, ActionKind] = {
     kind.name: kind for kind in (JIRA_TICKET, REST_API, GIT_COMMIT, GITHUB_WORKFLOW)
 }
 
-# Types the catalog schema accepts that pac does not run yet: validate says so, apply fails.
-NOT_YET_RUN: tuple[str, ...] = ()
-
 
 def action_kind(name: str) -> ActionKind | None:
     """The type called `name`, or None when pac knows nothing about it beyond its name."""
@@ -221,6 +218,12 @@ def runnable(name: str) -> bool:
 
 def runnable_names() -> tuple[str, ...]:
     return tuple(name for name, kind in ACTION_TYPES.items() if kind.runnable)
+
+
+def hands_off(name: str) -> bool:
+    """A task of type `name` is handed to a team (a ticket): it waits for them, not a result."""
+    kind = ACTION_TYPES.get(name)
+    return kind is not None and kind.makes is Makes.TICKET
 
 
 def ticket_names() -> tuple[str, ...]:

@@ -22,22 +22,35 @@ from pac.documents.layout import (
     CODEOWNERS_FILE,
     CONFIG_FILE,
     GITHUB_CODEOWNERS_FILE,
+    PAC_DIR,
     REQUESTS,
-    SCHEMAS,
+    STATUS_FOLDER,
     TEMPLATES,
     YAML_SUFFIXES,
     in_status_folder,
 )
 
-# Top-level folders pac reads documents from (or starter templates, or JSON Schemas), and
-# folders tools keep their own files in: neither holds documents astray.
-_READ_FOLDERS = frozenset({CATALOG, REQUESTS, TEMPLATES, SCHEMAS})
-_TOOL_FOLDERS = frozenset({"node_modules", "__pycache__", "site-packages", "venv"})
+# Top-level folders whose YAML pac places itself (documents under catalog/ and requests/
+# are judged by `role` and `misplaced`), hidden folders that are tools' or pac's own run-time
+# output, and folders tools keep their own files in: none holds documents astray.
+_DOCUMENT_FOLDERS = frozenset({CATALOG, REQUESTS})
+_OWN_FOLDERS = frozenset({".git", PAC_DIR})
+_TOOL_FOLDERS = frozenset(
+    {"node_modules", "__pycache__", "site-packages", "venv", ".venv", ".tox", ".nox"}
+    | {".mypy_cache", ".ruff_cache", ".pytest_cache", ".hypothesis", ".cache"}
+)
+_KINDS = rb"(CatalogItem|CatalogBundle|Request|CategoryRegistry|PacConfig)"
+# A top-level `kind:` in block style, its key plain or quoted ("kind": CatalogBundle).
 _KIND_LINE = re.compile(
-    rb"^kind:[ \t]*[\"']?(CatalogItem|CatalogBundle|Request|CategoryRegistry|PacConfig)"
-    rb"[\"']?[ \t]*(?:#.*)?\r?$",
+    rb"^(?:kind|\"kind\"|'kind')[ \t]*:[ \t]*[\"']?" + _KINDS + rb"[\"']?[ \t]*(?:#.*)?\r?$",
     re.MULTILINE,
 )
+# A document in flow style ({"kind": "CatalogBundle", ...}, JSON is YAML): where its kind is
+# at the top level is for the parser to say, asked only when a kind is named at all.
+_FLOW_START = re.compile(
+    rb"\A(?:\xef\xbb\xbf)?(?:[ \t]*(?:#[^\n]*|---[ \t]*|%[^\n]*)?\r?\n)*[ \t]*(?:---[ \t]+)?\{"
+)
+_KIND_PAIR = re.compile(rb"[\"']?kind[\"']?\s*:\s*[\"']?" + _KINDS)
 _SNIFF_BYTES = 1 << 20
 _SPECIAL_FILES = {
     stat.S_IFIFO: "a named pipe (FIFO)",
@@ -121,12 +134,12 @@ class CatalogFiles:
         if parts[0] == CATALOG:
             if parts == tuple(CATEGORIES_FILE.split("/")):
                 return Role.CATEGORIES
-            if len(parts) == 3:
+            if len(parts) == 3 and not parts[1].startswith("."):
                 return Role.BUNDLE if parts[1] == BUNDLES else Role.ITEM
             return Role.OTHER
         if in_status_folder(relative):
             return Role.STATUS
-        if parts[0] == REQUESTS and len(parts) >= 2:
+        if parts[0] == REQUESTS and len(parts) >= 2 and not _hidden_folder(parts):
             return Role.REQUEST
         return Role.OTHER
 
@@ -196,12 +209,18 @@ class CatalogFiles:
         command, so `pac validate` says so instead of passing it over in silence.
         """
         relative = self._relative(path)
-        if relative is None:
+        if relative is None or in_status_folder(relative):
             return ""
         parts = relative.split("/")
         name = parts[-1]
-        if not name.lower().endswith(YAML_SUFFIXES) or any(p.startswith(".") for p in parts):
+        if not name.lower().endswith(YAML_SUFFIXES) or name.startswith("."):
             return ""
+        if parts[0] in _DOCUMENT_FOLDERS and _hidden_folder(parts):
+            hidden = next(p for p in parts[1:-1] if p.startswith("."))
+            return (
+                f"{relative} is in the hidden folder {hidden}/, which pac does not read: "
+                "no command sees it"
+            )
         if not name.endswith(YAML_SUFFIXES):
             return f"the file name ends in {name[name.rindex('.') :]}; documents end in .yaml"
         if parts[0] != CATALOG or relative == CATEGORIES_FILE or len(parts) == 3:
@@ -214,15 +233,18 @@ class CatalogFiles:
     def outside_kind(self, path: Path) -> str:
         """The pac kind of a YAML file outside the folders pac reads ("" for any other file).
 
-        Such a document (a `bundles/` folder at the root, as older layouts had) is seen by no
-        command. Only a top-level `kind:` line is looked for, without parsing the file.
+        Such a document (a `bundles/` folder at the root, as older layouts had, a draft in a
+        hidden folder, a document among the JSON Schemas or the JIRA templates) is seen by
+        no command. Only a top-level `kind` is looked for, in the first bytes of the file:
+        a `kind:` line, or in a flow-style document the parser's word on its top level.
         """
         relative = self._relative(path)
         if (
             relative is None
             or not relative.lower().endswith(YAML_SUFFIXES)
             or relative == CONFIG_FILE
-            or relative.split("/", 1)[0] in _READ_FOLDERS
+            or relative.split("/", 1)[0] in _DOCUMENT_FOLDERS
+            or _is_starter(relative)
             or self._ignored(relative)
         ):
             return ""
@@ -233,12 +255,11 @@ class CatalogFiles:
                 head = handle.read(_SNIFF_BYTES)
         except OSError:
             return ""
-        found = _KIND_LINE.search(head)
-        return found.group(1).decode() if found else ""
+        return _top_level_kind(head)
 
     def _ignored(self, relative: str) -> bool:
         parts = relative.split("/")
-        if any(p.startswith(".") or p in _TOOL_FOLDERS for p in parts[:-1]):
+        if any(p in _OWN_FOLDERS or p in _TOOL_FOLDERS for p in parts[:-1]):
             return True
         ignored = self._ignored_paths()
         return any(relative == i or relative.startswith(i + "/") for i in ignored)
@@ -251,8 +272,8 @@ class CatalogFiles:
             dirnames[:] = sorted(
                 d
                 for d in dirnames
-                if not (top and d in _READ_FOLDERS)
-                and not d.startswith(".")
+                if not (top and d in _DOCUMENT_FOLDERS)
+                and d not in _OWN_FOLDERS
                 and d not in _TOOL_FOLDERS
                 and not Path(dirpath, d, "pyvenv.cfg").exists()
             )
@@ -267,13 +288,19 @@ class CatalogFiles:
         # category folder or under requests/) is passed over on its name alone.
         found = []
         category_prefix = str(self.root / CATALOG) + os.sep
+        status_folder = str(self.root / STATUS_FOLDER)
         for top in (CATALOG, REQUESTS):
             for dirpath, dirnames, filenames in os.walk(self.root / top):
-                dirnames[:] = sorted(d for d in dirnames if not d.startswith("."))
+                # Hidden folders are walked too (a draft kept in catalog/.drafts/ is read by
+                # no command), all but the status files pac apply writes.
+                dirnames[:] = sorted(d for d in dirnames if str(Path(dirpath, d)) != status_folder)
                 in_category = dirpath.startswith(category_prefix) and (
                     os.sep not in dirpath[len(category_prefix) :]
                 )
-                documents_here = top == REQUESTS or in_category
+                relative_dir = dirpath[len(str(self.root)) + 1 :].replace(os.sep, "/")
+                documents_here = (top == REQUESTS or in_category) and not _hidden_folder(
+                    [*relative_dir.split("/"), ""]
+                )
                 for name in sorted(filenames):
                     if not name.lower().endswith(YAML_SUFFIXES):
                         continue
@@ -327,6 +354,33 @@ class CatalogFiles:
             except OSError:
                 continue
         return found
+
+
+def _hidden_folder(parts: list[str] | tuple[str, ...]) -> bool:
+    """Whether a path (split into its parts, the file last) lies in a hidden folder."""
+    return any(p.startswith(".") for p in parts[1:-1])
+
+
+def _is_starter(relative: str) -> bool:
+    """A starter template (templates/<kind>.yaml): pac's own placeholders, not a document."""
+    parts = relative.split("/")
+    return len(parts) == 2 and parts[0] == TEMPLATES
+
+
+def _top_level_kind(head: bytes) -> str:
+    found = _KIND_LINE.search(head)
+    if found:
+        return found.group(1).decode()
+    if not _FLOW_START.match(head) or not _KIND_PAIR.search(head):
+        return ""
+    import yaml
+
+    try:
+        data = yaml.load(head, Loader=getattr(yaml, "CSafeLoader", yaml.SafeLoader))
+    except (yaml.YAMLError, ValueError):
+        return ""  # cut off at the sniffed size, or not YAML at all: no document to place
+    kind = data.get("kind") if isinstance(data, dict) else None
+    return kind if isinstance(kind, str) and kind in KIND_HOME else ""
 
 
 def _stem(path: Path) -> str:

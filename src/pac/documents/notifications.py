@@ -14,16 +14,6 @@ from typing import Any
 # Retried each run until this old; then given up (and said so). Also the age past which
 # events recorded before notifications were switched on are not sent: no flood.
 DEFAULT_MAX_AGE = 24 * 3600.0
-# `pac.records.events.EventKind`'s values (records sit above documents; a test keeps them equal).
-EVENT_NAMES = (
-    "waiting",
-    "completed",
-    "failed",
-    "escalated",
-    "deferred",
-    "decommissioned",
-    "target-missed",
-)
 
 
 @dataclass(frozen=True, slots=True)

@@ -30,7 +30,8 @@ from pac.documents.model import (
     build_request,
 )
 from pac.documents.schema_errors import SchemaFinding
-from pac.documents.schemas import SchemaRegistry, SchemaSet, default_registry
+from pac.documents.schemas import SchemaRegistry, SchemaSet, repository_registry
+from pac.documents.seed import SEED_FORM, SEED_RENAMED, schema_data, with_form_renamed
 from pac.documents.suggestions import did_you_mean
 from pac.errors import RepositoryError
 from pac.rules import RULES
@@ -70,6 +71,8 @@ class Loaded:
     model: Any = None
     # The top-level keys under which the schema found errors: the rest can still be read.
     schema_errors_under: frozenset[str] = frozenset()
+    # Each schema error as (path, code): what the partial checks leave out (validation/partial).
+    schema_errors: tuple[tuple[JsonPath, str], ...] = ()
 
     @property
     def ok(self) -> bool:
@@ -121,7 +124,9 @@ class Repository(CatalogFiles):
 
     def __init__(self, root: Path, registry: SchemaRegistry | None = None) -> None:
         super().__init__(root)
-        self.registry = registry or default_registry()
+        # The repository's own schema/ when it has one: the architects' change is checked
+        # as it stands in the pull request.
+        self.registry = registry or repository_registry(self.root)
         self._loaded: dict[Path, Loaded] = {}
         self._categories: CategoryIndex | None = None
         self._config: PacConfig | None = None
@@ -171,21 +176,45 @@ class Repository(CatalogFiles):
             # it further would report on a guess (such as the first of two values).
             return loaded
         before = len(loaded.diagnostics)
-        if not self._check_header(loaded, doc):
-            self._name_owner(loaded, before)
+        header_ok = self._check_header(loaded, doc)
+        self._name_owner(loaded, before)
+        if not header_ok:
             return loaded
-        schema_set = self.registry.get(doc.data["schemaVersion"])
-        assert schema_set is not None
-        findings = schema_set.check(loaded.kind, doc.data)
-        for finding in findings:
-            loaded.diagnostics.append(self.schema_diagnostic(loaded, finding))
-        errors = [f for f in findings if RULES[f.code].severity is Severity.ERROR]
-        if errors:
+        errors, seed = self._check_schema(loaded, doc)
+        if errors or seed:
             # "" for an error about the document as a whole (a missing top-level key).
             loaded.schema_errors_under = frozenset(str(f.path[0]) if f.path else "" for f in errors)
+            loaded.schema_errors = tuple((f.path, f.code) for f in errors) + seed
             return loaded
         loaded.model = _build_model(loaded.kind, doc)
         return loaded
+
+    def _check_schema(
+        self, loaded: Loaded, doc: Document
+    ) -> tuple[list[SchemaFinding], tuple[tuple[JsonPath, str], ...]]:
+        """The schema's findings, reported; returns its errors and the seed spellings read
+        past (docs/migration.md), each of which keeps the document from being used."""
+        data = schema_data(doc.data)  # apiVersion: reported by the header check
+        seed: tuple[tuple[JsonPath, str], ...] = ()
+        if data is not doc.data:
+            seed += ((("apiVersion",), SEED_RENAMED),)
+        schema_set = self.registry.get(data["schemaVersion"])
+        assert schema_set is not None
+        findings = schema_set.check(loaded.kind, data)
+        for finding in findings:
+            loaded.diagnostics.append(self.schema_diagnostic(loaded, finding))
+        renamed = with_form_renamed(doc)
+        if renamed is not None:
+            # The seed's form-data is reported as unknown above; what is wrong inside it is
+            # reported now too, at the file's own lines, and the checks read it as the form.
+            findings = schema_set.check(loaded.kind, schema_data(renamed.data))
+            view = replace(loaded, document=renamed)
+            loaded.diagnostics.extend(
+                self.schema_diagnostic(view, f) for f in findings if f.path[:2] == ("input", "form")
+            )
+            loaded.document = renamed
+            seed += ((("input", SEED_FORM), SEED_RENAMED),)
+        return [f for f in findings if RULES[f.code].severity is Severity.ERROR], seed
 
     def _unreadable(self, loaded: Loaded, problem: str) -> Diagnostic:
         hint = (
@@ -279,7 +308,8 @@ class Repository(CatalogFiles):
         """The document's supported schemaVersion, or None (with a finding)."""
         supported = self.registry.describe()
         version = data.get("schemaVersion")
-        if version is None and "apiVersion" in data:
+        seed = data.get("apiVersion")
+        if version is None and seed is not None:
             loaded.add(
                 ("apiVersion",),
                 "schema-version",
@@ -288,6 +318,9 @@ class Repository(CatalogFiles):
                 "see docs/migration.md).",
                 at_key=True,
             )
+            # A supported value: the rest is checked in the same run, not after the rename.
+            if isinstance(seed, str) and self.registry.get(seed) is not None:
+                return seed
         elif version is None:
             loaded.add(
                 (),

@@ -20,8 +20,10 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from pac import resources
+from pac.documents.layout import SCHEMAS
 from pac.documents.loader import JsonPath
 from pac.documents.schema_errors import SCHEMA_HINT, SchemaFinding, Translator, where
+from pac.errors import RepositoryError
 
 if TYPE_CHECKING:
     from jsonschema import Draft7Validator
@@ -49,9 +51,13 @@ class SchemaVersion:
 class SchemaSet:
     """The schemas of one version, with compiled and reference validators."""
 
-    def __init__(self, version: SchemaVersion) -> None:
+    def __init__(
+        self, version: SchemaVersion, documents: dict[str, dict[str, Any]] | None = None
+    ) -> None:
         self.version = version
         self._fast: dict[str, Callable[[Any], Any]] = {}
+        if documents is not None:  # given, not read: the schemas as they were at a revision
+            self.__dict__["documents"] = documents
 
     @cached_property
     def documents(self) -> dict[str, dict[str, Any]]:
@@ -59,7 +65,7 @@ class SchemaSet:
         for name in (COMMON_FILE, *SCHEMA_FILES.values()):
             path = self.version.directory / name
             if path.exists():
-                docs[name] = json.loads(path.read_text(encoding="utf-8"))
+                docs[name] = parse_schema(path.read_bytes(), path)
         return docs
 
     def kinds(self) -> list[str]:
@@ -86,7 +92,7 @@ class SchemaSet:
                     SchemaFinding(
                         path,
                         "schema-invalid",
-                        f"{where(path)} {value!r} has a line break or spaces around it",
+                        f"{where(path)} {_shown(value)} has a line break or spaces around it",
                         "Write the value on one line, without a `|` or `>` block, so it "
                         "carries no line break.",
                     )
@@ -95,13 +101,27 @@ class SchemaSet:
         return []
 
     def _compile(self, kind: str) -> Callable[[Any], Any]:
-        code = _compiled_code(self.documents, SCHEMA_FILES[kind])
-        namespace: dict[str, Any] = {}
-        exec(code, namespace)
-        function_name = "validate_" + SCHEMA_FILES[kind].replace("-", "_").replace(".", "_")
-        fast: Callable[[Any], Any] = namespace[function_name]
+        try:
+            code = _compiled_code(self.documents, SCHEMA_FILES[kind])
+        except Exception:  # fastjsonschema's JsonSchemaDefinitionException and kin
+            # The code generator refuses some schemas the standard allows (a required key
+            # the schema does not define, next to additionalProperties: false): judge the
+            # document by the reference validator instead, slower but as written.
+            fast = self._reference_only(kind)
+        else:
+            namespace: dict[str, Any] = {}
+            exec(code, namespace)
+            function_name = "validate_" + SCHEMA_FILES[kind].replace("-", "_").replace(".", "_")
+            fast = namespace[function_name]
         self._fast[kind] = fast
         return fast
+
+    def _reference_only(self, kind: str) -> Callable[[Any], Any]:
+        def check(data: Any) -> None:
+            if self._explain(kind, data):
+                raise ValueError(f"not a valid {kind}")
+
+        return check
 
     @cached_property
     def _registry(self) -> Registry[Any]:
@@ -117,11 +137,22 @@ class SchemaSet:
         return Draft7Validator(self.schema(kind), registry=self._registry)
 
     def _explain(self, kind: str, data: Any) -> list[SchemaFinding]:
+        from jsonschema.exceptions import SchemaError
+        from referencing.exceptions import Unresolvable
+
         validator = self.reference_validator(kind)
         translate = Translator(describe=self._describe)
         findings: list[SchemaFinding] = []
-        for error in validator.iter_errors(data):
-            findings.extend(translate(error))
+        try:
+            for error in validator.iter_errors(data):
+                findings.extend(translate(error))
+        except (SchemaError, Unresolvable) as exc:
+            raise RepositoryError(
+                f"{self.version.directory / SCHEMA_FILES[kind]} is not a JSON Schema pac can "
+                f"use: {exc}",
+                "Correct the schema (a `$ref` to a definition that does not exist is the usual "
+                "cause): every document of its kind is checked against it.",
+            ) from exc
         return [_category_hint(kind, finding) for finding in findings]
 
     def _describe(self, subschema: dict[str, Any]) -> str:
@@ -159,6 +190,33 @@ def _category_hint(kind: str, finding: SchemaFinding) -> SchemaFinding:
         return finding
     hint = _CATEGORY_HINTS.get(kind)
     return replace(finding, hint=hint) if hint else finding
+
+
+def _shown(value: str) -> str:
+    # A pasted page is quoted by its start: findings go to terminals and pull requests.
+    return repr(value) if len(value) <= 80 else f"{value[:60]!r}… ({len(value):,} characters)"
+
+
+def parse_schema(content: bytes, path: Path) -> dict[str, Any]:
+    """One schema file's JSON; a typed error naming the place when it is not JSON."""
+    try:
+        data = json.loads(content.decode("utf-8"))
+    except UnicodeDecodeError as exc:
+        raise RepositoryError(f"{path} is not UTF-8 text", SCHEMA_FILE_HINT) from exc
+    except json.JSONDecodeError as exc:
+        raise RepositoryError(
+            f"{path}:{exc.lineno}:{exc.colno}: the schema is not valid JSON: {exc.msg}",
+            SCHEMA_FILE_HINT,
+        ) from exc
+    if not isinstance(data, dict):
+        raise RepositoryError(f"{path} holds no JSON object, so no schema", SCHEMA_FILE_HINT)
+    return data
+
+
+SCHEMA_FILE_HINT = (
+    "Fix the file under schema/ (the architecture team owns it): pac checks every document "
+    "against the repository's own schemas."
+)
 
 
 def _value_at(data: Any, path: JsonPath) -> Any:
@@ -240,13 +298,38 @@ class SchemaRegistry:
 STABLE_VERSION = "catalog/v1"
 
 
-def default_registry() -> SchemaRegistry:
-    """The versions this release of pac supports.
+def default_registry(directory: Path | None = None) -> SchemaRegistry:
+    """The versions this release of pac supports, their schemas in `directory` (default:
+    the ones pac ships with).
 
     To start a transition to a new version, put its schemas in `schema/<version>/` (for
     example `schema/v2/`), add it here as "prerelease" or "stable", and mark the old one
     "previous"; documents of both versions are then accepted until the old entry is removed.
     """
     registry = SchemaRegistry()
-    registry.add(SchemaVersion(STABLE_VERSION, "stable", resources.schema_dir()))
+    registry.add(SchemaVersion(STABLE_VERSION, "stable", directory or resources.schema_dir()))
     return registry
+
+
+def repository_schema_dir(root: Path) -> Path | None:
+    """The catalog repository's own `schema/` folder, when it holds pac's schema files.
+
+    The architects change the schemas there, in a pull request like any other: documents
+    are checked against that folder, so a change that breaks one shows in the same run
+    (SPEC §7). A repository without one is checked against the schemas pac ships with.
+    """
+    own = root / SCHEMAS
+    names = (COMMON_FILE, *SCHEMA_FILES.values())
+    return own if any((own / name).is_file() for name in names) else None
+
+
+def repository_registry(root: Path) -> SchemaRegistry:
+    """The versions pac accepts in the repository at `root`, with its own schemas if any."""
+    return default_registry(repository_schema_dir(root))
+
+
+def governed_kinds(name: str) -> list[str]:
+    """The kinds of document a schema file (by its name under `schema/`) governs."""
+    if name == COMMON_FILE:
+        return list(SCHEMA_FILES)
+    return [kind for kind, file in SCHEMA_FILES.items() if file == name]

@@ -37,8 +37,17 @@ class Wording:
         return {"code": self.code, "message": self.message, "how": self.how}
 
 
+# A longer text is quoted by its start and its length: a 300,000-character value pasted
+# into a field must not fill the terminal, the log and the pull request comment.
+SHOWN_MAX = 80
+SHOWN_HEAD = 60
+
+
 def shown(value: Any) -> str:
-    """A value as messages quote it: `'text'`, `48`, `2.5`, `True`."""
+    """A value as messages quote it: `'text'`, `48`, `2.5`, `True`; a long text by its
+    first characters and its length."""
+    if isinstance(value, str) and len(value) > SHOWN_MAX:
+        return f"{value[:SHOWN_HEAD]!r}… ({len(value):,} characters)"
     return repr(value)
 
 

@@ -45,6 +45,8 @@ def secret_ref_schema(title: str = "", description: str = "") -> dict[str, Any]:
 # would pass and then fail at apply, in a ticket or a request body. docs/rules.md
 # (form-text-unbounded) documents it; a field's own maxLength may be lower or higher.
 TEXT_INPUT_CAP = 65536
+# The longest address mail can deliver (RFC 5321's path limit less its angle brackets).
+EMAIL_MAX_LENGTH = 254
 
 
 def field_schema(field: Field) -> dict[str, Any]:
@@ -74,7 +76,13 @@ def _text_schema(field: Field, rules: Mapping[str, Any]) -> dict[str, Any]:
     if field.type == "string" and "pattern" in rules:
         schema["pattern"] = rules["pattern"]
     _copied(rules, schema, {"minLength": "minLength", "maxLength": "maxLength"})
-    schema.setdefault("maxLength", TEXT_INPUT_CAP)
+    # The cap holds whatever the form says: a higher maxLength is a finding of its own
+    # (form-text-over-cap), and never lets a longer value through.
+    written = schema.get("maxLength")
+    if isinstance(written, int) and not isinstance(written, bool):
+        schema["maxLength"] = min(written, TEXT_INPUT_CAP)
+    else:
+        schema["maxLength"] = TEXT_INPUT_CAP
     return schema
 
 
@@ -114,7 +122,7 @@ def _date_schema(field: Field, rules: Mapping[str, Any]) -> dict[str, Any]:
 def _email_schema(field: Field, rules: Mapping[str, Any]) -> dict[str, Any]:
     # No `format: email`: ajv-formats' email format is stricter than pac's rule (it
     # refuses non-ASCII names, for one), so a portal would refuse what pac accepts.
-    return {"type": "string", "pattern": EMAIL_PATTERN}
+    return {"type": "string", "pattern": EMAIL_PATTERN, "maxLength": EMAIL_MAX_LENGTH}
 
 
 def _file_schema(field: Field, rules: Mapping[str, Any]) -> dict[str, Any]:

@@ -12,11 +12,12 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from pac.documents.files import Role
-from pac.documents.layout import APPLY_LOCK, OUTBOX_DIR, PAC_DIR
+from pac.documents.layout import APPLY_LOCK, OUTBOX_DIR, PAC_DIR, REQUESTS
 from pac.documents.model import Request
 from pac.documents.repository import Repository
 from pac.documents.suggestions import did_you_mean
 from pac.errors import UsageError
+from pac.fulfilment.actions import secret_variables
 from pac.fulfilment.actions.base import Clients
 from pac.fulfilment.backends import TicketBackend, TicketFactory
 from pac.fulfilment.backends.rest import RestClient
@@ -24,7 +25,7 @@ from pac.fulfilment.executor import Outcome, RequestRunner
 from pac.fulfilment.freeze import today_in
 from pac.fulfilment.redaction import Redactor
 from pac.fulfilment.tracking import read_open
-from pac.records.store import StatusStore, remove_stale_temps
+from pac.records.store import STALE_AFTER, StatusStore, remove_stale_temps
 
 
 @dataclass
@@ -133,6 +134,7 @@ def run(
         # Inside the lock no other run of this checkout writes: older temp files are debris.
         remove_stale_temps(StatusStore(repo.root).folder, started)
         remove_stale_temps(repo.root / OUTBOX_DIR, started)
+        remove_stale_temps(repo.root / REQUESTS, started - STALE_AFTER, below=True)
         return _run(
             repo, requests, tickets, concurrency=concurrency, emit=emit, rest=rest,
             still_held=still_held,
@@ -174,7 +176,7 @@ def _run(
 ) -> list[Outcome]:
     store = StatusStore(repo.root)
     today = today_in(repo.config.timezone)
-    redact = Redactor.from_environment()
+    redact = Redactor.from_environment(secret_variables())
     local = threading.local()
     made: list[tuple[TicketBackend, RestClient, Clients]] = []
     lock = threading.Lock()

@@ -16,7 +16,6 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
-from pac.documents.action_types import JIRA_TICKET
 from pac.documents.config import FreezeWindow
 from pac.documents.lifecycle import Operation
 from pac.documents.model import Offering, Request
@@ -44,6 +43,7 @@ from pac.fulfilment.freeze import defer, pass_freeze
 from pac.fulfilment.policy import (
     DAY_TWO,
     STEP_OF,
+    Assessment,
     Step,
     assess,
     decide,
@@ -84,7 +84,6 @@ _BETWEEN_REVISIONS = frozenset(
     }
 )
 _UNSTARTED = frozenset({RequestState.SUBMITTED, RequestState.DEFERRED})
-JIRA = JIRA_TICKET.name
 # Steps that leave the request as it is.
 _IDLE = (Step.NOTHING, Step.WAITING, Step.HELD)
 
@@ -178,45 +177,64 @@ class RequestRunner(TaskWalk):
     # --- the request ---------------------------------------------------------------
 
     def run(self) -> Outcome:
-        request = self.request
-        seen = assess(self.repo, self.store, request, self.today)
+        seen = assess(self.repo, self.store, self.request, self.today)
         if seen.unreadable is not None:
             # Nothing can be known about what was done: touch nothing, tell whoever reads
             # (the outcome's line, printed once by the command).
             exc = seen.unreadable
             summary = f"not applied: {exc.message} ({exc.hint})"
             return self._outcome(Step.RESUME, NoState.UNREADABLE, RequestState.FAILED, summary)
-        status, offering, window, step = seen.status, seen.offering, seen.window, seen.step
+        status, offering = seen.status, seen.offering
         self._loaded = status.as_dict() if status else {}
         before = status.state if status else NoState.NEW
         if offering is None:
             return self._broken(status, before)
+        settled = self._without_work(seen, offering, before)
+        if settled is not None:
+            return settled
+        status = status or new_status(self.repo, self.request, offering)
+        if self._starts_revision(status, seen.step):
+            self._start_revision(status, seen.change, seen.step)
+        return self._act(status, offering, seen, before)
+
+    def _without_work(self, seen: Assessment, offering: Offering, before: Found) -> Outcome | None:
+        """The outcome of a request no task runs for this time (idle, decommissioned before
+        it started, waiting on tickets still open); None when there is work to do."""
+        status, step = seen.status, seen.step
         if step in _IDLE:
             held = seen.held if step is Step.HELD else ""
             return self._idle(step, status, before, held)
         if step is Step.DECOMMISSION and (
             status is None or (status.state in _UNSTARTED and not status.revision)
         ):
-            unstarted = status or new_status(self.repo, request, offering)
+            unstarted = status or new_status(self.repo, self.request, offering)
             return self._retire_unstarted(unstarted, before)
         if status is not None and self._quiet(status, step):
             return self._still_waiting(status, before)
-        status = status or new_status(self.repo, request, offering)
-        if (
+        return None
+
+    def _starts_revision(self, status: RequestStatus, step: Step) -> bool:
+        """A change, upgrade or decommission (or one a freeze defers) of a request between
+        revisions, unless a waiting request is going on with its own."""
+        return (
             status.state in _BETWEEN_REVISIONS
             and (step in DAY_TWO or step is Step.DEFER)
             and not self._carries_on(status, step)
-        ):
-            self._start_revision(status, seen.change, step)
-        if step is Step.DEFER:
-            assert window is not None
+        )
+
+    def _act(
+        self, status: RequestStatus, offering: Offering, seen: Assessment, before: Found
+    ) -> Outcome:
+        """Defer it for a freeze, abort it, or run its tasks."""
+        if seen.step is Step.DEFER:
+            assert seen.window is not None
             state, summary = defer(
-                self.repo, self.store, status, self.request, offering, window, self.today
+                self.repo, self.store, status, self.request, offering, seen.window, self.today
             )
             return self._outcome(Step.DEFER, before, state, summary)
-        if step is Step.ABORT:
+        if seen.step is Step.ABORT:
             return self._abort(status, before)
-        return self._fulfil(status, offering, step, window, before)
+        return self._fulfil(status, offering, seen.step, seen.window, before)
 
     @staticmethod
     def _carries_on(status: RequestStatus, step: Step) -> bool:

@@ -89,12 +89,9 @@ class Redactor:
         self.forms = sorted(forms, key=lambda form: (-len(form), form))
 
     @classmethod
-    def from_environment(cls) -> Redactor:
-        names = [k for k in os.environ if k.startswith(SECRET_PREFIX)] + [
-            "PAC_JIRA_TOKEN",
-            "PAC_GITHUB_TOKEN",
-            "PAC_GITHUB_APP_KEY",
-        ]
+    def from_environment(cls, credentials: Iterable[str]) -> Redactor:
+        """Every PAC_SECRET_* value and those of `credentials` (the action types' variables)."""
+        names = [k for k in os.environ if k.startswith(SECRET_PREFIX)] + list(credentials)
         return cls(os.environ.get(name, "") for name in names)
 
     def __call__(self, text: str) -> str:

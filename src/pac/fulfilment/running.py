@@ -11,7 +11,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any
 
-from pac.documents.action_types import JIRA_TICKET
+from pac.documents.action_types import hands_off
 from pac.documents.model import Bundle, Offering, Request
 from pac.documents.repository import Repository
 from pac.fulfilment.actions import action_for
@@ -41,8 +41,6 @@ from pac.records.states import TaskState
 from pac.records.status import RequestStatus, TaskStatus, now_text
 from pac.records.store import StatusStore
 from pac.templating.namespaces import SecretLookup, SystemValues
-
-JIRA = JIRA_TICKET.name
 
 
 class TaskWalk:
@@ -112,7 +110,7 @@ class TaskWalk:
             assert task is not None
             if task.state is not TaskState.COMPLETED:
                 # Tickets never wait for tickets: they are linked (SPEC §4.4).
-                keys = [] if spec.action.type == JIRA else waits_for(spec, open_keys, depends)
+                keys = [] if hands_off(spec.action.type) else waits_for(spec, open_keys, depends)
                 if keys:
                     self._wait_for(status, task, keys)
                 else:
@@ -171,7 +169,7 @@ class TaskWalk:
                 response = follows.follow(self, task, spec, outputs)
             else:
                 response = action.perform(self, task, spec, outputs)
-            handed_off = spec.action.type == JIRA
+            handed_off = hands_off(spec.action.type)
             only = creation_outputs(spec) if handed_off else None
             kept = self.shown.render_outputs(spec, outputs, response, only=only)
         except (BackendError, RenderError) as exc:

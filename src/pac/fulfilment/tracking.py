@@ -20,7 +20,7 @@ from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
-from pac.documents.action_types import JIRA_TICKET
+from pac.documents.action_types import hands_off
 from pac.documents.layout import OUTBOX_DIR
 from pac.fulfilment.backends import (
     BackendError,
@@ -76,7 +76,7 @@ def ticket_backend_of(task: TaskStatus, current: str) -> str:
 
 
 def is_ticket_task(task: TaskStatus) -> bool:
-    return task.action == JIRA_TICKET.name
+    return hands_off(task.action)
 
 
 def _to_read(task: TaskStatus) -> bool:

@@ -13,6 +13,8 @@ from dataclasses import dataclass, field
 from enum import StrEnum
 from typing import Any
 
+from pac.records.states import RequestState
+
 
 class EventKind(StrEnum):
     """The state changes (and the one promise broken) that are worth telling someone."""
@@ -24,6 +26,16 @@ class EventKind(StrEnum):
     DEFERRED = "deferred"
     DECOMMISSIONED = "decommissioned"
     TARGET_MISSED = "target-missed"  # open longer than the item's leadTimeTarget
+
+    @classmethod
+    def entering(cls, state: RequestState) -> EventKind | None:
+        """The event entering `state` records, or None when nobody is told of it."""
+        return _ENTERING.get(state)
+
+
+_ENTERING = {
+    state: EventKind(state.value) for state in RequestState if state.value in set(EventKind)
+}
 
 
 @dataclass

@@ -7,6 +7,7 @@ killed at any instant leaves either the previous status or the new one, never a 
 from __future__ import annotations
 
 import os
+import re
 import tempfile
 from collections.abc import Iterator
 from pathlib import Path
@@ -123,6 +124,14 @@ def dump(data: Any) -> str:
     return yaml.dump(data, Dumper=_Dumper, sort_keys=False, allow_unicode=True, width=100)
 
 
+# `write_atomic`'s temporary names: the file's own after a dot, then mkstemp's eight
+# random characters (lower-case letters, digits and `_`), then `.tmp`.
+_TEMP_NAME = re.compile(r"^\..+\.[a-z0-9_]{8}\.tmp$")
+# No `write_atomic` takes this long: a temp file of a request folder untouched for longer
+# is a killed `pac upgrade`'s (nothing locks request folders as the apply lock does).
+STALE_AFTER = 60.0
+
+
 def write_atomic(path: Path, text: str) -> None:
     """Replace `path` with `text` so readers see the old or the new file, never half."""
     handle, temp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
@@ -137,16 +146,19 @@ def write_atomic(path: Path, text: str) -> None:
         raise
 
 
-def remove_stale_temps(folder: Path, before: float) -> list[Path]:
-    """Delete `write_atomic` temp files older than `before`: left by a killed run.
+def remove_stale_temps(folder: Path, before: float, *, below: bool = False) -> list[Path]:
+    """Delete `write_atomic` temp files older than `before`: left by a killed run (in the
+    folders below `folder` too, with `below`).
 
     They are never valid data (the rename that would have made them a status never
-    happened), and no live writer's file is older than the run that removes them.
+    happened), and no live writer's file is older than the run that removes them. Only
+    names of `write_atomic`'s own pattern are touched, never someone's `notes.tmp`.
     """
     removed = []
-    for temp in folder.glob(".*.tmp") if folder.is_dir() else []:
+    found = folder.rglob(".*.tmp") if below else folder.glob(".*.tmp")
+    for temp in found if folder.is_dir() else []:
         try:
-            if temp.stat().st_mtime < before:
+            if _TEMP_NAME.match(temp.name) and temp.is_file() and temp.stat().st_mtime < before:
                 temp.unlink()
                 removed.append(temp)
         except FileNotFoundError:

@@ -13,7 +13,7 @@ import re
 from collections.abc import Callable
 from functools import lru_cache
 
-from pac.templating.usage import Use
+from pac.templating.usage import Use, guard_key, guarded_by
 
 _REF_TEXT = r"\.[A-Za-z_][A-Za-z0-9_]*(?:\.[A-Za-z0-9_]+(?:-[A-Za-z0-9_]+)*)*"
 _LITERAL = r"(?:'[^'\\\n{}%]*'|\"[^\"\\\n{}%]*\"|-?[0-9]+(?:\.[0-9]+)?|true|false|none)"
@@ -45,15 +45,15 @@ def _reference(match: re.Match[str], shift: int, group: str = "ref") -> _Ref:
     return namespace, tuple(path), match.start(group) + shift
 
 
-def _output_key(ref: str) -> str | None:
-    parts = ref.split(".")
-    return parts[2] if len(parts) > 2 and parts[1] == "output" else None
+def _guard_key(ref: str) -> str | None:
+    namespace, *path = ref[1:].split(".")
+    return guard_key(namespace, tuple(path))
 
 
 @lru_cache(maxsize=16384)
-def _output_tag(body: str) -> tuple[bool, str | None, _Ref] | None:
-    """For `{{ .ref | filter(...) }}`: whether a default() guards it, the `.output` key it
-    reads and the reference; None: not this shape. Cached: tags recur across templates."""
+def _output_tag(body: str) -> tuple[bool, _Ref] | None:
+    """For `{{ .ref | filter(...) }}`: whether a default() guards it and the reference;
+    None: not this shape. Cached: tags recur across templates."""
     stripped = body.lstrip("-+ \t\n").rstrip("-+ \t\n")
     text = " " + stripped
     match = _OUTPUT.match(text)
@@ -71,14 +71,15 @@ def _output_tag(body: str) -> tuple[bool, str | None, _Ref] | None:
             guarded = filt.group("name") in ("default", "d")
         position = filt.end()
     shift = len(body) - len(body.lstrip("-+ \t\n")) - 1  # the added space
-    return bool(guarded), _output_key(match.group("ref")), _reference(match, shift)
+    return bool(guarded), _reference(match, shift)
 
 
 @lru_cache(maxsize=16384)
 def _statement_tag(stmt: str) -> tuple[str, bool, bool, str | None, _Ref | None] | None:
     """For `{% if/elif/else/endif %}` on one variable: (keyword, tested with `is defined`,
-    negated, the `.output` key, the reference); None: not this shape. A comparison of two
-    variables (`.previous.x != .current.x`, day-2 templates) is read by `_compared`."""
+    negated, what the test proves exists (`guard_key`), the reference); None: not this
+    shape. A comparison of two variables (`.previous.x != .current.x`, day-2 templates)
+    is read by `_compared`."""
     lead = len(stmt) - len(stmt.lstrip("-+ \t\n"))
     words = stmt.strip("-+ \t\n")
     keyword, _, rest = words.partition(" ")
@@ -89,7 +90,7 @@ def _statement_tag(stmt: str) -> tuple[str, bool, bool, str | None, _Ref | None]
     condition = _CONDITION.match(rest)
     if not condition:
         return None
-    key = _output_key(condition.group("ref"))
+    key = _guard_key(condition.group("ref"))
     tested = condition.group("test") == "defined" and key is not None
     negated = bool(condition.group("negated")) != bool(condition.group("not"))
     return keyword, tested, negated, key, _reference(condition, lead + len(keyword) + 1)
@@ -108,7 +109,7 @@ def _compared(stmt: str) -> _Ref | None:
 
 
 class _Scan:
-    """One fast read under way: the uses so far, the open `if`s, the `.output` keys known
+    """One fast read under way: the uses so far, the open `if`s, what `is defined` proved
     to exist where the scan is, and the line of the position `last`."""
 
     __slots__ = ("guards", "last", "line", "line_start", "source", "stack", "uses")
@@ -138,8 +139,8 @@ class _Scan:
         tag = _output_tag(body)
         if tag is None:
             return False
-        guarded, key, ref = tag
-        self.use(ref, start, guarded or (key is not None and key in self.guards))
+        guarded, ref = tag
+        self.use(ref, start, guarded or guarded_by(ref[0], ref[1], self.guards))
         return True
 
     def statement(self, body: str, start: int) -> bool:

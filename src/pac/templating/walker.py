@@ -17,7 +17,7 @@ from pac.templating.namespaces import NAMESPACES, RESPONSE
 from pac.templating.sandbox import environment
 from pac.templating.syntax import syntax_error
 from pac.templating.translation import CONTEXT_NAME
-from pac.templating.usage import Problem, Use
+from pac.templating.usage import Problem, Use, guard_key, guarded_by
 
 _UNSAFE_NAMES = frozenset({"self", "__builtins__", "config", "request", "session", "g"})
 # Jinja's global functions, removed from pac's sandbox: a template that calls one fails.
@@ -81,7 +81,8 @@ def _chain(node: nodes.Node) -> tuple[str, tuple[str, ...]] | None:
 
 
 def _defined_tests(test: nodes.Node) -> tuple[frozenset[str], frozenset[str]]:
-    """Output keys known to exist in the body (`is defined`) and in the else branch."""
+    """What is known to exist (`guard_key`s) in the body (`is defined`) and in the else
+    branch: `.output` keys and `.metadata` paths."""
     if isinstance(test, nodes.Not):
         positive, negative = _defined_tests(test.node)
         return negative, positive
@@ -93,8 +94,9 @@ def _defined_tests(test: nodes.Node) -> tuple[frozenset[str], frozenset[str]]:
         return _NO_KEYS, left[1] | right[1]
     if isinstance(test, nodes.Test) and test.name in _GUARDING_TESTS:
         chain = _chain(test.node)
-        if chain and chain[0] == "output" and chain[1]:
-            key = frozenset({chain[1][0]})
+        guard = guard_key(*chain) if chain else None
+        if guard is not None:
+            key = frozenset({guard})
             return (key, _NO_KEYS) if test.name == "defined" else (_NO_KEYS, key)
     return _NO_KEYS, _NO_KEYS
 
@@ -113,8 +115,8 @@ class _Walker:
     """Finds guarded variables and sandbox escapes in a Jinja syntax tree.
 
     `visit` dispatches on the node's class to one `visit_<Class>` method, as Jinja's own
-    NodeVisitor does; nodes without one are only descended into. `guards` are the
-    `.output` keys known to exist where the node stands."""
+    NodeVisitor does; nodes without one are only descended into. `guards` are
+    what `is defined` tests proved to exist where the node stands (`guard_key`)."""
 
     def __init__(self, uses: list[Use], source: str, undeclared: frozenset[str]) -> None:
         self.undeclared = set(undeclared)
@@ -136,7 +138,7 @@ class _Walker:
         chain = _chain(node)
         if chain is not None:
             namespace, path = chain
-            guarded = namespace == "output" and bool(path) and path[0] in guards
+            guarded = guarded_by(namespace, path, guards)
             self._record(namespace, path, node.lineno, guarded)
             return
         if (

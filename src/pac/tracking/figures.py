@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import datetime as dt
 import math
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -85,20 +85,14 @@ class LeadTimes:
     @classmethod
     def of(cls, measures: list[LeadTime], now: dt.datetime) -> LeadTimes:
         done = [m for m in measures if m.completed]
-        parts = {
-            "review": sum(m.review or 0.0 for m in done),
-            "freeze": sum(m.freeze for m in done),
-            "fulfilment": sum(m.fulfilment or 0.0 for m in done),
-        }
-        whole = sum(parts.values())
         return cls(
-            Durations.of(m.total for m in done if m.total is not None),
-            Durations.of(m.review for m in done if m.review is not None),
+            Durations.of(_known(m.total for m in done)),
+            Durations.of(_known(m.review for m in done)),
             Durations.of(m.freeze for m in done),
-            Durations.of(m.fulfilment for m in done if m.fulfilment is not None),
+            Durations.of(_known(m.fulfilment for m in done)),
             Durations.of(m.age(now) for m in measures if m.open),
             sum(1 for m in measures if m.revision == 0 and not m.from_git),
-            {name: (part / whole if whole else None) for name, part in parts.items()},
+            _shares(done),
         )
 
     def as_dict(self) -> dict[str, Any]:
@@ -111,6 +105,22 @@ class LeadTimes:
             "withoutGitTimes": self.without_git_times,
             "shares": dict(self.shares),
         }
+
+
+def _known(seconds: Iterable[float | None]) -> Iterator[float]:
+    """The parts that could be measured (a review without git's times cannot)."""
+    return (s for s in seconds if s is not None)
+
+
+def _shares(done: list[LeadTime]) -> dict[str, float | None]:
+    """Each part's share of all completed lead time; None each when there is none."""
+    parts = {
+        "review": sum(_known(m.review for m in done)),
+        "freeze": sum(m.freeze for m in done),
+        "fulfilment": sum(_known(m.fulfilment for m in done)),
+    }
+    whole = sum(parts.values())
+    return {name: (part / whole if whole else None) for name, part in parts.items()}
 
 
 @dataclass

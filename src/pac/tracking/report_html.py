@@ -9,12 +9,13 @@ CI artifact or a laptop offline. Every name from the repository is escaped.
 
 from __future__ import annotations
 
+import datetime as dt
 import statistics
 from collections.abc import Sequence
 from html import escape
 
 from pac.tracking.charts import BAR_WIDTH, WIDTH, Bar, Series, bars, lines
-from pac.tracking.figures import Durations, LeadTimes, Report, Targets, Week, weeks
+from pac.tracking.figures import Durations, LeadTimes, Report, Targets, TeamFigures, Week, weeks
 from pac.tracking.leadtime import parse_time
 from pac.tracking.metrics import humanise, percent, targets_text, version_rows
 from pac.tracking.versions import VersionUse
@@ -178,64 +179,73 @@ def _parts(lead: LeadTimes) -> str:
 
 
 def _charts(report: Report) -> str:
-    by_week = [(_monday(w), w.lead_time) for w in report.weeks]
-    targets = [m.target for m in report.measures if m.completed and m.target is not None]
-    typical = statistics.median(targets) if targets else None
-    wide = ""
-    if by_week:
-        wide = _lead_chart(
-            "Lead time per week completed (week of Monday shown)",
-            by_week,
-            typical,
-            "typical promise",
-            960,
-        )
-    charts = [_parts(report.lead_times)]
     teams = [t for t in report.teams if t.asked.taken_up or t.tickets + t.calls]
-    kept = [(t.team, Targets.of(t.asked.measures, report.now)) for t in teams]
-    charts.append(
-        bars(
-            "Promises kept per team (lead time within the item's target)",
-            [Bar(name, k.share or 0.0, targets_text(k)) for name, k in kept if k.measured],
-            1.0,
-        )
-    )
-    charts.append(
-        bars(
-            "Automated share of the work per team",
-            [
-                Bar(t.team, t.automation or 0.0, percent(t.automation))
-                for t in teams
-                if t.automation is not None
-            ],
-            1.0,
-        )
-    )
-    charts.append(
-        bars(
-            "Failure rate per team (requests that failed at least once)",
-            [
-                Bar(
-                    t.team,
-                    t.asked.failure_rate or 0.0,
-                    f"{percent(t.asked.failure_rate)}"
-                    f" ({t.asked.failed_ever} of {t.asked.taken_up})",
-                )
-                for t in teams
-                if t.asked.taken_up
-            ],
-            1.0,
-        )
-    )
-    charts.append(
+    charts = [
+        _parts(report.lead_times),
+        _kept_chart(teams, report.now),
+        _automation_chart(teams),
+        _failure_chart(teams),
         bars(
             "Requests per offering",
             [Bar(o.id, o.requests, str(o.requests)) for o in report.offerings[:15]],
-        )
-    )
+        ),
+    ]
     return (
-        f'<h2>At a glance</h2><div class="charts wide">{wide}</div>'
+        f'<h2>At a glance</h2><div class="charts wide">{_weekly_chart(report)}</div>'
         f'<div class="charts">{"".join(charts)}</div>'
+    )
+
+
+def _weekly_chart(report: Report) -> str:
+    """Lead time per week against the typical promise; '' before any week is complete."""
+    by_week = [(_monday(w), w.lead_time) for w in report.weeks]
+    if not by_week:
+        return ""
+    targets = [m.target for m in report.measures if m.completed and m.target is not None]
+    typical = statistics.median(targets) if targets else None
+    return _lead_chart(
+        "Lead time per week completed (week of Monday shown)",
+        by_week,
+        typical,
+        "typical promise",
+        960,
+    )
+
+
+def _kept_chart(teams: list[TeamFigures], now: dt.datetime) -> str:
+    kept = [(t.team, Targets.of(t.asked.measures, now)) for t in teams]
+    return bars(
+        "Promises kept per team (lead time within the item's target)",
+        [Bar(name, k.share or 0.0, targets_text(k)) for name, k in kept if k.measured],
+        1.0,
+    )
+
+
+def _automation_chart(teams: list[TeamFigures]) -> str:
+    return bars(
+        "Automated share of the work per team",
+        [
+            Bar(t.team, t.automation or 0.0, percent(t.automation))
+            for t in teams
+            if t.automation is not None
+        ],
+        1.0,
+    )
+
+
+def _failure_chart(teams: list[TeamFigures]) -> str:
+    return bars(
+        "Failure rate per team (requests that failed at least once)",
+        [
+            Bar(
+                t.team,
+                t.asked.failure_rate or 0.0,
+                f"{percent(t.asked.failure_rate)} ({t.asked.failed_ever} of {t.asked.taken_up})",
+            )
+            for t in teams
+            if t.asked.taken_up
+        ],
+        1.0,
     )
 
 

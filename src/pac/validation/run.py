@@ -6,7 +6,7 @@ import gc
 import os
 from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, field
 from pathlib import Path
 
 from pac.diagnostics import Diagnostic, Severity, sorted_unique
@@ -20,7 +20,6 @@ from pac.documents.layout import (
     REQUESTS,
     YAML_SUFFIXES,
 )
-from pac.documents.model import EMPTY_FORM, build_item
 from pac.documents.repository import Loaded, Repository, diagnostic
 from pac.rules import RULES
 from pac.validation import codeowners
@@ -31,7 +30,9 @@ from pac.validation.checks.governance import check_categories, check_config
 from pac.validation.checks.offerings import check_offering, check_offering_metadata
 from pac.validation.checks.placeholders import check_placeholders
 from pac.validation.checks.requests import check_request
+from pac.validation.checks.schemachange import check_schema_changes
 from pac.validation.checks.templates import check_bundle_templates, check_item_templates
+from pac.validation.partial import partial_checks
 from pac.validation.scope import affected_documents, changes_under, expand
 
 # The checks each kind of document gets once it has passed its schema.
@@ -121,42 +122,36 @@ def _partial_checks(repo: Repository, loaded: Loaded) -> list[Diagnostic]:
     found = check_offering_metadata(repo, loaded)
     if loaded.kind in ("CatalogItem", "CatalogBundle", "Request"):
         found.extend(check_placeholders(repo, loaded))
-    doc = loaded.document
-    if (
-        loaded.kind == "CatalogItem"
-        and doc is not None
-        and loaded.schema_errors_under <= {"input"}
-        and isinstance(doc.data.get("input"), dict)
-    ):
-        # The actions and metadata passed their schema; only what the form supplies
-        # (the .current paths) cannot be judged without it.
-        partial = replace(loaded, model=build_item(doc, form=EMPTY_FORM))
-        for check in (check_item_templates, check_before_apply):
-            found.extend(d for d in check(repo, partial) if d.code not in _FORM_DEPENDENT)
+    found.extend(partial_checks(repo, loaded))
     return found
-
-
-_FORM_DEPENDENT = frozenset({"template-current"})
 
 
 def _misplaced_finding(repo: Repository, loaded: Loaded, reason: str) -> Diagnostic:
     parts = repo.display(loaded.path).split("/")
     wrong_suffix = not loaded.path.name.endswith(YAML_SUFFIXES)
-    doc_id = ""
-    if loaded.document is not None:
-        metadata = loaded.document.data.get("metadata")
-        if isinstance(metadata, dict) and isinstance(metadata.get("id"), str):
-            doc_id = metadata["id"]
-    name = f"{doc_id or '<id>'}.yaml"
+    data = loaded.document.data if loaded.document is not None else {}
+    metadata = data.get("metadata") if isinstance(data.get("metadata"), dict) else {}
+    assert isinstance(metadata, dict)
+    name = f"{_text(metadata.get('id'), '<id>')}.yaml"
+    kind = data.get("kind")
+    hidden = any(part.startswith(".") for part in parts[1:-1])
     if wrong_suffix:
         hint = f"Rename it to {name}; pac reads only .yaml files."
-    else:
+    elif hidden and isinstance(kind, str) and kind in KIND_HOME:
         hint = (
-            f"Move it to catalog/<category>/{name} (a bundle to catalog/bundles/{name}); "
-            "folders below a category are not read."
+            f"When it is ready, `git mv {loaded.display} {_home(kind, metadata)}`; until "
+            "then keep the draft on a branch, where no one mistakes it for part of the "
+            "catalog (pac reads no hidden folder)."
         )
-    in_category = parts[0] == CATALOG and len(parts) > 2
+    else:
+        hint = f"Move it to catalog/<category>/{name} (a bundle to catalog/bundles/{name}); " + (
+            "pac reads no hidden folder." if hidden else "folders below a category are not read."
+        )
+    in_category = parts[0] == CATALOG and len(parts) > 2 and not parts[1].startswith(".")
     owner = repo.categories.describe_owner(parts[1]) if in_category else ""
+    if hidden and kind in ("CatalogItem", "CatalogBundle"):
+        folder = BUNDLES if kind == "CatalogBundle" else _text(metadata.get("category"), "")
+        owner = repo.categories.describe_owner(folder)
     if owner:
         hint += f" Owner: {owner}."
     return diagnostic(
@@ -169,18 +164,23 @@ def _misplaced_finding(repo: Repository, loaded: Loaded, reason: str) -> Diagnos
     )
 
 
-def _outside_finding(repo: Repository, loaded: Loaded, kind: str) -> Diagnostic:
-    data = loaded.document.data if loaded.document is not None else {}
-    metadata = data.get("metadata") if isinstance(data.get("metadata"), dict) else {}
-    assert isinstance(metadata, dict)
+def _home(kind: str, metadata: dict[str, object]) -> str:
+    """Where a document of `kind` with this metadata belongs."""
     doc_id = _text(metadata.get("id"), "<id>")
-    home = {
+    return {
         "CatalogItem": f"{CATALOG}/{_text(metadata.get('category'), '<category>')}/{doc_id}.yaml",
         "CatalogBundle": f"{CATALOG}/{BUNDLES}/{doc_id}.yaml",
         "Request": f"{REQUESTS}/{_requester_team(metadata)}/{doc_id}.yaml",
         "CategoryRegistry": CATEGORIES_FILE,
         "PacConfig": CONFIG_FILE,
     }[kind]
+
+
+def _outside_finding(repo: Repository, loaded: Loaded, kind: str) -> Diagnostic:
+    data = loaded.document.data if loaded.document is not None else {}
+    metadata = data.get("metadata") if isinstance(data.get("metadata"), dict) else {}
+    assert isinstance(metadata, dict)
+    home = _home(kind, metadata)
     owner = ""
     if kind in ("CatalogItem", "CatalogBundle"):
         folder = BUNDLES if kind == "CatalogBundle" else _text(metadata.get("category"), "")
@@ -278,6 +278,7 @@ def _validate(
         selected, repo_checks = affected_documents(repo, changes)
         found += _version_findings(repo, changes, changed_since)
         found += check_deleted_requests(repo, changes, changed_since)
+        found += check_schema_changes(repo, changes, changed_since, selected)
     elif paths:
         selected, repo_checks, skipped = expand(repo, paths)
     else:

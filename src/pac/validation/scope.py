@@ -7,11 +7,12 @@ to an item re-checks the bundles and requests that use it.
 from __future__ import annotations
 
 import os
+import stat
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from pac.documents.files import Role
+from pac.documents.files import ROLE_KIND, Role
 from pac.documents.layout import (
     CATALOG,
     CATEGORIES_FILE,
@@ -20,10 +21,12 @@ from pac.documents.layout import (
     GITHUB_CODEOWNERS_FILE,
     JIRA_TEMPLATES,
     REQUESTS,
+    SCHEMAS,
     YAML_SUFFIXES,
     in_status_folder,
 )
 from pac.documents.repository import Repository
+from pac.documents.schemas import governed_kinds
 from pac.errors import UsageError
 
 
@@ -100,7 +103,7 @@ def expand(
             found = [
                 candidate
                 for candidate in sorted(path.rglob("*"))
-                if candidate.is_file() and _is_checkable(repo, candidate)
+                if _not_a_folder(candidate) and _is_checkable(repo, candidate)
             ]
             if not found:
                 raise UsageError(
@@ -113,6 +116,10 @@ def expand(
             repo_checks = True
         elif _is_checkable(repo, path) or path.suffix in YAML_SUFFIXES:
             out.append(path)
+        elif changed_schema_file(repo.display(path)):
+            # A schema is checked by the documents it governs.
+            for kind in governed_kinds(changed_schema_file(repo.display(path))):
+                out.extend(documents_of_kind(repo, kind))
         elif repo.display(path).startswith((f"{JIRA_TEMPLATES}/", f"{REQUESTS}/")):
             # A description template is checked as part of the items (and bundles) using
             # it; a file a request attaches, as part of the requests naming it.
@@ -121,10 +128,19 @@ def expand(
         else:
             raise UsageError(
                 f"{given} is not a catalog document",
-                "pac validate checks catalog/ and requests/ documents, pac.yaml, CODEOWNERS "
-                "and the JIRA templates under templates/jira/.",
+                "pac validate checks catalog/ and requests/ documents, pac.yaml, CODEOWNERS, "
+                "the JIRA templates under templates/jira/ and the schemas under schema/.",
             )
     return _dedupe(out), repo_checks, skipped
+
+
+def _not_a_folder(path: Path) -> bool:
+    # By lstat, never opening it: a FIFO or a dangling link is kept, so that loading it
+    # reports it (entry-unreadable) instead of the folder passing in silence.
+    try:
+        return not stat.S_ISDIR(os.lstat(path).st_mode)
+    except OSError:
+        return False
 
 
 def _is_checkable(repo: Repository, path: Path) -> bool:
@@ -168,6 +184,8 @@ class _Affected:
     referenced_ids: set[str] = field(default_factory=set)
     templates: set[str] = field(default_factory=set)
     attached: set[Path] = field(default_factory=set)
+    # Kinds whose schema changed: each of their documents is checked against the change.
+    schema_kinds: set[str] = field(default_factory=set)
 
     def note(self, repo: Repository, relative: str, deleted: bool) -> None:
         path = repo.root / relative
@@ -177,6 +195,9 @@ class _Affected:
             if relative == CATEGORIES_FILE:
                 # Owners and prefixes of every item may have changed.
                 self.selected += repo.files(Role.ITEM) + repo.files(Role.BUNDLE)
+        schema_file = changed_schema_file(relative)
+        if schema_file:
+            self.schema_kinds.update(governed_kinds(schema_file))
         if relative.startswith(f"{JIRA_TEMPLATES}/"):
             self.templates.add(relative[len(JIRA_TEMPLATES) + 1 :])
         if role in (Role.ITEM, Role.BUNDLE):
@@ -216,4 +237,21 @@ def affected_documents(
             referenced_ids.add(bundle.name.rsplit(".", 1)[0])
     for doc_id in sorted(referenced_ids):
         selected += repo.files_mentioning(Role.REQUEST, doc_id)
+    for kind in sorted(affected.schema_kinds):
+        selected += documents_of_kind(repo, kind)
     return _dedupe(selected), affected.repo_checks
+
+
+def changed_schema_file(relative: str) -> str:
+    """The name of a schema file pac checks documents with, if `relative` is one ("")."""
+    folder, _, name = relative.partition("/")
+    return name if folder == SCHEMAS and governed_kinds(name) else ""
+
+
+def documents_of_kind(repo: Repository, kind: str) -> list[Path]:
+    """Every document of `kind` where pac reads it, found by name."""
+    role = next(role for role, role_kind in ROLE_KIND.items() if role_kind == kind)
+    if role in (Role.ITEM, Role.BUNDLE, Role.REQUEST):
+        return repo.files(role)
+    path = repo.root / (CATEGORIES_FILE if role is Role.CATEGORIES else CONFIG_FILE)
+    return [path] if path.is_file() else []

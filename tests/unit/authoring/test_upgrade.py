@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import os
+import tempfile
+import time
 from pathlib import Path
 
 import pytest
@@ -12,6 +15,7 @@ from pac.errors import UsageError
 from pac.records.states import RequestState
 from pac.records.status import RequestStatus
 from pac.records.store import StatusStore
+from tests.conftest import invoke
 
 KAFKA = "messaging-kafka-topic"
 AURORA = "database-aurora-postgresql-standard"
@@ -150,3 +154,32 @@ def test_the_target_must_be_an_item_and_the_catalogs_version(sample_repo: Reposi
     with pytest.raises(UsageError, match=r"has no version 9\.9\.9") as wrong:
         upgrade_target(sample_repo, KAFKA, "9.9.9")
     assert _kafka_version(sample_repo.root) in wrong.value.message
+
+
+def _temp(folder: Path, name: str, text: str, age: float) -> Path:
+    """A temp file named as `write_atomic` names them, last written `age` seconds ago."""
+    handle, made = tempfile.mkstemp(prefix=f".{name}.", suffix=".tmp", dir=folder)
+    os.write(handle, text.encode())
+    os.close(handle)
+    when = time.time() - age
+    os.utime(made, (when, when))
+    return Path(made)
+
+
+def test_what_a_killed_upgrade_left_is_removed_and_never_read_as_a_request(
+    sample_root: Path,
+) -> None:
+    recorded(sample_root, "payments-events", {KAFKA: "1.0.0"})
+    folder = sample_root / "requests/payments"
+    half = "apiVersion: pac/v1\nkind: Request\nmetadata: {id: payments-events\n"
+    stale = _temp(folder, "payments-events.yaml", half, age=3600)
+    live = _temp(folder, "payments-webapp.yaml", half, age=0)  # another upgrade, writing now
+    theirs = folder / "notes.tmp"  # not pac's: left alone whatever its age
+    theirs.write_text("mine")
+    os.utime(theirs, (1_000_000, 1_000_000))
+    code, out = invoke(sample_root, "validate")
+    assert ".tmp" not in out and code == 0, out
+    assert "payments-events" in [m.request for m in upgrade(Repository(sample_root), KAFKA).marked]
+    assert not stale.exists() and live.exists() and theirs.exists()
+    assert upgrade(Repository(sample_root), KAFKA, dry_run=True).marked == []  # writes nothing
+    assert live.exists()

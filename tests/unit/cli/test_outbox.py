@@ -85,3 +85,20 @@ def test_an_empty_outbox_says_where_tickets_come_from(sample_root: Path) -> None
     assert code == 0 and "The outbox is empty" in out
     code, out = invoke(sample_root, "outbox", "resolve", "MSG-1")
     assert code == 2 and "is empty: `pac apply` puts tickets there" in out
+
+
+@pytest.mark.parametrize("content", ["not json", "[" * 100_000])
+def test_a_broken_outbox_file_is_a_clear_error_for_every_command_reading_it(
+    applied: Path, content: str
+) -> None:
+    broken = applied / ".pac/outbox/MSG-9.json"
+    broken.write_text(content)
+    for command in (["outbox", "list"], ["status", EVENTS], ["status"], ["apply", EVENTS]):
+        code, out = invoke(applied, *command)
+        assert code == 2, (command, out)
+        assert "error: .pac/outbox/MSG-9.json" in out and "the outbox ticket file" in out
+        assert "move it out of the outbox if no request waits on it" in out
+        assert "internal error" not in out and "Traceback" not in out
+    broken.unlink()
+    code, out = invoke(applied, "apply", EVENTS)
+    assert code == 0 and "waiting on platform-messaging-team: MSG-1" in out

@@ -1,7 +1,10 @@
 from __future__ import annotations
 
+import json
+
+from pac import resources
 from pac.documents.config import build_config
-from pac.documents.notifications import EVENT_NAMES, build_notifications
+from pac.documents.notifications import build_notifications
 from pac.records.events import EventKind
 
 SECTION = {
@@ -20,7 +23,10 @@ SECTION = {
 
 
 def test_the_event_names_pac_yaml_may_route_are_the_event_kinds() -> None:
-    assert tuple(kind.value for kind in EventKind) == EVENT_NAMES
+    # The schema is what checks a route's events (records sit above documents).
+    config = json.loads((resources.schema_dir() / "pac-config.json").read_text())
+    routes = config["properties"]["notifications"]["properties"]["routes"]
+    assert tuple(routes["items"]["properties"]["events"]["items"]["enum"]) == tuple(EventKind)
 
 
 def test_channels_for_follow_the_routes_and_teams_once_each() -> None:

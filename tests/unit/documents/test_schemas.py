@@ -216,3 +216,52 @@ def test_naming_findings_offer_the_valid_spelling(title: str, value: str, expect
     common = json.loads((PROJECT / "schema" / "common-types.json").read_text())
     definition = "camelCaseId" if title.startswith("camel") else "kebabCaseId"
     assert _respelled(value, title, common["definitions"][definition]["pattern"]) == expected
+
+
+def test_a_repository_with_its_own_schema_folder_is_checked_with_it(
+    sample_root: Path,
+) -> None:
+    # The architects change schema/ in a pull request: a copy of the repository is checked
+    # with ITS schemas, not the ones pac was installed with.
+    assert Repository(sample_root).registry.versions["catalog/v1"].directory == (
+        resources.schema_dir()
+    )
+    shutil.copytree(PROJECT / "schema", sample_root / "schema")
+    path = sample_root / "schema/catalog-item.json"
+    schema = json.loads(path.read_text())
+    schema["properties"]["costModel"] = {"type": "string"}
+    schema["required"].append("costModel")
+    path.write_text(json.dumps(schema))
+    repo = Repository(sample_root)
+    assert repo.registry.versions["catalog/v1"].directory == sample_root / "schema"
+    found = validate(repo).diagnostics
+    assert {(d.code, d.message) for d in found if d.path.startswith("catalog/messaging/")} == {
+        ("schema-required", "missing required key 'costModel' in the document")
+    }
+
+
+def test_a_required_key_the_schema_does_not_define_is_still_checked(sample_root: Path) -> None:
+    # fastjsonschema refuses to compile this (additionalProperties: false); the reference
+    # validator judges it as written instead of the run failing.
+    shutil.copytree(PROJECT / "schema", sample_root / "schema")
+    path = sample_root / "schema/catalog-item.json"
+    schema = json.loads(path.read_text())
+    schema["required"].append("costModel")
+    path.write_text(json.dumps(schema))
+    found = [
+        d
+        for d in validate(Repository(sample_root)).diagnostics
+        if d.path.startswith("catalog/") and not d.path.startswith("catalog/bundles/")
+    ]
+    assert {d.code for d in found} == {"schema-required"}
+    assert len(found) == len(list((sample_root / "catalog").glob("[!b]*/*.yaml")))
+
+
+def test_a_schema_file_that_is_not_json_names_its_place(sample_root: Path) -> None:
+    from pac.errors import RepositoryError
+
+    shutil.copytree(PROJECT / "schema", sample_root / "schema")
+    (sample_root / "schema/request.json").write_text('{\n  "type": "object",\n}\n')
+    with pytest.raises(RepositoryError) as caught:
+        validate(Repository(sample_root))
+    assert "schema/request.json:3:1: the schema is not valid JSON" in caught.value.message

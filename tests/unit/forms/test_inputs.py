@@ -107,3 +107,13 @@ def test_a_name_with_a_trailing_newline_is_refused(sample_repo: Repository) -> N
     findings = checker.check({**VALID, "name": "orders-events\n"})
     assert [f.code for f in findings] == ["input-format"]
     assert checker.check({**VALID, "topic": {**VALID["topic"], "contactEmail": "a@b.co\n"}})
+
+
+def test_a_long_value_is_quoted_by_its_start_and_length(sample_repo: Repository) -> None:
+    checker = InputChecker(_item(sample_repo, "messaging-kafka-topic").form)
+    pasted = "x" * 300_000
+    for change in ({"purpose": pasted}, {"contactEmail": pasted + "@b.co"}):
+        [finding] = checker.check({**VALID, "topic": {**VALID["topic"], **change}})
+        assert finding.code in ("input-range", "input-format")
+        assert len(finding.message) < 300, finding.message[:400]
+        assert "… (300,0" in finding.message

@@ -55,9 +55,22 @@ def test_every_field_type_maps_to_json_schema(sample_repo: Repository) -> None:
     assert fields["contactEmail"] == {
         "type": "string",
         "pattern": EMAIL_PATTERN,
+        "maxLength": 254,
         "title": "Technical Contact",
     }
     assert fields["compacted"]["type"] == "boolean"
+
+
+def test_no_text_field_takes_more_than_the_cap(sample_repo: Repository) -> None:
+    from dataclasses import replace
+
+    from pac.forms.schema import TEXT_INPUT_CAP, field_schema
+
+    item = _item(sample_repo, "messaging-kafka-topic")
+    purpose = next(f for g in item.form.groups for f in g.fields if f.id == "purpose")
+    for written, expected in ((5_000_000, TEXT_INPUT_CAP), (2000, 2000)):
+        field = replace(purpose, validation={"maxLength": written})
+        assert field_schema(field)["maxLength"] == expected
 
 
 # --- one source of truth: the published form.json and `pac validate` agree -----------------

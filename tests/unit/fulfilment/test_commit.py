@@ -417,8 +417,13 @@ def test_stale_temp_files_are_removed_by_the_next_run(
     folder.mkdir(parents=True)
     outbox = sample_root / ".pac/outbox"
     outbox.mkdir(parents=True)
-    strays = [folder / ".payments-events.yaml.k1ll3d.tmp", outbox / ".MSG-1.json.k1ll3d.tmp"]
-    for stray in strays:
+    team = sample_root / "requests/payments"  # a killed `pac upgrade`'s
+    strays = [
+        folder / ".payments-events.yaml.k1ll3d_0.tmp",
+        outbox / ".MSG-1.json.k1ll3d_0.tmp",
+        team / ".payments-events.yaml.k1ll3d_0.tmp",
+    ]
+    for stray in [*strays, team / "notes.tmp"]:
         stray.write_text("half a stat")
         os.utime(stray, (1_000_000, 1_000_000))
     repo = Repository(sample_root)
@@ -426,6 +431,8 @@ def test_stale_temp_files_are_removed_by_the_next_run(
     applying.run(repo, requests, ticket_backend(repo, outbox=True, env={})[1])
     assert [p.name for p in folder.iterdir()] == ["payments-events.yaml"]
     assert not any(p.name.endswith(".tmp") for p in outbox.iterdir())
+    assert not any(stray.exists() for stray in strays)
+    assert (team / "notes.tmp").exists()  # not a name pac writes: not pac's to delete
 
 
 @pytest.mark.usefixtures("offline")

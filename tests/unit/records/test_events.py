@@ -81,3 +81,17 @@ def test_a_status_without_events_reads_as_none() -> None:
 def test_an_event_reads_back_from_its_dict() -> None:
     event = Event("x/r1/decommissioned/1", EventKind.DECOMMISSIONED, "2026-11-30T10:00:00Z", 1)
     assert Event.from_dict(event.as_dict()) == event
+
+
+def test_each_state_people_are_told_of_names_its_event_and_no_other_does() -> None:
+    told = {state: EventKind.entering(state) for state in RequestState}
+    assert {state for state, kind in told.items() if kind is not None} == {
+        RequestState.WAITING,
+        RequestState.COMPLETED,
+        RequestState.FAILED,
+        RequestState.ESCALATED,
+        RequestState.DEFERRED,
+        RequestState.DECOMMISSIONED,
+    }
+    assert all(kind is None or kind.value == state.value for state, kind in told.items())
+    assert EventKind.TARGET_MISSED not in told.values()  # a broken promise, not a state

@@ -31,6 +31,10 @@ CRAFTED = [
     # Day-2 templates compare the input as last fulfilled with the new one.
     "{% if .previous.g.size != .current.g.size %}|{{ .previous.g.size }}|\n{% endif %}",
     "{%- if .current.n>=.output.k -%}a{% elif .output.k is defined %}{{ .output.k }}{% endif %}",
+    # A companion's metadata is guarded as `.output` is (docs/templates.md).
+    "{% if .metadata.db.port is defined %}{{ .metadata.db.port }}{{ .metadata.db.x }}"
+    "{% else %}{{ .metadata.db.port }}{% endif %}{{ .metadata.db.port }}",
+    "{% if .metadata.db.port is not defined %}{% else %}{{ .metadata.db.port.n }}{% endif %}",
 ]
 
 
@@ -66,6 +70,9 @@ _PIECES = [
     "{{ .output.k | default('x') }}",
     "{{ .output.k.sub | upper | d(1) }}",
     "{{ .metadata.item-a.key }}",
+    "{{ .metadata.item-a.key.sub | upper }}",
+    "{% if .metadata.item-a.key is defined %}",
+    "{% elif .metadata.item-a.key is not defined %}",
     "{{ .current.g.list.0 }}",
     "{{ .current._x }}",
     "{% if .output.k is defined %}",

@@ -163,10 +163,16 @@
   function shown(value) {
     if (typeof value === "boolean") return value ? "True" : "False";
     if (typeof value === "number") return String(value);
-    var text = String(value);
+    var chars = Array.from(String(value));
+    var more = "";
+    if (chars.length > 80) {  /* as pac.forms.messages.shown: the start and the length */
+      more = "\u2026 (" + chars.length.toLocaleString("en-US") + " characters)";
+      chars = chars.slice(0, 60);
+    }
+    var text = chars.join("");
     var quote = text.indexOf("'") >= 0 && text.indexOf('"') < 0 ? '"' : "'";
     var out = "";
-    Array.from(text).forEach(function (ch) {
+    chars.forEach(function (ch) {
       var code = ch.codePointAt(0);
       if (ch === "\\" || ch === quote) out += "\\" + ch;
       else if (ch === "\n") out += "\\n";
@@ -179,7 +185,7 @@
         else out += "\\U" + ("0000000" + hex).slice(-8);
       } else out += ch;
     });
-    return quote + out + quote;
+    return quote + out + quote + more;
   }
 
   /* The message pac gives for this check: its template (from the export, the words pac

@@ -17,6 +17,11 @@ ACTIONS: dict[str, ActionType] = {
 }
 
 
+def secret_variables() -> tuple[str, ...]:
+    """Every type's credential variables: what a redactor masks besides PAC_SECRET_*."""
+    return tuple(dict.fromkeys(name for a in ACTIONS.values() for name in a.secret_variables))
+
+
 def action_for(name: str) -> ActionType | None:
     """The implementation of action type `name`, or None when pac does not run it yet."""
     return ACTIONS.get(name)

@@ -122,6 +122,8 @@ class ActionType(Protocol):
 
     name: str
     linked: bool  # its results are linked to those of the components it depends on
+    # The environment variables holding its credentials: masked in all pac writes or prints.
+    secret_variables: tuple[str, ...]
 
     def render(self, renderer: Renderer, spec: TaskSpec, spaces: Mapping[str, Any]) -> Rendered:
         """The action rendered for `spec`, the same for a preview, a plan and the run."""

@@ -179,6 +179,8 @@ class GitCommit:
 
     name = GIT_COMMIT.name
     linked = False
+    # PAC_GIT_SSH_KEY is the path of a key file, not a secret in itself.
+    secret_variables: tuple[str, ...] = ("PAC_GITHUB_TOKEN", "PAC_GITHUB_APP_KEY")
 
     def render(
         self, renderer: Renderer, spec: TaskSpec, spaces: Mapping[str, Any]

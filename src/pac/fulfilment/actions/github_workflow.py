@@ -77,6 +77,7 @@ class GithubWorkflow:
 
     name = GITHUB_WORKFLOW.name
     linked = False
+    secret_variables: tuple[str, ...] = ("PAC_GITHUB_TOKEN", "PAC_GITHUB_APP_KEY")
 
     def render(self, renderer: Renderer, spec: TaskSpec, spaces: Mapping[str, Any]) -> RenderedRun:
         config = spec.action.config

@@ -162,6 +162,7 @@ class JiraTicket:
 
     name = JIRA_TICKET.name
     linked = True
+    secret_variables: tuple[str, ...] = ("PAC_JIRA_TOKEN",)
 
     def render(
         self, renderer: Renderer, spec: TaskSpec, spaces: Mapping[str, Any], appendix: str = ""
@@ -361,7 +362,8 @@ def _create(run: TaskRun, task: TaskStatus, rendered: RenderedTicket, labels: li
 
 def _look_again(run: TaskRun, task: TaskStatus, label: str, searched: float) -> Ticket | None:
     """The ticket an earlier create of this task may have made, searched for until a
-    search sent `jira.searchLag` seconds after that create has not found it.
+    search sent `jira.searchLag` seconds after that create has not found it. A ticket its
+    team declined is not it, even under the same label.
 
     `searched` is when the last search that missed it was sent.
     """
@@ -380,7 +382,9 @@ def _look_again(run: TaskRun, task: TaskStatus, label: str, searched: float) -> 
         searched = time.time()
         found = run.tickets.find([label]).get(label)
         run.calls += 1
-        if found is not None:
+        # A declined ticket carries the same label; until the index shows the retry's
+        # newer one, the search still answers with it, and it is never the one to adopt.
+        if found is not None and found.key not in declined_keys(task):
             return found
     return None
 

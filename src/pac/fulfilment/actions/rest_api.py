@@ -121,6 +121,7 @@ class RestApi:
 
     name = REST_API.name
     linked = False
+    secret_variables: tuple[str, ...] = ()  # its secrets are PAC_SECRET_<NAME>, masked by prefix
 
     def render(self, renderer: Renderer, spec: TaskSpec, spaces: Mapping[str, Any]) -> RenderedCall:
         call = _Call(renderer, spec, spaces)

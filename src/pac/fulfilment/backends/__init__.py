@@ -13,6 +13,7 @@ from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any, Protocol
 
+from pac.documents.action_types import JIRA_TICKET
 from pac.documents.layout import OUTBOX_DIR
 from pac.errors import UsageError
 
@@ -40,7 +41,7 @@ class RenderedTicket:
     # since wiki-markup escaping is only right for text fields.
     custom_values: dict[str, str] = field(default_factory=dict)
 
-    kind = "jira-ticket"
+    kind = JIRA_TICKET.name
 
     def as_dict(self) -> dict[str, Any]:
         return {

@@ -20,7 +20,9 @@ from pac.fulfilment.backends import BackendError, is_transient_status
 
 if TYPE_CHECKING:
     from github import Github
+    from github.Auth import Auth
     from github.Repository import Repository
+    from github.WorkflowRun import WorkflowRun
 
 DEFAULT_URL = "https://api.github.com"
 TIMEOUT = 30
@@ -82,7 +84,7 @@ class GitHubApi:
             )
         return self._client
 
-    def _auth(self) -> Any:
+    def _auth(self) -> Auth:
         from github import Auth
 
         app, key = self.env.get("PAC_GITHUB_APP_ID"), self.env.get("PAC_GITHUB_APP_KEY")
@@ -174,7 +176,10 @@ class GitHubApi:
         flow = self._repo(repository).get_workflow(workflow)
 
         def send() -> tuple[int, str] | None:
-            run: Any = flow.create_dispatch(ref, dict(inputs), throw=True, return_run_details=True)
+            # The overload promises a run, but an answer of 204 gives True.
+            run: WorkflowRun | bool = flow.create_dispatch(
+                ref, dict(inputs), throw=True, return_run_details=True
+            )
             if isinstance(run, bool):
                 return None  # answered 204: this GitHub does not say which run it started
             return int(run.id), str(run.html_url)

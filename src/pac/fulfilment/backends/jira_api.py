@@ -20,7 +20,7 @@ import re
 import threading
 import time
 from collections.abc import Callable, Sequence
-from typing import Any, TypeVar
+from typing import TYPE_CHECKING, Any, TypeVar
 
 from pac.fulfilment.backends import (
     BackendError,
@@ -31,6 +31,10 @@ from pac.fulfilment.backends import (
     retry_after_seconds,
     tune_session,
 )
+
+if TYPE_CHECKING:  # the jira library is imported when a ticket is first sent or read
+    from jira import JIRA
+    from jira.resources import Issue
 
 DEFAULT_TIMEOUT = 30.0
 # JIRA asking to wait (429 or 503 with Retry-After) up to this long is waited out once.
@@ -60,14 +64,14 @@ class JiraTickets:
         self.browse_url = (browse_url or self.url).rstrip("/")
         self.link_type = link_type
         self.epic_field = epic_field
-        self._client: Any = None
+        self._client: JIRA | None = None
         self._credentials = (user, token)
         self._timeout = timeout
         self._field_list: list[dict[str, Any]] | None = None
         self._field_lock = threading.Lock()
 
     @property
-    def client(self) -> Any:
+    def client(self) -> JIRA:
         if self._client is None:
             from jira import JIRA
 
@@ -91,7 +95,8 @@ class JiraTickets:
                         self._field_list = list(fetch())
                     return self._field_list
 
-            self._client.fields = fields
+            # The library's own method, replaced on this one client by its cached answer.
+            self._client.fields = fields  # type: ignore[method-assign]
         return self._client
 
     def _patiently(self, call: Callable[[], _T]) -> _T:
@@ -136,7 +141,8 @@ class JiraTickets:
         except Exception as exc:
             raise _error(exc, "could not search JIRA for pac's earlier tickets") from exc
         found: dict[str, Ticket] = {}
-        for issue in issues:
+        # The newest ticket of a label last, as in `read`: a retry after a declined one made it.
+        for issue in sorted(issues, key=lambda i: _number(i.raw.get("id"))):
             ticket = self._ticket(issue.raw)
             for label in set(labels).intersection(ticket.labels):
                 found[label] = ticket
@@ -238,7 +244,7 @@ class JiraTickets:
                     found[label] = facts
         return found
 
-    def _search_all(self, jql: str) -> list[Any]:
+    def _search_all(self, jql: str) -> list[Issue]:
         return list(
             self._patiently(
                 lambda: self.client.search_issues(
@@ -256,7 +262,7 @@ class JiraTickets:
 
     def close(self) -> None:
         if self._client is not None:
-            self._client.close()
+            self._client.close()  # type: ignore[no-untyped-call]  # jira leaves it unannotated
 
 
 def facts_from(raw: dict[str, Any], names: dict[str, str]) -> TicketFacts:

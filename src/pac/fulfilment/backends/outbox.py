@@ -18,6 +18,7 @@ from typing import Any
 from pac.documents.layout import OUTBOX_DIR
 from pac.errors import UsageError
 from pac.fulfilment.backends import RenderedTicket, Ticket, TicketFacts
+from pac.fulfilment.backends.outbox_files import read_ticket
 from pac.records.status import now_text
 from pac.records.store import write_atomic
 
@@ -53,8 +54,7 @@ class Outbox:
         return [p for m, p in sorted(found, key=lambda f: (f[0].group(1), int(f[0].group(2))))]
 
     def _read(self, path: Path) -> dict[str, Any]:
-        data: dict[str, Any] = json.loads(path.read_text(encoding="utf-8"))
-        return data
+        return read_ticket(path)
 
     def _ticket(self, data: dict[str, Any]) -> Ticket:
         return Ticket(
@@ -109,8 +109,9 @@ class Outbox:
                 path = self.folder / f"{key}.json"
                 data = self._read(path)
                 entry = {"type": link_type, "direction": direction, "key": other}
-                if entry not in data["links"]:
-                    data["links"].append(entry)
+                links = data.setdefault("links", [])
+                if entry not in links:
+                    links.append(entry)
                     write_atomic(path, json.dumps(data, indent=2, ensure_ascii=False) + "\n")
 
     def state(self, key: str) -> str:

@@ -14,6 +14,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
+from pac.documents.action_types import REST_API
 from pac.fulfilment.backends import (
     BackendError,
     is_transient_status,
@@ -49,7 +50,7 @@ class RenderedCall:
     retry_delay: float
     authentication: str  # "" or bearer/basic/api-key
 
-    kind = "rest-api"
+    kind = REST_API.name
 
     def as_dict(self) -> dict[str, Any]:
         body: Any = self.body

@@ -19,6 +19,7 @@ from typing import TYPE_CHECKING, Protocol
 from pac.documents.layout import REQUESTS, STATUS_DIR
 from pac.documents.model import Bundle
 from pac.documents.notifications import Channel, Notifications
+from pac.fulfilment.actions import secret_variables
 from pac.fulfilment.notify.channel import Message, send
 from pac.fulfilment.notify.messages import compose, started
 from pac.fulfilment.redaction import Redactor
@@ -65,7 +66,9 @@ class _Run:
     still_held: Callable[[], bool]
     now: dt.datetime
     marks: Marks | None = None
-    redactor: Redactor = field(default_factory=Redactor.from_environment)
+    redactor: Redactor = field(
+        default_factory=lambda: Redactor.from_environment(secret_variables())
+    )
     recorded: dict[str, dict[str, str]] = field(default_factory=dict)  # event -> channel -> at
     told: Told = field(default_factory=Told)
     broken: set[str] = field(default_factory=set)  # channels that failed in this run

@@ -56,7 +56,7 @@ def _still(status: RequestStatus, kind: EventKind) -> bool:
     """The status still shows what the event reports, so its tasks can say more."""
     if kind is EventKind.TARGET_MISSED:
         return True
-    return status.state.value == kind.value
+    return EventKind.entering(status.state) is kind
 
 
 def _promise(offering: Offering | None) -> float | None:

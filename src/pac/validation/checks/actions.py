@@ -8,9 +8,11 @@ row when it has such settings, and no check elsewhere asks which type it is look
 
 from __future__ import annotations
 
+import ipaddress
 import re
-from collections.abc import Callable
+from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass
+from typing import Any
 from urllib.parse import urlsplit
 
 from pac.documents.action_types import (
@@ -25,18 +27,23 @@ from pac.documents.action_types import (
     ticket_names,
 )
 from pac.documents.layout import JIRA_TEMPLATES, jira_template
-from pac.documents.model import Action, CatalogItem
+from pac.documents.loader import JsonPath
+from pac.documents.model import Action, CatalogItem, Form
 from pac.documents.repository import Repository
+from pac.templating.analysis import analyse
 from pac.templating.encoders import SUMMARY_LIMIT
 from pac.validation.checks import Findings
 from pac.validation.checks.gitflow import check_commit, check_workflow
 
-_TEMPLATE_PART = re.compile(r"\{\{.*?\}\}|\{#.*?#\}", re.S)
+_TAG = re.compile(r"\{\{.*?\}\}|\{#.*?#\}|\{%(?P<stmt>.*?)%\}", re.S)
+# Statements that open a block closed by `end<name>`; a `set` without `=` opens one too.
+_BLOCKS = frozenset({"if", "for", "macro", "call", "filter", "with", "autoescape", "block", "raw"})
 # Header names that carry credentials by convention, whatever their value.
 _SECRET_HEADERS = re.compile(r"authorization|api[-_]?key|token|secret|password|cookie", re.I)
-_LOOPBACK = ("localhost", "127.0.0.1", "::1")
 
 ActionCheck = Callable[[Repository, Action, Findings], None]
+# Before apply a check also gets the form the action's `.current` reads (its secrets).
+BeforeApplyCheck = Callable[[Repository, Action, Form, Findings], None]
 
 
 @dataclass(frozen=True)
@@ -45,7 +52,7 @@ class TypeChecks:
     which also runs on an item whose form failed its schema)."""
 
     config: ActionCheck | None = None
-    before_apply: ActionCheck | None = None
+    before_apply: BeforeApplyCheck | None = None
 
 
 def check_action(repo: Repository, item: CatalogItem, action: Action, findings: Findings) -> None:
@@ -61,10 +68,12 @@ def check_action(repo: Repository, item: CatalogItem, action: Action, findings: 
         checks.config(repo, action, findings)
 
 
-def check_action_before_apply(repo: Repository, action: Action, findings: Findings) -> None:
+def check_action_before_apply(
+    repo: Repository, action: Action, form: Form, findings: Findings
+) -> None:
     checks = TYPE_CHECKS.get(action.type)
     if checks is not None and checks.before_apply is not None:
-        checks.before_apply(repo, action, findings)
+        checks.before_apply(repo, action, form, findings)
 
 
 # What fails at an unsupported action of the active strategy, by the list it is in.
@@ -167,12 +176,10 @@ def _check_description_file(
         )
 
 
-def _check_summary(repo: Repository, action: Action, findings: Findings) -> None:
+def _check_summary(repo: Repository, action: Action, form: Form, findings: Findings) -> None:
     summary = action.config["ticket"].get("summaryTemplate")
-    if not isinstance(summary, str) or "{%" in summary:
-        return  # statements may leave text out: only always-written text counts
-    static = _TEMPLATE_PART.sub("", summary).strip()
-    if len(static) > SUMMARY_LIMIT:
+    static = _always_written(summary) if isinstance(summary, str) else None
+    if static is not None and len(static) > SUMMARY_LIMIT:
         findings.add(
             (*action.path, "config", "ticket", "summaryTemplate"),
             "summary-too-long",
@@ -183,34 +190,90 @@ def _check_summary(repo: Repository, action: Action, findings: Findings) -> None
         )
 
 
+def _always_written(template: str) -> str | None:
+    """The text every rendering writes whatever the values: the literal text, with each
+    `if` block's shortest branch (nothing without an `else`) and nothing of other blocks
+    (a loop may not run). None for unbalanced blocks, which the syntax check reports."""
+    stack: list[tuple[str, list[str], bool]] = []  # (block, finished branches, has else)
+    current, last = "", 0
+    for match in _TAG.finditer(template):
+        current += template[last : match.start()]
+        last = match.end()
+        stmt = match.group("stmt")
+        words = stmt.strip("-+ \t\n").split() if stmt is not None else []
+        word = words[0] if words else ""
+        if word in _BLOCKS or (word == "set" and "=" not in stmt):
+            stack.append((word, [current], False))
+            current = ""
+        elif word in ("elif", "else") and stack:
+            block, branches, has_else = stack[-1]
+            stack[-1] = (block, [*branches, current], has_else or word == "else")
+            current = ""
+        elif word.startswith("end"):
+            if not stack:
+                return None
+            block, (outer, *branches), has_else = stack.pop()
+            branches.append(current)
+            shortest = min(branches, key=len) if block == "if" and has_else else ""
+            current = outer + shortest
+    if stack:
+        return None
+    return (current + template[last:]).strip()
+
+
 # --- rest-api ---------------------------------------------------------------------------
 
 
-def _check_plain_http(repo: Repository, action: Action, findings: Findings) -> None:
+def _check_plain_http(repo: Repository, action: Action, form: Form, findings: Findings) -> None:
     config = action.config
     url = config.get("endpoint", {}).get("url")
     if not isinstance(url, str) or not url.lower().startswith("http://"):
         return
-    host = urlsplit(url.split("{{", 1)[0]).hostname or ""
-    if host in _LOOPBACK or host.startswith("127."):
+    if _loopback(urlsplit(url.split("{{", 1)[0]).hostname or ""):
         return  # never leaves the machine
-    headers = config.get("headers") or {}
-    sent = ["authentication"] if "authentication" in config else []
-    sent += [
-        f"headers.{name}"
-        for name, value in headers.items()
-        if _SECRET_HEADERS.search(str(name)) or "platform.apiKey" in str(value)
-    ]
-    for what in sent:
-        path = ("authentication",) if what == "authentication" else ("headers", what[8:])
+    base = url.split("{{", 1)[0]
+    sent: dict[JsonPath, str] = {}
+    if "authentication" in config:
+        sent[("authentication",)] = "authentication"
+    for name in config.get("headers") or {}:
+        if _SECRET_HEADERS.search(str(name)):
+            sent[("headers", name)] = f"headers.{name}"
+    for path, secret in _secrets_read(config, form):
+        sent.setdefault(path, f"{'.'.join(map(str, path))} (it reads {secret})")
+    for path, what in sent.items():
         findings.add(
             (*action.path, "config", *path),
             "rest-credentials-plain-http",
-            f"{what} sends credentials to {url.split('{{', 1)[0]}, a plain http:// URL: "
+            f"{what} sends credentials to {base}, a plain http:// URL: "
             "anyone on the network path can read them",
             "Use the service's https:// URL.",
-            at_key=True,
+            at_key=path[0] != "endpoint" and path[-1] != "contentTemplate",
         )
+
+
+def _loopback(host: str) -> bool:
+    """Only what cannot leave the machine: `localhost` and loopback addresses, not a name
+    that merely starts like one (`127.evil.example`)."""
+    if host.lower() == "localhost":
+        return True
+    try:
+        return ipaddress.ip_address(host).is_loopback
+    except ValueError:
+        return False
+
+
+def _secrets_read(config: Mapping[str, Any], form: Form) -> Iterator[tuple[JsonPath, str]]:
+    """Each templated part of a call (URL, header, body) that reads a secret: a password
+    field's secret reference or the platform's API key."""
+    secret_fields = {(g.id, f.id) for g, f in form.fields() if f.type == "password"}
+    for _, path, source in REST_API.template_sources(config):
+        for use in analyse(source).uses:
+            if use.namespace in ("current", "previous") and use.path[:2] in secret_fields:
+                yield path, use.text()
+                break
+            if use.namespace == "system" and use.path[:2] == ("platform", "apiKey"):
+                yield path, use.text()
+                break
 
 
 TYPE_CHECKS: dict[str, TypeChecks] = {

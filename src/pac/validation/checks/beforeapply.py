@@ -27,7 +27,7 @@ def check_before_apply(repo: Repository, loaded: Loaded) -> list[Diagnostic]:
         _check_field(field, findings)
     if isinstance(offering, CatalogItem):
         for action in every_action(offering):
-            check_action_before_apply(repo, action, findings)
+            check_action_before_apply(repo, action, offering.form, findings)
     if isinstance(offering, Bundle):
         _check_linking(repo, offering, findings)
     return findings.items

@@ -12,6 +12,7 @@ from pac.documents.repository import Loaded, Repository
 from pac.forms.ecma_syntax import ecma_pattern_problem
 from pac.forms.inputs import input_checker
 from pac.forms.redos import catastrophic_backtracking
+from pac.forms.schema import TEXT_INPUT_CAP
 from pac.templating.translation import line_col
 from pac.validation.checks import Findings, every_action
 from pac.validation.checks.actions import check_action
@@ -163,8 +164,80 @@ def _check_validation_values(field: Field, findings: Findings) -> None:
     # A range is compared only when both bounds are of the field's type.
     if _check_bound_types(field, findings):
         _check_ranges(field, findings)
-    if "pattern" in field.validation:
+    _check_text_cap(field, findings)
+    if "pattern" in field.validation and not _check_pattern_controls(field, findings):
         _check_pattern(field, findings)
+
+
+def _check_text_cap(field: Field, findings: Findings) -> None:
+    written = field.validation.get("maxLength")
+    if field.type not in ("string", "textarea") or not isinstance(written, int):
+        return
+    if written > TEXT_INPUT_CAP:
+        findings.add(
+            (*field.path, "validation", "maxLength"),
+            "form-text-over-cap",
+            f"validation.maxLength of field {field.id} is {written:,}, above pac's cap of "
+            f"{TEXT_INPUT_CAP:,} characters for any text: a longer value is refused all the same",
+            f"Set maxLength to what the fulfilment can take, at most {TEXT_INPUT_CAP:,} (a JIRA "
+            "text field holds 32,767 characters); for more, use a `file` field.",
+        )
+
+
+# The YAML escapes of double quotes that give a control character, by the character: a
+# pattern written "^\bq\b$" holds two backspaces, not word boundaries, and never matches.
+_YAML_ESCAPES = {
+    "\0": "\\0",
+    "\a": "\\a",
+    "\b": "\\b",
+    "\t": "\\t",
+    "\n": "\\n",
+    "\v": "\\v",
+    "\f": "\\f",
+    "\r": "\\r",
+    "\x1b": "\\e",
+}
+
+
+def _control(char: str) -> bool:
+    return ord(char) < 32 or 127 <= ord(char) < 160
+
+
+def _spelled(char: str) -> str:
+    """A character as the pattern's author meant it: a control character by its escape."""
+    if not _control(char):
+        return char
+    return _YAML_ESCAPES.get(char) or f"\\x{ord(char):02x}"
+
+
+def _check_pattern_controls(field: Field, findings: Findings) -> bool:
+    """A control character in a pattern (a finding; True) — in double quotes YAML turns
+    `\\b` into a backspace, so the pattern says something else than it reads."""
+    written = field.validation["pattern"]
+    pattern = str(written)
+    at = next((i for i, ch in enumerate(pattern) if _control(ch)), -1)
+    if at < 0:
+        return False
+    char = pattern[at]
+    escape = _YAML_ESCAPES.get(char, "")
+    name = f"U+{ord(char):04X}"
+    cause = (
+        f"in double quotes YAML turned `{escape}` into it"
+        if escape
+        else "a double-quoted escape or a block scalar put it there"
+    )
+    line, column = line_col(pattern, at)
+    meant = "".join(_spelled(c) for c in pattern).replace("'", "''")
+    findings.add(
+        (*field.path, "validation", "pattern"),
+        "form-pattern-control",
+        f"validation.pattern holds the control character {name} (character {at + 1}): "
+        f"{cause}, so the pattern does not match what it reads",
+        f"Write it in single quotes, where a backslash stays as it is: `pattern: '{meant}'` "
+        f"(or double each backslash inside double quotes).",
+        within=(line, column) if isinstance(written, str) else None,
+    )
+    return True
 
 
 def _check_bound_types(field: Field, findings: Findings) -> bool:

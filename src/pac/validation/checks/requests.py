@@ -68,13 +68,20 @@ def _outside_ids(repo: Repository) -> dict[str, str]:
 def check_request(repo: Repository, loaded: Loaded) -> list[Diagnostic]:
     request = loaded.model
     assert isinstance(request, Request)
-    diagnostics = check_request_placement(repo, loaded, request)
+    return check_request_placement(repo, loaded, request) + check_request_input(
+        repo, loaded, request
+    )
+
+
+def check_request_input(repo: Repository, loaded: Loaded, request: Request) -> list[Diagnostic]:
+    """The target exists and the input satisfies its form: what a request's metadata does
+    not take part in, so it is checked even when the metadata failed its schema."""
     findings = Findings(loaded)
     target, message, hint = find_target(repo, request)
     key = request.target_key
     if target is None:
         findings.add((key,), "request-unknown-target", message, hint)
-        return diagnostics + findings.items
+        return findings.items
     offering = target.model
     if not isinstance(offering, Offering):
         findings.add(
@@ -84,7 +91,7 @@ def check_request(repo: Repository, loaded: Loaded) -> list[Diagnostic]:
             f"Its owners must fix {target.display} first (run `pac validate {target.display}`).",
             owner=repo.owner_hint(target),
         )
-        return diagnostics + findings.items
+        return findings.items
 
     owner = offering.owner.describe()
     input_findings = input_checker(repo, offering).check(request.input)
@@ -100,7 +107,7 @@ def check_request(repo: Repository, loaded: Loaded) -> list[Diagnostic]:
     # A value already reported (say, the wrong file type) is not also looked for on disk.
     reported = {finding.path[:2] for finding in input_findings}
     _check_files(repo, loaded, offering, request, findings, owner, reported)
-    return diagnostics + findings.items
+    return findings.items
 
 
 def _check_files(

@@ -58,19 +58,52 @@ def test_a_long_summary_with_statements_is_not_measured(sample_root: Path) -> No
     assert _found(sample_root, "summary-too-long") == []
 
 
+@pytest.mark.parametrize(
+    ("template", "measured"),
+    [
+        # Text outside the statement is always written, whatever the condition.
+        ("{text}{{% if .current.name %}}-x{{% endif %}}", 300),
+        ("{{% if .current.name %}}{text}{{% else %}}{text}!{{% endif %}}", 300),
+        ("{{% if .current.name %}}a{{% elif .current.x %}}{text}{{% else %}}b{{% endif %}}", None),
+        ("{{% for t in .current.x %}}{text}{{% endfor %}}", None),
+        ("{text}{{% if .current.name %}}", None),  # unbalanced: template-syntax says so
+    ],
+)
+def test_a_summary_is_measured_by_the_text_every_branch_writes(
+    sample_root: Path, template: str, measured: int | None
+) -> None:
+    summary = template.format(text="x" * 300).replace('"', "'")
+    _edit(sample_root, AURORA, SUMMARY, f'summaryTemplate: "{summary}"')
+    found = _found(sample_root, "summary-too-long")
+    if measured is None:
+        assert found == []
+    else:
+        assert len(found) == 1 and f"is {measured} characters" in found[0].message
+
+
 URL = "url: https://dbaas.platform.internal/api/v1/clusters"
+BODY = "body.contentTemplate (it reads .current.credentials.adminPassword)"
+PASSWORD_LINE = '                "masterPassword": "{{ .current.credentials.adminPassword }}",\n'
 
 
 @pytest.mark.parametrize(
     ("url", "headers", "expected"),
     [
-        ("http://dbaas.platform.internal/api/v1/clusters", "", ["authentication"]),
+        ("http://dbaas.platform.internal/api/v1/clusters", "", ["authentication", BODY]),
         (
             "http://dbaas.platform.internal/api/v1/clusters",
             '            Authorization: "Basic {{ .system.platform.apiKey }}"\n',
-            ["authentication", "headers.Authorization"],
+            ["authentication", BODY, "headers.Authorization"],
         ),
+        (
+            "http://dbaas.platform.internal/api/v1/clusters",
+            '            X-Key: "{{ .system.platform.apiKey }}"\n',
+            ["authentication", BODY, "headers.X-Key (it reads .system.platform.apiKey)"],
+        ),
+        ("http://127.evil.example/api/v1/clusters", "", ["authentication", BODY]),
         ("http://127.0.0.1:8080/api/v1/clusters", "", []),
+        ("http://127.0.0.2:8080/api/v1/clusters", "", []),
+        ("http://[::1]:8080/api/v1/clusters", "", []),
         ("http://localhost/api/v1/clusters", "", []),
         ("https://dbaas.platform.internal/api/v1/clusters", "", []),
     ],
@@ -94,8 +127,29 @@ def test_plain_http_without_credentials_is_fine(sample_root: Path) -> None:
     text = path.read_text().replace(URL, "url: http://dbaas.platform.internal/api/v1/clusters")
     start = text.index("          authentication:")
     end = text.index("\n", text.index("token:", start))
-    path.write_text(text[:start] + text[end + 1 :])
+    path.write_text((text[:start] + text[end + 1 :]).replace(PASSWORD_LINE, "", 1))
     assert _found(sample_root, "rest-credentials-plain-http") == []
+
+
+def test_a_password_field_sent_in_a_header_over_plain_http(sample_root: Path) -> None:
+    path = sample_root / AURORA
+    text = path.read_text().replace(URL, "url: http://dbaas.platform.internal/api/v1/clusters")
+    start = text.index("          authentication:")
+    end = text.index("\n", text.index("token:", start))
+    text = (text[:start] + text[end + 1 :]).replace(
+        '            X-Correlation-Id: "{{ .system.correlationId }}"\n',
+        '            X-Correlation-Id: "{{ .system.correlationId }}"\n'
+        '            X-Db-Admin: "{{ .current.credentials.adminPassword }}"\n',
+        1,
+    )
+    path.write_text(text)
+    found = _found(sample_root, "rest-credentials-plain-http")
+    assert sorted(d.message.split(" sends")[0] for d in found) == [
+        BODY,
+        "headers.X-Db-Admin (it reads .current.credentials.adminPassword)",
+    ]
+    header = next(d for d in found if "X-Db-Admin" in d.message)
+    assert text.splitlines()[header.line - 1].strip().startswith("X-Db-Admin:")
 
 
 COMMIT = (

@@ -40,6 +40,28 @@ def _codes(source: str, action_type: str = "jira-ticket", in_outputs: bool = Fal
         ("{{ .metadata.database-aurora-postgresql-standard.nokey }}", ["template-metadata"]),
         ("{{ .metadata.no-such-item.key | default('') }}", ["template-metadata"]),
         ("{{ .response.key }}", ["template-namespace"]),
+        # A companion's metadata, guarded by `is defined` as `.output` is (docs/templates.md).
+        ("{{ .metadata.messaging-kafka-topic.clusterName }}", ["template-metadata"]),
+        (
+            "{% if .metadata.messaging-kafka-topic.clusterName is defined %}"
+            "{{ .metadata.messaging-kafka-topic.clusterName }}{% endif %}",
+            [],
+        ),
+        (
+            "{% if .metadata.messaging-kafka-topic.clusterName is not defined %}{% else %}"
+            "{{ .metadata.messaging-kafka-topic.clusterName }}{% endif %}",
+            [],
+        ),
+        (
+            "{% if .metadata.messaging-kafka-topic.clusterName is defined %}{% endif %}"
+            "{{ .metadata.messaging-kafka-topic.clusterName }}",
+            ["template-metadata"],
+        ),
+        (  # the guard hides no typo
+            "{% if .metadata.messaging-kafka-topic.nokey is defined %}"
+            "{{ .metadata.messaging-kafka-topic.nokey }}{% endif %}",
+            ["template-metadata", "template-metadata"],
+        ),
     ],
 )
 def test_each_namespace_has_its_rule(source: str, codes: list[str]) -> None:

@@ -30,6 +30,14 @@ BREAKING = {
         [("type: textarea\n", "type: textarea\n            required: true\n")],
         "database.notes: made required",
     ),
+    "made immutable": (
+        [("type: textarea\n", "type: textarea\n            immutable: true\n")],
+        "database.notes: made immutable",
+    ),
+    "type changed": (
+        [("type: textarea\n", "type: string\n")],
+        "database.notes: type changed from textarea to string",
+    ),
     "enum member removed": (
         [("[db.t3.medium, db.r6g.large, db.r6g.xlarge]", "[db.t3.medium, db.r6g.large]")],
         "database.instanceClass: enum member removed: db.r6g.xlarge",
