@@ -30,9 +30,7 @@ from pac.validation.checks.governance import check_categories, check_config
 from pac.validation.checks.offerings import check_offering, check_offering_metadata
 from pac.validation.checks.placeholders import check_placeholders
 from pac.validation.checks.requests import check_request
-from pac.validation.checks.schemachange import check_schema_changes
 from pac.validation.checks.templates import check_bundle_templates, check_item_templates
-from pac.validation.partial import partial_checks
 from pac.validation.scope import affected_documents, changes_under, expand
 
 # The checks each kind of document gets once it has passed its schema.
@@ -119,6 +117,8 @@ def validate_file(repo: Repository, path: Path) -> list[Diagnostic]:
 def _partial_checks(repo: Repository, loaded: Loaded) -> list[Diagnostic]:
     """What can still be checked safely in a document that failed its schema: a broken
     form must not hide a wrong owner or a broken template until the next round."""
+    from pac.validation.partial import partial_checks  # only for a document with errors
+
     found = check_offering_metadata(repo, loaded)
     if loaded.kind in ("CatalogItem", "CatalogBundle", "Request"):
         found.extend(check_placeholders(repo, loaded))
@@ -271,6 +271,7 @@ def _validate(
     if changed_since is not None:
         from pac.git import changed_files
         from pac.validation.checks.deletions import check_deleted_requests
+        from pac.validation.checks.schemachange import check_schema_changes
 
         changes = changed_files(repo.root, changed_since)
         if paths:
