@@ -28,7 +28,8 @@ _FILTER = re.compile(
 _OUTPUT = re.compile(rf"\s*(?P<ref>{_REF_TEXT})")
 _CONDITION = re.compile(
     rf"\s*(?:(?P<not>not)\s+)?(?P<ref>{_REF_TEXT})\s*"
-    rf"(?:(?:==|!=|<=|>=|<|>)\s*{_LITERAL}|is\s+(?P<negated>not\s+)?(?P<test>defined|none|true|false))?\s*$"
+    rf"(?:(?:==|!=|<=|>=|<|>)\s*(?:{_LITERAL}|(?P<other>{_REF_TEXT}))"
+    rf"|is\s+(?P<negated>not\s+)?(?P<test>defined|none|true|false))?\s*$"
 )
 # Every tag of a template, as Jinja delimits them when no string literal holds a closer.
 TAG_TEXT = re.compile(r"\{\{(?P<out>.*?)\}\}|\{%(?P<stmt>.*?)%\}|\{#.*?#\}", re.DOTALL)
@@ -39,9 +40,9 @@ _Guards = frozenset[str]
 _NO_GUARDS: _Guards = frozenset()
 
 
-def _reference(match: re.Match[str], shift: int) -> _Ref:
-    namespace, *path = match.group("ref")[1:].split(".")
-    return namespace, tuple(path), match.start("ref") + shift
+def _reference(match: re.Match[str], shift: int, group: str = "ref") -> _Ref:
+    namespace, *path = match.group(group)[1:].split(".")
+    return namespace, tuple(path), match.start(group) + shift
 
 
 def _guard_key(ref: str) -> str | None:
@@ -77,7 +78,8 @@ def _output_tag(body: str) -> tuple[bool, _Ref] | None:
 def _statement_tag(stmt: str) -> tuple[str, bool, bool, str | None, _Ref | None] | None:
     """For `{% if/elif/else/endif %}` on one variable: (keyword, tested with `is defined`,
     negated, what the test proves exists (`guard_key`), the reference); None: not this
-    shape."""
+    shape. A comparison of two variables (`.previous.x != .current.x`, day-2 templates)
+    is read by `_compared`."""
     lead = len(stmt) - len(stmt.lstrip("-+ \t\n"))
     words = stmt.strip("-+ \t\n")
     keyword, _, rest = words.partition(" ")
@@ -92,6 +94,18 @@ def _statement_tag(stmt: str) -> tuple[str, bool, bool, str | None, _Ref | None]
     tested = condition.group("test") == "defined" and key is not None
     negated = bool(condition.group("negated")) != bool(condition.group("not"))
     return keyword, tested, negated, key, _reference(condition, lead + len(keyword) + 1)
+
+
+@lru_cache(maxsize=16384)
+def _compared(stmt: str) -> _Ref | None:
+    """The variable on the right of `{% if/elif .a <op> .b %}`; None if there is none."""
+    words = stmt.strip("-+ \t\n")
+    keyword, _, rest = words.partition(" ")
+    condition = _CONDITION.match(rest) if keyword in ("if", "elif") else None
+    if condition is None or condition.group("other") is None:
+        return None
+    lead = len(stmt) - len(stmt.lstrip("-+ \t\n"))
+    return _reference(condition, lead + len(keyword) + 1, "other")
 
 
 class _Scan:
@@ -136,6 +150,9 @@ class _Scan:
         keyword, tested, negated, key, condition = statement
         if condition is not None:
             self.use(condition, start, tested)
+            other = _compared(body)
+            if other is not None:
+                self.use(other, start, False)
         known = frozenset({key}) if tested and key else _NO_GUARDS
         positive, negative = (_NO_GUARDS, known) if negated else (known, _NO_GUARDS)
         return _BRANCHES[keyword](self, positive, negative)

@@ -26,15 +26,11 @@ from pac.validation import codeowners
 from pac.validation.checks import DocumentCheck
 from pac.validation.checks.beforeapply import check_before_apply
 from pac.validation.checks.bundles import check_bundle
-from pac.validation.checks.changes import check_request_change
-from pac.validation.checks.deletions import check_deleted_requests
 from pac.validation.checks.governance import check_categories, check_config
 from pac.validation.checks.offerings import check_offering, check_offering_metadata
 from pac.validation.checks.placeholders import check_placeholders
 from pac.validation.checks.requests import check_request
-from pac.validation.checks.schemachange import check_schema_changes
 from pac.validation.checks.templates import check_bundle_templates, check_item_templates
-from pac.validation.partial import partial_checks
 from pac.validation.scope import affected_documents, changes_under, expand
 
 # The checks each kind of document gets once it has passed its schema.
@@ -57,7 +53,15 @@ DOCUMENT_CHECKS: dict[str, list[DocumentCheck]] = {
 # status, SPEC §6.6): `pac validate` runs them for the pull request. Plan and apply read
 # the status themselves and hold such a change in their own words, so `check_file`, which
 # they call to know whether a request can be used at all, leaves these out.
-RECORD_CHECKS: dict[str, list[DocumentCheck]] = {"Request": [check_request_change]}
+def _request_change(repo: Repository, loaded: Loaded) -> list[Diagnostic]:
+    # Imported here: the records (pac.records) and the day-2 checks are needed only when a
+    # request is in scope, and `pac validate FILE` on a catalog item starts without them.
+    from pac.validation.checks.changes import check_request_change
+
+    return check_request_change(repo, loaded)
+
+
+RECORD_CHECKS: dict[str, list[DocumentCheck]] = {"Request": [_request_change]}
 
 
 @dataclass
@@ -113,6 +117,8 @@ def validate_file(repo: Repository, path: Path) -> list[Diagnostic]:
 def _partial_checks(repo: Repository, loaded: Loaded) -> list[Diagnostic]:
     """What can still be checked safely in a document that failed its schema: a broken
     form must not hide a wrong owner or a broken template until the next round."""
+    from pac.validation.partial import partial_checks  # only for a document with errors
+
     found = check_offering_metadata(repo, loaded)
     if loaded.kind in ("CatalogItem", "CatalogBundle", "Request"):
         found.extend(check_placeholders(repo, loaded))
@@ -264,6 +270,8 @@ def _validate(
     found: list[Diagnostic] = []
     if changed_since is not None:
         from pac.git import changed_files
+        from pac.validation.checks.deletions import check_deleted_requests
+        from pac.validation.checks.schemachange import check_schema_changes
 
         changes = changed_files(repo.root, changed_since)
         if paths:

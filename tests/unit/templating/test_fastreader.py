@@ -28,6 +28,9 @@ CRAFTED = [
     "{% elif .output.k is not defined %}{{ .output.k | upper | d('') }}{% endif %}",
     "{% if .output.a is defined %}{% elif .output.b is not defined %}{% else %}"
     "{{ .output.a }}{{ .output.b }}{% endif %}",
+    # Day-2 templates compare the input as last fulfilled with the new one.
+    "{% if .previous.g.size != .current.g.size %}|{{ .previous.g.size }}|\n{% endif %}",
+    "{%- if .current.n>=.output.k -%}a{% elif .output.k is defined %}{{ .output.k }}{% endif %}",
     # A companion's metadata is guarded as `.output` is (docs/templates.md).
     "{% if .metadata.db.port is defined %}{{ .metadata.db.port }}{{ .metadata.db.x }}"
     "{% else %}{{ .metadata.db.port }}{% endif %}{{ .metadata.db.port }}",
@@ -39,7 +42,8 @@ def _sample_templates() -> list[str]:
     repo = Repository(PROJECT)
     sources = []
     for item in repo.items():
-        for action in (*item.manual, *item.automatic):
+        day_two = [action for actions in item.day_two.values() for action in actions]
+        for action in (*item.manual, *item.automatic, *day_two):
             sources.extend(f.source for f in template_fields(repo, action))
     return sources
 
@@ -97,6 +101,9 @@ _PIECES = [
     "{%- endif %}",
     "{{ .current.g.f | replace('a', \"b\") }}",
     "{{\n.current.name\n}}",
+    "{% if .previous.g.f != .current.g.f %}",
+    "{%- elif .output.k == .current.name -%}",
+    "{% if .current.n <.output.k.sub %}",
 ]
 
 

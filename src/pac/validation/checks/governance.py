@@ -8,7 +8,6 @@ from pac.documents.layout import BUNDLES, CATEGORIES_FILE
 from pac.documents.model import Category
 from pac.documents.repository import Loaded, Repository
 from pac.validation.checks import Findings
-from pac.validation.checks.notifications import check_notifications
 from pac.validation.codeowners import catalog_folders
 
 
@@ -106,6 +105,9 @@ def check_config(repo: Repository, loaded: Loaded) -> list[Diagnostic]:
             "pac.yaml names no architecture team, so CODEOWNERS cannot be generated",
             "Add `governance: {architectureTeam: ['@org/architecture']}`.",
         )
+    # Imported here: only pac.yaml's own check needs the notification rules.
+    from pac.validation.checks.notifications import check_notifications
+
     check_notifications(config.notifications, findings)
     return findings.items
 
