@@ -16,10 +16,10 @@ from typer.testing import CliRunner
 from pac.cli.app import app
 from pac.documents.repository import Repository
 from tests.fakes.rest import FakeRestTarget, platform_api
+from tests.sample import SAMPLE_PARTS, sample_source
 
 PROJECT = Path(__file__).resolve().parents[1]
 FIXTURES = Path(__file__).resolve().parent / "fixtures"
-SAMPLE_PARTS = ("catalog", "requests", "templates", "pac.yaml", "CODEOWNERS")
 
 runner = CliRunner()
 
@@ -61,10 +61,11 @@ def _not_in_ci(monkeypatch: pytest.MonkeyPatch) -> None:
 def project_files(folder: str, pattern: str = "*.yaml") -> list[Path]:
     """The checked-in files under `folder` of this repository, never run-time output.
 
-    Running the README's quick start in a clone writes `requests/.status/` and `.pac/`;
-    tests must pass the same before and after, so hidden folders are not walked.
+    Running the README's quick start in a clone writes `requests/.status/` and `.pac/`
+    and its day-2 block edits a request; tests must pass the same before and after, so the
+    sample is read as committed (`sample_source`) and hidden folders are not walked.
     """
-    root = PROJECT / folder
+    root = (sample_source() if folder in SAMPLE_PARTS else PROJECT) / folder
     return sorted(
         path
         for path in root.rglob(pattern)
@@ -81,8 +82,9 @@ DAY_TWO_SAMPLE = "payments-refunds"
 def copy_sample(target: Path, day_two: bool = False) -> Path:
     target.mkdir(parents=True, exist_ok=True)
     skipped = () if day_two else (f"{DAY_TWO_SAMPLE}.yaml",)
+    sample = sample_source()  # as committed: the README's reader edits the working tree
     for part in SAMPLE_PARTS:
-        source = PROJECT / part
+        source = sample / part
         if source.is_dir():
             shutil.copytree(
                 source,
@@ -94,7 +96,7 @@ def copy_sample(target: Path, day_two: bool = False) -> Path:
     if day_two:
         status = Path("requests", ".status", f"{DAY_TWO_SAMPLE}.yaml")
         (target / status).parent.mkdir(parents=True, exist_ok=True)
-        shutil.copy2(PROJECT / status, target / status)
+        shutil.copy2(sample / status, target / status)
     return target
 
 

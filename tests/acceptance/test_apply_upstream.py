@@ -167,8 +167,20 @@ def each_call_once(platform: FakeRestTarget) -> int:
     for effect in platform.effects:
         effects[effect.headers["Idempotency-Key"]] += 1
     assert {k: n for k, n in effects.items() if n != 1} == {}
-    assert {k: len(v) for k, v in sent.items() if len(v) != 1} == {}
+    differing = {k: v for k, v in sent.items() if len(v) != 1}
+    assert {k: len(v) for k, v in differing.items()} == {}, _variants(differing)
     return len(effects)
+
+
+def _variants(differing: dict[str, set[tuple[bytes, tuple[tuple[str, str], ...]]]]) -> str:
+    """What differed between the sends of one key, for the failure message (no token)."""
+    lines = []
+    for key, variants in differing.items():
+        lines.append(f"{key} was sent {len(variants)} different ways:")
+        for body, headers in sorted(variants):
+            shown = [f"{k}: {v}" for k, v in headers if k.lower() != "authorization"]
+            lines.append(f"  body {body!r}\n  headers {shown}")
+    return "\n".join(lines)
 
 
 def each_ticket_once(jira: FakeJira) -> int:

@@ -250,11 +250,11 @@ def test_an_smtp_server_refusing_the_sender_is_one_clear_line(world: World) -> N
 
 
 def test_pac_validate_does_not_import_the_notification_library() -> None:
-    from tests.conftest import PROJECT
+    from tests.sample import sample_source
 
     done = subprocess.run(
         [sys.executable, "-X", "importtime", "-m", "pac", "validate", "catalog"],
-        cwd=PROJECT, capture_output=True, text=True, check=False, timeout=120,
+        cwd=sample_source(), capture_output=True, text=True, check=False, timeout=120,
     )  # fmt: skip
     assert "pac.validation" in done.stderr
     assert "apprise" not in done.stderr

@@ -19,6 +19,7 @@ from pac.tracking.metrics import humanise, percent
 from tests.chromium import chromium
 from tests.conftest import pac
 from tests.fakes.history import build_history
+from tests.sample import sample_source
 
 pytestmark = pytest.mark.slow
 
@@ -113,7 +114,7 @@ def test_an_empty_history_is_a_page_that_says_so(browser: Any, tmp_path: Path) -
     root = tmp_path / "empty"
     root.mkdir()
     for part in ("catalog", "templates", "pac.yaml"):
-        source = Path(__file__).resolve().parents[2] / part
+        source = sample_source() / part
         if source.is_dir():
             shutil.copytree(source, root / part)
         else:

@@ -12,6 +12,7 @@ from typing import Any
 import yaml
 
 from tests.conftest import PROJECT, project_files
+from tests.sample import sample_source
 
 WORKFLOWS = PROJECT / ".github/workflows"
 
@@ -51,7 +52,9 @@ def test_apply_maps_every_secret_the_repository_names() -> None:
     for folder in ("catalog", "requests"):
         for path in project_files(folder):
             names |= set(re.findall(r"secretRef:\s*([A-Z0-9_]+)", path.read_text()))
-    names |= set(re.findall(r"secretRef:\s*([A-Z0-9_]+)", (PROJECT / "pac.yaml").read_text()))
+    names |= set(
+        re.findall(r"secretRef:\s*([A-Z0-9_]+)", (sample_source() / "pac.yaml").read_text())
+    )
     assert names
     env = _step(_load("apply.yml"), "Apply")["env"]
     for name in sorted(names):

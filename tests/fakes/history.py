@@ -20,8 +20,8 @@ from pac.records.events import Event, EventKind
 from pac.records.states import RequestState, TaskState
 from pac.records.status import RequestStatus, TaskError, TaskStatus
 from pac.records.store import HEADER, dump
+from tests.sample import PROJECT, SAMPLE_PARTS, sample_source
 
-PROJECT = Path(__file__).resolve().parents[2]
 KAFKA = "messaging-kafka-topic"
 BUNDLE = "bundle-webapp-standard"
 START = dt.datetime(2026, 1, 5, 9, 0, tzinfo=dt.UTC)
@@ -40,12 +40,12 @@ def _stamp(moment: dt.datetime) -> str:
 def _catalog(root: Path, copies: int) -> list[tuple[str, str, str]]:
     """The sample catalog and `copies` Kafka topics; (id, team, contact) of each copy."""
     for part in ("catalog", "templates", "schema", "pac.yaml", "CODEOWNERS"):
-        source = PROJECT / part
+        source = (sample_source() if part in SAMPLE_PARTS else PROJECT) / part
         if source.is_dir():
             shutil.copytree(source, root / part)
         else:
             shutil.copy2(source, root / part)
-    text = (PROJECT / f"catalog/messaging/{KAFKA}.yaml").read_text()
+    text = (sample_source() / f"catalog/messaging/{KAFKA}.yaml").read_text()
     made = []
     for index in range(copies):
         team, contact, target = _OWNERS[index % len(_OWNERS)]
@@ -223,9 +223,9 @@ def build_history(
     root.mkdir(parents=True, exist_ok=True)
     topics = _catalog(root, copies)
     now = START + dt.timedelta(days=90)
-    kafka_sample = (PROJECT / "requests/payments/payments-events.yaml").read_text()
+    kafka_sample = (sample_source() / "requests/payments/payments-events.yaml").read_text()
     kafka_sample = kafka_sample.replace("    schemaFile: payments-events.avsc\n", "")
-    bundle_sample = (PROJECT / "requests/payments/payments-webapp.yaml").read_text()
+    bundle_sample = (sample_source() / "requests/payments/payments-webapp.yaml").read_text()
     statuses = root / "requests/.status"
     statuses.mkdir(parents=True)
     for index in range(requests):

@@ -75,13 +75,12 @@ def defer(
     # A failed request whose retry or escalation waits stays failed, so the retry
     # (not a fresh start) runs on the first run after the freeze.
     waiting = status.state is RequestState.FAILED
-    what = "escalation" if request.operations.escalate else "retry"
     if not status.tasks and not status.revision:
         # A later revision lists its own tasks when it runs. A broken bundle shows its
         # tasks at the run that fulfils it instead.
         with contextlib.suppress(PacError):
             sync_tasks(status, expand(repo, offering))
-    held = f"the {what} waits for the change freeze {window.name!r} until {until}"
+    held = retry_held(request, window.name, until)
     if status.deferred_until != until or not (waiting or status.state is RequestState.DEFERRED):
         status.become(RequestState.FAILED if waiting else RequestState.DEFERRED)
         status.deferred_window, status.deferred_until = window.name, until
@@ -95,6 +94,13 @@ def defer(
     return status.state, summary
 
 
+def retry_held(request: Request, window: str, until: str) -> str:
+    """How a retry or escalation a freeze holds is worded: in `pac plan`, in `pac apply`'s
+    line and in the status, the same words (one decision, SPEC §6.4)."""
+    what = "escalation" if request.operations.escalate else "retry"
+    return f"the {what} waits for the change freeze {window!r} until {until}"
+
+
 # In the status history of an emergency request that went through a freeze; `pac status`
 # finds the note by it.
 PASSED_FREEZE = "passed the change freeze"
@@ -103,6 +109,9 @@ PASSED_FREEZE = "passed the change freeze"
 def pass_freeze(status: RequestStatus, request: Request, window: FreezeWindow) -> str:
     """Note in the status why a request goes through `window`; the line for the run's log."""
     if request.priority is Priority.EMERGENCY:
+        # A retry or escalation made an emergency after the request was first seen: the
+        # status (what `pac status` and `pac report` go by) says so from now on.
+        status.priority = request.priority
         status.note(f"emergency request: {PASSED_FREEZE} {window.name!r}")
         return f"emergency: passing the change freeze {window.name!r}"
     status.note(f"finishing a run begun before the change freeze {window.name!r}")

@@ -19,7 +19,7 @@ from pac.documents.repository import Repository
 from pac.errors import PacError
 from pac.fulfilment.actions import action_for
 from pac.fulfilment.change import Change, assess_change, revision_tasks
-from pac.fulfilment.freeze import today_in, touched_categories
+from pac.fulfilment.freeze import retry_held, today_in, touched_categories
 from pac.fulfilment.policy import ACTING, Step, assess, escalation_modes, escalation_start
 from pac.fulfilment.preview import PreviewTask, preview
 from pac.fulfilment.revision import earlier_outputs, previous_input, system_for
@@ -247,10 +247,9 @@ def _freeze_warning(plan: RequestPlan, status: RequestStatus | None, name: str, 
             "is finished"
         )
     if plan.step is Step.DEFER and status is not None and status.state is RequestState.FAILED:
-        what = "escalation" if plan.request.operations.escalate else "retry"
         return (
-            f"change freeze {name!r}: the {what} waits until {until} (the request stays "
-            "failed), then runs on the first run after it; only `priority: emergency` passes"
+            f"{retry_held(plan.request, name, until)} (the request stays failed), then runs "
+            "on the first run after it; only `priority: emergency` passes"
         )
     if plan.step is Step.DEFER:
         return (

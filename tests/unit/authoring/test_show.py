@@ -69,9 +69,9 @@ def test_live_requests_per_version_follow_the_steps() -> None:
 
 def _data() -> dict[str, object]:
     from pac.documents.repository import Repository
-    from tests.conftest import PROJECT
+    from tests.sample import sample_source
 
-    repo = Repository(PROJECT)
+    repo = Repository(sample_source())
     return discovery.describe(repo, discovery.find(repo, "messaging-kafka-topic"))
 
 

@@ -20,6 +20,7 @@ from pac.documents.schemas import (
 )
 from pac.validation.run import validate
 from tests.conftest import FIXTURES, PROJECT, project_files
+from tests.sample import sample_source
 
 
 def test_schemas_are_draft_07_documents_with_relative_ids() -> None:
@@ -55,7 +56,11 @@ def test_a_standard_validator_accepts_the_sample_catalog_on_its_own() -> None:
     kinds = {"CatalogItem": "catalog-item.json", "CatalogBundle": "catalog-bundle.json"}
     kinds |= {"Request": "request.json", "CategoryRegistry": "categories.json"}
     kinds |= {"PacConfig": "pac-config.json"}
-    documents = [*project_files("catalog"), *project_files("requests"), PROJECT / "pac.yaml"]
+    documents = [
+        *project_files("catalog"),
+        *project_files("requests"),
+        sample_source() / "pac.yaml",
+    ]
     for path in documents:
         import yaml
 
@@ -83,7 +88,7 @@ def test_relative_refs_resolve_against_the_schema_files_location() -> None:
     validator = Draft7Validator({"$ref": base}, registry=Registry(retrieve=retrieve))
     import yaml
 
-    item = PROJECT / "catalog/databases/database-aurora-postgresql-standard.yaml"
+    item = sample_source() / "catalog/databases/database-aurora-postgresql-standard.yaml"
     data = yaml.safe_load(item.read_text())
     assert list(validator.iter_errors(data)) == []
     assert "common-types.json" in fetched

@@ -12,7 +12,7 @@ from pac.documents.repository import Repository
 from pac.forms.inputs import InputChecker
 from pac.forms.schema import form_schema
 from pac.forms.validators import compile_check, validator_for
-from tests.conftest import PROJECT
+from tests.sample import sample_source
 
 _JSON = st.recursive(
     st.none() | st.booleans() | st.integers(-100, 5000) | st.floats(allow_nan=False) | st.text(),
@@ -55,7 +55,7 @@ def _inputs(schema: dict[str, Any]) -> st.SearchStrategy[dict[str, Any]]:
 
 
 def _sample_forms() -> list[dict[str, Any]]:
-    repo = Repository(PROJECT)
+    repo = Repository(sample_source())
     return [form_schema(o.form) for o in [*repo.items(), *repo.bundles()]]
 
 

@@ -10,7 +10,7 @@ from pac.documents.repository import Repository
 from pac.templating.analysis import analyse, parsed_analysis
 from pac.templating.fastreader import fast_uses
 from pac.validation.checks.templates import template_fields
-from tests.conftest import PROJECT
+from tests.sample import sample_source
 
 CRAFTED = [
     "{{ .current.name }}",
@@ -39,7 +39,7 @@ CRAFTED = [
 
 
 def _sample_templates() -> list[str]:
-    repo = Repository(PROJECT)
+    repo = Repository(sample_source())
     sources = []
     for item in repo.items():
         day_two = [action for actions in item.day_two.values() for action in actions]

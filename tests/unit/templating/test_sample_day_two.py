@@ -17,7 +17,7 @@ from pac.forms.changes import changed_paths, effective_input
 from pac.templating.encoders import Target
 from pac.templating.engine import render
 from pac.templating.namespaces import metadata_scope
-from tests.conftest import PROJECT
+from tests.sample import sample_source
 
 KAFKA = "messaging-kafka-topic"
 AURORA = "database-aurora-postgresql-standard"
@@ -58,7 +58,7 @@ def _scope(
 
 @pytest.fixture(scope="module")
 def repo() -> Repository:
-    return Repository(PROJECT)
+    return Repository(sample_source())
 
 
 def _item(repo: Repository, item_id: str) -> CatalogItem:

@@ -7,12 +7,12 @@ import pytest
 from pac.documents.repository import Repository
 from pac.errors import UsageError
 from pac.validation import codeowners
-from tests.conftest import PROJECT
+from tests.sample import sample_source
 
 
 def test_the_repository_codeowners_is_the_generated_one() -> None:
-    repo = Repository(PROJECT)
-    assert (PROJECT / "CODEOWNERS").read_text() == codeowners.generate(repo)
+    repo = Repository(sample_source())
+    assert (sample_source() / "CODEOWNERS").read_text() == codeowners.generate(repo)
     assert codeowners.check(repo) == []
 
 

@@ -8,8 +8,8 @@ from pac.documents.model import Action
 from pac.documents.repository import Repository
 from pac.validation.checks.templates import template_fields
 from pac.validation.run import validate
-from tests.conftest import PROJECT
 from tests.day_two import BUNDLE, MEMCACHE, REDIS, day_two_catalog, edit, write_item
+from tests.sample import sample_source
 
 
 def _jira(**ticket: object) -> Action:
@@ -25,7 +25,7 @@ def test_every_templated_field_of_a_jira_action_then_its_outputs() -> None:
         customFields={"customfield_1": 5},
         project="OPS",  # not a template
     )
-    fields = list(template_fields(Repository(PROJECT), action))
+    fields = list(template_fields(Repository(sample_source()), action))
     assert [(f.path[-1], f.source, f.outputs) for f in fields] == [
         ("summaryTemplate", "s", False),
         ("descriptionTemplate", "d", False),
@@ -44,7 +44,7 @@ def test_a_rest_action_has_its_url_headers_and_body() -> None:
         "body": {"contentTemplate": "{}"},
     }
     action = Action("rest-api", "", config, {}, ("a",))
-    paths = [f.path for f in template_fields(Repository(PROJECT), action)]
+    paths = [f.path for f in template_fields(Repository(sample_source()), action)]
     assert paths == [
         ("a", "config", "endpoint", "url"),
         ("a", "config", "headers", "X-Id"),

@@ -8,11 +8,11 @@ from pac.documents.model import CatalogItem
 from pac.documents.repository import Repository
 from pac.templating.analysis import analyse
 from pac.validation.checks.variables import ItemScope, UseScope, check_use
-from tests.conftest import PROJECT
+from tests.sample import sample_source
 
 
 def _item() -> tuple[Repository, CatalogItem]:
-    repo = Repository(PROJECT)
+    repo = Repository(sample_source())
     item = repo.item("database-aurora-postgresql-standard")
     assert item is not None
     return repo, item
