@@ -70,7 +70,7 @@ def apply(
     for display, reason in run.selection.invalid:
         _emit(f"{display}: not applied, the request file has errors ({reason}); run pac validate")
     lease = held(
-        run.upstream, run.author, wait=_wait(wait, in_ci), emit=_emit, required=run.commit,
+        run.upstream, run.author, wait=_wait(wait, in_ci), emit=_emit, required=run.lease_required,
         settle=run.lag,
     )  # fmt: skip
     with user_errors(), lease as holding:

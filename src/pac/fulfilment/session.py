@@ -52,6 +52,17 @@ class ApplyRun:
     def author(self) -> tuple[str, str]:
         return (self.repo.config.commit_name, self.repo.config.commit_email)
 
+    @property
+    def lease_required(self) -> bool:
+        """Whether this run may only work holding the upstream's lease.
+
+        A run that commits needs it; so does one filing tickets in JIRA, which another run
+        (CI, a colleague's laptop) would find only through JIRA's lagging search: two runs at
+        once could both file one task's ticket. An offline run into the outbox touches
+        nothing shared but REST calls, which carry their own Idempotency-Key.
+        """
+        return self.commit or self.lag > 0 or self.backend.startswith("JIRA")
+
 
 def prepare(
     repo: Repository, requests: list[str], changed: str | None, *, outbox: bool, commit: bool

@@ -468,6 +468,24 @@ def test_an_unreachable_upstream_is_a_warning_without_commit_and_an_error_with_i
     assert (root / "requests/.status/payments-events.yaml").is_file()
 
 
+@pytest.mark.usefixtures("offline")
+def test_a_run_filing_jira_tickets_needs_the_lease_even_without_commit(
+    remote: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A laptop run into JIRA and a CI run at once could both file one task's ticket: JIRA's
+    search lags, so neither would see the other's. Without the lease it does not start."""
+    repo = _clone(remote, tmp_path / "laptop")
+    root = Path(repo.working_tree_dir or ".")
+    repo.git.remote("set-url", "origin", str(tmp_path / "gone.git"))
+    # Never contacted: the run stops at the lease, before any ticket.
+    monkeypatch.setenv("PAC_JIRA_URL", "http://127.0.0.1:9")
+    monkeypatch.setenv("PAC_JIRA_USER", "dev")
+    monkeypatch.setenv("PAC_JIRA_TOKEN", "token")
+    code, output = _apply(root, "payments-events")
+    assert code == 2 and "cannot be reached for the apply lease" in output
+    _nothing_done(root)
+
+
 def test_a_push_that_fails_after_the_work_is_a_clear_error_and_the_commit_stays(
     remote: Path, tmp_path: Path
 ) -> None:
