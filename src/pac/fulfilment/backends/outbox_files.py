@@ -76,6 +76,8 @@ def _shape_problem(data: Any, key: str) -> str:
     if not isinstance(data, dict):
         shown = _JSON_TYPES.get(type(data), "null" if data is None else "true or false")
         return f"holds {shown}, not a ticket (a JSON object)"
+    if "key" not in data:
+        return f"has no 'key' (text: {key}, as its name says)"
     if data.get("key") != key:
         return f"says it is ticket {data.get('key')!r}, but is named {key}.json"
     return next((problem for check in _CHECKS if (problem := check(data))), "")

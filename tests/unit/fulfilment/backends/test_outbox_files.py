@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import json
-import time
 from pathlib import Path
 
 import pytest
@@ -34,6 +33,7 @@ def test_a_ticket_pac_wrote_is_read(tmp_path: Path) -> None:
         (b"null", "holds null, not a ticket"),
         (json.dumps({**TICKET, "key": "MSG-8"}).encode(), "says it is ticket 'MSG-8', but is"),
         (json.dumps({**TICKET, "url": None}).encode(), "has no 'url' (text)"),
+        (json.dumps({k: v for k, v in TICKET.items() if k != "key"}).encode(), "has no 'key'"),
         (json.dumps({**TICKET, "labels": "pac-r.t"}).encode(), "'labels' that are not a list"),
         (json.dumps({**TICKET, "links": [{"key": 1}]}).encode(), "'links' that are not a list"),
         (json.dumps({**TICKET, "fields": []}).encode(), "has 'fields' that is not an object"),
@@ -44,10 +44,8 @@ def test_a_broken_ticket_file_is_named_with_what_is_wrong_and_how_to_fix_it(
 ) -> None:
     path = tmp_path / "MSG-9.json"
     path.write_bytes(content)
-    started = time.perf_counter()
     with pytest.raises(RepositoryError) as caught:
         read_ticket(path)
-    assert time.perf_counter() - started < 5  # refused without parsing it all
     assert said in caught.value.message
     assert caught.value.message.startswith(".pac/outbox/MSG-9.json")
     assert "restore it from a backup" in caught.value.hint
