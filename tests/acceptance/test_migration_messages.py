@@ -279,3 +279,59 @@ def test_every_seed_template_finding_in_one_run_names_the_items_own_id(
     item.write_text(text.replace(old, fixed, 1))
     again = validate(Repository(sample_root), paths=[item])
     assert not [d for d in again.diagnostics if d.code.startswith("template-")]
+
+
+# --- a required key's hint says what to write, and writing it is enough ------------------
+
+
+def _snippet(hint: str) -> str:
+    """The YAML a schema-required hint says to add."""
+    assert hint.startswith("Add `"), hint
+    return hint[len("Add `") : hint.index("`", len("Add `"))]
+
+
+def _cut_block(text: str, key: str) -> str:
+    """`text` without the top-level `key:` block."""
+    start = text.index(f"\n{key}:") + 1
+    rest = [
+        m
+        for m in (text.find(f"\n{k}:", start) for k in ("input", "components", "fulfillment"))
+        if m > start
+    ]
+    return text[:start] + (text[min(rest) + 1 :] if rest else "")
+
+
+@pytest.mark.parametrize(
+    "document",
+    [
+        "catalog/databases/database-aurora-postgresql-standard.yaml",
+        "catalog/bundles/bundle-webapp-standard.yaml",
+    ],
+)
+def test_a_missing_fulfillment_hint_is_a_snippet_that_validates(
+    sample_root: Path, document: str
+) -> None:
+    path = sample_root / document
+    path.write_text(_cut_block(path.read_text(), "fulfillment"))
+    result = validate(Repository(sample_root), paths=[path])
+    (found,) = [d for d in result.diagnostics if d.code == "schema-required"]
+    assert "fulfillment" in found.message
+    snippet = _snippet(found.hint)
+    assert snippet.startswith("fulfillment: {")
+    path.write_text(path.read_text() + snippet + "\n")
+    again = validate(Repository(sample_root), paths=[path])
+    assert not [d for d in again.diagnostics if d.code.startswith("schema-")]
+
+
+def test_the_name_fields_validation_and_a_groups_name_are_spelt_out(sample_root: Path) -> None:
+    path = sample_root / "catalog/bundles/bundle-webapp-standard.yaml"
+    text = path.read_text()
+    validation = '    validation: {pattern: "^[a-z][a-z0-9-]{2,28}[a-z0-9]$"}\n'
+    group_name = "        name: Environment\n"
+    assert validation in text and group_name in text
+    path.write_text(text.replace(validation, "", 1).replace(group_name, "", 1))
+    result = validate(Repository(sample_root), paths=[path])
+    hints = {d.message: d.hint for d in result.diagnostics if d.code == "schema-required"}
+    assert _snippet(hints["missing required key 'validation' in input.form"]) == validation.strip()
+    group = next(m for m in hints if m.startswith("missing required key 'name'"))
+    assert _snippet(hints[group]) == group_name.strip()

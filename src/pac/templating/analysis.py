@@ -12,7 +12,6 @@ from functools import lru_cache
 from pac.templating.encoders import LINE_BREAKS, Target
 from pac.templating.errors import TemplateError
 from pac.templating.fastreader import TAG_TEXT, fast_uses
-from pac.templating.gosyntax import GO_SYNTAX, without_go
 from pac.templating.translation import translate
 from pac.templating.usage import Analysis, Problem, Use
 
@@ -45,7 +44,12 @@ def parsed_analysis(source: str) -> Analysis:
 def _past_go_syntax(source: str, analysis: Analysis) -> Analysis:
     """After Go syntax is reported, the rest of the template is still checked (its
     variables, its namespaces), so that one round of edits fixes all of it."""
-    if not analysis.problems or not analysis.problems[0].message.endswith(GO_SYNTAX):
+    if not analysis.problems or analysis.problems[0].code != "template-syntax":
+        return analysis
+    # Only a template Jinja refused needs the Go reader (`pac validate` imports it rarely).
+    from pac.templating.gosyntax import GO_SYNTAX, without_go
+
+    if not analysis.problems[0].message.endswith(GO_SYNTAX):
         return analysis
     rest = without_go(source)
     if rest == source:
