@@ -14,10 +14,8 @@ from typing import Any
 from pac.documents.loader import JsonPath
 from pac.documents.model import NAME_PATTERN
 
-_MANUAL_TICKET = (
-    "{actions: [{type: jira-ticket, config: {ticket: {project: KEY, issueType: Task, "
-    'summaryTemplate: "Create {{ .current.name }}"}}}]}'
-)
+_TICKET = '{project: KEY, issueType: Task, summaryTemplate: "Create {{ .current.name }}"}'
+_MANUAL_TICKET = f"{{actions: [{{type: jira-ticket, config: {{ticket: {_TICKET}}}}}]}}"
 _FIELD = "{id: size, name: Size, type: string}"
 _GROUP = f"{{id: settings, name: Settings, fields: [{_FIELD}]}}"
 
@@ -33,9 +31,14 @@ _SNIPPETS: Mapping[tuple[str, str], str] = {
     ("fulfillment", "strategy"): "strategy: {mode: manual}",
     ("fulfillment", "manual"): f"manual: {_MANUAL_TICKET}",
     ("fulfillment", "orchestration"): "orchestration: {mode: sequential}",
+    ("config", "ticket"): f"ticket: {_TICKET}",
     ("ticket", "issueType"): "issueType: Task",
     ("ticket", "project"): "project: KEY",
     ("ticket", "summaryTemplate"): 'summaryTemplate: "Create {{ .current.name }}"',
+    (
+        "config",
+        "endpoint",
+    ): 'endpoint: {url: "https://api.example.internal/v1/things", method: POST}',
     ("endpoint", "method"): "method: POST",
     ("body", "type"): "type: json",
     ("authentication", "token"): "token: {secretRef: NAME}",
