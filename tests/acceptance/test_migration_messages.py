@@ -182,3 +182,156 @@ def test_an_enum_under_validation_is_told_to_move_up(sample_root: Path) -> None:
     (found,) = validate(Repository(sample_root), paths=[item]).diagnostics
     assert found.code == "schema-unknown-key"
     assert "move it up one level" in found.hint
+
+
+# --- one round: every finding of a seed template at once (issue 11, "Done when") ---------
+
+SEED_LINE = (
+    "For {{request.user.email}} ({{request.id}}, {{metadata.id}}, {{system.date}}) "
+    '{{upper(fields.instanceName)}} {{ .current.name | default "x" }}\n'
+    '{{if eq .current.database.instanceClass "large"}}big {{ .current.nosuch }}{{end}}'
+)
+
+
+def _problems(source: str) -> dict[str, tuple[str, str]]:
+    """Each problem's (code, hint) by the name its message quotes."""
+    from pac.templating.analysis import analyse
+
+    return {p.message.split("'")[1]: (p.code, p.hint) for p in analyse(source).problems}
+
+
+def test_go_syntax_leaves_the_rest_of_the_template_checked() -> None:
+    from pac.templating.analysis import analyse
+
+    analysis = analyse(SEED_LINE)
+    codes = [p.code for p in analysis.problems]
+    assert codes.count("template-syntax") == 1  # the Go tags, named once
+    syntax = next(p for p in analysis.problems if p.code == "template-syntax")
+    assert '{{ .current.name | default "x" }}' in syntax.message
+    assert "{% if .current.database.instanceClass == 'large' %}" in syntax.hint
+    # …and what the same round must also fix:
+    names = {p.message.split("'")[1] for p in analysis.problems if "'" in p.message}
+    assert {"request", "metadata", "system", "upper", "fields"} <= names
+    # The variables around and inside the Go tags are still read, at their own places.
+    uses = {use.text(): (use.line, use.column) for use in analysis.uses}
+    assert ".current.name" in uses
+    go_if = '{{if eq .current.database.instanceClass "large"}}'
+    plain = analyse(SEED_LINE.splitlines()[1].replace(go_if, " " * len(go_if)) + " " * 7)
+    assert uses[".current.nosuch"] == (2, plain.uses[0].column)
+
+
+def test_go_syntax_alone_is_one_finding() -> None:
+    from pac.templating.analysis import analyse
+
+    analysis = analyse('{{ .current.name | default "x" }}')
+    assert [p.code for p in analysis.problems] == ["template-syntax"]
+    assert [u.text() for u in analysis.uses] == [".current.name"]
+
+
+def test_the_seeds_request_scope_gets_pacs_system_names() -> None:
+    code, hint = _problems("Hi {{request.user.email}}")["request"]
+    assert code == "template-unsafe"
+    assert "{{ .system.requestId }}" in hint and "{{ .system.user.email }}" in hint
+    assert "Python internals" not in hint
+
+
+def test_a_namespace_without_its_dot_is_spelt_out_whole() -> None:
+    found = _problems("{{system.date}} {{metadata.id}}")
+    assert "Write {{ .system.date }}" in found["system"][1]
+    assert "{{ .metadata.<item id>.id }}" in found["metadata"][1]
+
+
+def test_a_filter_called_as_a_function_is_told_to_follow_its_value() -> None:
+    code, hint = _problems("{{upper(.current.name)}}")["upper"]
+    assert code == "template-namespace"
+    assert "{{ .current.<group>.<field> | upper }}" in hint
+
+
+def test_every_seed_template_finding_in_one_run_names_the_items_own_id(
+    sample_root: Path,
+) -> None:
+    item = sample_root / "catalog/databases/database-aurora-postgresql-standard.yaml"
+    text = item.read_text()
+    old = "({{ .current.environment.stage }}), then delete it."  # in a block scalar
+    item.write_text(text.replace(old, SEED_LINE.replace("\n", " "), 1))
+    result = validate(Repository(sample_root), paths=[item])
+    hints = {
+        d.message.split("'")[1]: d.hint
+        for d in result.diagnostics
+        if d.code.startswith("template-") and "'" in d.message
+    }
+    assert "{{ .metadata.database-aurora-postgresql-standard.id }}" in hints["metadata"]
+    assert {"request", "metadata", "system", "upper", "fields"} <= set(hints)
+    assert any(d.code == "template-syntax" for d in result.diagnostics)
+    # Following the hint literally is clean.
+    fixed = SEED_LINE.replace("\n", " ")
+    for seed, pac in (
+        ("{{request.user.email}}", "{{ .system.user.email }}"),
+        ("{{request.id}}", "{{ .system.requestId }}"),
+        ("{{metadata.id}}", "{{ .metadata.database-aurora-postgresql-standard.id }}"),
+        ("{{system.date}}", "{{ .system.date }}"),
+        ("{{upper(fields.instanceName)}}", "{{ .current.name | upper }}"),
+        ('{{ .current.name | default "x" }}', "{{ .current.name | default('x') }}"),
+        ('{{if eq .current.database.instanceClass "large"}}', ""),
+        ("big {{ .current.nosuch }}{{end}}", ""),
+    ):
+        fixed = fixed.replace(seed, pac)
+    item.write_text(text.replace(old, fixed, 1))
+    again = validate(Repository(sample_root), paths=[item])
+    assert not [d for d in again.diagnostics if d.code.startswith("template-")]
+
+
+# --- a required key's hint says what to write, and writing it is enough ------------------
+
+
+def _snippet(hint: str) -> str:
+    """The YAML a schema-required hint says to add."""
+    assert hint.startswith("Add `"), hint
+    return hint[len("Add `") : hint.index("`", len("Add `"))]
+
+
+def _cut_block(text: str, key: str) -> str:
+    """`text` without the top-level `key:` block."""
+    start = text.index(f"\n{key}:") + 1
+    rest = [
+        m
+        for m in (text.find(f"\n{k}:", start) for k in ("input", "components", "fulfillment"))
+        if m > start
+    ]
+    return text[:start] + (text[min(rest) + 1 :] if rest else "")
+
+
+@pytest.mark.parametrize(
+    "document",
+    [
+        "catalog/databases/database-aurora-postgresql-standard.yaml",
+        "catalog/bundles/bundle-webapp-standard.yaml",
+    ],
+)
+def test_a_missing_fulfillment_hint_is_a_snippet_that_validates(
+    sample_root: Path, document: str
+) -> None:
+    path = sample_root / document
+    path.write_text(_cut_block(path.read_text(), "fulfillment"))
+    result = validate(Repository(sample_root), paths=[path])
+    (found,) = [d for d in result.diagnostics if d.code == "schema-required"]
+    assert "fulfillment" in found.message
+    snippet = _snippet(found.hint)
+    assert snippet.startswith("fulfillment: {")
+    path.write_text(path.read_text() + snippet + "\n")
+    again = validate(Repository(sample_root), paths=[path])
+    assert not [d for d in again.diagnostics if d.code.startswith("schema-")]
+
+
+def test_the_name_fields_validation_and_a_groups_name_are_spelt_out(sample_root: Path) -> None:
+    path = sample_root / "catalog/bundles/bundle-webapp-standard.yaml"
+    text = path.read_text()
+    validation = '    validation: {pattern: "^[a-z][a-z0-9-]{2,28}[a-z0-9]$"}\n'
+    group_name = "        name: Environment\n"
+    assert validation in text and group_name in text
+    path.write_text(text.replace(validation, "", 1).replace(group_name, "", 1))
+    result = validate(Repository(sample_root), paths=[path])
+    hints = {d.message: d.hint for d in result.diagnostics if d.code == "schema-required"}
+    assert _snippet(hints["missing required key 'validation' in input.form"]) == validation.strip()
+    group = next(m for m in hints if m.startswith("missing required key 'name'"))
+    assert _snippet(hints[group]) == group_name.strip()

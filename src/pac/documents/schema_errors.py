@@ -189,15 +189,23 @@ _NO_AUTOMATIC_ACTIONS = SchemaFinding(
 
 
 def _required(error: ValidationError, translator: Translator) -> Findings:
+    # Imported when a document lacks a key, not by every `pac validate`.
+    from pac.documents.required_hints import required_snippet
+
     path: JsonPath = tuple(error.absolute_path)
     findings = []
     for key in missing_keys(error):
         if (path, key) == (("fulfillment",), "automatic"):
             findings.append(_NO_AUTOMATIC_ACTIONS)
             continue
-        about = translator.describe(_schema(error).get("properties", {}).get(key, {}))
-        hint = f"Add `{key}:`" + (f" ({about})." if about else ".")
-        if path[:2] == ("input", "form") or path == ("input",):
+        schema = _schema(error).get("properties", {}).get(key, {})
+        about = translator.describe(schema)
+        snippet = required_snippet(path, key, error.instance, schema)
+        if snippet:
+            hint = snippet if not about else f"{snippet[:-1]} ({about})."
+        else:
+            hint = f"Add `{key}:`" + (f" ({about})." if about else ".")
+        if (path[:2] == ("input", "form") or path == ("input",)) and "templates/" not in hint:
             hint += " See templates/ for a complete example."
         message = f"missing required key '{key}' in {where(path)}"
         findings.append(SchemaFinding(path, "schema-required", message, hint))

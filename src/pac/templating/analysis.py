@@ -32,14 +32,31 @@ def parsed_analysis(source: str) -> Analysis:
     try:
         translation = translate(source, Target.TEXT)
     except TemplateError as exc:
-        return Analysis(
-            (), (Problem("template-syntax", exc.message, exc.hint, exc.line, exc.column),)
-        )
+        problem = Problem("template-syntax", exc.message, exc.hint, exc.line, exc.column)
+        return _past_go_syntax(source, Analysis((), (problem,)))
     uses = [Use(r.namespace, r.path, r.line, r.column) for r in translation.references]
     # Jinja is loaded only for the templates the fast reader leaves to it.
     from pac.templating.walker import walk_template
 
-    return _screen(*walk_template(translation.source, source, uses))
+    return _past_go_syntax(source, _screen(*walk_template(translation.source, source, uses)))
+
+
+def _past_go_syntax(source: str, analysis: Analysis) -> Analysis:
+    """After Go syntax is reported, the rest of the template is still checked (its
+    variables, its namespaces), so that one round of edits fixes all of it."""
+    if not analysis.problems or analysis.problems[0].code != "template-syntax":
+        return analysis
+    # Only a template Jinja refused needs the Go reader (`pac validate` imports it rarely).
+    from pac.templating.gosyntax import GO_SYNTAX, without_go
+
+    if not analysis.problems[0].message.endswith(GO_SYNTAX):
+        return analysis
+    rest = without_go(source)
+    if rest == source:
+        return analysis
+    again = analyse(rest)
+    others = (p for p in again.problems if not p.message.endswith(GO_SYNTAX))
+    return Analysis(again.uses, (analysis.problems[0], *others))
 
 
 def _screen(uses: tuple[Use, ...], problems: tuple[Problem, ...]) -> Analysis:

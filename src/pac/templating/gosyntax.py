@@ -33,6 +33,8 @@ _FILTERS = {
     "toJson": "tojson",
 }
 _SHOWN = 4
+GO_SYNTAX = "is Go template syntax, not Jinja"
+_LOOP_ITEM = re.compile(r"(?<![\w.])item\b")
 
 
 @dataclass(frozen=True, slots=True)
@@ -57,6 +59,30 @@ def go_tags(source: str) -> list[GoTag]:
         if jinja is not None:
             found.append(GoTag(match.start(), match.group(), jinja))
     return found
+
+
+def without_go(source: str) -> str:
+    """`source` with its Go tags made harmless, so the rest of the template can be checked
+    in the same run: the same length and lines, so every position stays where it was.
+
+    A value tag takes its Jinja spelling when that fits in its place (`| default "x"`
+    becomes `| default('x')`, whose variable is still checked); control tags and values
+    that read Go's `.` inside a block (Jinja's loop variable is not there) become blanks."""
+    parts: list[str] = []
+    last = 0
+    for tag in go_tags(source):
+        parts += [source[last : tag.offset], _in_place(tag)]
+        last = tag.offset + len(tag.written)
+    return "".join([*parts, source[last:]])
+
+
+def _in_place(tag: GoTag) -> str:
+    width = len(tag.written)
+    if tag.jinja.startswith("{{") and "\n" not in tag.written and not _LOOP_ITEM.search(tag.jinja):
+        for jinja in (tag.jinja, "{{" + tag.jinja[2:-2].strip() + "}}"):
+            if len(jinja) <= width:
+                return jinja[:-2] + " " * (width - len(jinja)) + "}}"
+    return "".join(char if char in "\r\n" else " " for char in tag.written)
 
 
 def go_hint(tags: list[GoTag]) -> str:

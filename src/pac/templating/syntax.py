@@ -11,7 +11,7 @@ import re
 from typing import TYPE_CHECKING
 
 from pac.templating.errors import TemplateError
-from pac.templating.gosyntax import go_hint, go_tags
+from pac.templating.gosyntax import GO_SYNTAX, go_hint, go_tags
 from pac.templating.translation import line_col
 
 if TYPE_CHECKING:
@@ -30,7 +30,7 @@ def syntax_error(exc: TemplateSyntaxError, source: str) -> TemplateError:
         first = written_in_go[0]
         line, column = line_col(source, first.offset)
         return TemplateError(
-            f"template syntax error: {first.written} is Go template syntax, not Jinja",
+            f"template syntax error: {first.written} {GO_SYNTAX}",
             go_hint(written_in_go),
             line,
             column,

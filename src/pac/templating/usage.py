@@ -5,6 +5,10 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import NamedTuple
 
+# A hint's stand-in for the id of the item whose template it is: `.metadata` is keyed by
+# document id, and the checks, which know the item, put its id in its place.
+ITEM_ID = "<item id>"
+
 
 class Use(NamedTuple):
     """A variable a template uses, where, and whether an `is defined`/`default` guards it.

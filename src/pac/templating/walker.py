@@ -17,7 +17,7 @@ from pac.templating.namespaces import NAMESPACES, RESPONSE
 from pac.templating.sandbox import environment
 from pac.templating.syntax import syntax_error
 from pac.templating.translation import CONTEXT_NAME
-from pac.templating.usage import Problem, Use, guard_key, guarded_by
+from pac.templating.usage import ITEM_ID, Problem, Use, guard_key, guarded_by
 
 _UNSAFE_NAMES = frozenset({"self", "__builtins__", "config", "request", "session", "g"})
 # Jinja's global functions, removed from pac's sandbox: a template that calls one fails.
@@ -32,7 +32,8 @@ _NO_KEYS: frozenset[str] = frozenset()
 # The variable scopes of the seed's format (docs/migration.md), and pac's spelling of each.
 SEED_SCOPES = {
     "fields": "{{ .current.<group>.<field> }} (and {{ .current.name }})",
-    "request": "{{ .system.requestId }} and {{ .system.user.email }}",
+    "request": "{{ .system.requestId }} for its id and {{ .system.user.email }} (.name, .id, "
+    ".teams) for its requester",
     "env": "{{ .system.platform.<key> }} for pac.yaml's platform values; a credential is a "
     "secret reference in the action's `authentication` ({secretRef: NAME})",
     "secrets": "a secret reference: a password field, or {secretRef: NAME} in `authentication`",
@@ -126,6 +127,7 @@ class _Walker:
             self.positions.setdefault((use.namespace, use.path, use.line), []).append(use.column)
         self.found: list[Use] = []
         self.problems: list[Problem] = []
+        self.dotted: dict[str, tuple[str, ...]] = {}  # bare name -> the attributes read on it
 
     def visit(self, node: nodes.Node, guards: frozenset[str]) -> None:
         _VISITORS.get(type(node), _Walker.visit_children)(self, node, guards)
@@ -175,13 +177,19 @@ class _Walker:
         self.visit_children(node, guards)
 
     def visit_Getattr(self, node: nodes.Getattr, guards: frozenset[str]) -> None:
+        dotted = _dotted(node)
+        if dotted is not None:  # the outermost is visited first: the whole chain is kept
+            self.dotted.setdefault(*dotted)
         if node.attr.startswith("_") or node.attr in _UNSAFE_ATTRS:
             self._unsafe(node, f"the attribute {node.attr!r}", node.attr)
         self.visit_children(node, guards)
 
     def visit_Name(self, node: nodes.Name, guards: frozenset[str]) -> None:
         name = node.name
-        if name in _UNSAFE_NAMES or (
+        if name in _UNSAFE_NAMES and name in SEED_SCOPES:
+            # The seed's `{{request.id}}`: the name is forbidden, but what was meant is known.
+            self._unsafe(node, f"the name {name!r}", name, _seed_hint(name))
+        elif name in _UNSAFE_NAMES or (
             name.startswith("_") and name != CONTEXT_NAME and name not in ENCODERS
         ):
             self._unsafe(node, f"the name {name!r}", name)
@@ -243,13 +251,14 @@ class _Walker:
             )
         )
 
-    def _unsafe(self, node: nodes.Node, what: str, needle: str = "") -> None:
+    def _unsafe(self, node: nodes.Node, what: str, needle: str = "", hint: str = "") -> None:
         line = getattr(node, "lineno", 1) or 1
         self.problems.append(
             Problem(
                 "template-unsafe",
                 f"the template reaches for {what}, which the sandbox forbids",
-                "Templates read pac's variables and use filters; Python internals, other "
+                hint
+                or "Templates read pac's variables and use filters; Python internals, other "
                 "templates and `self` are out of reach.",
                 line,
                 self._column(line, needle),
@@ -261,12 +270,41 @@ class _Walker:
         if name in _UNSAFE_NAMES or name.startswith("_"):
             return  # reported as unsafe already
         line = getattr(node, "lineno", 1) or 1
-        code, message, hint = _undefined_name_finding(name)
+        code, message, hint = _undefined_name_finding(name, self.dotted.get(name, ()))
         self.problems.append(Problem(code, message, hint, line, self._column(line, name)))
 
 
-def _undefined_name_finding(name: str) -> tuple[str, str, str]:
-    """The code, message and hint for a bare name the template never defines."""
+def _dotted(node: nodes.Getattr) -> tuple[str, tuple[str, ...]] | None:
+    """The bare name and the attributes a chain reads on it (`request.user.email`)."""
+    attributes: list[str] = []
+    inner: nodes.Node = node
+    while isinstance(inner, nodes.Getattr):
+        attributes.append(inner.attr)
+        inner = inner.node
+    if not isinstance(inner, nodes.Name):
+        return None
+    return inner.name, tuple(reversed(attributes))
+
+
+def _seed_hint(name: str) -> str:
+    return f"{{{{{name}.…}}}} is the seed's spelling: in pac write {SEED_SCOPES[name]}."
+
+
+def _namespace_hint(name: str, path: tuple[str, ...]) -> str:
+    """How to write a namespace read without its dot, as exactly as the text allows."""
+    if name == "metadata" and path:
+        # The seed's {{metadata.id}} reads the item's own metadata; pac's is keyed by id.
+        return (
+            f"Write {{{{ .metadata.{ITEM_ID}.{'.'.join(path)} }}}}: in pac .metadata holds "
+            "each catalog document's metadata under its id."
+        )
+    written = ".".join((name, *path)) if path else f"{name}.<path>"
+    return f"Write {{{{ .{written} }}}}: without the dot it is an undefined name."
+
+
+def _undefined_name_finding(name: str, path: tuple[str, ...]) -> tuple[str, str, str]:
+    """The code, message and hint for a bare name the template never defines (`path`:
+    the attributes the template reads on it)."""
     if name in _REMOVED_GLOBALS:
         return (
             "template-unsafe",
@@ -278,10 +316,15 @@ def _undefined_name_finding(name: str) -> tuple[str, str, str]:
         return (
             "template-namespace",
             f"{name!r} has no leading dot, so it is not the namespace .{name}",
-            f"Write {{{{ .{name}.<path> }}}}: without the dot it is an undefined name.",
+            _namespace_hint(name, path),
         )
     if name in SEED_SCOPES:
-        hint = f"{{{{{name}.…}}}} is the seed's spelling: in pac write {SEED_SCOPES[name]}."
+        hint = _seed_hint(name)
+    elif name in environment().filters:
+        hint = (
+            f"{name!r} is a filter, and Jinja writes a filter after the value it works on, "
+            f"not as a function call: {{{{ .current.<group>.<field> | {name} }}}}."
+        )
     else:
         hint = (
             "pac's variables start with a dot and a namespace (.current, .output, "

@@ -20,7 +20,7 @@ from pac.documents.repository import Loaded, Repository, read_template_file
 from pac.rules import RULES
 from pac.templating.analysis import analyse, summary_line_break
 from pac.templating.translation import line_col
-from pac.templating.usage import Use
+from pac.templating.usage import ITEM_ID, Use
 from pac.validation.checks import ActionList, Findings, action_lists, every_action
 from pac.validation.checks.variables import (
     ItemScope,
@@ -244,7 +244,10 @@ def _check_template(sink: _Sink, where: TemplateField, scope: UseScope) -> None:
         return
     analysis = analyse(where.source)
     for problem in analysis.problems:
-        sink.add(where, problem.line, problem.column, problem.code, problem.message, problem.hint)
+        hint = problem.hint
+        if isinstance(scope.metadata, ItemScope):  # say exactly which id: the item's own
+            hint = hint.replace(ITEM_ID, next(iter(scope.metadata)))
+        sink.add(where, problem.line, problem.column, problem.code, problem.message, hint)
     for use in analysis.uses:
 
         def report(code: str, message: str, hint: str, use: Use = use) -> None:
