@@ -7,7 +7,8 @@ from pathlib import Path
 import pytest
 
 from pac.authoring import discovery as catalog
-from pac.documents.loader import parse_bytes
+from pac.diagnostics import Position
+from pac.documents.loader import MAX_ESCAPES, parse_bytes
 from pac.documents.repository import Repository
 from pac.errors import UsageError
 from pac.templating.engine import compile_template
@@ -182,3 +183,115 @@ def test_an_enum_under_validation_is_told_to_move_up(sample_root: Path) -> None:
     (found,) = validate(Repository(sample_root), paths=[item]).diagnostics
     assert found.code == "schema-unknown-key"
     assert "move it up one level" in found.hint
+
+
+def test_unknown_escapes_are_read_past_at_the_files_own_columns() -> None:
+    raw = b'a: 1\nb: "x\\d{4} \\w"\nc: {d: 2, e: "\\s", f: [1, 2]}\n'
+    loaded = parse_bytes(raw, Path("x.yaml"), "x.yaml")
+    assert [(d.code, d.line, d.column) for d in loaded.diagnostics] == [
+        ("yaml-syntax", 2, 6),
+        ("yaml-syntax", 2, 12),
+        ("yaml-syntax", 3, 15),
+    ]
+    doc = loaded.document
+    assert doc is not None
+    assert doc.data == {"a": 1, "b": "x\\d{4} \\w", "c": {"d": 2, "e": "\\s", "f": [1, 2]}}
+    assert doc.read_past == tuple(loaded.diagnostics)
+    # Every node keeps the position it has in the file, after the patched backslashes too.
+    assert doc.position(("c", "f", 1)) == Position(3, 27)
+    assert doc.position(("c", "f"), key=True) == Position(3, 20)
+    assert doc.text == raw.decode()
+
+
+def test_too_many_unknown_escapes_refuse_the_file() -> None:
+    raw = ('a: "' + "\\d" * (MAX_ESCAPES + 1) + '"\n').encode()
+    loaded = parse_bytes(raw, Path("x.yaml"), "x.yaml")
+    assert loaded.document is None
+    assert [d.code for d in loaded.diagnostics] == ["yaml-syntax"]
+
+
+SEED_ITEM = """\
+apiVersion: catalog/v1
+kind: CatalogItem
+metadata:
+  id: database-postgresql-seed
+  name: PostgreSQL (seed)
+  description: A PostgreSQL database migrated from the seed's catalog.
+  version: 1.0.0
+  category: databases
+  owner: {team: platform-databases-team, contact: dba@company.com}
+input:
+  form-data:
+    name: Instance Name
+    type: string
+    required: true
+    groups:
+      - id: environment
+        name: Environment
+        fields:
+          - id: stage
+            name: Stage
+            type: select
+            validation: {enum: [dev, staging, prod]}
+            required: true
+          - id: costCenter
+            name: Cost Center
+            type: string
+            required: true
+            validation: {pattern: "^CC-\\d{4}$"}
+      - id: database
+        name: Database
+        fields:
+          - id: adminPassword
+            name: Admin Password
+            type: password
+            required: true
+fulfillment:
+  strategy: {mode: manual}
+  manual:
+    actions:
+      - type: jira-ticket
+        config:
+          ticket:
+            project: DBA
+            issueType: Task
+            summaryTemplate: "PostgreSQL {{ fields.name }}"
+            descriptionTemplate: "Please create {{ .current.name }}."
+"""
+
+SEED_REQUEST = """\
+apiVersion: catalog/v1
+kind: Request
+metadata:
+  id: payments-ledger-db
+  requester: {email: dana.dev@company.com, name: Dana Dev, team: payments}
+catalogItemId: database-postgresql-seed
+input:
+  name: ledger-db
+  environment:
+    stage: prod
+    costCenter: CC-4521
+  database:
+    adminPassword: s3cret-Passw0rd
+"""
+
+
+def _seed_catalog(root: Path) -> tuple[Path, Path]:
+    item = root / "catalog/databases/database-postgresql-seed.yaml"
+    item.write_text(SEED_ITEM)
+    request = root / "requests/payments/payments-ledger-db.yaml"
+    request.parent.mkdir(parents=True, exist_ok=True)
+    request.write_text(SEED_REQUEST)
+    return item, request
+
+
+def test_a_regex_in_double_quotes_hides_nothing_else_in_the_item(sample_root: Path) -> None:
+    item, _ = _seed_catalog(sample_root)
+    result = validate(Repository(sample_root), paths=[item])
+    found = {(d.code, d.line, d.column) for d in result.diagnostics}
+    assert ("yaml-syntax", 28, 40) in found  # the backslash, reported as before
+    assert ("schema-version", 1, 1) in found
+    assert ("schema-unknown-key", 11, 3) in found  # form-data
+    assert ("schema-unknown-key", 22, 26) in found  # enum under validation
+    assert ("template-namespace", 45, 45) in found  # {{ fields.name }}
+    assert result.errors
