@@ -295,6 +295,8 @@ def test_a_regex_in_double_quotes_hides_nothing_else_in_the_item(sample_root: Pa
     assert ("schema-unknown-key", 11, 3) in found  # form-data
     assert ("schema-unknown-key", 23, 26) in found  # enum under validation
     assert ("template-namespace", 46, 45) in found  # {{ fields.name }}
+    # Its fulfillment passed: the owners hear about the missing day-2 lists now too.
+    assert [d.code for d in result.diagnostics].count("fulfillment-day-two") == 2
     assert result.errors
 
 

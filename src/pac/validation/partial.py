@@ -37,6 +37,7 @@ from pac.documents.repository import Loaded, Repository
 from pac.documents.seed import SEED_RENAMED
 from pac.validation.checks.beforeapply import check_before_apply
 from pac.validation.checks.bundles import check_bundle
+from pac.validation.checks.offerings import check_item_day_two
 from pac.validation.checks.placement import check_request_placement
 from pac.validation.checks.requests import check_request_input
 from pac.validation.checks.templates import check_bundle_templates, check_item_templates
@@ -127,6 +128,8 @@ def _offering_checks(
             dropped |= _ACTIONS_DEPENDENT
         model: Any = _drop_actions(build_item(doc, form=form or EMPTY_FORM), lost)
         checks = [check_item_templates, check_before_apply]
+        if not damage.under("fulfillment"):
+            checks.append(check_item_day_two)
     else:
         checks = [check_before_apply]
         if damage.under("components"):

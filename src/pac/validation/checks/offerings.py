@@ -409,6 +409,16 @@ _REFUSED = {
 }
 
 
+def check_item_day_two(repo: Repository, loaded: Loaded) -> list[Diagnostic]:
+    """The day-2 warnings of an item with errors elsewhere: its owners hear in the same run
+    that developers cannot change or retire what they asked for."""
+    item = loaded.model
+    assert isinstance(item, CatalogItem)
+    findings = Findings(loaded, owner=item.owner.describe())
+    _check_day_two(item, findings)
+    return findings.items
+
+
 def _check_day_two(item: CatalogItem, findings: Findings) -> None:
     """A warning for the owners of an item whose strategy in use lacks a day-2 list."""
     for listed in ("update", "decommission"):
