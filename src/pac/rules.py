@@ -122,7 +122,7 @@ _RULES = [
     # requests
     Rule("request-target", E, "a request names both or neither of catalogItemId and bundleId"),
     Rule("request-unknown-target", E, "the requested item or bundle does not exist"),
-    Rule("request-target-invalid", W, "the requested offering has errors, input not checked"),
+    Rule("request-target-invalid", W, "the requested offering has errors; input checked partly"),
     Rule("input-required", E, "a required field is missing"),
     Rule("input-unknown-field", E, "a field the form does not have"),
     Rule("input-type", E, "a value has the wrong type for its field"),

@@ -7,7 +7,8 @@ from pathlib import Path
 import pytest
 
 from pac.authoring import discovery as catalog
-from pac.documents.loader import parse_bytes
+from pac.diagnostics import Position
+from pac.documents.loader import MAX_ESCAPES, parse_bytes
 from pac.documents.repository import Repository
 from pac.errors import UsageError
 from pac.templating.engine import compile_template
@@ -335,3 +336,145 @@ def test_the_name_fields_validation_and_a_groups_name_are_spelt_out(sample_root:
     assert _snippet(hints["missing required key 'validation' in input.form"]) == validation.strip()
     group = next(m for m in hints if m.startswith("missing required key 'name'"))
     assert _snippet(hints[group]) == group_name.strip()
+
+
+def test_unknown_escapes_are_read_past_at_the_files_own_columns() -> None:
+    raw = b'a: 1\nb: "x\\d{4} \\w"\nc: {d: 2, e: "\\s", f: [1, 2]}\n'
+    loaded = parse_bytes(raw, Path("x.yaml"), "x.yaml")
+    assert [(d.code, d.line, d.column) for d in loaded.diagnostics] == [
+        ("yaml-syntax", 2, 6),
+        ("yaml-syntax", 2, 12),
+        ("yaml-syntax", 3, 15),
+    ]
+    doc = loaded.document
+    assert doc is not None
+    assert doc.data == {"a": 1, "b": "x\\d{4} \\w", "c": {"d": 2, "e": "\\s", "f": [1, 2]}}
+    assert doc.read_past == tuple(loaded.diagnostics)
+    # Every node keeps the position it has in the file, after the patched backslashes too.
+    assert doc.position(("c", "f", 1)) == Position(3, 27)
+    assert doc.position(("c", "f"), key=True) == Position(3, 20)
+    assert doc.text == raw.decode()
+
+
+def test_too_many_unknown_escapes_refuse_the_file() -> None:
+    raw = ('a: "' + "\\d" * (MAX_ESCAPES + 1) + '"\n').encode()
+    loaded = parse_bytes(raw, Path("x.yaml"), "x.yaml")
+    assert loaded.document is None
+    assert [d.code for d in loaded.diagnostics] == ["yaml-syntax"]
+
+
+SEED_ITEM = """\
+apiVersion: catalog/v1
+kind: CatalogItem
+metadata:
+  id: database-postgresql-seed
+  name: PostgreSQL (seed)
+  description: A PostgreSQL database migrated from the seed's catalog.
+  version: 1.0.0
+  category: databases
+  owner: {team: platform-databases-team, contact: dba@company.com}
+input:
+  form-data:
+    name: Instance Name
+    type: string
+    required: true
+    validation: {pattern: "^[a-z][a-z0-9-]{2,28}[a-z0-9]$"}
+    groups:
+      - id: environment
+        name: Environment
+        fields:
+          - id: stage
+            name: Stage
+            type: select
+            validation: {enum: [dev, staging, prod]}
+            required: true
+          - id: costCenter
+            name: Cost Center
+            type: string
+            required: true
+            validation: {pattern: "^CC-\\d{4}$"}
+      - id: database
+        name: Database
+        fields:
+          - id: adminPassword
+            name: Admin Password
+            type: password
+            required: true
+fulfillment:
+  strategy: {mode: manual}
+  manual:
+    actions:
+      - type: jira-ticket
+        config:
+          ticket:
+            project: DBA
+            issueType: Task
+            summaryTemplate: "PostgreSQL {{ fields.name }}"
+            descriptionTemplate: "Please create {{ .current.name }}."
+"""
+
+SEED_REQUEST = """\
+apiVersion: catalog/v1
+kind: Request
+metadata:
+  id: payments-ledger-db
+  requester: {email: dana.dev@company.com, name: Dana Dev, team: payments}
+catalogItemId: database-postgresql-seed
+input:
+  name: ledger-db
+  environment:
+    stage: prod
+    costCenter: CC-4521
+  database:
+    adminPassword: s3cret-Passw0rd
+"""
+
+
+def _seed_catalog(root: Path) -> tuple[Path, Path]:
+    item = root / "catalog/databases/database-postgresql-seed.yaml"
+    item.write_text(SEED_ITEM)
+    request = root / "requests/payments/payments-ledger-db.yaml"
+    request.parent.mkdir(parents=True, exist_ok=True)
+    request.write_text(SEED_REQUEST)
+    return item, request
+
+
+def test_a_regex_in_double_quotes_hides_nothing_else_in_the_item(sample_root: Path) -> None:
+    item, _ = _seed_catalog(sample_root)
+    result = validate(Repository(sample_root), paths=[item])
+    found = {(d.code, d.line, d.column) for d in result.diagnostics}
+    assert ("yaml-syntax", 29, 40) in found  # the backslash, reported as before
+    assert ("schema-version", 1, 1) in found
+    assert ("schema-unknown-key", 11, 3) in found  # form-data
+    assert ("schema-unknown-key", 23, 26) in found  # enum under validation
+    assert ("template-namespace", 46, 45) in found  # {{ fields.name }}
+    # Its fulfillment passed: the owners hear about the missing day-2 lists now too.
+    assert [d.code for d in result.diagnostics].count("fulfillment-day-two") == 2
+    assert result.errors
+
+
+def test_a_request_for_an_item_with_errors_is_checked_against_its_readable_form(
+    sample_root: Path,
+) -> None:
+    _, request = _seed_catalog(sample_root)
+    result = validate(Repository(sample_root), paths=[request])
+    found = {
+        (d.code, d.line, d.column): d
+        for d in result.diagnostics
+        if d.path.endswith("payments-ledger-db.yaml")
+    }
+    assert ("schema-version", 1, 1) in found
+    warning = found[("request-target-invalid", 6, 16)]
+    assert "as far as pac could read it" in warning.message
+    assert ("input-secret", 13, 20) in found  # the plain password, in the same run
+    # Stage's own settings failed (enum under validation): its value is not judged.
+    assert not [key for key in found if key[0] == "input-choice"]
+
+
+def test_a_request_for_an_item_with_a_broken_header_is_not_checked(sample_root: Path) -> None:
+    item, request = _seed_catalog(sample_root)
+    item.write_text(SEED_ITEM.replace("version: 1.0.0", "version: one"))
+    result = validate(Repository(sample_root), paths=[request])
+    codes = [d.code for d in result.diagnostics if d.path.endswith("payments-ledger-db.yaml")]
+    assert "request-target-invalid" in codes
+    assert "input-secret" not in codes

@@ -11,7 +11,7 @@ valid document costs nothing extra.
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
@@ -40,6 +40,8 @@ from pac.documents.yaml_errors import (
 JsonPath = tuple[str | int, ...]
 
 MAX_FILE_BYTES = 1024 * 1024
+# Unknown escapes read past in one file; past this many the file is refused as before.
+MAX_ESCAPES = 32
 
 
 @dataclass(slots=True)
@@ -52,6 +54,9 @@ class Document:
     root: MappingNode
     data: dict[str, Any]
     diagnostics: list[Diagnostic] = field(default_factory=list)
+    # Unknown escapes in double quotes, reported as `yaml-syntax` and read past (each
+    # backslash taken literally) so the rest of the document is checked in the same run.
+    read_past: tuple[Diagnostic, ...] = ()
 
     def node_at(self, path: JsonPath) -> tuple[Node | None, Node]:
         """The (key node, value node) at `path`, or the deepest existing ancestor's."""
@@ -146,11 +151,13 @@ def parse_bytes(raw: bytes, path: Path, display: str) -> LoadResult:
     """Parse a YAML file's bytes into a `Document`, or explain why it cannot be one."""
     try:
         text = _decode(raw, display)
-        root = _compose(text, display)
+        root, read_past = _compose_reading_past(text, display)
         data, diagnostics = _build(root, display)
     except _Refused as refused:
         return LoadResult(None, [refused.finding])
-    return LoadResult(Document(path, display, text, root, data, diagnostics), diagnostics)
+    diagnostics[:0] = read_past
+    document = Document(path, display, text, root, data, diagnostics, tuple(read_past))
+    return LoadResult(document, diagnostics)
 
 
 def _decode(raw: bytes, display: str) -> str:
@@ -184,12 +191,47 @@ def _decode(raw: bytes, display: str) -> str:
     return text[1:] if text.startswith("\ufeff") else text
 
 
-def _compose(text: str, display: str) -> MappingNode:
+def _compose_reading_past(text: str, display: str) -> tuple[MappingNode, list[Diagnostic]]:
+    """The node tree, reading past unknown escapes in double quotes (`"^\\d+$"`).
+
+    Each is reported, then its backslash is doubled (the value the author meant) and the
+    text composed again, at most `MAX_ESCAPES` times; the nodes' marks are then moved back
+    to the file's own columns and offsets, so every other finding points where it should.
+    """
+    patched = text
+    inserted: list[tuple[int, int, int]] = []  # (index, line, column) in the patched text
+    findings: list[Diagnostic] = []
+    while True:
+        try:
+            root = _compose(patched, display, final=len(inserted) >= MAX_ESCAPES)
+        except _UnknownEscape as escape:
+            mark = escape.exc.problem_mark
+            assert mark is not None
+            finding = syntax_error(escape.exc, patched, display)
+            shift = sum(1 for _, line, col in inserted if line == mark.line and col < mark.column)
+            findings.append(replace(finding, column=finding.column - shift))
+            inserted.append((mark.index, mark.line, mark.column))
+            patched = patched[: mark.index] + "\\" + patched[mark.index :]
+            continue
+        if inserted:
+            marks_back(root, inserted)
+        return root, findings
+
+
+class _UnknownEscape(Exception):
+    def __init__(self, exc: yaml.MarkedYAMLError) -> None:
+        super().__init__()
+        self.exc = exc
+
+
+def _compose(text: str, display: str, *, final: bool = True) -> MappingNode:
     """The node tree of the file's one document, which must be a mapping."""
     composer = NodeComposer(text)
     try:
         root = composer.get_single_node()
     except yaml.MarkedYAMLError as exc:
+        if not final and exc.problem_mark is not None and _is_unknown_escape(exc, text):
+            raise _UnknownEscape(exc) from None
         raise _Refused(syntax_error(exc, text, display)) from None
     except yaml.YAMLError as exc:  # pragma: no cover - errors without a position
         raise _Refused(
@@ -219,6 +261,38 @@ def _compose(text: str, display: str) -> MappingNode:
             )
         )
     return root
+
+
+def _is_unknown_escape(exc: yaml.MarkedYAMLError, text: str) -> bool:
+    mark = exc.problem_mark
+    return (
+        "unknown escape character" in (exc.problem or "")
+        and mark is not None
+        and text[mark.index : mark.index + 1] == "\\"
+    )
+
+
+def marks_back(root: Node, inserted: list[tuple[int, int, int]]) -> None:
+    """Move every node's marks from the patched text back to the file's own text."""
+    seen: set[int] = set()
+    stack: list[Node] = [root]
+    while stack:  # over distinct nodes: an alias is the same node again
+        node = stack.pop()
+        if id(node) in seen:
+            continue
+        seen.add(id(node))
+        node.start_mark = _mark_back(node.start_mark, inserted)
+        node.end_mark = _mark_back(node.end_mark, inserted)
+        if isinstance(node, SequenceNode):
+            stack.extend(node.value)
+        elif isinstance(node, MappingNode):
+            stack.extend(part for pair in node.value for part in pair)
+
+
+def _mark_back(mark: Any, inserted: list[tuple[int, int, int]]) -> yaml.Mark:
+    before = sum(1 for index, _, _ in inserted if index < mark.index)
+    on_line = sum(1 for _, line, col in inserted if line == mark.line and col < mark.column)
+    return yaml.Mark(mark.name, mark.index - before, mark.line, mark.column - on_line, None, 0)
 
 
 def _build(root: MappingNode, display: str) -> tuple[dict[str, Any], list[Diagnostic]]:

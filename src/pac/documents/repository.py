@@ -171,7 +171,9 @@ class Repository(CatalogFiles):
         loaded.diagnostics.extend(result.diagnostics)
         self._name_owner(loaded, 0)
         doc = result.document
-        if doc is None or any(d.severity is Severity.ERROR for d in result.diagnostics):
+        if doc is None or any(
+            d.severity is Severity.ERROR and d not in doc.read_past for d in result.diagnostics
+        ):
             # A duplicate key, a tag or a non-string key leaves the data ambiguous: checking
             # it further would report on a guess (such as the first of two values).
             return loaded
@@ -181,6 +183,8 @@ class Repository(CatalogFiles):
         if not header_ok:
             return loaded
         errors, seed = self._check_schema(loaded, doc)
+        if doc.read_past:  # reported by the loader; the document stays in error
+            seed += (((), SEED_RENAMED),)
         if errors or seed:
             # "" for an error about the document as a whole (a missing top-level key).
             loaded.schema_errors_under = frozenset(str(f.path[0]) if f.path else "" for f in errors)

@@ -25,6 +25,7 @@ from pac.documents.model import (
     Field,
     Form,
     Group,
+    Offering,
     Operations,
     Priority,
     Request,
@@ -36,6 +37,7 @@ from pac.documents.repository import Loaded, Repository
 from pac.documents.seed import SEED_RENAMED
 from pac.validation.checks.beforeapply import check_before_apply
 from pac.validation.checks.bundles import check_bundle
+from pac.validation.checks.offerings import check_item_day_two
 from pac.validation.checks.placement import check_request_placement
 from pac.validation.checks.requests import check_request_input
 from pac.validation.checks.templates import check_bundle_templates, check_item_templates
@@ -46,6 +48,7 @@ _MODES = ("manual", "automatic")
 _FORM_DEPENDENT = frozenset({"template-current"})
 # Without every action, which outputs exist is unknown.
 _ACTIONS_DEPENDENT = frozenset({"template-output", "template-output-shadow"})
+_OFFERING_KINDS = frozenset({"CatalogItem", "CatalogBundle"})
 _HEADER = frozenset({"", "kind", "schemaVersion", "metadata"})
 _REQUEST_TARGET = frozenset({"", "kind", "schemaVersion", "catalogItemId", "bundleId", "input"})
 
@@ -125,6 +128,8 @@ def _offering_checks(
             dropped |= _ACTIONS_DEPENDENT
         model: Any = _drop_actions(build_item(doc, form=form or EMPTY_FORM), lost)
         checks = [check_item_templates, check_before_apply]
+        if not damage.under("fulfillment"):
+            checks.append(check_item_day_two)
     else:
         checks = [check_before_apply]
         if damage.under("components"):
@@ -145,6 +150,40 @@ def _offering_checks(
             and not (d.path == loaded.display and any(a <= d.line <= b for a, b in spoiled))
         )
     return found
+
+
+def partial_offering(loaded: Loaded) -> tuple[Offering, frozenset[tuple[str, str]]] | None:
+    """An item or bundle with errors as far as its header and form could be read, and the
+    (group, field) ids of the fields whose own settings failed (a request's value for them
+    is not judged), so the requests for it are checked in the same run; None when the
+    header or the form is spoiled (then what a request may hold is not guessed)."""
+    doc = loaded.document
+    if doc is None or not loaded.schema_errors or loaded.kind not in _OFFERING_KINDS:
+        return None
+    damage = _damage(loaded)
+    if damage.top() & _HEADER:
+        return None
+    data = _without(doc.data, damage.unknown)
+    form, broken_fields = _partial_form(data, damage)
+    if form is None:
+        return None
+    spoiled = {path[:6] for path in (*broken_fields, *damage.unknown) if _in_a_field(path)}
+    unjudged = frozenset(
+        (group.id, f.id) for group in form.groups for f in group.fields if f.path in spoiled
+    )
+    data["input"] = {"form": {"name": "", "groups": []}}
+    if loaded.kind == "CatalogItem":
+        _prepare_actions(data, damage)
+        return build_item(replace(doc, data=data), form=form), unjudged
+    if damage.under("components"):
+        data["components"] = []
+    if damage.under("fulfillment"):
+        data["fulfillment"] = {"orchestration": {}}
+    return replace(build_bundle(replace(doc, data=data)), form=form), unjudged
+
+
+def _in_a_field(path: JsonPath) -> bool:
+    return len(path) >= 6 and path[:3] == ("input", "form", "groups") and path[4] == "fields"
 
 
 def _lines(loaded: Loaded, path: JsonPath) -> tuple[int, int]:

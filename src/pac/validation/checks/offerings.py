@@ -60,10 +60,11 @@ def check_offering_metadata(repo: Repository, loaded: Loaded) -> list[Diagnostic
     if (
         loaded.kind not in ("CatalogItem", "CatalogBundle")
         or doc is None
-        or "metadata" in loaded.schema_errors_under
         or not isinstance(doc.data.get("metadata"), dict)
     ):
         return []
+    if "metadata" in loaded.schema_errors_under:
+        return _check_name_only(repo, loaded, doc.data["metadata"].get("name"))
     offering = build_metadata_only(doc)
     findings = Findings(loaded, owner=offering.owner.describe())
     check_offering_placement(repo, loaded, offering, findings)
@@ -71,8 +72,24 @@ def check_offering_metadata(repo: Repository, loaded: Loaded) -> list[Diagnostic
     return findings.items
 
 
+def _check_name_only(repo: Repository, loaded: Loaded, name: object) -> list[Diagnostic]:
+    """The naming checks of metadata with other errors (a missing owner): the name parsed,
+    so its finding comes in the same run, not after the owner is added."""
+    spoiled = any(path[:2] == ("metadata", "name") for path, _ in loaded.schema_errors)
+    if not isinstance(name, str) or spoiled:
+        return []
+    findings = Findings(loaded, owner=repo.owner_hint(loaded))
+    _check_name(name, findings)
+    return findings.items
+
+
 def _check_metadata(offering: Offering, findings: Findings) -> None:
-    words = offering.name.split()
+    _check_name(offering.name, findings)
+    _check_custom(offering, findings)
+
+
+def _check_name(name: str, findings: Findings) -> None:
+    words = name.split()
     lower = [
         w
         for i, w in enumerate(words)
@@ -83,9 +100,12 @@ def _check_metadata(offering: Offering, findings: Findings) -> None:
         findings.add(
             ("metadata", "name"),
             "naming-title-case",
-            f"the display name {offering.name!r} is not in title case",
+            f"the display name {name!r} is not in title case",
             f"Write it as {suggestion!r}; portals show names side by side.",
         )
+
+
+def _check_custom(offering: Offering, findings: Findings) -> None:
     for key, value in offering.custom.items():
         values = value if isinstance(value, list) else [value]
         if any(isinstance(v, str) and ("{{" in v or "{%" in v) for v in values):
@@ -387,6 +407,16 @@ _REFUSED = {
         "(.previous, .system.reason) or a REST DELETE of the id a create action kept",
     ),
 }
+
+
+def check_item_day_two(repo: Repository, loaded: Loaded) -> list[Diagnostic]:
+    """The day-2 warnings of an item with errors elsewhere: its owners hear in the same run
+    that developers cannot change or retire what they asked for."""
+    item = loaded.model
+    assert isinstance(item, CatalogItem)
+    findings = Findings(loaded, owner=item.owner.describe())
+    _check_day_two(item, findings)
+    return findings.items
 
 
 def _check_day_two(item: CatalogItem, findings: Findings) -> None:

@@ -83,18 +83,31 @@ def check_request_input(repo: Repository, loaded: Loaded, request: Request) -> l
         findings.add((key,), "request-unknown-target", message, hint)
         return findings.items
     offering = target.model
+    unjudged: frozenset[tuple[str, str]] = frozenset()
     if not isinstance(offering, Offering):
+        # Loaded only for a target with errors: what `pac validate FILE` imports stays small.
+        from pac.validation.partial import partial_offering
+
+        partial = partial_offering(target)
+        readable = "checked against its form as far as pac could read it"
         findings.add(
             (key,),
             "request-target-invalid",
-            f"{request.target_id} has errors, so this request's input cannot be checked",
+            f"{request.target_id} has errors, so this request's input "
+            + ("cannot be checked" if partial is None else f"is only {readable}"),
             f"Its owners must fix {target.display} first (run `pac validate {target.display}`).",
             owner=repo.owner_hint(target),
         )
-        return findings.items
+        if partial is None:
+            return findings.items
+        offering, unjudged = partial
 
     owner = offering.owner.describe()
-    input_findings = input_checker(repo, offering).check(request.input)
+    input_findings = [
+        finding
+        for finding in input_checker(repo, offering).check(request.input)
+        if tuple(finding.path[:2]) not in unjudged
+    ]
     for finding in input_findings:
         findings.add(
             ("input", *finding.path),
