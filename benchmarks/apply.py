@@ -26,17 +26,14 @@ from pathlib import Path
 PROJECT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(PROJECT))
 
+from synthetic import copy_sample_catalog  # noqa: E402
+
 
 def build(root: Path, count: int) -> list[str]:
     if root.exists():
         shutil.rmtree(root)
     root.mkdir(parents=True)
-    for part in ("catalog", "templates", "pac.yaml", "CODEOWNERS"):
-        source = PROJECT / part
-        if source.is_dir():
-            shutil.copytree(source, root / part)
-        else:
-            shutil.copy2(source, root / part)
+    copy_sample_catalog(root)
     for path in (root / "catalog").rglob("*.yaml"):
         path.write_text(path.read_text().replace("{mode: automatic}", "{mode: manual}"))
     template = (PROJECT / "requests/payments/payments-webapp.yaml").read_text()

@@ -14,7 +14,6 @@ from __future__ import annotations
 
 import argparse
 import os
-import shutil
 import subprocess
 import sys
 import tempfile
@@ -32,17 +31,13 @@ from pac.fulfilment.backends.outbox import Outbox  # noqa: E402
 from pac.records.states import RequestState, TaskState  # noqa: E402
 from pac.records.status import RequestStatus, TaskStatus  # noqa: E402
 from pac.records.store import StatusStore  # noqa: E402
+from synthetic import copy_sample_catalog  # noqa: E402
 
 COMPONENTS = (("database", "DBA"), ("secrets", "SEC"), ("app", "PLATFORM"))
 
 
 def build(root: Path, jira: FakeJira, count: int, outbox: int) -> None:
-    for part in ("catalog", "templates", "pac.yaml", "CODEOWNERS"):
-        source = PROJECT / part
-        if source.is_dir():
-            shutil.copytree(source, root / part)
-        else:
-            shutil.copy2(source, root / part)
+    copy_sample_catalog(root)
     store = StatusStore(root)
     client = JiraTickets(jira.url, "bot", "t")
     for n in range(count):

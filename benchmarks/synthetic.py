@@ -12,6 +12,19 @@ from pathlib import Path
 
 PROJECT = Path(__file__).resolve().parents[1]
 
+SAMPLE_PARTS = ("catalog", "templates", "pac.yaml", "CODEOWNERS")
+
+
+def copy_sample_catalog(root: Path) -> None:
+    """The shipped sample catalog (no requests) into `root`, for benchmarks to build on."""
+    for part in SAMPLE_PARTS:
+        source = PROJECT / part
+        if source.is_dir():
+            shutil.copytree(source, root / part)
+        else:
+            shutil.copy2(source, root / part)
+
+
 _SOURCES = {
     "databases": ("database-aurora-postgresql-standard", "database", "platform-databases-team"),
     "compute": ("compute-eks-containerapp", "compute", "platform-compute-team"),

@@ -26,18 +26,14 @@ sys.path.insert(0, str(PROJECT / "src"))
 from pac.records.states import RequestState  # noqa: E402
 from pac.records.status import RequestStatus  # noqa: E402
 from pac.records.store import StatusStore  # noqa: E402
+from synthetic import copy_sample_catalog  # noqa: E402
 
 ITEM = "messaging-kafka-topic"
 
 
 def build(root: Path, count: int) -> str:
     """The sample catalog and `count` requests of the Kafka topic; returns its version."""
-    for part in ("catalog", "templates", "pac.yaml", "CODEOWNERS"):
-        source = PROJECT / part
-        if source.is_dir():
-            shutil.copytree(source, root / part)
-        else:
-            shutil.copy2(source, root / part)
+    copy_sample_catalog(root)
     sample = (PROJECT / "requests/payments/payments-events.yaml").read_text()
     folder = root / "requests/payments"
     folder.mkdir(parents=True)

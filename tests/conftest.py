@@ -7,7 +7,7 @@ import os
 import shutil
 import subprocess
 import sys
-from collections.abc import Iterator
+from collections.abc import Iterator, Mapping
 from pathlib import Path
 
 import pytest
@@ -28,6 +28,21 @@ def invoke(root: Path, *args: str) -> tuple[int, str]:
     result = runner.invoke(app, ["--repo", str(root), *args])
     assert result.exception is None or isinstance(result.exception, SystemExit), result.exception
     return result.exit_code, result.output
+
+
+def pac_in(root: Path, env: Mapping[str, str], *args: str) -> subprocess.CompletedProcess[str]:
+    """The real `pac` command in `root` with exactly `env`, to its end: never a traceback."""
+    done = subprocess.run(
+        [sys.executable, "-m", "pac", *args],
+        cwd=root,
+        env=dict(env),
+        capture_output=True,
+        text=True,
+        timeout=120,
+        check=False,
+    )
+    assert "Traceback" not in done.stderr, done.stderr
+    return done
 
 
 def pac(*args: str, cwd: Path) -> subprocess.CompletedProcess[str]:

@@ -34,7 +34,7 @@ from tests.acceptance.test_apply_upstream import (
     server_drops_its_locks,
     start,
 )
-from tests.conftest import copy_sample, pac_settings, point_rest_at
+from tests.conftest import copy_sample, pac_in, pac_settings, point_rest_at
 from tests.day2 import DATABASE, add_day_two, bump_version, set_input, set_top
 from tests.fakes.jira import FakeJira
 from tests.fakes.rest import FakeRestTarget
@@ -247,15 +247,7 @@ def _offline(root: Path, *args: str) -> str:
     env = {k: v for k, v in os.environ.items() if not k.startswith("PAC_")}
     env |= {"PAC_TODAY": "2026-06-01", "NO_COLOR": "1"}
     env.pop("CI", None)
-    done = subprocess.run(
-        [sys.executable, "-m", "pac", *args],
-        cwd=root,
-        env=env,
-        capture_output=True,
-        text=True,
-        timeout=120,
-        check=False,
-    )
+    done = pac_in(root, env, *args)
     assert done.returncode == 0, done.stdout + done.stderr
     return done.stdout + done.stderr
 

@@ -22,7 +22,7 @@ from pac.fulfilment.backends import ticket_backend
 from pac.fulfilment.backends.jira_api import JiraTickets
 from pac.fulfilment.backends.rest import RestClient
 from pac.records.store import StatusStore
-from tests.conftest import fast_retries, pac_settings, point_rest_at
+from tests.conftest import fast_retries, pac_in, pac_settings, point_rest_at
 from tests.fakes.jira import FakeJira
 from tests.fakes.rest import FakeRestTarget
 from tests.fakes.server import Received
@@ -326,15 +326,7 @@ def start_apply(root: Path, jira: FakeJira, *args: str) -> subprocess.Popen[str]
 
 def run_pac(root: Path, jira: FakeJira, *args: str) -> subprocess.CompletedProcess[str]:
     """The real `pac` command, against the fake JIRA, to its end."""
-    return subprocess.run(
-        [sys.executable, "-m", "pac", *args],
-        cwd=root,
-        env=environment(jira),
-        capture_output=True,
-        text=True,
-        timeout=120,
-        check=False,
-    )
+    return pac_in(root, environment(jira), *args)
 
 
 def finish_apply(root: Path, jira: FakeJira, *args: str) -> str:

@@ -9,7 +9,6 @@ words, nothing reaches JIRA or the platform, and nothing calls it an emergency. 
 from __future__ import annotations
 
 import subprocess
-import sys
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -17,7 +16,7 @@ import pytest
 
 from pac.records.store import StatusStore
 from tests.acceptance.test_apply_live import TOKEN, WEBAPP, environment
-from tests.conftest import fast_retries, pac_settings, point_rest_at
+from tests.conftest import fast_retries, pac_in, pac_settings, point_rest_at
 from tests.fakes.jira import FakeJira
 from tests.fakes.rest import FakeRestTarget
 
@@ -36,16 +35,8 @@ def jira() -> Iterator[FakeJira]:
 
 def pac_on(day: str, root: Path, jira: FakeJira, *args: str) -> subprocess.CompletedProcess[str]:
     """The real `pac` command on `day` (PAC_TODAY), against the fakes."""
-    done = subprocess.run(
-        [sys.executable, "-m", "pac", *args],
-        cwd=root,
-        env={**environment(jira), "PAC_TODAY": day},
-        capture_output=True,
-        text=True,
-        timeout=120,
-        check=False,
-    )
-    assert "Traceback" not in done.stderr and "internal error" not in done.stderr
+    done = pac_in(root, {**environment(jira), "PAC_TODAY": day}, *args)
+    assert "internal error" not in done.stderr
     return done
 
 

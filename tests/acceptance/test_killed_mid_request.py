@@ -21,7 +21,7 @@ import requests
 
 from tests.acceptance.test_apply_live import TOKEN, WEBAPP, environment
 from tests.acceptance.test_apply_upstream import each_call_once
-from tests.conftest import point_rest_at
+from tests.conftest import pac_in, point_rest_at
 from tests.fakes.jira import FakeJira
 from tests.fakes.rest import FakeRestTarget
 
@@ -68,15 +68,7 @@ def test_killed_between_a_calls_head_and_body_the_rerun_sends_the_same_bytes_onc
     assert killed.returncode == -9, killed.stdout + killed.stderr
     deploys = [r for r in platform.requests if r.path.endswith("/apps")]
     assert deploys == []  # a head without its body is no request
-    done = subprocess.run(
-        [sys.executable, "-m", "pac", "apply", WEBAPP],
-        cwd=sample_root,
-        env=environment(jira),
-        capture_output=True,
-        text=True,
-        timeout=120,
-        check=False,
-    )
+    done = pac_in(sample_root, environment(jira), "apply", WEBAPP)
     assert done.returncode == 0, done.stdout + done.stderr
     assert each_call_once(platform) == 4
     deploys = [r for r in platform.requests if r.path.endswith("/apps")]

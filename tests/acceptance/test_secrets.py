@@ -14,7 +14,6 @@ import os
 import re
 import shutil
 import subprocess
-import sys
 from collections.abc import Callable, Iterable, Iterator
 from pathlib import Path
 from urllib.parse import quote, quote_plus
@@ -25,7 +24,7 @@ import pytest
 from pac.fulfilment.backends import BackendError
 from pac.fulfilment.backends.rest import RenderedCall, RestClient
 from pac.fulfilment.redaction import ANSWER_READ, Redactor, encodings, excerpt
-from tests.conftest import FIXTURES, fast_retries, pac_settings, point_rest_at
+from tests.conftest import FIXTURES, fast_retries, pac_in, pac_settings, point_rest_at
 from tests.fakes.jira import FakeJira
 from tests.fakes.rest import ECHO_MODES, FakeRestTarget
 from tests.fakes.server import Received
@@ -256,16 +255,7 @@ def with_upstream(root: Path, tmp_path: Path) -> Path:
 def pac(
     root: Path, env: dict[str, str], *args: str, code: int | None = None
 ) -> subprocess.CompletedProcess[str]:
-    done = subprocess.run(
-        [sys.executable, "-m", "pac", *args],
-        cwd=root,
-        env=env,
-        capture_output=True,
-        text=True,
-        timeout=120,
-        check=False,
-    )
-    assert "Traceback" not in done.stderr, done.stderr
+    done = pac_in(root, env, *args)
     assert code is None or done.returncode == code, done.stdout + done.stderr
     return done
 

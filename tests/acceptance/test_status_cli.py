@@ -21,7 +21,7 @@ from pac.records.states import RequestState, TaskState
 from pac.records.status import RequestStatus, TaskStatus
 from pac.records.store import StatusStore
 from tests.acceptance.test_apply_live import TOKEN, environment
-from tests.conftest import copy_sample, invoke
+from tests.conftest import copy_sample, invoke, pac_in
 from tests.fakes.jira import FakeJira
 
 EVENTS = "payments-events"
@@ -39,17 +39,7 @@ def status_cli(root: Path, env: dict[str, str], *args: str) -> subprocess.Comple
 
 
 def pac_cli(root: Path, env: dict[str, str], *args: str) -> subprocess.CompletedProcess[str]:
-    done = subprocess.run(
-        [sys.executable, "-m", "pac", *args],
-        cwd=root,
-        env=env,
-        capture_output=True,
-        text=True,
-        timeout=120,
-        check=False,
-    )
-    assert "Traceback" not in done.stderr, done.stderr
-    return done
+    return pac_in(root, env, *args)
 
 
 # --- the default view after a real apply --------------------------------------------------

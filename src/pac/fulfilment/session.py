@@ -61,7 +61,7 @@ class ApplyRun:
         once could both file one task's ticket. An offline run into the outbox touches
         nothing shared but REST calls, which carry their own Idempotency-Key.
         """
-        return self.commit or self.lag > 0 or self.backend.startswith("JIRA")
+        return self.commit or self.backend.startswith("JIRA")
 
 
 def prepare(
